@@ -1,0 +1,68 @@
+//! The `runcoach` command. Parsing and dispatch only; the work lives in
+//! `runcoach-core` and the modules under `commands`.
+
+mod commands;
+mod table;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// A self-hostable running coach: race plans with hip strength built in.
+#[derive(Debug, Parser)]
+#[command(name = "runcoach", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// VDOT, race equivalents and training paces from a race result.
+    Paces(commands::paces::Args),
+    /// Predict a race time at another distance from a result.
+    Predict(commands::predict::Args),
+}
+
+/// How a command failed: bad input (exit 2) or a failed check (exit 1).
+#[derive(Debug)]
+pub enum Failure {
+    Usage(String),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version
+            print!("{e}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => return usage_error(&first_line(&e.to_string())),
+    };
+    let outcome = match cli.command {
+        Command::Paces(args) => commands::paces::run(args),
+        Command::Predict(args) => commands::predict::run(args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => usage_error(&msg),
+    }
+}
+
+/// clap's own errors span several lines (usage, tips); a runner needs the one
+/// that names the problem.
+fn first_line(message: &str) -> String {
+    let problem: Vec<&str> = message
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let line = problem.join(" ");
+    line.strip_prefix("error: ").unwrap_or(&line).to_owned()
+}
+
+fn usage_error(msg: &str) -> ExitCode {
+    eprintln!("runcoach: {msg}");
+    ExitCode::from(2)
+}

@@ -1,0 +1,7 @@
+//! runcoach's domain, pure: no IO, no async, no clocks.
+//!
+//! Everything a plan, a pace table or a guardrail needs is computed here so
+//! the CLI, the web server and the checker share one set of rules.
+
+pub mod science;
+pub mod units;
