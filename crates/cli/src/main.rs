@@ -22,12 +22,20 @@ enum Command {
     Paces(commands::paces::Args),
     /// Predict a race time at another distance from a result.
     Predict(commands::predict::Args),
+    /// Build a race plan with hip strength scheduled in.
+    Plan(Box<commands::plan::Args>),
+    /// Check a plan file (JSON) against the training rules; exit 1 on violations.
+    Check(commands::check::Args),
+    /// List the exercise library.
+    Exercises(commands::exercises::Args),
 }
 
 /// How a command failed: bad input (exit 2) or a failed check (exit 1).
 #[derive(Debug)]
 pub enum Failure {
     Usage(String),
+    /// The command ran and found problems it has already reported.
+    Found,
 }
 
 fn main() -> ExitCode {
@@ -43,10 +51,14 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Paces(args) => commands::paces::run(args),
         Command::Predict(args) => commands::predict::run(args),
+        Command::Plan(args) => commands::plan::run(*args),
+        Command::Check(args) => commands::check::run(args),
+        Command::Exercises(args) => commands::exercises::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(msg)) => usage_error(&msg),
+        Err(Failure::Found) => ExitCode::from(1),
     }
 }
 

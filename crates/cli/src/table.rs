@@ -118,3 +118,248 @@ mod tests {
         );
     }
 }
+
+pub use plan_view::{exercises, plan, plan_markdown};
+
+mod plan_view {
+    use std::fmt::Write;
+
+    use runcoach_core::exercises::Exercise;
+    use runcoach_core::plan::{Dose, Plan, Session, SessionKind};
+    use runcoach_core::units::{Pace, Units, format_clock};
+
+    fn dist(km: f64, units: Units) -> String {
+        format!("{:.1}", km / units.km())
+    }
+
+    fn pace_band(band: [u32; 2], units: Units) -> String {
+        let p = |s: u32| Pace::from_s_per_km(f64::from(s)).expect("positive");
+        format!(
+            "{}–{}",
+            format_clock(p(band[0]).seconds_per(units).round()),
+            p(band[1]).display(units)
+        )
+    }
+
+    /// A compact cell for the week-at-a-glance grid.
+    fn cell(sessions: &[Session], units: Units) -> String {
+        let mut parts = Vec::new();
+        for s in sessions {
+            match s.kind {
+                SessionKind::Strength => parts.push("+H".to_owned()),
+                SessionKind::Mobility if sessions.len() == 1 => parts.push("mob".to_owned()),
+                SessionKind::Mobility => {}
+                k if k.is_run() => {
+                    parts.insert(0, format!("{} {}", k.short(), dist(s.km(), units)))
+                }
+                k => parts.push(k.label().to_owned()),
+            }
+        }
+        parts.join(" ")
+    }
+
+    pub fn plan(plan: &Plan, units: Units) -> String {
+        let mut out = String::new();
+        header(&mut out, plan, units);
+        let first = &plan.weeks[0];
+        let _ = write!(
+            out,
+            "{:>3}  {:<10}  {:<9} {:>6}",
+            "Wk",
+            "Start",
+            "Phase",
+            units.label()
+        );
+        for d in &first.days {
+            let _ = write!(out, "  {:<13}", d.date.strftime("%a").to_string());
+        }
+        out.push('\n');
+        for w in &plan.weeks {
+            let phase = if w.recovery {
+                format!("{}*", w.phase.label())
+            } else {
+                w.phase.label().to_owned()
+            };
+            let _ = write!(
+                out,
+                "{:>3}  {}  {:<9} {:>6}",
+                w.index,
+                w.start,
+                phase.replace(" week", ""),
+                dist(w.run_km, units)
+            );
+            for d in &w.days {
+                let _ = write!(out, "  {:<13}", cell(&d.sessions, units));
+            }
+            out.push('\n');
+        }
+        out.push_str(
+            "\n* recovery week   +H hip strength   mob hip mobility (rest day)   Rec recovery run   Int intervals   Reps repetitions   MP marathon pace\n",
+        );
+        out
+    }
+
+    fn header(out: &mut String, plan: &Plan, units: Units) {
+        let athlete = plan.athlete.as_ref();
+        let _ = writeln!(
+            out,
+            "{} on {} · {} weeks{}",
+            plan.race.name,
+            plan.race.date,
+            plan.weeks.len(),
+            athlete
+                .map(|a| format!(
+                    " · {} · {} strength days a week",
+                    match a.level {
+                        runcoach_core::plan::Level::FirstTimer => "first-timer",
+                        runcoach_core::plan::Level::Experienced => "experienced",
+                    },
+                    a.strength_days
+                ))
+                .unwrap_or_default()
+        );
+        if let Some(p) = &plan.paces {
+            let one = |s: u32| {
+                Pace::from_s_per_km(f64::from(s))
+                    .expect("positive")
+                    .display(units)
+            };
+            let _ = writeln!(
+                out,
+                "Paces from {}: easy {}, marathon {}, threshold {}, interval {}, repetition {}",
+                p.source,
+                pace_band(p.easy, units),
+                one(p.marathon),
+                one(p.threshold),
+                one(p.interval),
+                one(p.repetition)
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "No recent race given: quality sessions are set by effort (RPE 1–10)."
+            );
+        }
+        for w in &plan.warnings {
+            let _ = writeln!(out, "Warning: {w}");
+        }
+        out.push('\n');
+    }
+
+    fn dose(d: &Dose) -> String {
+        let amount = match (d.reps, d.hold_s) {
+            (Some(r), _) => r.to_string(),
+            (_, Some(h)) => format!("{h}s"),
+            _ => String::new(),
+        };
+        format!(
+            "{} {}×{}{}",
+            d.name.as_deref().unwrap_or(&d.id),
+            d.sets,
+            amount,
+            if d.per_side { "/side" } else { "" }
+        )
+    }
+
+    fn session_line(s: &Session, units: Units) -> String {
+        let mut line = s.title.clone();
+        if s.kind.is_run() {
+            line = format!(
+                "{} {} {}",
+                s.kind.label(),
+                dist(s.km(), units),
+                units.label()
+            );
+            if s.kind.is_quality() || s.kind == SessionKind::Race {
+                line = format!("{line} — {}", s.title);
+            }
+            if let Some(p) = s.pace_s_per_km {
+                line.push_str(&format!(" @ {}", pace_band(p, units)));
+            } else if let Some([a, b]) = s.rpe {
+                line.push_str(&format!(" @ RPE {a}–{b}"));
+            }
+        }
+        if !s.exercises.is_empty() {
+            let list: Vec<String> = s.exercises.iter().map(dose).collect();
+            line.push_str(&format!(": {}", list.join(", ")));
+        }
+        if !s.activation.is_empty() {
+            let list: Vec<String> = s.activation.iter().map(dose).collect();
+            line.push_str(&format!(" (warm-up activation: {})", list.join(", ")));
+        }
+        line
+    }
+
+    pub fn plan_markdown(plan: &Plan, units: Units) -> String {
+        let mut out = String::new();
+        let _ = write!(out, "# ");
+        header(&mut out, plan, units);
+        for w in &plan.weeks {
+            let _ = writeln!(
+                out,
+                "## Week {} · {}{} · {} {}\n\n{}\n",
+                w.index,
+                w.phase.label(),
+                if w.recovery { " (recovery)" } else { "" },
+                dist(w.run_km, units),
+                units.label(),
+                w.focus
+            );
+            for d in &w.days {
+                for s in &d.sessions {
+                    let _ = writeln!(
+                        out,
+                        "- **{} {}** {}  \n  _{}_",
+                        d.date.strftime("%a"),
+                        d.date,
+                        session_line(s, units),
+                        s.why
+                    );
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    pub fn exercises(lib: &[Exercise]) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{:<34} {:<12} {:<9} {:<12} dose",
+            "id", "family", "load", "kit"
+        );
+        for e in lib {
+            let amount = match (e.reps, e.hold_s) {
+                (Some([a, b]), _) if a == b => a.to_string(),
+                (Some([a, b]), _) => format!("{a}–{b}"),
+                (_, Some([a, b])) => format!("{a}–{b}s"),
+                _ => String::new(),
+            };
+            let sets = if e.sets[0] == e.sets[1] {
+                e.sets[0].to_string()
+            } else {
+                format!("{}–{}", e.sets[0], e.sets[1])
+            };
+            let kit: Vec<String> = e
+                .equipment
+                .iter()
+                .map(|k| format!("{k:?}").to_lowercase())
+                .collect();
+            let _ = writeln!(
+                out,
+                "{:<34} {:<12} {:<9} {:<12} {sets} × {amount}{}",
+                e.id,
+                e.family.label(),
+                format!("{:?}", e.load).to_lowercase(),
+                if kit.is_empty() {
+                    "none".to_owned()
+                } else {
+                    kit.join(",")
+                },
+                if e.per_side { "/side" } else { "" }
+            );
+        }
+        out
+    }
+}

@@ -3,5 +3,8 @@
 //! Everything a plan, a pace table or a guardrail needs is computed here so
 //! the CLI, the web server and the checker share one set of rules.
 
+pub mod exercises;
+pub mod guardrails;
+pub mod plan;
 pub mod science;
 pub mod units;

@@ -1,4 +1,7 @@
+pub mod check;
+pub mod exercises;
 pub mod paces;
+pub mod plan;
 pub mod predict;
 
 use runcoach_core::science::RaceResult;

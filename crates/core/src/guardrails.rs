@@ -1,0 +1,504 @@
+//! The guardrail checker: judges any plan in the public schema, generated
+//! or edited by a coach, against the training rules. Each finding names
+//! the rule, the week and date, and the numbers.
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::exercises::{Family, find};
+use crate::plan::model::{Level, Phase, Plan, SessionKind, Week};
+use crate::plan::shape::{RaceCategory, long_run_share_cap};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Violation {
+    pub rule: &'static str,
+    pub week: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "week {}", self.week)?;
+        if let Some(d) = self.date {
+            write!(f, " ({d})")?;
+        }
+        write!(f, " {}: {}", self.rule, self.message)
+    }
+}
+
+/// Rounding slack: plans are written in 0.1 km.
+const SLACK_KM: f64 = 0.15;
+
+struct Findings(Vec<Violation>);
+
+impl Findings {
+    fn add(&mut self, rule: &'static str, week: &Week, date: Option<Date>, message: String) {
+        self.0.push(Violation {
+            rule,
+            week: week.index,
+            date,
+            message,
+        });
+    }
+}
+
+/// Every rule the plan breaks; empty when it passes.
+pub fn check(plan: &Plan) -> Vec<Violation> {
+    let mut f = Findings(Vec::new());
+    let cat = RaceCategory::of(f64::from(plan.race.distance_m));
+    let volumes: Vec<f64> = plan.weeks.iter().map(Week::measured_training_km).collect();
+    structure(plan, &mut f);
+    progression(plan, &volumes, &mut f);
+    recovery_weeks(plan, &volumes, &mut f);
+    taper(plan, &volumes, &cat, &mut f);
+    long_runs(plan, &volumes, &cat, &mut f);
+    hard_days(plan, &mut f);
+    easy_share(plan, &volumes, &mut f);
+    strength(plan, &mut f);
+    f.0
+}
+
+fn structure(plan: &Plan, f: &mut Findings) {
+    let mut expected = plan.weeks.first().map(|w| w.start);
+    for w in &plan.weeks {
+        if Some(w.start) != expected {
+            f.add(
+                "structure",
+                w,
+                Some(w.start),
+                format!(
+                    "week starts {} but the week before ends earlier or later",
+                    w.start
+                ),
+            );
+        }
+        for (i, d) in w.days.iter().enumerate() {
+            let want = w.start.checked_add(jiff::Span::new().days(i as i64)).ok();
+            if Some(d.date) != want {
+                f.add(
+                    "structure",
+                    w,
+                    Some(d.date),
+                    "days are not consecutive from the week's start".into(),
+                );
+            }
+        }
+        let sum: f64 = w
+            .sessions()
+            .filter(|(_, s)| s.kind.is_run())
+            .map(|(_, s)| s.km())
+            .sum();
+        if (sum - w.run_km).abs() > SLACK_KM {
+            f.add(
+                "structure",
+                w,
+                None,
+                format!(
+                    "run_km says {:.1} km but the runs add up to {sum:.1} km",
+                    w.run_km
+                ),
+            );
+        }
+        expected = w.start.checked_add(jiff::Span::new().days(7)).ok();
+    }
+    let races: Vec<(Date, u32)> = plan
+        .weeks
+        .iter()
+        .flat_map(|w| {
+            w.sessions()
+                .filter(|(_, s)| s.kind == SessionKind::Race)
+                .map(move |(d, _)| (d.date, w.index))
+        })
+        .collect();
+    if let Some(last) = plan.weeks.last() {
+        if races.len() != 1 || races[0].0 != plan.race.date {
+            f.add(
+                "race_day",
+                last,
+                Some(plan.race.date),
+                format!(
+                    "the plan needs exactly one race session, on {}",
+                    plan.race.date
+                ),
+            );
+        }
+        if last.phase != Phase::Race {
+            f.add(
+                "taper",
+                last,
+                None,
+                "the last week should be race week".into(),
+            );
+        }
+    }
+}
+
+fn progression(plan: &Plan, volumes: &[f64], f: &mut Findings) {
+    let start = plan.athlete.as_ref().map(|a| a.weekly_km);
+    for (i, w) in plan.weeks.iter().enumerate() {
+        let before: Vec<f64> = match i {
+            0 => start.into_iter().collect(),
+            1 => [volumes[0]].into_iter().chain(start).collect(),
+            _ => vec![volumes[i - 1], volumes[i - 2]],
+        };
+        let Some(base) = before.into_iter().reduce(f64::max) else {
+            continue;
+        };
+        if volumes[i] > base * 1.10 + SLACK_KM {
+            f.add(
+                "weekly_progression",
+                w,
+                Some(w.start),
+                format!(
+                    "{:.1} km is {:.0}% of {base:.1} km, the larger of the two weeks before; the limit is 110%",
+                    volumes[i],
+                    volumes[i] / base * 100.0
+                ),
+            );
+        }
+    }
+}
+
+fn building(w: &Week) -> bool {
+    matches!(w.phase, Phase::Base | Phase::Build | Phase::Peak)
+}
+
+fn recovery_weeks(plan: &Plan, volumes: &[f64], f: &mut Findings) {
+    let weeks = &plan.weeks;
+    for i in 0..weeks.len() {
+        let window = &weeks[i..(i + 4).min(weeks.len())];
+        if window.len() == 4 && window.iter().all(building) && !window.iter().any(|w| w.recovery) {
+            f.add(
+                "recovery_weeks",
+                &window[3],
+                Some(window[3].start),
+                format!(
+                    "weeks {}–{} have no recovery week; the rule asks for one in every four",
+                    window[0].index, window[3].index
+                ),
+            );
+        }
+        if weeks[i].recovery && i > 0 {
+            let cut = 1.0 - volumes[i] / volumes[i - 1].max(0.1);
+            if !(0.195..=0.305).contains(&cut) {
+                f.add(
+                    "recovery_weeks",
+                    &weeks[i],
+                    Some(weeks[i].start),
+                    format!("recovery week cuts {:.0}% ({:.1} → {:.1} km); it should be 20–30% below the week before", cut * 100.0, volumes[i - 1], volumes[i]),
+                );
+            }
+        }
+    }
+}
+
+fn taper(plan: &Plan, volumes: &[f64], cat: &RaceCategory, f: &mut Findings) {
+    let n = plan.weeks.len();
+    let pre: Vec<f64> = plan
+        .weeks
+        .iter()
+        .zip(volumes)
+        .filter(|(w, _)| building(w))
+        .map(|(_, v)| *v)
+        .collect();
+    let Some(peak) = pre.iter().copied().reduce(f64::max) else {
+        return;
+    };
+    let tapering = plan.weeks.iter().filter(|w| !building(w)).count() as u32;
+    let wanted = cat.taper_weeks(n as u32);
+    if tapering < wanted && n as u32 > wanted {
+        f.add("taper", &plan.weeks[n - 1], None, format!("{tapering} taper week(s) including race week; a {} plan of {n} weeks wants {wanted}", cat.name));
+    }
+    for (i, w) in plan.weeks.iter().enumerate().filter(|(_, w)| !building(w)) {
+        if volumes[i] > peak + SLACK_KM {
+            f.add(
+                "taper",
+                w,
+                Some(w.start),
+                format!(
+                    "{:.1} km in the taper is above the {peak:.1} km peak",
+                    volumes[i]
+                ),
+            );
+        }
+    }
+    let last = &plan.weeks[n - 1];
+    let share = volumes[n - 1] / peak.max(0.1);
+    let days_before_race = last.days.iter().filter(|d| d.date < plan.race.date).count();
+    if share > 0.60 + 0.01 {
+        f.add(
+            "taper",
+            last,
+            Some(last.start),
+            format!(
+                "race week runs {:.0}% of peak volume; the taper should cut 40–60%",
+                share * 100.0
+            ),
+        );
+    } else if share < 0.40 - 0.01 && days_before_race >= 6 {
+        f.add(
+            "taper",
+            last,
+            Some(last.start),
+            format!(
+                "race week runs only {:.0}% of peak volume; a 40–60% cut keeps you sharp",
+                share * 100.0
+            ),
+        );
+    }
+    // The days just before the race are easy.
+    for w in &plan.weeks[n.saturating_sub(2)..] {
+        for (d, s) in w.sessions() {
+            let gap = (plan.race.date - d.date).get_days();
+            if (1..=2).contains(&gap) && (s.kind.is_quality() || s.kind == SessionKind::Long) {
+                f.add(
+                    "race_eve",
+                    w,
+                    Some(d.date),
+                    format!(
+                        "{} {gap} day(s) before the race; keep these days easy",
+                        s.kind.label()
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn long_runs(plan: &Plan, volumes: &[f64], cat: &RaceCategory, f: &mut Findings) {
+    let long_day = plan.athlete.as_ref().map(|a| a.long_run_day);
+    for (i, w) in plan.weeks.iter().enumerate() {
+        let longs: Vec<_> = w
+            .sessions()
+            .filter(|(_, s)| s.kind == SessionKind::Long)
+            .collect();
+        if longs.len() > 1 {
+            f.add(
+                "long_run",
+                w,
+                None,
+                format!("{} long runs in one week; one is the rule", longs.len()),
+            );
+        }
+        for (d, s) in longs {
+            let km = s.km();
+            if let Some(day) = long_day.filter(|day| d.date.weekday() != *day) {
+                f.add(
+                    "long_run",
+                    w,
+                    Some(d.date),
+                    format!(
+                        "long run on {} but the runner's long-run day is {}",
+                        d.date.strftime("%A"),
+                        crate::plan::model::weekday_name::name(day)
+                    ),
+                );
+            }
+            let cap = long_run_share_cap(volumes[i]);
+            if km > cap * volumes[i] + SLACK_KM {
+                f.add("long_run", w, Some(d.date), format!("{km:.1} km is {:.0}% of the week's {:.1} km; the cap at this volume is {:.0}%", km / volumes[i] * 100.0, volumes[i], cap * 100.0));
+            }
+            if km > cat.long_cap_km + SLACK_KM {
+                f.add(
+                    "long_run",
+                    w,
+                    Some(d.date),
+                    format!(
+                        "{km:.1} km is over the {} long-run cap of {:.0} km",
+                        cat.name, cat.long_cap_km
+                    ),
+                );
+            }
+            if let Some(secs) = s
+                .duration_s
+                .filter(|s| f64::from(*s) > cat.long_cap_min * 60.0 + 60.0)
+            {
+                f.add(
+                    "long_run",
+                    w,
+                    Some(d.date),
+                    format!(
+                        "{} min is over the {} long-run cap of {:.0} min",
+                        secs / 60,
+                        cat.name,
+                        cat.long_cap_min
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn hard_days(plan: &Plan, f: &mut Findings) {
+    let first_timer = plan
+        .athlete
+        .as_ref()
+        .is_some_and(|a| a.level == Level::FirstTimer);
+    let mut prev_hard: Option<Date> = None;
+    let days: Vec<(&Week, &crate::plan::model::Day)> = plan
+        .weeks
+        .iter()
+        .flat_map(|w| w.days.iter().map(move |d| (w, d)))
+        .collect();
+    for (i, (w, d)) in days.iter().enumerate() {
+        let quality: Vec<_> = d.sessions.iter().filter(|s| s.kind.is_quality()).collect();
+        if quality.is_empty() {
+            continue;
+        }
+        if prev_hard.is_some_and(|p| (d.date - p).get_days() == 1) {
+            f.add(
+                "hard_days",
+                w,
+                Some(d.date),
+                "quality sessions on two days in a row".into(),
+            );
+        }
+        let long_next = days
+            .get(i + 1)
+            .is_some_and(|(_, next)| next.sessions.iter().any(|s| s.kind == SessionKind::Long));
+        if long_next {
+            f.add(
+                "hard_days",
+                w,
+                Some(d.date),
+                "quality session the day before the long run".into(),
+            );
+        }
+        if first_timer && w.phase == Phase::Base && w.index <= 2 {
+            f.add(
+                "hard_days",
+                w,
+                Some(d.date),
+                "no quality sessions in a first-timer's first base weeks".into(),
+            );
+        }
+        prev_hard = Some(d.date);
+    }
+    for w in &plan.weeks {
+        let n = w.sessions().filter(|(_, s)| s.kind.is_quality()).count();
+        if n > 2 {
+            f.add(
+                "hard_days",
+                w,
+                Some(w.start),
+                format!("{n} quality sessions; at most two a week"),
+            );
+        }
+    }
+}
+
+fn easy_share(plan: &Plan, volumes: &[f64], f: &mut Findings) {
+    for (i, w) in plan.weeks.iter().enumerate() {
+        let hard: f64 = w.sessions().map(|(_, s)| s.hard_km()).sum();
+        if volumes[i] > 0.0 && hard / volumes[i] > 0.25 + 0.005 {
+            f.add("easy_share", w, Some(w.start), format!("only {:.0}% of running is easy ({hard:.1} of {:.1} km hard); keep at least 75%", (1.0 - hard / volumes[i]) * 100.0, volumes[i]));
+        }
+    }
+}
+
+fn strength(plan: &Plan, f: &mut Findings) {
+    let athlete = plan.athlete.as_ref();
+    let mut week_sets: Vec<u32> = Vec::new();
+    for w in &plan.weeks {
+        let strength: Vec<_> = w
+            .sessions()
+            .filter(|(_, s)| s.kind == SessionKind::Strength)
+            .collect();
+        for (d, s) in w.sessions() {
+            for dose in s.exercises.iter().chain(&s.activation) {
+                if find(&dose.id).is_none() {
+                    f.add(
+                        "exercise_ids",
+                        w,
+                        Some(d.date),
+                        format!("unknown exercise '{}'", dose.id),
+                    );
+                }
+            }
+        }
+        week_sets.push(
+            strength
+                .iter()
+                .flat_map(|(_, s)| &s.exercises)
+                .map(|d| u32::from(d.sets))
+                .sum(),
+        );
+        let race_week = w.phase == Phase::Race;
+        let wanted = athlete.map(|a| usize::from(a.strength_days));
+        if !race_week && (strength.len() < 2 || strength.len() > 3) {
+            f.add(
+                "strength_count",
+                w,
+                Some(w.start),
+                format!(
+                    "{} strength sessions; the plan wants 2–3 a week",
+                    strength.len()
+                ),
+            );
+        } else if !race_week && wanted.is_some_and(|n| n != strength.len()) {
+            f.add(
+                "strength_count",
+                w,
+                Some(w.start),
+                format!(
+                    "{} strength sessions but the runner asked for {}",
+                    strength.len(),
+                    wanted.unwrap_or(0)
+                ),
+            );
+        }
+        for (d, s) in &strength {
+            if d.sessions.iter().any(|x| x.kind == SessionKind::Long) {
+                f.add(
+                    "strength_long_run_day",
+                    w,
+                    Some(d.date),
+                    "strength on the long-run day".into(),
+                );
+            }
+            if let Some(m) = s.minutes.filter(|m| *m > 25) {
+                f.add(
+                    "strength_minutes",
+                    w,
+                    Some(d.date),
+                    format!("{m} minutes; hip sessions stay short (15–20)"),
+                );
+            }
+        }
+        for pair in strength.windows(2) {
+            if (pair[1].0.date - pair[0].0.date).get_days() < 2 {
+                f.add(
+                    "strength_spacing",
+                    w,
+                    Some(pair[1].0.date),
+                    "strength on two days in a row; keep 48 h between sessions".into(),
+                );
+            }
+        }
+        if strength.len() >= 2 {
+            for family in [Family::Abductors, Family::Extensors, Family::SingleLeg] {
+                let covered = strength
+                    .iter()
+                    .flat_map(|(_, s)| &s.exercises)
+                    .filter_map(|d| find(&d.id))
+                    .any(|e| e.covers(family));
+                if !covered {
+                    f.add(
+                        "strength_coverage",
+                        w,
+                        Some(w.start),
+                        format!("no {} work this week", family.label()),
+                    );
+                }
+            }
+        }
+    }
+    if athlete.is_some_and(|a| a.new_to_strength) && week_sets.len() >= 4 {
+        let full = week_sets[2].max(week_sets[3]);
+        if week_sets[0] * 10 > full * 7 {
+            f.add("beginner_ramp", &plan.weeks[0], Some(plan.weeks[0].start), format!("week 1 has {} strength sets against {full} at full volume; a runner new to strength starts lower and builds over 2–3 weeks", week_sets[0]));
+        }
+    }
+}

@@ -1,0 +1,352 @@
+//! The plan as runners, coaches, the checker and the API see it. This is a
+//! public JSON contract (`runcoach plan --format json`, `/api/v1/plans`):
+//! add fields, never rename them.
+
+use jiff::civil::{Date, Weekday};
+use serde::{Deserialize, Serialize};
+
+use crate::exercises::{Equipment, Family};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionKind {
+    Easy,
+    Recovery,
+    Long,
+    Tempo,
+    Intervals,
+    Repetition,
+    MarathonPace,
+    Race,
+    Strength,
+    Mobility,
+    CrossTraining,
+    Rest,
+}
+
+impl SessionKind {
+    pub fn is_run(self) -> bool {
+        matches!(
+            self,
+            Self::Easy
+                | Self::Recovery
+                | Self::Long
+                | Self::Tempo
+                | Self::Intervals
+                | Self::Repetition
+                | Self::MarathonPace
+                | Self::Race
+        )
+    }
+
+    /// Sessions the rules call quality: hard days that need spacing.
+    pub fn is_quality(self) -> bool {
+        matches!(
+            self,
+            Self::Tempo | Self::Intervals | Self::Repetition | Self::MarathonPace
+        )
+    }
+
+    /// Very short label for dense grids.
+    pub fn short(self) -> &'static str {
+        match self {
+            Self::Recovery => "Rec",
+            Self::Intervals => "Int",
+            Self::MarathonPace => "MP",
+            other => other.label(),
+        }
+    }
+
+    /// Short label used everywhere a session kind is shown.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Easy => "Easy",
+            Self::Recovery => "Recovery",
+            Self::Long => "Long",
+            Self::Tempo => "Tempo",
+            Self::Intervals => "Intervals",
+            Self::Repetition => "Reps",
+            Self::MarathonPace => "M-pace",
+            Self::Race => "RACE",
+            Self::Strength => "Hips",
+            Self::Mobility => "Mobility",
+            Self::CrossTraining => "Cross",
+            Self::Rest => "Rest",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Base,
+    Build,
+    Peak,
+    Taper,
+    Race,
+}
+
+impl Phase {
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Base => "base",
+            Phase::Build => "build",
+            Phase::Peak => "peak",
+            Phase::Taper => "taper",
+            Phase::Race => "race week",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    FirstTimer,
+    Experienced,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Niggle {
+    Knee,
+    Itb,
+    HipFlexor,
+    LowBack,
+}
+
+impl Niggle {
+    pub fn label(self) -> &'static str {
+        match self {
+            Niggle::Knee => "knee",
+            Niggle::Itb => "IT band",
+            Niggle::HipFlexor => "hip flexor",
+            Niggle::LowBack => "lower back",
+        }
+    }
+}
+
+/// A strength or mobility movement as prescribed on a given day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dose {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<Family>,
+    pub sets: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reps: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_s: Option<u16>,
+    #[serde(default)]
+    pub per_side: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    Warmup,
+    Work,
+    Recovery,
+    Cooldown,
+    Repeat,
+}
+
+/// One part of a structured run; a `repeat` step holds the steps it repeats.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub kind: StepKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_s: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pace_s_per_km: Option<[u32; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rpe: Option<[u8; 2]>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// Stable id once stored; absent in a freshly generated plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub kind: SessionKind,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_s: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<u32>,
+    /// Target pace band, fast then slow, when a race result is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pace_s_per_km: Option<[u32; 2]>,
+    /// Target effort (RPE 1–10) when no race result is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rpe: Option<[u8; 2]>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exercises: Vec<Dose>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub activation: Vec<Dose>,
+    pub why: String,
+}
+
+impl Session {
+    pub fn km(&self) -> f64 {
+        f64::from(self.distance_m.unwrap_or(0)) / 1000.0
+    }
+
+    /// Kilometres at quality intensity: the work steps when the structure is
+    /// known, the whole session otherwise.
+    pub fn hard_km(&self) -> f64 {
+        if !self.kind.is_quality() {
+            return 0.0;
+        }
+        if self.steps.is_empty() {
+            return self.km();
+        }
+        fn work(steps: &[Step], times: f64) -> f64 {
+            steps
+                .iter()
+                .map(|s| match s.kind {
+                    StepKind::Work => times * f64::from(s.distance_m.unwrap_or(0)) / 1000.0,
+                    StepKind::Repeat => work(&s.steps, times * f64::from(s.times.unwrap_or(1))),
+                    _ => 0.0,
+                })
+                .sum()
+        }
+        work(&self.steps, 1.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Day {
+    pub date: Date,
+    pub sessions: Vec<Session>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Week {
+    pub index: u32,
+    pub start: Date,
+    pub phase: Phase,
+    pub recovery: bool,
+    /// Planned running distance, race included.
+    pub run_km: f64,
+    /// Planned running distance without the race: what progression and
+    /// taper rules measure.
+    #[serde(default)]
+    pub training_km: f64,
+    #[serde(default)]
+    pub run_minutes: u32,
+    #[serde(default)]
+    pub focus: String,
+    pub days: Vec<Day>,
+}
+
+impl Week {
+    pub fn sessions(&self) -> impl Iterator<Item = (&Day, &Session)> {
+        self.days
+            .iter()
+            .flat_map(|d| d.sessions.iter().map(move |s| (d, s)))
+    }
+
+    /// Running km from the sessions themselves, race excluded.
+    pub fn measured_training_km(&self) -> f64 {
+        self.sessions()
+            .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race)
+            .map(|(_, s)| s.km())
+            .sum()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RaceInfo {
+    pub name: String,
+    pub distance_m: u32,
+    pub date: Date,
+}
+
+/// The runner facts the guardrails need to judge a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Athlete {
+    pub level: Level,
+    pub weekly_km: f64,
+    #[serde(with = "weekday_name")]
+    pub long_run_day: Weekday,
+    pub strength_days: u8,
+    #[serde(default)]
+    pub new_to_strength: bool,
+    #[serde(default)]
+    pub equipment: Vec<Equipment>,
+    #[serde(default)]
+    pub niggles: Vec<Niggle>,
+}
+
+/// Training paces the plan's targets come from (s/km).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanPaces {
+    pub vdot: f64,
+    pub source: String,
+    pub easy: [u32; 2],
+    pub marathon: u32,
+    pub threshold: u32,
+    pub interval: u32,
+    pub repetition: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub race: RaceInfo,
+    pub warnings: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub athlete: Option<Athlete>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paces: Option<PlanPaces>,
+    pub weeks: Vec<Week>,
+}
+
+/// Weekdays as `mon`…`sun` in JSON and on the command line.
+pub mod weekday_name {
+    use jiff::civil::Weekday;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub const NAMES: [(&str, Weekday); 7] = [
+        ("mon", Weekday::Monday),
+        ("tue", Weekday::Tuesday),
+        ("wed", Weekday::Wednesday),
+        ("thu", Weekday::Thursday),
+        ("fri", Weekday::Friday),
+        ("sat", Weekday::Saturday),
+        ("sun", Weekday::Sunday),
+    ];
+
+    pub fn name(day: Weekday) -> &'static str {
+        NAMES[day.to_monday_zero_offset() as usize].0
+    }
+
+    pub fn parse(s: &str) -> Option<Weekday> {
+        let s = s.trim().to_ascii_lowercase();
+        let key = s.get(..3)?;
+        let (full, day) = NAMES.iter().find(|(n, _)| *n == key)?;
+        let full_name = format!("{:?}", day).to_ascii_lowercase();
+        (s == *full || full_name.starts_with(&s)).then_some(*day)
+    }
+
+    pub fn serialize<S: Serializer>(day: &Weekday, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(name(*day))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Weekday, D::Error> {
+        let s = String::deserialize(d)?;
+        parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown weekday '{s}'")))
+    }
+}

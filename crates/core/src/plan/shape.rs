@@ -1,0 +1,320 @@
+//! Stage 1: the plan's shape — phases, recovery weeks, taper, and each
+//! week's running volume, long run and number of quality sessions.
+//!
+//! Rules (training-rules.md §2): a week never exceeds 110 % of the larger of
+//! the two before it; a recovery week at least every four weeks, 20–30 %
+//! below the week before; the taper cuts volume progressively to 40–60 %
+//! below peak by race week (Bosquet et al. 2007).
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+
+use super::model::{Level, Phase};
+use super::request::PlanRequest;
+
+/// The rules that differ by race distance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RaceCategory {
+    pub name: &'static str,
+    /// Recommended plan length in weeks.
+    pub weeks: (u32, u32),
+    /// Taper weeks, race week included.
+    pub taper: u32,
+    /// Peak weekly km a plan aims for, first-timer and experienced.
+    pub peak_km: (f64, f64),
+    /// Absolute long-run cap in km and minutes.
+    pub long_cap_km: f64,
+    pub long_cap_min: f64,
+    /// Volume of each taper week relative to peak, race week last.
+    pub taper_factors: &'static [f64],
+}
+
+const CATEGORIES: [RaceCategory; 5] = [
+    RaceCategory {
+        name: "5K",
+        weeks: (6, 10),
+        taper: 1,
+        peak_km: (25.0, 45.0),
+        long_cap_km: 14.0,
+        long_cap_min: 100.0,
+        taper_factors: &[0.55],
+    },
+    RaceCategory {
+        name: "10K",
+        weeks: (8, 12),
+        taper: 2,
+        peak_km: (30.0, 55.0),
+        long_cap_km: 16.0,
+        long_cap_min: 110.0,
+        taper_factors: &[0.75, 0.5],
+    },
+    RaceCategory {
+        name: "half marathon",
+        weeks: (10, 16),
+        taper: 2,
+        peak_km: (40.0, 65.0),
+        long_cap_km: 22.0,
+        long_cap_min: 150.0,
+        taper_factors: &[0.7, 0.5],
+    },
+    RaceCategory {
+        name: "marathon",
+        weeks: (16, 20),
+        taper: 3,
+        peak_km: (55.0, 80.0),
+        long_cap_km: 33.0,
+        long_cap_min: 210.0,
+        taper_factors: &[0.8, 0.65, 0.45],
+    },
+    RaceCategory {
+        name: "ultra",
+        weeks: (16, 24),
+        taper: 3,
+        peak_km: (65.0, 90.0),
+        long_cap_km: 38.0,
+        long_cap_min: 240.0,
+        taper_factors: &[0.8, 0.65, 0.45],
+    },
+];
+
+impl RaceCategory {
+    pub fn of(race_metres: f64) -> Self {
+        let i = match race_metres {
+            m if m <= 7_500.0 => 0,
+            m if m <= 16_000.0 => 1,
+            m if m <= 25_000.0 => 2,
+            m if m <= 42_195.5 => 3,
+            _ => 4,
+        };
+        CATEGORIES[i]
+    }
+
+    /// Taper weeks (race week included) for a plan of `weeks` weeks.
+    pub fn taper_weeks(&self, weeks: u32) -> u32 {
+        let wanted = if weeks < self.weeks.0 && self.taper > 2 {
+            2
+        } else {
+            self.taper
+        };
+        wanted.min(weeks.saturating_sub(1)).max(1)
+    }
+
+    pub fn taper_factors(&self, taper_weeks: u32) -> &'static [f64] {
+        let f = self.taper_factors;
+        &f[f.len() - taper_weeks as usize..]
+    }
+}
+
+/// Long-run share of weekly volume: about half for low-volume runners,
+/// falling to about a third once weekly volume is high (§2).
+pub fn long_run_share_cap(week_km: f64) -> f64 {
+    let t = ((week_km - 60.0) / 40.0).clamp(0.0, 1.0);
+    0.50 - 0.15 * t
+}
+
+/// Highest volume a week may have after weeks `a` and `b`.
+pub fn progression_limit(previous_two_max: f64) -> f64 {
+    previous_two_max * 1.10
+}
+
+/// Recovery weeks sit 20–30 % below the week before; runcoach aims for 25 %.
+pub const RECOVERY_CUT: f64 = 0.25;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeekShape {
+    pub index: u32,
+    pub start: Date,
+    pub phase: Phase,
+    pub recovery: bool,
+    /// Training volume, race excluded.
+    pub km: f64,
+    pub long_km: f64,
+    pub quality: u8,
+    /// Previous week's volume and the limit that applied.
+    pub prev_km: f64,
+    pub limit_km: f64,
+    /// Weeks since the last recovery week, when this is one.
+    pub weeks_since_recovery: u32,
+    pub peak_km: f64,
+}
+
+fn floor_half(km: f64) -> f64 {
+    (km * 2.0 + 1e-9).floor() / 2.0
+}
+
+fn round_half(km: f64) -> f64 {
+    (km * 2.0).round() / 2.0
+}
+
+/// Phase of each pre-taper week, and the warnings the shape raises.
+fn phases(pre_taper: u32, level: Level) -> Vec<Phase> {
+    let peak = match pre_taper {
+        p if p >= 6 => (p / 5).clamp(1, 3),
+        p if p >= 3 => 1,
+        _ => 0,
+    };
+    let rest = pre_taper - peak;
+    let base_share = if level == Level::FirstTimer {
+        0.55
+    } else {
+        0.45
+    };
+    let base = ((f64::from(rest) * base_share).round() as u32).min(rest);
+    let build = rest - base;
+    std::iter::repeat_n(Phase::Base, base as usize)
+        .chain(std::iter::repeat_n(Phase::Build, build as usize))
+        .chain(std::iter::repeat_n(Phase::Peak, peak as usize))
+        .collect()
+}
+
+/// Assumed easy pace (s/km) for time-based caps when no race is known.
+pub fn long_run_time_cap_km(cat: &RaceCategory, easy_s_per_km: f64) -> f64 {
+    cat.long_cap_min * 60.0 / easy_s_per_km
+}
+
+pub fn shape(req: &PlanRequest, easy_s_per_km: f64) -> (Vec<WeekShape>, Vec<String>) {
+    let cat = RaceCategory::of(req.race.metres());
+    let n = req.weeks();
+    let mut warnings = Vec::new();
+    if n < cat.weeks.0 {
+        warnings.push(format!(
+            "race is {n} weeks away; a {} plan wants {}–{} weeks, so volume builds less and the taper is shorter",
+            cat.name, cat.weeks.0, cat.weeks.1
+        ));
+    } else if n > cat.weeks.1 {
+        warnings.push(format!(
+            "race is {n} weeks away; a {} plan wants {}–{} weeks, so the early weeks are extra base building",
+            cat.name, cat.weeks.0, cat.weeks.1
+        ));
+    }
+    let taper = cat.taper_weeks(n);
+    let pre = n - taper;
+    let level = req.level;
+    let first_timer = level == Level::FirstTimer;
+    let phase_of = phases(pre, level);
+    let cycle = 4;
+    let growth = if first_timer { 1.08 } else { 1.10 };
+    let peak_target = if first_timer {
+        cat.peak_km.0
+    } else {
+        cat.peak_km.1
+    }
+    .max(req.weekly_km);
+    let time_cap = long_run_time_cap_km(&cat, easy_s_per_km);
+    let long_step = if first_timer { 1.5 } else { 2.0 };
+
+    let mut weeks = Vec::with_capacity(n as usize);
+    let (mut two_back, mut one_back) = (req.weekly_km, req.weekly_km);
+    let mut last_build_km = req.weekly_km;
+    let mut last_long = req.longest_run_km.unwrap_or(req.weekly_km * 0.3).max(3.0);
+    let mut since_recovery = 0;
+    for i in 1..=pre {
+        let phase = phase_of[(i - 1) as usize];
+        let recovery = pre >= cycle && i % cycle == 0;
+        let limit = progression_limit(two_back.max(one_back));
+        let km = if recovery {
+            let cut = round_half(one_back * (1.0 - RECOVERY_CUT));
+            cut.clamp(
+                (one_back * 0.70 * 2.0).ceil() / 2.0,
+                floor_half(one_back * 0.80),
+            )
+        } else if i == 1 {
+            floor_half(req.weekly_km.min(peak_target))
+        } else {
+            floor_half((last_build_km * growth).min(peak_target).min(limit))
+        };
+        let cap = (long_run_share_cap(km) * km)
+            .min(cat.long_cap_km)
+            .min(time_cap);
+        let long_km = if recovery {
+            floor_half(cap.min(last_long * 0.8))
+        } else {
+            floor_half(cap.min(last_long + long_step))
+        };
+        if !recovery {
+            last_build_km = km;
+            last_long = long_km;
+        }
+        let quality = match (phase, recovery, first_timer) {
+            (_, true, true) => 0,
+            (_, true, false) => 1,
+            (Phase::Base, _, true) if i <= 3.max(pre / 4) => 0,
+            (_, _, true) => 1,
+            (Phase::Base, _, false) => 1,
+            (_, _, false) => 2,
+        };
+        weeks.push(WeekShape {
+            index: i,
+            start: req.start + (7 * (i64::from(i) - 1)).days(),
+            phase,
+            recovery,
+            km,
+            long_km,
+            quality,
+            prev_km: one_back,
+            limit_km: limit,
+            weeks_since_recovery: since_recovery,
+            peak_km: 0.0,
+        });
+        since_recovery = if recovery { 0 } else { since_recovery + 1 };
+        (two_back, one_back) = (one_back, km);
+    }
+    let peak = weeks
+        .iter()
+        .map(|w| w.km)
+        .fold(req.weekly_km.min(peak_target), f64::max);
+    let peak_long = weeks.iter().map(|w| w.long_km).fold(last_long, f64::max);
+    for (k, factor) in cat.taper_factors(taper).iter().enumerate() {
+        let i = pre + k as u32 + 1;
+        let race_week = i == n;
+        let km = floor_half((peak * factor).min(one_back));
+        let long_km = if race_week {
+            0.0
+        } else {
+            floor_half((peak_long * (factor + 0.05)).min(long_run_share_cap(km) * km))
+        };
+        weeks.push(WeekShape {
+            index: i,
+            start: req.start + (7 * (i64::from(i) - 1)).days(),
+            phase: if race_week { Phase::Race } else { Phase::Taper },
+            recovery: false,
+            km,
+            long_km,
+            quality: u8::from(!race_week),
+            prev_km: one_back,
+            limit_km: progression_limit(two_back.max(one_back)),
+            weeks_since_recovery: 0,
+            peak_km: peak,
+        });
+        (two_back, one_back) = (one_back, km);
+    }
+    if req.race.metres() >= 42_000.0 && peak_long < 28.0 {
+        warnings.push(format!(
+            "the longest planned run is {peak_long:.1} km; most marathon plans reach 28–33 km, so treat the race as a long, steady effort"
+        ));
+    }
+    (weeks, warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories_by_distance() {
+        assert_eq!(RaceCategory::of(5000.0).name, "5K");
+        assert_eq!(RaceCategory::of(10_000.0).name, "10K");
+        assert_eq!(RaceCategory::of(15_000.0).name, "10K");
+        assert_eq!(RaceCategory::of(21_097.5).name, "half marathon");
+        assert_eq!(RaceCategory::of(42_195.0).name, "marathon");
+        assert_eq!(RaceCategory::of(50_000.0).name, "ultra");
+    }
+
+    #[test]
+    fn share_cap_slides_from_half_to_a_third() {
+        assert_eq!(long_run_share_cap(30.0), 0.5);
+        assert_eq!(long_run_share_cap(60.0), 0.5);
+        assert!((long_run_share_cap(80.0) - 0.425).abs() < 1e-12);
+        assert_eq!(long_run_share_cap(120.0), 0.35);
+    }
+}

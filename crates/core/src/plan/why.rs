@@ -1,0 +1,187 @@
+//! Stage 5: every session says which rule put it there, with the numbers.
+//! All of the plan's explanatory wording lives here.
+
+use super::model::{Level, Phase, SessionKind};
+use super::shape::{RaceCategory, WeekShape};
+use super::strength::{Focus, Volume};
+use crate::units::format_clock;
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+/// The week-level rule, repeated in each run's why so it stands alone.
+pub fn week(w: &WeekShape, total_weeks: u32, cat: &RaceCategory) -> String {
+    match w.phase {
+        Phase::Race => format!(
+            "Race week: running cut to {} of peak ({:.1} of {:.1} km) so you start fresh; intensity stays, volume goes.",
+            pct(w.km / w.peak_km.max(1.0)),
+            w.km,
+            w.peak_km
+        ),
+        Phase::Taper => format!(
+            "Taper week {} of {}: volume {:.1} km, {} of the {:.1} km peak, cut step by step before the {} (Bosquet 2007: 40–60% by race week).",
+            w.index,
+            total_weeks,
+            w.km,
+            pct(w.km / w.peak_km.max(1.0)),
+            w.peak_km,
+            cat.name
+        ),
+        _ if w.recovery => format!(
+            "Recovery week: volume −{} ({:.1} → {:.1} km) after {} building weeks; one easier week in every {} lets the work sink in.",
+            pct(1.0 - w.km / w.prev_km.max(0.1)),
+            w.prev_km,
+            w.km,
+            w.weeks_since_recovery,
+            4
+        ),
+        _ => {
+            let change = w.km / w.prev_km.max(0.1) - 1.0;
+            let trend = if change.abs() < 0.005 {
+                format!("same {:.1} km as last week", w.km)
+            } else if change > 0.0 {
+                format!("{:.1} km, +{} on last week", w.km, pct(change))
+            } else {
+                format!("{:.1} km, −{} on last week", w.km, pct(-change))
+            };
+            format!(
+                "{} phase, week {} of {}: {trend} (never above 110% of the larger of the two weeks before: {:.1} km).",
+                capitalise(w.phase.label()),
+                w.index,
+                total_weeks,
+                w.limit_km
+            )
+        }
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+pub fn easy(km: f64, easy_share: f64) -> String {
+    format!(
+        "Easy {km:.1} km at conversational effort: {} of this week's running is easy (the rule asks for at least 75–80%).",
+        pct(easy_share)
+    )
+}
+
+pub fn recovery_run(km: f64) -> String {
+    format!(
+        "Recovery {km:.1} km the day after the long run: shorter and slower than your other easy runs so its load is absorbed."
+    )
+}
+
+pub fn long_run(km: f64, week_km: f64, share_cap: f64, cat: &RaceCategory, day: &str) -> String {
+    format!(
+        "Long run {km:.1} km on {day}, your long-run day: {} of this week's {week_km:.1} km (cap {} at this volume; {} cap {:.0} km or {}).",
+        pct(km / week_km.max(0.1)),
+        pct(share_cap),
+        cat.name,
+        cat.long_cap_km,
+        format_clock(cat.long_cap_min * 60.0)
+    )
+}
+
+pub fn quality(
+    kind: SessionKind,
+    hard_km: f64,
+    week_km: f64,
+    phase: Phase,
+    pace_source: Option<&str>,
+) -> String {
+    let (what, limit) = match kind {
+        SessionKind::Tempo => ("threshold running", "Daniels: up to 10% of weekly volume"),
+        SessionKind::Intervals => (
+            "interval work near VO2max",
+            "Daniels: up to 8%, at most 10 km",
+        ),
+        SessionKind::Repetition => ("fast repetitions for economy", "Daniels: up to 5%"),
+        _ => ("marathon-pace running", "up to 20% of the week"),
+    };
+    let targets = match pace_source {
+        Some(src) => format!("Paces from {src}."),
+        None => "No recent race: run it by effort (RPE).".to_owned(),
+    };
+    let floor = if hard_km / week_km.max(0.1) > 0.1 && kind != SessionKind::MarathonPace {
+        "; a low-volume week gets the smallest session worth doing"
+    } else {
+        ""
+    };
+    format!(
+        "{} in the {} phase: {hard_km:.1} km of {what}, {} of the week's {week_km:.1} km ({limit}{floor}). Placed with an easy day or rest between hard days and never the day before the long run. {targets}",
+        kind.label(),
+        phase.label(),
+        pct(hard_km / week_km.max(0.1)),
+    )
+}
+
+pub fn race(name: &str, km: f64, predicted: Option<(u32, &str)>) -> String {
+    match predicted {
+        Some((secs, src)) => format!(
+            "Race day: {name}, {km:.1} km. Predicted {} from {src}; start no faster than the slow end of the pace band.",
+            format_clock(f64::from(secs))
+        ),
+        None => format!(
+            "Race day: {name}, {km:.1} km. Start at an effort you could hold for the whole distance and finish strong."
+        ),
+    }
+}
+
+pub fn race_eve() -> &'static str {
+    "The days just before the race stay easy or rest so you arrive fresh."
+}
+
+pub fn strength(
+    focus: Focus,
+    volume: Volume,
+    nth: usize,
+    count: usize,
+    after: &str,
+    niggle_note: Option<String>,
+) -> String {
+    let what = match focus {
+        Focus::Abductors => "abductor focus (glute med keeps the knee tracking over the foot)",
+        Focus::Extensors => "extensor focus (glutes drive hip extension and push-off)",
+        Focus::SingleLeg => {
+            "single-leg strength on the lightest running day, so heavy work never lands before a hard day or the long run"
+        }
+    };
+    let dose = match volume {
+        Volume::Intro => " New to strength: one set of each this week; full sets by week 3.",
+        Volume::Ramp => {
+            " New to strength: the low end of each dose this week; full sets next week."
+        }
+        Volume::Full => "",
+        Volume::Taper => " Taper: the low end of each dose, so the legs stay fresh.",
+        Volume::RaceWeek => " Race week: one short activation session, early in the week.",
+    };
+    let niggle = niggle_note.map(|n| format!(" {n}")).unwrap_or_default();
+    format!(
+        "Hip strength {nth} of {count} this week, {what}; {after}, never on the long-run day and at least a day from the next session.{dose}{niggle}"
+    )
+}
+
+pub fn mobility(minutes: u32) -> String {
+    if minutes >= 10 {
+        "10 minutes of hip mobility on a rest day: range of motion without running load.".to_owned()
+    } else {
+        "5 minutes of hip mobility before the long run loosens the hips for the distance."
+            .to_owned()
+    }
+}
+
+pub fn activation() -> &'static str {
+    "Light hip activation in the warm-up (about 5 minutes) wakes the glutes before fast running."
+}
+
+pub fn level_note(level: Level, week_index: u32, phase: Phase) -> Option<String> {
+    (level == Level::FirstTimer && phase == Phase::Base && week_index <= 3).then(|| {
+        "First-timer base weeks: only easy running while your body adapts to the routine."
+            .to_owned()
+    })
+}

@@ -1,0 +1,311 @@
+//! Stage 4: what each run is — structure, distance, and targets.
+//!
+//! Quality volumes follow Daniels' Running Formula: threshold work ≤ 10 %
+//! of weekly volume, interval work ≤ 8 % (and ≤ 10 km), repetition work
+//! ≤ 5 %. Targets are pace bands from the runner's VDOT when a race result
+//! is known, effort (RPE 1–10) otherwise.
+
+use super::model::{Level, Phase, Session, SessionKind, Step, StepKind};
+use super::shape::RaceCategory;
+use crate::science::{PaceRange, TrainingPaces};
+use crate::units::Pace;
+
+/// The paces a plan prescribes (when known) and the paces it assumes to
+/// estimate durations (always).
+#[derive(Debug, Clone, Copy)]
+pub struct Targets {
+    pub known: Option<TrainingPaces>,
+    pub assumed: TrainingPaces,
+}
+
+/// Band half-widths (s/km) around a single training pace.
+const BAND: [(SessionKind, f64); 4] = [
+    (SessionKind::Tempo, 3.0),
+    (SessionKind::Intervals, 4.0),
+    (SessionKind::Repetition, 3.0),
+    (SessionKind::MarathonPace, 4.0),
+];
+
+fn rpe(kind: SessionKind) -> [u8; 2] {
+    match kind {
+        SessionKind::Recovery => [2, 3],
+        SessionKind::Easy | SessionKind::Long => [3, 4],
+        SessionKind::MarathonPace => [5, 6],
+        SessionKind::Tempo => [6, 7],
+        SessionKind::Intervals | SessionKind::Repetition => [8, 9],
+        SessionKind::Race => [9, 10],
+        _ => [1, 2],
+    }
+}
+
+fn range_for(p: &TrainingPaces, kind: SessionKind) -> PaceRange {
+    let easy = p.easy;
+    let single = |pace: Pace| {
+        let width = BAND
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(4.0, |(_, w)| *w);
+        PaceRange::around(pace, width)
+    };
+    match kind {
+        SessionKind::Tempo => single(p.threshold),
+        SessionKind::Intervals => single(p.interval),
+        SessionKind::Repetition => single(p.repetition),
+        SessionKind::MarathonPace => single(p.marathon),
+        SessionKind::Recovery => PaceRange {
+            fast: easy.slow,
+            slow: Pace::from_s_per_km(easy.slow.s_per_km() + 20.0).expect("positive"),
+        },
+        _ => easy,
+    }
+}
+
+fn band(r: PaceRange) -> [u32; 2] {
+    [
+        r.fast.s_per_km().round() as u32,
+        r.slow.s_per_km().round() as u32,
+    ]
+}
+
+fn mid(r: PaceRange) -> f64 {
+    0.5 * (r.fast.s_per_km() + r.slow.s_per_km())
+}
+
+impl Targets {
+    fn pace_band(&self, kind: SessionKind) -> Option<[u32; 2]> {
+        self.known.map(|p| band(range_for(&p, kind)))
+    }
+
+    fn effort(&self, kind: SessionKind) -> Option<[u8; 2]> {
+        self.known.is_none().then(|| rpe(kind))
+    }
+
+    /// Seconds to run `km` at this kind's assumed pace.
+    pub fn seconds(&self, kind: SessionKind, km: f64) -> f64 {
+        km * mid(range_for(&self.assumed, kind))
+    }
+
+    fn step(&self, kind: StepKind, run: SessionKind, km: f64) -> Step {
+        Step {
+            kind,
+            times: None,
+            distance_m: Some(metres(km)),
+            duration_s: Some(self.seconds(run, km).round() as u32),
+            pace_s_per_km: self.pace_band(run),
+            rpe: self.effort(run),
+            steps: Vec::new(),
+        }
+    }
+
+    /// A steady run of one kind: easy, recovery, long.
+    pub fn steady(&self, kind: SessionKind, km: f64) -> Session {
+        Session {
+            id: None,
+            kind,
+            title: format!("{} {km:.1} km", kind.label()),
+            distance_m: Some(metres(km)),
+            duration_s: Some(self.seconds(kind, km).round() as u32),
+            minutes: None,
+            pace_s_per_km: self.pace_band(kind),
+            rpe: self.effort(kind),
+            steps: Vec::new(),
+            exercises: Vec::new(),
+            activation: Vec::new(),
+            why: String::new(),
+        }
+    }
+}
+
+pub fn metres(km: f64) -> u32 {
+    (km * 1000.0).round() as u32
+}
+
+/// Which quality session fills a slot, by race, phase and slot.
+pub fn quality_kind(cat: &RaceCategory, phase: Phase, slot: u8) -> SessionKind {
+    use SessionKind::*;
+    let long_race = cat.long_cap_km >= 30.0;
+    let short_race = cat.long_cap_km <= 16.0;
+    let pair = match phase {
+        Phase::Base => [Tempo, if short_race { Repetition } else { Tempo }],
+        Phase::Build if long_race => [MarathonPace, Tempo],
+        Phase::Build => [Intervals, Tempo],
+        Phase::Peak if long_race => [MarathonPace, Intervals],
+        Phase::Peak if short_race => [Intervals, Repetition],
+        Phase::Peak => [Tempo, Intervals],
+        Phase::Taper | Phase::Race if long_race => [MarathonPace, Tempo],
+        Phase::Taper | Phase::Race if short_race => [Intervals, Tempo],
+        Phase::Taper | Phase::Race => [Tempo, Intervals],
+    };
+    pair[usize::from(slot.min(1))]
+}
+
+fn round_half(km: f64) -> f64 {
+    (km * 2.0).round() / 2.0
+}
+
+/// A structured quality session sized to the week's volume.
+pub fn quality(
+    kind: SessionKind,
+    week_km: f64,
+    cat: &RaceCategory,
+    level: Level,
+    phase: Phase,
+    t: &Targets,
+) -> Session {
+    let first_timer = level == Level::FirstTimer;
+    let taper = if matches!(phase, Phase::Taper | Phase::Race) {
+        0.7
+    } else {
+        1.0
+    };
+    let warm = if week_km < 25.0 { 1.5 } else { 2.0 };
+    let cool = if week_km < 25.0 { 1.0 } else { 1.5 };
+    let easy = SessionKind::Easy;
+    let (main, title): (Vec<Step>, String) = match kind {
+        SessionKind::Tempo => {
+            let work = round_half((0.10 * week_km * taper).clamp(2.0, 10.0));
+            if work <= 5.0 {
+                (
+                    vec![t.step(StepKind::Work, kind, work)],
+                    format!("Tempo {work:.1} km at threshold"),
+                )
+            } else {
+                let reps = (work / 2.0).round().max(2.0) as u16;
+                let recovery = Step {
+                    kind: StepKind::Recovery,
+                    times: None,
+                    distance_m: None,
+                    duration_s: Some(60),
+                    pace_s_per_km: None,
+                    rpe: Some([2, 3]),
+                    steps: Vec::new(),
+                };
+                (
+                    vec![repeat(
+                        reps,
+                        vec![t.step(StepKind::Work, kind, 2.0), recovery],
+                    )],
+                    format!("Cruise intervals {reps} × 2 km at threshold"),
+                )
+            }
+        }
+        SessionKind::Intervals => {
+            let rep_m: u32 = match (cat.long_cap_km <= 16.0, first_timer) {
+                (true, true) => 800,
+                (true, false) | (false, true) => 1000,
+                (false, false) => 1200,
+            };
+            let work = (0.08 * week_km * taper).clamp(2.4, 10.0);
+            let reps = ((work * 1000.0 / f64::from(rep_m)).round() as u16).clamp(3, 8);
+            let rep_km = f64::from(rep_m) / 1000.0;
+            let jog_s = (t.seconds(kind, rep_km) * 0.8 / 15.0).round() * 15.0;
+            let jog = Step {
+                kind: StepKind::Recovery,
+                times: None,
+                distance_m: Some(metres(jog_s / t.seconds(SessionKind::Recovery, 1.0))),
+                duration_s: Some(jog_s as u32),
+                pace_s_per_km: None,
+                rpe: Some([2, 3]),
+                steps: Vec::new(),
+            };
+            (
+                vec![repeat(
+                    reps,
+                    vec![t.step(StepKind::Work, kind, rep_km), jog],
+                )],
+                format!("Intervals {reps} × {rep_m} m"),
+            )
+        }
+        SessionKind::Repetition => {
+            let rep_m: u32 = if first_timer { 200 } else { 400 };
+            let work = (0.05 * week_km * taper).clamp(2.0, 5.0);
+            let reps = ((work * 1000.0 / f64::from(rep_m)).round() as u16).clamp(4, 12);
+            let rep_km = f64::from(rep_m) / 1000.0;
+            (
+                vec![repeat(
+                    reps,
+                    vec![
+                        t.step(StepKind::Work, kind, rep_km),
+                        t.step(StepKind::Recovery, SessionKind::Recovery, rep_km),
+                    ],
+                )],
+                format!("Repetitions {reps} × {rep_m} m"),
+            )
+        }
+        SessionKind::MarathonPace => {
+            let cap = if first_timer { 12.0 } else { 16.0 };
+            let work = round_half((0.20 * week_km * taper).clamp(4.0, cap));
+            (
+                vec![t.step(StepKind::Work, kind, work)],
+                format!("Marathon pace {work:.1} km"),
+            )
+        }
+        other => unreachable!("{other:?} is not a quality session"),
+    };
+    let mut steps = vec![t.step(StepKind::Warmup, easy, warm)];
+    steps.extend(main);
+    steps.push(t.step(StepKind::Cooldown, easy, cool));
+    let (m, s) = totals(&steps);
+    Session {
+        id: None,
+        kind,
+        title,
+        distance_m: Some(m),
+        duration_s: Some(s),
+        minutes: None,
+        pace_s_per_km: t.pace_band(kind),
+        rpe: t.effort(kind),
+        steps,
+        exercises: Vec::new(),
+        activation: Vec::new(),
+        why: String::new(),
+    }
+}
+
+fn repeat(times: u16, steps: Vec<Step>) -> Step {
+    Step {
+        kind: StepKind::Repeat,
+        times: Some(times),
+        distance_m: None,
+        duration_s: None,
+        pace_s_per_km: None,
+        rpe: None,
+        steps,
+    }
+}
+
+/// Total metres and seconds of a list of steps, repeats expanded.
+pub fn totals(steps: &[Step]) -> (u32, u32) {
+    steps.iter().fold((0, 0), |(m, s), step| {
+        if step.kind == StepKind::Repeat {
+            let (im, is) = totals(&step.steps);
+            let n = u32::from(step.times.unwrap_or(1));
+            (m + n * im, s + n * is)
+        } else {
+            (
+                m + step.distance_m.unwrap_or(0),
+                s + step.duration_s.unwrap_or(0),
+            )
+        }
+    })
+}
+
+/// The race itself, with the predicted time when a result is known.
+pub fn race(name: &str, metres_: f64, t: &Targets) -> Session {
+    let marathon_like = metres_ >= 30_000.0;
+    let mut s = t.steady(SessionKind::Race, metres_ / 1000.0);
+    s.title = format!("Race: {name}");
+    s.duration_s = t.known.map(|p| {
+        let d = crate::units::Distance::from_metres(metres_).expect("race distance");
+        crate::science::equivalent_time(p.vdot, &d)
+            .seconds()
+            .round() as u32
+    });
+    s.pace_s_per_km = s.duration_s.map(|secs| {
+        let pace = (f64::from(secs) / metres_ * 1000.0).round() as u32;
+        let spread = if marathon_like { 3 } else { 2 };
+        [pace - spread, pace + spread]
+    });
+    s.rpe = t.known.is_none().then_some([9, 10]);
+    s
+}

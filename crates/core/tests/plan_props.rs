@@ -1,0 +1,79 @@
+//! Every plan the engine generates for a valid request passes the
+//! guardrail checker, and identical requests give identical plans.
+
+use proptest::prelude::*;
+use runcoach_core::guardrails::check;
+use runcoach_core::plan::{PlanInput, RecentInput, build_plan};
+
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+prop_compose! {
+    fn request()(
+        race in prop::sample::select(vec!["5k", "10k", "15k", "half", "marathon", "30k", "50k"]),
+        weeks in 4u32..=24,
+        offset in 0i64..7,
+        mask in 0u8..128,
+        long_pick in 0usize..7,
+        first_timer in any::<bool>(),
+        weekly_km in 5.0f64..110.0,
+        longest_frac in prop::option::of(0.15f64..0.5),
+        recent in prop::option::of((prop::sample::select(vec!["5k", "10k", "half"]), 0.0f64..1.0)),
+        strength_days in 2u8..=3,
+        new_to_strength in any::<bool>(),
+        band in any::<bool>(),
+        bench in any::<bool>(),
+        niggle in prop::option::of(prop::sample::select(vec!["knee", "itb", "hip-flexor", "low-back"])),
+    ) -> PlanInput {
+        let mut days: Vec<&str> = (0..7).filter(|d| mask & (1 << d) != 0).map(|d| DAYS[d]).collect();
+        for d in DAYS {
+            if days.len() >= 3 { break }
+            if !days.contains(&d) { days.push(d) }
+        }
+        let long = days[long_pick % days.len()];
+        let race_date = jiff::civil::date(2027, 3, 1) + jiff::Span::new().days(offset);
+        let start = race_date - jiff::Span::new().days(i64::from(weeks) * 7 - 1 - offset);
+        let recent = recent.map(|(d, f)| {
+            // Between VDOT ~30 and ~65 for the distance.
+            let (slow, fast) = match d { "5k" => (1800.0, 1020.0), "10k" => (3800.0, 2130.0), _ => (8400.0, 4700.0) };
+            let secs = (fast + (slow - fast) * f).round() as u32;
+            RecentInput { distance: d.into(), time: format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60) }
+        });
+        let mut equipment = Vec::new();
+        if band { equipment.push("band".to_owned()) }
+        if bench { equipment.push("bench".to_owned()) }
+        PlanInput {
+            race: race.into(),
+            race_date: race_date.to_string(),
+            start: Some(start.to_string()),
+            weeks: None,
+            run_days: days.iter().map(|d| d.to_string()).collect(),
+            long_run_day: long.into(),
+            level: if first_timer { "first-timer" } else { "experienced" }.into(),
+            weekly_km,
+            longest_run_km: longest_frac.map(|f| (weekly_km * f).max(1.0)),
+            recent,
+            strength_days,
+            new_to_strength,
+            equipment,
+            niggles: niggle.into_iter().map(String::from).collect(),
+            units: None,
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn generated_plans_pass_the_guardrails(input in request()) {
+        let req = input.validate().map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let plan = build_plan(&req);
+        let found = check(&plan);
+        prop_assert!(found.is_empty(), "{input:?}\n{}", found.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("\n"));
+        prop_assert_eq!(&plan, &build_plan(&req));
+        // The plan round-trips through its JSON contract unchanged.
+        let json = serde_json::to_string(&plan).unwrap();
+        let back: runcoach_core::plan::Plan = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(json, serde_json::to_string(&back).unwrap());
+    }
+}

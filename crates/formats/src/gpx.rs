@@ -1,0 +1,312 @@
+//! GPX tracks, read as a stream with quick-xml.
+//!
+//! A GPX file is one activity: all its `<trk>`s and `<trkseg>`s are summed (as gpxpy
+//! and the services that export GPX do). Distance is the 2D haversine length inside
+//! each segment (no distance is counted across a gap between segments or tracks);
+//! elapsed time runs from the first to the last timed point of the file; moving
+//! time is [`crate::summary`]'s rule (speed above 0.5 m/s, interval at most 60 s).
+//! Elements are matched by local name, so prefixes (`gpxtpx:hr`, `ns3:hr`) work
+//! whether or not their namespace is declared.
+
+use quick_xml::events::{BytesStart, Event};
+
+use crate::error::DecodeError;
+use crate::summary::{
+    ActivitySummary, ELEVATION_HYSTERESIS_M, RawPoint, Sport, downsample, elapsed_s,
+    elevation_gain, haversine_m, mean, moving_time_s,
+};
+use crate::time::parse_rfc3339_ms;
+use crate::xml;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    Metadata,
+    Trk,
+    Trkseg,
+    Trkpt,
+    Rtept,
+    Other,
+}
+
+fn tag(e: &BytesStart<'_>) -> Tag {
+    match e.local_name().as_ref() {
+        "metadata" => Tag::Metadata,
+        "trk" => Tag::Trk,
+        "trkseg" => Tag::Trkseg,
+        "trkpt" => Tag::Trkpt,
+        "rtept" => Tag::Rtept,
+        _ => Tag::Other,
+    }
+}
+
+#[derive(Default)]
+struct State {
+    points: Vec<RawPoint>,
+    current: Option<RawPoint>,
+    new_segment: bool,
+    sport: Option<String>,
+    metadata_time: Option<i64>,
+    route_points: usize,
+}
+
+pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<ActivitySummary>, DecodeError> {
+    read(bytes).map(|(st, salvaged)| vec![summarise(st, salvaged)])
+}
+
+/// Reads the points; also says what was damaged, if the file broke off after some.
+fn read(bytes: &[u8]) -> Result<(State, Option<String>), DecodeError> {
+    let (text, skipped) = xml::text(bytes);
+    let mut reader = xml::reader(&text);
+    let mut stack: Vec<Tag> = Vec::with_capacity(16);
+    let mut text_buf = String::new();
+    let mut st = State {
+        new_segment: true,
+        ..State::default()
+    };
+    // What stopped the reading early: (byte offset, what happened).
+    let mut fault: Option<(u64, String)> = None;
+    loop {
+        let event = match reader.read_event() {
+            Ok(ev) => ev,
+            Err(e) => {
+                fault = Some((reader.error_position() + skipped as u64, xml::describe(&e)));
+                break;
+            }
+        };
+        match event {
+            Event::Start(e) => {
+                let t = tag(&e);
+                st.open(t, &e);
+                stack.push(t);
+                text_buf.clear();
+            }
+            Event::Empty(e) => {
+                let t = tag(&e);
+                st.open(t, &e);
+                st.close(t, "", &stack, "");
+            }
+            Event::Text(t) => text_buf.push_str(&t.xml10_content()),
+            Event::CData(t) => text_buf.push_str(&t.xml10_content()),
+            Event::GeneralRef(r) => {
+                if let Some(c) = xml::entity(&r.xml10_content()) {
+                    text_buf.push(c);
+                }
+            }
+            Event::End(e) => {
+                let name = e.local_name();
+                let t = stack.pop().unwrap_or(Tag::Other);
+                st.close(t, name.as_ref(), &stack, text_buf.trim());
+                text_buf.clear();
+            }
+            Event::Eof => {
+                if !stack.is_empty() {
+                    fault = Some((
+                        bytes.len() as u64,
+                        "the file ends inside an open element (truncated)".to_string(),
+                    ));
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+    if st.points.is_empty() {
+        if let Some((position, message)) = fault {
+            return Err(DecodeError::Xml {
+                format: "GPX",
+                position,
+                message,
+            });
+        }
+        return Err(DecodeError::NoTrackPoints);
+    }
+    let salvaged = fault.map(|(at, what)| {
+        format!(
+            "malformed GPX at byte {at}: {what}; kept the {} track points read before it",
+            st.points.len()
+        )
+    });
+    Ok((st, salvaged))
+}
+
+impl State {
+    fn open(&mut self, t: Tag, e: &BytesStart<'_>) {
+        match t {
+            Tag::Trk | Tag::Trkseg => self.new_segment = true,
+            Tag::Trkpt => {
+                let attr = |name: &str| -> Option<f64> {
+                    let a = e.try_get_attribute(name).ok()??;
+                    a.value.trim().parse::<f64>().ok().filter(|x| x.is_finite())
+                };
+                self.current = Some(RawPoint {
+                    lat: attr("lat").filter(|x| x.abs() <= 90.0),
+                    lon: attr("lon").filter(|x| x.abs() <= 180.0),
+                    ..RawPoint::default()
+                });
+            }
+            Tag::Rtept => self.route_points += 1,
+            _ => {}
+        }
+    }
+
+    /// An element ends: `t` is its tag, `name` its local name, `stack` its ancestors.
+    fn close(&mut self, t: Tag, name: &str, stack: &[Tag], text: &str) {
+        let parent = stack.last().copied();
+        if t == Tag::Trkpt {
+            if let Some(p) = self.current.take() {
+                self.push_point(p);
+            }
+            return;
+        }
+        let in_trkpt = stack.contains(&Tag::Trkpt);
+        if in_trkpt {
+            let Some(p) = self.current.as_mut() else {
+                return;
+            };
+            match name {
+                "ele" if parent == Some(Tag::Trkpt) => p.ele = num(text),
+                "time" if parent == Some(Tag::Trkpt) => p.time_ms = parse_rfc3339_ms(text),
+                "hr" | "heartrate" | "heart_rate" => {
+                    p.hr = num(text).filter(|x| *x > 0.0 && *x < 255.0)
+                }
+                "cad" | "cadence" | "runcadence" => {
+                    p.cadence = num(text).filter(|x| *x >= 0.0 && *x < 255.0)
+                }
+                _ => {}
+            }
+            return;
+        }
+        match (name, parent) {
+            ("type", Some(Tag::Trk)) if self.sport.is_none() && !text.is_empty() => {
+                self.sport = Some(text.to_string());
+            }
+            ("time", Some(Tag::Metadata)) => self.metadata_time = parse_rfc3339_ms(text),
+            _ => {}
+        }
+    }
+
+    fn push_point(&mut self, mut p: RawPoint) {
+        let (Some(lat), Some(lon)) = (p.lat, p.lon) else {
+            return; // a track point must have a position
+        };
+        p.segment_start = self.new_segment;
+        p.distance_m = match self.points.last() {
+            Some(q) if !self.new_segment => {
+                q.distance_m + haversine_m(q.lat.unwrap_or(lat), q.lon.unwrap_or(lon), lat, lon)
+            }
+            Some(q) => q.distance_m,
+            None => 0.0,
+        };
+        self.new_segment = false;
+        self.points.push(p);
+    }
+}
+
+fn num(text: &str) -> Option<f64> {
+    text.trim().parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+/// GPX `<type>`: a sport name, or one of Strava's numeric activity types.
+fn gpx_sport(name: Option<&str>) -> Sport {
+    match name.map(str::trim) {
+        None => Sport::Other("unspecified".to_string()),
+        Some("1") => Sport::Cycling,
+        Some("9") => Sport::Running,
+        Some("10") => Sport::Walking,
+        Some(other) => Sport::from_name(other),
+    }
+}
+
+fn summarise(st: State, salvaged: Option<String>) -> ActivitySummary {
+    let points = &st.points;
+    ActivitySummary {
+        sport: gpx_sport(st.sport.as_deref()),
+        start_time_ms: points.iter().find_map(|p| p.time_ms).or(st.metadata_time),
+        distance_m: points.last().map_or(0.0, |p| p.distance_m),
+        elapsed_s: elapsed_s(points),
+        moving_s: moving_time_s(points),
+        avg_hr: mean(points.iter().filter_map(|p| p.hr)),
+        max_hr: points.iter().filter_map(|p| p.hr).reduce(f64::max),
+        avg_cadence: mean(points.iter().filter_map(|p| p.cadence).filter(|c| *c > 0.0)),
+        elevation_gain_m: elevation_gain(
+            points.iter().filter_map(|p| p.ele),
+            ELEVATION_HYSTERESIS_M,
+        ),
+        laps: 0,
+        track: downsample(points),
+        salvaged,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::moving_time_with;
+
+    fn shared(name: &str) -> Vec<u8> {
+        let path = format!(
+            "{}/../../../shared/data/activities/gpx/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// The slow GPSBabel hikes are where our moving time differs from gpxpy's; with
+    /// gpxpy's own rule (1 km/h, no gap limit) the same points give gpxpy's numbers
+    /// exactly, so the difference is the threshold, not the reading.
+    #[test]
+    fn gpxpy_rule_reproduces_gpxpy_moving_time() {
+        for (file, gpxpy_moving) in [
+            ("gp__multi-track-no-ele.gpx", 2295.0),
+            ("gp__multi-track-partial-times.gpx", 7084.0),
+            ("gg__fr620-50k-trail.gpx", 20423.0),
+            ("gg__fr620-marathon-hr.gpx", 15219.0),
+        ] {
+            let (st, salvaged) = read(&shared(file)).unwrap();
+            assert_eq!(salvaged, None);
+            let moving = moving_time_with(&st.points, 1.0 / 3.6, f64::INFINITY);
+            assert_eq!(moving, gpxpy_moving, "{file}");
+        }
+    }
+
+    #[test]
+    fn messy_gpx_bom_whitespace_undeclared_prefixes_no_times() {
+        let gpx = "\u{feff}\n  \r\n<?xml version=\"1.0\"?>\n<gpx:gpx version=\"1.1\">\
+            <gpx:trk><gpx:type>Trail Run</gpx:type><gpx:trkseg>\
+            <gpx:trkpt lat=\"46.0\" lon=\"14.0\"><gpx:ele>300</gpx:ele>\
+              <gpx:extensions><tp:TrackPointExtension><tp:hr>140</tp:hr></tp:TrackPointExtension></gpx:extensions></gpx:trkpt>\
+            <gpx:trkpt lat=\"46.001\" lon=\"14.0\"><gpx:ele>310</gpx:ele></gpx:trkpt>\
+            <gpx:trkpt lat=\"46.002\" lon=\"14.0\"/>\
+            </gpx:trkseg></gpx:trk></gpx:gpx>";
+        let s = decode(gpx.as_bytes()).unwrap().remove(0);
+        assert_eq!(s.sport, Sport::TrailRunning);
+        assert_eq!(s.start_time_ms, None);
+        assert!((s.distance_m - 222.39).abs() < 0.1, "{}", s.distance_m);
+        assert_eq!((s.elapsed_s, s.moving_s), (0.0, 0.0));
+        assert_eq!(s.avg_hr, Some(140.0));
+        assert_eq!(s.elevation_gain_m, Some(10.0));
+        assert_eq!(s.track.len(), 3);
+        assert_eq!(s.salvaged, None);
+    }
+
+    #[test]
+    fn truncated_gpx_is_salvaged_and_route_only_is_an_error() {
+        let whole = shared("gg__fr620-5k-noHR.gpx");
+        let cut = &whole[..whole.len() / 2];
+        let s = decode(cut).unwrap().remove(0);
+        let note = s.salvaged.expect("a cut file is salvaged");
+        assert!(
+            note.contains("truncated") && note.contains("kept the"),
+            "{note}"
+        );
+        assert!(
+            s.distance_m > 1000.0 && s.distance_m < 4000.0,
+            "{}",
+            s.distance_m
+        );
+        assert_eq!(
+            decode(&shared("gp__route-only-no-track.gpx")),
+            Err(DecodeError::NoTrackPoints)
+        );
+    }
+}

@@ -1,0 +1,348 @@
+//! The decoded shape of an activity and the arithmetic shared by all formats
+//! (distance on the sphere, moving time, elevation gain, downsampling).
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of activity a file records.
+///
+/// Serialised as a single snake_case string: `"running"`, `"trail_running"`,
+/// …; any other sport keeps its own (lower-cased, snake_case) name, e.g.
+/// `"hiking"`, `"generic"`, `"unspecified"`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum Sport {
+    /// Road, track, treadmill or unspecified running.
+    Running,
+    /// Running off road (FIT `running/trail`, TCX/GPX `trail_running`).
+    TrailRunning,
+    /// Walking.
+    Walking,
+    /// Any kind of cycling (road, mountain, indoor, virtual).
+    Cycling,
+    /// Pool or open-water swimming.
+    Swimming,
+    /// More than one sport in one recording (triathlon, brick, adventure race).
+    Multisport,
+    /// Anything else, by the name the file gives it.
+    Other(String),
+}
+
+impl Sport {
+    /// Maps a sport name as written by devices and services (FIT enum names,
+    /// TCX `Sport` attribute, GPX `<type>`, Strava activity types) to a sport.
+    pub fn from_name(name: &str) -> Sport {
+        let key: String = name
+            .trim()
+            .chars()
+            .map(|c| match c {
+                ' ' | '-' => '_',
+                c => c.to_ascii_lowercase(),
+            })
+            .collect();
+        match key.as_str() {
+            "running" | "run" | "street_running" | "road_running" | "track_running"
+            | "treadmill_running" | "indoor_running" | "virtual_run" | "virtualrun"
+            | "treadmill" => Sport::Running,
+            "trail_running" | "trail_run" | "trailrun" | "trail" => Sport::TrailRunning,
+            "walking" | "walk" | "casual_walking" | "speed_walking" => Sport::Walking,
+            "cycling" | "biking" | "bike" | "ride" | "road_biking" | "road_cycling"
+            | "mountain_biking" | "mountain_bike_ride" | "gravel_cycling" | "indoor_cycling"
+            | "virtual_ride" | "virtualride" | "e_bike_ride" | "ebikeride" => Sport::Cycling,
+            "swimming" | "swim" | "open_water" | "open_water_swimming" | "lap_swimming" => {
+                Sport::Swimming
+            }
+            "multisport" | "multi_sport" | "triathlon" => Sport::Multisport,
+            "" => Sport::Other("unspecified".to_string()),
+            _ => Sport::Other(key),
+        }
+    }
+
+    /// The snake_case name used in serialisation.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Sport::Running => "running",
+            Sport::TrailRunning => "trail_running",
+            Sport::Walking => "walking",
+            Sport::Cycling => "cycling",
+            Sport::Swimming => "swimming",
+            Sport::Multisport => "multisport",
+            Sport::Other(name) => name,
+        }
+    }
+
+    /// Running of any kind (road, track, treadmill, trail).
+    pub fn is_running(&self) -> bool {
+        matches!(self, Sport::Running | Sport::TrailRunning)
+    }
+}
+
+impl From<String> for Sport {
+    fn from(name: String) -> Sport {
+        Sport::from_name(&name)
+    }
+}
+
+impl From<Sport> for String {
+    fn from(sport: Sport) -> String {
+        sport.as_str().to_string()
+    }
+}
+
+impl std::fmt::Display for Sport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One point of the (downsampled) track, for charts and maps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackPoint {
+    /// Seconds since the activity's first timed point; `None` when the point has no time.
+    pub t_s: Option<f64>,
+    /// Latitude in degrees (WGS84), when the point has a position.
+    pub lat: Option<f64>,
+    /// Longitude in degrees (WGS84), when the point has a position.
+    pub lon: Option<f64>,
+    /// Elevation in metres, when recorded.
+    pub ele: Option<f64>,
+    /// Heart rate in beats per minute, when recorded.
+    pub hr: Option<f64>,
+    /// Cumulative distance in metres from the start.
+    pub distance_m: f64,
+}
+
+/// What one activity amounts to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivitySummary {
+    /// The sport (for multi-session FIT files: [`Sport::Multisport`] when sessions differ).
+    pub sport: Sport,
+    /// Start, UTC unix milliseconds. `None` when the file has no times, or only
+    /// device-relative FIT times (`< 0x10000000`) that cannot be placed in UTC.
+    pub start_time_ms: Option<i64>,
+    /// Distance in metres.
+    pub distance_m: f64,
+    /// Wall-clock duration from start to end, in seconds (pauses included).
+    pub elapsed_s: f64,
+    /// Timer time (FIT/TCX: what the device's timer counted) or, where the file has
+    /// no timer (GPX, unterminated FIT), moving time derived from the points.
+    pub moving_s: f64,
+    /// Average heart rate in bpm.
+    pub avg_hr: Option<f64>,
+    /// Maximum heart rate in bpm.
+    pub max_hr: Option<f64>,
+    /// Average cadence as the device records it: per minute of one foot (strides,
+    /// half of steps/min) for running and walking, revolutions per minute for cycling.
+    pub avg_cadence: Option<f64>,
+    /// Total ascent in metres (device total when present, else from elevations with
+    /// a [`ELEVATION_HYSTERESIS_M`] hysteresis).
+    pub elevation_gain_m: Option<f64>,
+    /// Number of laps (GPX has no laps: 0).
+    pub laps: u32,
+    /// Track downsampled to at most [`MAX_TRACK_POINTS`] points.
+    pub track: Vec<TrackPoint>,
+    /// When the data was recovered from a damaged file: what was damaged and what was lost.
+    pub salvaged: Option<String>,
+}
+
+/// The most points kept in [`ActivitySummary::track`].
+pub const MAX_TRACK_POINTS: usize = 500;
+
+/// An interval between two points counts as moving when its speed is above this (m/s).
+/// 0.5 m/s = 1.8 km/h: slower than a hiker on a steep climb, faster than GPS drift.
+pub const MOVING_SPEED_MPS: f64 = 0.5;
+
+/// An interval between two points longer than this (s) is a pause (watch paused while
+/// moving, lost signal), not movement, whatever the distance between the points.
+/// Two minutes: longer than the sparsest "smart recording" and old loggers' intervals.
+pub const MAX_MOVING_GAP_S: f64 = 120.0;
+
+/// Elevation changes smaller than this (m) are treated as noise when summing the gain.
+pub const ELEVATION_HYSTERESIS_M: f64 = 2.0;
+
+/// Mean earth radius (IUGG), metres.
+const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// Great-circle distance in metres between two WGS84 positions in degrees.
+pub fn haversine_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_M * a.sqrt().min(1.0).asin()
+}
+
+/// Total ascent with hysteresis: a climb counts once it exceeds `hysteresis` metres
+/// above the lowest point since the last counted climb.
+pub fn elevation_gain(elevations: impl IntoIterator<Item = f64>, hysteresis: f64) -> Option<f64> {
+    let mut it = elevations.into_iter().filter(|e| e.is_finite());
+    let mut reference = it.next()?;
+    let mut gain = 0.0;
+    for e in it {
+        if e > reference + hysteresis {
+            gain += e - reference;
+            reference = e;
+        } else if e < reference {
+            reference = e;
+        }
+    }
+    Some(gain)
+}
+
+/// A point as the formats see it before summarising: time, position, cumulative distance.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RawPoint {
+    pub time_ms: Option<i64>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub ele: Option<f64>,
+    pub hr: Option<f64>,
+    pub cadence: Option<f64>,
+    /// Cumulative distance from the start, metres.
+    pub distance_m: f64,
+    /// First point of a new segment (GPX `trkseg`/`trk`): no movement is counted
+    /// from the previous point to this one.
+    pub segment_start: bool,
+}
+
+/// Moving time: the sum of intervals between consecutive timed points of one segment
+/// whose speed is above [`MOVING_SPEED_MPS`] and whose length is at most
+/// [`MAX_MOVING_GAP_S`].
+pub(crate) fn moving_time_s(points: &[RawPoint]) -> f64 {
+    moving_time_with(points, MOVING_SPEED_MPS, MAX_MOVING_GAP_S)
+}
+
+/// Moving time with explicit thresholds: intervals faster than `min_speed` m/s and no
+/// longer than `max_gap` s. (gpxpy's `get_moving_data` is `min_speed` = 1 km/h with
+/// no gap limit.)
+pub(crate) fn moving_time_with(points: &[RawPoint], min_speed: f64, max_gap: f64) -> f64 {
+    let mut moving = 0.0;
+    let mut prev: Option<(i64, f64)> = None;
+    for p in points {
+        if p.segment_start {
+            prev = None;
+        }
+        let Some(t) = p.time_ms else { continue };
+        if let Some((pt, pd)) = prev {
+            let dt = (t - pt) as f64 / 1000.0;
+            if dt > 0.0 && dt <= max_gap && (p.distance_m - pd) / dt > min_speed {
+                moving += dt;
+            }
+        }
+        prev = Some((t, p.distance_m));
+    }
+    moving
+}
+
+/// Wall-clock span from the first to the last timed point, seconds.
+pub(crate) fn elapsed_s(points: &[RawPoint]) -> f64 {
+    let first = points.iter().find_map(|p| p.time_ms);
+    let last = points.iter().rev().find_map(|p| p.time_ms);
+    match (first, last) {
+        (Some(a), Some(b)) if b > a => (b - a) as f64 / 1000.0,
+        _ => 0.0,
+    }
+}
+
+/// Mean of the present values (e.g. heart rate over points), `None` when there are none.
+pub(crate) fn mean(values: impl IntoIterator<Item = f64>) -> Option<f64> {
+    let (sum, n) = values
+        .into_iter()
+        .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    (n > 0).then(|| sum / n as f64)
+}
+
+/// Picks at most [`MAX_TRACK_POINTS`] evenly spaced points, always keeping the first
+/// and the last, with times relative to the first timed point.
+pub(crate) fn downsample(points: &[RawPoint]) -> Vec<TrackPoint> {
+    let origin = points.iter().find_map(|p| p.time_ms);
+    let to_track = |p: &RawPoint| TrackPoint {
+        t_s: match (p.time_ms, origin) {
+            (Some(t), Some(o)) => Some((t - o) as f64 / 1000.0),
+            _ => None,
+        },
+        lat: p.lat,
+        lon: p.lon,
+        ele: p.ele,
+        hr: p.hr,
+        distance_m: p.distance_m,
+    };
+    let n = points.len();
+    if n <= MAX_TRACK_POINTS {
+        return points.iter().map(to_track).collect();
+    }
+    (0..MAX_TRACK_POINTS)
+        .map(|i| to_track(&points[i * (n - 1) / (MAX_TRACK_POINTS - 1)]))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn haversine_one_degree_of_latitude() {
+        let d = haversine_m(0.0, 0.0, 1.0, 0.0);
+        assert!((d - 111_195.0).abs() < 1.0, "{d}");
+    }
+
+    #[test]
+    fn elevation_gain_ignores_noise_below_hysteresis() {
+        let noisy = [100.0, 101.0, 100.0, 101.5, 100.2, 101.0];
+        assert_eq!(elevation_gain(noisy, 2.0), Some(0.0));
+        let climb = [100.0, 99.0, 105.0, 104.0, 110.0, 100.0, 103.0];
+        // 99 -> 105 (6), 104 -> 110 (6), 100 -> 103 (3)
+        assert_eq!(elevation_gain(climb, 2.0), Some(15.0));
+        assert_eq!(elevation_gain([], 2.0), None);
+    }
+
+    #[test]
+    fn moving_time_skips_slow_and_long_intervals_and_segment_joins() {
+        let p = |t: i64, d: f64, seg: bool| RawPoint {
+            time_ms: Some(t * 1000),
+            distance_m: d,
+            segment_start: seg,
+            ..RawPoint::default()
+        };
+        let pts = [
+            p(0, 0.0, true),
+            p(10, 30.0, false),   // 3 m/s: moving 10
+            p(20, 31.0, false),   // 0.1 m/s: stopped
+            p(200, 700.0, false), // gap of 180 s: pause
+            p(210, 730.0, false), // moving 10
+            p(400, 740.0, true),  // new segment: not counted
+            p(405, 760.0, false), // moving 5
+        ];
+        assert_eq!(moving_time_s(&pts), 25.0);
+        assert_eq!(elapsed_s(&pts), 405.0);
+        // gpxpy's rule: 1 km/h, no gap limit: the 180 s interval (3.8 m/s) counts,
+        // the 0.1 m/s one still does not.
+        assert_eq!(moving_time_with(&pts, 1.0 / 3.6, f64::INFINITY), 205.0);
+    }
+
+    #[test]
+    fn downsample_keeps_ends_and_caps_count() {
+        let pts: Vec<RawPoint> = (0..1234)
+            .map(|i| RawPoint {
+                time_ms: Some(1_000_000 + i * 1000),
+                distance_m: i as f64,
+                ..RawPoint::default()
+            })
+            .collect();
+        let track = downsample(&pts);
+        assert_eq!(track.len(), MAX_TRACK_POINTS);
+        assert_eq!(track[0].t_s, Some(0.0));
+        assert_eq!(track.last().unwrap().distance_m, 1233.0);
+        assert_eq!(track.last().unwrap().t_s, Some(1233.0));
+    }
+
+    #[test]
+    fn sport_names_and_serde() {
+        assert_eq!(Sport::from_name("Running"), Sport::Running);
+        assert_eq!(Sport::from_name("street_running"), Sport::Running);
+        assert_eq!(Sport::from_name("Trail Run"), Sport::TrailRunning);
+        assert_eq!(Sport::from_name("Biking"), Sport::Cycling);
+        assert_eq!(Sport::from_name("Hiking"), Sport::Other("hiking".into()));
+        assert_eq!(Sport::TrailRunning.to_string(), "trail_running");
+        assert_eq!(Sport::from(String::from("multisport")), Sport::Multisport);
+    }
+}
