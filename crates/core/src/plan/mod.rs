@@ -288,7 +288,7 @@ impl Context<'_> {
                 w.km,
                 long_run_share_cap(w.km),
                 &self.cat,
-                model::weekday_name::name(req.long_run_day),
+                &format!("{:?}", req.long_run_day),
             );
             km_by_day[long_day] = long_km;
             let mut pre = strength::mobility(5, &req.niggles);

@@ -1,0 +1,266 @@
+//! `runcoach plan`, `check` and `exercises` as processes.
+
+use std::process::{Command, Output};
+
+fn runcoach(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_runcoach"))
+        .args(args)
+        .env_clear()
+        .output()
+        .expect("runcoach runs")
+}
+
+const MARATHON: [&str; 20] = [
+    "plan",
+    "--race",
+    "marathon",
+    "--race-date",
+    "2027-04-25",
+    "--start",
+    "2026-12-21",
+    "--run-days",
+    "mon,tue,thu,sat,sun",
+    "--long-run-day",
+    "sun",
+    "--level",
+    "first-timer",
+    "--weekly-km",
+    "25",
+    "--longest-run-km",
+    "10",
+    "--recent",
+    "10k:52:30",
+    "--new-to-strength",
+];
+
+fn with(extra: &[&'static str]) -> Vec<&'static str> {
+    MARATHON
+        .iter()
+        .copied()
+        .chain(extra.iter().copied())
+        .collect()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn marathon_plan_json_follows_the_contract_and_passes_check() {
+    let out = runcoach(&with(&["--format", "json", "--equipment", "band,bench"]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["race"]["name"], "marathon");
+    assert_eq!(v["race"]["distance_m"], 42195);
+    assert_eq!(v["race"]["date"], "2027-04-25");
+    let weeks = v["weeks"].as_array().unwrap();
+    assert_eq!(weeks.len(), 18);
+    assert_eq!(weeks[0]["start"], "2026-12-21");
+    assert_eq!(weeks[0]["phase"], "base");
+    assert_eq!(weeks[0]["index"], 1);
+    assert_eq!(weeks[17]["phase"], "race");
+    let sessions: Vec<&serde_json::Value> = weeks
+        .iter()
+        .flat_map(|w| w["days"].as_array().unwrap())
+        .flat_map(|d| d["sessions"].as_array().unwrap())
+        .collect();
+    assert!(
+        sessions
+            .iter()
+            .all(|s| !s["why"].as_str().unwrap().is_empty())
+    );
+    let strength = sessions.iter().find(|s| s["kind"] == "strength").unwrap();
+    assert!(strength["minutes"].as_u64().unwrap() >= 5);
+    let first = &strength["exercises"][0];
+    assert!(first["id"].is_string() && first["family"].is_string() && first["sets"].is_u64());
+    let tempo = sessions.iter().find(|s| s["kind"] == "tempo").unwrap();
+    let band = tempo["pace_s_per_km"].as_array().unwrap();
+    assert!(band[0].as_u64() < band[1].as_u64());
+    assert!(!tempo["activation"].as_array().unwrap().is_empty());
+    assert_eq!(sessions.iter().filter(|s| s["kind"] == "race").count(), 1);
+
+    let file = std::env::temp_dir().join(format!("runcoach-plan-{}.json", std::process::id()));
+    std::fs::write(&file, &out.stdout).unwrap();
+    let checked = runcoach(&["check", file.to_str().unwrap()]);
+    assert_eq!(checked.status.code(), Some(0), "{}", stdout(&checked));
+    assert!(stdout(&checked).contains("passes all guardrails (18 weeks)"));
+
+    // A coach's edit that breaks the rules: a long run on the strength day
+    // and a huge jump in volume.
+    let mut edited: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let day = &mut edited["weeks"][2]["days"][0]["sessions"];
+    day.as_array_mut().unwrap().push(serde_json::json!({
+        "kind": "long", "distance_m": 30000, "why": "coach edit"
+    }));
+    edited["weeks"][2]["run_km"] = serde_json::json!(0.0);
+    std::fs::write(&file, serde_json::to_vec(&edited).unwrap()).unwrap();
+    let checked = runcoach(&["check", file.to_str().unwrap()]);
+    let text = stdout(&checked);
+    assert_eq!(checked.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("week 3 (2027-01-04) weekly_progression"),
+        "{text}"
+    );
+    assert!(
+        text.contains("week 3 (2027-01-04) strength_long_run_day"),
+        "{text}"
+    );
+    assert!(
+        text.contains("week 3 long_run: 2 long runs in one week"),
+        "{text}"
+    );
+    std::fs::remove_file(&file).ok();
+}
+
+#[test]
+fn bad_plan_requests_get_one_line_and_exit_2() {
+    let cases: [(&[&str], &str); 7] = [
+        (&["--run-days", "mon,sun"], "at least 3 days"),
+        (
+            &["--long-run-day", "wed"],
+            "long-run day 'wed' is not one of the run days",
+        ),
+        (&["--race-date", "2026-12-01"], "is before the start"),
+        (
+            &["--strength-days", "5"],
+            "--strength-days: 5 strength days a week",
+        ),
+        (
+            &["--run-days", "mon,tue,funday"],
+            "unknown weekday 'funday'",
+        ),
+        (
+            &["--weekly-km", "400"],
+            "weekly volume 400 km is outside 3–250 km",
+        ),
+        (
+            &["--race-date", "2027-02-30"],
+            "'2027-02-30' is not a real date",
+        ),
+    ];
+    for (extra, needle) in cases {
+        // Later flags override earlier ones only for clap's repeatable
+        // lists, so build each request from scratch.
+        let mut args: Vec<&str> = MARATHON.to_vec();
+        let mut i = 0;
+        while i < extra.len() {
+            if let Some(p) = args.iter().position(|a| *a == extra[i]) {
+                args[p + 1] = extra[i + 1];
+            } else {
+                args.extend_from_slice(&extra[i..i + 2]);
+            }
+            i += 2;
+        }
+        let out = runcoach(&args);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{extra:?}: {err}");
+        assert!(err.contains(needle), "{extra:?}: {err}");
+    }
+    let out = runcoach(&with(&["--weekly-km", "0"]));
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn check_rejects_files_that_are_not_plans() {
+    let file = std::env::temp_dir().join(format!("runcoach-bad-{}.json", std::process::id()));
+    std::fs::write(&file, b"{\"weeks\": 3}").unwrap();
+    let out = runcoach(&["check", file.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("is not a runcoach plan"), "{err}");
+    let out = runcoach(&["check", "/nonexistent/plan.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read plan file"));
+    std::fs::remove_file(&file).ok();
+}
+
+#[test]
+fn exercises_json_lists_the_library() {
+    let out = runcoach(&["exercises", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let all = v.as_array().unwrap();
+    assert!(all.len() >= 20);
+    let clam = all.iter().find(|e| e["id"] == "clamshell").unwrap();
+    assert_eq!(clam["family"], "abductors");
+    assert_eq!(clam["load"], "light");
+    assert_eq!(clam["name"], "Clamshells");
+}
+
+#[test]
+fn week_at_a_glance_tables() {
+    let table = |args: &[&str]| {
+        let out = runcoach(args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout(&out)
+    };
+    insta::assert_snapshot!("first_timer_marathon", table(&MARATHON));
+    insta::assert_snapshot!(
+        "experienced_10k_miles",
+        table(&[
+            "plan",
+            "--race",
+            "10k",
+            "--race-date",
+            "2027-03-14",
+            "--weeks",
+            "10",
+            "--run-days",
+            "tue,wed,thu,sat,sun",
+            "--long-run-day",
+            "sun",
+            "--level",
+            "experienced",
+            "--weekly-km",
+            "45",
+            "--recent",
+            "5k:21:30",
+            "--strength-days",
+            "3",
+            "--equipment",
+            "band",
+            "--niggle",
+            "knee",
+            "--units",
+            "mi",
+        ])
+    );
+    insta::assert_snapshot!(
+        "half_markdown_week",
+        table(&[
+            "plan",
+            "--race",
+            "half",
+            "--race-date",
+            "2027-03-28",
+            "--weeks",
+            "12",
+            "--run-days",
+            "mon,wed,fri,sat",
+            "--long-run-day",
+            "sat",
+            "--level",
+            "first-timer",
+            "--weekly-km",
+            "20",
+            "--strength-days",
+            "2",
+            "--niggle",
+            "hip-flexor",
+            "--format",
+            "markdown",
+        ])
+        .split("## Week 2")
+        .next()
+        .unwrap()
+        .to_owned()
+    );
+}
