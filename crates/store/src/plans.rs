@@ -1,0 +1,306 @@
+//! Plans: a header row, a row per week and a row per session, so every
+//! session has a stable id that logs, feeds and watch files can refer to.
+
+use jiff::civil::Date;
+use runcoach_core::plan::{Day, Plan, PlanInput, Session, Week};
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+
+use crate::{Db, StoreError, new_id, now_ms, on_db};
+
+/// The parts of a plan that are not weeks.
+#[derive(Serialize, Deserialize)]
+struct Header {
+    race: runcoach_core::plan::RaceInfo,
+    warnings: Vec<String>,
+    athlete: Option<runcoach_core::plan::Athlete>,
+    paces: Option<runcoach_core::plan::PlanPaces>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanSummary {
+    pub id: String,
+    pub race: String,
+    pub race_date: String,
+    pub start: String,
+    pub created_at: i64,
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("plan types always serialise")
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(text: &str, what: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+/// Stores a new plan; returns its id and the plan with session ids filled.
+pub async fn insert(
+    db: &Db,
+    user_id: &str,
+    request: &PlanInput,
+    plan: &Plan,
+) -> Result<(String, Plan), StoreError> {
+    let plan_id = new_id();
+    let mut stored = plan.clone();
+    for week in &mut stored.weeks {
+        for day in &mut week.days {
+            for s in &mut day.sessions {
+                s.id = Some(new_id());
+            }
+        }
+    }
+    let header = Header {
+        race: plan.race.clone(),
+        warnings: plan.warnings.clone(),
+        athlete: plan.athlete.clone(),
+        paces: plan.paces.clone(),
+    };
+    let start = plan
+        .weeks
+        .first()
+        .map(|w| w.start.to_string())
+        .unwrap_or_default();
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO plans (id, user_id, race_name, race_date, start_date, request, header, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&plan_id)
+        .bind(user_id)
+        .bind(&plan.race.name)
+        .bind(plan.race.date.to_string())
+        .bind(&start)
+        .bind(json(request))
+        .bind(json(&header))
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        for week in &stored.weeks {
+            let meta = Week { days: Vec::new(), ..week.clone() };
+            sqlx::query(
+                "INSERT INTO plan_weeks (plan_id, week_index, start_date, day_count, body) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&plan_id)
+            .bind(i64::from(week.index))
+            .bind(week.start.to_string())
+            .bind(week.days.len() as i64)
+            .bind(json(&meta))
+            .execute(&mut *tx)
+            .await?;
+            for day in &week.days {
+                for (position, s) in day.sessions.iter().enumerate() {
+                    let body = Session { id: None, ..s.clone() };
+                    sqlx::query(
+                        "INSERT INTO plan_sessions (id, plan_id, user_id, week_index, day, position, kind, body) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(s.id.as_deref().expect("ids set above"))
+                    .bind(&plan_id)
+                    .bind(user_id)
+                    .bind(i64::from(week.index))
+                    .bind(day.date.to_string())
+                    .bind(position as i64)
+                    .bind(json(&s.kind).trim_matches('"').to_owned())
+                    .bind(json(&body))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok::<_, StoreError>(())
+    })?;
+    Ok((plan_id, stored))
+}
+
+#[derive(FromRow)]
+struct HeaderRow {
+    header: String,
+}
+
+#[derive(FromRow)]
+struct WeekRow {
+    day_count: i64,
+    body: String,
+}
+
+#[derive(FromRow)]
+struct SessionRow {
+    id: String,
+    day: String,
+    body: String,
+}
+
+fn date(text: &str) -> Result<Date, StoreError> {
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("bad date '{text}'")))
+}
+
+fn session(row: SessionRow) -> Result<(Date, Session), StoreError> {
+    let mut s: Session = parse(&row.body, "session")?;
+    s.id = Some(row.id);
+    Ok((date(&row.day)?, s))
+}
+
+/// A plan of this user's, reassembled; `None` when it is not theirs.
+pub async fn get(db: &Db, user_id: &str, plan_id: &str) -> Result<Option<Plan>, StoreError> {
+    let header = on_db!(db, pool => sqlx::query_as::<_, HeaderRow>("SELECT header FROM plans WHERE id = $1 AND user_id = $2")
+        .bind(plan_id)
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await)?;
+    let Some(header) = header else {
+        return Ok(None);
+    };
+    let header: Header = parse(&header.header, "plan header")?;
+    let weeks = on_db!(db, pool => sqlx::query_as::<_, WeekRow>(
+        "SELECT day_count, body FROM plan_weeks WHERE plan_id = $1 ORDER BY week_index",
+    )
+    .bind(plan_id)
+    .fetch_all(pool)
+    .await)?;
+    let sessions = on_db!(db, pool => sqlx::query_as::<_, SessionRow>(
+        "SELECT id, day, body FROM plan_sessions WHERE plan_id = $1 ORDER BY day, position",
+    )
+    .bind(plan_id)
+    .fetch_all(pool)
+    .await)?;
+    let mut sessions = sessions
+        .into_iter()
+        .map(session)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .peekable();
+    let mut out = Vec::with_capacity(weeks.len());
+    for row in weeks {
+        let mut week: Week = parse(&row.body, "week")?;
+        for offset in 0..row.day_count {
+            let date = week
+                .start
+                .checked_add(jiff::Span::new().days(offset))
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let mut day = Day {
+                date,
+                sessions: Vec::new(),
+            };
+            while let Some((_, s)) = sessions.next_if(|(d, _)| *d == date) {
+                day.sessions.push(s);
+            }
+            week.days.push(day);
+        }
+        out.push(week);
+    }
+    Ok(Some(Plan {
+        race: header.race,
+        warnings: header.warnings,
+        athlete: header.athlete,
+        paces: header.paces,
+        weeks: out,
+    }))
+}
+
+#[derive(FromRow)]
+struct SummaryRow {
+    id: String,
+    race_name: String,
+    race_date: String,
+    start_date: String,
+    created_at: i64,
+}
+
+/// This user's plans, newest first.
+pub async fn list(db: &Db, user_id: &str) -> Result<Vec<PlanSummary>, StoreError> {
+    let rows = on_db!(db, pool => sqlx::query_as::<_, SummaryRow>(
+        "SELECT id, race_name, race_date, start_date, created_at FROM plans WHERE user_id = $1 ORDER BY created_at DESC, id DESC",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PlanSummary {
+            id: r.id,
+            race: r.race_name,
+            race_date: r.race_date,
+            start: r.start_date,
+            created_at: r.created_at,
+        })
+        .collect())
+}
+
+/// The newest plan of this user's, if any.
+pub async fn latest_id(db: &Db, user_id: &str) -> Result<Option<String>, StoreError> {
+    let id = on_db!(db, pool => sqlx::query_scalar::<_, String>(
+        "SELECT id FROM plans WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await)?;
+    Ok(id)
+}
+
+/// Sessions of the user's newest plan on `day`, in plan order.
+pub async fn sessions_on(db: &Db, user_id: &str, day: Date) -> Result<Vec<Session>, StoreError> {
+    let Some(plan_id) = latest_id(db, user_id).await? else {
+        return Ok(Vec::new());
+    };
+    let rows = on_db!(db, pool => sqlx::query_as::<_, SessionRow>(
+        "SELECT id, day, body FROM plan_sessions WHERE plan_id = $1 AND user_id = $2 AND day = $3 ORDER BY position",
+    )
+    .bind(&plan_id)
+    .bind(user_id)
+    .bind(day.to_string())
+    .fetch_all(pool)
+    .await)?;
+    rows.into_iter()
+        .map(|r| session(r).map(|(_, s)| s))
+        .collect()
+}
+
+/// Where a stored session sits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionAt {
+    pub plan_id: String,
+    pub week_index: u32,
+    pub date: Date,
+    pub session: Session,
+}
+
+#[derive(FromRow)]
+struct SessionAtRow {
+    id: String,
+    plan_id: String,
+    week_index: i64,
+    day: String,
+    body: String,
+}
+
+/// One session of this user's; `None` when it is not theirs.
+pub async fn session_by_id(
+    db: &Db,
+    user_id: &str,
+    session_id: &str,
+) -> Result<Option<SessionAt>, StoreError> {
+    let row = on_db!(db, pool => sqlx::query_as::<_, SessionAtRow>(
+        "SELECT id, plan_id, week_index, day, body FROM plan_sessions WHERE id = $1 AND user_id = $2",
+    )
+    .bind(session_id)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await)?;
+    let Some(row) = row else { return Ok(None) };
+    let (date, session) = session(SessionRow {
+        id: row.id,
+        day: row.day,
+        body: row.body,
+    })?;
+    Ok(Some(SessionAt {
+        plan_id: row.plan_id,
+        week_index: u32::try_from(row.week_index)
+            .map_err(|_| StoreError::Corrupt("week index".into()))?,
+        date,
+        session,
+    }))
+}

@@ -1,0 +1,43 @@
+//! Fresh databases for tests: a temporary SQLite file always, and a new
+//! PostgreSQL database per call when `RUNCOACH_TEST_POSTGRES_URL` is set.
+
+use crate::{Db, StoreError, new_id};
+
+/// Which backends to run a test against: SQLite always, PostgreSQL when
+/// `RUNCOACH_TEST_POSTGRES_URL` names a server.
+pub fn backends() -> Vec<&'static str> {
+    let mut b = vec!["sqlite"];
+    if std::env::var("RUNCOACH_TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
+        b.push("postgres");
+    }
+    b
+}
+
+/// A migrated, empty database of the given backend. The SQLite file lives
+/// in a temporary directory that is removed when the returned guard drops.
+pub async fn fresh(backend: &str) -> Result<(Db, Option<tempfile::TempDir>), StoreError> {
+    let db = match backend {
+        "sqlite" => {
+            let dir = tempfile::tempdir().map_err(|e| StoreError::Setup(e.to_string()))?;
+            let db = Db::open_sqlite_dir(dir.path()).await?;
+            db.migrate().await?;
+            return Ok((db, Some(dir)));
+        }
+        _ => {
+            let url = std::env::var("RUNCOACH_TEST_POSTGRES_URL")
+                .map_err(|_| StoreError::Setup("RUNCOACH_TEST_POSTGRES_URL is not set".into()))?;
+            let name = format!("runcoach_test_{}", new_id().replace('-', ""));
+            let admin = Db::open_postgres(&url).await?;
+            if let Db::Postgres(pool) = &admin {
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(pool)
+                    .await?;
+            }
+            admin.close().await;
+            let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
+            Db::open_postgres(&format!("{base}/{name}")).await?
+        }
+    };
+    db.migrate().await?;
+    Ok((db, None))
+}

@@ -1,0 +1,167 @@
+//! Accounts.
+
+use serde::Serialize;
+use sqlx::FromRow;
+
+use crate::{Db, StoreError, new_id, now_ms, on_db};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Athlete,
+    Coach,
+    Affiliate,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Athlete => "athlete",
+            Role::Coach => "coach",
+            Role::Affiliate => "affiliate",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "athlete" => Some(Role::Athlete),
+            "coach" => Some(Role::Coach),
+            "affiliate" => Some(Role::Affiliate),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub units: String,
+    pub week_start: String,
+    pub created_at: i64,
+}
+
+#[derive(FromRow)]
+struct UserRow {
+    id: String,
+    email: String,
+    name: String,
+    role: String,
+    units: String,
+    week_start: String,
+    created_at: i64,
+    password_hash: String,
+}
+
+impl UserRow {
+    fn split(self) -> Result<(User, String), StoreError> {
+        let role = Role::parse(&self.role)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown role '{}'", self.role)))?;
+        Ok((
+            User {
+                id: self.id,
+                email: self.email,
+                name: self.name,
+                role,
+                units: self.units,
+                week_start: self.week_start,
+                created_at: self.created_at,
+            },
+            self.password_hash,
+        ))
+    }
+}
+
+const COLUMNS: &str = "id, email, name, role, units, week_start, created_at, password_hash";
+
+/// Emails are compared lowercased and trimmed.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+pub async fn create(
+    db: &Db,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+    role: Role,
+) -> Result<User, StoreError> {
+    let user = User {
+        id: new_id(),
+        email: normalise_email(email),
+        name: name.trim().to_owned(),
+        role,
+        units: "km".into(),
+        week_start: "mon".into(),
+        created_at: now_ms(),
+    };
+    on_db!(db, pool => sqlx::query(
+        "INSERT INTO users (id, email, name, password_hash, role, units, week_start, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&user.id)
+    .bind(&user.email)
+    .bind(&user.name)
+    .bind(password_hash)
+    .bind(role.as_str())
+    .bind(&user.units)
+    .bind(&user.week_start)
+    .bind(user.created_at)
+    .execute(pool)
+    .await
+    .map(|_| ()))
+    .map_err(StoreError::from_insert)?;
+    Ok(user)
+}
+
+/// The user and their password hash, for logging in.
+pub async fn by_email(db: &Db, email: &str) -> Result<Option<(User, String)>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
+    let row = on_db!(db, pool => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(normalise_email(email))
+        .fetch_optional(pool)
+        .await)?;
+    row.map(UserRow::split).transpose()
+}
+
+pub async fn by_id(db: &Db, id: &str) -> Result<Option<(User, String)>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    let row = on_db!(db, pool => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+    row.map(UserRow::split).transpose()
+}
+
+pub async fn set_password(db: &Db, id: &str, password_hash: &str) -> Result<(), StoreError> {
+    on_db!(db, pool => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+pub async fn set_settings(
+    db: &Db,
+    id: &str,
+    name: &str,
+    units: &str,
+    week_start: &str,
+) -> Result<(), StoreError> {
+    on_db!(db, pool => sqlx::query("UPDATE users SET name = $1, units = $2, week_start = $3 WHERE id = $4")
+        .bind(name)
+        .bind(units)
+        .bind(week_start)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}

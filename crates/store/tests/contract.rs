@@ -1,0 +1,199 @@
+//! Every repository against SQLite, and against PostgreSQL when
+//! `RUNCOACH_TEST_POSTGRES_URL` is set: the same assertions on both.
+
+use runcoach_core::plan::{PlanInput, build_plan};
+use runcoach_store::test_support::{backends, fresh};
+use runcoach_store::users::Role;
+use runcoach_store::{StoreError, limits, plans, sessions, users};
+
+fn input() -> PlanInput {
+    PlanInput {
+        race: "half".into(),
+        race_date: "2027-03-28".into(),
+        weeks: Some(12),
+        run_days: ["mon", "wed", "fri", "sun"].map(String::from).to_vec(),
+        long_run_day: "sun".into(),
+        level: "first-timer".into(),
+        weekly_km: 20.0,
+        strength_days: 2,
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn users_sessions_and_tokens() {
+    for backend in backends() {
+        let (db, _guard) = fresh(backend).await.unwrap();
+        let ana = users::create(&db, " Ana@Example.com ", "Ana", "hash-a", Role::Athlete)
+            .await
+            .unwrap();
+        assert_eq!(ana.email, "ana@example.com", "{backend}");
+        let dup = users::create(&db, "ana@example.COM", "Other", "h", Role::Athlete).await;
+        assert!(
+            matches!(dup, Err(StoreError::Conflict)),
+            "{backend}: {dup:?}"
+        );
+        let (found, hash) = users::by_email(&db, "ANA@example.com")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (found.id.as_str(), hash.as_str()),
+            (ana.id.as_str(), "hash-a")
+        );
+        assert!(
+            users::by_email(&db, "nobody@example.com")
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        users::set_password(&db, &ana.id, "hash-b").await.unwrap();
+        users::set_settings(&db, &ana.id, "Ana R", "mi", "sun")
+            .await
+            .unwrap();
+        let (u, hash) = users::by_id(&db, &ana.id).await.unwrap().unwrap();
+        assert_eq!(
+            (
+                u.name.as_str(),
+                u.units.as_str(),
+                u.week_start.as_str(),
+                hash.as_str()
+            ),
+            ("Ana R", "mi", "sun", "hash-b")
+        );
+
+        sessions::create_session(&db, "s1", &ana.id, "csrf1", 60_000)
+            .await
+            .unwrap();
+        sessions::create_session(&db, "s2", &ana.id, "csrf2", 60_000)
+            .await
+            .unwrap();
+        sessions::create_session(&db, "old", &ana.id, "csrf3", -1)
+            .await
+            .unwrap();
+        let (u, csrf) = sessions::session_user(&db, "s1").await.unwrap().unwrap();
+        assert_eq!((u.id.as_str(), csrf.as_str()), (ana.id.as_str(), "csrf1"));
+        assert!(
+            sessions::session_user(&db, "old").await.unwrap().is_none(),
+            "expired"
+        );
+        assert_eq!(
+            sessions::delete_other_sessions(&db, &ana.id, "s1")
+                .await
+                .unwrap(),
+            2
+        );
+        assert!(sessions::session_user(&db, "s2").await.unwrap().is_none());
+        sessions::delete_session(&db, "s1").await.unwrap();
+        assert!(sessions::session_user(&db, "s1").await.unwrap().is_none());
+
+        sessions::create_token(&db, &ana.id, "script", "tok-hash")
+            .await
+            .unwrap();
+        assert_eq!(
+            sessions::token_user(&db, "tok-hash")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            ana.id
+        );
+        assert!(sessions::token_user(&db, "other").await.unwrap().is_none());
+    }
+}
+
+#[tokio::test]
+async fn plans_round_trip_with_stable_session_ids_and_owner_checks() {
+    for backend in backends() {
+        let (db, _guard) = fresh(backend).await.unwrap();
+        let ana = users::create(&db, "ana@example.com", "Ana", "h", Role::Athlete)
+            .await
+            .unwrap();
+        let ben = users::create(&db, "ben@example.com", "Ben", "h", Role::Athlete)
+            .await
+            .unwrap();
+        let plan = build_plan(&input().validate().unwrap());
+        let (id, stored) = plans::insert(&db, &ana.id, &input(), &plan).await.unwrap();
+
+        let loaded = plans::get(&db, &ana.id, &id).await.unwrap().unwrap();
+        assert_eq!(
+            loaded, stored,
+            "{backend}: the plan comes back exactly as stored"
+        );
+        let mut without_ids = loaded.clone();
+        without_ids
+            .weeks
+            .iter_mut()
+            .flat_map(|w| &mut w.days)
+            .flat_map(|d| &mut d.sessions)
+            .for_each(|s| s.id = None);
+        assert_eq!(without_ids, plan);
+        assert!(
+            plans::get(&db, &ben.id, &id).await.unwrap().is_none(),
+            "{backend}: not Ben's"
+        );
+
+        let first = &stored.weeks[0].days[0];
+        let sid = first.sessions[0].id.clone().unwrap();
+        let at = plans::session_by_id(&db, &ana.id, &sid)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (at.plan_id.as_str(), at.week_index, at.date),
+            (id.as_str(), 1, first.date)
+        );
+        assert!(
+            plans::session_by_id(&db, &ben.id, &sid)
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        let today = plans::sessions_on(&db, &ana.id, first.date).await.unwrap();
+        assert_eq!(today, first.sessions);
+        assert!(
+            plans::sessions_on(&db, &ben.id, first.date)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        let (second, _) = plans::insert(&db, &ana.id, &input(), &plan).await.unwrap();
+        let list = plans::list(&db, &ana.id).await.unwrap();
+        assert_eq!(
+            list.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+            [second.as_str(), id.as_str()]
+        );
+        assert_eq!(
+            (list[0].race.as_str(), list[0].race_date.as_str()),
+            ("half", "2027-03-28")
+        );
+        assert_eq!(plans::latest_id(&db, &ana.id).await.unwrap(), Some(second));
+        assert!(plans::list(&db, &ben.id).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn rate_limits_count_per_bucket_and_window() {
+    for backend in backends() {
+        let (db, _guard) = fresh(backend).await.unwrap();
+        for i in 1..=3 {
+            assert!(
+                limits::hit(&db, "login:1.2.3.4", 60_000, 3).await.unwrap(),
+                "{backend} hit {i}"
+            );
+        }
+        assert!(
+            !limits::hit(&db, "login:1.2.3.4", 60_000, 3).await.unwrap(),
+            "{backend}: 4th refused"
+        );
+        assert!(
+            limits::hit(&db, "login:5.6.7.8", 60_000, 3).await.unwrap(),
+            "other bucket"
+        );
+        // A zero-length window has always expired: the count restarts.
+        assert!(limits::hit(&db, "login:1.2.3.4", 0, 3).await.unwrap());
+    }
+}
