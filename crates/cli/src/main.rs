@@ -2,6 +2,7 @@
 //! `runcoach-core` and the modules under `commands`.
 
 mod commands;
+mod demo;
 mod table;
 
 use std::process::ExitCode;
@@ -28,6 +29,18 @@ enum Command {
     Check(commands::check::Args),
     /// List the exercise library.
     Exercises(commands::exercises::Args),
+    /// Export a plan file: FIT workouts for a watch, or an iCalendar file.
+    Export(commands::export::Args),
+    /// Run the web app and API (embedded SQLite by default).
+    Serve(Box<commands::serve::ServeArgs>),
+    /// Database maintenance.
+    #[command(subcommand)]
+    Db(commands::serve::DbCommand),
+    /// Write a consistent online copy of the SQLite database.
+    Backup(commands::serve::BackupArgs),
+    /// Operator tasks.
+    #[command(subcommand)]
+    Admin(commands::serve::AdminCommand),
 }
 
 /// How a command failed: bad input (exit 2) or a failed check (exit 1).
@@ -53,7 +66,12 @@ fn main() -> ExitCode {
         Command::Predict(args) => commands::predict::run(args),
         Command::Plan(args) => commands::plan::run(*args),
         Command::Check(args) => commands::check::run(args),
+        Command::Serve(args) => commands::serve::serve(*args),
+        Command::Db(cmd) => commands::serve::db(cmd),
+        Command::Backup(args) => commands::serve::backup(args),
+        Command::Admin(cmd) => commands::serve::admin(cmd),
         Command::Exercises(args) => commands::exercises::run(args),
+        Command::Export(args) => commands::export::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

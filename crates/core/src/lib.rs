@@ -5,6 +5,7 @@
 
 pub mod exercises;
 pub mod guardrails;
+pub mod history;
 pub mod plan;
 pub mod science;
 pub mod units;

@@ -31,6 +31,12 @@ mod tcx;
 mod time;
 mod xml;
 
+pub mod dedupe;
+pub mod fit_workout;
+pub mod ics;
+pub mod plan_export;
+pub mod strava;
+
 use std::io::Read;
 
 pub use error::DecodeError;

@@ -1,8 +1,10 @@
 pub mod check;
 pub mod exercises;
+pub mod export;
 pub mod paces;
 pub mod plan;
 pub mod predict;
+pub mod serve;
 
 use runcoach_core::science::RaceResult;
 use runcoach_core::units::{Distance, RaceTime};

@@ -9,6 +9,7 @@ pub enum Format {
     Table,
     Markdown,
     Json,
+    Ics,
 }
 
 #[derive(Debug, clap::Args)]
@@ -109,6 +110,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Format::Json => print_json(&plan),
         Format::Table => print!("{}", table::plan(&plan, args.units)),
         Format::Markdown => print!("{}", table::plan_markdown(&plan, args.units)),
+        Format::Ics => print!("{}", super::export::plan_ics(&plan, args.units)),
     }
     Ok(())
 }

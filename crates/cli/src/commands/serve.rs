@@ -1,0 +1,220 @@
+//! `runcoach serve`, `db migrate`, `backup`, `admin create-user`: the
+//! operator's commands. They share how the database is chosen.
+
+use std::path::PathBuf;
+
+use runcoach_store::Db;
+
+use crate::Failure;
+
+/// Where the data lives: `DATABASE_URL` (PostgreSQL) or a SQLite file in
+/// the data directory.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DbArgs {
+    /// Directory for the embedded SQLite database (runcoach.db).
+    #[arg(long, env = "RUNCOACH_DATA_DIR", default_value = "./runcoach-data")]
+    pub data_dir: PathBuf,
+    /// postgres://… to use PostgreSQL instead of the embedded SQLite file.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+impl DbArgs {
+    pub async fn open(&self) -> Result<Db, Failure> {
+        let db = match self.database_url.as_deref().filter(|u| !u.is_empty()) {
+            Some(url) => Db::open_url(url).await,
+            None => Db::open_sqlite_dir(&self.data_dir).await,
+        };
+        db.map_err(|e| Failure::Usage(format!("cannot open the database: {e}")))
+    }
+
+    pub fn describe(&self) -> String {
+        match self.database_url.as_deref().filter(|u| !u.is_empty()) {
+            Some(url) => runcoach_store::redact(url),
+            None => self.data_dir.join("runcoach.db").display().to_string(),
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "RUNCOACH_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    #[command(flatten)]
+    db: DbArgs,
+    /// Seed a demo athlete (demo@runcoach.local / demo-password) with a plan.
+    #[arg(long, env = "RUNCOACH_DEMO")]
+    demo: bool,
+    /// Mark cookies Secure (set when runcoach is served over HTTPS).
+    #[arg(long, env = "RUNCOACH_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Trust X-Forwarded-For for client addresses (behind a reverse proxy).
+    #[arg(long, env = "RUNCOACH_TRUST_PROXY")]
+    trust_proxy: bool,
+    /// Log format: text or json.
+    #[arg(long, env = "RUNCOACH_LOG_FORMAT", default_value = "text")]
+    log_format: String,
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime starts")
+}
+
+fn init_logs(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RUNCOACH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+pub fn serve(args: ServeArgs) -> Result<(), Failure> {
+    init_logs(&args.log_format);
+    runtime().block_on(async {
+        let db = args.db.open().await?;
+        db.migrate()
+            .await
+            .map_err(|e| Failure::Usage(format!("cannot migrate the database: {e}")))?;
+        if args.demo {
+            let seeded = crate::demo::seed(&db)
+                .await
+                .map_err(|e| Failure::Usage(format!("cannot seed the demo athlete: {e}")))?;
+            tracing::info!(email = crate::demo::EMAIL, "{seeded}");
+        }
+        let listener = tokio::net::TcpListener::bind(&args.bind)
+            .await
+            .map_err(|e| Failure::Usage(format!("cannot listen on {}: {e}", args.bind)))?;
+        let addr = listener.local_addr().map_err(|e| Failure::Usage(e.to_string()))?;
+        tracing::info!(database = %args.db.describe(), backend = db.backend(), "runcoach listening on http://{addr}");
+        let config = runcoach_server::Config {
+            secure_cookies: args.secure_cookies,
+            trust_proxy: args.trust_proxy,
+        };
+        runcoach_server::serve(listener, db.clone(), config, shutdown_signal())
+            .await
+            .map_err(|e| Failure::Usage(format!("server stopped: {e}")))?;
+        db.close().await;
+        Ok(())
+    })
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum DbCommand {
+    /// Apply pending migrations and exit.
+    Migrate(DbArgs),
+}
+
+pub fn db(cmd: DbCommand) -> Result<(), Failure> {
+    let DbCommand::Migrate(args) = cmd;
+    runtime().block_on(async {
+        let db = args.open().await?;
+        db.migrate()
+            .await
+            .map_err(|e| Failure::Usage(format!("cannot migrate {}: {e}", args.describe())))?;
+        println!("{}: migrations applied", args.describe());
+        Ok(())
+    })
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BackupArgs {
+    /// The new backup file (must not exist yet).
+    #[arg(long)]
+    to: PathBuf,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+pub fn backup(args: BackupArgs) -> Result<(), Failure> {
+    runtime().block_on(async {
+        let db = args.db.open().await?;
+        db.backup_to(&args.to)
+            .await
+            .map_err(|e| Failure::Usage(format!("backup failed: {e}")))?;
+        println!("backed up {} to {}", args.db.describe(), args.to.display());
+        Ok(())
+    })
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum AdminCommand {
+    /// Create an account with a role (athlete, coach, affiliate, admin).
+    /// The password is read from RUNCOACH_PASSWORD, never from a flag.
+    CreateUser(CreateUserArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CreateUserArgs {
+    #[arg(long)]
+    email: String,
+    #[arg(long)]
+    role: String,
+    #[arg(long, default_value = "")]
+    name: String,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+pub fn admin(cmd: AdminCommand) -> Result<(), Failure> {
+    let AdminCommand::CreateUser(args) = cmd;
+    let role = runcoach_store::users::Role::parse(&args.role).ok_or_else(|| {
+        Failure::Usage(format!(
+            "unknown role '{}': expected athlete, coach, affiliate or admin",
+            args.role
+        ))
+    })?;
+    let password = std::env::var("RUNCOACH_PASSWORD").map_err(|_| {
+        Failure::Usage("set the new account's password in RUNCOACH_PASSWORD (kept out of shell history and process lists)".into())
+    })?;
+    runcoach_server::password::policy(&password)
+        .map_err(|m| Failure::Usage(format!("password: {m}")))?;
+    let name = if args.name.is_empty() {
+        args.email.split('@').next().unwrap_or("").to_owned()
+    } else {
+        args.name.clone()
+    };
+    runtime().block_on(async {
+        let db = args.db.open().await?;
+        db.migrate()
+            .await
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+        let hash = runcoach_server::password::hash(&password);
+        match runcoach_store::users::create(&db, &args.email, &name, &hash, role).await {
+            Ok(u) => {
+                println!("created {} ({}) with id {}", u.email, role.as_str(), u.id);
+                Ok(())
+            }
+            Err(runcoach_store::StoreError::Conflict) => Err(Failure::Usage(format!(
+                "an account with email {} already exists",
+                args.email
+            ))),
+            Err(e) => Err(Failure::Usage(format!("cannot create the account: {e}"))),
+        }
+    })
+}

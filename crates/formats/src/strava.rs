@@ -1,0 +1,1079 @@
+//! Strava bulk exports: the zip Strava mails on request ("Download your data"),
+//! read entry by entry into one [`ImportedActivity`] per activity.
+//!
+//! ```no_run
+//! use runcoach_formats::strava::{Limits, read_export};
+//!
+//! let file = std::fs::File::open("export_12345678.zip").unwrap();
+//! let export = read_export(std::io::BufReader::new(file), Limits::default()).unwrap();
+//! println!("about {} activities", export.expected_items());
+//! for item in export {
+//!     match item {
+//!         Ok(activity) => println!("{:?} {}", activity.source_id, activity.summary.distance_m),
+//!         Err(failed) => eprintln!("{failed}"),
+//!     }
+//! }
+//! ```
+//!
+//! # What is read
+//! - `activities.csv` (at the archive's root, or under one top folder when the
+//!   runner re-zipped the extracted export) is parsed **by column name**. The
+//!   header repeats some names with different units; see [`CsvActivity`] for which
+//!   occurrence is used.
+//! - Each row's `Filename` (`activities/2001.fit.gz`) names the zip entry holding its
+//!   recording; the number in the file name is Strava's upload id, not the activity
+//!   id, so the row is the only link between the two.
+//! - Rows without a file (activities entered by hand on Strava) become activities
+//!   built from the CSV values alone ([`Origin::Csv`]).
+//! - Files under `activities/` that no row names are still imported, without an id.
+//! - Everything else in the archive (media, routes, profile CSVs) is skipped unread.
+//! - Every activity keeps its sport (runs, rides, weight training …): choosing what
+//!   counts as running is the caller's business.
+//!
+//! # Order of the items
+//! Problems with `activities.csv` rows first, then the archive's entries in archive
+//! order (so the input is read front to back), then the activities that have no
+//! file, and last the rows whose file is missing from the archive.
+//!
+//! # Hostile archives
+//! Nothing is ever written to disk. Still, names that would escape a folder when
+//! extracted (`..` parts, absolute paths, drive letters) are refused, so a hostile
+//! archive is reported as such. Each entry's uncompressed size is capped (declared
+//! and actually read), and so are the archive's total, the number of entries, the
+//! compression ratio and the central directory's size (checked from the end record
+//! before the directory is loaded). Memory stays bounded by one entry plus the
+//! directory and the CSV. A problem with one entry is a [`FileError`] for that entry
+//! and the next entry is read as usual; only an archive whose directory cannot be
+//! read at all is an [`ArchiveError`].
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::io::{Read, Seek, SeekFrom};
+
+use zip::ZipArchive;
+
+use crate::{ActivitySummary, DecodeError, Sport, decode, format_from_name};
+
+/// Caps that keep a hostile or broken archive from exhausting memory or time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest uncompressed entry, bytes (a gzipped activity file is capped again
+    /// after un-gzipping). The largest real activity files are a few tens of MB.
+    pub max_entry_bytes: u64,
+    /// Most uncompressed bytes read from the whole archive (entries and un-gzipped
+    /// files together).
+    pub max_total_bytes: u64,
+    /// Entries beyond this many (in archive order) are not read.
+    pub max_entries: usize,
+    /// Largest uncompressed : compressed ratio accepted for an entry (or a gzipped
+    /// file inside it) bigger than [`Limits::ratio_floor_bytes`]. Deflate reaches
+    /// ~20:1 on GPX/TCX text and ~3:1 on FIT; bombs reach 1000:1.
+    pub max_ratio: u64,
+    /// Entries no larger than this (uncompressed) are not ratio-checked: small
+    /// repetitive files compress very well without being bombs.
+    pub ratio_floor_bytes: u64,
+    /// Largest `activities.csv`, bytes.
+    pub max_csv_bytes: u64,
+    /// Largest central directory, bytes (bounds the memory the entry list takes
+    /// before any entry is read; ~100 bytes per entry).
+    pub max_directory_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_entry_bytes: 128 << 20,
+            max_total_bytes: 32 << 30,
+            max_entries: 200_000,
+            max_ratio: 100,
+            ratio_floor_bytes: 1 << 20,
+            max_csv_bytes: 64 << 20,
+            max_directory_bytes: 64 << 20,
+        }
+    }
+}
+
+/// Where an activity's numbers come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// Decoded from the recorded file; the CSV row only supplies the id, name and
+    /// sport, and fills what the file lacks (start time, distance, duration).
+    File,
+    /// Built from the `activities.csv` row alone: a manual activity, or a row whose
+    /// file is missing or unreadable. No track, no laps.
+    Csv,
+}
+
+/// One activity out of the export.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ImportedActivity {
+    /// Strava's activity id (`Activity ID`); `None` for a file no CSV row names.
+    pub source_id: Option<u64>,
+    /// The archive entry the summary was decoded from (`activities/2001.fit.gz`);
+    /// for [`Origin::Csv`] the file the row names, if any.
+    pub file: Option<String>,
+    /// The runner's title for the activity (`Activity Name`).
+    pub name: Option<String>,
+    /// Where the numbers come from.
+    pub origin: Origin,
+    /// The activity. For file-backed ones the sport is Strava's `Activity Type` (the
+    /// runner may have corrected it on Strava) unless the row has none.
+    pub summary: ActivitySummary,
+}
+
+/// Why one entry (or one CSV row) of an export could not be imported.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ExportError {
+    /// A name that would escape the extraction folder.
+    #[error("unsafe file name in the archive (absolute path or '..'); not read")]
+    UnsafeName,
+    /// Entry larger than [`Limits::max_entry_bytes`].
+    #[error("file expands to more than {limit} bytes; not read")]
+    TooLarge {
+        /// The cap, bytes.
+        limit: u64,
+    },
+    /// Entry or gzipped file that expands suspiciously far.
+    #[error(
+        "file expands {ratio}:1 from its compressed size, more than the {limit}:1 allowed (a zip bomb?); not read"
+    )]
+    CompressionRatio {
+        /// The ratio seen (uncompressed / compressed, rounded down).
+        ratio: u64,
+        /// [`Limits::max_ratio`].
+        limit: u64,
+    },
+    /// The archive's total ran over [`Limits::max_total_bytes`].
+    #[error("the archive expands to more than {limit} bytes in total; this file was not read")]
+    TotalTooLarge {
+        /// The cap, bytes.
+        limit: u64,
+    },
+    /// The entry lies beyond [`Limits::max_entries`].
+    #[error("the archive has {total} entries; only the first {limit} are read")]
+    TooManyEntries {
+        /// The cap.
+        limit: usize,
+        /// Entries in the archive.
+        total: usize,
+    },
+    /// Corrupt, encrypted or unsupported entry.
+    #[error("damaged zip entry: {0}")]
+    Zip(String),
+    /// The entry's bytes are not a readable activity.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// The archive has no `activities.csv`.
+    #[error(
+        "the archive has no activities.csv: activity files are imported without Strava ids, manual activities are missing"
+    )]
+    MissingCsv,
+    /// A row of `activities.csv` that cannot be used.
+    #[error("{0}")]
+    Csv(String),
+    /// A row's `Filename` names an entry the archive does not hold.
+    #[error("listed in activities.csv but missing from the archive")]
+    MissingFile,
+}
+
+/// One entry (or row) that failed, and what could still be taken from the CSV.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileError {
+    /// The entry's name as stored in the archive (for CSV problems:
+    /// `activities.csv line N`).
+    pub file: String,
+    /// Strava's activity id when a CSV row names this file.
+    pub source_id: Option<u64>,
+    /// What went wrong.
+    pub error: ExportError,
+    /// The activity built from its CSV row ([`Origin::Csv`]), when a row names the
+    /// file and has a usable date: the caller may store it and report the file as
+    /// salvaged from the CSV rather than lost.
+    pub csv_fallback: Option<Box<ImportedActivity>>,
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file, self.error)?;
+        if self.csv_fallback.is_some() {
+            f.write_str(" (imported from activities.csv values instead)")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for FileError {}
+
+/// An archive that cannot be read at all (no entry could be reached).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArchiveError {
+    /// Not a zip, or its central directory is damaged.
+    #[error("not a readable zip archive: {0}")]
+    NotZip(String),
+    /// Central directory larger than [`Limits::max_directory_bytes`].
+    #[error("the archive's file list takes {size} bytes, more than the {limit} allowed")]
+    DirectoryTooLarge {
+        /// Declared size, bytes.
+        size: u64,
+        /// The cap, bytes.
+        limit: u64,
+    },
+}
+
+/// One row of `activities.csv`, read by column name.
+///
+/// Strava's 94-column header repeats names. Which occurrence is used:
+/// - `Distance`: the **second** occurrence, in metres (`9008.22`), when it has a
+///   value. The first is rounded to 2 decimals in the athlete's display unit (km
+///   for metric accounts, `9.01`); it is used only when the second is empty or
+///   absent (older exports have a single `Distance`), converted with the unit
+///   [`read_export`] detects from rows that have both (the ratio second/first is
+///   ~1000 for km, ~1609 for miles; km when no row has both).
+/// - `Elapsed Time`: the second (seconds with decimals), else the first (whole
+///   seconds); both are seconds.
+/// - `Max Heart Rate`, `Relative Effort`, `Commute`: the last non-empty occurrence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsvActivity {
+    /// 1-based line of the row in the CSV (header = line 1).
+    pub line: u64,
+    /// `Activity ID`.
+    pub id: u64,
+    /// `Activity Date` in UTC unix ms, when it parses.
+    pub start_time_ms: Option<i64>,
+    /// `Activity Date` as written.
+    pub date_text: String,
+    /// `Activity Name`.
+    pub name: Option<String>,
+    /// `Activity Type` as a sport (`None` when empty).
+    pub sport: Option<Sport>,
+    /// Distance, metres (see above); `None` when empty.
+    pub distance_m: Option<f64>,
+    /// Elapsed time, seconds.
+    pub elapsed_s: Option<f64>,
+    /// `Moving Time`, seconds.
+    pub moving_s: Option<f64>,
+    /// `Average Heart Rate`.
+    pub avg_hr: Option<f64>,
+    /// `Max Heart Rate`.
+    pub max_hr: Option<f64>,
+    /// `Average Cadence`.
+    pub avg_cadence: Option<f64>,
+    /// `Elevation Gain`, metres.
+    pub elevation_gain_m: Option<f64>,
+    /// `Filename`, relative to the export's root; `None` for manual activities.
+    pub filename: Option<String>,
+}
+
+impl CsvActivity {
+    /// The activity as the CSV alone describes it; `None` without a usable date
+    /// (an activity that cannot be placed in time cannot be used).
+    pub fn to_summary(&self) -> Option<ActivitySummary> {
+        let start = self.start_time_ms?;
+        let elapsed = self.elapsed_s.or(self.moving_s).unwrap_or(0.0);
+        Some(ActivitySummary {
+            sport: self
+                .sport
+                .clone()
+                .unwrap_or_else(|| Sport::Other("unspecified".into())),
+            start_time_ms: Some(start),
+            distance_m: self.distance_m.unwrap_or(0.0),
+            elapsed_s: elapsed,
+            moving_s: self.moving_s.unwrap_or(elapsed),
+            avg_hr: self.avg_hr,
+            max_hr: self.max_hr,
+            avg_cadence: self.avg_cadence,
+            elevation_gain_m: self.elevation_gain_m,
+            laps: 0,
+            track: Vec::new(),
+            salvaged: None,
+        })
+    }
+
+    fn to_imported(&self, file: Option<String>) -> Option<ImportedActivity> {
+        Some(ImportedActivity {
+            source_id: Some(self.id),
+            file,
+            name: self.name.clone(),
+            origin: Origin::Csv,
+            summary: self.to_summary()?,
+        })
+    }
+}
+
+/// Opens an export: checks the central directory's size, loads the entry list and
+/// parses `activities.csv`. Entries are read lazily by iterating the result.
+pub fn read_export<R: Read + Seek>(
+    mut reader: R,
+    limits: Limits,
+) -> Result<StravaExport<R>, ArchiveError> {
+    if let Some(size) = central_directory_size(&mut reader) {
+        if size > limits.max_directory_bytes {
+            return Err(ArchiveError::DirectoryTooLarge {
+                size,
+                limit: limits.max_directory_bytes,
+            });
+        }
+    }
+    reader
+        .seek(SeekFrom::Start(0))
+        .map_err(|e| ArchiveError::NotZip(e.to_string()))?;
+    let archive = ZipArchive::new(reader).map_err(|e| ArchiveError::NotZip(e.to_string()))?;
+    let mut export = StravaExport {
+        archive,
+        limits,
+        prefix: String::new(),
+        rows: Vec::new(),
+        by_file: HashMap::new(),
+        seen_files: HashSet::new(),
+        next_index: 0,
+        total_read: 0,
+        pending: VecDeque::new(),
+        finished: false,
+        expected: 0,
+    };
+    export.load_csv();
+    Ok(export)
+}
+
+/// An open export; iterate it for one item per activity (or per failure).
+pub struct StravaExport<R> {
+    archive: ZipArchive<R>,
+    limits: Limits,
+    /// Folder holding `activities.csv` inside the archive (`""` or `name/`).
+    prefix: String,
+    rows: Vec<CsvActivity>,
+    /// Full entry name → row index.
+    by_file: HashMap<String, usize>,
+    /// Rows whose file has been met (read, failed or refused).
+    seen_files: HashSet<usize>,
+    next_index: usize,
+    total_read: u64,
+    pending: VecDeque<Result<ImportedActivity, FileError>>,
+    finished: bool,
+    expected: usize,
+}
+
+impl<R: Read + Seek> std::fmt::Debug for StravaExport<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StravaExport")
+            .field("entries", &self.archive.len())
+            .field("rows", &self.rows.len())
+            .field("next_index", &self.next_index)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Read + Seek> StravaExport<R> {
+    /// How many items iterating will yield, give or take a few (one per CSV row plus
+    /// one per unlisted activity file plus CSV problems): the total for a progress bar.
+    pub fn expected_items(&self) -> usize {
+        self.expected
+    }
+
+    /// The rows of `activities.csv` that parsed.
+    pub fn csv_rows(&self) -> &[CsvActivity] {
+        &self.rows
+    }
+
+    /// Entries in the archive.
+    pub fn entry_count(&self) -> usize {
+        self.archive.len()
+    }
+
+    fn load_csv(&mut self) {
+        // The shallowest `activities.csv`: at the root, or inside one top folder.
+        let csv = (0..self.archive.len())
+            .filter_map(|i| {
+                let name = self.archive.name_for_index(i)?;
+                let depth = name.matches('/').count();
+                let is_csv = name == "activities.csv" || name.ends_with("/activities.csv");
+                (is_csv && depth <= 1 && is_safe_name(name)).then(|| (depth, i, name.to_owned()))
+            })
+            .min();
+        let Some((_, index, name)) = csv else {
+            self.pending.push_back(Err(FileError {
+                file: "activities.csv".into(),
+                source_id: None,
+                error: ExportError::MissingCsv,
+                csv_fallback: None,
+            }));
+            self.expected = 1 + self.unlisted_candidates();
+            return;
+        };
+        self.prefix = name[..name.len() - "activities.csv".len()].to_owned();
+        let csv_limits = Limits {
+            max_entry_bytes: self.limits.max_csv_bytes,
+            ..self.limits
+        };
+        let bytes = match read_entry(&mut self.archive, index, &csv_limits, u64::MAX) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                self.pending.push_back(Err(FileError {
+                    file: name,
+                    source_id: None,
+                    error,
+                    csv_fallback: None,
+                }));
+                self.expected = 1 + self.unlisted_candidates();
+                return;
+            }
+        };
+        self.total_read += bytes.len() as u64;
+        let (rows, problems) = parse_activities_csv(&bytes);
+        for (line, message) in problems {
+            self.pending.push_back(Err(FileError {
+                file: format!("{name} line {line}"),
+                source_id: None,
+                error: ExportError::Csv(message),
+                csv_fallback: None,
+            }));
+        }
+        for (i, row) in rows.iter().enumerate() {
+            if let Some(file) = &row.filename {
+                self.by_file
+                    .entry(format!("{}{file}", self.prefix))
+                    .or_insert(i);
+            }
+        }
+        self.rows = rows;
+        self.expected = self.pending.len() + self.rows.len() + self.unlisted_candidates();
+    }
+
+    fn unlisted_candidates(&self) -> usize {
+        (0..self.archive.len())
+            .filter_map(|i| self.archive.name_for_index(i))
+            .filter(|n| !self.by_file.contains_key(*n) && self.is_activity_file(n))
+            .count()
+    }
+
+    fn is_activity_file(&self, name: &str) -> bool {
+        name.strip_prefix(&self.prefix)
+            .and_then(|rest| rest.strip_prefix("activities/"))
+            .is_some_and(|rest| !rest.is_empty() && !rest.ends_with('/'))
+            && format_from_name(name).is_some()
+    }
+
+    /// Reads entry `index`; `None` when it is not an activity file.
+    fn process(&mut self, index: usize) -> Option<Result<ImportedActivity, FileError>> {
+        let name = self.archive.name_for_index(index)?.to_owned();
+        if name.ends_with('/') {
+            return None;
+        }
+        let row = self.by_file.get(&name).copied();
+        if let Some(r) = row {
+            self.seen_files.insert(r);
+        }
+        let fail = |this: &Self, error: ExportError| {
+            let (source_id, csv_fallback) = match row {
+                Some(r) => (
+                    Some(this.rows[r].id),
+                    this.rows[r].to_imported(Some(name.clone())).map(Box::new),
+                ),
+                None => (None, None),
+            };
+            Some(Err(FileError {
+                file: name.clone(),
+                source_id,
+                error,
+                csv_fallback,
+            }))
+        };
+        if !is_safe_name(&name) {
+            return fail(self, ExportError::UnsafeName);
+        }
+        if row.is_none() && !self.is_activity_file(&name) {
+            return None;
+        }
+        if index >= self.limits.max_entries {
+            let error = ExportError::TooManyEntries {
+                limit: self.limits.max_entries,
+                total: self.archive.len(),
+            };
+            return fail(self, error);
+        }
+        let remaining = self.limits.max_total_bytes.saturating_sub(self.total_read);
+        let bytes = match read_entry(&mut self.archive, index, &self.limits, remaining) {
+            Ok(bytes) => bytes,
+            Err(error) => return fail(self, error),
+        };
+        self.total_read += bytes.len() as u64;
+        let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
+            let remaining = self.limits.max_total_bytes.saturating_sub(self.total_read);
+            match gunzip(&bytes, &self.limits, remaining) {
+                Ok(inner) => {
+                    self.total_read += inner.len() as u64;
+                    inner
+                }
+                Err(error) => return fail(self, error),
+            }
+        } else {
+            bytes
+        };
+        let plain_name = name
+            .len()
+            .checked_sub(3)
+            .filter(|&cut| name.is_char_boundary(cut) && name[cut..].eq_ignore_ascii_case(".gz"))
+            .map_or(name.as_str(), |cut| &name[..cut]);
+        let mut summaries = match decode(&bytes, plain_name) {
+            Ok(s) if !s.is_empty() => s,
+            Ok(_) => return fail(self, ExportError::Decode(DecodeError::UnknownFormat)),
+            Err(e) => return fail(self, ExportError::Decode(e)),
+        };
+        drop(bytes);
+        let Some(r) = row else {
+            // An unlisted file: every activity it holds, without an id.
+            let first = summaries.remove(0);
+            for extra in summaries {
+                self.pending.push_back(Ok(ImportedActivity {
+                    source_id: None,
+                    file: Some(name.clone()),
+                    name: None,
+                    origin: Origin::File,
+                    summary: extra,
+                }));
+            }
+            return Some(Ok(ImportedActivity {
+                source_id: None,
+                file: Some(name),
+                name: None,
+                origin: Origin::File,
+                summary: first,
+            }));
+        };
+        // A listed file is one Strava activity: its first activity.
+        let mut summary = summaries.swap_remove(0);
+        let csv = &self.rows[r];
+        merge_csv(&mut summary, csv);
+        Some(Ok(ImportedActivity {
+            source_id: Some(csv.id),
+            file: Some(name),
+            name: csv.name.clone(),
+            origin: Origin::File,
+            summary,
+        }))
+    }
+
+    /// After the last entry: manual activities, then rows whose file never showed up.
+    fn finish(&mut self) {
+        let mut missing = Vec::new();
+        for (i, row) in self.rows.iter().enumerate() {
+            match &row.filename {
+                None => self.pending.push_back(match row.to_imported(None) {
+                    Some(activity) => Ok(activity),
+                    None => Err(FileError {
+                        file: format!("activities.csv line {}", row.line),
+                        source_id: Some(row.id),
+                        error: ExportError::Csv(format!(
+                            "manual activity with an unreadable Activity Date '{}'",
+                            row.date_text
+                        )),
+                        csv_fallback: None,
+                    }),
+                }),
+                Some(file) if !self.seen_files.contains(&i) => {
+                    let full = format!("{}{file}", self.prefix);
+                    missing.push(Err(FileError {
+                        csv_fallback: row.to_imported(Some(full.clone())).map(Box::new),
+                        file: full,
+                        source_id: Some(row.id),
+                        error: ExportError::MissingFile,
+                    }));
+                }
+                Some(_) => {}
+            }
+        }
+        self.pending.extend(missing);
+    }
+}
+
+impl<R: Read + Seek> Iterator for StravaExport<R> {
+    type Item = Result<ImportedActivity, FileError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.pending.pop_front() {
+                return Some(item);
+            }
+            if self.next_index < self.archive.len() {
+                let index = self.next_index;
+                self.next_index += 1;
+                if let Some(item) = self.process(index) {
+                    return Some(item);
+                }
+                continue;
+            }
+            if self.finished {
+                return None;
+            }
+            self.finished = true;
+            self.finish();
+        }
+    }
+}
+
+/// The CSV row fills what the file lacks; Strava's type names the sport.
+fn merge_csv(summary: &mut ActivitySummary, csv: &CsvActivity) {
+    if let Some(sport) = &csv.sport {
+        summary.sport = sport.clone();
+    }
+    if summary.start_time_ms.is_none() {
+        summary.start_time_ms = csv.start_time_ms;
+    }
+    if summary.distance_m <= 0.0 {
+        if let Some(d) = csv.distance_m.filter(|d| *d > 0.0) {
+            summary.distance_m = d;
+        }
+    }
+    if summary.elapsed_s <= 0.0 {
+        if let Some(e) = csv.elapsed_s.filter(|e| *e > 0.0) {
+            summary.elapsed_s = e;
+        }
+    }
+    if summary.moving_s <= 0.0 {
+        if let Some(m) = csv.moving_s.or(csv.elapsed_s).filter(|m| *m > 0.0) {
+            summary.moving_s = m;
+        }
+    }
+}
+
+/// A name that stays inside the folder it would be extracted to: relative, no `..`
+/// part, no drive letter, no NUL; `\` counts as a separator.
+pub fn is_safe_name(name: &str) -> bool {
+    if name.is_empty() || name.contains('\0') || name.starts_with(['/', '\\']) {
+        return false;
+    }
+    let bytes = name.as_bytes();
+    if bytes.len() >= 2 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic() {
+        return false;
+    }
+    !name.split(['/', '\\']).any(|part| part == "..")
+}
+
+/// Reads one entry whole, enforcing the per-entry cap, the ratio and `remaining`
+/// (what is left of the archive's total).
+fn read_entry<R: Read + Seek>(
+    archive: &mut ZipArchive<R>,
+    index: usize,
+    limits: &Limits,
+    remaining: u64,
+) -> Result<Vec<u8>, ExportError> {
+    let entry = archive
+        .by_index(index)
+        .map_err(|e| ExportError::Zip(e.to_string()))?;
+    let cap = limits.max_entry_bytes;
+    let declared = entry.size();
+    let compressed = entry.compressed_size().max(1);
+    if declared > cap {
+        return Err(ExportError::TooLarge { limit: cap });
+    }
+    if declared > remaining {
+        return Err(ExportError::TotalTooLarge {
+            limit: limits.max_total_bytes,
+        });
+    }
+    check_ratio(declared, compressed, limits)?;
+    // The declared size may lie: read at most one byte past what is allowed.
+    let allowed = cap.min(remaining);
+    let mut out = Vec::with_capacity(declared.min(allowed).min(64 << 20) as usize);
+    entry
+        .take(allowed.saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(|e| ExportError::Zip(e.to_string()))?;
+    let got = out.len() as u64;
+    if got > cap {
+        return Err(ExportError::TooLarge { limit: cap });
+    }
+    if got > remaining {
+        return Err(ExportError::TotalTooLarge {
+            limit: limits.max_total_bytes,
+        });
+    }
+    check_ratio(got, compressed, limits)?;
+    Ok(out)
+}
+
+fn check_ratio(uncompressed: u64, compressed: u64, limits: &Limits) -> Result<(), ExportError> {
+    let ratio = uncompressed / compressed.max(1);
+    if uncompressed > limits.ratio_floor_bytes && ratio > limits.max_ratio {
+        return Err(ExportError::CompressionRatio {
+            ratio,
+            limit: limits.max_ratio,
+        });
+    }
+    Ok(())
+}
+
+fn gunzip(bytes: &[u8], limits: &Limits, remaining: u64) -> Result<Vec<u8>, ExportError> {
+    let allowed = limits.max_entry_bytes.min(remaining);
+    let mut out = Vec::with_capacity((bytes.len() as u64 * 4).min(allowed).min(64 << 20) as usize);
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(allowed.saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(|e| ExportError::Decode(DecodeError::Gzip(e.to_string())))?;
+    let got = out.len() as u64;
+    if got > limits.max_entry_bytes {
+        return Err(ExportError::TooLarge {
+            limit: limits.max_entry_bytes,
+        });
+    }
+    if got > remaining {
+        return Err(ExportError::TotalTooLarge {
+            limit: limits.max_total_bytes,
+        });
+    }
+    check_ratio(got, bytes.len() as u64, limits)?;
+    Ok(out)
+}
+
+/// The central directory's declared size from the end-of-central-directory record
+/// (zip64 aware), read from the last 64 KiB of the input; `None` when not found
+/// (the zip reader then reports the damage).
+fn central_directory_size<R: Read + Seek>(reader: &mut R) -> Option<u64> {
+    let len = reader.seek(SeekFrom::End(0)).ok()?;
+    let tail_len = len.min(22 + 65_535 + 20);
+    reader.seek(SeekFrom::Start(len - tail_len)).ok()?;
+    let mut tail = vec![0u8; tail_len as usize];
+    reader.read_exact(&mut tail).ok()?;
+    let eocd = (0..=tail.len().checked_sub(22)?)
+        .rev()
+        .find(|&i| tail[i..i + 4] == [0x50, 0x4b, 0x05, 0x06])?;
+    let u16_at = |b: &[u8], i: usize| u64::from(u16::from_le_bytes([b[i], b[i + 1]]));
+    let u32_at =
+        |b: &[u8], i: usize| u64::from(u32::from_le_bytes(b[i..i + 4].try_into().unwrap()));
+    let size = u32_at(&tail, eocd + 12);
+    let entries = u16_at(&tail, eocd + 10);
+    if size != 0xFFFF_FFFF && entries != 0xFFFF {
+        return Some(size);
+    }
+    // zip64: the locator sits just before the end record and points at the zip64 record.
+    let loc = eocd.checked_sub(20)?;
+    if tail[loc..loc + 4] != [0x50, 0x4b, 0x06, 0x07] {
+        return Some(size);
+    }
+    let record_at = u64::from_le_bytes(tail[loc + 8..loc + 16].try_into().unwrap());
+    reader.seek(SeekFrom::Start(record_at)).ok()?;
+    let mut record = [0u8; 56];
+    reader.read_exact(&mut record).ok()?;
+    if record[..4] != [0x50, 0x4b, 0x06, 0x06] {
+        return Some(size);
+    }
+    Some(u64::from_le_bytes(record[40..48].try_into().unwrap()))
+}
+
+/// Parses `activities.csv` by column name: the rows that can be used, and
+/// `(line, problem)` for those that cannot.
+pub fn parse_activities_csv(bytes: &[u8]) -> (Vec<CsvActivity>, Vec<(u64, String)>) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut problems = Vec::new();
+    let header: Vec<String> = match reader.byte_headers() {
+        Ok(h) => h
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).trim().to_owned())
+            .collect(),
+        Err(e) => return (Vec::new(), vec![(1, format!("unreadable header: {e}"))]),
+    };
+    let columns = Columns::new(&header);
+    if columns.first("Activity ID").is_none() {
+        return (
+            Vec::new(),
+            vec![(
+                1,
+                "no 'Activity ID' column: not a Strava activities.csv".into(),
+            )],
+        );
+    }
+    let mut records = Vec::new();
+    for result in reader.byte_records() {
+        match result {
+            Ok(record) => {
+                let line = record.position().map_or(0, |p| p.line());
+                let fields: Vec<String> = record
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).trim().to_owned())
+                    .collect();
+                records.push((line, fields));
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                problems.push((line, format!("unreadable row: {e}")));
+            }
+        }
+    }
+    let km_factor = columns.first_distance_factor(&records);
+    let mut rows = Vec::with_capacity(records.len());
+    for (line, fields) in &records {
+        if fields.iter().all(String::is_empty) {
+            continue;
+        }
+        match columns.row(*line, fields, km_factor) {
+            Ok(row) => rows.push(row),
+            Err(message) => problems.push((*line, message)),
+        }
+    }
+    (rows, problems)
+}
+
+/// Column positions by name; a name may occur more than once.
+struct Columns {
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl Columns {
+    fn new(header: &[String]) -> Self {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, name) in header.iter().enumerate() {
+            by_name
+                .entry(name.to_ascii_lowercase())
+                .or_default()
+                .push(i);
+        }
+        Columns { by_name }
+    }
+
+    fn positions(&self, name: &str) -> &[usize] {
+        self.by_name
+            .get(&name.to_ascii_lowercase())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    fn first(&self, name: &str) -> Option<usize> {
+        self.positions(name).first().copied()
+    }
+
+    fn value(fields: &[String], i: usize) -> Option<&str> {
+        fields.get(i).map(String::as_str).filter(|v| !v.is_empty())
+    }
+
+    /// The last non-empty value among the occurrences of `name`.
+    fn last_text<'a>(&self, fields: &'a [String], name: &str) -> Option<&'a str> {
+        self.positions(name)
+            .iter()
+            .rev()
+            .find_map(|&i| Self::value(fields, i))
+    }
+
+    fn last_number(&self, fields: &[String], name: &str) -> Option<f64> {
+        self.positions(name)
+            .iter()
+            .rev()
+            .find_map(|&i| number(Self::value(fields, i)?))
+    }
+
+    /// Metres per unit of the first `Distance` column, from rows that have both
+    /// occurrences: ~1000 (km) or ~1609.344 (miles); 1000 when no row says.
+    fn first_distance_factor(&self, records: &[(u64, Vec<String>)]) -> f64 {
+        let &[first, second, ..] = self.positions("Distance") else {
+            return 1000.0;
+        };
+        let (mut ratios, mut n) = (0.0, 0);
+        for (_, fields) in records {
+            let a = Self::value(fields, first).and_then(number);
+            let b = Self::value(fields, second).and_then(number);
+            if let (Some(a), Some(b)) = (a, b) {
+                if a >= 1.0 && b > 0.0 {
+                    ratios += b / a;
+                    n += 1;
+                }
+            }
+        }
+        let mean = if n > 0 { ratios / f64::from(n) } else { 1000.0 };
+        if (mean - 1609.344).abs() < (mean - 1000.0).abs() {
+            1609.344
+        } else {
+            1000.0
+        }
+    }
+
+    fn distance_m(&self, fields: &[String], km_factor: f64) -> Option<f64> {
+        let positions = self.positions("Distance");
+        if let Some(&metres) = positions.get(1) {
+            if let Some(d) = Self::value(fields, metres).and_then(number) {
+                return Some(d);
+            }
+        }
+        let first = Self::value(fields, *positions.first()?).and_then(number)?;
+        Some(first * km_factor)
+    }
+
+    fn row(&self, line: u64, fields: &[String], km_factor: f64) -> Result<CsvActivity, String> {
+        let id_text = self.last_text(fields, "Activity ID").unwrap_or("");
+        let id: u64 = id_text
+            .parse()
+            .map_err(|_| format!("Activity ID '{id_text}' is not a number"))?;
+        let date_text = self
+            .last_text(fields, "Activity Date")
+            .unwrap_or("")
+            .to_owned();
+        let positions = self.positions("Elapsed Time");
+        let elapsed_s = positions
+            .iter()
+            .rev()
+            .find_map(|&i| number(Self::value(fields, i)?));
+        Ok(CsvActivity {
+            line,
+            id,
+            start_time_ms: parse_strava_date(&date_text),
+            date_text,
+            name: self.last_text(fields, "Activity Name").map(str::to_owned),
+            sport: self
+                .last_text(fields, "Activity Type")
+                .map(Sport::from_name),
+            distance_m: self.distance_m(fields, km_factor),
+            elapsed_s,
+            moving_s: self.last_number(fields, "Moving Time"),
+            avg_hr: self.last_number(fields, "Average Heart Rate"),
+            max_hr: self.last_number(fields, "Max Heart Rate"),
+            avg_cadence: self.last_number(fields, "Average Cadence"),
+            elevation_gain_m: self.last_number(fields, "Elevation Gain"),
+            filename: self
+                .last_text(fields, "Filename")
+                .map(|f| f.trim_start_matches("./").to_owned()),
+        })
+    }
+}
+
+fn number(text: &str) -> Option<f64> {
+    // Some locales write thousands separators: "9,008.22".
+    let cleaned: String = text.chars().filter(|&c| c != ',').collect();
+    cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Parses Strava's `Activity Date` (UTC) into unix ms. Accepts the English export
+/// form `Aug 15, 2015, 2:45:08 PM` (any whitespace, including the narrow no-break
+/// space newer exports put before `PM`), day-first `15 Aug 2015, 14:45:08`, full
+/// month names, and ISO `2015-08-15 14:45:08`.
+pub fn parse_strava_date(text: &str) -> Option<i64> {
+    if let Some(ms) = crate::time::parse_rfc3339_ms(text) {
+        return Some(ms);
+    }
+    let tokens: Vec<&str> = text
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let (mut month, mut day, mut year, mut clock, mut half) = (None, None, None, None, None);
+    for token in tokens {
+        let lower = token.to_ascii_lowercase();
+        if token.contains(':') {
+            clock = Some(token);
+        } else if matches!(lower.as_str(), "am" | "a.m." | "pm" | "p.m.") {
+            half = Some(lower.starts_with('p'));
+        } else if token.bytes().all(|b| b.is_ascii_digit()) {
+            let n: u32 = token.parse().ok()?;
+            if token.len() == 4 {
+                year = Some(n);
+            } else {
+                day = Some(n);
+            }
+        } else {
+            month = Some(month_number(&lower)?);
+        }
+    }
+    let (month, day, year, clock) = (month?, day?, year?, clock?);
+    let mut parts = clock.split(':').map(|p| p.parse::<u32>().ok());
+    let (mut hour, minute) = (parts.next()??, parts.next()??);
+    let second = parts.next().flatten().unwrap_or(0);
+    match half {
+        Some(true) if hour < 12 => hour += 12,
+        Some(false) if hour == 12 => hour = 0,
+        _ => {}
+    }
+    if hour > 23 || minute > 59 || second > 60 || !(1..=31).contains(&day) {
+        return None;
+    }
+    crate::time::parse_rfc3339_ms(&format!(
+        "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z"
+    ))
+}
+
+fn month_number(lower: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let key = lower.trim_end_matches('.');
+    let prefix = key.get(..3)?;
+    let n = MONTHS.iter().position(|m| *m == prefix)?;
+    // "sept" and full names are fine; anything else starting alike is not.
+    const FULL: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    (key.len() == 3 || key == "sept" || key == FULL[n]).then_some(n as u32 + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strava_dates() {
+        let want = crate::time::parse_rfc3339_ms("2015-08-15T14:45:08Z");
+        assert!(want.is_some());
+        for text in [
+            "Aug 15, 2015, 2:45:08 PM",
+            "Aug 15, 2015, 2:45:08\u{202f}PM",
+            "15 Aug 2015, 14:45:08",
+            "August 15, 2015, 2:45:08 pm",
+            "2015-08-15 14:45:08",
+        ] {
+            assert_eq!(parse_strava_date(text), want, "{text}");
+        }
+        assert_eq!(
+            parse_strava_date("Dec 26, 2012, 12:05:00 AM"),
+            crate::time::parse_rfc3339_ms("2012-12-26T00:05:00Z")
+        );
+        assert_eq!(
+            parse_strava_date("Dec 26, 2012, 12:05:00 PM"),
+            crate::time::parse_rfc3339_ms("2012-12-26T12:05:00Z")
+        );
+        for bad in ["", "yesterday", "Foo 15, 2015, 2:45:08 PM", "Aug 15, 2015"] {
+            assert_eq!(parse_strava_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn safe_names() {
+        for ok in [
+            "activities.csv",
+            "activities/1.fit.gz",
+            "export/activities/a..b.gpx",
+        ] {
+            assert!(is_safe_name(ok), "{ok}");
+        }
+        for bad in [
+            "../evil.fit",
+            "activities/../../evil.fit",
+            "/etc/passwd",
+            "\\windows\\x.fit",
+            "C:/x.fit",
+            "activities\\..\\..\\x.fit",
+            "",
+        ] {
+            assert!(!is_safe_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn miles_in_the_first_distance_column_are_detected() {
+        let csv = "Activity ID,Activity Date,Activity Type,Distance,Distance\n\
+                   1,\"Aug 15, 2015, 2:45:08 PM\",Run,5.00,8046.72\n\
+                   2,\"Aug 16, 2015, 2:45:08 PM\",Run,2.00,\n";
+        let (rows, problems) = parse_activities_csv(csv.as_bytes());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(rows[0].distance_m, Some(8046.72));
+        assert!((rows[1].distance_m.unwrap() - 3218.688).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,43 @@
+//! A JSON body extractor whose refusals are JSON too: malformed → 400,
+//! wrong shape → 422 naming the problem, too large → 413.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::Invalid(vec![
+                runcoach_core::plan::FieldError {
+                    field: "body",
+                    message: e.body_text().replace("Failed to deserialize the JSON body into the target type: ", ""),
+                },
+            ])
+            .into_response()),
+            Err(JsonRejection::JsonSyntaxError(e)) => {
+                Err(ApiError::BadRequest(format!("malformed JSON: {}", e.body_text())).into_response())
+            }
+            Err(JsonRejection::MissingJsonContentType(_)) => Err((
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                axum::Json(serde_json::json!({"error": "send JSON with Content-Type: application/json"})),
+            )
+                .into_response()),
+            Err(JsonRejection::BytesRejection(e)) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err((
+                StatusCode::PAYLOAD_TOO_LARGE,
+                axum::Json(serde_json::json!({"error": format!("request body is larger than {} KiB", super::BODY_LIMIT / 1024)})),
+            )
+                .into_response()),
+            Err(other) => Err(ApiError::BadRequest(other.body_text()).into_response()),
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Plans, today, single sessions.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use jiff::civil::Date;
+use runcoach_core::plan::{Plan, PlanInput, Session, build_plan};
+use runcoach_store::plans::{self, PlanSummary};
+use serde::{Deserialize, Serialize};
+
+use super::json::ApiJson;
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::ApiError;
+
+/// A stored plan: its id beside the plan's own fields.
+#[derive(Serialize)]
+pub struct StoredPlan {
+    pub id: String,
+    #[serde(flatten)]
+    pub plan: Plan,
+}
+
+/// Builds and stores a plan for `user`.
+pub async fn create_plan(
+    state: &AppState,
+    user_id: &str,
+    input: &PlanInput,
+) -> Result<StoredPlan, ApiError> {
+    let request = input.validate().map_err(ApiError::Invalid)?;
+    let plan = build_plan(&request);
+    let (id, plan) = plans::insert(&state.db, user_id, input, &plan).await?;
+    Ok(StoredPlan { id, plan })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(input): ApiJson<PlanInput>,
+) -> Result<(StatusCode, Json<StoredPlan>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(create_plan(&state, &user.user.id, &input).await?),
+    ))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<PlanSummary>>, ApiError> {
+    Ok(Json(plans::list(&state.db, &user.user.id).await?))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<StoredPlan>, ApiError> {
+    let plan = plans::get(&state.db, &user.user.id, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(StoredPlan { id, plan }))
+}
+
+#[derive(Deserialize)]
+pub struct TodayQuery {
+    pub date: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Today {
+    pub date: Date,
+    pub plan_id: Option<String>,
+    pub sessions: Vec<Session>,
+}
+
+/// The day a runner asks about: `?date=YYYY-MM-DD`, else today (UTC).
+pub fn day_from(query: Option<&str>) -> Result<Date, ApiError> {
+    match query {
+        Some(d) => d.parse().map_err(|_| {
+            ApiError::invalid(
+                "date",
+                format!("'{d}' is not a real date: expected YYYY-MM-DD"),
+            )
+        }),
+        None => Ok(jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()),
+    }
+}
+
+pub async fn today(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<TodayQuery>,
+) -> Result<Json<Today>, ApiError> {
+    let date = day_from(q.date.as_deref())?;
+    let plan_id = plans::latest_id(&state.db, &user.user.id).await?;
+    let sessions = plans::sessions_on(&state.db, &user.user.id, date).await?;
+    Ok(Json(Today {
+        date,
+        plan_id,
+        sessions,
+    }))
+}
+
+#[derive(Serialize)]
+pub struct SessionView {
+    pub plan_id: String,
+    pub week: u32,
+    pub date: Date,
+    #[serde(flatten)]
+    pub session: Session,
+}
+
+pub async fn session(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<SessionView>, ApiError> {
+    let at = plans::session_by_id(&state.db, &user.user.id, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(SessionView {
+        plan_id: at.plan_id,
+        week: at.week_index,
+        date: at.date,
+        session: at.session,
+    }))
+}

@@ -1,0 +1,66 @@
+//! runcoach's web app: a JSON API under `/api/v1` and server-rendered pages
+//! for runners, both thin layers over `runcoach-core` (the rules) and
+//! `runcoach-store` (the data). No SQL and no training rules live here.
+//!
+//! The app keeps no state of its own between requests — sessions, rate
+//! limits and plans are in the database — so several instances can share
+//! one PostgreSQL database behind a load balancer.
+
+mod api;
+mod auth;
+mod error;
+mod pages;
+mod security;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use runcoach_store::Db;
+use tokio::net::TcpListener;
+
+pub use api::{OPENAPI, ROUTES};
+pub use auth::password;
+
+/// Settings the app runs with.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Trust `X-Forwarded-For` for the client address (behind a proxy).
+    pub trust_proxy: bool,
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+/// The whole app as a router: API, pages, static files, security layers.
+pub fn app(db: Db, config: Config) -> Router {
+    let state = AppState {
+        db,
+        config: Arc::new(config),
+    };
+    Router::new()
+        .merge(api::router())
+        .merge(pages::router())
+        .layer(axum::middleware::from_fn(security::headers))
+        .with_state(state)
+}
+
+/// Serves on an already bound listener until `shutdown` resolves, finishing
+/// requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    db: Db,
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = app(db, config).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,363 @@
+//! Landing, sign-up, login, logout, settings.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use runcoach_store::users;
+use serde::Deserialize;
+
+use super::{Nav, render};
+use crate::AppState;
+use crate::api::accounts::{self, PasswordChange, Peer, Signup, client_ip, rate_limited};
+use crate::auth::{self, MaybeUser, PageUser, form_token, form_token_ok, with_cookie};
+use crate::error::ApiError;
+
+#[derive(Template)]
+#[template(path = "landing.html")]
+struct Landing {
+    nav: Nav,
+}
+
+pub async fn landing(user: MaybeUser) -> Response {
+    if user.0.is_some() {
+        return Redirect::to("/today").into_response();
+    }
+    render(&Landing {
+        nav: Nav::of(&user),
+    })
+}
+
+#[derive(Template, Default)]
+#[template(path = "auth.html")]
+struct AuthPage {
+    nav: Nav,
+    heading: String,
+    action: String,
+    signup: bool,
+    csrf: String,
+    next: String,
+    error: String,
+    name: String,
+    email: String,
+    name_error: String,
+    email_error: String,
+    password_error: String,
+}
+
+fn safe_next(next: Option<&str>, default: &str) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => default.to_owned(),
+    }
+}
+
+fn auth_page(
+    state: &AppState,
+    user: &MaybeUser,
+    headers: &HeaderMap,
+    signup: bool,
+    next: String,
+) -> (AuthPage, Option<String>) {
+    let (csrf, cookie) = form_token(state, user, headers);
+    let page = AuthPage {
+        nav: Nav::of(user),
+        heading: if signup { "Sign up" } else { "Log in" }.into(),
+        action: if signup { "/signup" } else { "/login" }.into(),
+        signup,
+        csrf,
+        next,
+        ..Default::default()
+    };
+    (page, cookie)
+}
+
+pub async fn signup_page(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    headers: HeaderMap,
+) -> Response {
+    let (page, cookie) = auth_page(&state, &user, &headers, true, "/onboarding".into());
+    with_cookie(cookie, render(&page))
+}
+
+pub async fn login_page(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let next = safe_next(q.get("next").map(String::as_str), "/today");
+    let (page, cookie) = auth_page(&state, &user, &headers, false, next);
+    with_cookie(cookie, render(&page))
+}
+
+#[derive(Deserialize)]
+pub struct AuthForm {
+    csrf: String,
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    name: String,
+    email: String,
+    password: String,
+}
+
+fn refused(status: StatusCode) -> Response {
+    (
+        status,
+        "the form expired; go back, reload the page and try again",
+    )
+        .into_response()
+}
+
+pub async fn signup_submit(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(form): Form<AuthForm>,
+) -> Result<Response, ApiError> {
+    if !form_token_ok(&user, &headers, &form.csrf) {
+        return Ok(refused(StatusCode::FORBIDDEN));
+    }
+    let (mut page, _) = auth_page(
+        &state,
+        &user,
+        &headers,
+        true,
+        safe_next(Some(&form.next), "/onboarding"),
+    );
+    page.name = form.name.clone();
+    page.email = form.email.clone();
+    if rate_limited(
+        &state,
+        format!("signup:{}", client_ip(&state, peer.0, &headers)),
+    )
+    .await
+    .is_err()
+    {
+        page.error = "Too many attempts; wait a minute and try again.".into();
+        return Ok(with_status(StatusCode::TOO_MANY_REQUESTS, render(&page)));
+    }
+    let signup = Signup {
+        email: form.email,
+        password: form.password,
+        name: form.name,
+    };
+    match accounts::register(&state, &signup).await {
+        Ok(u) => {
+            let cookie = auth::start_session(&state, &u.id).await?;
+            Ok((
+                AppendHeaders([(SET_COOKIE, cookie)]),
+                Redirect::to(&page.next),
+            )
+                .into_response())
+        }
+        Err(ApiError::Invalid(fields)) => {
+            for f in fields {
+                match f.field {
+                    "name" => page.name_error = f.message,
+                    "email" => page.email_error = f.message,
+                    _ => page.password_error = f.message,
+                }
+            }
+            Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, render(&page)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn with_status(status: StatusCode, mut res: Response) -> Response {
+    *res.status_mut() = status;
+    res
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    peer: Peer,
+    headers: HeaderMap,
+    Form(form): Form<AuthForm>,
+) -> Result<Response, ApiError> {
+    if !form_token_ok(&user, &headers, &form.csrf) {
+        return Ok(refused(StatusCode::FORBIDDEN));
+    }
+    let (mut page, _) = auth_page(
+        &state,
+        &user,
+        &headers,
+        false,
+        safe_next(Some(&form.next), "/today"),
+    );
+    page.email = form.email.clone();
+    if rate_limited(
+        &state,
+        format!("login:{}", client_ip(&state, peer.0, &headers)),
+    )
+    .await
+    .is_err()
+    {
+        page.error = "Too many attempts; wait a minute and try again.".into();
+        return Ok(with_status(StatusCode::TOO_MANY_REQUESTS, render(&page)));
+    }
+    match accounts::authenticate(&state, &form.email, &form.password).await? {
+        Some(u) => {
+            let cookie = auth::start_session(&state, &u.id).await?;
+            Ok((
+                AppendHeaders([(SET_COOKIE, cookie)]),
+                Redirect::to(&page.next),
+            )
+                .into_response())
+        }
+        None => {
+            page.error = "That email and password do not match an account.".into();
+            Ok(with_status(StatusCode::UNAUTHORIZED, render(&page)))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    headers: HeaderMap,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, ApiError> {
+    if !form_token_ok(&user, &headers, &form.csrf) {
+        return Ok(refused(StatusCode::FORBIDDEN));
+    }
+    let cookie = auth::end_session(&state, &headers).await?;
+    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to("/")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct Settings {
+    nav: Nav,
+    notice: String,
+    error: String,
+    name: String,
+    units: String,
+    week_start: String,
+    weekdays: Vec<(&'static str, &'static str)>,
+}
+
+pub const WEEKDAYS: [(&str, &str); 7] = [
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+];
+
+fn settings(user: &PageUser, notice: &str, error: &str) -> Settings {
+    let u = &user.0.user;
+    Settings {
+        nav: Nav::of(&MaybeUser(Some(user.0.clone()))),
+        notice: notice.into(),
+        error: error.into(),
+        name: u.name.clone(),
+        units: u.units.clone(),
+        week_start: u.week_start.clone(),
+        weekdays: WEEKDAYS.to_vec(),
+    }
+}
+
+pub async fn settings_page(user: PageUser, Query(q): Query<HashMap<String, String>>) -> Response {
+    let notice = match q.get("saved").map(String::as_str) {
+        Some("settings") => "Settings saved.",
+        Some("password") => "Password changed; other devices were signed out.",
+        _ => "",
+    };
+    render(&settings(&user, notice, ""))
+}
+
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    csrf: String,
+    name: String,
+    units: String,
+    week_start: String,
+}
+
+pub async fn settings_submit(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Form(form): Form<SettingsForm>,
+) -> Result<Response, ApiError> {
+    let maybe = MaybeUser(Some(user.0.clone()));
+    if !form_token_ok(&maybe, &headers, &form.csrf) {
+        return Ok(refused(StatusCode::FORBIDDEN));
+    }
+    let name = form.name.trim();
+    let valid_units = matches!(form.units.as_str(), "km" | "mi");
+    let valid_day = WEEKDAYS.iter().any(|(d, _)| *d == form.week_start);
+    if name.is_empty() || name.chars().count() > 100 || !valid_units || !valid_day {
+        let mut page = settings(
+            &user,
+            "",
+            "Give a name of 1–100 characters, km or mi, and a weekday.",
+        );
+        page.name = form.name;
+        return Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, render(&page)));
+    }
+    users::set_settings(
+        &state.db,
+        &user.0.user.id,
+        name,
+        &form.units,
+        &form.week_start,
+    )
+    .await?;
+    Ok(Redirect::to("/settings?saved=settings").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    csrf: String,
+    current: String,
+    new: String,
+}
+
+pub async fn password_submit(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, ApiError> {
+    let maybe = MaybeUser(Some(user.0.clone()));
+    if !form_token_ok(&maybe, &headers, &form.csrf) {
+        return Ok(refused(StatusCode::FORBIDDEN));
+    }
+    let change = PasswordChange {
+        current: form.current,
+        new: form.new,
+    };
+    match accounts::change_password_for(&state, &user.0, &change).await {
+        Ok(()) => Ok(Redirect::to("/settings?saved=password").into_response()),
+        Err(ApiError::Invalid(fields)) => {
+            let msg = fields
+                .into_iter()
+                .map(|f| f.message)
+                .collect::<Vec<_>>()
+                .join("; ");
+            Ok(with_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(&settings(&user, "", &msg)),
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}

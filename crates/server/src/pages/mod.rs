@@ -1,0 +1,122 @@
+//! Server-rendered pages (askama). Every form posts as a plain HTML form,
+//! so everything works without JavaScript.
+
+mod account;
+mod library;
+mod onboarding;
+mod plan;
+pub mod view;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::AppState;
+use crate::auth::{MaybeUser, Via};
+
+/// What the layout needs on every page.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    pub signed_in: bool,
+    pub csrf: String,
+}
+
+impl Nav {
+    pub fn of(user: &MaybeUser) -> Self {
+        match user.0.as_ref().map(|u| &u.via) {
+            Some(Via::Session { csrf, .. }) => Nav {
+                signed_in: true,
+                csrf: csrf.clone(),
+            },
+            Some(Via::Bearer) => Nav {
+                signed_in: true,
+                csrf: String::new(),
+            },
+            None => Nav::default(),
+        }
+    }
+}
+
+/// Renders a template, or logs and answers 500.
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => crate::error::ApiError::internal(e).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct Message {
+    pub nav: Nav,
+    pub heading: String,
+    pub message: String,
+}
+
+pub fn message(status: StatusCode, nav: Nav, heading: &str, message: &str) -> Response {
+    let mut res = render(&Message {
+        nav,
+        heading: heading.into(),
+        message: message.into(),
+    });
+    *res.status_mut() = status;
+    res
+}
+
+pub fn not_found(nav: Nav) -> Response {
+    message(
+        StatusCode::NOT_FOUND,
+        nav,
+        "Not found",
+        "There is nothing here, or it belongs to someone else.",
+    )
+}
+
+const CSS: &str = include_str!("../../static/app.css");
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(account::landing))
+        .route(
+            "/signup",
+            get(account::signup_page).post(account::signup_submit),
+        )
+        .route(
+            "/login",
+            get(account::login_page).post(account::login_submit),
+        )
+        .route("/logout", post(account::logout))
+        .route(
+            "/settings",
+            get(account::settings_page).post(account::settings_submit),
+        )
+        .route("/settings/password", post(account::password_submit))
+        .route(
+            "/onboarding",
+            get(onboarding::page).post(onboarding::submit),
+        )
+        .route("/plans", get(plan::list))
+        .route("/plans/{id}", get(plan::calendar))
+        .route("/sessions/{id}", get(plan::session))
+        .route("/today", get(plan::today))
+        .route("/exercises", get(library::index))
+        .route("/exercises/{id}", get(library::exercise))
+        .route("/static/app.css", get(stylesheet))
+        .fallback(fallback)
+}
+
+async fn fallback(user: MaybeUser) -> Response {
+    not_found(Nav::of(&user))
+}

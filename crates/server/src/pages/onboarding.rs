@@ -1,0 +1,303 @@
+//! The onboarding wizard: one form in five steps that ends on the new plan.
+//! A refused form comes back with every answer kept and each problem named.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use jiff::ToSpan;
+use runcoach_core::plan::{PlanInput, RecentInput};
+use runcoach_store::users;
+
+use super::account::WEEKDAYS;
+use super::{Nav, render};
+use crate::AppState;
+use crate::api::plans::{create_plan, day_from};
+use crate::auth::{MaybeUser, PageUser, form_token_ok};
+use crate::error::ApiError;
+
+/// The form's answers as typed, all kept as text so nothing is lost.
+#[derive(Debug, Default)]
+pub struct Answers {
+    pub race: String,
+    pub custom_distance: String,
+    pub race_date: String,
+    pub start: String,
+    pub days: Vec<String>,
+    pub long_run_day: String,
+    pub week_start: String,
+    pub level: String,
+    pub weekly_km: String,
+    pub longest_run_km: String,
+    pub recent_distance: String,
+    pub recent_time: String,
+    pub strength_days: String,
+    pub new_to_strength: bool,
+    pub eq_band: bool,
+    pub eq_bench: bool,
+    pub niggles: Vec<String>,
+    pub units: String,
+}
+
+const NIGGLES: [(&str, &str); 4] = [
+    ("knee", "Knee (runner's knee)"),
+    ("itb", "IT band"),
+    ("hip-flexor", "Hip flexor"),
+    ("low-back", "Lower back"),
+];
+
+const RACES: [(&str, &str); 4] = [
+    ("5k", "5K"),
+    ("10k", "10K"),
+    ("half", "Half marathon"),
+    ("marathon", "Marathon"),
+];
+
+#[derive(Template)]
+#[template(path = "onboarding.html")]
+struct Page {
+    nav: Nav,
+    csrf: String,
+    f: Answers,
+    errors: Vec<String>,
+    races: Vec<(&'static str, &'static str)>,
+    days: Vec<(&'static str, &'static str, bool)>,
+    niggles: Vec<(&'static str, &'static str, bool)>,
+}
+
+fn form_page(user: &PageUser, f: Answers, errors: Vec<String>) -> Page {
+    let maybe = MaybeUser(Some(user.0.clone()));
+    let nav = Nav::of(&maybe);
+    Page {
+        csrf: nav.csrf.clone(),
+        nav,
+        days: WEEKDAYS
+            .iter()
+            .map(|(v, l)| (*v, *l, f.days.iter().any(|d| d == v)))
+            .collect(),
+        niggles: NIGGLES
+            .iter()
+            .map(|(v, l)| (*v, *l, f.niggles.iter().any(|n| n == v)))
+            .collect(),
+        races: RACES.to_vec(),
+        f,
+        errors,
+    }
+}
+
+/// Sensible first answers: a half marathon 14 weeks from next week start.
+fn defaults(units: &str, week_start: &str) -> Answers {
+    let today = day_from(None).unwrap_or(jiff::civil::date(2026, 1, 1));
+    let start_day = runcoach_core::plan::model::weekday_name::parse(week_start)
+        .unwrap_or(jiff::civil::Weekday::Monday);
+    let mut start = today.tomorrow().unwrap_or(today);
+    while start.weekday() != start_day {
+        start = start.tomorrow().unwrap_or(start);
+    }
+    let race = start.checked_add((14 * 7 - 1).days()).unwrap_or(start);
+    Answers {
+        race: "half".into(),
+        race_date: race.to_string(),
+        start: start.to_string(),
+        days: ["tue", "thu", "sat", "sun"].map(String::from).to_vec(),
+        long_run_day: "sun".into(),
+        week_start: week_start.into(),
+        level: "first-timer".into(),
+        weekly_km: "20".into(),
+        strength_days: "2".into(),
+        units: units.into(),
+        ..Default::default()
+    }
+}
+
+pub async fn page(user: PageUser) -> Response {
+    let u = &user.0.user;
+    render(&form_page(
+        &user,
+        defaults(&u.units, &u.week_start),
+        Vec::new(),
+    ))
+}
+
+fn answers(form: &HashMap<String, String>) -> Answers {
+    let text = |k: &str| form.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let on = |k: &str| form.contains_key(k);
+    Answers {
+        race: text("race"),
+        custom_distance: text("custom_distance"),
+        race_date: text("race_date"),
+        start: text("start"),
+        days: WEEKDAYS
+            .iter()
+            .filter(|(d, _)| on(&format!("day_{d}")))
+            .map(|(d, _)| (*d).to_owned())
+            .collect(),
+        long_run_day: text("long_run_day"),
+        week_start: text("week_start"),
+        level: text("level"),
+        weekly_km: text("weekly_km"),
+        longest_run_km: text("longest_run_km"),
+        recent_distance: text("recent_distance"),
+        recent_time: text("recent_time"),
+        strength_days: text("strength_days"),
+        new_to_strength: on("new_to_strength"),
+        eq_band: on("eq_band"),
+        eq_bench: on("eq_bench"),
+        niggles: NIGGLES
+            .iter()
+            .filter(|(n, _)| on(&format!("niggle_{n}")))
+            .map(|(n, _)| (*n).to_owned())
+            .collect(),
+        units: text("units"),
+    }
+}
+
+/// The API's plan request from the answers, or the problems with them.
+fn plan_input(a: &Answers) -> Result<PlanInput, Vec<String>> {
+    let mut errors = Vec::new();
+    let mut number = |label: &str, value: &str, required: bool| -> Option<f64> {
+        if value.is_empty() {
+            if required {
+                errors.push(format!("{label}: give a number"));
+            }
+            return None;
+        }
+        match value.replace(',', ".").parse::<f64>() {
+            Ok(v) if v.is_finite() => Some(v),
+            _ => {
+                errors.push(format!("{label}: '{value}' is not a number"));
+                None
+            }
+        }
+    };
+    let weekly = number("Kilometres a week", &a.weekly_km, true);
+    let longest = number("Longest run", &a.longest_run_km, false);
+    let recent = match (a.recent_distance.is_empty(), a.recent_time.is_empty()) {
+        (true, true) => None,
+        (false, false) => Some(RecentInput {
+            distance: a.recent_distance.clone(),
+            time: a.recent_time.clone(),
+        }),
+        _ => {
+            errors.push("Recent race: give both the distance and the time, or neither".into());
+            None
+        }
+    };
+    let strength_days = match a.strength_days.as_str() {
+        "2" => 2,
+        "3" => 3,
+        _ => {
+            errors.push("Hip strength: choose 2 or 3 sessions a week".into());
+            2
+        }
+    };
+    let mut equipment = Vec::new();
+    if a.eq_band {
+        equipment.push("band".to_owned());
+    }
+    if a.eq_bench {
+        equipment.push("bench".to_owned());
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(PlanInput {
+        race: if a.custom_distance.is_empty() {
+            a.race.clone()
+        } else {
+            a.custom_distance.clone()
+        },
+        race_date: a.race_date.clone(),
+        start: Some(a.start.clone()),
+        weeks: None,
+        run_days: a.days.clone(),
+        long_run_day: a.long_run_day.clone(),
+        level: a.level.clone(),
+        weekly_km: weekly.unwrap_or(0.0),
+        longest_run_km: longest,
+        recent,
+        strength_days,
+        new_to_strength: a.new_to_strength,
+        equipment,
+        niggles: a.niggles.clone(),
+        units: Some(a.units.clone()),
+    })
+}
+
+fn label(field: &str) -> &'static str {
+    match field {
+        "race" => "Race distance",
+        "race_date" => "Race date",
+        "start" | "weeks" => "First day",
+        "run_days" => "Run days",
+        "long_run_day" => "Long-run day",
+        "level" => "Experience",
+        "weekly_km" => "Kilometres a week",
+        "longest_run_km" => "Longest run",
+        "recent" => "Recent race",
+        "strength_days" => "Hip strength",
+        "equipment" => "Kit",
+        "niggles" => "Niggles",
+        "units" => "Units",
+        _ => "Answer",
+    }
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let maybe = MaybeUser(Some(user.0.clone()));
+    if !form_token_ok(
+        &maybe,
+        &headers,
+        form.get("csrf").map_or("", String::as_str),
+    ) {
+        return Ok((
+            StatusCode::FORBIDDEN,
+            "the form expired; reload the page and try again",
+        )
+            .into_response());
+    }
+    let a = answers(&form);
+    let refuse = |a: Answers, errors: Vec<String>| {
+        let mut res = render(&form_page(&user, a, errors));
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        res
+    };
+    let input = match plan_input(&a) {
+        Ok(i) => i,
+        Err(errors) => return Ok(refuse(a, errors)),
+    };
+    let stored = match create_plan(&state, &user.0.user.id, &input).await {
+        Ok(p) => p,
+        Err(ApiError::Invalid(fields)) => {
+            let errors = fields
+                .iter()
+                .map(|f| format!("{}: {}", label(f.field), f.message))
+                .collect();
+            return Ok(refuse(a, errors));
+        }
+        Err(e) => return Err(e),
+    };
+    let units = if a.units == "mi" { "mi" } else { "km" };
+    let week_start = if WEEKDAYS.iter().any(|(d, _)| *d == a.week_start) {
+        a.week_start.as_str()
+    } else {
+        "mon"
+    };
+    users::set_settings(
+        &state.db,
+        &user.0.user.id,
+        &user.0.user.name,
+        units,
+        week_start,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/plans/{}", stored.id)).into_response())
+}

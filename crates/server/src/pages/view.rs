@@ -1,0 +1,194 @@
+//! What pages print: plan data turned into short strings in the runner's
+//! units, so templates stay free of logic.
+
+use jiff::civil::Date;
+use runcoach_core::exercises::find;
+use runcoach_core::plan::{Dose, Plan, Session, SessionKind, Step, StepKind};
+use runcoach_core::units::{Pace, Units, format_clock};
+
+pub fn units_of(pref: &str) -> Units {
+    pref.parse().unwrap_or_default()
+}
+
+pub fn distance(metres: u32, units: Units) -> String {
+    format!(
+        "{:.1} {}",
+        f64::from(metres) / 1000.0 / units.km(),
+        units.label()
+    )
+}
+
+pub fn band(b: [u32; 2], units: Units) -> String {
+    let p = |s: u32| Pace::from_s_per_km(f64::from(s.max(1))).expect("positive");
+    format!(
+        "{}–{}",
+        format_clock(p(b[0]).seconds_per(units).round()),
+        p(b[1]).display(units)
+    )
+}
+
+pub fn duration(secs: u32) -> String {
+    let m = (secs + 30) / 60;
+    if m >= 60 {
+        format!("{}h{:02}", m / 60, m % 60)
+    } else {
+        format!("{m} min")
+    }
+}
+
+/// CSS class and legend name of a kind: the same everywhere.
+pub fn kind_class(kind: SessionKind) -> &'static str {
+    match kind {
+        SessionKind::Easy => "easy",
+        SessionKind::Recovery => "recovery",
+        SessionKind::Long => "long",
+        SessionKind::Tempo => "tempo",
+        SessionKind::Intervals => "intervals",
+        SessionKind::Repetition => "repetition",
+        SessionKind::MarathonPace => "mp",
+        SessionKind::Race => "race",
+        SessionKind::Strength => "strength",
+        SessionKind::Mobility => "mobility",
+        SessionKind::CrossTraining => "cross",
+        SessionKind::Rest => "rest",
+    }
+}
+
+pub fn target(s: &Session, units: Units) -> String {
+    match (s.pace_s_per_km, s.rpe) {
+        (Some(b), _) => band(b, units),
+        (None, Some([a, b])) => format!("effort {a}–{b}/10"),
+        _ => String::new(),
+    }
+}
+
+/// One line of a calendar cell: "Tempo 8.5 km" or "Hips 18 min".
+pub fn short(s: &Session, units: Units) -> String {
+    match (s.distance_m, s.minutes) {
+        (Some(m), _) => format!("{} {}", s.kind.label(), distance(m, units)),
+        (None, Some(min)) => format!("{} {min} min", s.kind.label()),
+        _ => s.kind.label().to_owned(),
+    }
+}
+
+pub fn dose(d: &Dose) -> String {
+    let amount = match (d.reps, d.hold_s) {
+        (Some(r), _) => r.to_string(),
+        (_, Some(h)) => format!("{h} s"),
+        _ => String::new(),
+    };
+    let side = if d.per_side { " per side" } else { "" };
+    format!("{} × {amount}{side}", d.sets)
+}
+
+pub struct ExerciseLine {
+    pub id: String,
+    pub name: String,
+    pub dose: String,
+    pub focus: String,
+}
+
+pub fn exercise_lines(doses: &[Dose]) -> Vec<ExerciseLine> {
+    doses
+        .iter()
+        .map(|d| {
+            let e = find(&d.id);
+            ExerciseLine {
+                id: d.id.clone(),
+                name: e.map_or_else(|| d.id.clone(), |e| e.name.clone()),
+                dose: dose(d),
+                focus: e.map(|e| e.focus.clone()).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// The structure of a run as readable lines, repeats expanded in words.
+pub fn step_lines(steps: &[Step], units: Units) -> Vec<String> {
+    steps
+        .iter()
+        .map(|s| {
+            if s.kind == StepKind::Repeat {
+                let inner: Vec<String> = step_lines(&s.steps, units);
+                format!("{} × ( {} )", s.times.unwrap_or(1), inner.join(" + "))
+            } else {
+                let what = match s.kind {
+                    StepKind::Warmup => "Warm up",
+                    StepKind::Work => "Run",
+                    StepKind::Recovery => "Jog",
+                    StepKind::Cooldown => "Cool down",
+                    StepKind::Repeat => unreachable!(),
+                };
+                let amount = match (s.distance_m, s.duration_s) {
+                    (Some(m), _) if s.kind != StepKind::Recovery || s.pace_s_per_km.is_some() => {
+                        distance(m, units)
+                    }
+                    (_, Some(d)) => format_clock(f64::from(d)),
+                    (Some(m), None) => distance(m, units),
+                    _ => String::new(),
+                };
+                let at = match (s.pace_s_per_km, s.rpe) {
+                    (Some(b), _) => format!(" at {}", band(b, units)),
+                    (None, Some([a, b])) => format!(" at effort {a}–{b}"),
+                    _ => String::new(),
+                };
+                format!("{what} {amount}{at}")
+            }
+        })
+        .collect()
+}
+
+pub fn day_label(d: Date) -> String {
+    d.strftime("%a %-d %b").to_string()
+}
+
+pub struct ItemView {
+    pub href: String,
+    pub class: &'static str,
+    pub label: String,
+}
+
+pub struct DayView {
+    pub label: String,
+    pub today: bool,
+    pub items: Vec<ItemView>,
+}
+
+pub struct WeekView {
+    pub index: u32,
+    pub phase: String,
+    pub recovery: bool,
+    pub volume: String,
+    pub focus: String,
+    pub days: Vec<DayView>,
+}
+
+pub fn weeks(plan: &Plan, units: Units, today: Date) -> Vec<WeekView> {
+    plan.weeks
+        .iter()
+        .map(|w| WeekView {
+            index: w.index,
+            phase: w.phase.label().to_owned(),
+            recovery: w.recovery,
+            volume: format!("{:.1} {}", w.run_km / units.km(), units.label()),
+            focus: w.focus.clone(),
+            days: w
+                .days
+                .iter()
+                .map(|d| DayView {
+                    label: day_label(d.date),
+                    today: d.date == today,
+                    items: d
+                        .sessions
+                        .iter()
+                        .map(|s| ItemView {
+                            href: format!("/sessions/{}", s.id.as_deref().unwrap_or("")),
+                            class: kind_class(s.kind),
+                            label: short(s, units),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect()
+}

@@ -1,0 +1,723 @@
+//! The API and pages over real HTTP on 127.0.0.1:0, each test on a fresh
+//! database: SQLite always, PostgreSQL too when RUNCOACH_TEST_POSTGRES_URL
+//! is set.
+
+use std::net::SocketAddr;
+
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_TYPE, ORIGIN};
+use runcoach_store::test_support::{backends, fresh};
+use serde_json::{Value, json};
+
+struct App {
+    base: String,
+    backend: &'static str,
+    _guard: Option<tempfile::TempDir>,
+}
+
+impl App {
+    async fn start(backend: &'static str) -> App {
+        let (db, guard) = fresh(backend).await.expect("fresh database");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        tokio::spawn(runcoach_server::serve(
+            listener,
+            db,
+            runcoach_server::Config::default(),
+            std::future::pending(),
+        ));
+        App {
+            base: format!("http://{addr}"),
+            backend,
+            _guard: guard,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser-like client: keeps cookies, follows no redirects.
+    fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    async fn signup(&self, email: &str) -> reqwest::Client {
+        let c = self.client();
+        let r = c
+            .post(self.url("/api/v1/signup"))
+            .json(&json!({"email": email, "password": "long enough password", "name": "Ana"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::CREATED,
+            "{}: {}",
+            self.backend,
+            r.text().await.unwrap()
+        );
+        c
+    }
+}
+
+fn plan_request() -> Value {
+    json!({
+        "race": "half", "race_date": "2027-03-28", "weeks": 12,
+        "run_days": ["tue", "thu", "sat", "sun"], "long_run_day": "sun",
+        "level": "first-timer", "weekly_km": 20, "recent": {"distance": "10k", "time": "55:00"},
+        "strength_days": 2, "new_to_strength": true, "equipment": ["band"], "niggles": ["knee"]
+    })
+}
+
+async fn json_of(r: reqwest::Response) -> (StatusCode, Value) {
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")),
+    )
+}
+
+#[tokio::test]
+async fn signup_login_me_logout() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let c = app.signup("ana@example.com").await;
+        let (s, me) = json_of(c.get(app.url("/api/v1/me")).send().await.unwrap()).await;
+        assert_eq!(
+            (s, me["email"].as_str()),
+            (StatusCode::OK, Some("ana@example.com")),
+            "{backend}"
+        );
+        assert_eq!(me["role"], "athlete");
+
+        let r = c.post(app.url("/api/v1/logout")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        assert_eq!(
+            c.get(app.url("/api/v1/me")).send().await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+
+        let fresh = app.client();
+        let bad = fresh
+            .post(app.url("/api/v1/login"))
+            .json(&json!({"email": "ana@example.com", "password": "wrong password!"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNAUTHORIZED, "{backend}");
+        let unknown = fresh
+            .post(app.url("/api/v1/login"))
+            .json(&json!({"email": "nobody@example.com", "password": "wrong password!"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+        let ok = fresh
+            .post(app.url("/api/v1/login"))
+            .json(&json!({"email": "ANA@example.com", "password": "long enough password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), StatusCode::OK);
+        let cookie = ok.headers()["set-cookie"].to_str().unwrap().to_owned();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+        assert_eq!(
+            fresh
+                .get(app.url("/api/v1/me"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+
+        // Changing the password ends other sessions but keeps this one.
+        let r = fresh
+            .post(app.url("/api/v1/password"))
+            .json(&json!({"current": "long enough password", "new": "an even longer password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        assert_eq!(
+            fresh
+                .get(app.url("/api/v1/me"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+        let old = app
+            .client()
+            .post(app.url("/api/v1/login"))
+            .json(&json!({"email": "ana@example.com", "password": "long enough password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn plans_today_and_sessions() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let c = app.signup("ana@example.com").await;
+        let (s, plan) = json_of(
+            c.post(app.url("/api/v1/plans"))
+                .json(&plan_request())
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{backend}: {plan}");
+        let id = plan["id"].as_str().unwrap().to_owned();
+        assert_eq!(plan["race"]["name"], "half");
+        let weeks = plan["weeks"].as_array().unwrap();
+        assert_eq!(weeks.len(), 12);
+        let first_day = &weeks[0]["days"][0];
+        let session_id = first_day["sessions"][0]["id"].as_str().unwrap().to_owned();
+        assert_eq!(session_id.len(), 36, "UUID ids");
+
+        let (s, again) = json_of(
+            c.get(app.url(&format!("/api/v1/plans/{id}")))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(again, plan, "{backend}: stored plan reads back identical");
+
+        let (_, list) = json_of(c.get(app.url("/api/v1/plans")).send().await.unwrap()).await;
+        assert_eq!(list[0]["id"], id.as_str());
+
+        let date = first_day["date"].as_str().unwrap();
+        let (s, today) = json_of(
+            c.get(app.url(&format!("/api/v1/today?date={date}")))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(today["sessions"], first_day["sessions"]);
+        assert_eq!(today["plan_id"], id.as_str());
+
+        let (s, one) = json_of(
+            c.get(app.url(&format!("/api/v1/sessions/{session_id}")))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            (
+                one["plan_id"].as_str(),
+                one["week"].as_u64(),
+                one["date"].as_str()
+            ),
+            (Some(id.as_str()), Some(1), Some(date))
+        );
+
+        let (s, err) = json_of(
+            c.get(app.url("/api/v1/today?date=2027-02-30"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(err["fields"][0]["field"], "date");
+    }
+}
+
+#[tokio::test]
+async fn another_athletes_data_answers_404_on_every_route() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let ana = app.signup("ana@example.com").await;
+        let ben = app.signup("ben@example.com").await;
+        let (_, plan) = json_of(
+            ana.post(app.url("/api/v1/plans"))
+                .json(&plan_request())
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let id = plan["id"].as_str().unwrap();
+        let sid = plan["weeks"][0]["days"][0]["sessions"][0]["id"]
+            .as_str()
+            .unwrap();
+        for path in [
+            format!("/api/v1/plans/{id}"),
+            format!("/api/v1/sessions/{sid}"),
+            format!("/plans/{id}"),
+            format!("/sessions/{sid}"),
+        ] {
+            let r = ben.get(app.url(&path)).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::NOT_FOUND, "{backend} {path}");
+            let body = r.text().await.unwrap();
+            assert!(
+                !body.contains(sid) && !body.contains("half on"),
+                "{path} leaks: {body}"
+            );
+        }
+        let (_, list) = json_of(ben.get(app.url("/api/v1/plans")).send().await.unwrap()).await;
+        assert_eq!(list, json!([]));
+        let (_, today) = json_of(
+            ben.get(app.url(&format!(
+                "/api/v1/today?date={}",
+                plan["weeks"][0]["days"][0]["date"].as_str().unwrap()
+            )))
+            .send()
+            .await
+            .unwrap(),
+        )
+        .await;
+        assert_eq!(today["sessions"], json!([]));
+        // Signed out: 401 from the API, the login page from pages.
+        let anon = app.client();
+        assert_eq!(
+            anon.get(app.url(&format!("/api/v1/plans/{id}")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+        let r = anon
+            .get(app.url(&format!("/plans/{id}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            r.headers()["location"],
+            format!("/login?next=/plans/{id}").as_str()
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_clearly_and_nothing_is_stored() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let c = app.signup("ana@example.com").await;
+        let mut req = plan_request();
+        req["run_days"] = json!(["mon", "sun"]);
+        req["strength_days"] = json!(5);
+        req["weekly_km"] = json!(400);
+        let (s, err) = json_of(
+            c.post(app.url("/api/v1/plans"))
+                .json(&req)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        let fields: Vec<&str> = err["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            ["run_days", "long_run_day", "weekly_km", "strength_days"],
+            "{err}"
+        );
+
+        let r = c
+            .post(app.url("/api/v1/plans"))
+            .header(CONTENT_TYPE, "application/json")
+            .body("{\"race\": ")
+            .send()
+            .await
+            .unwrap();
+        let (s, err) = json_of(r).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(
+            err["error"].as_str().unwrap().starts_with("malformed JSON"),
+            "{err}"
+        );
+
+        let mut unknown = plan_request();
+        unknown["colour"] = json!("red");
+        let (s, err) = json_of(
+            c.post(app.url("/api/v1/plans"))
+                .json(&unknown)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            err["fields"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("unknown field `colour`"),
+            "{err}"
+        );
+
+        let huge = "x".repeat(200 * 1024);
+        let r = c
+            .post(app.url("/api/v1/plans"))
+            .header(CONTENT_TYPE, "application/json")
+            .body(format!("{{\"race\": \"{huge}\"}}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+        let (_, list) = json_of(c.get(app.url("/api/v1/plans")).send().await.unwrap()).await;
+        assert_eq!(list, json!([]), "nothing stored");
+
+        let (s, err) = json_of(
+            app.client()
+                .post(app.url("/api/v1/signup"))
+                .json(&json!({"email": "not-an-email", "password": "short", "name": ""}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(err["fields"].as_array().unwrap().len(), 3, "{err}");
+        let (s, err) = json_of(app.client().post(app.url("/api/v1/signup")).json(&json!({"email": "ANA@example.com", "password": "long enough password", "name": "Again"})).send().await.unwrap()).await;
+        assert_eq!(
+            (s, err["fields"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("email"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn tokens_authorise_scripts() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let c = app.signup("ana@example.com").await;
+        let (s, tok) = json_of(
+            c.post(app.url("/api/v1/tokens"))
+                .json(&json!({"name": "my script"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{backend}");
+        let token = tok["token"].as_str().unwrap();
+        let script = reqwest::Client::new();
+        let (s, me) = json_of(
+            script
+                .get(app.url("/api/v1/me"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (s, me["email"].as_str()),
+            (StatusCode::OK, Some("ana@example.com"))
+        );
+        let r = script
+            .post(app.url("/api/v1/plans"))
+            .bearer_auth(token)
+            .json(&plan_request())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let r = script
+            .get(app.url("/api/v1/me"))
+            .bearer_auth("not-a-token")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn login_is_rate_limited() {
+    let app = App::start("sqlite").await;
+    let c = app.client();
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        let r = c
+            .post(app.url("/api/v1/login"))
+            .json(&json!({"email": "x@example.com", "password": "whatever123"}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(statuses[..10], [401; 10]);
+    assert_eq!(statuses[10..], [429, 429]);
+}
+
+#[tokio::test]
+async fn security_headers_and_cross_site_refusal() {
+    let app = App::start("sqlite").await;
+    let r = app.client().get(app.url("/")).send().await.unwrap();
+    let h = r.headers();
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    assert!(
+        !h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("unsafe-inline")
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["x-frame-options"], "DENY");
+    let r = app
+        .client()
+        .post(app.url("/api/v1/signup"))
+        .header(ORIGIN, "https://evil.example")
+        .json(&json!({"email": "a@example.com", "password": "long enough password", "name": "A"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let same = app
+        .client()
+        .post(app.url("/api/v1/signup"))
+        .header(ORIGIN, app.base.as_str())
+        .json(&json!({"email": "a@example.com", "password": "long enough password", "name": "A"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same.status(), StatusCode::CREATED);
+    let (s, h) = json_of(app.client().get(app.url("/healthz")).send().await.unwrap()).await;
+    assert_eq!(
+        (s, h["status"].as_str(), h["db"].as_str()),
+        (StatusCode::OK, Some("ok"), Some("sqlite"))
+    );
+}
+
+#[tokio::test]
+async fn openapi_document_lists_every_route() {
+    let doc: Value = serde_json::from_str(runcoach_server::OPENAPI).unwrap();
+    for (method, path) in runcoach_server::ROUTES {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} missing from openapi.json"
+        );
+    }
+    let documented: usize = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| p.as_object().unwrap().len())
+        .sum();
+    assert_eq!(documented, runcoach_server::ROUTES.len());
+    let app = App::start("sqlite").await;
+    let (s, served) = json_of(
+        app.client()
+            .get(app.url("/api/openapi.json"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((s, &served), (StatusCode::OK, &doc));
+    insta::assert_json_snapshot!("openapi", doc);
+}
+
+fn csrf_of(html: &str) -> String {
+    let i = html
+        .find("name=\"csrf\" value=\"")
+        .expect("form has a csrf field")
+        + 19;
+    html[i..i + 64].to_owned()
+}
+
+#[tokio::test]
+async fn pages_work_as_plain_forms() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let c = app.client();
+        let html = c
+            .get(app.url("/signup"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = csrf_of(&html);
+        // Without the token the form is refused.
+        let r = c
+            .post(app.url("/signup"))
+            .form(&[
+                ("csrf", "0".repeat(64).as_str()),
+                ("name", "Ana"),
+                ("email", "ana@example.com"),
+                ("password", "long enough password"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{backend}");
+        // A bad field comes back with the answers kept.
+        let r = c
+            .post(app.url("/signup"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("name", "Ana"),
+                ("email", "ana@example.com"),
+                ("password", "short"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = r.text().await.unwrap();
+        assert!(
+            body.contains("use at least 10 characters")
+                && body.contains("value=\"ana@example.com\""),
+            "{body}"
+        );
+        let r = c
+            .post(app.url("/signup"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("name", "Ana"),
+                ("email", "ana@example.com"),
+                ("password", "long enough password"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.status(), r.headers()["location"].to_str().unwrap()),
+            (StatusCode::SEE_OTHER, "/onboarding")
+        );
+
+        let html = c
+            .get(app.url("/onboarding"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = csrf_of(&html);
+        let mut form = vec![
+            ("csrf", csrf.as_str()),
+            ("race", "marathon"),
+            ("custom_distance", ""),
+            ("race_date", "2027-04-25"),
+            ("start", "2026-12-21"),
+            ("day_mon", "on"),
+            ("day_tue", "on"),
+            ("day_thu", "on"),
+            ("day_sat", "on"),
+            ("day_sun", "on"),
+            ("long_run_day", "sun"),
+            ("week_start", "mon"),
+            ("level", "first-timer"),
+            ("weekly_km", "25"),
+            ("longest_run_km", "10"),
+            ("recent_distance", "10k"),
+            ("recent_time", "52:30"),
+            ("strength_days", "2"),
+            ("new_to_strength", "on"),
+            ("eq_band", "on"),
+            ("niggle_knee", "on"),
+            ("units", "mi"),
+        ];
+        // A long-run day that is not a run day is refused, answers kept.
+        form[11] = ("week_start", "mon");
+        let mut bad = form.clone();
+        bad[10] = ("long_run_day", "wed");
+        let r = c
+            .post(app.url("/onboarding"))
+            .form(&bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = r.text().await.unwrap();
+        assert!(
+            body.contains("Long-run day: long-run day &#39;wed&#39; is not one of the run days")
+                || body.contains("Long-run day: long-run day 'wed'"),
+            "{body}"
+        );
+        assert!(body.contains("value=\"52:30\""));
+        let r = c
+            .post(app.url("/onboarding"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "{}",
+            r.text().await.unwrap()
+        );
+        let location = r.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.starts_with("/plans/"));
+        let html = c
+            .get(app.url(&location))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("marathon on 2027-04-25")
+                && html.contains("Week 18")
+                && html.contains(" mi"),
+            "units carried through"
+        );
+        let first = html.find("href=\"/sessions/").unwrap() + 6;
+        let href = &html[first..first + 46];
+        let r = c.get(app.url(href)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{href}");
+        assert!(r.text().await.unwrap().contains("Why this session"));
+        for page in [
+            "/today",
+            "/exercises",
+            "/exercises/clamshell",
+            "/settings",
+            "/plans",
+        ] {
+            let r = c.get(app.url(page)).send().await.unwrap();
+            assert!(
+                r.status() == StatusCode::OK || r.status() == StatusCode::SEE_OTHER,
+                "{page}: {}",
+                r.status()
+            );
+        }
+        let r = c
+            .get(app.url("/exercises/no_such_move"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+}
