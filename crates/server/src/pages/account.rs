@@ -115,6 +115,48 @@ fn refused(status: StatusCode) -> Response {
         .into_response()
 }
 
+/// What both auth forms do first: check the form token, rebuild the page
+/// with the answers kept, and count the attempt against the rate limit.
+/// `Err` is the response to send instead of going on.
+async fn begin_attempt(
+    state: &AppState,
+    user: &MaybeUser,
+    peer: &Peer,
+    headers: &HeaderMap,
+    form: &AuthForm,
+    signup: bool,
+) -> Result<AuthPage, Response> {
+    if !form_token_ok(user, headers, &form.csrf) {
+        return Err(refused(StatusCode::FORBIDDEN));
+    }
+    let default_next = if signup { "/onboarding" } else { "/today" };
+    let (mut page, _) = auth_page(
+        state,
+        user,
+        headers,
+        signup,
+        safe_next(Some(&form.next), default_next),
+    );
+    page.name = form.name.clone();
+    page.email = form.email.clone();
+    let bucket = format!(
+        "{}:{}",
+        if signup { "signup" } else { "login" },
+        client_ip(state, peer.0, headers)
+    );
+    if rate_limited(state, bucket).await.is_err() {
+        page.error = "Too many attempts; wait a minute and try again.".into();
+        return Err(with_status(StatusCode::TOO_MANY_REQUESTS, render(&page)));
+    }
+    Ok(page)
+}
+
+/// Starts the session and goes where the runner was heading.
+async fn signed_in(state: &AppState, user_id: &str, next: &str) -> Result<Response, ApiError> {
+    let cookie = auth::start_session(state, user_id).await?;
+    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to(next)).into_response())
+}
+
 pub async fn signup_submit(
     State(state): State<AppState>,
     user: MaybeUser,
@@ -122,42 +164,17 @@ pub async fn signup_submit(
     headers: HeaderMap,
     Form(form): Form<AuthForm>,
 ) -> Result<Response, ApiError> {
-    if !form_token_ok(&user, &headers, &form.csrf) {
-        return Ok(refused(StatusCode::FORBIDDEN));
-    }
-    let (mut page, _) = auth_page(
-        &state,
-        &user,
-        &headers,
-        true,
-        safe_next(Some(&form.next), "/onboarding"),
-    );
-    page.name = form.name.clone();
-    page.email = form.email.clone();
-    if rate_limited(
-        &state,
-        format!("signup:{}", client_ip(&state, peer.0, &headers)),
-    )
-    .await
-    .is_err()
-    {
-        page.error = "Too many attempts; wait a minute and try again.".into();
-        return Ok(with_status(StatusCode::TOO_MANY_REQUESTS, render(&page)));
-    }
+    let mut page = match begin_attempt(&state, &user, &peer, &headers, &form, true).await {
+        Ok(page) => page,
+        Err(response) => return Ok(response),
+    };
     let signup = Signup {
         email: form.email,
         password: form.password,
         name: form.name,
     };
     match accounts::register(&state, &signup).await {
-        Ok(u) => {
-            let cookie = auth::start_session(&state, &u.id).await?;
-            Ok((
-                AppendHeaders([(SET_COOKIE, cookie)]),
-                Redirect::to(&page.next),
-            )
-                .into_response())
-        }
+        Ok(u) => signed_in(&state, &u.id, &page.next).await,
         Err(ApiError::Invalid(fields)) => {
             for f in fields {
                 match f.field {
@@ -184,37 +201,14 @@ pub async fn login_submit(
     headers: HeaderMap,
     Form(form): Form<AuthForm>,
 ) -> Result<Response, ApiError> {
-    if !form_token_ok(&user, &headers, &form.csrf) {
-        return Ok(refused(StatusCode::FORBIDDEN));
-    }
-    let (mut page, _) = auth_page(
-        &state,
-        &user,
-        &headers,
-        false,
-        safe_next(Some(&form.next), "/today"),
-    );
-    page.email = form.email.clone();
-    if rate_limited(
-        &state,
-        format!("login:{}", client_ip(&state, peer.0, &headers)),
-    )
-    .await
-    .is_err()
-    {
-        page.error = "Too many attempts; wait a minute and try again.".into();
-        return Ok(with_status(StatusCode::TOO_MANY_REQUESTS, render(&page)));
-    }
+    let mut page = match begin_attempt(&state, &user, &peer, &headers, &form, false).await {
+        Ok(page) => page,
+        Err(response) => return Ok(response),
+    };
     match accounts::authenticate(&state, &form.email, &form.password).await? {
-        Some(u) => {
-            let cookie = auth::start_session(&state, &u.id).await?;
-            Ok((
-                AppendHeaders([(SET_COOKIE, cookie)]),
-                Redirect::to(&page.next),
-            )
-                .into_response())
-        }
+        Some(u) => signed_in(&state, &u.id, &page.next).await,
         None => {
+            page.name.clear();
             page.error = "That email and password do not match an account.".into();
             Ok(with_status(StatusCode::UNAUTHORIZED, render(&page)))
         }
