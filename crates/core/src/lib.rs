@@ -3,8 +3,10 @@
 //! Everything a plan, a pace table or a guardrail needs is computed here so
 //! the CLI, the web server and the checker share one set of rules.
 
+pub mod adapt;
 pub mod exercises;
 pub mod guardrails;
+pub mod load;
 pub mod history;
 pub mod plan;
 pub mod science;

@@ -1,0 +1,765 @@
+//! Laying adjustments over the original plan.
+//!
+//! Order, whatever order the adjustments come in: new paces first (the
+//! latest race wins), then per week the eases (the deepest cut of that
+//! week, not their product), then the caps (the lowest of each kind), then
+//! the knock-on pass. Lowering a week can break rules that compare weeks
+//! with each other, so every later week is checked again and lowered just
+//! enough, never raised:
+//! - progression: at most 110 % of the larger of the two weeks before;
+//! - a recovery week stays 20–30 % below the week before (a lowered
+//!   recovery week is never cut more than 30 %; one after a lowered week is
+//!   set 25 % below it);
+//! - taper weeks stay below the building peak and race week at most ~60 %
+//!   of it (and a lowered race week keeps at least ~40 %); so that race
+//!   week can still reach 40 % of the peak, no week is lowered below
+//!   40 % of the peak ÷ 1.1 per (non-recovery) week left before the race.
+//!
+//! Runs are resized in whole metres so a week's total is exactly its
+//! target; the long run keeps within its share of the lowered week and
+//! quality sessions turn into easy runs when a lowered week could no
+//! longer keep 75 % of its running easy.
+
+use std::collections::BTreeSet;
+
+use super::why;
+use super::{Action, Adjustment, PROGRESSION, StrengthShift};
+use crate::exercises::{Equipment, Exercise, Family, Load, find, library, with_equipment};
+use crate::plan::model::{Dose, Phase, Plan, PlanPaces, Session, SessionKind, Step, StepKind};
+use crate::plan::shape::{RaceCategory, long_run_share_cap};
+use crate::plan::workouts::{self, Targets};
+use crate::plan::{strength, why as plan_why, with_totals};
+use crate::science::{TrainingPaces, Vdot};
+
+/// The guardrail checker's rounding slack.
+const SLACK_KM: f64 = 0.15;
+/// A recovery week is 20–30 % below the week before; runcoach aims for 25 %.
+const RECOVERY_AIM: f64 = 0.75;
+const RECOVERY_FLOOR: f64 = 0.70;
+const RECOVERY_CEILING: f64 = 0.80;
+/// Race week between 40 and 60 % of the peak.
+const RACE_WEEK_FLOOR: f64 = 0.41;
+const RACE_WEEK_AIM: f64 = 0.58;
+const RACE_WEEK_CEILING: f64 = 0.60;
+/// Hard running kept below this share of a resized week (the rule: 25 %).
+const HARD_SHARE: f64 = 0.24;
+/// At most this many movements swapped per strength session.
+const SWAPS_PER_SESSION: usize = 2;
+
+/// The plan with `adjustments` applied. Pure: the same plan and the same
+/// set of adjustments give the same plan, in any order; no adjustments
+/// give the plan back unchanged.
+pub fn apply(plan: &Plan, adjustments: &[Adjustment]) -> Plan {
+    let mut out = plan.clone();
+    let mut first_changed: Option<usize> = None;
+    let mut mark = |i: usize| first_changed = Some(first_changed.map_or(i, |c| c.min(i)));
+
+    let repace = adjustments
+        .iter()
+        .filter_map(|a| match &a.action {
+            Action::Repace { after, .. } => Some((after, a)),
+            _ => None,
+        })
+        .max_by(|x, y| (x.0, &x.1.id).cmp(&(y.0, &y.1.id)));
+    if let Some((_, adj)) = repace {
+        for i in apply_paces(&mut out, adj) {
+            mark(i);
+        }
+    }
+
+    for i in 0..out.weeks.len() {
+        let index = out.weeks[i].index;
+        let mine: Vec<&Adjustment> = adjustments.iter().filter(|a| a.week == index).collect();
+        let eases: Vec<&Adjustment> = mine
+            .iter()
+            .copied()
+            .filter(|a| matches!(a.action, Action::Ease { .. }))
+            .collect();
+        if !eases.is_empty() && ease(&mut out, i, &eases) {
+            mark(i);
+        }
+        let lowest = |f: fn(&Action) -> Option<f64>| {
+            let caps: Vec<(f64, &Adjustment)> = mine
+                .iter()
+                .filter_map(|a| f(&a.action).map(|c| (c, *a)))
+                .collect();
+            let min = caps.iter().map(|c| c.0).reduce(f64::min)?;
+            let by: Vec<&Adjustment> = caps.iter().map(|c| c.1).collect();
+            Some((min, by))
+        };
+        if let Some((max_km, by)) = lowest(|a| match a {
+            Action::CapLongRun { max_km } => Some(*max_km),
+            _ => None,
+        }) && cap_long_run(&mut out, i, max_km, &prefix(&by))
+        {
+            mark(i);
+        }
+        if let Some((max_km, by)) = lowest(|a| match a {
+            Action::CapVolume { max_km } => Some(*max_km),
+            _ => None,
+        }) {
+            let vol = out.weeks[i].measured_training_km();
+            if vol > max_km + 0.05 {
+                let target = max_km.max(floor(&out, i)).min(vol);
+                if set_volume(&mut out, i, target, &prefix(&by), false) {
+                    mark(i);
+                }
+            }
+        }
+    }
+    if let Some(c) = first_changed {
+        knock_on(&mut out, c + 1);
+    }
+    out
+}
+
+fn prefix(adjs: &[&Adjustment]) -> String {
+    let mut p: Vec<String> = adjs.iter().map(|a| why::prefix(&a.summary)).collect();
+    p.dedup();
+    p.join(" ") + " "
+}
+
+fn note(s: &mut Session, prefix: &str) {
+    if !s.why.starts_with(prefix) {
+        s.why = format!("{prefix}{}", s.why);
+    }
+}
+
+fn steady(kind: SessionKind) -> bool {
+    matches!(
+        kind,
+        SessionKind::Easy | SessionKind::Recovery | SessionKind::Long
+    )
+}
+
+fn building(phase: Phase) -> bool {
+    matches!(phase, Phase::Base | Phase::Build | Phase::Peak)
+}
+
+fn volume(plan: &Plan, i: usize) -> f64 {
+    plan.weeks[i].measured_training_km()
+}
+
+fn peak(plan: &Plan) -> f64 {
+    plan.weeks
+        .iter()
+        .filter(|w| building(w.phase))
+        .map(|w| w.measured_training_km())
+        .fold(0.0, f64::max)
+}
+
+/// The lowest volume week `i` may be lowered to without breaking a rule
+/// that bounds it from below.
+fn floor(plan: &Plan, i: usize) -> f64 {
+    let w = &plan.weeks[i];
+    let mut f: f64 = 0.0;
+    if w.recovery && i > 0 {
+        f = f.max(RECOVERY_FLOOR * volume(plan, i - 1));
+    }
+    let n = plan.weeks.len();
+    if plan.weeks[n - 1].phase == Phase::Race && !w.recovery {
+        // Race week keeps ~40 % of the peak, and no week before it may be
+        // so low that the progression rule could not climb back to that
+        // in time (recovery weeks are stepped over: the week after one
+        // compares with the week before it).
+        let steps = plan.weeks[i + 1..].iter().filter(|w| !w.recovery).count();
+        f = f.max(RACE_WEEK_FLOOR * peak(plan) / PROGRESSION.powi(steps as i32));
+    }
+    f
+}
+
+/// How an easy run replacing a quality session looks.
+struct EasyRun {
+    s_per_km: f64,
+    band: Option<[u32; 2]>,
+    rpe: Option<[u8; 2]>,
+}
+
+fn easy_run(plan: &Plan, i: usize) -> EasyRun {
+    if let Some(p) = &plan.paces {
+        return EasyRun {
+            s_per_km: 0.5 * f64::from(p.easy[0] + p.easy[1]),
+            band: Some(p.easy),
+            rpe: None,
+        };
+    }
+    // Effort-based plan: the pace its own easy runs were timed at.
+    let pace_of = |sessions: &mut dyn Iterator<Item = &Session>| {
+        let (m, s) = sessions
+            .filter(|s| s.kind == SessionKind::Easy)
+            .filter_map(|s| Some((s.distance_m?, s.duration_s?)))
+            .fold((0u64, 0u64), |(m, s), (dm, ds)| {
+                (m + u64::from(dm), s + u64::from(ds))
+            });
+        (m > 0).then(|| s as f64 / m as f64 * 1000.0)
+    };
+    let week = pace_of(&mut plan.weeks[i].sessions().map(|(_, s)| s));
+    let all = || pace_of(&mut plan.weeks.iter().flat_map(|w| w.sessions().map(|(_, s)| s)));
+    EasyRun {
+        s_per_km: week.or_else(all).unwrap_or(420.0),
+        band: None,
+        rpe: Some([3, 4]),
+    }
+}
+
+/// A quality session becomes an easy run of about the same duration.
+fn to_easy(s: &mut Session, easy: &EasyRun, prefix: &str) {
+    let before = why::session_summary(s);
+    let secs = f64::from(s.duration_s.unwrap_or(0));
+    let secs = if secs > 0.0 {
+        secs
+    } else {
+        s.km() * easy.s_per_km
+    };
+    let metres = ((secs / easy.s_per_km * 10.0).round() * 100.0) as u32;
+    let km = f64::from(metres) / 1000.0;
+    *s = Session {
+        id: s.id.clone(),
+        kind: SessionKind::Easy,
+        title: format!("{} {km:.1} km", SessionKind::Easy.label()),
+        distance_m: Some(metres),
+        duration_s: Some((km * easy.s_per_km).round() as u32),
+        minutes: None,
+        pace_s_per_km: easy.band,
+        rpe: easy.rpe,
+        steps: Vec::new(),
+        exercises: Vec::new(),
+        activation: Vec::new(),
+        why: format!("{prefix}{}", why::converted(&before)),
+    };
+}
+
+fn resize(s: &mut Session, metres: u32, prefix: &str) {
+    let old = s.distance_m.unwrap_or(0);
+    if old == metres {
+        return;
+    }
+    if let Some(d) = s.duration_s.filter(|_| old > 0) {
+        s.duration_s = Some((f64::from(d) * f64::from(metres) / f64::from(old)).round() as u32);
+    }
+    s.distance_m = Some(metres);
+    s.title = format!("{} {:.1} km", s.kind.label(), f64::from(metres) / 1000.0);
+    note(s, prefix);
+}
+
+fn refresh(plan: &mut Plan, i: usize) {
+    let w = plan.weeks[i].clone();
+    plan.weeks[i] = with_totals(w);
+}
+
+/// Sets week `i`'s running (race excluded) to `target` km: steady runs are
+/// resized, the long run within its share of the week (unless
+/// `lock_long`), quality sessions swapped for easy runs when the week could
+/// not carry them. Returns whether anything changed.
+fn set_volume(plan: &mut Plan, i: usize, target: f64, prefix: &str, lock_long: bool) -> bool {
+    let easy = easy_run(plan, i);
+    let before = plan.weeks[i].clone();
+    let target_m = (target.max(0.0) * 1000.0).round() as i64;
+    let week = &mut plan.weeks[i];
+    // Quality the lowered week cannot carry becomes easy running.
+    loop {
+        let q_m: i64 = week
+            .sessions()
+            .filter(|(_, s)| s.kind.is_quality())
+            .map(|(_, s)| i64::from(s.distance_m.unwrap_or(0)))
+            .sum();
+        let hard: f64 = week.sessions().map(|(_, s)| s.hard_km()).sum();
+        let overloaded = q_m > target_m || (target > 0.0 && hard / target > HARD_SHARE);
+        let last = week
+            .days
+            .iter()
+            .enumerate()
+            .flat_map(|(d, day)| day.sessions.iter().enumerate().map(move |(j, s)| (d, j, s)))
+            .filter(|(_, _, s)| s.kind.is_quality())
+            .map(|(d, j, _)| (d, j))
+            .next_back();
+        match last {
+            Some((d, j)) if overloaded => to_easy(&mut week.days[d].sessions[j], &easy, prefix),
+            _ => break,
+        }
+    }
+    let q_m: i64 = week
+        .sessions()
+        .filter(|(_, s)| s.kind.is_quality())
+        .map(|(_, s)| i64::from(s.distance_m.unwrap_or(0)))
+        .sum();
+    let runs: Vec<(usize, usize, i64, bool)> = week
+        .days
+        .iter()
+        .enumerate()
+        .flat_map(|(d, day)| {
+            day.sessions
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| steady(s.kind))
+                .map(move |(j, s)| {
+                    (
+                        d,
+                        j,
+                        i64::from(s.distance_m.unwrap_or(0)),
+                        s.kind == SessionKind::Long,
+                    )
+                })
+        })
+        .collect();
+    let steady_m = (target_m - q_m).max(0);
+    let long_m: i64 = runs.iter().filter(|r| r.3).map(|r| r.2).sum();
+    let others_m: i64 = runs.iter().filter(|r| !r.3).map(|r| r.2).sum();
+    let has_others = runs.iter().any(|r| !r.3);
+    let new_long = if !has_others {
+        steady_m
+    } else if lock_long {
+        long_m.min(steady_m)
+    } else {
+        let share = ((long_run_share_cap(target) * target - 0.3) * 1000.0).max(0.0) as i64;
+        let scaled = if long_m + others_m > 0 {
+            (long_m as f64 * steady_m as f64 / (long_m + others_m) as f64).round() as i64
+        } else {
+            0
+        };
+        scaled.min(share).min(steady_m)
+    };
+    let rest = steady_m
+        - if long_m > 0 || !has_others {
+            new_long
+        } else {
+            0
+        };
+    // Others share the rest in proportion, in whole 100 m, the last few
+    // metres to the first.
+    let others: Vec<&(usize, usize, i64, bool)> = runs.iter().filter(|r| !r.3).collect();
+    let mut parts: Vec<i64> = others
+        .iter()
+        .map(|r| {
+            if others_m > 0 {
+                r.2 * rest / others_m / 100 * 100
+            } else {
+                rest / others.len() as i64 / 100 * 100
+            }
+        })
+        .collect();
+    let mut left = rest - parts.iter().sum::<i64>();
+    let mut n = 0;
+    while left >= 100 && !parts.is_empty() {
+        let k = n % parts.len();
+        parts[k] += 100;
+        left -= 100;
+        n += 1;
+    }
+    if let Some(p) = parts.first_mut() {
+        *p += left;
+    }
+    for (r, m) in others.iter().zip(&parts) {
+        resize(
+            &mut week.days[r.0].sessions[r.1],
+            (*m).max(0) as u32,
+            prefix,
+        );
+    }
+    if let Some(r) = runs.iter().find(|r| r.3) {
+        resize(
+            &mut week.days[r.0].sessions[r.1],
+            new_long.max(0) as u32,
+            prefix,
+        );
+    }
+    refresh(plan, i);
+    plan.weeks[i] != before
+}
+
+/// Lowers week `i` for one or more adjustments.
+fn ease(plan: &mut Plan, i: usize, eases: &[&Adjustment]) -> bool {
+    let mut cut: f64 = 0.0;
+    let mut swap = false;
+    let mut shifts: BTreeSet<StrengthShift> = BTreeSet::new();
+    for a in eases {
+        if let Action::Ease {
+            cut: c,
+            swap_quality,
+            strength,
+        } = &a.action
+        {
+            cut = cut.max(c.clamp(0.0, 0.9));
+            swap |= *swap_quality;
+            shifts.extend(strength.iter().copied());
+        }
+    }
+    let prefix = prefix(eases);
+    let before = plan.weeks[i].clone();
+    let vol = volume(plan, i);
+    if swap {
+        let easy = easy_run(plan, i);
+        for day in &mut plan.weeks[i].days {
+            for s in day.sessions.iter_mut().filter(|s| s.kind.is_quality()) {
+                to_easy(s, &easy, &prefix);
+            }
+        }
+    }
+    let target = (vol * (1.0 - cut)).max(floor(plan, i)).min(vol);
+    set_volume(plan, i, target, &prefix, false);
+    let have: Vec<Equipment> = plan
+        .athlete
+        .as_ref()
+        .map(|a| a.equipment.clone())
+        .unwrap_or_default();
+    if !shifts.is_empty() {
+        shift_strength(plan, i, &shifts, &have, &prefix);
+    }
+    let w = &mut plan.weeks[i];
+    if *w != before && !w.focus.starts_with(&prefix) {
+        w.focus = format!("{prefix}{}", w.focus);
+    }
+    refresh(plan, i);
+    plan.weeks[i] != before
+}
+
+fn cap_long_run(plan: &mut Plan, i: usize, max_km: f64, prefix: &str) -> bool {
+    let before = plan.weeks[i].clone();
+    let max_m = (max_km * 1000.0).round() as u32;
+    for day in &mut plan.weeks[i].days {
+        for s in day
+            .sessions
+            .iter_mut()
+            .filter(|s| s.kind == SessionKind::Long)
+        {
+            if s.distance_m.unwrap_or(0) > max_m + 50 {
+                resize(s, max_m, prefix);
+            }
+        }
+    }
+    refresh(plan, i);
+    if plan.weeks[i] != before {
+        // A recovery week may not fall more than 30 % below the week
+        // before: the easy runs take back what the long run gave up. And
+        // a shorter week may no longer carry its quality sessions.
+        let target = volume(plan, i).max(floor(plan, i));
+        set_volume(plan, i, target, prefix, true);
+    }
+    plan.weeks[i] != before
+}
+
+/// Later weeks lowered just enough to keep the rules that compare weeks.
+fn knock_on(plan: &mut Plan, from: usize) {
+    let n = plan.weeks.len();
+    let start = plan.athlete.as_ref().map(|a| a.weekly_km);
+    for i in from..n {
+        let v = volume(plan, i);
+        let base = match i {
+            0 => start,
+            1 => Some(volume(plan, 0).max(start.unwrap_or(0.0))),
+            _ => Some(volume(plan, i - 1).max(volume(plan, i - 2))),
+        };
+        let mut cap = f64::INFINITY;
+        let mut reason = String::new();
+        if let Some(base) = base.filter(|b| v > PROGRESSION * b + SLACK_KM) {
+            cap = PROGRESSION * base;
+            reason = why::held_progression(base, cap);
+        }
+        let w = &plan.weeks[i];
+        if w.recovery && i > 0 {
+            let prev = volume(plan, i - 1);
+            if v > (RECOVERY_CEILING + 0.005) * prev && RECOVERY_AIM * prev < cap {
+                cap = RECOVERY_AIM * prev;
+                reason = why::held_recovery(prev, cap);
+            }
+        }
+        if !building(w.phase) {
+            let pk = peak(plan);
+            if v > pk + SLACK_KM && pk < cap {
+                cap = pk;
+                reason = why::held_taper(pk);
+            }
+            let race_week = i + 1 == n && w.phase == Phase::Race;
+            if race_week && v > (RACE_WEEK_CEILING + 0.005) * pk && RACE_WEEK_AIM * pk < cap {
+                cap = RACE_WEEK_AIM * pk;
+                reason = why::held_race_week(pk, cap);
+            }
+        }
+        if cap.is_finite() {
+            let p = format!("{} ", why::prefix(&reason));
+            set_volume(plan, i, cap, &p, false);
+        }
+    }
+}
+
+/// Strength work of week `i` shifted towards abductors or hip flexors.
+fn shift_strength(
+    plan: &mut Plan,
+    i: usize,
+    shifts: &BTreeSet<StrengthShift>,
+    have: &[Equipment],
+    prefix: &str,
+) {
+    let week = &mut plan.weeks[i];
+    // How many movements of the week cover each family the checker wants.
+    let covering = |week: &crate::plan::model::Week, f: Family| {
+        week.sessions()
+            .filter(|(_, s)| s.kind == SessionKind::Strength)
+            .flat_map(|(_, s)| &s.exercises)
+            .filter_map(|d| find(&d.id))
+            .filter(|e| e.covers(f))
+            .count()
+    };
+    let mut extensors = covering(week, Family::Extensors);
+    let mut single_leg = covering(week, Family::SingleLeg);
+    for day in &mut week.days {
+        for s in day
+            .sessions
+            .iter_mut()
+            .filter(|s| s.kind == SessionKind::Strength)
+        {
+            let before = s.exercises.clone();
+            if shifts.contains(&StrengthShift::HipFlexors) {
+                add_hip_flexor(&mut s.exercises, have);
+            }
+            if shifts.contains(&StrengthShift::Abductors) {
+                let mut swaps = 0;
+                while swaps < SWAPS_PER_SESSION {
+                    let Some(j) = swappable(&s.exercises, extensors, single_leg) else {
+                        break;
+                    };
+                    let Some(e) = pick(&s.exercises, have, s.exercises[j].sets, |e| {
+                        e.covers(Family::Abductors) && e.load != Load::Heavy
+                    }) else {
+                        break;
+                    };
+                    if let Some(old) = find(&s.exercises[j].id) {
+                        extensors -= usize::from(old.covers(Family::Extensors));
+                        single_leg -= usize::from(old.covers(Family::SingleLeg));
+                    }
+                    s.exercises[j] = dose_like(e, s.exercises[j].sets);
+                    swaps += 1;
+                }
+            }
+            if s.exercises != before {
+                trim(&mut s.exercises);
+                let m = strength::minutes(&s.exercises);
+                s.minutes = Some(m);
+                s.title = format!("Hip strength {m} min");
+                let note_ = why::strength_shift(&before, &s.exercises);
+                s.why = format!("{prefix}{note_} {}", s.why);
+            }
+        }
+    }
+}
+
+/// A movement that may give way to abductor work: core and adductor work
+/// first, then a second movement of a family the week still covers.
+fn swappable(doses: &[Dose], extensors: usize, single_leg: usize) -> Option<usize> {
+    let ex: Vec<Option<&Exercise>> = doses.iter().map(|d| find(&d.id)).collect();
+    let free = ex.iter().position(|e| {
+        e.is_some_and(|e| {
+            !e.covers(Family::Abductors) && matches!(e.family, Family::Core | Family::Adductors)
+        })
+    });
+    free.or_else(|| {
+        ex.iter().enumerate().position(|(j, e)| {
+            e.is_some_and(|e| {
+                let twice = ex[..j]
+                    .iter()
+                    .flatten()
+                    .any(|f| f.family == e.family && !f.covers(Family::Abductors));
+                let spare = match e.family {
+                    Family::Extensors => extensors > 1,
+                    Family::SingleLeg => single_leg > 1,
+                    _ => false,
+                };
+                twice && spare && !e.covers(Family::Abductors)
+            })
+        })
+    })
+}
+
+/// The first library movement that fits, with the runner's kit, not
+/// already in the session; one whose dose can keep the sets preferred.
+fn pick(
+    doses: &[Dose],
+    have: &[Equipment],
+    sets: u8,
+    fits: impl Fn(&Exercise) -> bool,
+) -> Option<&'static Exercise> {
+    let candidates: Vec<&'static Exercise> = library()
+        .iter()
+        .filter(|e| e.family != Family::Mobility)
+        .filter_map(|e| with_equipment(e, have))
+        .filter(|e| fits(e))
+        .filter(|e| !doses.iter().any(|d| d.id == e.id))
+        .collect();
+    candidates
+        .iter()
+        .copied()
+        .find(|e| e.sets[1] >= sets)
+        .or_else(|| candidates.first().copied())
+}
+
+fn add_hip_flexor(doses: &mut Vec<Dose>, have: &[Equipment]) {
+    let has = doses
+        .iter()
+        .any(|d| find(&d.id).is_some_and(|e| e.family == Family::HipFlexors));
+    if has {
+        return;
+    }
+    let slot = doses.iter().position(|d| {
+        find(&d.id).is_some_and(|e| {
+            matches!(e.family, Family::Core | Family::Adductors) && !e.covers(Family::Abductors)
+        })
+    });
+    let sets = slot.map_or(2, |j| doses[j].sets);
+    let Some(e) = pick(doses, have, sets, |e| e.family == Family::HipFlexors) else {
+        return;
+    };
+    match slot {
+        Some(j) => doses[j] = dose_like(e, sets),
+        None => doses.push(dose_like(e, sets)),
+    }
+}
+
+/// A dose of `e` in place of one with `sets` sets, at the low end of its
+/// reps or hold (gentle while something hurts).
+fn dose_like(e: &Exercise, sets: u8) -> Dose {
+    Dose {
+        id: e.id.clone(),
+        name: Some(e.name.clone()),
+        family: Some(e.family),
+        sets: sets.min(e.sets[1]).max(1),
+        reps: e.reps.map(|r| r[0]),
+        hold_s: e.hold_s.map(|h| h[0]),
+        per_side: e.per_side,
+    }
+}
+
+/// Keep a session to about 20 minutes: a set off the biggest dose, never
+/// below the movement's minimum.
+fn trim(doses: &mut [Dose]) {
+    while strength::minutes(doses) > 20 {
+        let Some(d) = doses
+            .iter_mut()
+            .filter(|d| find(&d.id).is_some_and(|e| d.sets > e.sets[0]))
+            .max_by_key(|d| d.sets)
+        else {
+            break;
+        };
+        d.sets -= 1;
+    }
+}
+
+fn band(t: &Targets, kind: SessionKind) -> Option<[u32; 2]> {
+    t.steady(kind, 1.0).pace_s_per_km
+}
+
+fn retarget_steps(steps: &mut [Step], kind: SessionKind, t: &Targets) {
+    for step in steps {
+        let run = match step.kind {
+            StepKind::Warmup | StepKind::Cooldown => Some(SessionKind::Easy),
+            StepKind::Work => Some(kind),
+            StepKind::Recovery if kind == SessionKind::Repetition && step.distance_m.is_some() => {
+                Some(SessionKind::Recovery)
+            }
+            StepKind::Repeat => {
+                retarget_steps(&mut step.steps, kind, t);
+                None
+            }
+            StepKind::Recovery => None,
+        };
+        if let Some(run) = run {
+            step.pace_s_per_km = band(t, run);
+            step.rpe = None;
+            if let Some(m) = step.distance_m {
+                step.duration_s = Some(t.seconds(run, f64::from(m) / 1000.0).round() as u32);
+            }
+        }
+    }
+}
+
+/// New paces for every session after the race; returns the weeks whose
+/// volume changed (a long run shortened to stay inside its time cap).
+fn apply_paces(plan: &mut Plan, adj: &Adjustment) -> Vec<usize> {
+    let Action::Repace {
+        after,
+        vdot,
+        source,
+    } = &adj.action
+    else {
+        return Vec::new();
+    };
+    let Some(v) = Vdot::new(*vdot) else {
+        return Vec::new();
+    };
+    let p = TrainingPaces::from_vdot(v);
+    let t = Targets {
+        known: Some(p),
+        assumed: p,
+    };
+    let round = |x: f64| x.round() as u32;
+    plan.paces = Some(PlanPaces {
+        vdot: (vdot * 10.0).round() / 10.0,
+        source: source.clone(),
+        easy: [round(p.easy.fast.s_per_km()), round(p.easy.slow.s_per_km())],
+        marathon: round(p.marathon.s_per_km()),
+        threshold: round(p.threshold.s_per_km()),
+        interval: round(p.interval.s_per_km()),
+        repetition: round(p.repetition.s_per_km()),
+    });
+    let prefix = format!("{} ", why::prefix(&adj.summary));
+    let cat = RaceCategory::of(f64::from(plan.race.distance_m));
+    let (race_name, race_m) = (plan.race.name.clone(), f64::from(plan.race.distance_m));
+    let mut changed_volume = Vec::new();
+    for i in 0..plan.weeks.len() {
+        let before = plan.weeks[i].clone();
+        let vol = before.measured_training_km();
+        let mut touched = false;
+        for day in plan.weeks[i].days.iter_mut().filter(|d| d.date > *after) {
+            for s in &mut day.sessions {
+                let old = s.clone();
+                match s.kind {
+                    k if steady(k) => {
+                        let mut km = s.km();
+                        let cap_s = cat.long_cap_min * 60.0;
+                        if k == SessionKind::Long && t.seconds(k, km) > cap_s {
+                            km = (cap_s / t.seconds(k, 1.0) * 10.0).floor() / 10.0;
+                        }
+                        let fresh = t.steady(k, km);
+                        if fresh.distance_m != s.distance_m {
+                            s.title = fresh.title;
+                            s.distance_m = fresh.distance_m;
+                        }
+                        s.duration_s = fresh.duration_s;
+                        s.pace_s_per_km = fresh.pace_s_per_km;
+                        s.rpe = fresh.rpe;
+                    }
+                    k if k.is_quality() => {
+                        s.pace_s_per_km = band(&t, k);
+                        s.rpe = None;
+                        retarget_steps(&mut s.steps, k, &t);
+                        if !s.steps.is_empty() {
+                            s.duration_s = Some(workouts::totals(&s.steps).1);
+                        }
+                    }
+                    SessionKind::Race => {
+                        let r = workouts::race(&race_name, race_m, &t);
+                        s.duration_s = r.duration_s;
+                        s.pace_s_per_km = r.pace_s_per_km;
+                        s.rpe = r.rpe;
+                        s.why = plan_why::race(
+                            &race_name,
+                            race_m / 1000.0,
+                            r.duration_s.map(|d| (d, source.as_str())),
+                        );
+                    }
+                    _ => {}
+                }
+                if *s != old {
+                    s.why = format!("{prefix}{}", s.why);
+                    touched = true;
+                }
+            }
+        }
+        if touched {
+            refresh(plan, i);
+            if (plan.weeks[i].measured_training_km() - vol).abs() > 1e-9 {
+                changed_volume.push(i);
+            }
+        }
+    }
+    changed_volume
+}

@@ -1,0 +1,354 @@
+//! The wording of adjustments: what fired, with the numbers, and what it
+//! changed. Kept apart from the rules so it reads as one voice (the plan's
+//! own wording lives in `plan/why.rs`).
+
+use jiff::civil::Date;
+
+use crate::exercises::{Family, find};
+use crate::load::{DayLoad, PainLocation};
+use crate::plan::model::{Dose, Plan, PlanPaces, Session, SessionKind};
+use crate::science::{RaceResult, TrainingPaces, Vdot};
+use crate::units::{Pace, Units, format_clock};
+
+use super::StrengthShift;
+
+pub const SEE_A_PROFESSIONAL: &str = "If the pain persists or gets worse, see a physiotherapist or doctor before building up again, and stop a run that makes you limp or change your stride.";
+
+/// What every changed session's `why` starts with.
+pub fn prefix(summary: &str) -> String {
+    format!("Adjusted: {summary}.")
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+fn day(d: Date) -> String {
+    d.strftime("%a %-d %b").to_string()
+}
+
+fn pace(s_per_km: u32) -> String {
+    Pace::from_s_per_km(f64::from(s_per_km))
+        .map(|p| p.display(Units::Km))
+        .unwrap_or_default()
+}
+
+/// `(short, long)`: "knee pain 5/10 on 2 days" and the same with the days.
+pub fn pain_finding(loc: PainLocation, score: u8, days: &[Date]) -> (String, String) {
+    let short = if days.len() >= 2 {
+        format!("{} pain {score}/10 on {} days", loc.label(), days.len())
+    } else {
+        format!("{} pain {score}/10", loc.label())
+    };
+    let list: Vec<String> = days.iter().map(|d| day(*d)).collect();
+    let long = format!("{short} ({})", list.join(", "));
+    (short, long)
+}
+
+pub fn pain_summary(findings: &[(String, String)], cut: f64, shifts: &[StrengthShift]) -> String {
+    let what: Vec<&str> = findings.iter().map(|f| f.0.as_str()).collect();
+    let mut changes = vec![
+        format!("volume −{}", pct(cut)),
+        "quality swapped for easy running".to_owned(),
+    ];
+    if shifts.contains(&StrengthShift::Abductors) {
+        changes.push("more abductor work".to_owned());
+    }
+    if shifts.contains(&StrengthShift::HipFlexors) {
+        changes.push("hip-flexor strength added".to_owned());
+    }
+    format!(
+        "{} → {}; see a physio or doctor if it persists",
+        what.join(", "),
+        changes.join(", ")
+    )
+}
+
+pub fn pain_evidence(findings: &[(String, String)], from: Date, to: Date) -> String {
+    let what: Vec<&str> = findings.iter().map(|f| f.1.as_str()).collect();
+    format!(
+        "Pain logged {} to {}: {}. The rule: pain of 4/10 or more, or the same pain on two or more days, lowers the next week, swaps its fast sessions for easy running and shifts hip work towards the sore area (knee or IT band: abductors, which keep the knee tracking over the foot, Ramskov 2015; hip flexor: flexor strength).",
+        day(from),
+        day(to),
+        what.join("; ")
+    )
+}
+
+/// The summary with the cut the plan could actually take.
+pub fn actual_cut(summary: &str, nominal: f64, actual: f64) -> String {
+    summary.replacen(
+        &format!("volume −{}", pct(nominal)),
+        &format!(
+            "volume −{} (the most the recovery-week and taper rules allow)",
+            pct(actual.max(0.0))
+        ),
+        1,
+    )
+}
+
+pub fn acwr_summary(ratio: f64, cut: f64) -> String {
+    format!(
+        "load spike (ACWR {ratio:.2}, above 1.5) → volume −{}, quality swapped for easy running",
+        pct(cut)
+    )
+}
+
+pub fn acwr_evidence(d: &DayLoad) -> String {
+    let ewma = d
+        .acwr_ewma
+        .map(|r| format!("; the EWMA ratio was {r:.2}"))
+        .unwrap_or_default();
+    format!(
+        "On {} your acute:chronic workload ratio reached {:.2}: {:.0} load units (RPE × minutes) in the last 7 days against an average week of {:.0} over the last 28{ewma}. Above 1.5 the risk of injury climbs steeply (Gabbett 2016), so the next week is lowered.",
+        day(d.date),
+        d.acwr.unwrap_or(0.0),
+        d.acute_sum,
+        d.chronic_sum / 4.0
+    )
+}
+
+pub fn missed_long_summary(week: u32, km: f64) -> String {
+    format!(
+        "the {km:.1} km long run of week {week} was missed → not made up; long run held at {km:.1} km"
+    )
+}
+
+pub fn missed_long_evidence(
+    date: Date,
+    planned: f64,
+    longest: f64,
+    skipped: bool,
+    next_week: u32,
+    next_km: f64,
+) -> String {
+    format!(
+        "The {planned:.1} km long run on {} was {} (longest run that week: {longest:.1} km). Missed kilometres are not stacked onto the next long run: week {next_week}'s long run stays at {planned:.1} km instead of {next_km:.1} km.",
+        day(date),
+        if skipped { "skipped" } else { "not run" }
+    )
+}
+
+pub fn missed_volume_summary(cap: f64) -> String {
+    format!("missed volume → week held to {cap:.1} km, 110% of what you ran")
+}
+
+pub fn missed_volume_evidence(
+    before: &[(u32, f64, f64)],
+    athlete: Option<f64>,
+    cap: f64,
+    week: u32,
+    planned: f64,
+) -> String {
+    let mut ran: Vec<String> = before
+        .iter()
+        .map(|(w, done, plan)| format!("week {w}: {done:.1} of {plan:.1} km"))
+        .collect();
+    if let Some(a) = athlete {
+        ran.push(format!("before the plan: {a:.1} km a week"));
+    }
+    format!(
+        "Run as logged (the rest of the week as planned): {}. Missed kilometres are not made up: week {week} may not exceed 110% of the larger, {cap:.1} km, instead of the planned {planned:.1} km.",
+        ran.join("; ")
+    )
+}
+
+pub fn race_source(result: &RaceResult, date: Date) -> String {
+    format!(
+        "your {} race in {} on {date} (VDOT {:.1})",
+        result.distance(),
+        result.time(),
+        result.vdot().value()
+    )
+}
+
+pub fn repace_summary(result: &RaceResult, vdot: f64, old: Option<f64>) -> String {
+    let was = old.map(|v| format!(", was {v:.1}")).unwrap_or_default();
+    format!(
+        "new {} result {} (VDOT {vdot:.1}{was}) → paces and race prediction updated",
+        result.distance(),
+        result.time()
+    )
+}
+
+pub fn repace_evidence(
+    result: &RaceResult,
+    date: Date,
+    vdot: f64,
+    old: Option<&PlanPaces>,
+) -> String {
+    let Some(new) = Vdot::new(vdot).map(TrainingPaces::from_vdot) else {
+        return String::new();
+    };
+    let s = |p: Pace| p.s_per_km().round() as u32;
+    let was = |x: Option<u32>| x.map(|x| format!(" (was {})", pace(x))).unwrap_or_default();
+    let basis = old
+        .map(|p| format!("; the plan used VDOT {:.1} from {}", p.vdot, p.source))
+        .unwrap_or_else(|| "; the plan had no race result and set effort targets".to_owned());
+    format!(
+        "Race on {}: {} in {}, VDOT {vdot:.1}{basis}. Training paces now follow this result (Daniels–Gilbert): easy {}–{}/km, threshold {}{}, interval {}{}, and the race prediction with them.",
+        day(date),
+        result.distance(),
+        result.time(),
+        format_clock(f64::from(s(new.easy.fast))),
+        format_clock(f64::from(s(new.easy.slow))),
+        pace(s(new.threshold)),
+        was(old.map(|p| p.threshold)),
+        pace(s(new.interval)),
+        was(old.map(|p| p.interval)),
+    )
+}
+
+pub fn converted(before: &str) -> String {
+    format!(
+        "Easy running in place of {before}: about the same time on your feet, nothing fast this week."
+    )
+}
+
+pub fn held_progression(base: f64, cap: f64) -> String {
+    format!(
+        "held to {cap:.1} km, 110% of the larger of the two weeks before ({base:.1} km), after an earlier week was lowered"
+    )
+}
+
+pub fn held_recovery(prev: f64, cap: f64) -> String {
+    format!("recovery week kept 25% below the lowered week before ({prev:.1} → {cap:.1} km)")
+}
+
+pub fn held_taper(peak: f64) -> String {
+    format!("taper kept at or below the lowered peak of {peak:.1} km")
+}
+
+pub fn held_race_week(peak: f64, cap: f64) -> String {
+    format!("race week kept near 60% of the lowered peak ({cap:.1} of {peak:.1} km)")
+}
+
+pub fn strength_shift(before: &[Dose], after: &[Dose]) -> String {
+    let gone: Vec<&str> = before
+        .iter()
+        .filter(|d| !after.iter().any(|a| a.id == d.id))
+        .map(|d| d.name.as_deref().unwrap_or(&d.id))
+        .collect();
+    let new: Vec<&str> = after
+        .iter()
+        .filter(|d| !before.iter().any(|b| b.id == d.id))
+        .map(|d| d.name.as_deref().unwrap_or(&d.id))
+        .collect();
+    if gone.is_empty() {
+        format!("Added: {}.", new.join(", "))
+    } else {
+        format!("{} in place of {}.", new.join(", "), gone.join(", "))
+    }
+}
+
+/// How a session reads in a list of changes.
+pub fn session_summary(s: &Session) -> String {
+    if s.kind.is_run() {
+        let mut out = format!("{} {:.1} km", s.kind.label(), s.km());
+        if s.kind.is_quality() && !s.title.is_empty() {
+            out = format!("{} ({:.1} km)", s.title, s.km());
+        }
+        if let Some(d) = s.duration_s {
+            out.push_str(&format!(", {}", format_clock(f64::from(d))));
+        }
+        if let Some([fast, slow]) = s.pace_s_per_km {
+            out.push_str(&format!(
+                " at {}–{}/km",
+                format_clock(f64::from(fast)),
+                format_clock(f64::from(slow))
+            ));
+        }
+        out
+    } else if !s.exercises.is_empty() && s.kind == SessionKind::Strength {
+        let ids: Vec<&str> = s.exercises.iter().map(|d| d.id.as_str()).collect();
+        format!("{}: {}", s.title, ids.join(", "))
+    } else {
+        s.title.clone()
+    }
+}
+
+fn abductor_count(plan: &Plan, week: usize) -> usize {
+    plan.weeks[week]
+        .sessions()
+        .filter(|(_, s)| s.kind == SessionKind::Strength)
+        .flat_map(|(_, s)| &s.exercises)
+        .filter(|d| find(&d.id).is_some_and(|e| e.covers(Family::Abductors)))
+        .count()
+}
+
+/// What applying an adjustment on its own changed, in numbers.
+pub fn effect(before: &Plan, after: &Plan, first_week: u32) -> String {
+    let mut weeks = Vec::new();
+    let mut others = Vec::new();
+    let mut swapped = 0;
+    let mut abductors = (0, 0);
+    let mut retimed = 0;
+    for (i, (b, a)) in before.weeks.iter().zip(&after.weeks).enumerate() {
+        let (vb, va) = (b.measured_training_km(), a.measured_training_km());
+        if (vb - va).abs() >= 0.05 {
+            let line = format!(
+                "week {}: {vb:.1} → {va:.1} km ({}{})",
+                b.index,
+                if va < vb { "−" } else { "+" },
+                pct((vb - va).abs() / vb.max(0.1))
+            );
+            if b.index == first_week {
+                weeks.push(line);
+            } else {
+                others.push(line);
+            }
+        }
+        for (sb, sa) in b.sessions().zip(a.sessions()) {
+            if sb.1.kind.is_quality() && !sa.1.kind.is_quality() {
+                swapped += 1;
+            }
+            if sb.1.kind == sa.1.kind
+                && sb.1.kind.is_run()
+                && sb.1.pace_s_per_km != sa.1.pace_s_per_km
+            {
+                retimed += 1;
+            }
+        }
+        let (ab, aa) = (abductor_count(before, i), abductor_count(after, i));
+        if ab != aa {
+            abductors.0 += ab;
+            abductors.1 += aa;
+        }
+    }
+    let mut parts = Vec::new();
+    if !weeks.is_empty() {
+        parts.push(capitalise(&weeks.join("; ")));
+    }
+    if swapped > 0 {
+        parts.push(format!(
+            "{swapped} quality session{} swapped for easy running of about the same time",
+            if swapped == 1 { "" } else { "s" }
+        ));
+    }
+    if abductors != (0, 0) {
+        parts.push(format!(
+            "abductor movements in the strength sessions {} → {}",
+            abductors.0, abductors.1
+        ));
+    }
+    if retimed > 0 {
+        parts.push(format!("{retimed} runs re-targeted to the new paces"));
+    }
+    if !others.is_empty() {
+        parts.push(format!(
+            "to keep the progression, recovery and taper rules: {}",
+            others.join("; ")
+        ));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{}.", capitalise(&parts.join("; ")))
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
