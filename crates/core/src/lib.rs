@@ -6,8 +6,8 @@
 pub mod adapt;
 pub mod exercises;
 pub mod guardrails;
-pub mod load;
 pub mod history;
+pub mod load;
 pub mod plan;
 pub mod science;
 pub mod units;
