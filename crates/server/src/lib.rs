@@ -11,6 +11,7 @@ mod auth;
 mod error;
 mod pages;
 mod security;
+mod training;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

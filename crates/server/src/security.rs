@@ -23,7 +23,7 @@ fn cross_site(req: &Request<Body>) -> bool {
             .and_then(|h| h.to_str().ok())
             .unwrap_or("");
         let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-        return origin != "null" && origin_host != host || origin == "null";
+        return origin == "null" || origin_host != host;
     }
     headers
         .get("sec-fetch-site")

@@ -7,7 +7,9 @@
 //! `$2`, … in order of first use, which both backends read the same way.
 
 mod error;
+pub mod feeds;
 pub mod limits;
+pub mod logs;
 pub mod plans;
 pub mod sessions;
 pub mod test_support;

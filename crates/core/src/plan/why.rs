@@ -36,17 +36,29 @@ pub fn week(w: &WeekShape, total_weeks: u32, cat: &RaceCategory) -> String {
             w.weeks_since_recovery,
             4
         ),
+        _ if w.index == 1 => format!(
+            "{} phase, week 1 of {}: {:.1} km, starting from the {:.1} km a week you run now (at most 110%: {:.1} km).",
+            capitalise(w.phase.label()),
+            total_weeks,
+            w.km,
+            w.prev_km,
+            w.limit_km
+        ),
         _ => {
-            let change = w.km / w.prev_km.max(0.1) - 1.0;
+            // The progression rule measures against the larger of the two
+            // weeks before, so after a recovery week that is the week
+            // before it, not the easy week itself.
+            let base = w.limit_km / 1.10;
+            let change = w.km / base.max(0.1) - 1.0;
             let trend = if change.abs() < 0.005 {
-                format!("same {:.1} km as last week", w.km)
+                format!("{:.1} km, level with", w.km)
             } else if change > 0.0 {
-                format!("{:.1} km, +{} on last week", w.km, pct(change))
+                format!("{:.1} km, +{} on", w.km, pct(change))
             } else {
-                format!("{:.1} km, −{} on last week", w.km, pct(-change))
+                format!("{:.1} km, −{} on", w.km, pct(-change))
             };
             format!(
-                "{} phase, week {} of {}: {trend} (never above 110% of the larger of the two weeks before: {:.1} km).",
+                "{} phase, week {} of {}: {trend} the larger of the two weeks before ({base:.1} km); the limit is 110%, {:.1} km.",
                 capitalise(w.phase.label()),
                 w.index,
                 total_weeks,

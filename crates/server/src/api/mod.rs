@@ -1,14 +1,17 @@
 //! The JSON API under `/api/v1`, described by `/api/openapi.json`.
 
 pub mod accounts;
+pub mod feeds;
 mod json;
+pub mod logs;
 pub mod plans;
+pub mod progress;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 
 use crate::AppState;
 
@@ -28,6 +31,20 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/plans/{id}"),
     ("get", "/api/v1/today"),
     ("get", "/api/v1/sessions/{id}"),
+    ("get", "/api/v1/sessions/{id}/workout.fit"),
+    ("get", "/api/v1/plans/{id}/weeks/{n}/workouts.zip"),
+    ("post", "/api/v1/feeds"),
+    ("delete", "/api/v1/feeds/{id}"),
+    ("get", "/feeds/{token}.ics"),
+    ("post", "/api/v1/logs"),
+    ("get", "/api/v1/logs"),
+    ("get", "/api/v1/logs/{id}"),
+    ("put", "/api/v1/logs/{id}"),
+    ("delete", "/api/v1/logs/{id}"),
+    ("get", "/api/v1/progress"),
+    ("get", "/api/v1/plans/{id}/adjustments"),
+    ("post", "/api/v1/plans/{id}/adjustments/{adj}/undo"),
+    ("post", "/api/v1/plans/{id}/adjustments/{adj}/redo"),
     ("get", "/healthz"),
 ];
 
@@ -43,6 +60,30 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/plans/{id}", get(plans::get))
         .route("/api/v1/today", get(plans::today))
         .route("/api/v1/sessions/{id}", get(plans::session))
+        .route("/api/v1/sessions/{id}/workout.fit", get(feeds::workout_fit))
+        .route(
+            "/api/v1/plans/{id}/weeks/{n}/workouts.zip",
+            get(feeds::week_zip),
+        )
+        .route("/api/v1/logs", post(logs::create).get(logs::list))
+        .route(
+            "/api/v1/logs/{id}",
+            get(logs::get).put(logs::update).delete(logs::delete),
+        )
+        .route("/api/v1/progress", get(progress::get))
+        .route("/api/v1/plans/{id}/adjustments", get(logs::adjustments))
+        .route(
+            "/api/v1/plans/{id}/adjustments/{adj}/undo",
+            post(logs::undo),
+        )
+        .route(
+            "/api/v1/plans/{id}/adjustments/{adj}/redo",
+            post(logs::redo),
+        )
+        .route("/api/v1/feeds", post(feeds::create))
+        .route("/api/v1/feeds/{id}", delete(feeds::revoke))
+        // matchit cannot match `{token}.ics`; the handler strips the suffix.
+        .route("/feeds/{file}", get(feeds::calendar))
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -56,7 +56,7 @@ pub async fn get(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<StoredPlan>, ApiError> {
-    let plan = plans::get(&state.db, &user.user.id, &id)
+    let plan = crate::training::current_plan(&state.db, &user.user.id, &id)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(StoredPlan { id, plan }))
@@ -96,7 +96,7 @@ pub async fn today(
 ) -> Result<Json<Today>, ApiError> {
     let date = day_from(q.date.as_deref())?;
     let plan_id = plans::latest_id(&state.db, &user.user.id).await?;
-    let sessions = plans::sessions_on(&state.db, &user.user.id, date).await?;
+    let sessions = crate::training::sessions_on(&state.db, &user.user.id, date).await?;
     Ok(Json(Today {
         date,
         plan_id,
@@ -118,7 +118,7 @@ pub async fn session(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<SessionView>, ApiError> {
-    let at = plans::session_by_id(&state.db, &user.user.id, &id)
+    let at = crate::training::session(&state.db, &user.user.id, &id)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(SessionView {

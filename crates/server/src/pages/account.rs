@@ -243,6 +243,8 @@ struct Settings {
     units: String,
     week_start: String,
     weekdays: Vec<(&'static str, &'static str)>,
+    feeds: Vec<(String, String)>,
+    new_feed: String,
 }
 
 pub const WEEKDAYS: [(&str, &str); 7] = [
@@ -255,9 +257,29 @@ pub const WEEKDAYS: [(&str, &str); 7] = [
     ("sun", "Sunday"),
 ];
 
-fn settings(user: &PageUser, notice: &str, error: &str) -> Settings {
+async fn settings(
+    state: &AppState,
+    user: &PageUser,
+    notice: &str,
+    error: &str,
+) -> Result<Settings, ApiError> {
     let u = &user.0.user;
-    Settings {
+    let feeds = runcoach_store::feeds::list(&state.db, &u.id)
+        .await?
+        .into_iter()
+        .map(|f| {
+            let created = jiff::Timestamp::from_millisecond(f.created_at)
+                .map(|t| t.strftime("%-d %b %Y").to_string())
+                .unwrap_or_default();
+            let kind = if f.busy_only {
+                "Busy-only feed"
+            } else {
+                "Calendar feed"
+            };
+            (f.id, format!("{kind}, created {created}"))
+        })
+        .collect();
+    Ok(Settings {
         nav: Nav::of(&MaybeUser(Some(user.0.clone()))),
         notice: notice.into(),
         error: error.into(),
@@ -265,16 +287,22 @@ fn settings(user: &PageUser, notice: &str, error: &str) -> Settings {
         units: u.units.clone(),
         week_start: u.week_start.clone(),
         weekdays: WEEKDAYS.to_vec(),
-    }
+        feeds,
+        new_feed: String::new(),
+    })
 }
 
-pub async fn settings_page(user: PageUser, Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn settings_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
     let notice = match q.get("saved").map(String::as_str) {
         Some("settings") => "Settings saved.",
         Some("password") => "Password changed; other devices were signed out.",
         _ => "",
     };
-    render(&settings(&user, notice, ""))
+    Ok(render(&settings(&state, &user, notice, "").await?))
 }
 
 #[derive(Deserialize)]
@@ -300,10 +328,12 @@ pub async fn settings_submit(
     let valid_day = WEEKDAYS.iter().any(|(d, _)| *d == form.week_start);
     if name.is_empty() || name.chars().count() > 100 || !valid_units || !valid_day {
         let mut page = settings(
+            &state,
             &user,
             "",
             "Give a name of 1–100 characters, km or mi, and a weekday.",
-        );
+        )
+        .await?;
         page.name = form.name;
         return Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, render(&page)));
     }
@@ -349,9 +379,49 @@ pub async fn password_submit(
                 .join("; ");
             Ok(with_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                render(&settings(&user, "", &msg)),
+                render(&settings(&state, &user, "", &msg).await?),
             ))
         }
         Err(e) => Err(e),
     }
+}
+
+#[derive(Deserialize)]
+pub struct FeedForm {
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+}
+
+/// Opens a calendar feed and shows its secret URL once.
+pub async fn feed_create(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Form(form): Form<FeedForm>,
+) -> Result<Response, ApiError> {
+    let maybe = MaybeUser(Some(user.0.clone()));
+    if !form_token_ok(&maybe, &headers, &form.csrf) {
+        return Ok(refused(StatusCode::FORBIDDEN));
+    }
+    let feed = crate::api::feeds::open_feed(&state, &user.0.user.id, &headers, form.kind == "busy")
+        .await?;
+    let mut page = settings(&state, &user, "", "").await?;
+    page.new_feed = feed.url;
+    Ok(render(&page))
+}
+
+pub async fn feed_revoke(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(form): Form<FeedForm>,
+) -> Result<Response, ApiError> {
+    let maybe = MaybeUser(Some(user.0.clone()));
+    if !form_token_ok(&maybe, &headers, &form.csrf) {
+        return Ok(refused(StatusCode::FORBIDDEN));
+    }
+    runcoach_store::feeds::revoke(&state.db, &user.0.user.id, &id).await?;
+    Ok(Redirect::to("/settings#feeds").into_response())
 }

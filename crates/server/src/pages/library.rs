@@ -12,7 +12,13 @@ use crate::auth::MaybeUser;
 #[template(path = "exercises.html")]
 struct Index {
     nav: Nav,
-    groups: Vec<(&'static str, Vec<(String, String, String)>)>,
+    groups: Vec<(&'static str, Vec<Item>)>,
+}
+
+struct Item {
+    id: &'static str,
+    name: &'static str,
+    focus: &'static str,
 }
 
 const ORDER: [Family; 7] = [
@@ -32,7 +38,11 @@ pub async fn index(user: MaybeUser) -> Response {
             let items = library()
                 .iter()
                 .filter(|e| e.family == *f)
-                .map(|e| (e.id.clone(), e.name.clone(), e.focus.clone()))
+                .map(|e| Item {
+                    id: &e.id,
+                    name: &e.name,
+                    focus: &e.focus,
+                })
                 .collect();
             (f.label(), items)
         })

@@ -2,9 +2,12 @@
 //! so everything works without JavaScript.
 
 mod account;
+pub mod charts;
 mod library;
+mod log;
 mod onboarding;
 mod plan;
+mod progress;
 pub mod view;
 
 use askama::Template;
@@ -103,6 +106,8 @@ pub fn router() -> Router<AppState> {
             get(account::settings_page).post(account::settings_submit),
         )
         .route("/settings/password", post(account::password_submit))
+        .route("/settings/feeds", post(account::feed_create))
+        .route("/settings/feeds/{id}/revoke", post(account::feed_revoke))
         .route(
             "/onboarding",
             get(onboarding::page).post(onboarding::submit),
@@ -111,6 +116,18 @@ pub fn router() -> Router<AppState> {
         .route("/plans/{id}", get(plan::calendar))
         .route("/sessions/{id}", get(plan::session))
         .route("/today", get(plan::today))
+        .route("/sessions/{id}/log", post(log::log_session))
+        .route("/log", get(log::extra_page).post(log::extra_submit))
+        .route("/progress", get(progress::page))
+        .route(
+            "/logs/{id}/edit",
+            get(log::edit_page).post(log::edit_submit),
+        )
+        .route("/logs/{id}/delete", post(log::delete))
+        .route(
+            "/plans/{id}/adjustments/{adj}/{action}",
+            post(log::adjustment),
+        )
         .route("/exercises", get(library::index))
         .route("/exercises/{id}", get(library::exercise))
         .route("/static/app.css", get(stylesheet))

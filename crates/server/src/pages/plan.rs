@@ -1,11 +1,15 @@
 //! The plan calendar, a session's page, and today.
 
+use std::collections::HashMap;
+
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use runcoach_core::plan::SessionKind;
 use runcoach_store::plans::{self, PlanSummary};
 
+use super::log::LogForm;
 use super::view::{self, ExerciseLine, WeekView};
 use super::{Nav, not_found, render};
 use crate::AppState;
@@ -52,11 +56,21 @@ pub const LEGEND: [(&str, &str); 10] = [
 #[template(path = "plan.html")]
 struct Calendar {
     nav: Nav,
+    plan_id: String,
     title: String,
     paces: String,
     warnings: Vec<String>,
     legend: Vec<(&'static str, &'static str)>,
     weeks: Vec<WeekView>,
+    changes: Vec<ChangeView>,
+}
+
+/// An adjustment on the plan page, with the form to undo or restore it.
+pub struct ChangeView {
+    pub id: String,
+    pub summary: String,
+    pub why: String,
+    pub undone: bool,
 }
 
 pub async fn calendar(
@@ -64,7 +78,7 @@ pub async fn calendar(
     user: PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let Some(plan) = plans::get(&state.db, &user.0.user.id, &id).await? else {
+    let Some(plan) = crate::training::current_plan(&state.db, &user.0.user.id, &id).await? else {
         return Ok(not_found(nav(&user)));
     };
     let units = view::units_of(&user.0.user.units);
@@ -73,18 +87,30 @@ pub async fn calendar(
             "Paces from {}: easy {}, threshold {}, interval {}.",
             p.source,
             view::band(p.easy, units),
-            view::band([p.threshold, p.threshold], units),
-            view::band([p.interval, p.interval], units),
+            view::pace(p.threshold, units),
+            view::pace(p.interval, units),
         )
     });
     let today = day_from(None)?;
+    let changes = runcoach_store::logs::adjustments(&state.db, &id)
+        .await?
+        .into_iter()
+        .map(|a| ChangeView {
+            id: a.adjustment.id,
+            summary: a.adjustment.summary,
+            why: a.adjustment.why,
+            undone: a.undone,
+        })
+        .collect();
     Ok(render(&Calendar {
         nav: nav(&user),
+        plan_id: id,
         title: format!("{} on {}", plan.race.name, plan.race.date),
         paces,
         warnings: plan.warnings.clone(),
         legend: LEGEND.to_vec(),
         weeks: view::weeks(&plan, units, today),
+        changes,
     }))
 }
 
@@ -93,6 +119,7 @@ pub async fn calendar(
 struct SessionPage {
     nav: Nav,
     plan_id: String,
+    session_id: String,
     week: u32,
     date: String,
     class: &'static str,
@@ -104,21 +131,85 @@ struct SessionPage {
     exercises: Vec<ExerciseLine>,
     activation: Vec<ExerciseLine>,
     why: String,
+    notice: String,
+    new_adjustments: Vec<String>,
+    errors: Vec<String>,
+    logged: Vec<LoggedView>,
+    form: LogForm,
 }
 
-pub async fn session(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<String>,
+pub struct LoggedView {
+    pub id: String,
+    pub summary: String,
+}
+
+/// The page for editing a log entry or logging an unplanned activity.
+#[derive(Template)]
+#[template(path = "log_edit.html")]
+pub struct LogEdit {
+    pub nav: Nav,
+    pub heading: String,
+    pub errors: Vec<String>,
+    pub form: LogForm,
+}
+
+fn logged_summary(
+    e: &runcoach_store::logs::LogEntry,
+    units: runcoach_core::units::Units,
+) -> String {
+    let l = &e.log;
+    let status = match l.status {
+        runcoach_core::load::LogStatus::Done => "Done",
+        runcoach_core::load::LogStatus::Partial => "Partly done",
+        runcoach_core::load::LogStatus::Skipped => "Skipped",
+    };
+    let mut parts = vec![status.to_owned()];
+    if l.distance_m > 0 {
+        parts.push(view::distance(l.distance_m, units));
+    }
+    if l.duration_s > 0 {
+        parts.push(view::duration(l.duration_s));
+    }
+    if let Some(r) = l.rpe {
+        parts.push(format!("effort {r}/10"));
+    }
+    for p in &l.pain {
+        parts.push(format!("{} pain {}/10", p.location.label(), p.score));
+    }
+    parts.join(" · ")
+}
+
+/// Renders a session's page: the session as it stands, its log entries and
+/// the log form (`form` fills in posted answers after a refused post).
+#[allow(clippy::too_many_arguments)]
+pub async fn session_page(
+    state: &AppState,
+    user: &PageUser,
+    id: &str,
+    errors: Vec<String>,
+    form: impl FnOnce(LogForm) -> LogForm,
+    notice: &str,
+    new_adjustments: Vec<String>,
+    status: StatusCode,
 ) -> Result<Response, ApiError> {
-    let Some(at) = plans::session_by_id(&state.db, &user.0.user.id, &id).await? else {
-        return Ok(not_found(nav(&user)));
+    let uid = &user.0.user.id;
+    let Some(at) = crate::training::session(&state.db, uid, id).await? else {
+        return Ok(not_found(nav(user)));
     };
     let units = view::units_of(&user.0.user.units);
     let s = &at.session;
-    Ok(render(&SessionPage {
-        nav: nav(&user),
+    let logged = runcoach_store::logs::for_session(&state.db, uid, id)
+        .await?
+        .iter()
+        .map(|e| LoggedView {
+            id: e.id.clone(),
+            summary: logged_summary(e, units),
+        })
+        .collect();
+    let mut res = render(&SessionPage {
+        nav: nav(user),
         plan_id: at.plan_id.clone(),
+        session_id: id.to_owned(),
         week: at.week_index,
         date: view::day_label(at.date),
         class: view::kind_class(s.kind),
@@ -141,7 +232,50 @@ pub async fn session(
         exercises: view::exercise_lines(&s.exercises),
         activation: view::exercise_lines(&s.activation),
         why: s.why.clone(),
-    }))
+        notice: notice.to_owned(),
+        new_adjustments,
+        errors,
+        logged,
+        form: form(LogForm::blank(
+            format!("/sessions/{id}/log"),
+            units,
+            Some(s),
+        )),
+    });
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn session(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let logged = q.contains_key("logged");
+    let mut changed = Vec::new();
+    if let (true, Some(ids)) = (logged, q.get("changed")) {
+        if let Some(at) = crate::training::session(&state.db, &user.0.user.id, &id).await? {
+            let stored = runcoach_store::logs::adjustments(&state.db, &at.plan_id).await?;
+            changed = stored
+                .into_iter()
+                .filter(|a| ids.split(',').any(|i| i == a.adjustment.id))
+                .map(|a| a.adjustment.summary)
+                .collect();
+        }
+    }
+    let notice = if logged { "Logged. Nice work." } else { "" };
+    session_page(
+        &state,
+        &user,
+        &id,
+        Vec::new(),
+        |f| f,
+        notice,
+        changed,
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub struct TodayItem {
@@ -159,21 +293,27 @@ struct Today {
     nav: Nav,
     date: String,
     has_plan: bool,
+    logged: bool,
     sessions: Vec<TodayItem>,
 }
 
-pub async fn today(State(state): State<AppState>, user: PageUser) -> Result<Response, ApiError> {
+pub async fn today(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
     let date = day_from(None)?;
     let uid = &user.0.user.id;
     let has_plan = plans::latest_id(&state.db, uid).await?.is_some();
     let units = view::units_of(&user.0.user.units);
-    let mut sessions: Vec<_> = plans::sessions_on(&state.db, uid, date).await?;
+    let mut sessions: Vec<_> = crate::training::sessions_on(&state.db, uid, date).await?;
     // The run first: it is what a runner checks before heading out.
     sessions.sort_by_key(|s| !s.kind.is_run() as u8 + u8::from(s.kind == SessionKind::Mobility));
     Ok(render(&Today {
         nav: nav(&user),
         date: view::day_label(date),
         has_plan,
+        logged: q.contains_key("logged"),
         sessions: sessions
             .iter()
             .map(|s| TodayItem {

@@ -27,6 +27,12 @@ pub fn band(b: [u32; 2], units: Units) -> String {
     )
 }
 
+pub fn pace(s_per_km: u32, units: Units) -> String {
+    Pace::from_s_per_km(f64::from(s_per_km.max(1)))
+        .expect("positive")
+        .display(units)
+}
+
 pub fn duration(secs: u32) -> String {
     let m = (secs + 30) / 60;
     if m >= 60 {

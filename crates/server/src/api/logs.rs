@@ -1,0 +1,427 @@
+//! The training log: what was done, how hard, what hurt. Every change
+//! re-runs the adaptation rules and reports the adjustments it caused.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use jiff::civil::Date;
+use runcoach_core::adapt::Adjustment;
+use runcoach_core::exercises::find;
+use runcoach_core::load::{ActivityKind, LogStatus, LoggedSession, Pain, PainLocation};
+use runcoach_core::plan::{FieldError, Session};
+use runcoach_store::logs::{self, LogEntry};
+use serde::{Deserialize, Serialize};
+
+use super::json::ApiJson;
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::ApiError;
+use crate::training;
+
+/// A log entry as sent; numbers arrive wide so out-of-range values get a
+/// clear message instead of a parse error.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogInput {
+    #[serde(default)]
+    pub session_id: Option<String>,
+    /// Defaults to the planned session's date.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// Defaults from the planned session's kind.
+    #[serde(default)]
+    pub kind: Option<ActivityKind>,
+    pub status: LogStatus,
+    /// Default to the planned session's when it is done as planned.
+    #[serde(default)]
+    pub duration_s: Option<i64>,
+    #[serde(default)]
+    pub distance_m: Option<i64>,
+    #[serde(default)]
+    pub rpe: Option<i64>,
+    #[serde(default)]
+    pub pain: Vec<PainInput>,
+    #[serde(default)]
+    pub notes: String,
+    /// Strength movements ticked off, by exercise id.
+    #[serde(default)]
+    pub exercises_done: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PainInput {
+    pub location: PainLocation,
+    pub score: i64,
+}
+
+/// The effort a planned session asks for, when the athlete gives none.
+fn planned_rpe(s: &Session) -> u8 {
+    match s.rpe {
+        Some([a, b]) => (a + b).div_ceil(2),
+        None if s.kind.is_quality() => 7,
+        None => match s.kind {
+            runcoach_core::plan::SessionKind::Race => 9,
+            runcoach_core::plan::SessionKind::Long => 4,
+            runcoach_core::plan::SessionKind::Strength => 4,
+            runcoach_core::plan::SessionKind::Mobility => 2,
+            _ => 3,
+        },
+    }
+}
+
+fn field(field: &'static str, message: String) -> FieldError {
+    FieldError { field, message }
+}
+
+/// Reads an entry against the planned session it records (if any), then
+/// core's own checks; every problem is reported together.
+pub fn read_entry(
+    input: &LogInput,
+    planned: Option<(&Session, Date)>,
+    today: Date,
+) -> Result<(LoggedSession, Vec<String>), ApiError> {
+    let mut errors = Vec::new();
+    let date = match (&input.date, planned) {
+        (Some(d), _) => d
+            .parse::<Date>()
+            .map_err(|_| {
+                errors.push(field(
+                    "date",
+                    format!("'{d}' is not a real date: expected YYYY-MM-DD"),
+                ))
+            })
+            .ok(),
+        (None, Some((_, d))) => Some(d),
+        (None, None) => {
+            errors.push(field("date", "give the date of the activity".into()));
+            None
+        }
+    };
+    let kind = input
+        .kind
+        .or(planned.map(|(s, _)| ActivityKind::of_planned(s.kind)));
+    if kind.is_none() {
+        errors.push(field(
+            "kind",
+            "give the kind of activity (run, race, cross, strength, mobility, other)".into(),
+        ));
+    }
+    let as_planned = input.status == LogStatus::Done;
+    let mut number = |name: &'static str, v: Option<i64>, default: Option<u32>, max: i64| -> u32 {
+        match v {
+            None => default.unwrap_or(0),
+            Some(n) if n < 0 => {
+                errors.push(field(name, format!("{n} is negative")));
+                0
+            }
+            Some(n) if n > max => {
+                errors.push(field(
+                    name,
+                    format!("{n} is more than the most a day can hold ({max})"),
+                ));
+                0
+            }
+            Some(n) => n as u32,
+        }
+    };
+    let duration_s = number(
+        "duration_s",
+        input.duration_s,
+        planned
+            .filter(|_| as_planned)
+            .and_then(|(s, _)| s.duration_s.or(s.minutes.map(|m| m * 60))),
+        i64::from(runcoach_core::load::MAX_DURATION_S),
+    );
+    let distance_m = number(
+        "distance_m",
+        input.distance_m,
+        planned
+            .filter(|_| as_planned)
+            .and_then(|(s, _)| s.distance_m),
+        i64::from(runcoach_core::load::MAX_DISTANCE_M),
+    );
+    let rpe = match input.rpe {
+        Some(r) if !(1..=10).contains(&r) => {
+            errors.push(field("rpe", format!("effort {r} is outside 1–10")));
+            None
+        }
+        Some(r) => Some(r as u8),
+        None if input.status == LogStatus::Skipped => None,
+        None => planned.map(|(s, _)| planned_rpe(s)),
+    };
+    let mut pain = Vec::new();
+    for p in &input.pain {
+        if (0..=10).contains(&p.score) {
+            pain.push(Pain {
+                location: p.location,
+                score: p.score as u8,
+            });
+        } else {
+            errors.push(field(
+                "pain",
+                format!("pain {} at {} is outside 0–10", p.score, p.location.label()),
+            ));
+        }
+    }
+    if input.notes.chars().count() > 2000 {
+        errors.push(field(
+            "notes",
+            "notes are limited to 2000 characters".into(),
+        ));
+    }
+    for id in &input.exercises_done {
+        let planned_here = planned
+            .is_some_and(|(s, _)| s.exercises.iter().chain(&s.activation).any(|d| &d.id == id));
+        if find(id).is_none() || !planned_here {
+            errors.push(field(
+                "exercises_done",
+                format!("'{id}' is not a movement of this session"),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let log = LoggedSession {
+        date: date.expect("checked"),
+        kind: kind.expect("checked"),
+        status: input.status,
+        duration_s,
+        distance_m,
+        rpe,
+        pain,
+        notes: input.notes.trim().to_owned(),
+    };
+    log.validate(today).map_err(ApiError::Invalid)?;
+    Ok((log, input.exercises_done.clone()))
+}
+
+/// What a write answers: the entry and the adjustments it caused.
+#[derive(Serialize)]
+pub struct Logged {
+    #[serde(flatten)]
+    pub entry: LogEntry,
+    pub adjustments: Vec<Adjustment>,
+}
+
+/// Stores a new entry for `user` and re-adapts the plan.
+pub async fn record(
+    state: &AppState,
+    user: &CurrentUser,
+    input: &LogInput,
+) -> Result<Logged, ApiError> {
+    let uid = &user.user.id;
+    let planned = match &input.session_id {
+        Some(id) => Some(
+            training::session(&state.db, uid, id)
+                .await?
+                .ok_or(ApiError::NotFound)?,
+        ),
+        None => None,
+    };
+    let (log, done) = read_entry(
+        input,
+        planned.as_ref().map(|p| (&p.session, p.date)),
+        training::today(),
+    )?;
+    let entry = logs::insert(&state.db, uid, input.session_id.as_deref(), &log, &done).await?;
+    let adjustments = training::readapt(&state.db, uid).await?;
+    Ok(Logged { entry, adjustments })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(input): ApiJson<LogInput>,
+) -> Result<(StatusCode, Json<Logged>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(record(&state, &user, &input).await?),
+    ))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<LogEntry>, ApiError> {
+    Ok(Json(
+        logs::get(&state.db, &user.user.id, &id)
+            .await?
+            .ok_or(ApiError::NotFound)?,
+    ))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<LogInput>,
+) -> Result<Json<Logged>, ApiError> {
+    let uid = &user.user.id;
+    logs::get(&state.db, uid, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let planned = match &input.session_id {
+        Some(sid) => Some(
+            training::session(&state.db, uid, sid)
+                .await?
+                .ok_or(ApiError::NotFound)?,
+        ),
+        None => None,
+    };
+    let (log, done) = read_entry(
+        &input,
+        planned.as_ref().map(|p| (&p.session, p.date)),
+        training::today(),
+    )?;
+    logs::update(
+        &state.db,
+        uid,
+        &id,
+        input.session_id.as_deref(),
+        &log,
+        &done,
+    )
+    .await?;
+    let entry = logs::get(&state.db, uid, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let adjustments = training::readapt(&state.db, uid).await?;
+    Ok(Json(Logged { entry, adjustments }))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if !logs::delete(&state.db, &user.user.id, &id).await? {
+        return Err(ApiError::NotFound);
+    }
+    training::readapt(&state.db, &user.user.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct Range {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+pub fn date_param(
+    name: &'static str,
+    value: Option<&str>,
+    default: Date,
+) -> Result<Date, ApiError> {
+    match value {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| {
+            ApiError::invalid(
+                name,
+                format!("'{v}' is not a real date: expected YYYY-MM-DD"),
+            )
+        }),
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(r): Query<Range>,
+) -> Result<Json<Vec<LogEntry>>, ApiError> {
+    let today = training::today();
+    let to = date_param("to", r.to.as_deref(), today)?;
+    let from = date_param(
+        "from",
+        r.from.as_deref(),
+        to.saturating_sub(jiff::Span::new().days(90)),
+    )?;
+    Ok(Json(
+        logs::between(&state.db, &user.user.id, from, to).await?,
+    ))
+}
+
+/// An adjustment as the athlete sees it.
+#[derive(Serialize)]
+pub struct AdjustmentView {
+    pub id: String,
+    pub rule: String,
+    pub summary: String,
+    pub why: String,
+    pub week: u32,
+    pub created_at: String,
+    pub undone: bool,
+    pub touched: usize,
+}
+
+pub async fn adjustments_of(
+    state: &AppState,
+    user: &CurrentUser,
+    plan_id: &str,
+) -> Result<Vec<AdjustmentView>, ApiError> {
+    runcoach_store::plans::get(&state.db, &user.user.id, plan_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(logs::adjustments(&state.db, plan_id)
+        .await?
+        .into_iter()
+        .map(|s| AdjustmentView {
+            id: s.adjustment.id.clone(),
+            rule: s.adjustment.rule.as_str().to_owned(),
+            summary: s.adjustment.summary.clone(),
+            why: s.adjustment.why.clone(),
+            week: s.adjustment.week,
+            created_at: jiff::Timestamp::from_millisecond(s.created_at)
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+            undone: s.undone,
+            touched: s.adjustment.touched.len(),
+        })
+        .collect())
+}
+
+pub async fn adjustments(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(plan_id): Path<String>,
+) -> Result<Json<Vec<AdjustmentView>>, ApiError> {
+    Ok(Json(adjustments_of(&state, &user, &plan_id).await?))
+}
+
+/// Undoes (or restores) an adjustment of the athlete's plan.
+pub async fn set_undone(
+    state: &AppState,
+    user: &CurrentUser,
+    plan_id: &str,
+    adjustment: &str,
+    undone: bool,
+) -> Result<(), ApiError> {
+    runcoach_store::plans::get(&state.db, &user.user.id, plan_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !logs::set_undone(&state.db, plan_id, adjustment, undone).await? {
+        return Err(ApiError::NotFound);
+    }
+    training::readapt(&state.db, &user.user.id).await?;
+    Ok(())
+}
+
+pub async fn undo(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((plan_id, adjustment)): Path<(String, String)>,
+) -> Result<Json<Vec<AdjustmentView>>, ApiError> {
+    set_undone(&state, &user, &plan_id, &adjustment, true).await?;
+    Ok(Json(adjustments_of(&state, &user, &plan_id).await?))
+}
+
+pub async fn redo(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((plan_id, adjustment)): Path<(String, String)>,
+) -> Result<Json<Vec<AdjustmentView>>, ApiError> {
+    set_undone(&state, &user, &plan_id, &adjustment, false).await?;
+    Ok(Json(adjustments_of(&state, &user, &plan_id).await?))
+}

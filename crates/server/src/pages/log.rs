@@ -1,0 +1,534 @@
+//! Logging from the browser: one tap for "done as planned", a short form
+//! for the details, edits and deletes, and undoing an adjustment. The forms
+//! post plainly; the API's own reading (`api::logs::read_entry`) checks them.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use runcoach_core::load::{ActivityKind, LogStatus, PainLocation};
+use runcoach_core::plan::Session;
+use runcoach_core::units::Units;
+use runcoach_store::logs::{self, LogEntry};
+
+use super::{Nav, not_found, render, view};
+use crate::AppState;
+use crate::api::logs::{LogInput, PainInput, record, set_undone};
+use crate::auth::{MaybeUser, PageUser, form_token_ok};
+use crate::error::ApiError;
+use crate::training;
+
+pub const PAIN_LOCATIONS: [(&str, &str, PainLocation); 9] = [
+    ("knee", "Knee", PainLocation::Knee),
+    ("it_band", "IT band", PainLocation::ItBand),
+    ("hip", "Hip", PainLocation::Hip),
+    ("hip_flexor", "Hip flexor", PainLocation::HipFlexor),
+    ("lower_back", "Lower back", PainLocation::LowerBack),
+    ("shin", "Shin", PainLocation::Shin),
+    (
+        "calf_achilles",
+        "Calf / Achilles",
+        PainLocation::CalfAchilles,
+    ),
+    ("foot", "Foot", PainLocation::Foot),
+    ("other", "Other", PainLocation::Other),
+];
+
+const KINDS: [(&str, &str, ActivityKind); 5] = [
+    ("run", "Run", ActivityKind::Run),
+    ("race", "Race", ActivityKind::Race),
+    ("cross", "Cross-training", ActivityKind::Cross),
+    ("strength", "Strength", ActivityKind::Strength),
+    ("other", "Other", ActivityKind::Other),
+];
+
+const STATUSES: [(&str, &str, LogStatus); 3] = [
+    ("done", "Done", LogStatus::Done),
+    ("partial", "Part of it", LogStatus::Partial),
+    ("skipped", "Skipped", LogStatus::Skipped),
+];
+
+/// The log form as the template shows it, every answer kept as text.
+#[derive(Debug, Default)]
+pub struct LogForm {
+    pub action: String,
+    pub unplanned: bool,
+    pub kinds: Vec<(&'static str, &'static str)>,
+    pub kind: String,
+    pub date: String,
+    pub statuses: Vec<(&'static str, &'static str)>,
+    pub status: String,
+    pub units: &'static str,
+    pub minutes: String,
+    pub distance: String,
+    pub rpes: Vec<String>,
+    pub rpe: String,
+    pub exercises: Vec<(String, String, bool)>,
+    pub has_pain: bool,
+    pub pain: Vec<(&'static str, &'static str, String)>,
+    pub notes: String,
+    pub submit: &'static str,
+}
+
+impl LogForm {
+    /// A blank form; for a planned session, its exercises to tick off.
+    pub fn blank(action: String, units: Units, planned: Option<&Session>) -> Self {
+        LogForm {
+            action,
+            unplanned: planned.is_none(),
+            kinds: KINDS.iter().map(|(v, l, _)| (*v, *l)).collect(),
+            kind: "run".into(),
+            date: training::today().to_string(),
+            statuses: STATUSES.iter().map(|(v, l, _)| (*v, *l)).collect(),
+            status: "done".into(),
+            units: units.label(),
+            rpes: (1..=10).map(|r| r.to_string()).collect(),
+            exercises: planned
+                .map(|s| {
+                    view::exercise_lines(&s.exercises)
+                        .into_iter()
+                        .map(|e| (e.id, e.name, true))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            pain: PAIN_LOCATIONS
+                .iter()
+                .map(|(v, l, _)| (*v, *l, String::new()))
+                .collect(),
+            submit: "Save",
+            ..Default::default()
+        }
+    }
+
+    /// The form filled from what was posted.
+    fn refill(mut self, posted: &HashMap<String, String>) -> Self {
+        let get = |k: &str| {
+            posted
+                .get(k)
+                .map(|v| v.trim().to_owned())
+                .unwrap_or_default()
+        };
+        self.kind = get("kind");
+        if !get("date").is_empty() {
+            self.date = get("date");
+        }
+        self.status = get("status");
+        self.minutes = get("minutes");
+        self.distance = get("distance");
+        self.rpe = get("rpe");
+        self.notes = posted.get("notes").cloned().unwrap_or_default();
+        for (id, _, checked) in &mut self.exercises {
+            *checked = posted.contains_key(&format!("ex_{id}"));
+        }
+        for (value, _, score) in &mut self.pain {
+            *score = get(&format!("pain_{value}"));
+        }
+        self.has_pain = self.pain.iter().any(|(_, _, s)| !s.is_empty() && s != "0");
+        self
+    }
+
+    /// The form showing a stored entry.
+    pub fn from_entry(mut self, e: &LogEntry, units: Units) -> Self {
+        let l = &e.log;
+        self.kind = KINDS
+            .iter()
+            .find(|k| k.2 == l.kind)
+            .map_or("run", |k| k.0)
+            .into();
+        self.date = l.date.to_string();
+        self.status = STATUSES
+            .iter()
+            .find(|s| s.2 == l.status)
+            .map_or("done", |s| s.0)
+            .into();
+        self.minutes = if l.duration_s > 0 {
+            (l.duration_s / 60).to_string()
+        } else {
+            String::new()
+        };
+        self.distance = if l.distance_m > 0 {
+            format!("{:.2}", f64::from(l.distance_m) / 1000.0 / units.km())
+        } else {
+            String::new()
+        };
+        self.rpe = l.rpe.map(|r| r.to_string()).unwrap_or_default();
+        self.notes = l.notes.clone();
+        for (id, _, checked) in &mut self.exercises {
+            *checked = e.exercises_done.contains(id);
+        }
+        for (value, _, score) in &mut self.pain {
+            let loc = PAIN_LOCATIONS.iter().find(|p| p.0 == *value).map(|p| p.2);
+            *score = l
+                .pain
+                .iter()
+                .find(|p| Some(p.location) == loc)
+                .map(|p| p.score.to_string())
+                .unwrap_or_default();
+        }
+        self.has_pain = !l.pain.is_empty();
+        self
+    }
+}
+
+/// Reads the posted form into the API's log input; problems with numbers
+/// come back as messages, the rest is judged by `api::logs::read_entry`.
+fn input(
+    posted: &HashMap<String, String>,
+    session_id: Option<&str>,
+    units: Units,
+) -> Result<LogInput, Vec<String>> {
+    let get = |k: &str| {
+        posted
+            .get(k)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let mut errors = Vec::new();
+    let mut whole = |label: &str, key: &str| -> Option<i64> {
+        let v = get(key);
+        if v.is_empty() {
+            return None;
+        }
+        v.parse::<i64>()
+            .map_err(|_| errors.push(format!("{label}: '{v}' is not a whole number")))
+            .ok()
+    };
+    let minutes = whole("Minutes", "minutes");
+    let rpe = whole("Effort", "rpe");
+    let mut pain = Vec::new();
+    for (value, label, location) in PAIN_LOCATIONS {
+        if let Some(score) = whole(&format!("Pain at {label}"), &format!("pain_{value}")) {
+            if score != 0 {
+                pain.push(PainInput { location, score });
+            }
+        }
+    }
+    let distance = match get("distance").replace(',', ".") {
+        d if d.is_empty() => None,
+        d => match d.parse::<f64>() {
+            Ok(x) if x.is_finite() => Some((x * units.km() * 1000.0).round() as i64),
+            _ => {
+                errors.push(format!("Distance: '{d}' is not a number"));
+                None
+            }
+        },
+    };
+    let status = STATUSES.iter().find(|s| s.0 == get("status")).map(|s| s.2);
+    if status.is_none() {
+        errors.push("How did it go: choose done, part of it or skipped".into());
+    }
+    let kind = if session_id.is_some() {
+        None
+    } else {
+        KINDS.iter().find(|k| k.0 == get("kind")).map(|k| k.2)
+    };
+    if session_id.is_none() && kind.is_none() {
+        errors.push("Activity: choose what you did".into());
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let quick = posted.contains_key("quick");
+    Ok(LogInput {
+        session_id: session_id.map(str::to_owned),
+        date: if session_id.is_some() {
+            None
+        } else {
+            Some(get("date"))
+        },
+        kind,
+        status: status.expect("checked"),
+        duration_s: minutes.map(|m| m * 60),
+        distance_m: distance,
+        rpe,
+        pain,
+        notes: posted.get("notes").cloned().unwrap_or_default(),
+        exercises_done: if quick {
+            Vec::new()
+        } else {
+            posted
+                .keys()
+                .filter_map(|k| k.strip_prefix("ex_"))
+                .map(str::to_owned)
+                .collect()
+        },
+    })
+}
+
+fn messages(e: ApiError) -> Result<Vec<String>, ApiError> {
+    match e {
+        ApiError::Invalid(fields) => Ok(fields.into_iter().map(|f| f.message).collect()),
+        other => Err(other),
+    }
+}
+
+fn forbidden() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "the form expired; reload the page and try again",
+    )
+        .into_response()
+}
+
+fn nav(user: &PageUser) -> Nav {
+    Nav::of(&MaybeUser(Some(user.0.clone())))
+}
+
+/// Logs a planned session; answers with the session page (errors kept) or
+/// a redirect to it showing what changed.
+pub async fn log_session(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(posted): Form<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let maybe = MaybeUser(Some(user.0.clone()));
+    if !form_token_ok(
+        &maybe,
+        &headers,
+        posted.get("csrf").map_or("", String::as_str),
+    ) {
+        return Ok(forbidden());
+    }
+    let units = view::units_of(&user.0.user.units);
+    let errors = match input(&posted, Some(&id), units) {
+        Ok(i) => match record(&state, &user.0, &i).await {
+            Ok(logged) => {
+                let changed: Vec<String> =
+                    logged.adjustments.iter().map(|a| a.id.clone()).collect();
+                return Ok(Redirect::to(&format!(
+                    "/sessions/{id}?logged=1&changed={}",
+                    changed.join(",")
+                ))
+                .into_response());
+            }
+            Err(ApiError::NotFound) => return Ok(not_found(nav(&user))),
+            Err(e) => messages(e)?,
+        },
+        Err(errors) => errors,
+    };
+    let posted_form = |f: LogForm| f.refill(&posted);
+    super::plan::session_page(
+        &state,
+        &user,
+        &id,
+        errors,
+        posted_form,
+        "",
+        Vec::new(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+/// The form for an activity that was not in the plan.
+pub async fn extra_page(user: PageUser) -> Response {
+    let units = view::units_of(&user.0.user.units);
+    render(&super::plan::LogEdit {
+        nav: nav(&user),
+        heading: "Log an activity".into(),
+        errors: Vec::new(),
+        form: LogForm {
+            submit: "Save activity",
+            ..LogForm::blank("/log".into(), units, None)
+        },
+    })
+}
+
+pub async fn extra_submit(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Form(posted): Form<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let maybe = MaybeUser(Some(user.0.clone()));
+    if !form_token_ok(
+        &maybe,
+        &headers,
+        posted.get("csrf").map_or("", String::as_str),
+    ) {
+        return Ok(forbidden());
+    }
+    let units = view::units_of(&user.0.user.units);
+    let errors = match input(&posted, None, units) {
+        Ok(i) => match record(&state, &user.0, &i).await {
+            Ok(_) => return Ok(Redirect::to("/today?logged=1").into_response()),
+            Err(e) => messages(e)?,
+        },
+        Err(errors) => errors,
+    };
+    let mut res = render(&super::plan::LogEdit {
+        nav: nav(&user),
+        heading: "Log an activity".into(),
+        errors,
+        form: LogForm {
+            submit: "Save activity",
+            ..LogForm::blank("/log".into(), units, None)
+        }
+        .refill(&posted),
+    });
+    *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(res)
+}
+
+async fn planned_for(
+    state: &AppState,
+    user: &PageUser,
+    e: &LogEntry,
+) -> Result<Option<Session>, ApiError> {
+    Ok(match &e.session_id {
+        Some(sid) => training::session(&state.db, &user.0.user.id, sid)
+            .await?
+            .map(|a| a.session),
+        None => None,
+    })
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let Some(entry) = logs::get(&state.db, &user.0.user.id, &id).await? else {
+        return Ok(not_found(nav(&user)));
+    };
+    let units = view::units_of(&user.0.user.units);
+    let planned = planned_for(&state, &user, &entry).await?;
+    let form = LogForm::blank(format!("/logs/{id}/edit"), units, planned.as_ref())
+        .from_entry(&entry, units);
+    Ok(render(&super::plan::LogEdit {
+        nav: nav(&user),
+        heading: "Edit log".into(),
+        errors: Vec::new(),
+        form,
+    }))
+}
+
+pub async fn edit_submit(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(posted): Form<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let maybe = MaybeUser(Some(user.0.clone()));
+    if !form_token_ok(
+        &maybe,
+        &headers,
+        posted.get("csrf").map_or("", String::as_str),
+    ) {
+        return Ok(forbidden());
+    }
+    let uid = &user.0.user.id;
+    let Some(entry) = logs::get(&state.db, uid, &id).await? else {
+        return Ok(not_found(nav(&user)));
+    };
+    let units = view::units_of(&user.0.user.units);
+    let planned = planned_for(&state, &user, &entry).await?;
+    let mut posted_all = posted.clone();
+    if entry.session_id.is_none() {
+        posted_all
+            .entry("date".into())
+            .or_insert(entry.log.date.to_string());
+    }
+    let back = entry
+        .session_id
+        .as_ref()
+        .map_or("/today".to_owned(), |s| format!("/sessions/{s}"));
+    let errors = match input(&posted_all, entry.session_id.as_deref(), units) {
+        Ok(i) => {
+            let planned_at = match &entry.session_id {
+                Some(sid) => training::session(&state.db, uid, sid).await?,
+                None => None,
+            };
+            match crate::api::logs::read_entry(
+                &i,
+                planned_at.as_ref().map(|p| (&p.session, p.date)),
+                training::today(),
+            ) {
+                Ok((log, done)) => {
+                    logs::update(
+                        &state.db,
+                        uid,
+                        &id,
+                        entry.session_id.as_deref(),
+                        &log,
+                        &done,
+                    )
+                    .await?;
+                    training::readapt(&state.db, uid).await?;
+                    return Ok(Redirect::to(&back).into_response());
+                }
+                Err(e) => messages(e)?,
+            }
+        }
+        Err(errors) => errors,
+    };
+    let form = LogForm::blank(format!("/logs/{id}/edit"), units, planned.as_ref()).refill(&posted);
+    let mut res = render(&super::plan::LogEdit {
+        nav: nav(&user),
+        heading: "Edit log".into(),
+        errors,
+        form,
+    });
+    *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(res)
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(posted): Form<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let maybe = MaybeUser(Some(user.0.clone()));
+    if !form_token_ok(
+        &maybe,
+        &headers,
+        posted.get("csrf").map_or("", String::as_str),
+    ) {
+        return Ok(forbidden());
+    }
+    let uid = &user.0.user.id;
+    let Some(entry) = logs::get(&state.db, uid, &id).await? else {
+        return Ok(not_found(nav(&user)));
+    };
+    logs::delete(&state.db, uid, &id).await?;
+    training::readapt(&state.db, uid).await?;
+    let back = entry
+        .session_id
+        .map_or("/today".to_owned(), |s| format!("/sessions/{s}"));
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// Undo or restore an adjustment from the plan page.
+pub async fn adjustment(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path((plan_id, adj, action)): Path<(String, String, String)>,
+    Form(posted): Form<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let maybe = MaybeUser(Some(user.0.clone()));
+    if !form_token_ok(
+        &maybe,
+        &headers,
+        posted.get("csrf").map_or("", String::as_str),
+    ) {
+        return Ok(forbidden());
+    }
+    let undone = match action.as_str() {
+        "undo" => true,
+        "redo" => false,
+        _ => return Ok(not_found(nav(&user))),
+    };
+    match set_undone(&state, &user.0, &plan_id, &adj, undone).await {
+        Ok(()) => Ok(Redirect::to(&format!("/plans/{plan_id}#changes")).into_response()),
+        Err(ApiError::NotFound) => Ok(not_found(nav(&user))),
+        Err(e) => Err(e),
+    }
+}

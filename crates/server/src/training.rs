@@ -1,0 +1,142 @@
+//! The plan as it stands: the stored original with the athlete's active
+//! adjustments laid over it, and the re-adaptation that runs whenever the
+//! training log changes. Handlers call these; the rules are in core.
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+use runcoach_core::adapt::{Adjustment, adapt, apply};
+use runcoach_core::plan::{Plan, Session};
+use runcoach_store::{Db, StoreError, logs, plans};
+
+/// Logs this far before a plan's start still count (ACWR needs 28 days).
+const HISTORY_DAYS: i64 = 28;
+
+/// Today in UTC; runcoach stores no time zone yet.
+pub fn today() -> Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+}
+
+/// The plan with its active adjustments applied; `None` when not theirs.
+pub async fn current_plan(
+    db: &Db,
+    user_id: &str,
+    plan_id: &str,
+) -> Result<Option<Plan>, StoreError> {
+    let Some(original) = plans::get(db, user_id, plan_id).await? else {
+        return Ok(None);
+    };
+    let active: Vec<Adjustment> = logs::adjustments(db, plan_id)
+        .await?
+        .into_iter()
+        .filter(|a| !a.undone)
+        .map(|a| a.adjustment)
+        .collect();
+    Ok(Some(if active.is_empty() {
+        original
+    } else {
+        apply(&original, &active)
+    }))
+}
+
+/// One day's sessions of the user's newest plan, adjustments applied.
+pub async fn sessions_on(db: &Db, user_id: &str, day: Date) -> Result<Vec<Session>, StoreError> {
+    let Some(plan_id) = plans::latest_id(db, user_id).await? else {
+        return Ok(Vec::new());
+    };
+    // Fast path: without adjustments the stored rows are the plan.
+    if logs::adjustments(db, &plan_id)
+        .await?
+        .iter()
+        .all(|a| a.undone)
+    {
+        return plans::sessions_on(db, user_id, day).await;
+    }
+    let plan = current_plan(db, user_id, &plan_id).await?;
+    Ok(plan
+        .and_then(|p| {
+            p.weeks
+                .into_iter()
+                .flat_map(|w| w.days)
+                .find(|d| d.date == day)
+        })
+        .map(|d| d.sessions)
+        .unwrap_or_default())
+}
+
+/// A stored session as it now stands (adjusted), with where it sits.
+pub async fn session(
+    db: &Db,
+    user_id: &str,
+    session_id: &str,
+) -> Result<Option<plans::SessionAt>, StoreError> {
+    let Some(mut at) = plans::session_by_id(db, user_id, session_id).await? else {
+        return Ok(None);
+    };
+    if let Some(plan) = current_plan(db, user_id, &at.plan_id).await? {
+        let adjusted = plan
+            .weeks
+            .iter()
+            .flat_map(|w| &w.days)
+            .flat_map(|d| &d.sessions)
+            .find(|s| s.id.as_deref() == Some(session_id));
+        if let Some(s) = adjusted {
+            at.session = s.clone();
+        }
+    }
+    Ok(Some(at))
+}
+
+/// Re-runs the adaptation rules for the user's newest plan after the log
+/// changed, stores the result, and returns the adjustments that are new.
+pub async fn readapt(db: &Db, user_id: &str) -> Result<Vec<Adjustment>, StoreError> {
+    let Some(plan_id) = plans::latest_id(db, user_id).await? else {
+        return Ok(Vec::new());
+    };
+    let Some(original) = plans::get(db, user_id, &plan_id).await? else {
+        return Ok(Vec::new());
+    };
+    let (Some(first), Some(last)) = (original.weeks.first(), original.weeks.last()) else {
+        return Ok(Vec::new());
+    };
+    let from = first.start - HISTORY_DAYS.days();
+    let to = last.days.last().map_or(last.start, |d| d.date);
+    let entries = logs::between(db, user_id, from, to).await?;
+    let logged: Vec<_> = entries.into_iter().map(|e| e.log).collect();
+    let stored = logs::adjustments(db, &plan_id).await?;
+    let undone: Vec<String> = stored
+        .iter()
+        .filter(|s| s.undone)
+        .map(|s| s.adjustment.id.clone())
+        .collect();
+    let fresh = adapt(&original, &logged, today(), &undone);
+    let before = current_plan(db, user_id, &plan_id).await?;
+    logs::sync_adjustments(db, &plan_id, &fresh).await?;
+    let after = current_plan(db, user_id, &plan_id).await?;
+    // Calendar feeds raise SEQUENCE for every event that changed.
+    for id in changed_sessions(before.as_ref(), after.as_ref()) {
+        runcoach_store::feeds::bump(db, &id).await?;
+    }
+    Ok(fresh
+        .into_iter()
+        .filter(|a| !stored.iter().any(|s| s.adjustment.id == a.id))
+        .collect())
+}
+
+/// Ids of sessions whose content differs between two versions of a plan.
+fn changed_sessions(before: Option<&Plan>, after: Option<&Plan>) -> Vec<String> {
+    let sessions = |p: Option<&Plan>| -> std::collections::BTreeMap<String, Session> {
+        p.into_iter()
+            .flat_map(|p| &p.weeks)
+            .flat_map(|w| &w.days)
+            .flat_map(|d| &d.sessions)
+            .filter_map(|s| s.id.clone().map(|id| (id, s.clone())))
+            .collect()
+    };
+    let (a, b) = (sessions(before), sessions(after));
+    b.iter()
+        .filter(|(id, s)| a.get(*id) != Some(s))
+        .map(|(id, _)| id.clone())
+        .collect()
+}

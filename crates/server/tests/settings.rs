@@ -1,0 +1,138 @@
+//! The settings page: preferences, and calendar feeds opened and revoked
+//! from the browser.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+fn csrf_of(html: &str) -> String {
+    let i = html
+        .find("name=\"csrf\" value=\"")
+        .expect("form has a csrf field")
+        + 19;
+    html[i..i + 64].to_owned()
+}
+
+#[tokio::test]
+async fn feeds_open_from_settings_show_once_and_revoke() {
+    let (db, _guard) = runcoach_store::test_support::fresh("sqlite").await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(runcoach_server::serve(
+        listener,
+        db,
+        runcoach_server::Config::default(),
+        std::future::pending(),
+    ));
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let signup =
+        json!({"email": "ana@example.com", "password": "long enough password", "name": "Ana"});
+    assert_eq!(
+        c.post(format!("{base}/api/v1/signup"))
+            .json(&signup)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::CREATED
+    );
+
+    let html = c
+        .get(format!("{base}/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&html);
+    let page = c
+        .post(format!("{base}/settings/feeds"))
+        .form(&[("csrf", csrf.as_str()), ("kind", "busy")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = page.find("class=\"feed-url\">").expect("URL shown") + 17;
+    let url = page[start..].split('<').next().unwrap().to_owned();
+    assert!(
+        url.starts_with(&format!("{base}/feeds/")) && url.ends_with(".ics"),
+        "{url}"
+    );
+    assert!(page.contains("Busy-only feed, created"));
+    let feed = reqwest::get(&url).await.unwrap();
+    assert_eq!(feed.status(), StatusCode::OK);
+    assert!(
+        feed.text()
+            .await
+            .unwrap()
+            .starts_with("BEGIN:VCALENDAR\r\n")
+    );
+    // The URL is shown once: the page does not repeat it.
+    let again = c
+        .get(format!("{base}/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!again.contains(&url));
+
+    let form_start = page.find("action=\"/settings/feeds/").unwrap() + 8;
+    let action = page[form_start..].split('"').next().unwrap().to_owned();
+    let r = c
+        .post(format!("{base}{action}"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let gone = reqwest::get(&url).await.unwrap();
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    assert!(gone.text().await.unwrap().is_empty());
+
+    // Preferences: units switch to miles.
+    let r = c
+        .post(format!("{base}/settings"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Ana R"),
+            ("units", "mi"),
+            ("week_start", "sun"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, me) = {
+        let r = c.get(format!("{base}/api/v1/me")).send().await.unwrap();
+        (r.status(), r.json::<serde_json::Value>().await.unwrap())
+    };
+    assert_eq!(
+        (
+            status,
+            me["units"].as_str(),
+            me["week_start"].as_str(),
+            me["name"].as_str()
+        ),
+        (StatusCode::OK, Some("mi"), Some("sun"), Some("Ana R"))
+    );
+    let r = c
+        .post(format!("{base}/settings"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", ""),
+            ("units", "furlongs"),
+            ("week_start", "sun"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -1,0 +1,271 @@
+//! The training log and the adjustments it causes.
+
+use jiff::civil::Date;
+use runcoach_core::adapt::Adjustment;
+use runcoach_core::load::LoggedSession;
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+
+use crate::{Db, StoreError, new_id, now_ms, on_db};
+
+/// A log entry as stored: the core entry plus what it is attached to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub id: String,
+    pub session_id: Option<String>,
+    #[serde(flatten)]
+    pub log: LoggedSession,
+    /// Strength movements ticked off, by exercise id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exercises_done: Vec<String>,
+}
+
+/// The parts of an entry kept in the body column.
+#[derive(Serialize, Deserialize)]
+struct Body {
+    #[serde(flatten)]
+    log: LoggedSession,
+    #[serde(default)]
+    exercises_done: Vec<String>,
+}
+
+fn text<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("log types serialise")
+}
+
+fn label<T: Serialize>(v: &T) -> String {
+    text(v).trim_matches('"').to_owned()
+}
+
+#[derive(FromRow)]
+struct Row {
+    id: String,
+    session_id: Option<String>,
+    body: String,
+}
+
+impl Row {
+    fn entry(self) -> Result<LogEntry, StoreError> {
+        let body: Body = serde_json::from_str(&self.body)
+            .map_err(|e| StoreError::Corrupt(format!("log {}: {e}", self.id)))?;
+        Ok(LogEntry {
+            id: self.id,
+            session_id: self.session_id,
+            log: body.log,
+            exercises_done: body.exercises_done,
+        })
+    }
+}
+
+pub async fn insert(
+    db: &Db,
+    user_id: &str,
+    session_id: Option<&str>,
+    log: &LoggedSession,
+    exercises_done: &[String],
+) -> Result<LogEntry, StoreError> {
+    let id = new_id();
+    let now = now_ms();
+    let body = Body {
+        log: log.clone(),
+        exercises_done: exercises_done.to_vec(),
+    };
+    on_db!(db, pool => sqlx::query(
+        "INSERT INTO training_logs (id, user_id, session_id, day, kind, status, body, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(session_id)
+    .bind(log.date.to_string())
+    .bind(label(&log.kind))
+    .bind(label(&log.status))
+    .bind(text(&body))
+    .bind(now)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(LogEntry {
+        id,
+        session_id: session_id.map(str::to_owned),
+        log: log.clone(),
+        exercises_done: exercises_done.to_vec(),
+    })
+}
+
+/// Replaces an entry of this user's; `false` when it is not theirs.
+pub async fn update(
+    db: &Db,
+    user_id: &str,
+    id: &str,
+    session_id: Option<&str>,
+    log: &LoggedSession,
+    exercises_done: &[String],
+) -> Result<bool, StoreError> {
+    let body = Body {
+        log: log.clone(),
+        exercises_done: exercises_done.to_vec(),
+    };
+    let n = on_db!(db, pool => sqlx::query(
+        "UPDATE training_logs SET session_id = $1, day = $2, kind = $3, status = $4, body = $5, updated_at = $6 \
+         WHERE id = $7 AND user_id = $8",
+    )
+    .bind(session_id)
+    .bind(log.date.to_string())
+    .bind(label(&log.kind))
+    .bind(label(&log.status))
+    .bind(text(&body))
+    .bind(now_ms())
+    .bind(id)
+    .bind(user_id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+pub async fn delete(db: &Db, user_id: &str, id: &str) -> Result<bool, StoreError> {
+    let n = on_db!(db, pool => sqlx::query("DELETE FROM training_logs WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+pub async fn get(db: &Db, user_id: &str, id: &str) -> Result<Option<LogEntry>, StoreError> {
+    let row = on_db!(db, pool => sqlx::query_as::<_, Row>(
+        "SELECT id, session_id, body FROM training_logs WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await)?;
+    row.map(Row::entry).transpose()
+}
+
+/// This user's entries from `from` to `to` inclusive, oldest first.
+pub async fn between(
+    db: &Db,
+    user_id: &str,
+    from: Date,
+    to: Date,
+) -> Result<Vec<LogEntry>, StoreError> {
+    let rows = on_db!(db, pool => sqlx::query_as::<_, Row>(
+        "SELECT id, session_id, body FROM training_logs WHERE user_id = $1 AND day >= $2 AND day <= $3 \
+         ORDER BY day, created_at, id",
+    )
+    .bind(user_id)
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_all(pool)
+    .await)?;
+    rows.into_iter().map(Row::entry).collect()
+}
+
+/// Entries recording one planned session.
+pub async fn for_session(
+    db: &Db,
+    user_id: &str,
+    session_id: &str,
+) -> Result<Vec<LogEntry>, StoreError> {
+    let rows = on_db!(db, pool => sqlx::query_as::<_, Row>(
+        "SELECT id, session_id, body FROM training_logs WHERE user_id = $1 AND session_id = $2 ORDER BY created_at, id",
+    )
+    .bind(user_id)
+    .bind(session_id)
+    .fetch_all(pool)
+    .await)?;
+    rows.into_iter().map(Row::entry).collect()
+}
+
+/// An adjustment as stored over a plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredAdjustment {
+    pub adjustment: Adjustment,
+    pub created_at: i64,
+    pub undone: bool,
+}
+
+#[derive(FromRow)]
+struct AdjustmentRow {
+    body: String,
+    created_at: i64,
+    undone: i64,
+}
+
+pub async fn adjustments(db: &Db, plan_id: &str) -> Result<Vec<StoredAdjustment>, StoreError> {
+    let rows = on_db!(db, pool => sqlx::query_as::<_, AdjustmentRow>(
+        "SELECT body, created_at, undone FROM plan_adjustments WHERE plan_id = $1 ORDER BY created_at, adjustment_id",
+    )
+    .bind(plan_id)
+    .fetch_all(pool)
+    .await)?;
+    rows.into_iter()
+        .map(|r| {
+            let adjustment: Adjustment = serde_json::from_str(&r.body)
+                .map_err(|e| StoreError::Corrupt(format!("adjustment: {e}")))?;
+            Ok(StoredAdjustment {
+                adjustment,
+                created_at: r.created_at,
+                undone: r.undone != 0,
+            })
+        })
+        .collect()
+}
+
+/// Makes the stored adjustments of a plan match `active` (what the rules
+/// call for now): new ones are added, changed ones updated, ones whose
+/// evidence is gone removed; undone ones stay undone. One transaction.
+pub async fn sync_adjustments(
+    db: &Db,
+    plan_id: &str,
+    active: &[Adjustment],
+) -> Result<(), StoreError> {
+    let stored = adjustments(db, plan_id).await?;
+    let now = now_ms();
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        for old in stored.iter().filter(|s| !s.undone) {
+            if !active.iter().any(|a| a.id == old.adjustment.id) {
+                sqlx::query("DELETE FROM plan_adjustments WHERE plan_id = $1 AND adjustment_id = $2")
+                    .bind(plan_id)
+                    .bind(&old.adjustment.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        for a in active {
+            let known = stored.iter().any(|s| s.adjustment.id == a.id);
+            let sql = if known {
+                "UPDATE plan_adjustments SET rule = $1, body = $2 WHERE plan_id = $3 AND adjustment_id = $4"
+            } else {
+                "INSERT INTO plan_adjustments (rule, body, plan_id, adjustment_id, created_at, undone) VALUES ($1, $2, $3, $4, $5, 0)"
+            };
+            let q = sqlx::query(sql).bind(a.rule.as_str()).bind(text(a)).bind(plan_id).bind(&a.id);
+            if known { q.execute(&mut *tx).await?; } else { q.bind(now).execute(&mut *tx).await?; }
+        }
+        tx.commit().await?;
+        Ok::<_, StoreError>(())
+    })
+}
+
+/// Marks an adjustment undone (or active again); `false` when the plan has
+/// no such adjustment. The caller checks the plan belongs to the user.
+pub async fn set_undone(
+    db: &Db,
+    plan_id: &str,
+    adjustment_id: &str,
+    undone: bool,
+) -> Result<bool, StoreError> {
+    let n = on_db!(db, pool => sqlx::query("UPDATE plan_adjustments SET undone = $1 WHERE plan_id = $2 AND adjustment_id = $3")
+        .bind(i64::from(undone))
+        .bind(plan_id)
+        .bind(adjustment_id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
