@@ -175,10 +175,10 @@ pub async fn progress(db: &Db, user_id: &str, n: u32, today: Date) -> Result<Pro
         .collect();
     let mut prediction = Vec::new();
     if let Some(p) = &plan {
-        if let (Some(paces), Some(w)) = (&p.paces, p.weeks.first()) {
-            if let Some(v) = runcoach_core::science::Vdot::new(paces.vdot) {
-                prediction.extend(race_prediction(p, w.start, paces.source.clone(), v));
-            }
+        if let (Some(paces), Some(w)) = (&p.paces, p.weeks.first())
+            && let Some(v) = runcoach_core::science::Vdot::new(paces.vdot)
+        {
+            prediction.extend(race_prediction(p, w.start, paces.source.clone(), v));
         }
         for l in logged
             .iter()

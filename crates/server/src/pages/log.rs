@@ -130,7 +130,7 @@ impl LogForm {
     }
 
     /// The form showing a stored entry.
-    pub fn from_entry(mut self, e: &LogEntry, units: Units) -> Self {
+    pub fn showing(mut self, e: &LogEntry, units: Units) -> Self {
         let l = &e.log;
         self.kind = KINDS
             .iter()
@@ -199,10 +199,10 @@ fn input(
     let rpe = whole("Effort", "rpe");
     let mut pain = Vec::new();
     for (value, label, location) in PAIN_LOCATIONS {
-        if let Some(score) = whole(&format!("Pain at {label}"), &format!("pain_{value}")) {
-            if score != 0 {
-                pain.push(PainInput { location, score });
-            }
+        if let Some(score) = whole(&format!("Pain at {label}"), &format!("pain_{value}"))
+            && score != 0
+        {
+            pain.push(PainInput { location, score });
         }
     }
     let distance = match get("distance").replace(',', ".") {
@@ -397,8 +397,8 @@ pub async fn edit_page(
     };
     let units = view::units_of(&user.0.user.units);
     let planned = planned_for(&state, &user, &entry).await?;
-    let form = LogForm::blank(format!("/logs/{id}/edit"), units, planned.as_ref())
-        .from_entry(&entry, units);
+    let form =
+        LogForm::blank(format!("/logs/{id}/edit"), units, planned.as_ref()).showing(&entry, units);
     Ok(render(&super::plan::LogEdit {
         nav: nav(&user),
         heading: "Edit log".into(),

@@ -254,15 +254,15 @@ pub async fn session(
 ) -> Result<Response, ApiError> {
     let logged = q.contains_key("logged");
     let mut changed = Vec::new();
-    if let (true, Some(ids)) = (logged, q.get("changed")) {
-        if let Some(at) = crate::training::session(&state.db, &user.0.user.id, &id).await? {
-            let stored = runcoach_store::logs::adjustments(&state.db, &at.plan_id).await?;
-            changed = stored
-                .into_iter()
-                .filter(|a| ids.split(',').any(|i| i == a.adjustment.id))
-                .map(|a| a.adjustment.summary)
-                .collect();
-        }
+    if let (true, Some(ids)) = (logged, q.get("changed"))
+        && let Some(at) = crate::training::session(&state.db, &user.0.user.id, &id).await?
+    {
+        let stored = runcoach_store::logs::adjustments(&state.db, &at.plan_id).await?;
+        changed = stored
+            .into_iter()
+            .filter(|a| ids.split(',').any(|i| i == a.adjustment.id))
+            .map(|a| a.adjustment.summary)
+            .collect();
     }
     let notice = if logged { "Logged. Nice work." } else { "" };
     session_page(
