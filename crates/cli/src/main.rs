@@ -31,6 +31,9 @@ enum Command {
     Exercises(commands::exercises::Args),
     /// Export a plan file: FIT workouts for a watch, or an iCalendar file.
     Export(commands::export::Args),
+    /// Import activity files, a folder of them or a Strava export zip into an
+    /// athlete's history (resumable: files imported before are skipped).
+    Import(Box<commands::import::Args>),
     /// Run the web app and API (embedded SQLite by default).
     Serve(Box<commands::serve::ServeArgs>),
     /// Database maintenance.
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::Admin(cmd) => commands::serve::admin(cmd),
         Command::Exercises(args) => commands::exercises::run(args),
         Command::Export(args) => commands::export::run(args),
+        Command::Import(args) => commands::import::run(*args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

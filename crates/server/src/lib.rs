@@ -20,6 +20,7 @@ use axum::Router;
 use runcoach_store::Db;
 use tokio::net::TcpListener;
 
+pub use api::imports as importer;
 pub use api::{OPENAPI, ROUTES};
 pub use auth::password;
 

@@ -6,6 +6,7 @@
 //! (the `on_db!` macro type-checks it against both). Parameters are `$1`,
 //! `$2`, … in order of first use, which both backends read the same way.
 
+pub mod activities;
 mod error;
 pub mod feeds;
 pub mod limits;

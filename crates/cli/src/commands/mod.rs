@@ -1,6 +1,7 @@
 pub mod check;
 pub mod exercises;
 pub mod export;
+pub mod import;
 pub mod paces;
 pub mod plan;
 pub mod predict;

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod feeds;
+pub mod imports;
 mod json;
 pub mod logs;
 pub mod plans;
@@ -45,6 +46,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/plans/{id}/adjustments"),
     ("post", "/api/v1/plans/{id}/adjustments/{adj}/undo"),
     ("post", "/api/v1/plans/{id}/adjustments/{adj}/redo"),
+    ("post", "/api/v1/imports"),
+    ("get", "/api/v1/imports/{id}"),
+    ("get", "/api/v1/activities"),
+    ("get", "/api/v1/history"),
     ("get", "/healthz"),
 ];
 
@@ -84,6 +89,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/feeds/{id}", delete(feeds::revoke))
         // matchit cannot match `{token}.ics`; the handler strips the suffix.
         .route("/feeds/{file}", get(feeds::calendar))
+        .route(
+            "/api/v1/imports",
+            post(imports::create).layer(DefaultBodyLimit::max(imports::UPLOAD_LIMIT)),
+        )
+        .route("/api/v1/imports/{id}", get(imports::get))
+        .route("/api/v1/activities", get(imports::list_activities))
+        .route("/api/v1/history", get(imports::history))
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -3,6 +3,7 @@
 
 mod account;
 pub mod charts;
+mod imports;
 mod library;
 mod log;
 mod onboarding;
@@ -128,6 +129,15 @@ pub fn router() -> Router<AppState> {
             "/plans/{id}/adjustments/{adj}/{action}",
             post(log::adjustment),
         )
+        .route(
+            "/imports",
+            get(imports::page)
+                .post(imports::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::api::imports::UPLOAD_LIMIT,
+                )),
+        )
+        .route("/imports/{id}", get(imports::status))
         .route("/exercises", get(library::index))
         .route("/exercises/{id}", get(library::exercise))
         .route("/static/app.css", get(stylesheet))

@@ -1,0 +1,1208 @@
+//! Importing history: the import engine (shared by `runcoach import` and web
+//! uploads) and the API over it.
+//!
+//! # The engine
+//! [`plan_work`] turns paths into work items (activity files, Strava export
+//! zips; folders are walked recursively in name order). [`run_import`] reads
+//! and decodes them on a few worker threads (pure CPU work, off the async
+//! runtime) and stores them in batches of [`ImportOptions::batch_files`]
+//! files, one transaction each, in the order of the work list, so the
+//! outcome does not depend on thread timing. Memory stays bounded: workers
+//! run at most [`WINDOW`] items ahead of the in-order position, and at most
+//! one batch waits to be stored.
+//!
+//! Resuming: every file's SHA-256 (an export's activities: their Strava id) is
+//! recorded in `import_files`; files an earlier import has done are skipped
+//! without decoding. Duplicates across sources (`formats::dedupe`) are found
+//! against the athlete's stored activities and counted, never stored twice.
+//!
+//! # The API
+//! `POST /api/v1/imports` streams the multipart upload to a temporary folder
+//! and answers 202 at once; a background task runs the engine. The job's row
+//! in the database is the source of truth, so any app server answers
+//! `GET /api/v1/imports/{id}`.
+
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::{Multipart, Path as UrlPath, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jiff::civil::Date;
+use runcoach_core::history::{HistoryActivity, HistorySummary, summarise};
+use runcoach_formats::strava::{self, ImportedActivity, Origin};
+use runcoach_formats::{ActivitySummary, Sport, decode, dedupe, format_from_name, sniff};
+use runcoach_store::Db;
+use runcoach_store::StoreError;
+use runcoach_store::activities::{
+    self, Candidate, FileRecord, FileStatus, NewActivity, Sameness, StoredFile,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::ApiError;
+
+/// Largest upload (all files together), bytes: a Strava export of ten years.
+pub const UPLOAD_LIMIT: usize = 512 * 1024 * 1024;
+
+/// Largest single activity file read (bigger ones are refused unread).
+pub const MAX_FILE_BYTES: u64 = runcoach_formats::MAX_DECOMPRESSED_BYTES;
+
+/// How many work items the decoders may run ahead of the store.
+pub const WINDOW: usize = 64;
+
+/// Sports counted as running (matched to planned runs, counted in history).
+pub const RUNNING_SPORTS: [&str; 2] = ["running", "trail_running"];
+
+/// How an import runs.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Decoder threads.
+    pub threads: usize,
+    /// Files per transaction.
+    pub batch_files: usize,
+    /// Longest wait before a partial batch is stored (keeps progress moving).
+    pub flush_every: Duration,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            threads: std::thread::available_parallelism()
+                .map_or(2, |n| n.get())
+                .clamp(1, 4),
+            batch_files: 200,
+            flush_every: Duration::from_millis(250),
+        }
+    }
+}
+
+/// One thing to read: an activity file or a Strava export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Work {
+    /// A FIT, GPX or TCX file, maybe gzipped. `name` is what reports call it.
+    File { path: PathBuf, name: String },
+    /// A Strava bulk export.
+    Zip { path: PathBuf, name: String },
+}
+
+impl Work {
+    pub fn name(&self) -> &str {
+        match self {
+            Work::File { name, .. } | Work::Zip { name, .. } => name,
+        }
+    }
+}
+
+fn is_zip(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with(".zip")
+}
+
+/// The work in `paths` (each with the name reports use for it): a file is
+/// one item (a `.zip` is a Strava export), a folder is walked recursively in
+/// name order for activity files (`.fit`, `.gpx`, `.tcx`, each maybe `.gz`)
+/// and `.zip` exports; other files and hidden ones are left alone and
+/// counted in the second value.
+pub fn plan_work(paths: &[(PathBuf, String)]) -> std::io::Result<(Vec<Work>, usize)> {
+    let mut work = Vec::new();
+    let mut ignored = 0;
+    for (path, name) in paths {
+        let meta = std::fs::metadata(path)?;
+        if meta.is_dir() {
+            walk(path, "", &mut work, &mut ignored)?;
+        } else if is_zip(name) {
+            work.push(Work::Zip {
+                path: path.clone(),
+                name: name.clone(),
+            });
+        } else {
+            work.push(Work::File {
+                path: path.clone(),
+                name: name.clone(),
+            });
+        }
+    }
+    Ok((work, ignored))
+}
+
+fn walk(
+    dir: &Path,
+    prefix: &str,
+    work: &mut Vec<Work>,
+    ignored: &mut usize,
+) -> std::io::Result<()> {
+    let mut entries: Vec<(String, PathBuf, std::fs::FileType)> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            Some((name, e.path(), e.file_type().ok()?))
+        })
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, path, kind) in entries {
+        if name.starts_with('.') {
+            continue;
+        }
+        let rel = format!("{prefix}{name}");
+        if kind.is_dir() {
+            walk(&path, &format!("{rel}/"), work, ignored)?;
+        } else if kind.is_file() || kind.is_symlink() && path.is_file() {
+            if is_zip(&name) {
+                work.push(Work::Zip { path, name: rel });
+            } else if format_from_name(&name).is_some() {
+                work.push(Work::File { path, name: rel });
+            } else {
+                *ignored += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A file that yielded nothing, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    pub file: String,
+    pub error: String,
+}
+
+/// A damaged file that still yielded data, and what was lost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Salvage {
+    pub file: String,
+    pub note: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ImportReport {
+    pub import_id: String,
+    /// Files (an export's activities count one each) gone through.
+    pub files: u64,
+    /// Activities stored.
+    pub imported: u64,
+    /// Activities already stored (same file, or same start and distance).
+    pub duplicates: u64,
+    /// Files done by an earlier import, not read again.
+    pub skipped: u64,
+    pub failed: Vec<Problem>,
+    pub salvaged: Vec<Salvage>,
+    /// Runs linked to planned runs of the newest plan.
+    pub linked_to_plan: u64,
+}
+
+/// Where an import stands, for progress bars.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Progress {
+    pub done: u64,
+    pub total: u64,
+    pub imported: u64,
+    pub duplicates: u64,
+}
+
+/// One decoded (or refused) file on its way to the store.
+struct Decoded {
+    record: FileRecord,
+    salvaged: Vec<String>,
+}
+
+enum Msg {
+    Item { seq: usize, item: Decoded },
+    End { seq: usize },
+    More { items: u64 },
+}
+
+/// What workers share: the work list, a cursor, the store's progress.
+struct Shared {
+    work: Vec<Work>,
+    next: AtomicUsize,
+    stored: Mutex<usize>,
+    advanced: Condvar,
+    skip_keys: HashSet<String>,
+    hash: bool,
+}
+
+impl Shared {
+    /// The next item for a worker, once the store is close enough behind.
+    fn take(&self) -> Option<(usize, &Work)> {
+        let seq = self.next.fetch_add(1, Ordering::SeqCst);
+        let work = self.work.get(seq)?;
+        let mut stored = self.stored.lock().expect("no worker panics holding it");
+        while seq >= *stored + WINDOW {
+            stored = self.advanced.wait(stored).expect("no panics");
+        }
+        Some((seq, work))
+    }
+
+    fn advance(&self, to: usize) {
+        *self.stored.lock().expect("no panics") = to;
+        self.advanced.notify_all();
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(71);
+    s.push_str("sha256:");
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+fn new_activity(
+    summary: &ActivitySummary,
+    source: &str,
+    key: String,
+    name: Option<String>,
+) -> NewActivity {
+    NewActivity {
+        source: source.to_owned(),
+        source_key: key,
+        name,
+        sport: summary.sport.as_str().to_owned(),
+        start_time_ms: summary.start_time_ms,
+        distance_m: summary.distance_m,
+        elapsed_s: summary.elapsed_s,
+        moving_s: summary.moving_s,
+        avg_hr: summary.avg_hr,
+        max_hr: summary.max_hr,
+        avg_cadence: summary.avg_cadence,
+        elevation_gain_m: summary.elevation_gain_m,
+        laps: summary.laps,
+        salvaged: summary.salvaged.clone(),
+        track_json: serde_json::to_string(&summary.track).expect("tracks serialise"),
+    }
+}
+
+fn failed(file: String, file_key: String, error: String) -> Decoded {
+    Decoded {
+        record: FileRecord {
+            position: 0,
+            file,
+            file_key,
+            status: FileStatus::Failed,
+            activities: Vec::new(),
+            error: Some(error),
+            note: None,
+        },
+        salvaged: Vec::new(),
+    }
+}
+
+/// Reads and decodes one activity file.
+fn decode_file(path: &Path, name: &str, shared: &Shared) -> Decoded {
+    let read = std::fs::File::open(path).and_then(|f| {
+        let len = f.metadata()?.len();
+        if len > MAX_FILE_BYTES {
+            return Err(std::io::Error::other(format!(
+                "larger than {} MB; activity files are at most a few tens of MB",
+                MAX_FILE_BYTES >> 20
+            )));
+        }
+        let mut bytes = Vec::with_capacity(len as usize);
+        f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+        Ok(bytes)
+    });
+    let bytes = match read {
+        Ok(b) => b,
+        Err(e) => {
+            return failed(
+                name.to_owned(),
+                format!("file:{name}"),
+                format!("cannot read the file: {e}"),
+            );
+        }
+    };
+    let key = if shared.hash {
+        sha256_hex(&bytes)
+    } else {
+        format!("file:{name}")
+    };
+    if shared.skip_keys.contains(&key) {
+        return Decoded {
+            record: FileRecord {
+                position: 0,
+                file: name.to_owned(),
+                file_key: key,
+                status: FileStatus::Skipped,
+                activities: Vec::new(),
+                error: None,
+                note: Some("imported before".into()),
+            },
+            salvaged: Vec::new(),
+        };
+    }
+    let source = match sniff(&bytes).or_else(|| format_from_name(name)) {
+        Some(runcoach_formats::Format::Fit) => "fit",
+        Some(runcoach_formats::Format::Gpx) => "gpx",
+        Some(runcoach_formats::Format::Tcx) => "tcx",
+        None if bytes.starts_with(&[0x1f, 0x8b]) => "gzip",
+        None => "unknown",
+    };
+    let source = if source == "gzip" {
+        match format_from_name(name) {
+            Some(runcoach_formats::Format::Fit) => "fit",
+            Some(runcoach_formats::Format::Gpx) => "gpx",
+            Some(runcoach_formats::Format::Tcx) => "tcx",
+            None => "gzip",
+        }
+    } else {
+        source
+    };
+    let summaries = match decode(&bytes, name) {
+        Ok(s) if s.is_empty() => {
+            return failed(name.to_owned(), key, "no activities in the file".into());
+        }
+        Ok(s) => s,
+        Err(e) => return failed(name.to_owned(), key, e.to_string()),
+    };
+    drop(bytes);
+    let salvaged: Vec<String> = summaries
+        .iter()
+        .filter_map(|s| s.salvaged.clone())
+        .collect();
+    let activities = summaries
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let k = if i == 0 {
+                key.clone()
+            } else {
+                format!("{key}#{i}")
+            };
+            new_activity(s, source, k, None)
+        })
+        .collect();
+    Decoded {
+        record: FileRecord {
+            position: 0,
+            file: name.to_owned(),
+            file_key: key,
+            status: FileStatus::Imported,
+            activities,
+            error: None,
+            note: (!salvaged.is_empty()).then(|| salvaged.join("; ")),
+        },
+        salvaged,
+    }
+}
+
+/// The key and report name of one export item.
+fn export_item(zip: &str, a: &ImportedActivity) -> (String, String) {
+    let key = match (a.source_id, &a.file) {
+        (Some(id), _) => format!("strava:{id}"),
+        (None, Some(f)) => format!("strava-file:{f}"),
+        (None, None) => format!("strava-csv:{}", a.summary.start_time_ms.unwrap_or(0)),
+    };
+    let name = match (&a.file, a.origin, a.source_id) {
+        (Some(f), Origin::File, _) => format!("{zip}/{f}"),
+        (_, _, Some(id)) => format!("{zip}/activities.csv (activity {id})"),
+        (Some(f), _, None) => format!("{zip}/{f}"),
+        (None, _, None) => format!("{zip}/activities.csv"),
+    };
+    (key, name)
+}
+
+/// Reads a Strava export, sending one item per activity (or failure).
+fn read_zip(path: &Path, zip: &str, seq: usize, shared: &Shared, send: &dyn Fn(Msg)) {
+    let export = std::fs::File::open(path)
+        .map_err(|e| format!("cannot read the file: {e}"))
+        .and_then(|f| {
+            strava::read_export(std::io::BufReader::new(f), strava::Limits::default())
+                .map_err(|e| format!("not a readable Strava export: {e}"))
+        });
+    let export = match export {
+        Ok(e) => e,
+        Err(error) => {
+            send(Msg::Item {
+                seq,
+                item: failed(zip.to_owned(), format!("zip:{zip}"), error),
+            });
+            return;
+        }
+    };
+    send(Msg::More {
+        items: export.expected_items().saturating_sub(1) as u64,
+    });
+    for item in export {
+        let (activity, error) = match item {
+            Ok(a) => (a, None),
+            Err(e) => match e.csv_fallback {
+                Some(fallback) => (*fallback, Some(e.error.to_string())),
+                None => {
+                    let key = match e.source_id {
+                        Some(id) => format!("strava:{id}"),
+                        None => format!("zip:{zip}/{}", e.file),
+                    };
+                    send(Msg::Item {
+                        seq,
+                        item: failed(format!("{zip}/{}", e.file), key, e.error.to_string()),
+                    });
+                    continue;
+                }
+            },
+        };
+        let (key, name) = export_item(zip, &activity);
+        if shared.skip_keys.contains(&key) {
+            send(Msg::Item {
+                seq,
+                item: Decoded {
+                    record: FileRecord {
+                        position: 0,
+                        file: name,
+                        file_key: key,
+                        status: FileStatus::Skipped,
+                        activities: Vec::new(),
+                        error: None,
+                        note: Some("imported before".into()),
+                    },
+                    salvaged: Vec::new(),
+                },
+            });
+            continue;
+        }
+        let source = match activity.origin {
+            Origin::File => "strava",
+            Origin::Csv => "strava_csv",
+        };
+        let mut salvaged: Vec<String> = activity.summary.salvaged.iter().cloned().collect();
+        if let Some(error) = &error {
+            salvaged.push(format!(
+                "the file could not be read ({error}); the activity was taken from activities.csv without a track"
+            ));
+        }
+        let mut a = new_activity(
+            &activity.summary,
+            source,
+            key.clone(),
+            activity.name.clone(),
+        );
+        if a.salvaged.is_none() && error.is_some() {
+            a.salvaged = salvaged.last().cloned();
+        }
+        send(Msg::Item {
+            seq,
+            item: Decoded {
+                record: FileRecord {
+                    position: 0,
+                    file: name,
+                    file_key: key,
+                    status: FileStatus::Imported,
+                    activities: vec![a],
+                    error: None,
+                    note: (!salvaged.is_empty()).then(|| salvaged.join("; ")),
+                },
+                salvaged,
+            },
+        });
+    }
+}
+
+fn worker(shared: &Shared, send: &dyn Fn(Msg)) {
+    while let Some((seq, work)) = shared.take() {
+        match work {
+            Work::File { path, name } => send(Msg::Item {
+                seq,
+                item: decode_file(path, name, shared),
+            }),
+            Work::Zip { path, name } => read_zip(path, name, seq, shared, send),
+        }
+        send(Msg::End { seq });
+    }
+}
+
+fn shell(start: Option<i64>, distance_m: f64) -> ActivitySummary {
+    ActivitySummary {
+        sport: Sport::Running,
+        start_time_ms: start,
+        distance_m,
+        elapsed_s: 0.0,
+        moving_s: 0.0,
+        avg_hr: None,
+        max_hr: None,
+        avg_cadence: None,
+        elevation_gain_m: None,
+        laps: 0,
+        track: Vec::new(),
+        salvaged: None,
+    }
+}
+
+/// The duplicate rule of `formats::dedupe` between a new activity and a
+/// stored one, and which copy says more (`dedupe::richness`).
+pub fn same_activity(a: &NewActivity, c: &Candidate) -> Sameness {
+    if !dedupe::is_duplicate(
+        &shell(a.start_time_ms, a.distance_m),
+        &shell(Some(c.start_time_ms), c.distance_m),
+    ) {
+        return Sameness::Different;
+    }
+    let point = || runcoach_formats::TrackPoint {
+        t_s: None,
+        lat: None,
+        lon: None,
+        ele: None,
+        hr: None,
+        distance_m: 0.0,
+    };
+    let new = ActivitySummary {
+        avg_hr: a.avg_hr,
+        avg_cadence: a.avg_cadence,
+        elevation_gain_m: a.elevation_gain_m,
+        laps: a.laps,
+        track: if a.track_json.len() > 2 {
+            vec![point()]
+        } else {
+            Vec::new()
+        },
+        salvaged: a.salvaged.clone(),
+        ..shell(a.start_time_ms, a.distance_m)
+    };
+    let old = ActivitySummary {
+        avg_hr: c.avg_hr.map(|v| v as f64),
+        avg_cadence: c.avg_cadence.map(|v| v as f64),
+        elevation_gain_m: c.elevation_gain_m,
+        laps: u32::try_from(c.laps).unwrap_or(0),
+        track: if c.has_track {
+            vec![point()]
+        } else {
+            Vec::new()
+        },
+        salvaged: c.salvaged.then(String::new),
+        ..shell(Some(c.start_time_ms), c.distance_m)
+    };
+    if dedupe::richness(&new) > dedupe::richness(&old) {
+        Sameness::SameButRicher
+    } else {
+        Sameness::Same
+    }
+}
+
+/// Runs import `import_id` (already created) for `user_id` over `work`:
+/// decodes, stores, reports progress after every stored batch, links runs
+/// to the plan and marks the job done. A database failure marks the job
+/// failed and is returned; files already stored stay stored (their batches
+/// committed), and the next import skips them.
+pub async fn run_import(
+    db: &Db,
+    user_id: &str,
+    import_id: &str,
+    work: Vec<Work>,
+    options: &ImportOptions,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<ImportReport, StoreError> {
+    let result = run_inner(db, user_id, import_id, work, options, progress).await;
+    match &result {
+        Ok(_) => activities::finish_import(db, import_id, None).await?,
+        Err(e) => {
+            tracing::error!(error = %e, import_id, "import failed");
+            let _ = activities::finish_import(
+                db,
+                import_id,
+                Some("the database failed during the import; run it again to resume"),
+            )
+            .await;
+        }
+    }
+    result
+}
+
+async fn run_inner(
+    db: &Db,
+    user_id: &str,
+    import_id: &str,
+    work: Vec<Work>,
+    options: &ImportOptions,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> Result<ImportReport, StoreError> {
+    let mut report = ImportReport {
+        import_id: import_id.to_owned(),
+        ..Default::default()
+    };
+    let mut state = Progress {
+        total: work.len() as u64,
+        ..Default::default()
+    };
+    activities::start_import(db, import_id, work.len() as i64).await?;
+    progress(state);
+    let shared = Arc::new(Shared {
+        work,
+        next: AtomicUsize::new(0),
+        stored: Mutex::new(0),
+        advanced: Condvar::new(),
+        skip_keys: activities::done_file_keys(db, user_id).await?,
+        hash: true,
+    });
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(256);
+    let mut threads = Vec::new();
+    for _ in 0..options.threads.max(1) {
+        let shared = Arc::clone(&shared);
+        let tx = tx.clone();
+        threads.push(std::thread::spawn(move || {
+            worker(&shared, &|m| {
+                let _ = tx.blocking_send(m);
+            })
+        }));
+    }
+    drop(tx);
+
+    // Reassemble the workers' output in work order.
+    let mut next = 0usize;
+    let mut buffer: BTreeMap<usize, (VecDeque<Decoded>, bool)> = BTreeMap::new();
+    let mut pending: Vec<Decoded> = Vec::new();
+    let mut position = 0i64;
+    let mut last_flush = Instant::now();
+    let mut open = true;
+    let mut outcome: Result<(), StoreError> = Ok(());
+    while open {
+        match rx.recv().await {
+            Some(Msg::Item { seq, item }) => buffer.entry(seq).or_default().0.push_back(item),
+            Some(Msg::End { seq }) => buffer.entry(seq).or_default().1 = true,
+            Some(Msg::More { items }) => {
+                state.total += items;
+                if let Err(e) = activities::add_to_total(db, import_id, items as i64).await {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+            None => open = false,
+        }
+        while let Some((queue, ended)) = buffer.get_mut(&next) {
+            while let Some(mut item) = queue.pop_front() {
+                item.record.position = position;
+                position += 1;
+                pending.push(item);
+            }
+            if !*ended {
+                break;
+            }
+            buffer.remove(&next);
+            next += 1;
+        }
+        let due = pending.len() >= options.batch_files
+            || !pending.is_empty() && (!open || last_flush.elapsed() >= options.flush_every);
+        if due {
+            if let Err(e) = store_batch(
+                db,
+                user_id,
+                import_id,
+                &mut pending,
+                &mut report,
+                &mut state,
+            )
+            .await
+            {
+                outcome = Err(e);
+                break;
+            }
+            progress(state);
+            last_flush = Instant::now();
+        }
+        // Workers may run WINDOW items past what has arrived in order; what
+        // waits for the store is bounded by the batch size.
+        shared.advance(next);
+    }
+    if outcome.is_err() {
+        // Let the workers run out: skip the rest of the work.
+        shared.next.store(shared.work.len(), Ordering::SeqCst);
+        shared.advance(usize::MAX / 2);
+        rx.close();
+    }
+    for t in threads {
+        let _ = tokio::task::spawn_blocking(move || t.join()).await;
+    }
+    outcome?;
+    report.linked_to_plan = activities::link_planned_runs(db, user_id, &RUNNING_SPORTS).await?;
+    Ok(report)
+}
+
+async fn store_batch(
+    db: &Db,
+    user_id: &str,
+    import_id: &str,
+    pending: &mut Vec<Decoded>,
+    report: &mut ImportReport,
+    state: &mut Progress,
+) -> Result<(), StoreError> {
+    let batch = std::mem::take(pending);
+    let (records, salvaged): (Vec<FileRecord>, Vec<Vec<String>>) =
+        batch.into_iter().map(|d| (d.record, d.salvaged)).unzip();
+    let stored = activities::store_files(db, user_id, import_id, &records, &same_activity).await?;
+    for (
+        (record, notes),
+        StoredFile {
+            status,
+            imported,
+            duplicates,
+        },
+    ) in records.into_iter().zip(salvaged).zip(stored)
+    {
+        report.files += 1;
+        report.imported += u64::from(imported);
+        report.duplicates += u64::from(duplicates);
+        match status {
+            FileStatus::Skipped => report.skipped += 1,
+            FileStatus::Failed => report.failed.push(Problem {
+                file: record.file.clone(),
+                error: record.error.clone().unwrap_or_default(),
+            }),
+            _ => {}
+        }
+        for note in notes {
+            report.salvaged.push(Salvage {
+                file: record.file.clone(),
+                note,
+            });
+        }
+    }
+    state.done = report.files;
+    state.imported = report.imported;
+    state.duplicates = report.duplicates;
+    Ok(())
+}
+
+/// What a decode-only run measured.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DecodeStats {
+    pub files: u64,
+    pub activities: u64,
+    pub failed: u64,
+    pub seconds: f64,
+}
+
+/// Decodes `work` on `threads` threads without hashing or storing anything
+/// (for benchmarks against other decoders).
+pub fn decode_only(work: Vec<Work>, threads: usize) -> DecodeStats {
+    let shared = Arc::new(Shared {
+        work,
+        next: AtomicUsize::new(0),
+        stored: Mutex::new(usize::MAX / 2),
+        advanced: Condvar::new(),
+        skip_keys: HashSet::new(),
+        hash: false,
+    });
+    let started = Instant::now();
+    let stats = Arc::new(Mutex::new(DecodeStats::default()));
+    let handles: Vec<_> = (0..threads.max(1))
+        .map(|_| {
+            let shared = Arc::clone(&shared);
+            let stats = Arc::clone(&stats);
+            std::thread::spawn(move || {
+                worker(&shared, &|m| {
+                    if let Msg::Item { item, .. } = m {
+                        let mut s = stats.lock().expect("no panics");
+                        s.files += 1;
+                        s.activities += item.record.activities.len() as u64;
+                        s.failed += u64::from(item.record.status == FileStatus::Failed);
+                    }
+                })
+            })
+        })
+        .collect();
+    for h in handles {
+        let _ = h.join();
+    }
+    let mut s = stats.lock().expect("no panics").clone();
+    s.seconds = started.elapsed().as_secs_f64();
+    s
+}
+
+// ---------------------------------------------------------------- the API
+
+/// An upload streamed to a temporary folder: the files, and the form's
+/// other fields (the page's `csrf`).
+pub struct Upload {
+    pub dir: tempfile::TempDir,
+    pub files: Vec<(PathBuf, String)>,
+    pub fields: Vec<(String, String)>,
+}
+
+/// A file name from a browser, reduced to a safe base name.
+fn safe_file_name(raw: &str, index: usize) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = base
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .trim_start_matches('.')
+        .to_owned();
+    if clean.is_empty() {
+        format!("upload-{index}")
+    } else {
+        clean.chars().take(200).collect()
+    }
+}
+
+fn upload_error(e: axum::extract::multipart::MultipartError) -> Response {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Json(serde_json::json!({"error": format!(
+                "the upload is larger than {} MiB; import big exports with `runcoach import`",
+                UPLOAD_LIMIT >> 20
+            )})),
+        )
+            .into_response()
+    } else {
+        ApiError::BadRequest(format!("unreadable upload: {}", e.body_text())).into_response()
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    ApiError::internal(e).into_response()
+}
+
+/// Streams every file field of `multipart` to disk (never whole in memory).
+pub async fn receive(mut multipart: Multipart) -> Result<Upload, Response> {
+    let dir = tempfile::Builder::new()
+        .prefix("runcoach-upload-")
+        .tempdir()
+        .map_err(internal)?;
+    let mut files = Vec::new();
+    let mut fields = Vec::new();
+    while let Some(mut field) = multipart.next_field().await.map_err(upload_error)? {
+        let Some(raw_name) = field.file_name().map(str::to_owned) else {
+            let name = field.name().unwrap_or("").to_owned();
+            let text = field.text().await.map_err(upload_error)?;
+            if text.len() <= 4096 {
+                fields.push((name, text));
+            }
+            continue;
+        };
+        let name = safe_file_name(&raw_name, files.len());
+        // Each file in its own folder so equal names do not collide.
+        let sub = dir.path().join(files.len().to_string());
+        tokio::fs::create_dir(&sub).await.map_err(internal)?;
+        let path = sub.join(&name);
+        let mut out = tokio::fs::File::create(&path).await.map_err(internal)?;
+        let mut written = 0u64;
+        while let Some(chunk) = field.chunk().await.map_err(upload_error)? {
+            written += chunk.len() as u64;
+            out.write_all(&chunk).await.map_err(internal)?;
+        }
+        out.flush().await.map_err(internal)?;
+        if written == 0 && raw_name.is_empty() {
+            // A file input left empty.
+            continue;
+        }
+        files.push((path, name));
+    }
+    Ok(Upload { dir, files, fields })
+}
+
+/// Starts a background import of an upload; returns the job's id.
+pub async fn start_upload_import(
+    state: &AppState,
+    user_id: &str,
+    upload: Upload,
+) -> Result<String, ApiError> {
+    if upload.files.is_empty() {
+        return Err(ApiError::invalid(
+            "files",
+            "choose at least one FIT, GPX or TCX file, or a Strava export zip",
+        ));
+    }
+    let (work, _) = plan_work(&upload.files).map_err(ApiError::internal)?;
+    let id = activities::create_import(&state.db, user_id, "upload").await?;
+    let db = state.db.clone();
+    let user = user_id.to_owned();
+    let job = id.clone();
+    tokio::spawn(async move {
+        let options = ImportOptions {
+            // Leave a core for requests.
+            threads: ImportOptions::default().threads.div_ceil(2),
+            ..Default::default()
+        };
+        let _ = run_import(&db, &user, &job, work, &options, &|_| {}).await;
+        drop(upload.dir);
+    });
+    Ok(id)
+}
+
+#[derive(Serialize)]
+pub struct Started {
+    pub id: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    multipart: Multipart,
+) -> Result<(StatusCode, Json<Started>), Response> {
+    let upload = receive(multipart).await?;
+    let id = start_upload_import(&state, &user.user.id, upload)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    Ok((StatusCode::ACCEPTED, Json(Started { id })))
+}
+
+/// An import's status as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct ImportStatus {
+    pub id: String,
+    pub status: String,
+    pub total: i64,
+    pub done: i64,
+    pub imported: i64,
+    pub duplicates: i64,
+    pub skipped: i64,
+    pub failed: Vec<Problem>,
+    pub salvaged: Vec<Salvage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The status of one import of this user's, with its failed and salvaged files.
+pub async fn status_of(
+    db: &Db,
+    user_id: &str,
+    id: &str,
+) -> Result<Option<(ImportStatus, Vec<activities::FileReport>)>, ApiError> {
+    let Some(job) = activities::get_import(db, user_id, id).await? else {
+        return Ok(None);
+    };
+    let files = activities::import_files(db, user_id, id, None).await?;
+    let failed = files
+        .iter()
+        .filter(|f| f.status == FileStatus::Failed)
+        .map(|f| Problem {
+            file: f.file.clone(),
+            error: f.error.clone().unwrap_or_default(),
+        })
+        .collect();
+    let salvaged = files
+        .iter()
+        .filter(|f| f.status != FileStatus::Failed && f.status != FileStatus::Skipped)
+        .filter_map(|f| {
+            f.note
+                .as_ref()
+                .filter(|_| {
+                    !f.note
+                        .as_deref()
+                        .unwrap_or("")
+                        .starts_with("already stored")
+                })
+                .map(|n| Salvage {
+                    file: f.file.clone(),
+                    note: n.clone(),
+                })
+        })
+        .collect();
+    Ok(Some((
+        ImportStatus {
+            id: job.id,
+            status: job.status,
+            total: job.total,
+            done: job.done,
+            imported: job.imported,
+            duplicates: job.duplicates,
+            skipped: job.skipped,
+            failed,
+            salvaged,
+            error: job.error,
+        },
+        files,
+    )))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    UrlPath(id): UrlPath<String>,
+) -> Result<Json<ImportStatus>, ApiError> {
+    let (status, _) = status_of(&state.db, &user.user.id, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(status))
+}
+
+#[derive(Deserialize)]
+pub struct Range {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// One activity in the list.
+#[derive(Debug, Serialize)]
+pub struct ActivityItem {
+    pub id: String,
+    pub sport: String,
+    pub start_time: String,
+    pub distance_m: f64,
+    pub elapsed_s: f64,
+    pub moving_s: f64,
+    pub avg_hr: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub planned_session_id: Option<String>,
+}
+
+fn day_start_ms(d: Date) -> i64 {
+    d.to_zoned(jiff::tz::TimeZone::UTC)
+        .map_or(0, |z| z.timestamp().as_millisecond())
+}
+
+/// `?from=YYYY-MM-DD&to=YYYY-MM-DD` (both days included, UTC); either may be left out.
+pub fn parse_range(q: &Range) -> Result<(i64, i64), ApiError> {
+    let mut errors = Vec::new();
+    let mut parse = |field: &'static str, v: &Option<String>| -> Option<Date> {
+        let v = v.as_deref()?.trim();
+        if v.is_empty() {
+            return None;
+        }
+        match v.parse::<Date>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push(runcoach_core::plan::FieldError {
+                    field,
+                    message: format!("'{v}' is not a date: use YYYY-MM-DD"),
+                });
+                None
+            }
+        }
+    };
+    let from = parse("from", &q.from);
+    let to = parse("to", &q.to);
+    match (from, to) {
+        (Some(f), Some(t)) if f > t => errors.push(runcoach_core::plan::FieldError {
+            field: "to",
+            message: format!("{t} is before from ({f})"),
+        }),
+        _ => {}
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let from_ms = from.map_or(i64::MIN, day_start_ms);
+    let to_ms = to
+        .and_then(|t| t.tomorrow().ok())
+        .map_or(i64::MAX, day_start_ms);
+    Ok((from_ms, to_ms))
+}
+
+pub fn rfc3339(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+pub async fn list_activities(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<Range>,
+) -> Result<Json<Vec<ActivityItem>>, ApiError> {
+    let (from, to) = parse_range(&q)?;
+    let list = activities::list(&state.db, &user.user.id, from, to).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|a| ActivityItem {
+                start_time: rfc3339(a.start_time_ms.unwrap_or(0)),
+                id: a.id,
+                sport: a.sport,
+                distance_m: a.distance_m,
+                elapsed_s: a.elapsed_s,
+                moving_s: a.moving_s,
+                avg_hr: a.avg_hr,
+                planned_session_id: a.planned_session_id,
+            })
+            .collect(),
+    ))
+}
+
+/// The history summary of this user's stored activities as of `today`
+/// (dates are the UTC dates of the starts).
+pub async fn history_of(db: &Db, user_id: &str, today: Date) -> Result<HistorySummary, ApiError> {
+    let all = activities::all(db, user_id).await?;
+    let items: Vec<HistoryActivity> = all
+        .iter()
+        .filter_map(|a| {
+            let ts = jiff::Timestamp::from_millisecond(a.start_time_ms?).ok()?;
+            Some(HistoryActivity {
+                date: ts.to_zoned(jiff::tz::TimeZone::UTC).date(),
+                running: RUNNING_SPORTS.contains(&a.sport.as_str()),
+                distance_m: a.distance_m,
+                moving_s: a.moving_s,
+                elapsed_s: a.elapsed_s,
+            })
+        })
+        .collect();
+    Ok(summarise(&items, today))
+}
+
+#[derive(Deserialize)]
+pub struct HistoryQuery {
+    pub date: Option<String>,
+}
+
+/// What the history says, plus the plan form's recent result when there is one.
+#[derive(Serialize)]
+pub struct History {
+    #[serde(flatten)]
+    pub summary: HistorySummary,
+    pub vdot: Option<f64>,
+    pub recent: Option<runcoach_core::plan::RecentInput>,
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<HistoryQuery>,
+) -> Result<Json<History>, ApiError> {
+    let today = super::plans::day_from(q.date.as_deref())?;
+    let summary = history_of(&state.db, &user.user.id, today).await?;
+    Ok(Json(History {
+        vdot: summary
+            .best_effort
+            .as_ref()
+            .map(|e| (e.vdot * 10.0).round() / 10.0),
+        recent: summary.recent_input(),
+        summary,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uploaded_names_lose_their_folders_and_dots() {
+        assert_eq!(safe_file_name("../../etc/passwd", 0), "passwd");
+        assert_eq!(safe_file_name("C:\\runs\\a.fit", 0), "a.fit");
+        assert_eq!(safe_file_name("..", 3), "upload-3");
+        assert_eq!(safe_file_name(".hidden.gpx", 0), "hidden.gpx");
+    }
+
+    #[test]
+    fn ranges_are_whole_utc_days_and_bad_dates_are_named() {
+        let (from, to) = parse_range(&Range {
+            from: Some("2026-03-02".into()),
+            to: Some("2026-03-02".into()),
+        })
+        .unwrap();
+        assert_eq!((from, to - from), (1_772_409_600_000, 86_400_000));
+        let Err(ApiError::Invalid(errors)) = parse_range(&Range {
+            from: Some("2026-13-01".into()),
+            to: Some("yesterday".into()),
+        }) else {
+            panic!("refused")
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["from", "to"]);
+        assert!(
+            parse_range(&Range {
+                from: Some("2026-03-03".into()),
+                to: Some("2026-03-02".into())
+            })
+            .is_err()
+        );
+    }
+}

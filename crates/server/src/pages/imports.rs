@@ -1,0 +1,195 @@
+//! The import pages: an upload form (a plain multipart form, no JavaScript)
+//! and a status page with progress and the per-file report.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use runcoach_store::activities::{self, FileStatus};
+
+use super::{Nav, not_found, render};
+use crate::AppState;
+use crate::api::imports::{UPLOAD_LIMIT, receive, rfc3339, start_upload_import, status_of};
+use crate::auth::{MaybeUser, PageUser, form_token_ok};
+use crate::error::ApiError;
+
+pub struct JobView {
+    pub status: String,
+    pub running: bool,
+    pub total: i64,
+    pub done: i64,
+    pub imported: i64,
+    pub duplicates: i64,
+    pub skipped: i64,
+    pub failed: i64,
+    pub error: String,
+}
+
+pub struct FileView {
+    pub file: String,
+    pub status: &'static str,
+    pub result: String,
+    pub details: String,
+}
+
+pub struct RecentView {
+    pub id: String,
+    pub when: String,
+    pub status: String,
+    pub imported: i64,
+}
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct Page {
+    nav: Nav,
+    job: Option<JobView>,
+    files: Vec<FileView>,
+    recent: Vec<RecentView>,
+    error: String,
+    limit_mb: usize,
+}
+
+fn nav(user: &PageUser) -> Nav {
+    Nav::of(&MaybeUser(Some(user.0.clone())))
+}
+
+async fn form(state: &AppState, user: &PageUser, error: String) -> Response {
+    let recent = match activities::recent_imports(&state.db, &user.0.user.id, 10).await {
+        Ok(r) => r,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    render(&Page {
+        nav: nav(user),
+        job: None,
+        files: Vec::new(),
+        recent: recent
+            .into_iter()
+            .map(|r| RecentView {
+                when: rfc3339(r.created_at).replace('T', " ").replace('Z', " UTC"),
+                id: r.id,
+                status: r.status,
+                imported: r.imported,
+            })
+            .collect(),
+        error,
+        limit_mb: UPLOAD_LIMIT >> 20,
+    })
+}
+
+pub async fn page(State(state): State<AppState>, user: PageUser) -> Response {
+    form(&state, &user, String::new()).await
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Response {
+    let upload = match receive(multipart).await {
+        Ok(u) => u,
+        Err(res) if res.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            let mut page = form(
+                &state,
+                &user,
+                format!(
+                    "That is more than {} MB. Upload fewer files at a time, or use runcoach import.",
+                    UPLOAD_LIMIT >> 20
+                ),
+            )
+            .await;
+            *page.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+            return page;
+        }
+        Err(res) => return res,
+    };
+    let csrf = upload
+        .fields
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map_or("", |(_, v)| v.as_str());
+    if !form_token_ok(&MaybeUser(Some(user.0.clone())), &headers, csrf) {
+        return (
+            StatusCode::FORBIDDEN,
+            "the form expired; go back, reload the page and try again",
+        )
+            .into_response();
+    }
+    match start_upload_import(&state, &user.0.user.id, upload).await {
+        Ok(id) => Redirect::to(&format!("/imports/{id}")).into_response(),
+        Err(ApiError::Invalid(_)) => {
+            let mut page = form(
+                &state,
+                &user,
+                "Choose at least one FIT, GPX or TCX file, or a Strava export zip.".into(),
+            )
+            .await;
+            *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            page
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+pub async fn status(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+) -> Response {
+    let (job, files) = match status_of(&state.db, &user.0.user.id, &id).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return not_found(nav(&user)),
+        Err(e) => return e.into_response(),
+    };
+    let running = job.status == "queued" || job.status == "running";
+    let files = files
+        .into_iter()
+        .map(|f| {
+            let (status, result) = match f.status {
+                FileStatus::Imported => (
+                    "imported",
+                    match (f.activities, f.duplicates) {
+                        (1, 0) => "imported".to_owned(),
+                        (n, 0) => format!("{n} activities imported"),
+                        (n, d) => format!("{n} imported, {d} already there"),
+                    },
+                ),
+                FileStatus::Duplicate => ("duplicate", "already there".to_owned()),
+                FileStatus::Skipped => ("skipped", "imported before".to_owned()),
+                FileStatus::Failed => ("failed", "could not be read".to_owned()),
+            };
+            let details = f.error.or(f.note).unwrap_or_default();
+            FileView {
+                file: f.file,
+                status,
+                result,
+                details,
+            }
+        })
+        .collect();
+    let page = Page {
+        nav: nav(&user),
+        job: Some(JobView {
+            status: job.status,
+            running,
+            total: job.total,
+            done: job.done,
+            imported: job.imported,
+            duplicates: job.duplicates,
+            skipped: job.skipped,
+            failed: job.failed.len() as i64,
+            error: job.error.unwrap_or_default(),
+        }),
+        files,
+        recent: Vec::new(),
+        error: String::new(),
+        limit_mb: UPLOAD_LIMIT >> 20,
+    };
+    let mut res = render(&page);
+    if running {
+        res.headers_mut()
+            .insert("refresh", HeaderValue::from_static("2"));
+    }
+    res
+}

@@ -1,0 +1,362 @@
+//! Imports over real HTTP: upload, background job, status, activities,
+//! history and the pages, on SQLite and (when configured) PostgreSQL.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use runcoach_store::test_support::{backends, fresh};
+use serde_json::{Value, json};
+
+struct App {
+    base: String,
+    _guard: Option<tempfile::TempDir>,
+}
+
+impl App {
+    async fn start(backend: &'static str) -> App {
+        let (db, guard) = fresh(backend).await.expect("fresh database");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        tokio::spawn(runcoach_server::serve(
+            listener,
+            db,
+            runcoach_server::Config::default(),
+            std::future::pending(),
+        ));
+        App {
+            base: format!("http://{addr}"),
+            _guard: guard,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn signup(&self, email: &str) -> reqwest::Client {
+        let c = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let r = c
+            .post(self.url("/api/v1/signup"))
+            .json(&json!({"email": email, "password": "long enough password", "name": "Ana"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        c
+    }
+}
+
+fn data(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/activities")
+        .join(rel)
+}
+
+fn part(rel: &str) -> Part {
+    let path = data(rel);
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    Part::bytes(std::fs::read(&path).unwrap()).file_name(name)
+}
+
+async fn json_of(r: reqwest::Response) -> (StatusCode, Value) {
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")),
+    )
+}
+
+/// Polls an import until it is no longer queued or running.
+async fn finished(app: &App, c: &reqwest::Client, id: &str) -> Value {
+    for _ in 0..300 {
+        let (s, v) = json_of(
+            c.get(app.url(&format!("/api/v1/imports/{id}")))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        if v["status"] != "queued" && v["status"] != "running" {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("import {id} did not finish");
+}
+
+#[tokio::test]
+async fn upload_poll_and_list_activities() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let ana = app.signup("ana@example.com").await;
+        let form = Form::new()
+            .part(
+                "files",
+                part("strava_export/export_12345678_constructed.zip"),
+            )
+            .part("files", part("gz/pf__fenix2-run.fit.gz"))
+            .part("files", part("bad/pf__truncated-eof.fit"))
+            .part("files", part("fit/pf__vivofit-monitoring-not-activity.fit"));
+        let (s, started) = json_of(
+            ana.post(app.url("/api/v1/imports"))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{backend}: {started}");
+        let id = started["id"].as_str().unwrap().to_owned();
+        let done = finished(&app, &ana, &id).await;
+        // The export's 4 activities, the Fenix run again (a duplicate of the
+        // export's 2001.fit.gz), the truncated file salvaged, the monitoring
+        // file refused.
+        assert_eq!(done["status"], "done", "{backend}: {done}");
+        assert_eq!(
+            (
+                &done["total"],
+                &done["done"],
+                &done["imported"],
+                &done["duplicates"]
+            ),
+            (&json!(7), &json!(7), &json!(5), &json!(1)),
+            "{backend}: {done}"
+        );
+        assert_eq!(
+            done["failed"],
+            json!([{"file": "pf__vivofit-monitoring-not-activity.fit",
+                    "error": "not an activity file (file type monitoring_b)"}])
+        );
+        assert_eq!(done["salvaged"][0]["file"], "pf__truncated-eof.fit");
+
+        let (s, list) = json_of(
+            ana.get(app.url("/api/v1/activities?from=2012-01-01&to=2015-12-31"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        let list = list.as_array().unwrap();
+        let starts: Vec<&str> = list
+            .iter()
+            .map(|a| a["start_time"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            starts,
+            [
+                "2012-04-09T21:22:26Z",
+                "2012-12-26T21:29:53Z",
+                "2015-08-15T14:45:08Z",
+                "2015-10-01T11:31:59Z"
+            ],
+            "{backend}"
+        );
+        let fenix = &list[2];
+        assert_eq!(fenix["sport"], "running");
+        assert!(
+            (fenix["distance_m"].as_f64().unwrap() - 9008.22).abs() < 1.0,
+            "{fenix}"
+        );
+        assert_eq!(fenix["elapsed_s"], 2832.0);
+        assert!(fenix["avg_hr"].as_i64().is_some());
+        let (s, one_day) = json_of(
+            ana.get(app.url("/api/v1/activities?from=2024-01-02&to=2024-01-02"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (s, one_day[0]["sport"].as_str()),
+            (StatusCode::OK, Some("weight_training"))
+        );
+        assert_eq!(one_day.as_array().unwrap().len(), 1);
+        let (s, bad) = json_of(
+            ana.get(app.url("/api/v1/activities?from=2024-02-30&to=soon"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad["fields"].as_array().unwrap().len(), 2, "{bad}");
+
+        // History as of the day after the last 2015 run.
+        let (s, history) = json_of(
+            ana.get(app.url("/api/v1/history?date=2015-10-02"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{history}");
+        assert_eq!(history["runs"], 4, "{history}");
+        // Longest of the last 6 weeks: the 5 km of Oct 1 (Aug 15 is 7 weeks back).
+        assert!(
+            (history["longest_run_km"].as_f64().unwrap() - 5.235).abs() < 0.01,
+            "{history}"
+        );
+        assert!(
+            (history["longest_run_ever_km"].as_f64().unwrap() - 9.008).abs() < 0.01,
+            "{history}"
+        );
+        assert_eq!(history["best_effort"]["date"], "2015-08-15", "{history}");
+        assert_eq!(history["level"], "first_timer", "{history}");
+        assert!(history["vdot"].as_f64().unwrap() > 25.0, "{history}");
+        assert!(
+            history["recent"]["distance"]
+                .as_str()
+                .unwrap()
+                .ends_with('k')
+        );
+
+        // Another athlete: the import is not found and nothing is theirs.
+        let bo = app.signup("bo@example.com").await;
+        let r = bo
+            .get(app.url(&format!("/api/v1/imports/{id}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let (_, theirs) =
+            json_of(bo.get(app.url("/api/v1/activities")).send().await.unwrap()).await;
+        assert_eq!(theirs, json!([]));
+        let r = bo
+            .get(app.url(&format!("/imports/{id}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+        // Uploading the same files again: everything skipped.
+        let again = Form::new().part("files", part("gz/pf__fenix2-run.fit.gz"));
+        let (_, started) = json_of(
+            ana.post(app.url("/api/v1/imports"))
+                .multipart(again)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let done = finished(&app, &ana, started["id"].as_str().unwrap()).await;
+        assert_eq!(
+            (&done["imported"], &done["skipped"]),
+            (&json!(0), &json!(1)),
+            "{done}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn uploads_need_a_user_and_files() {
+    let app = App::start("sqlite").await;
+    let anonymous = reqwest::Client::new();
+    let r = anonymous
+        .post(app.url("/api/v1/imports"))
+        .multipart(Form::new().part("files", part("gz/pf__fenix2-run.fit.gz")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let ana = app.signup("ana@example.com").await;
+    let (s, v) = json_of(
+        ana.post(app.url("/api/v1/imports"))
+            .multipart(Form::new().text("note", "no files"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["fields"][0]["field"], "files");
+    let r = ana
+        .get(app.url("/api/v1/imports/01234567-89ab-7def-8123-456789abcdef"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_upload_page_works_without_javascript() {
+    let app = App::start("sqlite").await;
+    let ana = app.signup("ana@example.com").await;
+    let page = ana.get(app.url("/imports")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"enctype="multipart/form-data""#), "{html}");
+    assert!(!html.contains("<script"), "no inline scripts");
+    let marker = r#"name="csrf" value=""#;
+    let at = html.find(marker).unwrap() + marker.len();
+    let csrf = html[at..].split('"').next().unwrap().to_owned();
+    assert_eq!(csrf.len(), 64);
+
+    // A wrong token is refused before anything is imported.
+    let r = ana
+        .post(app.url("/imports"))
+        .multipart(
+            Form::new()
+                .text("csrf", "forged")
+                .part("files", part("tcx/tp__fr410-run-3laps.tcx")),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let r = ana
+        .post(app.url("/imports"))
+        .multipart(
+            Form::new()
+                .text("csrf", csrf)
+                .part("files", part("tcx/tp__fr410-run-3laps.tcx"))
+                .part("files", part("gpx/gp__route-only-no-track.gpx")),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/imports/"), "{location}");
+    let id = location.trim_start_matches("/imports/");
+    finished(&app, &ana, id).await;
+    let status = ana.get(app.url(&location)).send().await.unwrap();
+    assert_eq!(status.status(), StatusCode::OK);
+    assert!(
+        status.headers().get("refresh").is_none(),
+        "done: no refresh"
+    );
+    let html = status.text().await.unwrap();
+    assert!(html.contains("Import done"), "{html}");
+    assert!(
+        html.contains("2 of 2 files read · imported: 1 · already there: 0 · could not be read: 1"),
+        "{html}"
+    );
+    assert!(html.contains("tp__fr410-run-3laps.tcx"));
+    assert!(
+        html.contains("no track points (the GPX file has no &#60;trk&#62; with points"),
+        "{html}"
+    );
+    let list = ana
+        .get(app.url("/imports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains(&format!("/imports/{id}")),
+        "recent imports listed"
+    );
+}

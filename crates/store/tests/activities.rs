@@ -1,0 +1,323 @@
+//! Activities, import jobs and their reports on SQLite, and on PostgreSQL when
+//! `RUNCOACH_TEST_POSTGRES_URL` is set: the same assertions on both.
+
+use runcoach_core::plan::{PlanInput, build_plan};
+use runcoach_store::activities::{
+    self, Candidate, FileRecord, FileStatus, NewActivity, Sameness, StoredFile,
+};
+use runcoach_store::test_support::{backends, fresh};
+use runcoach_store::users::{self, Role};
+use runcoach_store::{Db, plans};
+
+/// 2026-03-02 06:00 UTC, a Monday.
+const T0: i64 = 1_772_431_200_000;
+const DAY: i64 = 86_400_000;
+
+/// The dedupe rule (formats::dedupe), restated for the store's tests.
+/// A copy with heart rate replaces one without.
+fn same(a: &NewActivity, c: &Candidate) -> Sameness {
+    let Some(start) = a.start_time_ms else {
+        return Sameness::Different;
+    };
+    let same = (start - c.start_time_ms).abs() <= 60_000
+        && (a.distance_m - c.distance_m).abs() <= 0.02 * a.distance_m.max(c.distance_m) + 1e-9;
+    match (same, a.avg_hr.is_some() && c.avg_hr.is_none()) {
+        (false, _) => Sameness::Different,
+        (true, false) => Sameness::Same,
+        (true, true) => Sameness::SameButRicher,
+    }
+}
+
+fn run(key: &str, start_ms: i64, km: f64) -> NewActivity {
+    NewActivity {
+        source: "fit".into(),
+        source_key: key.into(),
+        sport: "running".into(),
+        start_time_ms: Some(start_ms),
+        distance_m: km * 1000.0,
+        elapsed_s: km * 330.0,
+        moving_s: km * 300.0,
+        avg_hr: Some(150.4),
+        max_hr: Some(171.6),
+        laps: 2,
+        track_json: "[]".into(),
+        ..Default::default()
+    }
+}
+
+fn file(position: i64, name: &str, activities: Vec<NewActivity>) -> FileRecord {
+    FileRecord {
+        position,
+        file: name.into(),
+        file_key: format!("sha256:{name}"),
+        status: FileStatus::Imported,
+        activities,
+        error: None,
+        note: None,
+    }
+}
+
+async fn user(db: &Db, email: &str) -> String {
+    users::create(db, email, "Runner", "hash", Role::Athlete)
+        .await
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn files_store_whole_and_duplicates_are_counted_once() {
+    for backend in backends() {
+        let (db, _guard) = fresh(backend).await.unwrap();
+        let ana = user(&db, "ana@example.com").await;
+        let bo = user(&db, "bo@example.com").await;
+        let job = activities::create_import(&db, &ana, "cli").await.unwrap();
+        activities::start_import(&db, &job, 7).await.unwrap();
+
+        let batch = vec![
+            file(0, "a.fit", vec![run("sha256:a", T0, 10.0)]),
+            // 59 s later, 1.9 % longer: the same run from another device.
+            file(1, "a.gpx", vec![run("sha256:b", T0 + 59_000, 10.19)]),
+            // 61 s later: a different run.
+            file(
+                2,
+                "c.tcx",
+                vec![
+                    run("sha256:c", T0 + 61_000, 10.0),
+                    run("sha256:c#1", T0 + DAY, 5.0),
+                ],
+            ),
+            FileRecord {
+                status: FileStatus::Failed,
+                error: Some("truncated FIT file".into()),
+                ..file(3, "bad.fit", Vec::new())
+            },
+        ];
+        let out = activities::store_files(&db, &ana, &job, &batch, &same)
+            .await
+            .unwrap();
+        let summary: Vec<(FileStatus, u32, u32)> = out
+            .iter()
+            .map(
+                |StoredFile {
+                     status,
+                     imported,
+                     duplicates,
+                 }| (*status, *imported, *duplicates),
+            )
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (FileStatus::Imported, 1, 0),
+                (FileStatus::Duplicate, 0, 1),
+                (FileStatus::Imported, 2, 0),
+                (FileStatus::Failed, 0, 0),
+            ],
+            "{backend}"
+        );
+        // The same file again (same key) in a later batch: a duplicate even
+        // without a start time.
+        let mut untimed = run("sha256:a", T0, 10.0);
+        untimed.start_time_ms = None;
+        let again = activities::store_files(
+            &db,
+            &ana,
+            &job,
+            &[file(4, "a-copy.fit", vec![untimed])],
+            &same,
+        )
+        .await
+        .unwrap();
+        assert_eq!(again[0].status, FileStatus::Duplicate, "{backend}");
+        // A run stored without heart rate, then a copy with it: one activity,
+        // the copy's numbers.
+        let mut plain = run("sha256:d", T0 + 2 * DAY, 8.0);
+        plain.avg_hr = None;
+        let mut richer = run("sha256:e", T0 + 2 * DAY + 30_000, 8.05);
+        richer.avg_hr = Some(140.0);
+        let out = activities::store_files(
+            &db,
+            &ana,
+            &job,
+            &[
+                file(5, "d.gpx", vec![plain]),
+                file(6, "e.fit", vec![richer]),
+            ],
+            &same,
+        )
+        .await
+        .unwrap();
+        assert_eq!((out[0].imported, out[1].duplicates), (1, 1), "{backend}");
+        let day3 = activities::list(&db, &ana, T0 + 2 * DAY, T0 + 3 * DAY)
+            .await
+            .unwrap();
+        assert_eq!(day3.len(), 1);
+        assert_eq!(
+            (day3[0].avg_hr, day3[0].distance_m),
+            (Some(140), 8050.0),
+            "{backend}"
+        );
+        activities::finish_import(&db, &job, None).await.unwrap();
+
+        let status = activities::get_import(&db, &ana, &job)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (
+                status.status.as_str(),
+                status.total,
+                status.done,
+                status.imported,
+                status.duplicates,
+                status.failed
+            ),
+            ("done", 7, 7, 4, 3, 1),
+            "{backend}"
+        );
+        assert!(
+            activities::get_import(&db, &bo, &job)
+                .await
+                .unwrap()
+                .is_none(),
+            "{backend}: not Bo's"
+        );
+        let failed = activities::import_files(&db, &ana, &job, Some(&[FileStatus::Failed]))
+            .await
+            .unwrap();
+        assert_eq!(failed.len(), 1);
+        assert_eq!(
+            (failed[0].file.as_str(), failed[0].error.as_deref()),
+            ("bad.fit", Some("truncated FIT file"))
+        );
+        let report = activities::import_files(&db, &ana, &job, None)
+            .await
+            .unwrap();
+        assert!(
+            report[1]
+                .note
+                .as_deref()
+                .unwrap()
+                .starts_with("already stored as activity"),
+            "{backend}: {:?}",
+            report[1].note
+        );
+        assert!(
+            activities::import_files(&db, &bo, &job, None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        let keys = activities::done_file_keys(&db, &ana).await.unwrap();
+        let mut keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "sha256:a-copy.fit",
+                "sha256:a.fit",
+                "sha256:a.gpx",
+                "sha256:c.tcx",
+                "sha256:d.gpx",
+                "sha256:e.fit"
+            ],
+            "failed files are tried again next time"
+        );
+
+        assert_eq!(activities::count(&db, &ana).await.unwrap(), 4);
+        assert_eq!(activities::count(&db, &bo).await.unwrap(), 0);
+        let first_day = activities::list(&db, &ana, T0 - 1, T0 + DAY).await.unwrap();
+        assert_eq!(first_day.len(), 2, "{backend}");
+        let a = &first_day[0];
+        assert_eq!(
+            (
+                a.distance_m,
+                a.elapsed_s,
+                a.moving_s,
+                a.avg_hr,
+                a.max_hr,
+                a.laps
+            ),
+            (10_000.0, 3300.0, 3000.0, Some(150), Some(172), 2),
+            "{backend}"
+        );
+        assert!(
+            activities::list(&db, &bo, 0, i64::MAX)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(activities::all(&db, &ana).await.unwrap().len(), 4);
+        let track = activities::track(&db, &ana, &a.id).await.unwrap();
+        assert_eq!(track.as_deref(), Some("[]"));
+        assert_eq!(activities::track(&db, &bo, &a.id).await.unwrap(), None);
+    }
+}
+
+#[tokio::test]
+async fn runs_link_to_planned_runs_of_the_newest_plan() {
+    for backend in backends() {
+        let (db, _guard) = fresh(backend).await.unwrap();
+        let ana = user(&db, "ana@example.com").await;
+        let input = PlanInput {
+            race: "half".into(),
+            race_date: "2026-05-31".into(),
+            start: Some("2026-03-02".into()),
+            run_days: ["mon", "wed", "fri", "sun"].map(String::from).to_vec(),
+            long_run_day: "sun".into(),
+            level: "first-timer".into(),
+            weekly_km: 20.0,
+            strength_days: 2,
+            ..Default::default()
+        };
+        let plan = build_plan(&input.validate().unwrap());
+        let (_, stored) = plans::insert(&db, &ana, &input, &plan).await.unwrap();
+        let monday = &stored.weeks[0].days[0];
+        assert_eq!(monday.date.to_string(), "2026-03-02");
+        let planned_run = monday
+            .sessions
+            .iter()
+            .find(|s| s.kind.is_run())
+            .and_then(|s| s.id.clone())
+            .expect("a run on Monday");
+
+        let job = activities::create_import(&db, &ana, "cli").await.unwrap();
+        let mut ride = run("sha256:ride", T0 + 3_600_000, 30.0);
+        ride.sport = "cycling".into();
+        let batch = vec![
+            file(0, "ride.fit", vec![ride]),
+            file(1, "run.fit", vec![run("sha256:run", T0, 5.0)]),
+            // Tuesday: nothing planned.
+            file(2, "tue.fit", vec![run("sha256:tue", T0 + DAY, 5.0)]),
+        ];
+        activities::store_files(&db, &ana, &job, &batch, &same)
+            .await
+            .unwrap();
+        let linked = activities::link_planned_runs(&db, &ana, &["running", "trail_running"])
+            .await
+            .unwrap();
+        assert_eq!(linked, 1, "{backend}");
+        let all = activities::all(&db, &ana).await.unwrap();
+        let by_sport: Vec<(&str, Option<&str>)> = all
+            .iter()
+            .map(|a| (a.sport.as_str(), a.planned_session_id.as_deref()))
+            .collect();
+        assert_eq!(
+            by_sport,
+            vec![
+                ("running", Some(planned_run.as_str())),
+                ("cycling", None),
+                ("running", None),
+            ],
+            "{backend}"
+        );
+        // Linking again finds nothing new.
+        assert_eq!(
+            activities::link_planned_runs(&db, &ana, &["running"])
+                .await
+                .unwrap(),
+            0
+        );
+    }
+}
