@@ -66,6 +66,7 @@ struct Page {
     races: Vec<(&'static str, &'static str)>,
     days: Vec<(&'static str, &'static str, bool)>,
     niggles: Vec<(&'static str, &'static str, bool)>,
+    prefilled: String,
 }
 
 fn form_page(user: &PageUser, f: Answers, errors: Vec<String>) -> Page {
@@ -85,6 +86,7 @@ fn form_page(user: &PageUser, f: Answers, errors: Vec<String>) -> Page {
         races: RACES.to_vec(),
         f,
         errors,
+        prefilled: String::new(),
     }
 }
 
@@ -113,13 +115,46 @@ fn defaults(units: &str, week_start: &str) -> Answers {
     }
 }
 
-pub async fn page(user: PageUser) -> Response {
+/// The wizard, pre-filled from imported history when there is some.
+pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Response, ApiError> {
     let u = &user.0.user;
-    render(&form_page(
-        &user,
-        defaults(&u.units, &u.week_start),
-        Vec::new(),
-    ))
+    let mut answers = defaults(&u.units, &u.week_start);
+    let history = crate::api::imports::history_of(&state.db, &u.id, day_from(None)?).await?;
+    let mut prefilled = String::new();
+    if history.runs > 0 {
+        let mut input = PlanInput::default();
+        history.prefill(&mut input);
+        // Old history says little about this week: keep the default then.
+        if history.weekly_km >= 3.0 {
+            answers.weekly_km = format!("{}", input.weekly_km);
+        }
+        answers.longest_run_km = input
+            .longest_run_km
+            .map(|k| k.to_string())
+            .unwrap_or_default();
+        answers.level = input.level.clone();
+        if let Some(r) = &input.recent {
+            answers.recent_distance = r.distance.clone();
+            answers.recent_time = r.time.clone();
+        }
+        let volume = if history.weekly_km >= 3.0 {
+            format!("{:.1} km a week lately", history.weekly_km)
+        } else {
+            "no runs in the last four weeks, so give your current week yourself".to_owned()
+        };
+        prefilled = format!(
+            "Filled in from your {} imported runs: {volume}{}; {}. Change anything that is not right.",
+            history.runs,
+            input
+                .longest_run_km
+                .map(|k| format!(", longest recent run {k:.1} km"))
+                .unwrap_or_default(),
+            history.level_reason
+        );
+    }
+    let mut page = form_page(&user, answers, Vec::new());
+    page.prefilled = prefilled;
+    Ok(render(&page))
 }
 
 fn answers(form: &HashMap<String, String>) -> Answers {

@@ -1,0 +1,183 @@
+//! Imported history pre-fills the onboarding wizard.
+
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn onboarding_is_prefilled_from_imported_runs() {
+    let (db, _guard) = runcoach_store::test_support::fresh("sqlite").await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(runcoach_server::serve(
+        listener,
+        db,
+        runcoach_server::Config::default(),
+        std::future::pending(),
+    ));
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let signup =
+        json!({"email": "ana@example.com", "password": "long enough password", "name": "Ana"});
+    assert_eq!(
+        c.post(format!("{base}/api/v1/signup"))
+            .json(&signup)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::CREATED
+    );
+
+    let before = c
+        .get(format!("{base}/onboarding"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(before.contains("Import it first"), "no history yet");
+
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/activities/gpx/gg__fr265s-10k-hr.gpx");
+    let part = Part::bytes(std::fs::read(path).unwrap()).file_name("run.gpx");
+    let r = c
+        .post(format!("{base}/api/v1/imports"))
+        .multipart(Form::new().part("files", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        status = c
+            .get(format!("{base}/api/v1/imports/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if status["status"] == "done" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        (status["status"].as_str(), status["imported"].as_u64()),
+        (Some("done"), Some(1)),
+        "{status}"
+    );
+
+    let history: Value = c
+        .get(format!("{base}/api/v1/history"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let page = c
+        .get(format!("{base}/onboarding"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Filled in from your 1 imported runs"),
+        "{page}"
+    );
+    // The shared file is years old: no recent volume or race to offer, so
+    // the form keeps its defaults and says why; the level still comes over.
+    assert_eq!(history["runs"], 1, "{history}");
+    assert!(history["recent"].is_null(), "{history}");
+    assert!(page.contains("no runs in the last four weeks"), "{page}");
+    assert!(
+        page.contains("name=\"weekly_km\" inputmode=\"decimal\" required value=\"20\""),
+        "default kept"
+    );
+
+    // The same 10 km run moved to ten days ago is recent: it becomes the
+    // form's recent race, and its distance counts towards weekly volume.
+    let ten_days_ago = (jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        - jiff::Span::new().days(10))
+    .to_string();
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/data/activities/gpx/gg__fr265s-10k-hr.gpx"),
+    )
+    .unwrap()
+    .replace("2024-10-03T", &format!("{ten_days_ago}T"));
+    let part = Part::bytes(text.into_bytes()).file_name("recent.gpx");
+    let r = c
+        .post(format!("{base}/api/v1/imports"))
+        .multipart(Form::new().part("files", part))
+        .send()
+        .await
+        .unwrap();
+    let id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for _ in 0..100 {
+        let s: Value = c
+            .get(format!("{base}/api/v1/imports/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if s["status"] == "done" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let history: Value = c
+        .get(format!("{base}/api/v1/history"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let recent = &history["recent"];
+    assert!(
+        recent["distance"].as_str().unwrap().ends_with('k'),
+        "{history}"
+    );
+    let page = c
+        .get(format!("{base}/onboarding"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Filled in from your 2 imported runs"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            "value=\"{}\"",
+            recent["distance"].as_str().unwrap()
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("value=\"{}\"", recent["time"].as_str().unwrap())),
+        "{page}"
+    );
+}
