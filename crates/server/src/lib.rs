@@ -10,6 +10,7 @@ mod api;
 mod auth;
 mod error;
 mod pages;
+mod schedule;
 mod security;
 mod training;
 

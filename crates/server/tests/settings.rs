@@ -97,6 +97,84 @@ async fn feeds_open_from_settings_show_once_and_revoke() {
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
     assert!(gone.text().await.unwrap().is_empty());
 
+    // Start times turn that weekday's sessions into timed events.
+    let r = c
+        .post(format!("{base}/settings/schedule"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("start_tue", "06:30"),
+            ("start_sat", "08:00"),
+            ("time_zone", "Europe/Dublin"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = c
+        .get(format!("{base}/settings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("name=\"start_tue\" type=\"time\" value=\"06:30\"")
+            && html.contains("value=\"Europe/Dublin\""),
+        "{html}"
+    );
+    let plan = json!({"race": "10k", "race_date": "2027-03-14", "weeks": 8, "run_days": ["tue", "thu", "sat", "sun"],
+        "long_run_day": "sun", "level": "experienced", "weekly_km": 40, "strength_days": 2});
+    assert_eq!(
+        c.post(format!("{base}/api/v1/plans"))
+            .json(&plan)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::CREATED
+    );
+    let feed: serde_json::Value = c
+        .post(format!("{base}/api/v1/feeds"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ics = reqwest::get(feed["url"].as_str().unwrap())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        ics.contains("DTSTART;TZID=Europe/Dublin:") && ics.contains("T063000"),
+        "timed Tuesday events"
+    );
+    assert!(
+        ics.contains("DTSTART;VALUE=DATE:"),
+        "other days stay all-day"
+    );
+    let r = c
+        .post(format!("{base}/settings/schedule"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("start_mon", "7pm"),
+            ("time_zone", "Nowhere; x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("Monday: &#39;7pm&#39; is not a time like 06:30")
+            || body.contains("Monday: '7pm' is not a time"),
+        "{body}"
+    );
+
     // Preferences: units switch to miles.
     let r = c
         .post(format!("{base}/settings"))

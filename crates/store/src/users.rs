@@ -44,6 +44,10 @@ pub struct User {
     pub units: String,
     pub week_start: String,
     pub created_at: i64,
+    /// Usual start time per weekday, e.g. `mon=06:30,sat=08:00`.
+    pub start_times: String,
+    /// IANA zone name for timed calendar events; empty for floating times.
+    pub time_zone: String,
 }
 
 #[derive(FromRow)]
@@ -56,6 +60,8 @@ struct UserRow {
     week_start: String,
     created_at: i64,
     password_hash: String,
+    start_times: String,
+    time_zone: String,
 }
 
 impl UserRow {
@@ -71,13 +77,16 @@ impl UserRow {
                 units: self.units,
                 week_start: self.week_start,
                 created_at: self.created_at,
+                start_times: self.start_times,
+                time_zone: self.time_zone,
             },
             self.password_hash,
         ))
     }
 }
 
-const COLUMNS: &str = "id, email, name, role, units, week_start, created_at, password_hash";
+const COLUMNS: &str =
+    "id, email, name, role, units, week_start, created_at, password_hash, start_times, time_zone";
 
 /// Emails are compared lowercased and trimmed.
 pub fn normalise_email(email: &str) -> String {
@@ -99,6 +108,8 @@ pub async fn create(
         units: "km".into(),
         week_start: "mon".into(),
         created_at: now_ms(),
+        start_times: String::new(),
+        time_zone: String::new(),
     };
     on_db!(db, pool => sqlx::query(
         "INSERT INTO users (id, email, name, password_hash, role, units, week_start, created_at) \
@@ -159,6 +170,23 @@ pub async fn set_settings(
         .bind(name)
         .bind(units)
         .bind(week_start)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Sets the usual start times and time zone for timed calendar events.
+pub async fn set_schedule(
+    db: &Db,
+    id: &str,
+    start_times: &str,
+    time_zone: &str,
+) -> Result<(), StoreError> {
+    on_db!(db, pool => sqlx::query("UPDATE users SET start_times = $1, time_zone = $2 WHERE id = $3")
+        .bind(start_times)
+        .bind(time_zone)
         .bind(id)
         .execute(pool)
         .await

@@ -62,6 +62,15 @@ async fn users_sessions_and_tokens() {
             ),
             ("Ana R", "mi", "sun", "hash-b")
         );
+        assert_eq!((u.start_times.as_str(), u.time_zone.as_str()), ("", ""));
+        users::set_schedule(&db, &ana.id, "mon=06:30,sat=08:00", "Europe/Dublin")
+            .await
+            .unwrap();
+        let (u, _) = users::by_id(&db, &ana.id).await.unwrap().unwrap();
+        assert_eq!(
+            (u.start_times.as_str(), u.time_zone.as_str()),
+            ("mon=06:30,sat=08:00", "Europe/Dublin")
+        );
 
         sessions::create_session(&db, "s1", &ana.id, "csrf1", 60_000)
             .await

@@ -145,6 +145,8 @@ pub async fn calendar(
     opts.link_base = Some(format!("{origin}/sessions/"));
     opts.busy_only = feed.busy_only;
     opts.uid_namespace = user.id.clone();
+    opts.start_times = crate::schedule::parse(&user.start_times);
+    opts.tz = Some(user.time_zone.clone()).filter(|z| !z.is_empty());
     let text = match &plan {
         Some((plan_id, plan)) => {
             opts.sequences = feeds::sequences_for_plan(&state.db, plan_id).await?;

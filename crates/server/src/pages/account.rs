@@ -245,6 +245,8 @@ struct Settings {
     weekdays: Vec<(&'static str, &'static str)>,
     feeds: Vec<(String, String)>,
     new_feed: String,
+    start_times: Vec<(&'static str, &'static str, String)>,
+    time_zone: String,
 }
 
 pub const WEEKDAYS: [(&str, &str); 7] = [
@@ -289,6 +291,21 @@ async fn settings(
         weekdays: WEEKDAYS.to_vec(),
         feeds,
         new_feed: String::new(),
+        start_times: {
+            let times = crate::schedule::parse(&u.start_times);
+            WEEKDAYS
+                .iter()
+                .zip(times)
+                .map(|((v, l), t)| {
+                    (
+                        *v,
+                        *l,
+                        t.map(|(h, m)| format!("{h:02}:{m:02}")).unwrap_or_default(),
+                    )
+                })
+                .collect()
+        },
+        time_zone: u.time_zone.clone(),
     })
 }
 
@@ -424,4 +441,47 @@ pub async fn feed_revoke(
     }
     runcoach_store::feeds::revoke(&state.db, &user.0.user.id, &id).await?;
     Ok(Redirect::to("/settings#feeds").into_response())
+}
+
+/// Saves the usual start time per weekday and the time zone.
+pub async fn schedule_submit(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Form(posted): Form<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let maybe = MaybeUser(Some(user.0.clone()));
+    if !form_token_ok(
+        &maybe,
+        &headers,
+        posted.get("csrf").map_or("", String::as_str),
+    ) {
+        return Ok(refused(StatusCode::FORBIDDEN));
+    }
+    let mut times = [None; 7];
+    let mut errors = Vec::new();
+    for (i, (value, label)) in WEEKDAYS.iter().enumerate() {
+        let text = posted
+            .get(&format!("start_{value}"))
+            .map_or("", String::as_str);
+        match crate::schedule::field(label, text) {
+            Ok(t) => times[i] = t,
+            Err(e) => errors.push(e),
+        }
+    }
+    let zone = crate::schedule::zone(posted.get("time_zone").map_or("", String::as_str))
+        .map_err(|e| errors.push(e))
+        .ok();
+    if !errors.is_empty() {
+        let page = settings(&state, &user, "", &errors.join("; ")).await?;
+        return Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, render(&page)));
+    }
+    users::set_schedule(
+        &state.db,
+        &user.0.user.id,
+        &crate::schedule::format(&times),
+        &zone.unwrap_or_default(),
+    )
+    .await?;
+    Ok(Redirect::to("/settings?saved=settings#feeds").into_response())
 }

@@ -108,6 +108,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/settings/password", post(account::password_submit))
         .route("/settings/feeds", post(account::feed_create))
+        .route("/settings/schedule", post(account::schedule_submit))
         .route("/settings/feeds/{id}/revoke", post(account::feed_revoke))
         .route(
             "/onboarding",

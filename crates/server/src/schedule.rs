@@ -1,0 +1,78 @@
+//! The athlete's usual start time per weekday, stored as text
+//! (`mon=06:30,sat=08:00`), for timed calendar events.
+
+pub const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// Monday-first start times; days without one stay all-day events.
+pub type StartTimes = [Option<(u8, u8)>; 7];
+
+fn clock(text: &str) -> Option<(u8, u8)> {
+    let (h, m) = text.trim().split_once(':')?;
+    let (h, m): (u8, u8) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then_some((h, m))
+}
+
+/// Reads the stored form; unreadable entries are skipped.
+pub fn parse(stored: &str) -> StartTimes {
+    let mut out = [None; 7];
+    for item in stored.split(',') {
+        if let Some((day, time)) = item.split_once('=')
+            && let Some(i) = DAYS.iter().position(|d| *d == day.trim())
+        {
+            out[i] = clock(time);
+        }
+    }
+    out
+}
+
+pub fn format(times: &StartTimes) -> String {
+    DAYS.iter()
+        .zip(times)
+        .filter_map(|(d, t)| t.map(|(h, m)| format!("{d}={h:02}:{m:02}")))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Reads one weekday's `HH:MM` from a form; empty means none.
+pub fn field(day: &str, text: &str) -> Result<Option<(u8, u8)>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    clock(text)
+        .map(Some)
+        .ok_or_else(|| format!("{day}: '{text}' is not a time like 06:30"))
+}
+
+/// An IANA zone name such as `Europe/Dublin`; empty for floating times.
+pub fn zone(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    let ok = t.is_empty()
+        || (t.len() <= 64
+            && t.contains('/')
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/_-+".contains(&b)));
+    if ok {
+        Ok(t.to_owned())
+    } else {
+        Err(format!("'{t}' is not a time zone name like Europe/Dublin"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_rejects() {
+        let t = parse("mon=06:30, sat=08:05,xyz=01:00,sun=25:00");
+        assert_eq!(t[0], Some((6, 30)));
+        assert_eq!(t[5], Some((8, 5)));
+        assert_eq!(t[6], None);
+        assert_eq!(format(&t), "mon=06:30,sat=08:05");
+        assert_eq!(field("Tuesday", "7:15"), Ok(Some((7, 15))));
+        assert_eq!(field("Tuesday", ""), Ok(None));
+        assert!(field("Tuesday", "7pm").unwrap_err().contains("not a time"));
+        assert_eq!(zone("Europe/Dublin"), Ok("Europe/Dublin".into()));
+        assert!(zone("Dublin; DROP").is_err());
+    }
+}
