@@ -1,0 +1,173 @@
+// The e2e harness: build runcoach once, run `runcoach serve` on a free
+// 127.0.0.1 port with a fresh data directory, and drive Debian's Chromium
+// through playwright-core (which never downloads a browser).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, rmSync, closeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const E2E_DIR = dirname(fileURLToPath(import.meta.url));
+export const REPO = dirname(E2E_DIR);
+export const ARTIFACTS = join(E2E_DIR, 'artifacts');
+export const CHROMIUM = process.env.RUNCOACH_E2E_CHROMIUM || '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * `cargo build -p runcoach` from the repository root; the debug binary's path.
+ * RUNCOACH_E2E_BIN=/path/to/runcoach skips the build and tests that binary.
+ */
+export function buildBinary() {
+  if (process.env.RUNCOACH_E2E_BIN) return process.env.RUNCOACH_E2E_BIN;
+  const started = Date.now();
+  const r = spawnSync('cargo', ['build', '-p', 'runcoach'], {
+    cwd: REPO,
+    encoding: 'utf8',
+    env: { ...process.env, CARGO_TERM_COLOR: 'never' },
+    timeout: 20 * 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error || r.status !== 0) {
+    throw new Error(
+      `cargo build -p runcoach failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stderr?.slice(-4000)}`,
+    );
+  }
+  process.stderr.write(`cargo build -p runcoach: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return join(REPO, 'target', 'debug', 'runcoach');
+}
+
+/** A port that was free a moment ago: listen on 0, read it, close. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Start `runcoach serve` on a fresh temp data dir and wait for /healthz.
+ * Returns { base, stop() }; stop() is idempotent and also runs on exit.
+ */
+export async function startServer(binary) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  let lastError;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'runcoach-e2e-'));
+    const log = openSync(join(ARTIFACTS, 'server.log'), 'w');
+    const child = spawn(binary, ['serve', '--bind', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+      cwd: dataDir,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'info' },
+    });
+    closeSync(log);
+    let exited = null;
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+    });
+    const killNow = () => {
+      if (exited === null) child.kill('SIGKILL');
+    };
+    // Never leave a server behind: on normal exit, and when the test process
+    // itself is interrupted or terminated.
+    const onSignal = (signal) => {
+      killNow();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.on('exit', killNow);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(sig, onSignal);
+
+    const stop = async () => {
+      if (exited === null) {
+        child.kill('SIGTERM');
+        for (let i = 0; i < 50 && exited === null; i++) await sleep(100);
+        if (exited === null) child.kill('SIGKILL');
+        for (let i = 0; i < 20 && exited === null; i++) await sleep(50);
+      }
+      process.off('exit', killNow);
+      for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.off(sig, onSignal);
+      rmSync(dataDir, { recursive: true, force: true });
+    };
+
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && exited === null) {
+      try {
+        const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1000) });
+        if (res.ok) {
+          const body = await res.json();
+          if (body.status === 'ok') return { base, port, stop, pid: child.pid };
+        }
+      } catch {
+        // not listening yet
+      }
+      await sleep(100);
+    }
+    lastError = new Error(
+      exited
+        ? `runcoach serve exited early (${JSON.stringify(exited)}); see e2e/artifacts/server.log`
+        : `runcoach serve did not answer /healthz within 30 s on ${base}`,
+    );
+    await stop();
+  }
+  throw lastError;
+}
+
+/** Debian's Chromium, headless, in a fresh (temporary) profile. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    timeout: 30_000,
+  });
+}
+
+export const VIEWPORTS = {
+  phone: {
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+  },
+  desktop: {
+    viewport: { width: 1366, height: 900 },
+    deviceScaleFactor: 1,
+    isMobile: false,
+    hasTouch: false,
+  },
+};
+
+// ---- dates, the way the server prints them (UTC, "%a %-d %b") ----
+
+const WD = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MON = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+export function utcToday() {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+}
+export const addDays = (d, n) => new Date(d.getTime() + n * 86_400_000);
+export const iso = (d) => d.toISOString().slice(0, 10);
+export const dayLabel = (d) => `${WD[d.getUTCDay()]} ${d.getUTCDate()} ${MON[d.getUTCMonth()]}`;
+/** Monday of the week containing d. */
+export const mondayOf = (d) => addDays(d, -((d.getUTCDay() + 6) % 7));
