@@ -1,6 +1,11 @@
 //! Strava bulk exports: the zip Strava mails on request ("Download your data"),
 //! read entry by entry into one [`ImportedActivity`] per activity.
 //!
+//! Iterating a [`StravaExport`] reads and decodes on the calling thread. To decode
+//! on several, take [`StravaExport::next_raw`]: it reads (and checks) one entry
+//! without decoding it, and [`decode_entry`], a pure function, finishes it on any
+//! thread; the iterator is just the two together.
+//!
 //! ```no_run
 //! use runcoach_formats::strava::{Limits, read_export};
 //!
@@ -328,6 +333,7 @@ pub fn read_export<R: Read + Seek>(
         next_index: 0,
         total_read: 0,
         pending: VecDeque::new(),
+        decoded: VecDeque::new(),
         finished: false,
         expected: 0,
     };
@@ -348,7 +354,10 @@ pub struct StravaExport<R> {
     seen_files: HashSet<usize>,
     next_index: usize,
     total_read: u64,
+    /// Items ready without decoding (CSV problems, then what [`Self::finish`] adds).
     pending: VecDeque<Result<ImportedActivity, FileError>>,
+    /// The iterator's decoded items not yet handed out (a file's extra activities).
+    decoded: VecDeque<Result<ImportedActivity, FileError>>,
     finished: bool,
     expected: usize,
 }
@@ -378,6 +387,48 @@ impl<R: Read + Seek> StravaExport<R> {
     /// Entries in the archive.
     pub fn entry_count(&self) -> usize {
         self.archive.len()
+    }
+
+    /// The caps this export is read with (what [`decode_entry`] needs).
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// The next item without decoding, in the iterator's order: an entry's raw
+    /// bytes and CSV row for [`decode_entry`] (which may run on another thread),
+    /// or an item that needs no decoding. Reads at most one entry; memory held
+    /// between calls stays bounded by the directory and the CSV.
+    ///
+    /// Read an export either this way or by iterating it, not both: the
+    /// iterator is this plus [`decode_entry`], and may hold the extra
+    /// activities of an entry it decoded.
+    pub fn next_raw(&mut self) -> Option<RawItem> {
+        loop {
+            if let Some(item) = self.pending.pop_front() {
+                return Some(RawItem::Ready(item));
+            }
+            if self.next_index < self.archive.len() {
+                let index = self.next_index;
+                self.next_index += 1;
+                if let Some(item) = self.process(index) {
+                    return Some(item);
+                }
+                continue;
+            }
+            if self.finished {
+                return None;
+            }
+            self.finished = true;
+            self.finish();
+        }
+    }
+
+    /// Counts bytes un-gzipping produced ([`DecodedEntry::inflated_bytes`])
+    /// toward [`Limits::max_total_bytes`], so entries read after are capped by
+    /// what is left. When entries are decoded elsewhere, charge them as they come
+    /// back: the total is then exceeded by at most the entries in flight.
+    pub fn charge_inflated(&mut self, bytes: u64) {
+        self.total_read = self.total_read.saturating_add(bytes);
     }
 
     fn load_csv(&mut self) {
@@ -453,8 +504,9 @@ impl<R: Read + Seek> StravaExport<R> {
             && format_from_name(name).is_some()
     }
 
-    /// Reads entry `index`; `None` when it is not an activity file.
-    fn process(&mut self, index: usize) -> Option<Result<ImportedActivity, FileError>> {
+    /// Reads entry `index` without decoding it; `None` when it is not an
+    /// activity file.
+    fn process(&mut self, index: usize) -> Option<RawItem> {
         let name = self.archive.name_for_index(index)?.to_owned();
         if name.ends_with('/') {
             return None;
@@ -464,19 +516,11 @@ impl<R: Read + Seek> StravaExport<R> {
             self.seen_files.insert(r);
         }
         let fail = |this: &Self, error: ExportError| {
-            let (source_id, csv_fallback) = match row {
-                Some(r) => (
-                    Some(this.rows[r].id),
-                    this.rows[r].to_imported(Some(name.clone())).map(Box::new),
-                ),
-                None => (None, None),
-            };
-            Some(Err(FileError {
-                file: name.clone(),
-                source_id,
+            Some(RawItem::Ready(Err(file_error(
+                name.clone(),
+                row.map(|r| &this.rows[r]),
                 error,
-                csv_fallback,
-            }))
+            ))))
         };
         if !is_safe_name(&name) {
             return fail(self, ExportError::UnsafeName);
@@ -497,59 +541,11 @@ impl<R: Read + Seek> StravaExport<R> {
             Err(error) => return fail(self, error),
         };
         self.total_read += bytes.len() as u64;
-        let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
-            let remaining = self.limits.max_total_bytes.saturating_sub(self.total_read);
-            match gunzip(&bytes, &self.limits, remaining) {
-                Ok(inner) => {
-                    self.total_read += inner.len() as u64;
-                    inner
-                }
-                Err(error) => return fail(self, error),
-            }
-        } else {
-            bytes
-        };
-        let plain_name = name
-            .len()
-            .checked_sub(3)
-            .filter(|&cut| name.is_char_boundary(cut) && name[cut..].eq_ignore_ascii_case(".gz"))
-            .map_or(name.as_str(), |cut| &name[..cut]);
-        let mut summaries = match decode(&bytes, plain_name) {
-            Ok(s) if !s.is_empty() => s,
-            Ok(_) => return fail(self, ExportError::Decode(DecodeError::UnknownFormat)),
-            Err(e) => return fail(self, ExportError::Decode(e)),
-        };
-        drop(bytes);
-        let Some(r) = row else {
-            // An unlisted file: every activity it holds, without an id.
-            let first = summaries.remove(0);
-            for extra in summaries {
-                self.pending.push_back(Ok(ImportedActivity {
-                    source_id: None,
-                    file: Some(name.clone()),
-                    name: None,
-                    origin: Origin::File,
-                    summary: extra,
-                }));
-            }
-            return Some(Ok(ImportedActivity {
-                source_id: None,
-                file: Some(name),
-                name: None,
-                origin: Origin::File,
-                summary: first,
-            }));
-        };
-        // A listed file is one Strava activity: its first activity.
-        let mut summary = summaries.swap_remove(0);
-        let csv = &self.rows[r];
-        merge_csv(&mut summary, csv);
-        Some(Ok(ImportedActivity {
-            source_id: Some(csv.id),
-            file: Some(name),
-            name: csv.name.clone(),
-            origin: Origin::File,
-            summary,
+        Some(RawItem::Entry(RawEntry {
+            row: row.map(|r| self.rows[r].clone()),
+            file: name,
+            bytes,
+            budget: self.limits.max_total_bytes.saturating_sub(self.total_read),
         }))
     }
 
@@ -589,25 +585,169 @@ impl<R: Read + Seek> StravaExport<R> {
 impl<R: Read + Seek> Iterator for StravaExport<R> {
     type Item = Result<ImportedActivity, FileError>;
 
+    /// [`StravaExport::next_raw`], with each entry decoded on the spot by
+    /// [`decode_entry`].
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(item) = self.pending.pop_front() {
+            if let Some(item) = self.decoded.pop_front() {
                 return Some(item);
             }
-            if self.next_index < self.archive.len() {
-                let index = self.next_index;
-                self.next_index += 1;
-                if let Some(item) = self.process(index) {
-                    return Some(item);
+            match self.next_raw()? {
+                RawItem::Ready(item) => return Some(item),
+                RawItem::Entry(entry) => {
+                    let limits = self.limits;
+                    let decoded = decode_entry(entry, &limits);
+                    self.charge_inflated(decoded.inflated_bytes);
+                    self.decoded.extend(decoded.items);
                 }
-                continue;
             }
-            if self.finished {
-                return None;
-            }
-            self.finished = true;
-            self.finish();
         }
+    }
+}
+
+/// One activity file read from the archive but not decoded: what
+/// [`StravaExport::next_raw`] hands out for [`decode_entry`] to finish, on any
+/// thread.
+///
+/// The bytes have passed every check the archive allows before decoding: a safe
+/// name, the entry count, the per-entry and total size caps and the compression
+/// ratio. A gzipped file is still gzipped: [`decode_entry`] un-gzips it under the
+/// same caps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawEntry {
+    /// The entry's name as stored in the archive (`activities/2001.fit.gz`).
+    pub file: String,
+    /// The `activities.csv` row naming this entry; `None` for an unlisted file.
+    pub row: Option<CsvActivity>,
+    /// The entry's uncompressed bytes (maybe a gzip stream).
+    pub bytes: Vec<u8>,
+    /// What was left of [`Limits::max_total_bytes`] after reading the entry: the
+    /// most un-gzipping it may produce.
+    pub budget: u64,
+}
+
+impl RawEntry {
+    /// Strava's activity id, when a CSV row names the entry: every item
+    /// [`decode_entry`] makes of this entry carries it (a listed entry is one
+    /// activity, so a caller that already has this id may skip decoding).
+    pub fn source_id(&self) -> Option<u64> {
+        self.row.as_ref().map(|r| r.id)
+    }
+}
+
+/// What [`StravaExport::next_raw`] hands out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawItem {
+    /// An activity file to decode with [`decode_entry`].
+    Entry(RawEntry),
+    /// An item that needs no decoding: a CSV problem, a refused or unreadable
+    /// entry, a manual activity or a row whose file is missing.
+    Ready(Result<ImportedActivity, FileError>),
+}
+
+/// What [`decode_entry`] made of one entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedEntry {
+    /// One item for a listed file (its first activity, or the failure with the
+    /// row's CSV fallback); every activity of an unlisted file, in file order, or
+    /// its failure.
+    pub items: Vec<Result<ImportedActivity, FileError>>,
+    /// Bytes un-gzipping produced (0 when the entry was not gzipped or failed
+    /// before): they count toward [`Limits::max_total_bytes`]; give them to
+    /// [`StravaExport::charge_inflated`].
+    pub inflated_bytes: u64,
+}
+
+/// Turns one raw entry into its items: un-gzips (capped like the entry, by
+/// `entry.budget` and by ratio), decodes, and merges the CSV row's id, name and
+/// sport. Pure: no archive, no shared state, so entries may be decoded on any
+/// thread in any order; the items are those the iterator yields for the entry.
+pub fn decode_entry(entry: RawEntry, limits: &Limits) -> DecodedEntry {
+    let RawEntry {
+        file,
+        row,
+        bytes,
+        budget,
+    } = entry;
+    let fail = |file: String, error: ExportError, inflated_bytes: u64| DecodedEntry {
+        items: vec![Err(file_error(file, row.as_ref(), error))],
+        inflated_bytes,
+    };
+    let (bytes, inflated_bytes) = if bytes.starts_with(&[0x1f, 0x8b]) {
+        match gunzip(&bytes, limits, budget) {
+            Ok(inner) => {
+                let n = inner.len() as u64;
+                (inner, n)
+            }
+            Err(error) => return fail(file, error, 0),
+        }
+    } else {
+        (bytes, 0)
+    };
+    let plain_name = file
+        .len()
+        .checked_sub(3)
+        .filter(|&cut| file.is_char_boundary(cut) && file[cut..].eq_ignore_ascii_case(".gz"))
+        .map_or(file.as_str(), |cut| &file[..cut]);
+    let mut summaries = match decode(&bytes, plain_name) {
+        Ok(s) if !s.is_empty() => s,
+        Ok(_) => {
+            return fail(
+                file,
+                ExportError::Decode(DecodeError::UnknownFormat),
+                inflated_bytes,
+            );
+        }
+        Err(e) => return fail(file, ExportError::Decode(e), inflated_bytes),
+    };
+    drop(bytes);
+    let items = match &row {
+        // An unlisted file: every activity it holds, without an id.
+        None => summaries
+            .into_iter()
+            .map(|summary| {
+                Ok(ImportedActivity {
+                    source_id: None,
+                    file: Some(file.clone()),
+                    name: None,
+                    origin: Origin::File,
+                    summary,
+                })
+            })
+            .collect(),
+        // A listed file is one Strava activity: its first activity.
+        Some(csv) => {
+            let mut summary = summaries.swap_remove(0);
+            merge_csv(&mut summary, csv);
+            vec![Ok(ImportedActivity {
+                source_id: Some(csv.id),
+                file: Some(file),
+                name: csv.name.clone(),
+                origin: Origin::File,
+                summary,
+            })]
+        }
+    };
+    DecodedEntry {
+        items,
+        inflated_bytes,
+    }
+}
+
+/// A failed entry, with its row's id and CSV fallback when a row names it.
+fn file_error(file: String, row: Option<&CsvActivity>, error: ExportError) -> FileError {
+    let (source_id, csv_fallback) = match row {
+        Some(row) => (
+            Some(row.id),
+            row.to_imported(Some(file.clone())).map(Box::new),
+        ),
+        None => (None, None),
+    };
+    FileError {
+        file,
+        source_id,
+        error,
+        csv_fallback,
     }
 }
 

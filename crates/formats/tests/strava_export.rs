@@ -6,8 +6,8 @@ use std::io::{Cursor, Write};
 
 use runcoach_formats::dedupe::{Duplicate, dedupe, is_duplicate};
 use runcoach_formats::strava::{
-    ArchiveError, ExportError, FileError, ImportedActivity, Limits, Origin, parse_activities_csv,
-    read_export,
+    ArchiveError, ExportError, FileError, ImportedActivity, Limits, Origin, RawItem, decode_entry,
+    parse_activities_csv, read_export,
 };
 use runcoach_formats::{ActivitySummary, DecodeError, Sport, decode};
 use zip::CompressionMethod;
@@ -567,6 +567,172 @@ fn not_a_zip_and_an_oversized_directory_are_archive_errors() {
         matches!(err, ArchiveError::DirectoryTooLarge { limit: 100, size } if size > 100),
         "{err:?}"
     );
+}
+
+// ---------------------------------------------------------------- raw entries
+
+/// The items of `zip` read with `next_raw` and decoded by `decode_entry` on
+/// other threads, last entry first, then put back in order.
+fn import_raw_on_threads(zip: Vec<u8>, limits: Limits) -> Items {
+    let mut export = read_export(Cursor::new(zip), limits).unwrap();
+    assert_eq!(export.limits(), limits);
+    let mut parts: Vec<Option<Items>> = Vec::new();
+    let mut raw = Vec::new();
+    while let Some(item) = export.next_raw() {
+        match item {
+            RawItem::Ready(item) => parts.push(Some(vec![item])),
+            RawItem::Entry(entry) => {
+                raw.push((parts.len(), entry));
+                parts.push(None);
+            }
+        }
+    }
+    let handles: Vec<_> = raw
+        .into_iter()
+        .rev()
+        .map(|(at, entry)| std::thread::spawn(move || (at, decode_entry(entry, &limits))))
+        .collect();
+    for h in handles {
+        let (at, decoded) = h.join().unwrap();
+        parts[at] = Some(decoded.items);
+    }
+    parts.into_iter().flat_map(Option::unwrap).collect()
+}
+
+#[test]
+fn raw_entries_decoded_on_other_threads_match_the_iterator() {
+    let mut fallback_csv = format!(
+        "{CSV_HEADER}\
+         41,\"Aug 15, 2015, 2:45:08 PM\",Good,Run,1616,5.26,activities/good.gpx,1616.0,1599.0,5260.83\n\
+         42,\"Aug 16, 2015, 2:45:08 PM\",Broken,Run,1616,5.26,activities/broken.fit.gz,1616.0,1599.0,5260.83\n\
+         43,\"Aug 17, 2015, 2:45:08 PM\",Lost,Run,1616,5.26,activities/lost.fit,1616.0,1599.0,5260.83\n\
+         44,\"Aug 18, 2015, 7:00:00 AM\",Gym,Weight Training,3600,,,3600.0,3600.0,\n\
+         x,\"Aug 19, 2015, 7:00:00 AM\",Bad id,Run,1,,,,,\n"
+    );
+    fallback_csv.push_str("45,\"Aug 20, 2015, 2:45:08 PM\",Fit,Run,1,,activities/2001.fit.gz,,,\n");
+    let tcx = read("tcx/tp__fr410-run-3laps.tcx");
+    let zips = [
+        read("strava_export/export_12345678_constructed.zip"),
+        bomb_archive(16 << 20),
+        Builder::new()
+            .deflated("activities.csv", fallback_csv.as_bytes())
+            .deflated("../evil.gpx", &good_gpx())
+            .deflated("activities/good.gpx", &good_gpx())
+            .stored("activities/broken.fit.gz", &good_fit_gz()[..200])
+            .stored("activities/2001.fit.gz", &good_fit_gz())
+            .deflated("activities/unlisted.tcx", &tcx)
+            .finish(),
+    ];
+    for (i, zip) in zips.into_iter().enumerate() {
+        let want = import(zip.clone(), Limits::default());
+        let got = import_raw_on_threads(zip, Limits::default());
+        assert_eq!(got, want, "archive {i}");
+    }
+}
+
+#[test]
+fn next_raw_reads_and_checks_but_does_not_decode() {
+    let mut broken = good_fit_gz();
+    broken.truncate(200);
+    let csv = format!(
+        "{CSV_HEADER}51,\"Aug 15, 2015, 2:45:08 PM\",Broken,Run,1616,5.26,activities/broken.fit.gz,1616.0,1599.0,5260.83\n"
+    );
+    let zip = Builder::new()
+        .deflated("activities.csv", csv.as_bytes())
+        .deflated("activities/../../evil.gpx", &good_gpx())
+        .stored("activities/broken.fit.gz", &broken)
+        .deflated("activities/bomb.gpx", &vec![b' '; 16 << 20])
+        .finish();
+    let mut export = read_export(Cursor::new(zip), Limits::default()).unwrap();
+    // Refused before reading: ready at once.
+    let Some(RawItem::Ready(Err(unsafe_name))) = export.next_raw() else {
+        panic!("the unsafe name first")
+    };
+    assert_eq!(unsafe_name.error, ExportError::UnsafeName);
+    // The damaged gzip is handed out as read, still gzipped, with its row.
+    let Some(RawItem::Entry(entry)) = export.next_raw() else {
+        panic!("the broken entry next")
+    };
+    assert_eq!(entry.file, "activities/broken.fit.gz");
+    assert_eq!(entry.bytes, broken);
+    assert_eq!(entry.source_id(), Some(51));
+    assert_eq!(entry.row.as_ref().unwrap().name.as_deref(), Some("Broken"));
+    assert!(entry.budget < Limits::default().max_total_bytes);
+    // The bomb is refused by the reader, unread.
+    let Some(RawItem::Ready(Err(bomb))) = export.next_raw() else {
+        panic!("the bomb last")
+    };
+    assert!(matches!(bomb.error, ExportError::CompressionRatio { .. }));
+    assert!(export.next_raw().is_none());
+    // Decoding reports the damage, with the row's values to fall back on.
+    let decoded = decode_entry(entry, &Limits::default());
+    assert_eq!(decoded.inflated_bytes, 0);
+    let [Err(e)] = decoded.items.as_slice() else {
+        panic!("{:?}", decoded.items)
+    };
+    assert_eq!(e.source_id, Some(51));
+    assert!(matches!(e.error, ExportError::Decode(_)), "{e}");
+    assert_eq!(e.csv_fallback.as_ref().unwrap().origin, Origin::Csv);
+}
+
+#[test]
+fn un_gzipped_bytes_count_toward_the_total_when_charged() {
+    let gz = good_fit_gz();
+    let inner = decode_entry_inflated(&gz);
+    assert!(inner > gz.len() as u64);
+    // Room for the first entry and its un-gzipped file, not for the second
+    // entry as well; it would fit if un-gzipping were not counted.
+    let limits = Limits {
+        max_total_bytes: gz.len() as u64 + inner + gz.len() as u64 / 2,
+        ..Limits::default()
+    };
+    let zip = Builder::new()
+        .stored("activities/1.fit.gz", &gz)
+        .stored("activities/2.fit.gz", &gz)
+        .finish();
+    let items = import(zip.clone(), limits);
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert_eq!(oks(&items).len(), 1);
+    let errors = errs(&items);
+    assert_eq!(errors[0].error, ExportError::MissingCsv);
+    assert_eq!(errors[1].file, "activities/2.fit.gz");
+    assert_eq!(
+        errors[1].error,
+        ExportError::TotalTooLarge {
+            limit: limits.max_total_bytes
+        }
+    );
+
+    // Read raw and decoded elsewhere: the same once the caller charges it.
+    let mut export = read_export(Cursor::new(zip), limits).unwrap();
+    assert!(matches!(export.next_raw(), Some(RawItem::Ready(Err(_)))));
+    let Some(RawItem::Entry(first)) = export.next_raw() else {
+        panic!("first entry")
+    };
+    let decoded = decode_entry(first, &limits);
+    assert_eq!(decoded.items.len(), 1);
+    export.charge_inflated(decoded.inflated_bytes);
+    let Some(RawItem::Ready(Err(second))) = export.next_raw() else {
+        panic!("second entry refused")
+    };
+    assert_eq!(
+        second.error,
+        ExportError::TotalTooLarge {
+            limit: limits.max_total_bytes
+        }
+    );
+}
+
+fn decode_entry_inflated(gz: &[u8]) -> u64 {
+    let zip = Builder::new().stored("activities/1.fit.gz", gz).finish();
+    let mut export = read_export(Cursor::new(zip), Limits::default()).unwrap();
+    export.next_raw(); // no activities.csv
+    let Some(RawItem::Entry(entry)) = export.next_raw() else {
+        panic!("an entry")
+    };
+    let decoded = decode_entry(entry, &Limits::default());
+    assert!(decoded.items[0].is_ok());
+    decoded.inflated_bytes
 }
 
 // ---------------------------------------------------------------- duplicates

@@ -40,21 +40,23 @@ pub async fn current_plan(
     }))
 }
 
-/// One day's sessions of the user's newest plan, adjustments applied.
-pub async fn sessions_on(db: &Db, user_id: &str, day: Date) -> Result<Vec<Session>, StoreError> {
-    let Some(plan_id) = plans::latest_id(db, user_id).await? else {
-        return Ok(Vec::new());
+/// One day of the user's newest plan, adjustments applied: the plan's id
+/// (`None` without a plan) and the day's sessions.
+pub async fn day(
+    db: &Db,
+    user_id: &str,
+    day: Date,
+) -> Result<(Option<String>, Vec<Session>), StoreError> {
+    let Some(latest) = plans::latest(db, user_id).await? else {
+        return Ok((None, Vec::new()));
     };
-    // Fast path: without adjustments the stored rows are the plan.
-    if logs::adjustments(db, &plan_id)
-        .await?
-        .iter()
-        .all(|a| a.undone)
-    {
-        return plans::sessions_on(db, user_id, day).await;
+    // Fast path: without active adjustments the stored rows are the plan.
+    if latest.active_adjustments == 0 {
+        let sessions = plans::sessions_of(db, user_id, &latest.id, day).await?;
+        return Ok((Some(latest.id), sessions));
     }
-    let plan = current_plan(db, user_id, &plan_id).await?;
-    Ok(plan
+    let plan = current_plan(db, user_id, &latest.id).await?;
+    let sessions = plan
         .and_then(|p| {
             p.weeks
                 .into_iter()
@@ -62,7 +64,8 @@ pub async fn sessions_on(db: &Db, user_id: &str, day: Date) -> Result<Vec<Sessio
                 .find(|d| d.date == day)
         })
         .map(|d| d.sessions)
-        .unwrap_or_default())
+        .unwrap_or_default();
+    Ok((Some(latest.id), sessions))
 }
 
 /// A stored session as it now stands (adjusted), with where it sits.
@@ -74,6 +77,9 @@ pub async fn session(
     let Some(mut at) = plans::session_by_id(db, user_id, session_id).await? else {
         return Ok(None);
     };
+    if !logs::has_active_adjustments(db, &at.plan_id).await? {
+        return Ok(Some(at));
+    }
     if let Some(plan) = current_plan(db, user_id, &at.plan_id).await? {
         let adjusted = plan
             .weeks

@@ -360,3 +360,167 @@ async fn the_upload_page_works_without_javascript() {
         "recent imports listed"
     );
 }
+
+// ---------------------------------------------------------------- the engine on a big export
+
+const CSV_HEADER: &str = "Activity ID,Activity Date,Activity Name,Activity Type,Elapsed Time,Distance,Filename,Elapsed Time,Moving Time,Distance\n";
+
+/// A Strava export larger than the engine's windows: 150 listed copies of one
+/// run (plain and gzipped, so one activity and 147 duplicates) with two other
+/// runs among them, a damaged file and a missing one (both kept from the CSV),
+/// three manual activities, an unlisted file and a bad CSV row.
+fn big_export(dir: &Path) -> PathBuf {
+    use std::io::Write;
+    let gpx = std::fs::read(data("gpx/gg__fr620-5k-noHR.gpx")).unwrap();
+    let gpx_gz = std::fs::read(data("gz/gg__fr620-5k-noHR.gpx.gz")).unwrap();
+    let fit_gz = std::fs::read(data("gz/pf__fenix2-run.fit.gz")).unwrap();
+    let tcx = std::fs::read(data("tcx/tp__fr410-run-3laps.tcx")).unwrap();
+    let unlisted = std::fs::read(data("gpx/gp__multi-track-no-ele.gpx")).unwrap();
+    let mut csv = CSV_HEADER.to_owned();
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 1..=150u32 {
+        let (file, bytes, name) = match i {
+            70 => ("activities/70.fit.gz".to_owned(), fit_gz.clone(), "Fenix"),
+            140 => ("activities/140.tcx".to_owned(), tcx.clone(), "Laps"),
+            _ if i % 2 == 0 => (format!("activities/{i}.gpx.gz"), gpx_gz.clone(), "Copy"),
+            _ => (format!("activities/{i}.gpx"), gpx.clone(), "Copy"),
+        };
+        csv.push_str(&format!(
+            "{},\"Aug 15, 2015, 2:45:08 PM\",{name} {i},Run,,,{file},,,\n",
+            1000 + i
+        ));
+        entries.push((file, bytes));
+    }
+    csv.push_str(
+        "2001,\"Jan 1, 2030, 7:00:00 AM\",Broken,Run,1800,5.00,activities/broken.fit,1800.0,1790.0,5000.0\n\
+         2002,\"Jan 2, 2030, 7:00:00 AM\",Lost,Run,1800,6.00,activities/lost.gpx,1800.0,1790.0,6000.0\n\
+         x,\"Jan 3, 2030, 7:00:00 AM\",Bad id,Run,,,,,,\n",
+    );
+    for d in 4..=6 {
+        csv.push_str(&format!(
+            "{},\"Jan {d}, 2030, 7:00:00 AM\",Gym,Weight Training,3600,,,3600.0,3600.0,\n",
+            3000 + d
+        ));
+    }
+    entries.insert(
+        75,
+        ("activities/broken.fit".into(), b"not a FIT file".to_vec()),
+    );
+    entries.insert(100, ("activities/unlisted.gpx".into(), unlisted));
+    let path = dir.join("export.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("activities.csv", options).unwrap();
+    zip.write_all(csv.as_bytes()).unwrap();
+    for (name, bytes) in entries {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(&bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    path
+}
+
+type Files = Vec<(i64, String, String, i64, i64, Option<String>)>;
+
+async fn run_engine(
+    db: &runcoach_store::Db,
+    user: &str,
+    zip: &Path,
+    threads: usize,
+) -> (runcoach_server::importer::ImportReport, Files) {
+    use runcoach_server::importer::{self, ImportOptions};
+    use runcoach_store::activities;
+    let (work, _) = importer::plan_work(&[(zip.to_owned(), "export.zip".into())]).unwrap();
+    let id = activities::create_import(db, user, "cli").await.unwrap();
+    let options = ImportOptions {
+        threads,
+        batch_files: 16,
+        ..Default::default()
+    };
+    let report = importer::run_import(db, user, &id, work, &options, &|_| {})
+        .await
+        .unwrap();
+    let files = activities::import_files(db, user, &id, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| {
+            (
+                f.position,
+                f.file,
+                f.status.as_str().to_owned(),
+                f.activities,
+                f.duplicates,
+                f.error,
+            )
+        })
+        .collect();
+    (report, files)
+}
+
+#[tokio::test]
+async fn an_export_decodes_on_every_worker_in_export_order_and_resumes() {
+    use runcoach_store::{activities, users};
+    let dir = tempfile::tempdir().unwrap();
+    let zip = big_export(dir.path());
+    for backend in backends() {
+        let mut first_files: Option<Files> = None;
+        for threads in [1, 2, 4] {
+            let (db, _guard) = fresh(backend).await.unwrap();
+            let user = users::create(&db, "ana@example.com", "Ana", "x", users::Role::Athlete)
+                .await
+                .unwrap();
+            let (report, files) = run_engine(&db, &user.id, &zip, threads).await;
+            let counts = (
+                report.files,
+                report.imported,
+                report.duplicates,
+                report.skipped,
+            );
+            // 150 listed + broken + unlisted + lost + 3 manual + bad row; the
+            // copies are one activity, the others one each.
+            assert_eq!(counts, (157, 9, 147, 0), "{backend} {threads}: {report:#?}");
+            let failed: Vec<&str> = report.failed.iter().map(|p| p.file.as_str()).collect();
+            assert_eq!(failed, ["export.zip/activities.csv line 154"], "{backend}");
+            let salvaged: Vec<&str> = report.salvaged.iter().map(|s| s.file.as_str()).collect();
+            assert_eq!(
+                salvaged,
+                [
+                    "export.zip/activities.csv (activity 2001)",
+                    "export.zip/activities.csv (activity 2002)"
+                ],
+                "{backend}"
+            );
+            // The first copy in the export's order is the one stored.
+            let stored = activities::all(&db, &user.id).await.unwrap();
+            let names: Vec<Option<&str>> = stored.iter().map(|a| a.name.as_deref()).collect();
+            assert!(names.contains(&Some("Copy 1")), "{names:?}");
+            assert!(!names.contains(&Some("Copy 2")), "{names:?}");
+            assert!(names.contains(&Some("Fenix 70")) && names.contains(&Some("Laps 140")));
+            assert_eq!(stored.len(), 9);
+            // The same files in the same order whatever the thread count.
+            assert_eq!(files[0].1, "export.zip/activities.csv line 154");
+            assert_eq!(files[1].1, "export.zip/activities/1.gpx");
+            assert_eq!(files[76].1, "export.zip/activities.csv (activity 2001)");
+            match &first_files {
+                None => first_files = Some(files),
+                Some(want) => assert_eq!(&files, want, "{backend} with {threads} threads"),
+            }
+
+            // Resuming: everything but the bad row is known, nothing stored twice.
+            let (again, _) = run_engine(&db, &user.id, &zip, threads).await;
+            assert_eq!(
+                (
+                    again.imported,
+                    again.duplicates,
+                    again.skipped,
+                    again.failed.len()
+                ),
+                (0, 0, 156, 1),
+                "{backend} {threads}: {again:#?}"
+            );
+            assert_eq!(activities::all(&db, &user.id).await.unwrap().len(), 9);
+        }
+    }
+}

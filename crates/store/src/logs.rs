@@ -269,3 +269,14 @@ pub async fn set_undone(
         .map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
+
+/// Whether any adjustment of the plan is active (cheaper than loading them).
+pub async fn has_active_adjustments(db: &Db, plan_id: &str) -> Result<bool, StoreError> {
+    let n: i64 = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM plan_adjustments WHERE plan_id = $1 AND undone = 0",
+    )
+    .bind(plan_id)
+    .fetch_one(pool)
+    .await)?;
+    Ok(n > 0)
+}

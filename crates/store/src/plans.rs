@@ -64,8 +64,8 @@ pub async fn insert(
     on_db!(db, pool => {
         let mut tx = pool.begin().await?;
         sqlx::query(
-            "INSERT INTO plans (id, user_id, race_name, race_date, start_date, request, header, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO plans (id, user_id, race_name, race_date, start_date, request, header, created_at, document) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&plan_id)
         .bind(user_id)
@@ -75,6 +75,7 @@ pub async fn insert(
         .bind(json(request))
         .bind(json(&header))
         .bind(now_ms())
+        .bind(json(&stored))
         .execute(&mut *tx)
         .await?;
         for week in &stored.weeks {
@@ -118,6 +119,7 @@ pub async fn insert(
 #[derive(FromRow)]
 struct HeaderRow {
     header: String,
+    document: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -146,15 +148,41 @@ fn session(row: SessionRow) -> Result<(Date, Session), StoreError> {
 
 /// A plan of this user's, reassembled; `None` when it is not theirs.
 pub async fn get(db: &Db, user_id: &str, plan_id: &str) -> Result<Option<Plan>, StoreError> {
-    let header = on_db!(db, pool => sqlx::query_as::<_, HeaderRow>("SELECT header FROM plans WHERE id = $1 AND user_id = $2")
+    match document(db, user_id, plan_id).await? {
+        Some(Ok(doc)) => parse(&doc, "plan document").map(Some),
+        Some(Err(header)) => assemble(db, plan_id, &header).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The stored plan as JSON text, exactly as `get` would serialise it, when
+/// it has a document (plans stored before documents existed do not).
+pub async fn get_json(db: &Db, user_id: &str, plan_id: &str) -> Result<Option<String>, StoreError> {
+    Ok(match document(db, user_id, plan_id).await? {
+        Some(Ok(doc)) => Some(doc),
+        Some(Err(header)) => Some(json(&assemble(db, plan_id, &header).await?)),
+        None => None,
+    })
+}
+
+/// The plan's document, or its header when it has none; `None` when the
+/// plan is not this user's.
+async fn document(
+    db: &Db,
+    user_id: &str,
+    plan_id: &str,
+) -> Result<Option<Result<String, String>>, StoreError> {
+    let row = on_db!(db, pool => sqlx::query_as::<_, HeaderRow>("SELECT header, document FROM plans WHERE id = $1 AND user_id = $2")
         .bind(plan_id)
         .bind(user_id)
         .fetch_optional(pool)
         .await)?;
-    let Some(header) = header else {
-        return Ok(None);
-    };
-    let header: Header = parse(&header.header, "plan header")?;
+    Ok(row.map(|r| r.document.ok_or(r.header)))
+}
+
+/// Rebuilds a plan from its week and session rows.
+async fn assemble(db: &Db, plan_id: &str, header: &str) -> Result<Plan, StoreError> {
+    let header: Header = parse(header, "plan header")?;
     let weeks = on_db!(db, pool => sqlx::query_as::<_, WeekRow>(
         "SELECT day_count, body FROM plan_weeks WHERE plan_id = $1 ORDER BY week_index",
     )
@@ -192,13 +220,13 @@ pub async fn get(db: &Db, user_id: &str, plan_id: &str) -> Result<Option<Plan>, 
         }
         out.push(week);
     }
-    Ok(Some(Plan {
+    Ok(Plan {
         race: header.race,
         warnings: header.warnings,
         athlete: header.athlete,
         paces: header.paces,
         weeks: out,
-    }))
+    })
 }
 
 #[derive(FromRow)]
@@ -243,20 +271,10 @@ pub async fn latest_id(db: &Db, user_id: &str) -> Result<Option<String>, StoreEr
 
 /// Sessions of the user's newest plan on `day`, in plan order.
 pub async fn sessions_on(db: &Db, user_id: &str, day: Date) -> Result<Vec<Session>, StoreError> {
-    let Some(plan_id) = latest_id(db, user_id).await? else {
-        return Ok(Vec::new());
-    };
-    let rows = on_db!(db, pool => sqlx::query_as::<_, SessionRow>(
-        "SELECT id, day, body FROM plan_sessions WHERE plan_id = $1 AND user_id = $2 AND day = $3 ORDER BY position",
-    )
-    .bind(&plan_id)
-    .bind(user_id)
-    .bind(day.to_string())
-    .fetch_all(pool)
-    .await)?;
-    rows.into_iter()
-        .map(|r| session(r).map(|(_, s)| s))
-        .collect()
+    match latest_id(db, user_id).await? {
+        Some(plan_id) => sessions_of(db, user_id, &plan_id, day).await,
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Where a stored session sits.
@@ -303,4 +321,42 @@ pub async fn session_by_id(
         date,
         session,
     }))
+}
+
+/// The user's newest plan and how many of its adjustments are active.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct Latest {
+    pub id: String,
+    pub active_adjustments: i64,
+}
+
+pub async fn latest(db: &Db, user_id: &str) -> Result<Option<Latest>, StoreError> {
+    let row = on_db!(db, pool => sqlx::query_as::<_, Latest>(
+        "SELECT p.id, CAST((SELECT COUNT(*) FROM plan_adjustments a WHERE a.plan_id = p.id AND a.undone = 0) AS BIGINT) \
+         AS active_adjustments FROM plans p WHERE p.user_id = $1 ORDER BY p.created_at DESC, p.id DESC LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await)?;
+    Ok(row)
+}
+
+/// Sessions of one plan of the user's on `day`, in plan order.
+pub async fn sessions_of(
+    db: &Db,
+    user_id: &str,
+    plan_id: &str,
+    day: Date,
+) -> Result<Vec<Session>, StoreError> {
+    let rows = on_db!(db, pool => sqlx::query_as::<_, SessionRow>(
+        "SELECT id, day, body FROM plan_sessions WHERE plan_id = $1 AND user_id = $2 AND day = $3 ORDER BY position",
+    )
+    .bind(plan_id)
+    .bind(user_id)
+    .bind(day.to_string())
+    .fetch_all(pool)
+    .await)?;
+    rows.into_iter()
+        .map(|r| session(r).map(|(_, s)| s))
+        .collect()
 }

@@ -4,7 +4,7 @@
 
 use sqlx::FromRow;
 
-use crate::users::{User, by_id};
+use crate::users::{COLUMNS, User, UserRow};
 use crate::{Db, StoreError, new_id, now_ms, on_db};
 
 pub async fn create_session(
@@ -31,24 +31,36 @@ pub async fn create_session(
 }
 
 #[derive(FromRow)]
-struct SessionRow {
-    user_id: String,
+struct SessionUserRow {
+    #[sqlx(flatten)]
+    user: UserRow,
     csrf_token: String,
 }
 
-/// The user behind an unexpired session, with the session's CSRF token.
+/// The user behind an unexpired session, with the session's CSRF token:
+/// one query, since every signed-in request asks it.
 pub async fn session_user(db: &Db, token_hash: &str) -> Result<Option<(User, String)>, StoreError> {
-    let row = on_db!(db, pool => sqlx::query_as::<_, SessionRow>(
-        "SELECT user_id, csrf_token FROM auth_sessions WHERE token_hash = $1 AND expires_at > $2",
-    )
-    .bind(token_hash)
-    .bind(now_ms())
-    .fetch_optional(pool)
-    .await)?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(by_id(db, &row.user_id)
-        .await?
-        .map(|(u, _)| (u, row.csrf_token)))
+    let sql = format!(
+        "SELECT {}, s.csrf_token FROM auth_sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2",
+        prefixed("u")
+    );
+    let row = on_db!(db, pool => sqlx::query_as::<_, SessionUserRow>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(token_hash)
+        .bind(now_ms())
+        .fetch_optional(pool)
+        .await)?;
+    row.map(|r| r.user.split().map(|(u, _)| (u, r.csrf_token)))
+        .transpose()
+}
+
+/// The user columns with a table alias, for joins.
+fn prefixed(alias: &str) -> String {
+    COLUMNS
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub async fn delete_session(db: &Db, token_hash: &str) -> Result<(), StoreError> {
@@ -97,16 +109,14 @@ pub async fn create_token(
     Ok(id)
 }
 
-#[derive(FromRow)]
-struct TokenRow {
-    user_id: String,
-}
-
 pub async fn token_user(db: &Db, token_hash: &str) -> Result<Option<User>, StoreError> {
-    let row = on_db!(db, pool => sqlx::query_as::<_, TokenRow>("SELECT user_id FROM api_tokens WHERE token_hash = $1")
+    let sql = format!(
+        "SELECT {} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+        prefixed("u")
+    );
+    let row = on_db!(db, pool => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(token_hash)
         .fetch_optional(pool)
         .await)?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(by_id(db, &row.user_id).await?.map(|(u, _)| u))
+    row.map(|r| r.split().map(|(u, _)| u)).transpose()
 }

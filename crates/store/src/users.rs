@@ -51,7 +51,7 @@ pub struct User {
 }
 
 #[derive(FromRow)]
-struct UserRow {
+pub(crate) struct UserRow {
     id: String,
     email: String,
     name: String,
@@ -65,7 +65,7 @@ struct UserRow {
 }
 
 impl UserRow {
-    fn split(self) -> Result<(User, String), StoreError> {
+    pub(crate) fn split(self) -> Result<(User, String), StoreError> {
         let role = Role::parse(&self.role)
             .ok_or_else(|| StoreError::Corrupt(format!("unknown role '{}'", self.role)))?;
         Ok((
@@ -85,7 +85,7 @@ impl UserRow {
     }
 }
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "id, email, name, role, units, week_start, created_at, password_hash, start_times, time_zone";
 
 /// Emails are compared lowercased and trimmed.

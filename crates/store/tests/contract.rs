@@ -142,6 +142,29 @@ async fn plans_round_trip_with_stable_session_ids_and_owner_checks() {
             plans::get(&db, &ben.id, &id).await.unwrap().is_none(),
             "{backend}: not Ben's"
         );
+        let doc: runcoach_core::plan::Plan =
+            serde_json::from_str(&plans::get_json(&db, &ana.id, &id).await.unwrap().unwrap())
+                .unwrap();
+        assert_eq!(doc, stored, "the JSON document is the plan");
+        assert!(plans::get_json(&db, &ben.id, &id).await.unwrap().is_none());
+        let latest = plans::latest(&db, &ana.id).await.unwrap().unwrap();
+        assert_eq!(
+            (latest.id.as_str(), latest.active_adjustments),
+            (id.as_str(), 0)
+        );
+        assert!(plans::latest(&db, &ben.id).await.unwrap().is_none());
+        // Plans stored before documents existed are rebuilt from their rows.
+        let sql = "UPDATE plans SET document = NULL";
+        match &db {
+            runcoach_store::Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+            runcoach_store::Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+        }
+        .unwrap();
+        assert_eq!(
+            plans::get(&db, &ana.id, &id).await.unwrap().unwrap(),
+            stored,
+            "{backend}: rebuilt from rows"
+        );
 
         let first = &stored.weeks[0].days[0];
         let sid = first.sessions[0].id.clone().unwrap();

@@ -6,10 +6,16 @@
 //! zips; folders are walked recursively in name order). [`run_import`] reads
 //! and decodes them on a few worker threads (pure CPU work, off the async
 //! runtime) and stores them in batches of [`ImportOptions::batch_files`]
-//! files, one transaction each, in the order of the work list, so the
-//! outcome does not depend on thread timing. Memory stays bounded: workers
-//! run at most [`WINDOW`] items ahead of the in-order position, and at most
-//! one batch waits to be stored.
+//! files, one transaction each, in the order of the work list (an export's
+//! activities in the export's order), so the outcome does not depend on
+//! thread timing. An export is read by one worker, entry by entry without
+//! decoding (`strava::StravaExport::next_raw`); its entries go through a
+//! bounded channel to whichever worker is free, which decodes them
+//! (`strava::decode_entry`), so an export decodes on every thread just as a
+//! folder does. Memory stays bounded: workers run at most [`WINDOW`] items
+//! ahead of the in-order position, an export's reader at most [`ZIP_WINDOW`]
+//! entries ahead, the channel holds a few raw entries, and at most one batch
+//! waits to be stored.
 //!
 //! Resuming: every file's SHA-256 (an export's activities: their Strava id) is
 //! recorded in `import_files`; files an earlier import has done are skipped
@@ -25,7 +31,7 @@
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -214,37 +220,223 @@ struct Decoded {
     salvaged: Vec<String>,
 }
 
+/// What workers send the store. Items are numbered by work item (`seq`) and,
+/// within it, by `sub` (an export's entries and rows, in the export's order); the
+/// store puts them back in that order whatever thread made them.
 enum Msg {
-    Item { seq: usize, item: Decoded },
-    End { seq: usize },
+    /// What the `sub`-th part of work item `seq` came to (an unlisted export file
+    /// may hold several activities).
+    Item {
+        seq: usize,
+        sub: usize,
+        items: Vec<Decoded>,
+    },
+    /// Work item `seq` is read: it had `subs` parts.
+    End { seq: usize, subs: usize },
+    /// An export holds this many more items than the one it was counted as.
     More { items: u64 },
 }
 
-/// What workers share: the work list, a cursor, the store's progress.
+/// The parts of one work item that arrived out of order, until the store
+/// takes them in order.
+#[derive(Default)]
+struct Arrived {
+    parts: BTreeMap<usize, Vec<Decoded>>,
+    next_sub: usize,
+    subs: Option<usize>,
+}
+
+/// How many parts of one export may be read ahead of the store's in-order
+/// position (raw, being decoded, or decoded and waiting for an earlier part).
+pub const ZIP_WINDOW: usize = 64;
+
+/// Raw export entries waiting for a decoder: at most this many…
+const QUEUE_ENTRIES: usize = 16;
+
+/// …and (beyond the first) at most this many bytes.
+const QUEUE_BYTES: usize = 32 << 20;
+
+/// A Strava export being read: what its decode jobs need.
+struct ZipJob {
+    name: String,
+    limits: strava::Limits,
+    /// Bytes un-gzipped by decoders, not yet charged to the export's total.
+    inflated: AtomicU64,
+}
+
+/// One raw export entry to decode, on whichever worker is free.
+struct Job {
+    seq: usize,
+    sub: usize,
+    zip: Arc<ZipJob>,
+    entry: strava::RawEntry,
+}
+
+/// The workers' schedule, under one lock.
+struct Sched {
+    /// Next work item to hand out.
+    next: usize,
+    /// The store's in-order position: every part of the work items before
+    /// `.0`, and the first `.1` parts of item `.0`, have arrived in order.
+    stored: (usize, usize),
+    /// The bounded channel of raw export entries to decode.
+    jobs: VecDeque<Job>,
+    job_bytes: usize,
+    /// Exports being read (their readers may still add jobs).
+    readers: usize,
+    /// The store failed: everyone stops.
+    stop: bool,
+}
+
+impl Sched {
+    fn pop_job(&mut self) -> Option<Job> {
+        let job = self.jobs.pop_front()?;
+        self.job_bytes -= job.entry.bytes.len();
+        Some(job)
+    }
+
+    fn has_room(&self) -> bool {
+        self.jobs.is_empty() || self.jobs.len() < QUEUE_ENTRIES && self.job_bytes < QUEUE_BYTES
+    }
+
+    /// Whether part `sub` of work item `seq` may be read now.
+    fn in_window(&self, seq: usize, sub: usize) -> bool {
+        let (at, done) = self.stored;
+        match at.cmp(&seq) {
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Equal => sub < done + ZIP_WINDOW,
+            std::cmp::Ordering::Less => sub < ZIP_WINDOW,
+        }
+    }
+}
+
+/// What workers share: the work list, the schedule, what to skip.
 struct Shared {
     work: Vec<Work>,
-    next: AtomicUsize,
-    stored: Mutex<usize>,
-    advanced: Condvar,
+    sched: Mutex<Sched>,
+    changed: Condvar,
     skip_keys: HashSet<String>,
     hash: bool,
 }
 
+/// What a worker does next.
+enum Task<'a> {
+    Work(usize, &'a Work),
+    Decode(Box<Job>),
+}
+
+/// Counts an export reader out even if it panics, so the other workers do
+/// not wait for its jobs forever.
+struct ReaderGuard<'a>(&'a Shared);
+
+impl Drop for ReaderGuard<'_> {
+    fn drop(&mut self) {
+        self.0.lock().readers -= 1;
+        self.0.changed.notify_all();
+    }
+}
+
 impl Shared {
-    /// The next item for a worker, once the store is close enough behind.
-    fn take(&self) -> Option<(usize, &Work)> {
-        let seq = self.next.fetch_add(1, Ordering::SeqCst);
-        let work = self.work.get(seq)?;
-        let mut stored = self.stored.lock().expect("no worker panics holding it");
-        while seq >= *stored + WINDOW {
-            stored = self.advanced.wait(stored).expect("no panics");
+    fn new(work: Vec<Work>, stored: usize, skip_keys: HashSet<String>, hash: bool) -> Self {
+        Shared {
+            work,
+            sched: Mutex::new(Sched {
+                next: 0,
+                stored: (stored, 0),
+                jobs: VecDeque::new(),
+                job_bytes: 0,
+                readers: 0,
+                stop: false,
+            }),
+            changed: Condvar::new(),
+            skip_keys,
+            hash,
         }
-        Some((seq, work))
     }
 
-    fn advance(&self, to: usize) {
-        *self.stored.lock().expect("no panics") = to;
-        self.advanced.notify_all();
+    fn lock(&self) -> std::sync::MutexGuard<'_, Sched> {
+        self.sched.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn wait<'a>(&self, s: std::sync::MutexGuard<'a, Sched>) -> std::sync::MutexGuard<'a, Sched> {
+        self.changed.wait(s).unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The next task for a worker: a queued decode job first, else the next
+    /// work item once the store is close enough behind; `None` when nothing is
+    /// left (or the import stopped).
+    fn next_task(&self) -> Option<Task<'_>> {
+        let mut s = self.lock();
+        loop {
+            if s.stop {
+                return None;
+            }
+            if let Some(job) = s.pop_job() {
+                drop(s);
+                self.changed.notify_all();
+                return Some(Task::Decode(Box::new(job)));
+            }
+            if s.next < self.work.len() {
+                if s.next < s.stored.0 + WINDOW {
+                    let seq = s.next;
+                    s.next += 1;
+                    let work = &self.work[seq];
+                    if matches!(work, Work::Zip { .. }) {
+                        s.readers += 1;
+                    }
+                    return Some(Task::Work(seq, work));
+                }
+            } else if s.readers == 0 {
+                return None;
+            }
+            s = self.wait(s);
+        }
+    }
+
+    /// Blocks an export reader until part `sub` of item `seq` is within
+    /// [`ZIP_WINDOW`] of the store and the job channel has room, decoding
+    /// queued jobs meanwhile; `false` when the import stopped.
+    fn reader_turn(&self, seq: usize, sub: usize, send: &dyn Fn(Msg)) -> bool {
+        let mut s = self.lock();
+        loop {
+            if s.stop {
+                return false;
+            }
+            if s.in_window(seq, sub) && s.has_room() {
+                return true;
+            }
+            if let Some(job) = s.pop_job() {
+                drop(s);
+                self.changed.notify_all();
+                run_job(job, self, send);
+                s = self.lock();
+                continue;
+            }
+            s = self.wait(s);
+        }
+    }
+
+    fn push_job(&self, job: Job) {
+        let mut s = self.lock();
+        s.job_bytes += job.entry.bytes.len();
+        s.jobs.push_back(job);
+        drop(s);
+        self.changed.notify_all();
+    }
+
+    /// The store's in-order position moved on.
+    fn advance(&self, to: (usize, usize)) {
+        let mut s = self.lock();
+        if s.stored != to {
+            s.stored = to;
+            drop(s);
+            self.changed.notify_all();
+        }
+    }
+
+    fn stop(&self) {
+        self.lock().stop = true;
+        self.changed.notify_all();
     }
 }
 
@@ -412,111 +604,178 @@ fn export_item(zip: &str, a: &ImportedActivity) -> (String, String) {
     (key, name)
 }
 
-/// Reads a Strava export, sending one item per activity (or failure).
-fn read_zip(path: &Path, zip: &str, seq: usize, shared: &Shared, send: &dyn Fn(Msg)) {
+fn skipped(file: String, file_key: String) -> Decoded {
+    Decoded {
+        record: FileRecord {
+            position: 0,
+            file,
+            file_key,
+            status: FileStatus::Skipped,
+            activities: Vec::new(),
+            error: None,
+            note: Some("imported before".into()),
+        },
+        salvaged: Vec::new(),
+    }
+}
+
+/// One item of export `zip` (an activity, or a failure with or without the
+/// CSV's values to fall back on) on its way to the store.
+fn export_decoded(
+    zip: &str,
+    item: Result<ImportedActivity, strava::FileError>,
+    shared: &Shared,
+) -> Decoded {
+    let (activity, error) = match item {
+        Ok(a) => (a, None),
+        Err(e) => match e.csv_fallback {
+            Some(fallback) => (*fallback, Some(e.error.to_string())),
+            None => {
+                let key = match e.source_id {
+                    Some(id) => format!("strava:{id}"),
+                    None => format!("zip:{zip}/{}", e.file),
+                };
+                return failed(format!("{zip}/{}", e.file), key, e.error.to_string());
+            }
+        },
+    };
+    let (key, name) = export_item(zip, &activity);
+    if shared.skip_keys.contains(&key) {
+        return skipped(name, key);
+    }
+    let source = match activity.origin {
+        Origin::File => "strava",
+        Origin::Csv => "strava_csv",
+    };
+    let mut salvaged: Vec<String> = activity.summary.salvaged.iter().cloned().collect();
+    if let Some(error) = &error {
+        salvaged.push(format!(
+            "the file could not be read ({error}); the activity was taken from activities.csv without a track"
+        ));
+    }
+    let mut a = new_activity(
+        &activity.summary,
+        source,
+        key.clone(),
+        activity.name.clone(),
+    );
+    if a.salvaged.is_none() && error.is_some() {
+        a.salvaged = salvaged.last().cloned();
+    }
+    Decoded {
+        record: FileRecord {
+            position: 0,
+            file: name,
+            file_key: key,
+            status: FileStatus::Imported,
+            activities: vec![a],
+            error: None,
+            note: (!salvaged.is_empty()).then(|| salvaged.join("; ")),
+        },
+        salvaged,
+    }
+}
+
+/// Decodes one raw export entry (on any worker) and sends what it came to.
+fn run_job(job: Job, shared: &Shared, send: &dyn Fn(Msg)) {
+    let decoded = strava::decode_entry(job.entry, &job.zip.limits);
+    job.zip
+        .inflated
+        .fetch_add(decoded.inflated_bytes, Ordering::Relaxed);
+    let items = decoded
+        .items
+        .into_iter()
+        .map(|item| export_decoded(&job.zip.name, item, shared))
+        .collect();
+    send(Msg::Item {
+        seq: job.seq,
+        sub: job.sub,
+        items,
+    });
+}
+
+/// Reads a Strava export (work item `seq`) entry by entry: entries to decode
+/// go to the job channel for any worker, the rest (CSV problems, refused
+/// entries, manual activities, activities imported before) are sent at once.
+/// Returns how many parts were sent or queued.
+fn read_zip(path: &Path, zip: &str, seq: usize, shared: &Shared, send: &dyn Fn(Msg)) -> usize {
     let export = std::fs::File::open(path)
         .map_err(|e| format!("cannot read the file: {e}"))
         .and_then(|f| {
             strava::read_export(std::io::BufReader::new(f), strava::Limits::default())
                 .map_err(|e| format!("not a readable Strava export: {e}"))
         });
-    let export = match export {
+    let mut export = match export {
         Ok(e) => e,
         Err(error) => {
             send(Msg::Item {
                 seq,
-                item: failed(zip.to_owned(), format!("zip:{zip}"), error),
+                sub: 0,
+                items: vec![failed(zip.to_owned(), format!("zip:{zip}"), error)],
             });
-            return;
+            return 1;
         }
     };
     send(Msg::More {
         items: export.expected_items().saturating_sub(1) as u64,
     });
-    for item in export {
-        let (activity, error) = match item {
-            Ok(a) => (a, None),
-            Err(e) => match e.csv_fallback {
-                Some(fallback) => (*fallback, Some(e.error.to_string())),
-                None => {
-                    let key = match e.source_id {
-                        Some(id) => format!("strava:{id}"),
-                        None => format!("zip:{zip}/{}", e.file),
-                    };
-                    send(Msg::Item {
-                        seq,
-                        item: failed(format!("{zip}/{}", e.file), key, e.error.to_string()),
-                    });
-                    continue;
+    let job = Arc::new(ZipJob {
+        name: zip.to_owned(),
+        limits: export.limits(),
+        inflated: AtomicU64::new(0),
+    });
+    let mut sub = 0;
+    while shared.reader_turn(seq, sub, send) {
+        export.charge_inflated(job.inflated.swap(0, Ordering::Relaxed));
+        let Some(raw) = export.next_raw() else {
+            break;
+        };
+        let items = match raw {
+            strava::RawItem::Ready(item) => vec![export_decoded(zip, item, shared)],
+            strava::RawItem::Entry(entry) => {
+                // A listed entry is one activity known by its Strava id: one
+                // imported before is skipped without decoding.
+                let key = entry.source_id().map(|id| format!("strava:{id}"));
+                match key.filter(|k| shared.skip_keys.contains(k)) {
+                    Some(key) => vec![skipped(format!("{zip}/{}", entry.file), key)],
+                    None => {
+                        shared.push_job(Job {
+                            seq,
+                            sub,
+                            zip: Arc::clone(&job),
+                            entry,
+                        });
+                        sub += 1;
+                        continue;
+                    }
                 }
-            },
+            }
         };
-        let (key, name) = export_item(zip, &activity);
-        if shared.skip_keys.contains(&key) {
-            send(Msg::Item {
-                seq,
-                item: Decoded {
-                    record: FileRecord {
-                        position: 0,
-                        file: name,
-                        file_key: key,
-                        status: FileStatus::Skipped,
-                        activities: Vec::new(),
-                        error: None,
-                        note: Some("imported before".into()),
-                    },
-                    salvaged: Vec::new(),
-                },
-            });
-            continue;
-        }
-        let source = match activity.origin {
-            Origin::File => "strava",
-            Origin::Csv => "strava_csv",
-        };
-        let mut salvaged: Vec<String> = activity.summary.salvaged.iter().cloned().collect();
-        if let Some(error) = &error {
-            salvaged.push(format!(
-                "the file could not be read ({error}); the activity was taken from activities.csv without a track"
-            ));
-        }
-        let mut a = new_activity(
-            &activity.summary,
-            source,
-            key.clone(),
-            activity.name.clone(),
-        );
-        if a.salvaged.is_none() && error.is_some() {
-            a.salvaged = salvaged.last().cloned();
-        }
-        send(Msg::Item {
-            seq,
-            item: Decoded {
-                record: FileRecord {
-                    position: 0,
-                    file: name,
-                    file_key: key,
-                    status: FileStatus::Imported,
-                    activities: vec![a],
-                    error: None,
-                    note: (!salvaged.is_empty()).then(|| salvaged.join("; ")),
-                },
-                salvaged,
-            },
-        });
+        send(Msg::Item { seq, sub, items });
+        sub += 1;
     }
+    sub
 }
 
 fn worker(shared: &Shared, send: &dyn Fn(Msg)) {
-    while let Some((seq, work)) = shared.take() {
-        match work {
-            Work::File { path, name } => send(Msg::Item {
-                seq,
-                item: decode_file(path, name, shared),
-            }),
-            Work::Zip { path, name } => read_zip(path, name, seq, shared, send),
+    while let Some(task) = shared.next_task() {
+        match task {
+            Task::Decode(job) => run_job(*job, shared, send),
+            Task::Work(seq, Work::File { path, name }) => {
+                send(Msg::Item {
+                    seq,
+                    sub: 0,
+                    items: vec![decode_file(path, name, shared)],
+                });
+                send(Msg::End { seq, subs: 1 });
+            }
+            Task::Work(seq, Work::Zip { path, name }) => {
+                let guard = ReaderGuard(shared);
+                let subs = read_zip(path, name, seq, shared, send);
+                drop(guard);
+                send(Msg::End { seq, subs });
+            }
         }
-        send(Msg::End { seq });
     }
 }
 
@@ -634,14 +893,12 @@ async fn run_inner(
     };
     activities::start_import(db, import_id, work.len() as i64).await?;
     progress(state);
-    let shared = Arc::new(Shared {
+    let shared = Arc::new(Shared::new(
         work,
-        next: AtomicUsize::new(0),
-        stored: Mutex::new(0),
-        advanced: Condvar::new(),
-        skip_keys: activities::done_file_keys(db, user_id).await?,
-        hash: true,
-    });
+        0,
+        activities::done_file_keys(db, user_id).await?,
+        true,
+    ));
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(256);
     let mut threads = Vec::new();
     for _ in 0..options.threads.max(1) {
@@ -657,7 +914,7 @@ async fn run_inner(
 
     // Reassemble the workers' output in work order.
     let mut next = 0usize;
-    let mut buffer: BTreeMap<usize, (VecDeque<Decoded>, bool)> = BTreeMap::new();
+    let mut buffer: BTreeMap<usize, Arrived> = BTreeMap::new();
     let mut pending: Vec<Decoded> = Vec::new();
     let mut position = 0i64;
     let mut last_flush = Instant::now();
@@ -665,8 +922,10 @@ async fn run_inner(
     let mut outcome: Result<(), StoreError> = Ok(());
     while open {
         match rx.recv().await {
-            Some(Msg::Item { seq, item }) => buffer.entry(seq).or_default().0.push_back(item),
-            Some(Msg::End { seq }) => buffer.entry(seq).or_default().1 = true,
+            Some(Msg::Item { seq, sub, items }) => {
+                buffer.entry(seq).or_default().parts.insert(sub, items);
+            }
+            Some(Msg::End { seq, subs }) => buffer.entry(seq).or_default().subs = Some(subs),
             Some(Msg::More { items }) => {
                 state.total += items;
                 if let Err(e) = activities::add_to_total(db, import_id, items as i64).await {
@@ -676,13 +935,16 @@ async fn run_inner(
             }
             None => open = false,
         }
-        while let Some((queue, ended)) = buffer.get_mut(&next) {
-            while let Some(mut item) = queue.pop_front() {
-                item.record.position = position;
-                position += 1;
-                pending.push(item);
+        while let Some(arrived) = buffer.get_mut(&next) {
+            while let Some(items) = arrived.parts.remove(&arrived.next_sub) {
+                arrived.next_sub += 1;
+                for mut item in items {
+                    item.record.position = position;
+                    position += 1;
+                    pending.push(item);
+                }
             }
-            if !*ended {
+            if arrived.subs != Some(arrived.next_sub) {
                 break;
             }
             buffer.remove(&next);
@@ -707,14 +969,14 @@ async fn run_inner(
             progress(state);
             last_flush = Instant::now();
         }
-        // Workers may run WINDOW items past what has arrived in order; what
-        // waits for the store is bounded by the batch size.
-        shared.advance(next);
+        // Workers may run WINDOW items (and an export's reader ZIP_WINDOW
+        // parts) past what has arrived in order; what waits for the store is
+        // bounded by the batch size.
+        shared.advance((next, buffer.get(&next).map_or(0, |a| a.next_sub)));
     }
     if outcome.is_err() {
         // Let the workers run out: skip the rest of the work.
-        shared.next.store(shared.work.len(), Ordering::SeqCst);
-        shared.advance(usize::MAX / 2);
+        shared.stop();
         rx.close();
     }
     for t in threads {
@@ -782,14 +1044,7 @@ pub struct DecodeStats {
 /// Decodes `work` on `threads` threads without hashing or storing anything
 /// (for benchmarks against other decoders).
 pub fn decode_only(work: Vec<Work>, threads: usize) -> DecodeStats {
-    let shared = Arc::new(Shared {
-        work,
-        next: AtomicUsize::new(0),
-        stored: Mutex::new(usize::MAX / 2),
-        advanced: Condvar::new(),
-        skip_keys: HashSet::new(),
-        hash: false,
-    });
+    let shared = Arc::new(Shared::new(work, usize::MAX / 2, HashSet::new(), false));
     let started = Instant::now();
     let stats = Arc::new(Mutex::new(DecodeStats::default()));
     let handles: Vec<_> = (0..threads.max(1))
@@ -798,11 +1053,13 @@ pub fn decode_only(work: Vec<Work>, threads: usize) -> DecodeStats {
             let stats = Arc::clone(&stats);
             std::thread::spawn(move || {
                 worker(&shared, &|m| {
-                    if let Msg::Item { item, .. } = m {
+                    if let Msg::Item { items, .. } = m {
                         let mut s = stats.lock().expect("no panics");
-                        s.files += 1;
-                        s.activities += item.record.activities.len() as u64;
-                        s.failed += u64::from(item.record.status == FileStatus::Failed);
+                        for item in items {
+                            s.files += 1;
+                            s.activities += item.record.activities.len() as u64;
+                            s.failed += u64::from(item.record.status == FileStatus::Failed);
+                        }
                     }
                 })
             })

@@ -2,7 +2,8 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use runcoach_core::plan::{Plan, PlanInput, Session, build_plan};
 use runcoach_store::plans::{self, PlanSummary};
@@ -55,11 +56,25 @@ pub async fn get(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-) -> Result<Json<StoredPlan>, ApiError> {
-    let plan = crate::training::current_plan(&state.db, &user.user.id, &id)
+) -> Result<Response, ApiError> {
+    let uid = &user.user.id;
+    if !runcoach_store::logs::has_active_adjustments(&state.db, &id).await? {
+        // The stored document already is the plan's JSON: put the id in
+        // front rather than parsing and re-serialising ~80 KB per request.
+        let doc = plans::get_json(&state.db, uid, &id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let body = format!(
+            "{{\"id\":{},{}",
+            serde_json::Value::from(id.as_str()),
+            &doc[1..]
+        );
+        return Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response());
+    }
+    let plan = crate::training::current_plan(&state.db, uid, &id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(StoredPlan { id, plan }))
+    Ok(Json(StoredPlan { id, plan }).into_response())
 }
 
 #[derive(Deserialize)]
@@ -95,8 +110,7 @@ pub async fn today(
     Query(q): Query<TodayQuery>,
 ) -> Result<Json<Today>, ApiError> {
     let date = day_from(q.date.as_deref())?;
-    let plan_id = plans::latest_id(&state.db, &user.user.id).await?;
-    let sessions = crate::training::sessions_on(&state.db, &user.user.id, date).await?;
+    let (plan_id, sessions) = crate::training::day(&state.db, &user.user.id, date).await?;
     Ok(Json(Today {
         date,
         plan_id,

@@ -105,7 +105,7 @@ pub async fn calendar(
     Ok(render(&Calendar {
         nav: nav(&user),
         plan_id: id,
-        title: format!("{} on {}", plan.race.name, plan.race.date),
+        title: view::race_title(&plan.race),
         paces,
         warnings: plan.warnings.clone(),
         legend: LEGEND.to_vec(),
@@ -304,9 +304,9 @@ pub async fn today(
 ) -> Result<Response, ApiError> {
     let date = day_from(None)?;
     let uid = &user.0.user.id;
-    let has_plan = plans::latest_id(&state.db, uid).await?.is_some();
+    let (plan_id, mut sessions) = crate::training::day(&state.db, uid, date).await?;
+    let has_plan = plan_id.is_some();
     let units = view::units_of(&user.0.user.units);
-    let mut sessions: Vec<_> = crate::training::sessions_on(&state.db, uid, date).await?;
     // The run first: it is what a runner checks before heading out.
     sessions.sort_by_key(|s| !s.kind.is_run() as u8 + u8::from(s.kind == SessionKind::Mobility));
     Ok(render(&Today {

@@ -144,6 +144,24 @@ pub fn step_lines(steps: &[Step], units: Units) -> Vec<String> {
         .collect()
 }
 
+/// "Marathon on Sun 25 Apr 2027", "30 km race on …".
+pub fn race_title(race: &runcoach_core::plan::RaceInfo) -> String {
+    let name = match race.name.as_str() {
+        "5k" => "5K".to_owned(),
+        "10k" => "10K".to_owned(),
+        "15k" => "15K".to_owned(),
+        "half" => "Half marathon".to_owned(),
+        "marathon" => "Marathon".to_owned(),
+        _ => format!("{} km race", trim_km(f64::from(race.distance_m) / 1000.0)),
+    };
+    format!("{name} on {}", race.date.strftime("%a %-d %b %Y"))
+}
+
+fn trim_km(km: f64) -> String {
+    let s = format!("{km:.1}");
+    s.trim_end_matches(".0").to_owned()
+}
+
 pub fn day_label(d: Date) -> String {
     d.strftime("%a %-d %b").to_string()
 }
@@ -176,7 +194,12 @@ pub fn weeks(plan: &Plan, units: Units, today: Date) -> Vec<WeekView> {
             index: w.index,
             phase: w.phase.label().to_owned(),
             recovery: w.recovery,
-            volume: format!("{:.1} {}", w.run_km / units.km(), units.label()),
+            // Race week: the training volume, then the race itself.
+            volume: if w.run_km > w.training_km + 0.05 {
+                format!("{:.1} {} + race", w.training_km / units.km(), units.label())
+            } else {
+                format!("{:.1} {}", w.run_km / units.km(), units.label())
+            },
             focus: w.focus.clone(),
             days: w
                 .days
