@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, rmSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -45,7 +45,11 @@ export function buildBinary() {
     );
   }
   process.stderr.write(`cargo build -p runcoach: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  return join(REPO, 'target', 'debug', 'runcoach');
+  // Cargo puts the binary under CARGO_TARGET_DIR when one is set.
+  const target = process.env.CARGO_TARGET_DIR
+    ? resolve(REPO, process.env.CARGO_TARGET_DIR)
+    : join(REPO, 'target');
+  return join(target, 'debug', 'runcoach');
 }
 
 /** A port that was free a moment ago: listen on 0, read it, close. */
