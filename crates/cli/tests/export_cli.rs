@@ -202,8 +202,14 @@ fn plan_format_ics_is_deterministic_and_matches_export_ics() {
     assert!(feed.contains("X-WR-CALNAME:runcoach: half on 2026-10-04\r\n"));
 
     let dir = scratch("ics");
-    let (plan_path, plan) = plan_file(&dir);
+    let (_, plan) = plan_file(&dir);
     let start = plan.weeks[0].start.strftime("%Y%m%d").to_string();
+    // The same plan built in miles: its explanations are in miles too.
+    let mut json_args = PLAN.to_vec();
+    json_args.extend(["--format", "json", "--units", "mi"]);
+    let in_miles = runcoach(&json_args);
+    let plan_path = dir.join("plan-mi.json");
+    std::fs::write(&plan_path, &in_miles.stdout).unwrap();
     assert!(feed.contains(&format!("DTSTAMP:{start}T000000Z\r\n")));
     let events = feed.matches("BEGIN:VEVENT").count();
     assert_eq!(events, planned_sessions(&plan).len());

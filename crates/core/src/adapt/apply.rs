@@ -458,7 +458,7 @@ fn knock_on(plan: &mut Plan, from: usize) {
         let w = &plan.weeks[i];
         if w.recovery && i > 0 {
             let prev = volume(plan, i - 1);
-            if v > (RECOVERY_CEILING + 0.005) * prev && RECOVERY_AIM * prev < cap {
+            if v > RECOVERY_CEILING * prev && RECOVERY_AIM * prev < cap {
                 cap = RECOVERY_AIM * prev;
                 reason = why::held_recovery(prev, cap);
             }
@@ -744,6 +744,9 @@ fn apply_paces(plan: &mut Plan, adj: &Adjustment) -> Vec<usize> {
                             &race_name,
                             race_m / 1000.0,
                             r.duration_s.map(|d| (d, source.as_str())),
+                            plan.athlete
+                                .as_ref()
+                                .map_or_else(Default::default, |a| a.units),
                         );
                     }
                     _ => {}

@@ -96,6 +96,7 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
             new_to_strength: req.new_to_strength,
             equipment: req.equipment.clone(),
             niggles: req.niggles.clone(),
+            units: req.units,
         }),
         paces: known.map(|p| PlanPaces {
             vdot: (p.vdot.value() * 10.0).round() / 10.0,
@@ -150,7 +151,8 @@ impl Context<'_> {
     fn week(&mut self, w: &WeekShape) -> Week {
         let req = self.req;
         let race_week = w.phase == Phase::Race;
-        let week_note = why::week(w, self.total_weeks, &self.cat);
+        let units = req.units;
+        let week_note = why::week(w, self.total_weeks, &self.cat, units);
         let dates = self.dates(w);
         let max_runs = match req.level {
             Level::FirstTimer => 5,
@@ -271,9 +273,9 @@ impl Context<'_> {
             };
             let mut s = self.targets.steady(kind, km);
             s.why = if recovery {
-                why::recovery_run(km)
+                why::recovery_run(km, units)
             } else {
-                why::easy(km, easy_share)
+                why::easy(km, easy_share, units)
             };
             if race_week {
                 s.why = format!("{} {}", s.why, why::race_eve());
@@ -289,6 +291,7 @@ impl Context<'_> {
                 long_run_share_cap(w.km),
                 &self.cat,
                 &format!("{:?}", req.long_run_day),
+                units,
             );
             km_by_day[long_day] = long_km;
             let mut pre = strength::mobility(5, &req.niggles);
@@ -306,6 +309,7 @@ impl Context<'_> {
                 w.km,
                 w.phase,
                 self.pace_source.as_deref(),
+                units,
             );
             if s.kind != SessionKind::MarathonPace {
                 s.activation = strength::activation(&req.equipment);
@@ -323,6 +327,7 @@ impl Context<'_> {
                 req.race.name(),
                 req.race.metres() / 1000.0,
                 s.duration_s.zip(self.pace_source.as_deref()),
+                units,
             );
             by_day[race_day].push(s);
         }

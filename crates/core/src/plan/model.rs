@@ -289,6 +289,9 @@ pub struct Athlete {
     pub equipment: Vec<Equipment>,
     #[serde(default)]
     pub niggles: Vec<Niggle>,
+    /// Units the plan's explanations are written in.
+    #[serde(default)]
+    pub units: crate::units::Units,
 }
 
 /// Training paces the plan's targets come from (s/km).

@@ -167,6 +167,10 @@ fn phases(pre_taper: u32, level: Level) -> Vec<Phase> {
         .collect()
 }
 
+fn units_dist(km: f64, u: crate::units::Units) -> String {
+    format!("{:.1} {}", km / u.km(), u.label())
+}
+
 /// Assumed easy pace (s/km) for time-based caps when no race is known.
 pub fn long_run_time_cap_km(cat: &RaceCategory, easy_s_per_km: f64) -> f64 {
     cat.long_cap_min * 60.0 / easy_s_per_km
@@ -290,7 +294,11 @@ pub fn shape(req: &PlanRequest, easy_s_per_km: f64) -> (Vec<WeekShape>, Vec<Stri
     }
     if req.race.metres() >= 42_000.0 && peak_long < 28.0 {
         warnings.push(format!(
-            "the longest planned run is {peak_long:.1} km; most marathon plans reach 28–33 km, so treat the race as a long, steady effort"
+            "the longest planned run is {}; most marathon plans reach {:.0}–{:.0} {}, so treat the race as a long, steady effort",
+            units_dist(peak_long, req.units),
+            28.0 / req.units.km(),
+            33.0 / req.units.km(),
+            req.units.label()
         ));
     }
     (weeks, warnings)

@@ -4,45 +4,50 @@
 use super::model::{Level, Phase, SessionKind};
 use super::shape::{RaceCategory, WeekShape};
 use super::strength::{Focus, Volume};
-use crate::units::format_clock;
+use crate::units::{Units, format_clock};
 
 fn pct(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }
 
+/// A distance in the runner's units: "25.0 km" or "15.5 mi".
+fn dist(km: f64, u: Units) -> String {
+    format!("{:.1} {}", km / u.km(), u.label())
+}
+
 /// The week-level rule, repeated in each run's why so it stands alone.
-pub fn week(w: &WeekShape, total_weeks: u32, cat: &RaceCategory) -> String {
+pub fn week(w: &WeekShape, total_weeks: u32, cat: &RaceCategory, u: Units) -> String {
     match w.phase {
         Phase::Race => format!(
-            "Race week: running cut to {} of peak ({:.1} of {:.1} km) so you start fresh; intensity stays, volume goes.",
+            "Race week: running cut to {} of peak ({} of {}) so you start fresh; intensity stays, volume goes.",
             pct(w.km / w.peak_km.max(1.0)),
-            w.km,
-            w.peak_km
+            dist(w.km, u),
+            dist(w.peak_km, u)
         ),
         Phase::Taper => format!(
-            "Taper week {} of {}: volume {:.1} km, {} of the {:.1} km peak, cut step by step before the {} (Bosquet 2007: 40–60% by race week).",
+            "Taper week {} of {}: volume {}, {} of the {} peak, cut step by step before the {} (Bosquet 2007: 40–60% by race week).",
             w.index,
             total_weeks,
-            w.km,
+            dist(w.km, u),
             pct(w.km / w.peak_km.max(1.0)),
-            w.peak_km,
+            dist(w.peak_km, u),
             cat.name
         ),
         _ if w.recovery => format!(
-            "Recovery week: volume −{} ({:.1} → {:.1} km) after {} building weeks; one easier week in every {} lets the work sink in.",
+            "Recovery week: volume −{} ({} → {}) after {} building weeks; one easier week in every {} lets the work sink in.",
             pct(1.0 - w.km / w.prev_km.max(0.1)),
-            w.prev_km,
-            w.km,
+            dist(w.prev_km, u),
+            dist(w.km, u),
             w.weeks_since_recovery,
             4
         ),
         _ if w.index == 1 => format!(
-            "{} phase, week 1 of {}: {:.1} km, starting from the {:.1} km a week you run now (at most 110%: {:.1} km).",
+            "{} phase, week 1 of {}: {}, starting from the {} a week you run now (at most 110%: {}).",
             capitalise(w.phase.label()),
             total_weeks,
-            w.km,
-            w.prev_km,
-            w.limit_km
+            dist(w.km, u),
+            dist(w.prev_km, u),
+            dist(w.limit_km, u)
         ),
         _ => {
             // The progression rule measures against the larger of the two
@@ -51,18 +56,19 @@ pub fn week(w: &WeekShape, total_weeks: u32, cat: &RaceCategory) -> String {
             let base = w.limit_km / 1.10;
             let change = w.km / base.max(0.1) - 1.0;
             let trend = if change.abs() < 0.005 {
-                format!("{:.1} km, level with", w.km)
+                format!("{}, level with", dist(w.km, u))
             } else if change > 0.0 {
-                format!("{:.1} km, +{} on", w.km, pct(change))
+                format!("{}, +{} on", dist(w.km, u), pct(change))
             } else {
-                format!("{:.1} km, −{} on", w.km, pct(-change))
+                format!("{}, −{} on", dist(w.km, u), pct(-change))
             };
             format!(
-                "{} phase, week {} of {}: {trend} the larger of the two weeks before ({base:.1} km); the limit is 110%, {:.1} km.",
+                "{} phase, week {} of {}: {trend} the larger of the two weeks before ({}); the limit is 110%, {}.",
                 capitalise(w.phase.label()),
                 w.index,
                 total_weeks,
-                w.limit_km
+                dist(base, u),
+                dist(w.limit_km, u)
             )
         }
     }
@@ -75,26 +81,37 @@ fn capitalise(s: &str) -> String {
         .unwrap_or_default()
 }
 
-pub fn easy(km: f64, easy_share: f64) -> String {
+pub fn easy(km: f64, easy_share: f64, u: Units) -> String {
     format!(
-        "Easy {km:.1} km at conversational effort: {} of this week's running is easy (the rule asks for at least 75–80%).",
+        "Easy {} at conversational effort: {} of this week's running is easy (the rule asks for at least 75–80%).",
+        dist(km, u),
         pct(easy_share)
     )
 }
 
-pub fn recovery_run(km: f64) -> String {
+pub fn recovery_run(km: f64, u: Units) -> String {
     format!(
-        "Recovery {km:.1} km the day after the long run: shorter and slower than your other easy runs so its load is absorbed."
+        "Recovery {} the day after the long run: shorter and slower than your other easy runs so its load is absorbed.",
+        dist(km, u)
     )
 }
 
-pub fn long_run(km: f64, week_km: f64, share_cap: f64, cat: &RaceCategory, day: &str) -> String {
+pub fn long_run(
+    km: f64,
+    week_km: f64,
+    share_cap: f64,
+    cat: &RaceCategory,
+    day: &str,
+    u: Units,
+) -> String {
     format!(
-        "Long run {km:.1} km on {day}, your long-run day: {} of this week's {week_km:.1} km (cap {} at this volume; {} cap {:.0} km or {}).",
+        "Long run {} on {day}, your long-run day: {} of this week's {} (cap {} at this volume; {} cap {} or {}).",
+        dist(km, u),
         pct(km / week_km.max(0.1)),
+        dist(week_km, u),
         pct(share_cap),
         cat.name,
-        cat.long_cap_km,
+        dist(cat.long_cap_km, u),
         format_clock(cat.long_cap_min * 60.0)
     )
 }
@@ -105,15 +122,22 @@ pub fn quality(
     week_km: f64,
     phase: Phase,
     pace_source: Option<&str>,
+    u: Units,
 ) -> String {
     let (what, limit) = match kind {
-        SessionKind::Tempo => ("threshold running", "Daniels: up to 10% of weekly volume"),
+        SessionKind::Tempo => (
+            "threshold running",
+            "Daniels: up to 10% of weekly volume".to_owned(),
+        ),
         SessionKind::Intervals => (
             "interval work near VO2max",
-            "Daniels: up to 8%, at most 10 km",
+            format!("Daniels: up to 8%, at most {}", dist(10.0, u)),
         ),
-        SessionKind::Repetition => ("fast repetitions for economy", "Daniels: up to 5%"),
-        _ => ("marathon-pace running", "up to 20% of the week"),
+        SessionKind::Repetition => (
+            "fast repetitions for economy",
+            "Daniels: up to 5%".to_owned(),
+        ),
+        _ => ("marathon-pace running", "up to 20% of the week".to_owned()),
     };
     let targets = match pace_source {
         Some(src) => format!("Paces from {src}."),
@@ -125,21 +149,24 @@ pub fn quality(
         ""
     };
     format!(
-        "{} in the {} phase: {hard_km:.1} km of {what}, {} of the week's {week_km:.1} km ({limit}{floor}). Placed with an easy day or rest between hard days and never the day before the long run. {targets}",
+        "{} in the {} phase: {} of {what}, {} of the week's {} ({limit}{floor}). Placed with an easy day or rest between hard days and never the day before the long run. {targets}",
         kind.label(),
         phase.label(),
+        dist(hard_km, u),
         pct(hard_km / week_km.max(0.1)),
+        dist(week_km, u),
     )
 }
 
-pub fn race(name: &str, km: f64, predicted: Option<(u32, &str)>) -> String {
+pub fn race(name: &str, km: f64, predicted: Option<(u32, &str)>, u: Units) -> String {
+    let d = dist(km, u);
     match predicted {
         Some((secs, src)) => format!(
-            "Race day: {name}, {km:.1} km. Predicted {} from {src}; start no faster than the slow end of the pace band.",
+            "Race day: {name}, {d}. Predicted {} from {src}; start no faster than the slow end of the pace band.",
             format_clock(f64::from(secs))
         ),
         None => format!(
-            "Race day: {name}, {km:.1} km. Start at an effort you could hold for the whole distance and finish strong."
+            "Race day: {name}, {d}. Start at an effort you could hold for the whole distance and finish strong."
         ),
     }
 }
