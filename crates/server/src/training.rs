@@ -108,8 +108,7 @@ pub async fn readapt(db: &Db, user_id: &str) -> Result<Vec<Adjustment>, StoreErr
     };
     let from = first.start - HISTORY_DAYS.days();
     let to = last.days.last().map_or(last.start, |d| d.date);
-    let entries = logs::between(db, user_id, from, to).await?;
-    let logged: Vec<_> = entries.into_iter().map(|e| e.log).collect();
+    let logged = activity_log(db, user_id, from, to).await?;
     let stored = logs::adjustments(db, &plan_id).await?;
     let undone: Vec<String> = stored
         .iter()
@@ -145,4 +144,67 @@ fn changed_sessions(before: Option<&Plan>, after: Option<&Plan>) -> Vec<String> 
         .filter(|(id, s)| a.get(*id) != Some(s))
         .map(|(id, _)| id.clone())
         .collect()
+}
+
+/// Effort assumed for an imported run nobody logged: an easy run's RPE, so
+/// load, ACWR and fitness see the running without inventing a hard day.
+pub const IMPORTED_RUN_RPE: u8 = 4;
+
+/// What the athlete did from `from` to `to`: their log entries, plus
+/// imported runs on days without a logged run (a run both logged and
+/// imported counts once).
+pub async fn activity_log(
+    db: &Db,
+    user_id: &str,
+    from: Date,
+    to: Date,
+) -> Result<Vec<runcoach_core::load::LoggedSession>, StoreError> {
+    use runcoach_core::load::{ActivityKind, LogStatus, LoggedSession};
+    let mut logged: Vec<LoggedSession> = logs::between(db, user_id, from, to)
+        .await?
+        .into_iter()
+        .map(|e| e.log)
+        .collect();
+    let ms = |d: Date| {
+        d.to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp().as_millisecond())
+            .unwrap_or(0)
+    };
+    let imported =
+        runcoach_store::activities::list(db, user_id, ms(from), ms(to + 1.days())).await?;
+    let run_days: std::collections::HashSet<Date> = logged
+        .iter()
+        .filter(|l| l.kind.is_run())
+        .map(|l| l.date)
+        .collect();
+    for a in imported {
+        let running = crate::api::imports::RUNNING_SPORTS.contains(&a.sport.as_str());
+        let Some(start) = a
+            .start_time_ms
+            .and_then(|t| jiff::Timestamp::from_millisecond(t).ok())
+        else {
+            continue;
+        };
+        let date = start.to_zoned(jiff::tz::TimeZone::UTC).date();
+        if !running || run_days.contains(&date) {
+            continue;
+        }
+        logged.push(LoggedSession {
+            date,
+            kind: ActivityKind::Run,
+            status: LogStatus::Done,
+            duration_s: (if a.moving_s > 0.0 {
+                a.moving_s
+            } else {
+                a.elapsed_s
+            })
+            .round() as u32,
+            distance_m: a.distance_m.round() as u32,
+            rpe: Some(IMPORTED_RUN_RPE),
+            pain: Vec::new(),
+            notes: String::new(),
+        });
+    }
+    logged.sort_by_key(|l| l.date);
+    Ok(logged)
 }

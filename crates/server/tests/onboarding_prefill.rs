@@ -180,4 +180,20 @@ async fn onboarding_is_prefilled_from_imported_runs() {
         page.contains(&format!("value=\"{}\"", recent["time"].as_str().unwrap())),
         "{page}"
     );
+
+    // Imported runs count on the progress page like logged ones (an easy
+    // RPE assumed): the 10 km shows as done volume and as load.
+    let progress: Value = c
+        .get(format!("{base}/api/v1/progress?weeks=4"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let weeks = progress["weeks"].as_array().unwrap();
+    let done: f64 = weeks.iter().map(|w| w["done_km"].as_f64().unwrap()).sum();
+    let load: f64 = weeks.iter().map(|w| w["load"].as_f64().unwrap()).sum();
+    assert!((done - 10.0).abs() < 0.1, "{progress}");
+    assert!(load > 0.0, "{progress}");
 }

@@ -984,6 +984,8 @@ async fn run_inner(
     }
     outcome?;
     report.linked_to_plan = activities::link_planned_runs(db, user_id, &RUNNING_SPORTS).await?;
+    // Imported running counts like logged running: the plan may adapt.
+    crate::training::readapt(db, user_id).await?;
     Ok(report)
 }
 

@@ -14,7 +14,7 @@ use runcoach_core::load::{
 use runcoach_core::plan::{Plan, SessionKind};
 use runcoach_core::science::{RaceResult, equivalent_time};
 use runcoach_core::units::{Distance, RaceTime};
-use runcoach_store::{Db, StoreError, logs, plans};
+use runcoach_store::{Db, StoreError, plans};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -114,8 +114,8 @@ pub async fn progress(db: &Db, user_id: &str, n: u32, today: Date) -> Result<Pro
     let first = last - (7 * (i64::from(n) - 1)).days();
     let history = first - 28.days();
     let end = last + 6.days();
-    let entries = logs::between(db, user_id, history, end).await?;
-    let logged: Vec<&LoggedSession> = entries.iter().map(|e| &e.log).collect();
+    let entries = training::activity_log(db, user_id, history, end).await?;
+    let logged: Vec<&LoggedSession> = entries.iter().collect();
     let load = report(logged.iter().copied(), history, end);
     let plan_weeks: BTreeMap<Date, &runcoach_core::plan::Week> = plan
         .iter()

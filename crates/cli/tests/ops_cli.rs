@@ -1,0 +1,138 @@
+//! The operator's commands as processes: migrate, create an admin, back up.
+
+use std::process::{Command, Output};
+
+fn runcoach(args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_runcoach"))
+        .args(args)
+        .env_clear()
+        .envs(env.iter().copied())
+        .output()
+        .expect("runcoach runs")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn migrate_create_admin_and_back_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = data.to_str().unwrap();
+
+    let out = runcoach(&["db", "migrate", "--data-dir", d], &[]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert!(
+        text(&out).0.ends_with("runcoach.db: migrations applied\n"),
+        "{:?}",
+        text(&out)
+    );
+
+    // The password comes from the environment, never a flag.
+    let out = runcoach(
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "Boss@Example.com",
+            "--role",
+            "admin",
+            "--data-dir",
+            d,
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).1.contains("RUNCOACH_PASSWORD"),
+        "{:?}",
+        text(&out)
+    );
+    let pw = [("RUNCOACH_PASSWORD", "a long admin password")];
+    let out = runcoach(
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "Boss@Example.com",
+            "--role",
+            "admin",
+            "--data-dir",
+            d,
+        ],
+        &pw,
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert!(
+        text(&out)
+            .0
+            .starts_with("created boss@example.com (admin) with id "),
+        "{:?}",
+        text(&out)
+    );
+    let again = runcoach(
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "boss@example.com",
+            "--role",
+            "coach",
+            "--data-dir",
+            d,
+        ],
+        &pw,
+    );
+    assert_eq!(
+        (again.status.code(), text(&again).1.trim()),
+        (
+            Some(2),
+            "runcoach: an account with email boss@example.com already exists"
+        )
+    );
+    let bad_role = runcoach(
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "x@example.com",
+            "--role",
+            "king",
+            "--data-dir",
+            d,
+        ],
+        &pw,
+    );
+    assert!(text(&bad_role).1.contains("unknown role 'king'"));
+
+    let backup = dir.path().join("backup.db");
+    let b = backup.to_str().unwrap();
+    let out = runcoach(&["backup", "--to", b, "--data-dir", d], &[]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert!(backup.metadata().unwrap().len() > 0);
+    let out = runcoach(&["backup", "--to", b, "--data-dir", d], &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an existing file is never overwritten"
+    );
+    assert!(text(&out).1.contains("already exists"));
+
+    // The copy is a working database holding the admin.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let db = runcoach_store::Db::open_sqlite_file(&backup).await.unwrap();
+        let (user, _) = runcoach_store::users::by_email(&db, "boss@example.com")
+            .await
+            .unwrap()
+            .expect("admin in the backup");
+        assert_eq!(user.role, runcoach_store::users::Role::Admin);
+    });
+}
