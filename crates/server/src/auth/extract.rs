@@ -81,6 +81,13 @@ impl IntoResponse for ToLogin {
     }
 }
 
+impl PageUser {
+    /// Whether a posted form carries this session's CSRF token.
+    pub fn form_ok(&self, submitted: &str) -> bool {
+        matches!(&self.0.via, Via::Session { csrf, .. } if secrets::same(csrf, submitted))
+    }
+}
+
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
 

@@ -282,7 +282,7 @@ async fn settings(
         })
         .collect();
     Ok(Settings {
-        nav: Nav::of(&MaybeUser(Some(user.0.clone()))),
+        nav: Nav::page(user),
         notice: notice.into(),
         error: error.into(),
         name: u.name.clone(),
@@ -333,11 +333,9 @@ pub struct SettingsForm {
 pub async fn settings_submit(
     State(state): State<AppState>,
     user: PageUser,
-    headers: HeaderMap,
     Form(form): Form<SettingsForm>,
 ) -> Result<Response, ApiError> {
-    let maybe = MaybeUser(Some(user.0.clone()));
-    if !form_token_ok(&maybe, &headers, &form.csrf) {
+    if !user.form_ok(&form.csrf) {
         return Ok(refused(StatusCode::FORBIDDEN));
     }
     let name = form.name.trim();
@@ -375,11 +373,9 @@ pub struct PasswordForm {
 pub async fn password_submit(
     State(state): State<AppState>,
     user: PageUser,
-    headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, ApiError> {
-    let maybe = MaybeUser(Some(user.0.clone()));
-    if !form_token_ok(&maybe, &headers, &form.csrf) {
+    if !user.form_ok(&form.csrf) {
         return Ok(refused(StatusCode::FORBIDDEN));
     }
     let change = PasswordChange {
@@ -417,8 +413,7 @@ pub async fn feed_create(
     headers: HeaderMap,
     Form(form): Form<FeedForm>,
 ) -> Result<Response, ApiError> {
-    let maybe = MaybeUser(Some(user.0.clone()));
-    if !form_token_ok(&maybe, &headers, &form.csrf) {
+    if !user.form_ok(&form.csrf) {
         return Ok(refused(StatusCode::FORBIDDEN));
     }
     let feed = crate::api::feeds::open_feed(&state, &user.0.user.id, &headers, form.kind == "busy")
@@ -431,12 +426,10 @@ pub async fn feed_create(
 pub async fn feed_revoke(
     State(state): State<AppState>,
     user: PageUser,
-    headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<String>,
     Form(form): Form<FeedForm>,
 ) -> Result<Response, ApiError> {
-    let maybe = MaybeUser(Some(user.0.clone()));
-    if !form_token_ok(&maybe, &headers, &form.csrf) {
+    if !user.form_ok(&form.csrf) {
         return Ok(refused(StatusCode::FORBIDDEN));
     }
     runcoach_store::feeds::revoke(&state.db, &user.0.user.id, &id).await?;
@@ -447,15 +440,9 @@ pub async fn feed_revoke(
 pub async fn schedule_submit(
     State(state): State<AppState>,
     user: PageUser,
-    headers: HeaderMap,
     Form(posted): Form<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let maybe = MaybeUser(Some(user.0.clone()));
-    if !form_token_ok(
-        &maybe,
-        &headers,
-        posted.get("csrf").map_or("", String::as_str),
-    ) {
+    if !user.form_ok(posted.get("csrf").map_or("", String::as_str)) {
         return Ok(refused(StatusCode::FORBIDDEN));
     }
     let mut times = [None; 7];

@@ -3,14 +3,14 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use runcoach_store::activities::{self, FileStatus};
 
 use super::{Nav, not_found, render};
 use crate::AppState;
 use crate::api::imports::{UPLOAD_LIMIT, receive, rfc3339, start_upload_import, status_of};
-use crate::auth::{MaybeUser, PageUser, form_token_ok};
+use crate::auth::PageUser;
 use crate::error::ApiError;
 
 pub struct JobView {
@@ -51,7 +51,7 @@ struct Page {
 }
 
 fn nav(user: &PageUser) -> Nav {
-    Nav::of(&MaybeUser(Some(user.0.clone())))
+    Nav::page(user)
 }
 
 async fn form(state: &AppState, user: &PageUser, error: String) -> Response {
@@ -84,7 +84,6 @@ pub async fn page(State(state): State<AppState>, user: PageUser) -> Response {
 pub async fn submit(
     State(state): State<AppState>,
     user: PageUser,
-    headers: HeaderMap,
     multipart: Multipart,
 ) -> Response {
     let upload = match receive(multipart).await {
@@ -109,7 +108,7 @@ pub async fn submit(
         .iter()
         .find(|(k, _)| k == "csrf")
         .map_or("", |(_, v)| v.as_str());
-    if !form_token_ok(&MaybeUser(Some(user.0.clone())), &headers, csrf) {
+    if !user.form_ok(csrf) {
         return (
             StatusCode::FORBIDDEN,
             "the form expired; go back, reload the page and try again",

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use runcoach_core::load::{ActivityKind, LogStatus, PainLocation};
 use runcoach_core::plan::Session;
@@ -16,7 +16,7 @@ use runcoach_store::logs::{self, LogEntry};
 use super::{Nav, not_found, render, view};
 use crate::AppState;
 use crate::api::logs::{LogInput, PainInput, record, set_undone};
-use crate::auth::{MaybeUser, PageUser, form_token_ok};
+use crate::auth::PageUser;
 use crate::error::ApiError;
 use crate::training;
 
@@ -273,7 +273,7 @@ fn forbidden() -> Response {
 }
 
 fn nav(user: &PageUser) -> Nav {
-    Nav::of(&MaybeUser(Some(user.0.clone())))
+    Nav::page(user)
 }
 
 /// Logs a planned session; answers with the session page (errors kept) or
@@ -281,16 +281,10 @@ fn nav(user: &PageUser) -> Nav {
 pub async fn log_session(
     State(state): State<AppState>,
     user: PageUser,
-    headers: HeaderMap,
     Path(id): Path<String>,
     Form(posted): Form<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let maybe = MaybeUser(Some(user.0.clone()));
-    if !form_token_ok(
-        &maybe,
-        &headers,
-        posted.get("csrf").map_or("", String::as_str),
-    ) {
+    if !user.form_ok(posted.get("csrf").map_or("", String::as_str)) {
         return Ok(forbidden());
     }
     let units = view::units_of(&user.0.user.units);
@@ -341,15 +335,9 @@ pub async fn extra_page(user: PageUser) -> Response {
 pub async fn extra_submit(
     State(state): State<AppState>,
     user: PageUser,
-    headers: HeaderMap,
     Form(posted): Form<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let maybe = MaybeUser(Some(user.0.clone()));
-    if !form_token_ok(
-        &maybe,
-        &headers,
-        posted.get("csrf").map_or("", String::as_str),
-    ) {
+    if !user.form_ok(posted.get("csrf").map_or("", String::as_str)) {
         return Ok(forbidden());
     }
     let units = view::units_of(&user.0.user.units);
@@ -410,16 +398,10 @@ pub async fn edit_page(
 pub async fn edit_submit(
     State(state): State<AppState>,
     user: PageUser,
-    headers: HeaderMap,
     Path(id): Path<String>,
     Form(posted): Form<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let maybe = MaybeUser(Some(user.0.clone()));
-    if !form_token_ok(
-        &maybe,
-        &headers,
-        posted.get("csrf").map_or("", String::as_str),
-    ) {
+    if !user.form_ok(posted.get("csrf").map_or("", String::as_str)) {
         return Ok(forbidden());
     }
     let uid = &user.0.user.id;
@@ -481,16 +463,10 @@ pub async fn edit_submit(
 pub async fn delete(
     State(state): State<AppState>,
     user: PageUser,
-    headers: HeaderMap,
     Path(id): Path<String>,
     Form(posted): Form<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let maybe = MaybeUser(Some(user.0.clone()));
-    if !form_token_ok(
-        &maybe,
-        &headers,
-        posted.get("csrf").map_or("", String::as_str),
-    ) {
+    if !user.form_ok(posted.get("csrf").map_or("", String::as_str)) {
         return Ok(forbidden());
     }
     let uid = &user.0.user.id;
@@ -509,16 +485,10 @@ pub async fn delete(
 pub async fn adjustment(
     State(state): State<AppState>,
     user: PageUser,
-    headers: HeaderMap,
     Path((plan_id, adj, action)): Path<(String, String, String)>,
     Form(posted): Form<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let maybe = MaybeUser(Some(user.0.clone()));
-    if !form_token_ok(
-        &maybe,
-        &headers,
-        posted.get("csrf").map_or("", String::as_str),
-    ) {
+    if !user.form_ok(posted.get("csrf").map_or("", String::as_str)) {
         return Ok(forbidden());
     }
     let undone = match action.as_str() {

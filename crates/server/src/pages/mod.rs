@@ -28,6 +28,11 @@ pub struct Nav {
 }
 
 impl Nav {
+    /// The layout for a signed-in page.
+    pub fn page(user: &crate::auth::PageUser) -> Self {
+        Self::of(&MaybeUser(Some(user.0.clone())))
+    }
+
     pub fn of(user: &MaybeUser) -> Self {
         match user.0.as_ref().map(|u| &u.via) {
             Some(Via::Session { csrf, .. }) => Nav {

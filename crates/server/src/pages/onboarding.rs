@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::ToSpan;
 use runcoach_core::plan::{PlanInput, RecentInput};
@@ -16,7 +16,7 @@ use super::account::WEEKDAYS;
 use super::{Nav, render};
 use crate::AppState;
 use crate::api::plans::{create_plan, day_from};
-use crate::auth::{MaybeUser, PageUser, form_token_ok};
+use crate::auth::PageUser;
 use crate::error::ApiError;
 
 /// The form's answers as typed, all kept as text so nothing is lost.
@@ -70,8 +70,7 @@ struct Page {
 }
 
 fn form_page(user: &PageUser, f: Answers, errors: Vec<String>) -> Page {
-    let maybe = MaybeUser(Some(user.0.clone()));
-    let nav = Nav::of(&maybe);
+    let nav = Nav::page(user);
     Page {
         csrf: nav.csrf.clone(),
         nav,
@@ -284,15 +283,9 @@ fn label(field: &str) -> &'static str {
 pub async fn submit(
     State(state): State<AppState>,
     user: PageUser,
-    headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let maybe = MaybeUser(Some(user.0.clone()));
-    if !form_token_ok(
-        &maybe,
-        &headers,
-        form.get("csrf").map_or("", String::as_str),
-    ) {
+    if !user.form_ok(form.get("csrf").map_or("", String::as_str)) {
         return Ok((
             StatusCode::FORBIDDEN,
             "the form expired; reload the page and try again",

@@ -14,11 +14,11 @@ use super::view::{self, ExerciseLine, WeekView};
 use super::{Nav, not_found, render};
 use crate::AppState;
 use crate::api::plans::day_from;
-use crate::auth::{MaybeUser, PageUser};
+use crate::auth::PageUser;
 use crate::error::ApiError;
 
 fn nav(user: &PageUser) -> Nav {
-    Nav::of(&MaybeUser(Some(user.0.clone())))
+    Nav::page(user)
 }
 
 #[derive(Template)]

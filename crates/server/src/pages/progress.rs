@@ -13,7 +13,7 @@ use super::log::PAIN_LOCATIONS;
 use super::{Nav, render, view};
 use crate::AppState;
 use crate::api::progress::{MAX_WEEKS, Progress, progress};
-use crate::auth::{MaybeUser, PageUser};
+use crate::auth::PageUser;
 use crate::error::ApiError;
 use crate::training;
 
@@ -302,7 +302,7 @@ pub async fn page(
     let units = view::units_of(&user.0.user.units);
     let empty = p.weeks.iter().all(|w| w.done_km == 0.0 && w.load == 0.0);
     Ok(render(&Page {
-        nav: Nav::of(&MaybeUser(Some(user.0.clone()))),
+        nav: Nav::page(&user),
         weeks,
         figures: figures(&p, units),
         empty,
