@@ -2,68 +2,13 @@
 //! database: SQLite always, PostgreSQL too when RUNCOACH_TEST_POSTGRES_URL
 //! is set.
 
-use std::net::SocketAddr;
+mod common;
+use common::{App, csrf_of, json_of};
 
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, ORIGIN};
-use runcoach_store::test_support::{backends, fresh};
+use runcoach_store::test_support::backends;
 use serde_json::{Value, json};
-
-struct App {
-    base: String,
-    backend: &'static str,
-    _guard: Option<tempfile::TempDir>,
-}
-
-impl App {
-    async fn start(backend: &'static str) -> App {
-        let (db, guard) = fresh(backend).await.expect("fresh database");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr: SocketAddr = listener.local_addr().unwrap();
-        tokio::spawn(runcoach_server::serve(
-            listener,
-            db,
-            runcoach_server::Config::default(),
-            std::future::pending(),
-        ));
-        App {
-            base: format!("http://{addr}"),
-            backend,
-            _guard: guard,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// A browser-like client: keeps cookies, follows no redirects.
-    fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
-    }
-
-    async fn signup(&self, email: &str) -> reqwest::Client {
-        let c = self.client();
-        let r = c
-            .post(self.url("/api/v1/signup"))
-            .json(&json!({"email": email, "password": "long enough password", "name": "Ana"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            r.status(),
-            StatusCode::CREATED,
-            "{}: {}",
-            self.backend,
-            r.text().await.unwrap()
-        );
-        c
-    }
-}
 
 fn plan_request() -> Value {
     json!({
@@ -72,15 +17,6 @@ fn plan_request() -> Value {
         "level": "first-timer", "weekly_km": 20, "recent": {"distance": "10k", "time": "55:00"},
         "strength_days": 2, "new_to_strength": true, "equipment": ["band"], "niggles": ["knee"]
     })
-}
-
-async fn json_of(r: reqwest::Response) -> (StatusCode, Value) {
-    let status = r.status();
-    let text = r.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")),
-    )
 }
 
 #[tokio::test]
@@ -539,14 +475,6 @@ async fn openapi_document_lists_every_route() {
     .await;
     assert_eq!((s, &served), (StatusCode::OK, &doc));
     insta::assert_json_snapshot!("openapi", doc);
-}
-
-fn csrf_of(html: &str) -> String {
-    let i = html
-        .find("name=\"csrf\" value=\"")
-        .expect("form has a csrf field")
-        + 19;
-    html[i..i + 64].to_owned()
 }
 
 #[tokio::test]

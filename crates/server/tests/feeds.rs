@@ -2,9 +2,47 @@
 //! 127.0.0.1:0, each test on a fresh database: SQLite always, PostgreSQL
 //! too when RUNCOACH_TEST_POSTGRES_URL is set.
 
+mod common;
+use common::{App, json_of};
+
+/// A stored plan: its id and the plan as the API returned it.
+async fn plan(app: &App, c: &reqwest::Client) -> (String, Plan) {
+    let r = c
+        .post(app.url("/api/v1/plans"))
+        .json(&json!({
+            "race": "half", "race_date": "2027-03-28", "weeks": 12,
+            "run_days": ["tue", "thu", "sat", "sun"], "long_run_day": "sun",
+            "level": "intermediate", "weekly_km": 35, "recent": {"distance": "10k", "time": "50:00"},
+            "strength_days": 2, "equipment": ["band"]
+        }))
+        .send()
+        .await
+        .unwrap();
+    let (s, body) = json_of(r).await;
+    assert_eq!(s, StatusCode::CREATED, "{}: {body}", app.backend);
+    let id = body["id"].as_str().unwrap().to_owned();
+    (id, serde_json::from_value(body).expect("a plan"))
+}
+
+/// `POST /api/v1/feeds`; the feed's id and URL.
+async fn feed(app: &App, c: &reqwest::Client, body: Value) -> (String, String) {
+    let (s, v) = json_of(
+        c.post(app.url("/api/v1/feeds"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{}: {v}", app.backend);
+    (
+        v["id"].as_str().unwrap().to_owned(),
+        v["url"].as_str().unwrap().to_owned(),
+    )
+}
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
-use std::net::SocketAddr;
 
 use fitparser::Value as Fit;
 use fitparser::profile::MesgNum;
@@ -13,107 +51,8 @@ use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use runcoach_core::plan::{Plan, SessionKind};
 use runcoach_formats::fit_workout::flat_step_count;
 use runcoach_formats::plan_export::{kind_name, planned_sessions, session_workout};
-use runcoach_store::Db;
-use runcoach_store::test_support::{backends, fresh};
+use runcoach_store::test_support::backends;
 use serde_json::{Value, json};
-
-struct App {
-    base: String,
-    backend: &'static str,
-    db: Db,
-    _guard: Option<tempfile::TempDir>,
-}
-
-impl App {
-    async fn start(backend: &'static str) -> App {
-        let (db, guard) = fresh(backend).await.expect("fresh database");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr: SocketAddr = listener.local_addr().unwrap();
-        tokio::spawn(runcoach_server::serve(
-            listener,
-            db.clone(),
-            runcoach_server::Config::default(),
-            std::future::pending(),
-        ));
-        App {
-            base: format!("http://{addr}"),
-            backend,
-            db,
-            _guard: guard,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// A client that keeps cookies (a browser) or, for calendar apps and
-    /// strangers, one without a session.
-    fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
-    }
-
-    async fn signup(&self, email: &str) -> reqwest::Client {
-        let c = self.client();
-        let r = c
-            .post(self.url("/api/v1/signup"))
-            .json(&json!({"email": email, "password": "long enough password", "name": "Ana"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::CREATED, "{}", self.backend);
-        c
-    }
-
-    /// A stored plan: its id and the plan as the API returned it.
-    async fn plan(&self, c: &reqwest::Client) -> (String, Plan) {
-        let r = c
-            .post(self.url("/api/v1/plans"))
-            .json(&json!({
-                "race": "half", "race_date": "2027-03-28", "weeks": 12,
-                "run_days": ["tue", "thu", "sat", "sun"], "long_run_day": "sun",
-                "level": "intermediate", "weekly_km": 35, "recent": {"distance": "10k", "time": "50:00"},
-                "strength_days": 2, "equipment": ["band"]
-            }))
-            .send()
-            .await
-            .unwrap();
-        let (s, body) = json_of(r).await;
-        assert_eq!(s, StatusCode::CREATED, "{}: {body}", self.backend);
-        let id = body["id"].as_str().unwrap().to_owned();
-        (id, serde_json::from_value(body).expect("a plan"))
-    }
-
-    /// `POST /api/v1/feeds`; the feed's id and URL.
-    async fn feed(&self, c: &reqwest::Client, body: Value) -> (String, String) {
-        let (s, v) = json_of(
-            c.post(self.url("/api/v1/feeds"))
-                .json(&body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        assert_eq!(s, StatusCode::CREATED, "{}: {v}", self.backend);
-        (
-            v["id"].as_str().unwrap().to_owned(),
-            v["url"].as_str().unwrap().to_owned(),
-        )
-    }
-}
-
-async fn json_of(r: reqwest::Response) -> (StatusCode, Value) {
-    let status = r.status();
-    let text = r.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")),
-    )
-}
 
 /// A fetch without cookies, as a calendar app makes it.
 async fn fetch(url: &str) -> (StatusCode, String, String) {
@@ -228,8 +167,8 @@ async fn feed_url_serves_the_plan_to_a_calendar_app_without_cookies() {
     for backend in backends() {
         let app = App::start(backend).await;
         let c = app.signup("ana@example.com").await;
-        let (plan_id, plan) = app.plan(&c).await;
-        let (_, url) = app.feed(&c, json!({})).await;
+        let (plan_id, plan) = plan(&app, &c).await;
+        let (_, url) = feed(&app, &c, json!({})).await;
         let token = url
             .strip_prefix(&app.url("/feeds/"))
             .and_then(|t| t.strip_suffix(".ics"))
@@ -325,8 +264,8 @@ async fn busy_only_feed_hides_every_detail() {
     for backend in backends() {
         let app = App::start(backend).await;
         let c = app.signup("ana@example.com").await;
-        let (_, plan) = app.plan(&c).await;
-        let (_, url) = app.feed(&c, json!({"busy_only": true})).await;
+        let (_, plan) = plan(&app, &c).await;
+        let (_, url) = feed(&app, &c, json!({"busy_only": true})).await;
         let (s, ct, doc) = fetch(&url).await;
         assert_eq!(
             (s, ct.as_str()),
@@ -349,7 +288,7 @@ async fn a_feed_without_a_plan_is_an_empty_calendar() {
     for backend in backends() {
         let app = App::start(backend).await;
         let c = app.signup("ana@example.com").await;
-        let (_, url) = app.feed(&c, json!({})).await;
+        let (_, url) = feed(&app, &c, json!({})).await;
         let (s, _, doc) = fetch(&url).await;
         assert_eq!(s, StatusCode::OK, "{backend}");
         assert!(doc.starts_with("BEGIN:VCALENDAR\r\n"));
@@ -367,9 +306,9 @@ async fn revoked_unknown_and_foreign_feeds() {
         let app = App::start(backend).await;
         let ana = app.signup("ana@example.com").await;
         let ben = app.signup("ben@example.com").await;
-        app.plan(&ana).await;
-        let (id, url) = app.feed(&ana, json!({})).await;
-        let (ben_id, ben_url) = app.feed(&ben, json!({"busy_only": false})).await;
+        plan(&app, &ana).await;
+        let (id, url) = feed(&app, &ana, json!({})).await;
+        let (ben_id, ben_url) = feed(&app, &ben, json!({"busy_only": false})).await;
 
         // Nobody but the owner revokes a feed; it keeps working meanwhile.
         let r = ben
@@ -488,7 +427,7 @@ async fn session_workout_fit_files() {
         let app = App::start(backend).await;
         let ana = app.signup("ana@example.com").await;
         let ben = app.signup("ben@example.com").await;
-        let (_, plan) = app.plan(&ana).await;
+        let (_, plan) = plan(&app, &ana).await;
         let sessions = planned_sessions(&plan);
         let repeats = sessions
             .iter()
@@ -576,7 +515,7 @@ async fn a_weeks_workouts_as_one_zip() {
         let app = App::start(backend).await;
         let ana = app.signup("ana@example.com").await;
         let ben = app.signup("ben@example.com").await;
-        let (plan_id, plan) = app.plan(&ana).await;
+        let (plan_id, plan) = plan(&app, &ana).await;
         for week in [1, plan.weeks.len() as u32] {
             let want: Vec<_> = planned_sessions(&plan)
                 .into_iter()

@@ -1,7 +1,9 @@
 //! Imports over real HTTP: upload, background job, status, activities,
 //! history and the pages, on SQLite and (when configured) PostgreSQL.
 
-use std::net::SocketAddr;
+mod common;
+use common::{App, json_of};
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -9,49 +11,6 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use runcoach_store::test_support::{backends, fresh};
 use serde_json::{Value, json};
-
-struct App {
-    base: String,
-    _guard: Option<tempfile::TempDir>,
-}
-
-impl App {
-    async fn start(backend: &'static str) -> App {
-        let (db, guard) = fresh(backend).await.expect("fresh database");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr: SocketAddr = listener.local_addr().unwrap();
-        tokio::spawn(runcoach_server::serve(
-            listener,
-            db,
-            runcoach_server::Config::default(),
-            std::future::pending(),
-        ));
-        App {
-            base: format!("http://{addr}"),
-            _guard: guard,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn signup(&self, email: &str) -> reqwest::Client {
-        let c = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let r = c
-            .post(self.url("/api/v1/signup"))
-            .json(&json!({"email": email, "password": "long enough password", "name": "Ana"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::CREATED);
-        c
-    }
-}
 
 fn data(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -63,15 +22,6 @@ fn part(rel: &str) -> Part {
     let path = data(rel);
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
     Part::bytes(std::fs::read(&path).unwrap()).file_name(name)
-}
-
-async fn json_of(r: reqwest::Response) -> (StatusCode, Value) {
-    let status = r.status();
-    let text = r.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")),
-    )
 }
 
 /// Polls an import until it is no longer queued or running.

@@ -1,35 +1,47 @@
 //! Imported history pre-fills the onboarding wizard.
 
+mod common;
+
+use common::App;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-#[tokio::test]
-async fn onboarding_is_prefilled_from_imported_runs() {
-    let (db, _guard) = runcoach_store::test_support::fresh("sqlite").await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(runcoach_server::serve(
-        listener,
-        db,
-        runcoach_server::Config::default(),
-        std::future::pending(),
-    ));
-    let c = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
+/// Uploads one file and waits for its import to finish; the final status.
+async fn import(c: &reqwest::Client, base: &str, part: Part) -> Value {
+    let r = c
+        .post(format!("{base}/api/v1/imports"))
+        .multipart(Form::new().part("files", part))
+        .send()
+        .await
         .unwrap();
-    let signup =
-        json!({"email": "ana@example.com", "password": "long enough password", "name": "Ana"});
-    assert_eq!(
-        c.post(format!("{base}/api/v1/signup"))
-            .json(&signup)
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for _ in 0..100 {
+        let status: Value = c
+            .get(format!("{base}/api/v1/imports/{id}"))
             .send()
             .await
             .unwrap()
-            .status(),
-        StatusCode::CREATED
-    );
+            .json()
+            .await
+            .unwrap();
+        if status["status"] == "done" {
+            return status;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("import {id} did not finish");
+}
+
+#[tokio::test]
+async fn onboarding_is_prefilled_from_imported_runs() {
+    let app = App::start("sqlite").await;
+    let base = app.base.clone();
+    let c = app.signup("ana@example.com").await;
 
     let before = c
         .get(format!("{base}/onboarding"))
@@ -44,32 +56,7 @@ async fn onboarding_is_prefilled_from_imported_runs() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data/activities/gpx/gg__fr265s-10k-hr.gpx");
     let part = Part::bytes(std::fs::read(path).unwrap()).file_name("run.gpx");
-    let r = c
-        .post(format!("{base}/api/v1/imports"))
-        .multipart(Form::new().part("files", part))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::ACCEPTED);
-    let id = r.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let mut status = Value::Null;
-    for _ in 0..100 {
-        status = c
-            .get(format!("{base}/api/v1/imports/{id}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if status["status"] == "done" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let status = import(&c, &base, part).await;
     assert_eq!(
         (status["status"].as_str(), status["imported"].as_u64()),
         (Some("done"), Some(1)),
@@ -120,30 +107,7 @@ async fn onboarding_is_prefilled_from_imported_runs() {
     .unwrap()
     .replace("2024-10-03T", &format!("{ten_days_ago}T"));
     let part = Part::bytes(text.into_bytes()).file_name("recent.gpx");
-    let r = c
-        .post(format!("{base}/api/v1/imports"))
-        .multipart(Form::new().part("files", part))
-        .send()
-        .await
-        .unwrap();
-    let id = r.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    for _ in 0..100 {
-        let s: Value = c
-            .get(format!("{base}/api/v1/imports/{id}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if s["status"] == "done" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    import(&c, &base, part).await;
     let history: Value = c
         .get(format!("{base}/api/v1/history"))
         .send()

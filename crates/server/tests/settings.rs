@@ -1,44 +1,17 @@
 //! The settings page: preferences, and calendar feeds opened and revoked
 //! from the browser.
 
+mod common;
+
+use common::{App, csrf_of};
 use reqwest::StatusCode;
 use serde_json::json;
 
-fn csrf_of(html: &str) -> String {
-    let i = html
-        .find("name=\"csrf\" value=\"")
-        .expect("form has a csrf field")
-        + 19;
-    html[i..i + 64].to_owned()
-}
-
 #[tokio::test]
 async fn feeds_open_from_settings_show_once_and_revoke() {
-    let (db, _guard) = runcoach_store::test_support::fresh("sqlite").await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(runcoach_server::serve(
-        listener,
-        db,
-        runcoach_server::Config::default(),
-        std::future::pending(),
-    ));
-    let c = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let signup =
-        json!({"email": "ana@example.com", "password": "long enough password", "name": "Ana"});
-    assert_eq!(
-        c.post(format!("{base}/api/v1/signup"))
-            .json(&signup)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::CREATED
-    );
+    let app = App::start("sqlite").await;
+    let base = app.base.clone();
+    let c = app.signup("ana@example.com").await;
 
     let html = c
         .get(format!("{base}/settings"))

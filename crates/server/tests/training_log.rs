@@ -2,53 +2,13 @@
 //! adjustments it causes, undo, and progress. SQLite always, PostgreSQL too
 //! when RUNCOACH_TEST_POSTGRES_URL is set.
 
+mod common;
+use common::{App, csrf_of};
+
 use jiff::ToSpan;
 use reqwest::StatusCode;
-use runcoach_store::test_support::{backends, fresh};
+use runcoach_store::test_support::backends;
 use serde_json::{Value, json};
-
-struct App {
-    base: String,
-    _guard: Option<tempfile::TempDir>,
-}
-
-impl App {
-    async fn start(backend: &'static str) -> App {
-        let (db, guard) = fresh(backend).await.expect("fresh database");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(runcoach_server::serve(
-            listener,
-            db,
-            runcoach_server::Config::default(),
-            std::future::pending(),
-        ));
-        App {
-            base,
-            _guard: guard,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn athlete(&self, email: &str) -> reqwest::Client {
-        let c = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let r = c
-            .post(self.url("/api/v1/signup"))
-            .json(&json!({"email": email, "password": "long enough password", "name": "Runner"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::CREATED);
-        c
-    }
-}
 
 async fn send(r: reqwest::RequestBuilder) -> (StatusCode, Value) {
     let r = r.send().await.unwrap();
@@ -100,7 +60,7 @@ fn abductor_moves(week: &Value) -> usize {
 async fn knee_pain_on_two_days_eases_the_next_week_and_undo_restores_it() {
     for backend in backends() {
         let app = App::start(backend).await;
-        let c = app.athlete("ana@example.com").await;
+        let c = app.signup("ana@example.com").await;
         let (s, original) = send(c.post(app.url("/api/v1/plans")).json(&plan_request())).await;
         assert_eq!(s, StatusCode::CREATED, "{backend}: {original}");
         let id = original["id"].as_str().unwrap().to_owned();
@@ -230,7 +190,7 @@ async fn knee_pain_on_two_days_eases_the_next_week_and_undo_restores_it() {
         assert_eq!(again, adapted);
 
         // Another athlete cannot see or undo it.
-        let ben = app.athlete("ben@example.com").await;
+        let ben = app.signup("ben@example.com").await;
         let (s, _) = send(ben.get(app.url(&format!("/api/v1/plans/{id}/adjustments")))).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
         let (s, _) =
@@ -266,7 +226,7 @@ async fn knee_pain_on_two_days_eases_the_next_week_and_undo_restores_it() {
 async fn bad_log_entries_are_refused_and_nothing_is_stored() {
     for backend in backends() {
         let app = App::start(backend).await;
-        let c = app.athlete("ana@example.com").await;
+        let c = app.signup("ana@example.com").await;
         let (_, plan) = send(c.post(app.url("/api/v1/plans")).json(&plan_request())).await;
         let sid = sessions(week(&plan, 0))[0]["id"].clone();
         let day = today().to_string();
@@ -314,7 +274,7 @@ async fn bad_log_entries_are_refused_and_nothing_is_stored() {
         }
         let (s, _) = send(c.post(app.url("/api/v1/logs")).json(&json!({"kind": "run", "status": "done", "rpe": 4, "pain": [{"location": "elbow", "score": 2}]}))).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "unknown pain location");
-        let ben = app.athlete("ben@example.com").await;
+        let ben = app.signup("ben@example.com").await;
         let (s, _) = send(
             ben.post(app.url("/api/v1/logs"))
                 .json(&json!({"session_id": sid, "status": "done"})),
@@ -349,18 +309,10 @@ async fn bad_log_entries_are_refused_and_nothing_is_stored() {
     }
 }
 
-fn csrf_of(html: &str) -> String {
-    let i = html
-        .find("name=\"csrf\" value=\"")
-        .expect("form has a csrf field")
-        + 19;
-    html[i..i + 64].to_owned()
-}
-
 #[tokio::test]
 async fn pages_log_in_one_tap_and_show_progress() {
     let app = App::start("sqlite").await;
-    let c = app.athlete("ana@example.com").await;
+    let c = app.signup("ana@example.com").await;
     let (_, plan) = send(c.post(app.url("/api/v1/plans")).json(&plan_request())).await;
     let run = sessions(week(&plan, 0))
         .into_iter()

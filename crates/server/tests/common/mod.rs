@@ -1,0 +1,87 @@
+//! The harness every server test shares: the whole app on 127.0.0.1:0 over
+//! a fresh database (SQLite, or PostgreSQL when RUNCOACH_TEST_POSTGRES_URL
+//! is set), and browser-like clients.
+#![allow(dead_code)] // each test binary uses a different part of it
+
+use reqwest::StatusCode;
+use runcoach_store::Db;
+use runcoach_store::test_support::fresh;
+use serde_json::{Value, json};
+
+pub struct App {
+    pub base: String,
+    pub backend: &'static str,
+    pub db: Db,
+    _guard: Option<tempfile::TempDir>,
+}
+
+impl App {
+    pub async fn start(backend: &'static str) -> App {
+        let (db, guard) = fresh(backend).await.expect("fresh database");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(runcoach_server::serve(
+            listener,
+            db.clone(),
+            runcoach_server::Config::default(),
+            std::future::pending(),
+        ));
+        App {
+            base,
+            backend,
+            db,
+            _guard: guard,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser-like client: keeps cookies, follows no redirects.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// A new athlete's signed-in client.
+    pub async fn signup(&self, email: &str) -> reqwest::Client {
+        let c = self.client();
+        let r = c
+            .post(self.url("/api/v1/signup"))
+            .json(&json!({"email": email, "password": "long enough password", "name": "Ana"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::CREATED,
+            "{}: {}",
+            self.backend,
+            r.text().await.unwrap()
+        );
+        c
+    }
+}
+
+/// Status and JSON body; panics with the body when it is not JSON.
+pub async fn json_of(r: reqwest::Response) -> (StatusCode, Value) {
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")),
+    )
+}
+
+/// The CSRF token a page's form carries.
+pub fn csrf_of(html: &str) -> String {
+    let i = html
+        .find("name=\"csrf\" value=\"")
+        .expect("form has a csrf field")
+        + 19;
+    html[i..i + 64].to_owned()
+}
