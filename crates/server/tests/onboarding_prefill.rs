@@ -2,40 +2,9 @@
 
 mod common;
 
-use common::App;
-use reqwest::StatusCode;
-use reqwest::multipart::{Form, Part};
+use common::{App, import};
+use reqwest::multipart::Part;
 use serde_json::Value;
-
-/// Uploads one file and waits for its import to finish; the final status.
-async fn import(c: &reqwest::Client, base: &str, part: Part) -> Value {
-    let r = c
-        .post(format!("{base}/api/v1/imports"))
-        .multipart(Form::new().part("files", part))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::ACCEPTED);
-    let id = r.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    for _ in 0..100 {
-        let status: Value = c
-            .get(format!("{base}/api/v1/imports/{id}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if status["status"] == "done" {
-            return status;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("import {id} did not finish");
-}
 
 #[tokio::test]
 async fn onboarding_is_prefilled_from_imported_runs() {

@@ -781,3 +781,21 @@ pub async fn link_planned_runs(
     }
     Ok(linked)
 }
+
+/// Activities of this user's linked to one planned session.
+pub async fn for_session(
+    db: &Db,
+    user_id: &str,
+    session_id: &str,
+) -> Result<Vec<Activity>, StoreError> {
+    let sql = format!(
+        "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE user_id = $1 AND planned_session_id = $2 \
+         ORDER BY start_time_ms, id"
+    );
+    let rows = on_db!(db, pool => sqlx::query_as::<_, ActivityRow>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(user_id)
+        .bind(session_id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows.into_iter().map(Activity::from).collect())
+}

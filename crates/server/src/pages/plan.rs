@@ -135,6 +135,7 @@ struct SessionPage {
     new_adjustments: Vec<String>,
     errors: Vec<String>,
     logged: Vec<LoggedView>,
+    recorded: Vec<String>,
     form: LogForm,
 }
 
@@ -198,6 +199,24 @@ pub async fn session_page(
     };
     let units = view::units_of(&user.0.user.units);
     let s = &at.session;
+    // Runs imported from a watch that were matched to this session.
+    let recorded = runcoach_store::activities::for_session(&state.db, uid, id)
+        .await?
+        .iter()
+        .map(|a| {
+            let mut parts = vec![view::distance(a.distance_m.round() as u32, units)];
+            let secs = if a.moving_s > 0.0 {
+                a.moving_s
+            } else {
+                a.elapsed_s
+            };
+            parts.push(runcoach_core::units::format_clock(secs.round()));
+            if let Some(hr) = a.avg_hr {
+                parts.push(format!("average heart rate {hr}"));
+            }
+            parts.join(" · ")
+        })
+        .collect();
     let logged = runcoach_store::logs::for_session(&state.db, uid, id)
         .await?
         .iter()
@@ -236,6 +255,7 @@ pub async fn session_page(
         new_adjustments,
         errors,
         logged,
+        recorded,
         form: form(LogForm::blank(
             format!("/sessions/{id}/log"),
             units,

@@ -85,3 +85,33 @@ pub fn csrf_of(html: &str) -> String {
         + 19;
     html[i..i + 64].to_owned()
 }
+
+/// Uploads one file and waits for its import to finish; the final status.
+pub async fn import(c: &reqwest::Client, base: &str, part: reqwest::multipart::Part) -> Value {
+    let r = c
+        .post(format!("{base}/api/v1/imports"))
+        .multipart(reqwest::multipart::Form::new().part("files", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for _ in 0..100 {
+        let status: Value = c
+            .get(format!("{base}/api/v1/imports/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if status["status"] == "done" {
+            return status;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("import {id} did not finish");
+}
