@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Import benchmark (issue 7): builds a Strava-style export of ~N activities
-# from the shared real files with shifted times (bench/import_bench.py says
+# from the real device files in testdata/activities with shifted times (bench/import_bench.py says
 # how), imports it with the release `runcoach import` into a fresh SQLite data
 # directory under /usr/bin/time -v (peak RSS), then the same recordings as a
 # folder; and compares decode throughput with Python's fitdecode (FIT) and

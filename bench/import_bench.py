@@ -2,7 +2,7 @@
 """Helpers for bench/import.sh.
 
 build OUT N      Builds OUT/export.zip, a Strava-style bulk export of about N
-                 activities made from the shared real files with shifted times,
+                 activities made from the real device files in testdata/activities with shifted times,
                  and OUT/files/{fit,gpx,tcx}/ with the same recordings unzipped
                  (for the folder import and the decoder comparison).
 pydecode DIR     Decodes DIR/fit/*.fit with fitdecode and DIR/gpx/*.gpx with
@@ -36,7 +36,7 @@ import sys
 import time
 import zipfile
 
-SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "activities")
+ACTIVITIES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testdata", "activities")
 
 FIT = [
     "fit/pf__chained-activity-settings.fit",
@@ -165,12 +165,12 @@ def build(out, n):
     os.makedirs(out, exist_ok=True)
     for sub in ("fit", "gpx", "tcx"):
         os.makedirs(os.path.join(out, "files", sub), exist_ok=True)
-    header_line = open(os.path.join(SHARED, "strava_export", "activities_constructed.csv"), encoding="utf-8").readline()
+    header_line = open(os.path.join(ACTIVITIES, "strava_export", "activities_constructed.csv"), encoding="utf-8").readline()
     header = next(csv.reader([header_line]))
     col = {}
     for i, name in enumerate(header):
         col.setdefault(name, i)
-    sources = [(p, open(os.path.join(SHARED, p), "rb").read()) for p in FIT + GPX + TCX]
+    sources = [(p, open(os.path.join(ACTIVITIES, p), "rb").read()) for p in FIT + GPX + TCX]
     manual = max(1, n // 20)
     files_wanted = n - manual
     rows = []

@@ -1,5 +1,5 @@
 //! `runcoach import` as a process, on the real files in
-//! `../shared/data/activities/`, each test in its own data directory.
+//! `testdata/activities/`, each test in its own data directory.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -10,7 +10,7 @@ use serde_json::Value;
 
 fn data(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/activities")
+        .join("../../testdata/activities")
         .join(rel)
 }
 
@@ -93,7 +93,7 @@ async fn stored(dir: &Path) -> Vec<activities::Activity> {
 }
 
 #[tokio::test]
-async fn every_shared_file_imported_then_skipped_on_a_second_run() {
+async fn every_fixture_file_imported_then_skipped_on_a_second_run() {
     let dir = data_dir();
     let report = import(dir.path(), &data(""));
     // 41 activity files + 4 items of the Strava export; 42 activities decoded:

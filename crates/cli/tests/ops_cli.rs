@@ -136,3 +136,38 @@ fn migrate_create_admin_and_back_up() {
         assert_eq!(user.role, runcoach_store::users::Role::Admin);
     });
 }
+
+/// Boolean settings from the environment take the spellings operators use
+/// (systemd units and container files write `1`, `yes`, `on`); anything
+/// else is refused by name before the server starts.
+#[test]
+fn boolean_environment_variables_accept_the_usual_spellings() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("data");
+    let d = d.to_str().unwrap();
+    // An address that cannot be bound: a run that got past parsing stops there.
+    let args = ["serve", "--data-dir", d, "--bind", "203.0.113.1:1"];
+    for value in [
+        "1", "0", "true", "false", "TRUE", "yes", "no", "on", "off", "y", "n",
+    ] {
+        for var in [
+            "RUNCOACH_TRUST_PROXY",
+            "RUNCOACH_SECURE_COOKIES",
+            "RUNCOACH_DEMO",
+        ] {
+            let out = runcoach(&args, &[(var, value)]);
+            let (_, err) = text(&out);
+            assert!(
+                err.contains("cannot listen on 203.0.113.1:1"),
+                "{var}={value}: {err}"
+            );
+        }
+    }
+    let out = runcoach(&args, &[("RUNCOACH_TRUST_PROXY", "maybe")]);
+    assert_eq!(out.status.code(), Some(2));
+    let (_, err) = text(&out);
+    assert!(
+        err.contains("invalid value 'maybe'") && err.contains("--trust-proxy"),
+        "{err}"
+    );
+}

@@ -243,9 +243,9 @@ mod tests {
     use super::*;
     use crate::summary::moving_time_with;
 
-    fn shared(name: &str) -> Vec<u8> {
+    fn fixture(name: &str) -> Vec<u8> {
         let path = format!(
-            "{}/../../../shared/data/activities/gpx/{name}",
+            "{}/../../testdata/activities/gpx/{name}",
             env!("CARGO_MANIFEST_DIR")
         );
         std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -262,7 +262,7 @@ mod tests {
             ("gg__fr620-50k-trail.gpx", 20423.0),
             ("gg__fr620-marathon-hr.gpx", 15219.0),
         ] {
-            let (st, salvaged) = read(&shared(file)).unwrap();
+            let (st, salvaged) = read(&fixture(file)).unwrap();
             assert_eq!(salvaged, None);
             let moving = moving_time_with(&st.points, 1.0 / 3.6, f64::INFINITY);
             assert_eq!(moving, gpxpy_moving, "{file}");
@@ -291,7 +291,7 @@ mod tests {
 
     #[test]
     fn truncated_gpx_is_salvaged_and_route_only_is_an_error() {
-        let whole = shared("gg__fr620-5k-noHR.gpx");
+        let whole = fixture("gg__fr620-5k-noHR.gpx");
         let cut = &whole[..whole.len() / 2];
         let s = decode(cut).unwrap().remove(0);
         let note = s.salvaged.expect("a cut file is salvaged");
@@ -305,7 +305,7 @@ mod tests {
             s.distance_m
         );
         assert_eq!(
-            decode(&shared("gp__route-only-no-track.gpx")),
+            decode(&fixture("gp__route-only-no-track.gpx")),
             Err(DecodeError::NoTrackPoints)
         );
     }

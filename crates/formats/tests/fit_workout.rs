@@ -20,7 +20,7 @@ use runcoach_formats::plan_export::{kind_name, planned_sessions, session_workout
 
 const REFERENCE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/activities/workout/sdk_encoded_running_intervals.fit"
+    "/../../testdata/activities/workout/sdk_encoded_running_intervals.fit"
 );
 
 type Fields = BTreeMap<String, Value>;

@@ -1,13 +1,10 @@
-//! Every file of `shared/data/activities/MANIFEST.csv` decoded and checked against the
+//! Every file of `testdata/activities/MANIFEST.csv` decoded and checked against the
 //! reference totals there (fitdecode / garmin-fit-sdk / gpxpy / python-tcxparser),
 //! within 1%, except where a row of [`EXCEPTIONS`] says why we legitimately differ.
 
 use runcoach_formats::{ActivitySummary, DecodeError, Sport, decode};
 
-const DATA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/activities"
-);
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/activities");
 const TOLERANCE: f64 = 0.01;
 
 fn read(file: &str) -> Vec<u8> {

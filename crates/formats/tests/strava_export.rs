@@ -1,5 +1,5 @@
 //! Strava bulk exports end to end: the constructed export in
-//! `shared/data/activities/strava_export/`, hostile archives built here, and
+//! `testdata/activities/strava_export/`, hostile archives built here, and
 //! deduplication at the edges of its rule.
 
 use std::io::{Cursor, Write};
@@ -13,10 +13,7 @@ use runcoach_formats::{ActivitySummary, DecodeError, Sport, decode};
 use zip::CompressionMethod;
 use zip::write::{SimpleFileOptions, ZipWriter};
 
-const DATA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/activities"
-);
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/activities");
 
 fn read(file: &str) -> Vec<u8> {
     let path = format!("{DATA}/{file}");

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 fn data(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/activities")
+        .join("../../testdata/activities")
         .join(rel)
 }
 

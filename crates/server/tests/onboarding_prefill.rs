@@ -23,7 +23,7 @@ async fn onboarding_is_prefilled_from_imported_runs() {
     assert!(before.contains("Import it first"), "no history yet");
 
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/activities/gpx/gg__fr265s-10k-hr.gpx");
+        .join("../../testdata/activities/gpx/gg__fr265s-10k-hr.gpx");
     let part = Part::bytes(std::fs::read(path).unwrap()).file_name("run.gpx");
     let status = import(&c, &base, part).await;
     assert_eq!(
@@ -71,7 +71,7 @@ async fn onboarding_is_prefilled_from_imported_runs() {
     .to_string();
     let text = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/data/activities/gpx/gg__fr265s-10k-hr.gpx"),
+            .join("../../testdata/activities/gpx/gg__fr265s-10k-hr.gpx"),
     )
     .unwrap()
     .replace("2024-10-03T", &format!("{ten_days_ago}T"));

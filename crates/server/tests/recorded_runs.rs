@@ -48,7 +48,7 @@ async fn imported_run_shows_on_its_planned_session() {
 
     let gpx = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/data/activities/gpx/gg__fr265s-10k-hr.gpx"),
+            .join("../../testdata/activities/gpx/gg__fr265s-10k-hr.gpx"),
     )
     .unwrap()
     .replace("2024-10-03T", &format!("{date}T"));

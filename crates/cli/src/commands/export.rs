@@ -53,7 +53,7 @@ struct IcsArgs {
     #[arg(long, env = "RUNCOACH_DTSTAMP")]
     dtstamp: Option<Timestamp>,
     /// "Busy" events with no details, for a work calendar.
-    #[arg(long, env = "RUNCOACH_BUSY_ONLY")]
+    #[arg(long, env = "RUNCOACH_BUSY_ONLY", value_parser = clap::builder::BoolishValueParser::new())]
     busy_only: bool,
     /// Link prefix; each event links to this followed by the session id.
     #[arg(long, env = "RUNCOACH_LINK_BASE")]

@@ -48,7 +48,7 @@ pub struct Args {
     #[arg(long, env = "RUNCOACH_STRENGTH_DAYS", default_value_t = 2)]
     strength_days: u8,
     /// Start strength work gently: fewer sets for the first two weeks.
-    #[arg(long, env = "RUNCOACH_NEW_TO_STRENGTH")]
+    #[arg(long, env = "RUNCOACH_NEW_TO_STRENGTH", value_parser = clap::builder::BoolishValueParser::new())]
     new_to_strength: bool,
     /// Kit you have: band, bench (comma-separated).
     #[arg(long, env = "RUNCOACH_EQUIPMENT", value_delimiter = ',')]

@@ -44,13 +44,13 @@ pub struct ServeArgs {
     #[command(flatten)]
     db: DbArgs,
     /// Seed a demo athlete (demo@runcoach.local / demo-password) with a plan.
-    #[arg(long, env = "RUNCOACH_DEMO")]
+    #[arg(long, env = "RUNCOACH_DEMO", value_parser = clap::builder::BoolishValueParser::new())]
     demo: bool,
     /// Mark cookies Secure (set when runcoach is served over HTTPS).
-    #[arg(long, env = "RUNCOACH_SECURE_COOKIES")]
+    #[arg(long, env = "RUNCOACH_SECURE_COOKIES", value_parser = clap::builder::BoolishValueParser::new())]
     secure_cookies: bool,
     /// Trust X-Forwarded-For for client addresses (behind a reverse proxy).
-    #[arg(long, env = "RUNCOACH_TRUST_PROXY")]
+    #[arg(long, env = "RUNCOACH_TRUST_PROXY", value_parser = clap::builder::BoolishValueParser::new())]
     trust_proxy: bool,
     /// Log format: text or json.
     #[arg(long, env = "RUNCOACH_LOG_FORMAT", default_value = "text")]
