@@ -115,10 +115,10 @@ fn decode_inner(bytes: &[u8]) -> Result<Vec<ActivitySummary>, DecodeError> {
                     }
                     FitObject::Crc(_) => {
                         processor.reset();
-                        if s.in_activity {
-                            if let Some(a) = s.activities.last_mut() {
-                                a.complete = true;
-                            }
+                        if s.in_activity
+                            && let Some(a) = s.activities.last_mut()
+                        {
+                            a.complete = true;
                         }
                     }
                     FitObject::DataMessage(msg) => match processor.decode_message(msg) {
@@ -144,10 +144,10 @@ fn decode_inner(bytes: &[u8]) -> Result<Vec<ActivitySummary>, DecodeError> {
                         }
                         _ => {
                             processor.reset();
-                            if s.in_activity {
-                                if let Some(a) = s.activities.last_mut() {
-                                    a.complete = true;
-                                }
+                            if s.in_activity
+                                && let Some(a) = s.activities.last_mut()
+                            {
+                                a.complete = true;
                             }
                             "file CRC"
                         }
@@ -209,12 +209,12 @@ fn decode_inner(bytes: &[u8]) -> Result<Vec<ActivitySummary>, DecodeError> {
         s.notes.push(format!("{message}; {tail}"));
     }
     if !has_data {
-        if s.activities.is_empty() {
-            if let Some(t) = s.other_types.first() {
-                return Err(DecodeError::NotAnActivity {
-                    file_type: t.clone(),
-                });
-            }
+        if s.activities.is_empty()
+            && let Some(t) = s.other_types.first()
+        {
+            return Err(DecodeError::NotAnActivity {
+                file_type: t.clone(),
+            });
         }
         return Err(DecodeError::Fit(
             "the activity file holds no sessions or records".to_string(),
@@ -338,11 +338,11 @@ impl Stream {
                 }
             }
             MesgNum::Sport => {
-                if let Some(a) = self.current() {
-                    if let Some(sport) = field(&record, "sport") {
-                        let sub = field(&record, "sub_sport").map(|v| v.to_string());
-                        a.sport_message.get_or_insert((sport.to_string(), sub));
-                    }
+                if let Some(a) = self.current()
+                    && let Some(sport) = field(&record, "sport")
+                {
+                    let sub = field(&record, "sub_sport").map(|v| v.to_string());
+                    a.sport_message.get_or_insert((sport.to_string(), sub));
                 }
             }
             _ => {}

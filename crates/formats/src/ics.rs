@@ -271,7 +271,7 @@ fn utc(ts: Timestamp) -> String {
 
 /// `PT90M` → `PT1H30M`; whole days as `P1D`.
 fn duration(minutes: u32) -> String {
-    if minutes % (24 * 60) == 0 {
+    if minutes.is_multiple_of(24 * 60) {
         return format!("P{}D", minutes / (24 * 60));
     }
     let (h, m) = (minutes / 60, minutes % 60);

@@ -311,13 +311,13 @@ pub fn read_export<R: Read + Seek>(
     mut reader: R,
     limits: Limits,
 ) -> Result<StravaExport<R>, ArchiveError> {
-    if let Some(size) = central_directory_size(&mut reader) {
-        if size > limits.max_directory_bytes {
-            return Err(ArchiveError::DirectoryTooLarge {
-                size,
-                limit: limits.max_directory_bytes,
-            });
-        }
+    if let Some(size) = central_directory_size(&mut reader)
+        && size > limits.max_directory_bytes
+    {
+        return Err(ArchiveError::DirectoryTooLarge {
+            size,
+            limit: limits.max_directory_bytes,
+        });
     }
     reader
         .seek(SeekFrom::Start(0))
@@ -759,20 +759,20 @@ fn merge_csv(summary: &mut ActivitySummary, csv: &CsvActivity) {
     if summary.start_time_ms.is_none() {
         summary.start_time_ms = csv.start_time_ms;
     }
-    if summary.distance_m <= 0.0 {
-        if let Some(d) = csv.distance_m.filter(|d| *d > 0.0) {
-            summary.distance_m = d;
-        }
+    if summary.distance_m <= 0.0
+        && let Some(d) = csv.distance_m.filter(|d| *d > 0.0)
+    {
+        summary.distance_m = d;
     }
-    if summary.elapsed_s <= 0.0 {
-        if let Some(e) = csv.elapsed_s.filter(|e| *e > 0.0) {
-            summary.elapsed_s = e;
-        }
+    if summary.elapsed_s <= 0.0
+        && let Some(e) = csv.elapsed_s.filter(|e| *e > 0.0)
+    {
+        summary.elapsed_s = e;
     }
-    if summary.moving_s <= 0.0 {
-        if let Some(m) = csv.moving_s.or(csv.elapsed_s).filter(|m| *m > 0.0) {
-            summary.moving_s = m;
-        }
+    if summary.moving_s <= 0.0
+        && let Some(m) = csv.moving_s.or(csv.elapsed_s).filter(|m| *m > 0.0)
+    {
+        summary.moving_s = m;
     }
 }
 
@@ -1013,11 +1013,12 @@ impl Columns {
         for (_, fields) in records {
             let a = Self::value(fields, first).and_then(number);
             let b = Self::value(fields, second).and_then(number);
-            if let (Some(a), Some(b)) = (a, b) {
-                if a >= 1.0 && b > 0.0 {
-                    ratios += b / a;
-                    n += 1;
-                }
+            if let (Some(a), Some(b)) = (a, b)
+                && a >= 1.0
+                && b > 0.0
+            {
+                ratios += b / a;
+                n += 1;
             }
         }
         let mean = if n > 0 { ratios / f64::from(n) } else { 1000.0 };
@@ -1030,10 +1031,10 @@ impl Columns {
 
     fn distance_m(&self, fields: &[String], km_factor: f64) -> Option<f64> {
         let positions = self.positions("Distance");
-        if let Some(&metres) = positions.get(1) {
-            if let Some(d) = Self::value(fields, metres).and_then(number) {
-                return Some(d);
-            }
+        if let Some(&metres) = positions.get(1)
+            && let Some(d) = Self::value(fields, metres).and_then(number)
+        {
+            return Some(d);
         }
         let first = Self::value(fields, *positions.first()?).and_then(number)?;
         Some(first * km_factor)
