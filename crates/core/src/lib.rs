@@ -10,4 +10,5 @@ pub mod history;
 pub mod load;
 pub mod plan;
 pub mod science;
+pub mod shop;
 pub mod units;
