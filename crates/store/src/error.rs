@@ -16,6 +16,15 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Turns CHECK-constraint violations (a limit the table enforces) into
+    /// [`StoreError::Conflict`].
+    pub(crate) fn from_check(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(d) if d.is_check_violation() => StoreError::Conflict,
+            _ => StoreError::Database(e),
+        }
+    }
+
     /// Turns unique-constraint violations into [`StoreError::Conflict`].
     pub(crate) fn from_insert(e: sqlx::Error) -> Self {
         match &e {

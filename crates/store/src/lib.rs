@@ -13,6 +13,7 @@ pub mod limits;
 pub mod logs;
 pub mod plans;
 pub mod sessions;
+pub mod shop;
 pub mod test_support;
 pub mod users;
 
@@ -36,6 +37,42 @@ macro_rules! on_db {
     };
 }
 pub(crate) use on_db;
+
+/// Runs the same query code on whichever transaction a [`Tx`] holds; the
+/// body sees `$conn` as a `&mut` connection.
+macro_rules! on_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+            $crate::Tx::Postgres(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_tx;
+
+/// One unit of work: repositories that take `&mut Tx` share it, and
+/// nothing is visible to others until [`Tx::commit`]. Dropped without a
+/// commit, it rolls back.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -99,6 +136,17 @@ impl Db {
     pub async fn migrate(&self) -> Result<(), StoreError> {
         on_db!(self, pool => MIGRATOR.run(pool).await)?;
         Ok(())
+    }
+
+    /// Starts a transaction for a use-case that writes. On SQLite it takes
+    /// the write lock at once (`BEGIN IMMEDIATE`): a transaction that read
+    /// first and wrote later could otherwise fail with "database is locked"
+    /// instead of waiting its turn under the busy timeout.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
     }
 
     pub fn backend(&self) -> &'static str {

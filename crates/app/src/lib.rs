@@ -1,0 +1,11 @@
+//! runcoach's application layer: each module is one area of use-cases
+//! (the shop today; accounts, plans, the log, imports, feeds, affiliates
+//! and coaching move or arrive here). A use-case takes who is acting,
+//! typed inputs and the database, runs as one transaction, and returns a
+//! typed result or a domain error. No HTTP types: the web API, the pages
+//! and the command line are adapters over it.
+
+mod actor;
+pub mod shop;
+
+pub use actor::Actor;
