@@ -15,6 +15,15 @@ pub enum ApiError {
     TooMany,
     Invalid(Vec<FieldError>),
     Internal(String),
+    /// An error with a stable snake_case `error` code and a sentence in
+    /// `message` (the shape every error takes as the API moves to it),
+    /// plus any fields of its own (`quote`, `products`).
+    Coded {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+        extra: Option<serde_json::Value>,
+    },
 }
 
 #[derive(Serialize)]
@@ -37,6 +46,52 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    pub fn coded(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Coded {
+            status,
+            code,
+            message: message.into(),
+            extra: None,
+        }
+    }
+}
+
+impl From<runcoach_app::shop::ShopError> for ApiError {
+    fn from(e: runcoach_app::shop::ShopError) -> Self {
+        use runcoach_app::shop::ShopError as E;
+        let message = e.to_string();
+        match e {
+            E::Coupon(c) => ApiError::coded(StatusCode::UNPROCESSABLE_ENTITY, c.code(), message),
+            E::Invalid(fields) => ApiError::Invalid(fields),
+            E::NotFound => ApiError::NotFound,
+            E::Forbidden => ApiError::coded(StatusCode::FORBIDDEN, "forbidden", message),
+            E::TotalChanged(quote) => ApiError::Coded {
+                status: StatusCode::CONFLICT,
+                code: "total_changed",
+                message: "the total changed since you saw it; here is the new quote".into(),
+                extra: Some(serde_json::json!({ "quote": quote })),
+            },
+            E::EntitlementRequired(products) => ApiError::Coded {
+                status: StatusCode::PAYMENT_REQUIRED,
+                code: "entitlement_required",
+                message,
+                extra: Some(serde_json::json!({ "products": products })),
+            },
+            E::Conflict(code, message) => ApiError::coded(StatusCode::CONFLICT, code, message),
+            E::Payment(cause) => {
+                tracing::error!(%cause, "payment provider failed");
+                ApiError::coded(
+                    StatusCode::BAD_GATEWAY,
+                    "payment_provider_unavailable",
+                    "the payment provider did not answer; nothing was charged, try again",
+                )
+            }
+            E::Store(e) => ApiError::internal(e),
+        }
+    }
+}
+
 impl From<runcoach_store::StoreError> for ApiError {
     fn from(e: runcoach_store::StoreError) -> Self {
         ApiError::internal(e)
@@ -46,6 +101,20 @@ impl From<runcoach_store::StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, message, fields) = match &self {
+            ApiError::Coded {
+                status,
+                code,
+                message,
+                extra,
+            } => {
+                let mut body = serde_json::json!({ "error": code, "message": message });
+                if let (Some(serde_json::Value::Object(extra)), Some(map)) =
+                    (extra, body.as_object_mut())
+                {
+                    map.extend(extra.clone());
+                }
+                return (*status, Json(body)).into_response();
+            }
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.as_str(), None),
             ApiError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,

@@ -32,6 +32,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Trust `X-Forwarded-For` for the client address (behind a proxy).
     pub trust_proxy: bool,
+    /// The shop: public URL, order TTL, Stripe.
+    pub shop: runcoach_app::shop::ShopConfig,
 }
 
 /// What every handler can reach.
@@ -62,8 +64,25 @@ pub async fn serve(
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    tokio::spawn(sweep_unpaid_orders(db.clone()));
     let app = app(db, config).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// Releases the coupon uses of unpaid orders past their time, every 30 s
+/// (reads and new orders also expire an athlete's own overdue orders, so
+/// nobody waits for the sweep). Every app server may run it: an order is
+/// expired under its row lock, once.
+async fn sweep_unpaid_orders(db: Db) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+    loop {
+        tick.tick().await;
+        match runcoach_app::shop::expire_overdue(&db, runcoach_store::now_ms()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(orders = n, "expired unpaid orders"),
+            Err(e) => tracing::warn!(error = %e, "expiring unpaid orders failed"),
+        }
+    }
 }

@@ -55,6 +55,114 @@ pub struct ServeArgs {
     /// Log format: text or json.
     #[arg(long, env = "RUNCOACH_LOG_FORMAT", default_value = "text")]
     log_format: String,
+    #[command(flatten)]
+    shop: ShopArgs,
+}
+
+/// The shop's settings. Secrets come from the environment (flags would
+/// show in the process list) and are never logged.
+#[derive(Debug, clap::Args)]
+pub struct ShopArgs {
+    /// The site's public address (e.g. https://coach.example.com): the base
+    /// of every link sent elsewhere (Stripe's return pages, e-mails, feeds).
+    /// Defaults to http:// and the bind address.
+    #[arg(long, env = "RUNCOACH_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// How long an unpaid order holds its coupon: 90s, 5m, 30m, 2h.
+    #[arg(long, env = "RUNCOACH_ORDER_TTL", default_value = "30m", value_parser = parse_ttl)]
+    order_ttl: i64,
+    #[arg(
+        long,
+        env = "RUNCOACH_STRIPE_SECRET_KEY",
+        hide = true,
+        hide_env_values = true
+    )]
+    stripe_secret_key: Option<String>,
+    /// Stripe's API address (a local fake in tests).
+    #[arg(
+        long,
+        env = "RUNCOACH_STRIPE_API_BASE",
+        default_value = "https://api.stripe.com"
+    )]
+    stripe_api_base: String,
+    #[arg(
+        long,
+        env = "RUNCOACH_STRIPE_WEBHOOK_SECRETS",
+        hide = true,
+        hide_env_values = true
+    )]
+    stripe_webhook_secrets: Option<String>,
+}
+
+/// `90s`, `5m`, `2h` as milliseconds.
+fn parse_ttl(raw: &str) -> Result<i64, String> {
+    let raw = raw.trim();
+    let split = raw.len().saturating_sub(1);
+    let (number, unit) = raw.split_at(split);
+    let scale = match unit {
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ => return Err(format!("'{raw}' is not a duration: write 90s, 5m or 2h")),
+    };
+    match number.parse::<i64>() {
+        Ok(n) if (1..=7 * 24 * 3600).contains(&n) => Ok(n * scale),
+        _ => Err(format!("'{raw}' is not a duration: write 90s, 5m or 2h")),
+    }
+}
+
+impl ShopArgs {
+    fn config(
+        &self,
+        bound: std::net::SocketAddr,
+    ) -> Result<runcoach_app::shop::ShopConfig, Failure> {
+        let public_url = match self
+            .public_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                url.trim_end_matches('/').to_owned()
+            }
+            Some(url) => {
+                return Err(Failure::Usage(format!(
+                    "RUNCOACH_PUBLIC_URL '{url}' must start with https:// or http://"
+                )));
+            }
+            None => format!("http://{bound}"),
+        };
+        let secrets: Vec<String> = self
+            .stripe_webhook_secrets
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        // A pasted secret with a space or newline would never match a
+        // signature: refuse it now rather than lose every webhook later.
+        if secrets.iter().any(|s| s.chars().any(char::is_whitespace)) {
+            return Err(Failure::Usage(
+                "RUNCOACH_STRIPE_WEBHOOK_SECRETS: a secret contains whitespace; separate secrets with commas only".into(),
+            ));
+        }
+        let stripe = self
+            .stripe_secret_key
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(|key| runcoach_app::shop::StripeApi {
+                secret_key: key.to_owned(),
+                api_base: self.stripe_api_base.trim_end_matches('/').to_owned(),
+            });
+        Ok(runcoach_app::shop::ShopConfig {
+            public_url,
+            order_ttl_ms: self.order_ttl,
+            stripe,
+            webhook_secrets: secrets,
+        })
+    }
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -115,6 +223,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         let config = runcoach_server::Config {
             secure_cookies: args.secure_cookies,
             trust_proxy: args.trust_proxy,
+            shop: args.shop.config(addr)?,
         };
         runcoach_server::serve(listener, db.clone(), config, shutdown_signal())
             .await

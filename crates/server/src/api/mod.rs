@@ -7,12 +7,13 @@ mod json;
 pub mod logs;
 pub mod plans;
 pub mod progress;
+pub mod shop;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 
 use crate::AppState;
 
@@ -50,6 +51,22 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/imports/{id}"),
     ("get", "/api/v1/activities"),
     ("get", "/api/v1/history"),
+    ("get", "/api/v1/products"),
+    ("post", "/api/v1/admin/products"),
+    ("patch", "/api/v1/admin/products/{id}"),
+    ("get", "/api/v1/entitlements"),
+    ("post", "/api/v1/admin/coupons"),
+    ("get", "/api/v1/admin/coupons"),
+    ("patch", "/api/v1/admin/coupons/{id}"),
+    ("post", "/api/v1/cart/quote"),
+    ("post", "/api/v1/orders"),
+    ("get", "/api/v1/orders"),
+    ("get", "/api/v1/orders/{id}"),
+    ("post", "/api/v1/orders/{id}/cancel"),
+    ("get", "/api/v1/admin/orders"),
+    ("post", "/api/v1/admin/orders/{id}/mark-paid"),
+    ("post", "/api/v1/admin/orders/{id}/refunds"),
+    ("post", "/api/v1/webhooks/stripe"),
     ("get", "/healthz"),
 ];
 
@@ -96,6 +113,23 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/imports/{id}", get(imports::get))
         .route("/api/v1/activities", get(imports::list_activities))
         .route("/api/v1/history", get(imports::history))
+        .route("/api/v1/products", get(shop::products))
+        .route("/api/v1/admin/products", post(shop::create_product))
+        .route("/api/v1/admin/products/{id}", patch(shop::update_product))
+        .route("/api/v1/entitlements", get(shop::entitlements))
+        .route(
+            "/api/v1/admin/coupons",
+            post(shop::create_coupon).get(shop::coupons),
+        )
+        .route("/api/v1/admin/coupons/{id}", patch(shop::update_coupon))
+        .route("/api/v1/cart/quote", post(shop::quote))
+        .route("/api/v1/orders", post(shop::place_order).get(shop::orders))
+        .route("/api/v1/orders/{id}", get(shop::order))
+        .route("/api/v1/orders/{id}/cancel", post(shop::cancel_order))
+        .route("/api/v1/admin/orders", get(shop::admin_orders))
+        .route("/api/v1/admin/orders/{id}/mark-paid", post(shop::mark_paid))
+        .route("/api/v1/admin/orders/{id}/refunds", post(shop::refund))
+        .route("/api/v1/webhooks/stripe", post(shop::stripe_webhook))
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -5,8 +5,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
+use runcoach_app::Actor;
 use runcoach_core::plan::{Plan, PlanInput, Session, build_plan};
 use runcoach_store::plans::{self, PlanSummary};
+use runcoach_store::users::User;
 use serde::{Deserialize, Serialize};
 
 use super::json::ApiJson;
@@ -22,15 +24,23 @@ pub struct StoredPlan {
     pub plan: Plan,
 }
 
-/// Builds and stores a plan for `user`.
+/// Builds and stores a plan for `user`, when the race distance is theirs
+/// to plan (a distance sold as a plan needs that plan bought).
 pub async fn create_plan(
     state: &AppState,
-    user_id: &str,
+    user: &User,
     input: &PlanInput,
 ) -> Result<StoredPlan, ApiError> {
     let request = input.validate().map_err(ApiError::Invalid)?;
+    runcoach_app::shop::plan_access(
+        &state.db,
+        &Actor::of(user),
+        &input.race,
+        runcoach_store::now_ms(),
+    )
+    .await?;
     let plan = build_plan(&request);
-    let (id, plan) = plans::insert(&state.db, user_id, input, &plan).await?;
+    let (id, plan) = plans::insert(&state.db, &user.id, input, &plan).await?;
     Ok(StoredPlan { id, plan })
 }
 
@@ -41,7 +51,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<StoredPlan>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(create_plan(&state, &user.user.id, &input).await?),
+        Json(create_plan(&state, &user.user, &input).await?),
     ))
 }
 

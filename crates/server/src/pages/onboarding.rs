@@ -302,8 +302,17 @@ pub async fn submit(
         Ok(i) => i,
         Err(errors) => return Ok(refuse(a, errors)),
     };
-    let stored = match create_plan(&state, &user.0.user.id, &input).await {
+    let stored = match create_plan(&state, &user.0.user, &input).await {
         Ok(p) => p,
+        // A distance sold as a plan: offer it instead of failing.
+        Err(ApiError::Coded {
+            code: "entitlement_required",
+            extra: Some(extra),
+            ..
+        }) => {
+            let slug = extra["products"][0]["slug"].as_str().unwrap_or_default();
+            return Ok(Redirect::to(&format!("/store/{slug}?for=onboarding")).into_response());
+        }
         Err(ApiError::Invalid(fields)) => {
             let errors = fields
                 .iter()

@@ -17,13 +17,17 @@ pub struct App {
 
 impl App {
     pub async fn start(backend: &'static str) -> App {
+        Self::start_with(backend, runcoach_server::Config::default()).await
+    }
+
+    pub async fn start_with(backend: &'static str, config: runcoach_server::Config) -> App {
         let (db, guard) = fresh(backend).await.expect("fresh database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(runcoach_server::serve(
             listener,
             db.clone(),
-            runcoach_server::Config::default(),
+            config,
             std::future::pending(),
         ));
         App {
@@ -63,6 +67,30 @@ impl App {
             self.backend,
             r.text().await.unwrap()
         );
+        c
+    }
+}
+
+impl App {
+    /// A signed-in client of a user made here with `role` (admins and
+    /// coaches are made by operators, not by sign-up).
+    pub async fn user_with_role(
+        &self,
+        email: &str,
+        role: runcoach_store::users::Role,
+    ) -> reqwest::Client {
+        let hash = runcoach_server::password::hash("long enough password");
+        runcoach_store::users::create(&self.db, email, "Staff", &hash, role)
+            .await
+            .unwrap();
+        let c = self.client();
+        let r = c
+            .post(self.url("/api/v1/login"))
+            .json(&json!({"email": email, "password": "long enough password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
         c
     }
 }

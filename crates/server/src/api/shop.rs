@@ -1,0 +1,261 @@
+//! The shop's JSON API: extract, call `runcoach_app::shop`, render.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use runcoach_app::Actor;
+use runcoach_app::shop::{
+    self, CartItem, CouponInput, CouponSummary, CouponUpdate, OrderRequest, PricedQuote,
+    ProductInput, ProductUpdate, WebhookError,
+};
+use runcoach_store::now_ms;
+use runcoach_store::shop::{Entitlement, Order, Product};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::json::ApiJson;
+use crate::AppState;
+use crate::auth::{CurrentUser, MaybeUser};
+use crate::error::ApiError;
+
+fn actor(user: &CurrentUser) -> Actor {
+    Actor::of(&user.user)
+}
+
+pub async fn products(
+    State(state): State<AppState>,
+    user: MaybeUser,
+) -> Result<Json<Vec<Product>>, ApiError> {
+    let actor = user.0.as_ref().map(actor);
+    Ok(Json(shop::products(&state.db, actor.as_ref()).await?))
+}
+
+pub async fn create_product(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(input): ApiJson<ProductInput>,
+) -> Result<(StatusCode, Json<Product>), ApiError> {
+    let product = shop::create_product(&state.db, &actor(&user), input, now_ms()).await?;
+    Ok((StatusCode::CREATED, Json(product)))
+}
+
+pub async fn update_product(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(update): ApiJson<ProductUpdate>,
+) -> Result<Json<Product>, ApiError> {
+    Ok(Json(
+        shop::update_product(&state.db, &actor(&user), &id, update).await?,
+    ))
+}
+
+pub async fn entitlements(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<Entitlement>>, ApiError> {
+    Ok(Json(
+        shop::entitlements(&state.db, &actor(&user), now_ms()).await?,
+    ))
+}
+
+pub async fn create_coupon(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(input): ApiJson<CouponInput>,
+) -> Result<(StatusCode, Json<CouponSummary>), ApiError> {
+    let coupon = shop::create_coupon(&state.db, &actor(&user), input, now_ms()).await?;
+    Ok((StatusCode::CREATED, Json(coupon)))
+}
+
+pub async fn coupons(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<CouponSummary>>, ApiError> {
+    Ok(Json(shop::coupons(&state.db, &actor(&user)).await?))
+}
+
+pub async fn update_coupon(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(update): ApiJson<CouponUpdate>,
+) -> Result<Json<CouponSummary>, ApiError> {
+    Ok(Json(
+        shop::update_coupon(&state.db, &actor(&user), &id, update).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteRequest {
+    items: Vec<CartItem>,
+    coupon: Option<String>,
+}
+
+/// Anyone may ask for a price; coupon attempts count against the client's
+/// and the account's code-guessing limits.
+pub async fn quote(
+    State(state): State<AppState>,
+    user: MaybeUser,
+    headers: HeaderMap,
+    peer: super::accounts::Peer,
+    ApiJson(request): ApiJson<QuoteRequest>,
+) -> Result<Json<PricedQuote>, ApiError> {
+    let actor = user.0.as_ref().map(actor);
+    if request.coupon.is_some() {
+        code_attempt(&state, &headers, &peer, actor.as_ref()).await?;
+    }
+    let quote = shop::quote(
+        &state.db,
+        actor.as_ref(),
+        &request.items,
+        request.coupon.as_deref(),
+        now_ms(),
+    )
+    .await?;
+    Ok(Json(quote))
+}
+
+/// Coupon codes are short: guessing is limited per client address and per
+/// account, in the database so every app server shares the count.
+async fn code_attempt(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: &super::accounts::Peer,
+    actor: Option<&Actor>,
+) -> Result<(), ApiError> {
+    const PER_MINUTE: i64 = 30;
+    let client = super::accounts::client_ip(state, peer.0, headers);
+    let mut buckets = vec![format!("coupon:ip:{client}")];
+    if let Some(a) = actor {
+        buckets.push(format!("coupon:user:{}", a.user_id));
+    }
+    for bucket in buckets {
+        if !runcoach_store::limits::hit(&state.db, &bucket, 60_000, PER_MINUTE).await? {
+            return Err(ApiError::coded(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many coupon attempts; wait a minute and try again",
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub async fn place_order(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    peer: super::accounts::Peer,
+    ApiJson(request): ApiJson<OrderRequest>,
+) -> Result<(StatusCode, Json<Order>), ApiError> {
+    let actor = actor(&user);
+    if request.coupon.is_some() {
+        code_attempt(&state, &headers, &peer, Some(&actor)).await?;
+    }
+    let order =
+        shop::place_order(&state.db, &state.config.shop, &actor, &request, now_ms()).await?;
+    Ok((StatusCode::CREATED, Json(order)))
+}
+
+pub async fn orders(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<Order>>, ApiError> {
+    Ok(Json(
+        shop::orders(&state.db, &actor(&user), now_ms()).await?,
+    ))
+}
+
+pub async fn order(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Order>, ApiError> {
+    Ok(Json(
+        shop::order(&state.db, &actor(&user), &id, now_ms()).await?,
+    ))
+}
+
+pub async fn cancel_order(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Order>, ApiError> {
+    Ok(Json(
+        shop::cancel_order(&state.db, &actor(&user), &id, now_ms()).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct StatusFilter {
+    status: Option<String>,
+}
+
+pub async fn admin_orders(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(filter): Query<StatusFilter>,
+) -> Result<Json<Vec<Order>>, ApiError> {
+    Ok(Json(
+        shop::admin_orders(&state.db, &actor(&user), filter.status.as_deref()).await?,
+    ))
+}
+
+pub async fn mark_paid(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Order>, ApiError> {
+    Ok(Json(
+        shop::mark_paid(&state.db, &actor(&user), &id, now_ms()).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefundRequest {
+    amount_minor: i64,
+}
+
+pub async fn refund(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<RefundRequest>,
+) -> Result<Json<Order>, ApiError> {
+    let order = shop::record_refund(
+        &state.db,
+        &state.config.shop,
+        &actor(&user),
+        &id,
+        request.amount_minor,
+        now_ms(),
+    )
+    .await?;
+    Ok(Json(order))
+}
+
+/// Stripe's webhook: the raw body is verified before it is parsed. Valid
+/// events answer 200 (duplicates and events we do not act on included);
+/// a bad signature or body 400; a failure of ours 500 with nothing
+/// recorded, so Stripe's retry applies it.
+pub async fn stripe_webhook(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let signature = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok());
+    match shop::stripe_webhook(&state.db, &state.config.shop, signature, &body, now_ms()).await {
+        Ok(outcome) => Ok(Json(json!({ "received": true, "outcome": outcome }))),
+        Err(WebhookError::NotConfigured) => Err(ApiError::NotFound),
+        Err(e @ (WebhookError::Signature(_) | WebhookError::NotAnEvent(_))) => Err(
+            ApiError::coded(StatusCode::BAD_REQUEST, "invalid_webhook", e.to_string()),
+        ),
+        Err(WebhookError::Store(e)) => Err(ApiError::internal(e)),
+    }
+}
