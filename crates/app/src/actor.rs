@@ -17,6 +17,15 @@ impl Actor {
         }
     }
 
+    /// The operator at the shell (`runcoach admin …`, `serve --demo`):
+    /// whoever can run the binary against the database is its admin.
+    pub fn operator() -> Self {
+        Actor {
+            user_id: String::new(),
+            role: Role::Admin,
+        }
+    }
+
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }

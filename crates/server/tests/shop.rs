@@ -501,3 +501,167 @@ async fn coupon_errors_are_specific_and_the_catalogue_is_public() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     }
 }
+
+#[tokio::test]
+async fn the_pages_sell_a_plan_onboarding_asked_for() {
+    for backend in backends() {
+        let app = App::start_with(backend, config(None)).await;
+        let admin = app.user_with_role("boss@example.com", Role::Admin).await;
+        catalogue(&app, &admin).await;
+        let c = app.signup("ana@example.com").await;
+
+        // Onboarding a paid distance leads to the product, not an error.
+        let html = c
+            .get(app.url("/onboarding"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = common::csrf_of(&html);
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("race", "marathon"),
+            ("custom_distance", ""),
+            ("race_date", "2027-04-25"),
+            ("start", "2026-12-21"),
+            ("day_tue", "on"),
+            ("day_thu", "on"),
+            ("day_sat", "on"),
+            ("day_sun", "on"),
+            ("long_run_day", "sun"),
+            ("week_start", "mon"),
+            ("level", "experienced"),
+            ("weekly_km", "40"),
+            ("longest_run_km", "16"),
+            ("recent_distance", ""),
+            ("recent_time", ""),
+            ("strength_days", "2"),
+            ("units", "km"),
+        ];
+        let r = c
+            .post(app.url("/onboarding"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{backend}");
+        assert_eq!(
+            r.headers()["location"],
+            "/store/marathon-plan?for=onboarding"
+        );
+        let product = c
+            .get(app.url("/store/marathon-plan?for=onboarding"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(product.contains("Buy for $19.85"), "{product}");
+
+        // The checkout names why a code fails, then applies RUN10.
+        let bad = c
+            .get(app.url("/checkout?product=marathon-plan&coupon=nope"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(bad.contains("NOPE: there is no such code."), "{bad}");
+        let page = c
+            .get(app.url("/checkout?product=marathon-plan&coupon=%C2%A0run10"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("RUN10 takes $1.99 off."), "{page}");
+        assert!(page.contains("Place order for $17.86"));
+        let csrf = common::csrf_of(&page);
+
+        // A stale total shows the checkout again instead of charging it.
+        let r = c
+            .post(app.url("/checkout"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("product", "marathon-plan"),
+                ("coupon", "RUN10"),
+                ("expected_total", "1985"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        let r = c
+            .post(app.url("/checkout"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("product", "marathon-plan"),
+                ("coupon", "RUN10"),
+                ("expected_total", "1786"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let order_page = r.headers()["location"].to_str().unwrap().to_owned();
+        let html = c
+            .get(app.url(&order_page))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("Awaiting payment") && html.contains("$17.86"),
+            "{html}"
+        );
+
+        // Without the form's token nothing is placed.
+        let r = c
+            .post(app.url("/checkout"))
+            .form(&[("csrf", "x"), ("product", "marathon-plan")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+        // The admin page marks it paid; the order page then unlocks the plan.
+        let id = order_page.trim_start_matches("/orders/");
+        let admin_html = admin
+            .get(app.url("/admin/shop"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(admin_html.contains("ana@example.com"), "{admin_html}");
+        let r = admin
+            .post(app.url("/admin/shop/mark-paid"))
+            .form(&[
+                ("csrf", common::csrf_of(&admin_html).as_str()),
+                ("order", id),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let html = c
+            .get(app.url(&order_page))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("Your plan is unlocked"), "{html}");
+        let athlete_admin = c.get(app.url("/admin/shop")).send().await.unwrap();
+        assert_eq!(athlete_admin.status(), StatusCode::FORBIDDEN);
+    }
+}

@@ -469,6 +469,9 @@ pub struct Order {
     #[serde(skip)]
     pub disputed_minor: i64,
     pub coupon: Option<String>,
+    /// The buyer's e-mail, on the admins' lists only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub athlete_email: Option<String>,
     #[serde(skip)]
     pub coupon_id: Option<String>,
     pub checkout_url: Option<String>,
@@ -555,6 +558,7 @@ fn assemble(rows: Vec<OrderRow>, lines: Vec<LineRow>) -> Result<Vec<Order>, Stor
                 refunded_minor: r.refunded_minor,
                 disputed_minor: r.disputed_minor,
                 coupon: r.coupon_code,
+                athlete_email: None,
                 coupon_id: r.coupon_id,
                 checkout_url: r.checkout_url,
                 checkout_ref: r.checkout_ref,
@@ -657,15 +661,28 @@ pub async fn order_of(db: &Db, athlete: &str, id: &str) -> Result<Option<Order>,
         .find(|o| o.id == id))
 }
 
-/// Orders in a status (every order for `None`), newest first, for admins.
+/// Orders in a status (every order for `None`), newest first, with the
+/// buyer's e-mail, for admins.
 pub async fn orders_by_status(
     db: &Db,
     status: Option<OrderStatus>,
 ) -> Result<Vec<Order>, StoreError> {
-    match status {
-        Some(s) => orders_where(db, "status = $1", s.as_str()).await,
-        None => orders_where(db, "$1 = $1", "").await,
+    let mut orders = match status {
+        Some(s) => orders_where(db, "status = $1", s.as_str()).await?,
+        None => orders_where(db, "$1 = $1", "").await?,
+    };
+    let emails: Vec<(String, String)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT DISTINCT u.id, u.email FROM users u JOIN orders o ON o.athlete_id = u.id",
+    )
+    .fetch_all(pool)
+    .await)?;
+    for o in &mut orders {
+        o.athlete_email = emails
+            .iter()
+            .find(|(id, _)| *id == o.athlete_id)
+            .map(|(_, e)| e.clone());
     }
+    Ok(orders)
 }
 
 async fn orders_where(db: &Db, filter: &str, value: &str) -> Result<Vec<Order>, StoreError> {

@@ -184,6 +184,20 @@ pub async fn products(db: &Db, actor: Option<&Actor>) -> Result<Vec<Product>, Sh
     Ok(store::products(db, actor.is_some_and(Actor::is_admin)).await?)
 }
 
+/// An active product by its slug (the store's pages).
+pub async fn product(db: &Db, slug: &str) -> Result<Product, ShopError> {
+    store::product_by_slug(db, slug)
+        .await?
+        .filter(|p| p.active)
+        .ok_or(ShopError::NotFound)
+}
+
+/// Every product ever sold, retired ones included: what an old order's
+/// lines are called.
+pub async fn product_names(db: &Db) -> Result<Vec<Product>, ShopError> {
+    Ok(store::products(db, true).await?)
+}
+
 /// What the actor has bought.
 pub async fn entitlements(db: &Db, actor: &Actor, now: i64) -> Result<Vec<Entitlement>, ShopError> {
     Ok(store::entitlements(db, &actor.user_id, now).await?)

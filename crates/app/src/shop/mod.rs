@@ -10,8 +10,8 @@ pub mod signature;
 mod stripe;
 
 pub use catalogue::{
-    ProductInput, ProductUpdate, create_product, entitlements, plan_access, products,
-    update_product,
+    ProductInput, ProductUpdate, create_product, entitlements, plan_access, product, product_names,
+    products, update_product,
 };
 pub use checkout::{
     CartItem, CouponVerdict, OrderRequest, PricedQuote, cancel_order, expire_overdue, order,

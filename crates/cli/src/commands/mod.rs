@@ -1,4 +1,5 @@
 pub mod check;
+pub mod coupon;
 pub mod exercises;
 pub mod export;
 pub mod import;

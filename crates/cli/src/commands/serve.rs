@@ -165,7 +165,7 @@ impl ShopArgs {
     }
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -276,6 +276,9 @@ pub enum AdminCommand {
     /// Create an account with a role (athlete, coach, affiliate, admin).
     /// The password is read from RUNCOACH_PASSWORD, never from a flag.
     CreateUser(CreateUserArgs),
+    /// Shop coupons: `runcoach admin coupon create --code RUN10 …`.
+    #[command(subcommand)]
+    Coupon(super::coupon::CouponCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -291,7 +294,10 @@ pub struct CreateUserArgs {
 }
 
 pub fn admin(cmd: AdminCommand) -> Result<(), Failure> {
-    let AdminCommand::CreateUser(args) = cmd;
+    let args = match cmd {
+        AdminCommand::CreateUser(args) => args,
+        AdminCommand::Coupon(cmd) => return super::coupon::run(cmd),
+    };
     let role = runcoach_store::users::Role::parse(&args.role).ok_or_else(|| {
         Failure::Usage(format!(
             "unknown role '{}': expected athlete, coach, affiliate or admin",

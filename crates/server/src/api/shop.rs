@@ -120,7 +120,7 @@ pub async fn quote(
 
 /// Coupon codes are short: guessing is limited per client address and per
 /// account, in the database so every app server shares the count.
-async fn code_attempt(
+pub(crate) async fn code_attempt(
     state: &AppState,
     headers: &HeaderMap,
     peer: &super::accounts::Peer,

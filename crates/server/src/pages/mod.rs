@@ -9,6 +9,7 @@ mod log;
 mod onboarding;
 mod plan;
 mod progress;
+mod shop;
 pub mod view;
 
 use askama::Template;
@@ -146,6 +147,17 @@ pub fn router() -> Router<AppState> {
         .route("/imports/{id}", get(imports::status))
         .route("/exercises", get(library::index))
         .route("/exercises/{id}", get(library::exercise))
+        .route("/store", get(shop::store))
+        .route("/store/{slug}", get(shop::product))
+        .route(
+            "/checkout",
+            get(shop::checkout_page).post(shop::checkout_submit),
+        )
+        .route("/orders", get(shop::orders))
+        .route("/orders/{id}", get(shop::order))
+        .route("/orders/{id}/cancel", post(shop::cancel))
+        .route("/admin/shop", get(shop::admin))
+        .route("/admin/shop/{action}", post(shop::admin_action))
         .route("/static/app.css", get(stylesheet))
         .fallback(fallback)
 }
