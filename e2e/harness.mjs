@@ -68,20 +68,22 @@ export function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Start `runcoach serve` on a fresh temp data dir and wait for /healthz.
+ * Start `runcoach serve` on a fresh temp data dir and wait for /healthz;
+ * `args` and `env` add flags and environment (the shop's test starts the
+ * demo with a fake Stripe).
  * Returns { base, stop() }; stop() is idempotent and also runs on exit.
  */
-export async function startServer(binary) {
+export async function startServer(binary, { args = [], env = {}, name = 'server' } = {}) {
   mkdirSync(ARTIFACTS, { recursive: true });
   let lastError;
   for (let attempt = 1; attempt <= 3; attempt++) {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'runcoach-e2e-'));
-    const log = openSync(join(ARTIFACTS, 'server.log'), 'w');
-    const child = spawn(binary, ['serve', '--bind', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+    const log = openSync(join(ARTIFACTS, `${name}.log`), 'w');
+    const child = spawn(binary, ['serve', '--bind', `127.0.0.1:${port}`, '--data-dir', dataDir, ...args], {
       cwd: dataDir,
       stdio: ['ignore', log, log],
-      env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'info' },
+      env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'info', ...env },
     });
     closeSync(log);
     let exited = null;
@@ -128,7 +130,7 @@ export async function startServer(binary) {
     }
     lastError = new Error(
       exited
-        ? `runcoach serve exited early (${JSON.stringify(exited)}); see e2e/artifacts/server.log`
+        ? `runcoach serve exited early (${JSON.stringify(exited)}); see e2e/artifacts/${name}.log`
         : `runcoach serve did not answer /healthz within 30 s on ${base}`,
     );
     await stop();

@@ -25,7 +25,9 @@ let browser;
 
 before(
   async () => {
-    rmSync(ARTIFACTS, { recursive: true, force: true });
+    for (const viewport of Object.keys(VIEWPORTS)) {
+      rmSync(join(ARTIFACTS, viewport), { recursive: true, force: true });
+    }
     mkdirSync(ARTIFACTS, { recursive: true });
     const binary = buildBinary();
     server = await startServer(binary);
