@@ -499,3 +499,90 @@ async fn an_operator_without_stripe_sells_and_refunds_by_hand() {
         assert_eq!(all.status, OrderStatus::Refunded);
     }
 }
+
+#[tokio::test]
+async fn monthly_coaching_renews_on_each_paid_invoice_and_ends_with_the_subscription() {
+    for backend in backends() {
+        let shop = open(backend).await;
+        let input = ProductInput {
+            slug: "online-coaching".into(),
+            name: "Online coaching".into(),
+            description: String::new(),
+            kind: "coaching_subscription".into(),
+            price_minor: 9_900,
+            currency: "USD".into(),
+            races: vec![],
+            coach_id: None,
+            sessions: None,
+        };
+        let coaching = shop::create_product(&shop.db, &shop.admin, input, NOW)
+            .await
+            .unwrap();
+        let ana = user(&shop.db, "ana@example.com", Role::Athlete).await;
+        let order = shop.order(&ana, &coaching.id, None).await.unwrap();
+        let period = 30 * 24 * 3600;
+        let invoice = |n: i64| {
+            serde_json::json!({
+                "id": format!("evt_inv_{n}"), "type": "invoice.paid",
+                "data": {"object": {
+                    "id": format!("in_{n}"), "amount_paid": 9_900, "currency": "usd",
+                    "subscription_details": {"metadata": {"order_id": order.id}},
+                    "lines": {"data": [{"period": {"end": NOW / 1000 + n * period}}]},
+                }}
+            })
+            .to_string()
+        };
+        // The checkout completes and the first invoice is paid: one payment.
+        let completed = serde_json::json!({
+            "id": "evt_cs", "type": "checkout.session.completed",
+            "data": {"object": {"id": "cs_1", "mode": "subscription", "client_reference_id": order.id,
+                "metadata": {"order_id": order.id}, "payment_status": "paid", "invoice": "in_1",
+                "subscription": "sub_1", "amount_total": 9_900, "currency": "usd"}}
+        })
+        .to_string();
+        shop.webhook(&completed).await.unwrap();
+        shop.webhook(&invoice(1)).await.unwrap();
+        let owned = shop::entitlements(&shop.db, &ana, NOW).await.unwrap();
+        assert_eq!(owned[0].ends_at, Some(NOW + period * 1000), "{backend}");
+        assert!(owned[0].active);
+
+        // Two renewals: each its own payment, one more period each.
+        shop.webhook(&invoice(2)).await.unwrap();
+        shop.webhook(&invoice(3)).await.unwrap();
+        shop.webhook(&invoice(3)).await.unwrap(); // a duplicate delivery
+        let owned = shop::entitlements(&shop.db, &ana, NOW).await.unwrap();
+        assert_eq!(owned[0].ends_at, Some(NOW + 3 * period * 1000));
+        let payments = runcoach_store::shop::payments(&shop.db, &order.id)
+            .await
+            .unwrap();
+        let refs: Vec<_> = payments
+            .iter()
+            .map(|p| (p.kind.as_str(), p.provider_ref.as_str(), p.amount_minor))
+            .collect();
+        assert_eq!(
+            refs,
+            [
+                ("payment", "in_1", 9_900),
+                ("payment", "in_2", 9_900),
+                ("payment", "in_3", 9_900)
+            ],
+            "{backend}: one row per paid invoice"
+        );
+
+        // Cancelled: it runs to the end of the paid period, then stops.
+        let deleted = serde_json::json!({
+            "id": "evt_del", "type": "customer.subscription.deleted",
+            "data": {"object": {"id": "sub_1", "metadata": {"order_id": order.id},
+                "current_period_end": NOW / 1000 + period}}
+        })
+        .to_string();
+        shop.webhook(&deleted).await.unwrap();
+        assert!(shop::entitlements(&shop.db, &ana, NOW).await.unwrap()[0].active);
+        assert!(
+            !shop::entitlements(&shop.db, &ana, NOW + period * 1000)
+                .await
+                .unwrap()[0]
+                .active
+        );
+    }
+}

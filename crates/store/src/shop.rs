@@ -801,6 +801,31 @@ pub struct NewPayment<'a> {
     pub currency: &'a str,
 }
 
+/// A recorded payment or refund.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize)]
+pub struct Payment {
+    pub id: String,
+    pub order_id: String,
+    pub provider: String,
+    pub provider_ref: String,
+    pub kind: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub created_at: i64,
+}
+
+/// An order's payments and refunds, oldest first (renewals of a
+/// subscription are one payment each; commissions will refer to them).
+pub async fn payments(db: &Db, order_id: &str) -> Result<Vec<Payment>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT id, order_id, provider, provider_ref, kind, amount_minor, currency, created_at \
+         FROM payments WHERE order_id = $1 ORDER BY created_at, id",
+    )
+    .bind(order_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
 /// Records a payment once per provider reference; `false` if it was
 /// already there.
 pub async fn record_payment(tx: &mut Tx, p: &NewPayment<'_>, now: i64) -> Result<bool, StoreError> {

@@ -19,6 +19,9 @@ pub(crate) struct CheckoutSession {
 }
 
 fn client() -> Result<reqwest::Client, String> {
+    // reqwest is built without a default TLS provider; ring is ours. A
+    // provider installed earlier (by the host program) is kept.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(20))
         .build()
@@ -152,4 +155,20 @@ pub(crate) async fn create_refund(
         runcoach_store::new_id()
     );
     post(api, "/v1/refunds", &form, &key).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    /// Stripe is only reachable over HTTPS: the client must speak TLS (a
+    /// build without it fails before connecting, as a builder error).
+    #[tokio::test]
+    async fn the_client_speaks_https() {
+        let e = super::client()
+            .unwrap()
+            .get("https://127.0.0.1:9/")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(e.is_connect() && !e.is_builder(), "{e:?}");
+    }
 }
