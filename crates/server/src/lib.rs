@@ -32,6 +32,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Trust `X-Forwarded-For` for the client address (behind a proxy).
     pub trust_proxy: bool,
+    /// `RUNCOACH_PUBLIC_URL` when the operator set it: the base of absolute
+    /// links (calendar feeds here; Stripe's return pages in `shop`).
+    pub public_url: Option<String>,
     /// The shop: public URL, order TTL, Stripe.
     pub shop: runcoach_app::shop::ShopConfig,
 }

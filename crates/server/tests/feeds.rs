@@ -591,3 +591,35 @@ async fn a_weeks_workouts_as_one_zip() {
         }
     }
 }
+
+/// With RUNCOACH_PUBLIC_URL set, a feed link names the site, whatever Host
+/// header the request carried (a link mailed or shown must not point at a
+/// host an attacker chose).
+#[tokio::test]
+async fn feed_links_come_from_the_public_url() {
+    for backend in backends() {
+        let config = runcoach_server::Config {
+            public_url: Some("https://coach.example".into()),
+            ..runcoach_server::Config::default()
+        };
+        let app = App::start_with(backend, config).await;
+        let ana = app.signup("ana@example.com").await;
+        plan(&app, &ana).await;
+        let (s, v) = json_of(
+            ana.post(app.url("/api/v1/feeds"))
+                .header("Host", "evil.example")
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let url = v["url"].as_str().unwrap();
+        assert!(
+            url.starts_with("https://coach.example/feeds/"),
+            "{backend}: {url}"
+        );
+        assert!(url.ends_with(".ics"));
+    }
+}

@@ -19,9 +19,6 @@ pub(crate) struct CheckoutSession {
 }
 
 fn client() -> Result<reqwest::Client, String> {
-    // reqwest is built without a default TLS provider; ring is ours. A
-    // provider installed earlier (by the host program) is kept.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(20))
         .build()

@@ -112,26 +112,31 @@ fn parse_ttl(raw: &str) -> Result<i64, String> {
 }
 
 impl ShopArgs {
-    fn config(
-        &self,
-        bound: std::net::SocketAddr,
-    ) -> Result<runcoach_app::shop::ShopConfig, Failure> {
-        let public_url = match self
+    /// `RUNCOACH_PUBLIC_URL` without a trailing slash, when set.
+    fn public_url(&self) -> Result<Option<String>, Failure> {
+        match self
             .public_url
             .as_deref()
             .map(str::trim)
             .filter(|u| !u.is_empty())
         {
             Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
-                url.trim_end_matches('/').to_owned()
+                Ok(Some(url.trim_end_matches('/').to_owned()))
             }
-            Some(url) => {
-                return Err(Failure::Usage(format!(
-                    "RUNCOACH_PUBLIC_URL '{url}' must start with https:// or http://"
-                )));
-            }
-            None => format!("http://{bound}"),
-        };
+            Some(url) => Err(Failure::Usage(format!(
+                "RUNCOACH_PUBLIC_URL '{url}' must start with https:// or http://"
+            ))),
+            None => Ok(None),
+        }
+    }
+
+    fn config(
+        &self,
+        bound: std::net::SocketAddr,
+    ) -> Result<runcoach_app::shop::ShopConfig, Failure> {
+        let public_url = self
+            .public_url()?
+            .unwrap_or_else(|| format!("http://{bound}"));
         let secrets: Vec<String> = self
             .stripe_webhook_secrets
             .as_deref()
@@ -223,6 +228,7 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         let config = runcoach_server::Config {
             secure_cookies: args.secure_cookies,
             trust_proxy: args.trust_proxy,
+            public_url: args.shop.public_url()?,
             shop: args.shop.config(addr)?,
         };
         runcoach_server::serve(listener, db.clone(), config, shutdown_signal())

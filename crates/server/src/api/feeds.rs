@@ -39,8 +39,13 @@ pub struct CreatedFeed {
     pub busy_only: bool,
 }
 
-/// `scheme://host` as the client reached us, for absolute links.
+/// The site's address for absolute links: `RUNCOACH_PUBLIC_URL` when set
+/// (never a Host header an attacker could choose); without it, as the
+/// client reached us, which suits a server used on its own machine.
 fn origin(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+    if let Some(url) = &state.config.public_url {
+        return Ok(url.clone());
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
