@@ -69,6 +69,16 @@ pub async fn seed(db: &Db) -> Result<String, StoreError> {
     ))
 }
 
+/// slug, name, kind, price in cents, races unlocked, in-person sessions.
+type Listing = (
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    &'static [&'static str],
+    Option<i64>,
+);
+
 /// A realistic catalogue (four race plans, a bundle, monthly online
 /// coaching, an in-person package) and the RUN10 offer: 10% off training
 /// plans for 90 days, once per athlete. The demo athlete owns every plan,
@@ -79,7 +89,7 @@ async fn seed_shop(db: &Db, demo: &users::User) -> Result<(), StoreError> {
     let fail = |e: shop::ShopError| StoreError::Setup(format!("demo shop: {e}"));
     let now = runcoach_store::now_ms();
     let operator = Actor::operator();
-    let catalogue: [(&str, &str, &str, i64, &[&str], Option<i64>); 7] = [
+    let catalogue: [Listing; 7] = [
         ("5k-plan", "5K plan", "training_plan", 1985, &["5k"], None),
         (
             "10k-plan",
