@@ -665,3 +665,69 @@ async fn the_pages_sell_a_plan_onboarding_asked_for() {
         assert_eq!(athlete_admin.status(), StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_concurrent_orders_with_run10_give_one_order_and_no_5xx() {
+    for backend in backends() {
+        let app = App::start_with(backend, config(None)).await;
+        let admin = app.user_with_role("boss@example.com", Role::Admin).await;
+        let plan = catalogue(&app, &admin).await;
+        let ana = app.signup("ana@example.com").await;
+        let tasks: Vec<_> = (0..50)
+            .map(|_| {
+                let request = ana
+                    .post(app.url("/api/v1/orders"))
+                    .json(&json!({"items": [{"product_id": plan}], "coupon": "RUN10"}));
+                tokio::spawn(async move { json_of(request.send().await.unwrap()).await })
+            })
+            .collect();
+        let mut created = 0;
+        for t in tasks {
+            let (status, body) = t.await.unwrap();
+            match status {
+                StatusCode::CREATED => created += 1,
+                StatusCode::UNPROCESSABLE_ENTITY => {
+                    assert_eq!(body["error"], "already_redeemed_by_you")
+                }
+                other => panic!("{backend}: {other} {body}"),
+            }
+        }
+        assert_eq!(created, 1, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn guessing_codes_is_limited_but_a_valid_code_is_not_counted() {
+    for backend in backends() {
+        let app = App::start_with(backend, config(None)).await;
+        let admin = app.user_with_role("boss@example.com", Role::Admin).await;
+        let plan = catalogue(&app, &admin).await;
+        let ana = app.signup("ana@example.com").await;
+        let quote = |code: String| {
+            ana.post(app.url("/api/v1/cart/quote"))
+                .json(&json!({"items": [{"product_id": plan}], "coupon": code}))
+                .send()
+        };
+        for _ in 0..40 {
+            let (status, _) = json_of(quote("RUN10".into()).await.unwrap()).await;
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{backend}: a valid code is never a guess"
+            );
+        }
+        for i in 0..31 {
+            let (status, v) = json_of(quote(format!("GUESS{i}")).await.unwrap()).await;
+            assert_eq!(
+                (status, v["coupon"]["error"].as_str()),
+                (StatusCode::OK, Some("coupon_not_found"))
+            );
+        }
+        let (status, v) = json_of(quote("RUN10".into()).await.unwrap()).await;
+        assert_eq!(
+            (status, v["error"].as_str()),
+            (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")),
+            "{backend}"
+        );
+    }
+}

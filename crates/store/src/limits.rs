@@ -21,3 +21,17 @@ pub async fn hit(db: &Db, bucket: &str, window_ms: i64, max: i64) -> Result<bool
     .await)?;
     Ok(hits <= max)
 }
+
+/// Whether `bucket` already had more than `max` hits in the current window
+/// of `window_ms`, without counting one (for limits that count only
+/// failures, such as wrong coupon codes, but refuse everything once over).
+pub async fn over(db: &Db, bucket: &str, window_ms: i64, max: i64) -> Result<bool, StoreError> {
+    let hits: Option<i64> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start >= $2",
+    )
+    .bind(bucket)
+    .bind(now_ms() - window_ms)
+    .fetch_optional(pool)
+    .await)?;
+    Ok(hits.is_some_and(|h| h > max))
+}

@@ -341,6 +341,13 @@ async fn apply(tx: &mut Tx, event: &Event, now: i64) -> Result<WebhookOutcome, S
                 .or_else(|| text(object, &["id"]))
                 .unwrap_or(&event.id);
             let amount = number(object, "amount_total").unwrap_or(-1);
+            // Our id travels twice on a session; if the two disagree, the
+            // money is not ours to match.
+            let reference_id = text(object, &["client_reference_id"]);
+            if reference_id.is_some_and(|r| r != order.id) {
+                transition(tx, &order, OrderEvent::Mismatch, now).await?;
+                return Ok(WebhookOutcome::Handled);
+            }
             pay(tx, &order, "stripe", reference, amount, currency, now).await?;
         }
         "checkout.session.async_payment_failed" | "payment_intent.payment_failed" => {

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use runcoach_app::Actor;
 use runcoach_app::shop::{
     self, CartItem, CouponInput, CouponSummary, CouponUpdate, OrderRequest, PricedQuote,
-    ProductInput, ProductUpdate, WebhookError,
+    ProductInput, ProductUpdate, ShopError, WebhookError,
 };
 use runcoach_store::now_ms;
 use runcoach_store::shop::{Entitlement, Order, Product};
@@ -94,8 +94,8 @@ pub struct QuoteRequest {
     coupon: Option<String>,
 }
 
-/// Anyone may ask for a price; coupon attempts count against the client's
-/// and the account's code-guessing limits.
+/// Anyone may ask for a price; wrong codes count against the client's and
+/// the account's guessing limits.
 pub async fn quote(
     State(state): State<AppState>,
     user: MaybeUser,
@@ -104,9 +104,14 @@ pub async fn quote(
     ApiJson(request): ApiJson<QuoteRequest>,
 ) -> Result<Json<PricedQuote>, ApiError> {
     let actor = user.0.as_ref().map(actor);
-    if request.coupon.is_some() {
-        code_attempt(&state, &headers, &peer, actor.as_ref()).await?;
-    }
+    let guard = CodeGuard::new(
+        &state,
+        &headers,
+        &peer,
+        actor.as_ref(),
+        request.coupon.is_some(),
+    )
+    .await?;
     let quote = shop::quote(
         &state.db,
         actor.as_ref(),
@@ -115,33 +120,65 @@ pub async fn quote(
         now_ms(),
     )
     .await?;
+    if let Some(error) = quote.coupon.as_ref().and_then(|c| c.error) {
+        guard.failed(&state, error).await?;
+    }
     Ok(Json(quote))
 }
 
-/// Coupon codes are short: guessing is limited per client address and per
-/// account, in the database so every app server shares the count.
-pub(crate) async fn code_attempt(
-    state: &AppState,
-    headers: &HeaderMap,
-    peer: &super::accounts::Peer,
-    actor: Option<&Actor>,
-) -> Result<(), ApiError> {
-    const PER_MINUTE: i64 = 30;
-    let client = super::accounts::client_ip(state, peer.0, headers);
-    let mut buckets = vec![format!("coupon:ip:{client}")];
-    if let Some(a) = actor {
-        buckets.push(format!("coupon:user:{}", a.user_id));
-    }
-    for bucket in buckets {
-        if !runcoach_store::limits::hit(&state.db, &bucket, 60_000, PER_MINUTE).await? {
-            return Err(ApiError::coded(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "too many coupon attempts; wait a minute and try again",
-            ));
+/// Coupon codes are short, so guessing is limited: 30 wrong codes a minute
+/// per client address and per account (kept in the database, shared by
+/// every app server), after which every code is refused for the rest of
+/// the minute. Only wrong codes count, so a runner retrying a valid one
+/// (or 50 tabs racing with it) is never locked out.
+pub(crate) struct CodeGuard {
+    buckets: Vec<String>,
+}
+
+const WRONG_CODES_PER_MINUTE: i64 = 30;
+
+impl CodeGuard {
+    pub(crate) async fn new(
+        state: &AppState,
+        headers: &HeaderMap,
+        peer: &super::accounts::Peer,
+        actor: Option<&Actor>,
+        has_code: bool,
+    ) -> Result<Self, ApiError> {
+        if !has_code {
+            return Ok(CodeGuard {
+                buckets: Vec::new(),
+            });
         }
+        let client = super::accounts::client_ip(state, peer.0, headers);
+        let mut buckets = vec![format!("coupon:ip:{client}")];
+        if let Some(a) = actor {
+            buckets.push(format!("coupon:user:{}", a.user_id));
+        }
+        for bucket in &buckets {
+            if runcoach_store::limits::over(&state.db, bucket, 60_000, WRONG_CODES_PER_MINUTE)
+                .await?
+            {
+                return Err(ApiError::coded(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    "too many wrong codes; wait a minute and try again",
+                ));
+            }
+        }
+        Ok(CodeGuard { buckets })
     }
-    Ok(())
+
+    /// Counts a refused code when it looks like a guess.
+    pub(crate) async fn failed(&self, state: &AppState, error: &str) -> Result<(), ApiError> {
+        if matches!(error, "coupon_not_found" | "invalid_code_format") {
+            for bucket in &self.buckets {
+                runcoach_store::limits::hit(&state.db, bucket, 60_000, WRONG_CODES_PER_MINUTE)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
 }
 
 pub async fn place_order(
@@ -152,12 +189,22 @@ pub async fn place_order(
     ApiJson(request): ApiJson<OrderRequest>,
 ) -> Result<(StatusCode, Json<Order>), ApiError> {
     let actor = actor(&user);
-    if request.coupon.is_some() {
-        code_attempt(&state, &headers, &peer, Some(&actor)).await?;
+    let guard = CodeGuard::new(
+        &state,
+        &headers,
+        &peer,
+        Some(&actor),
+        request.coupon.is_some(),
+    )
+    .await?;
+    match shop::place_order(&state.db, &state.config.shop, &actor, &request, now_ms()).await {
+        Ok(order) => Ok((StatusCode::CREATED, Json(order))),
+        Err(ShopError::Coupon(e)) => {
+            guard.failed(&state, e.code()).await?;
+            Err(ShopError::Coupon(e).into())
+        }
+        Err(e) => Err(e.into()),
     }
-    let order =
-        shop::place_order(&state.db, &state.config.shop, &actor, &request, now_ms()).await?;
-    Ok((StatusCode::CREATED, Json(order)))
 }
 
 pub async fn orders(

@@ -18,6 +18,7 @@ use serde::Deserialize;
 use super::{Nav, message, not_found, render};
 use crate::AppState;
 use crate::api::accounts::Peer;
+use crate::api::shop::CodeGuard;
 use crate::auth::{MaybeUser, PageUser};
 use crate::error::ApiError;
 
@@ -275,16 +276,19 @@ pub async fn checkout_page(
 ) -> Result<Response, ApiError> {
     let actor = Actor::of(&user.0.user);
     let code = q.coupon.as_deref().map(str::trim).filter(|c| !c.is_empty());
-    if code.is_some() {
-        crate::api::shop::code_attempt(&state, &headers, &peer, Some(&actor)).await?;
-    }
+    let guard = CodeGuard::new(&state, &headers, &peer, Some(&actor), code.is_some()).await?;
     match priced(&state, &actor, &q.product, code).await? {
-        Some((p, quote)) => Ok(render(&checkout_view(
-            Nav::page(&user),
-            &p,
-            &quote,
-            code.unwrap_or(""),
-        ))),
+        Some((p, quote)) => {
+            if let Some(error) = quote.coupon.as_ref().and_then(|c| c.error) {
+                guard.failed(&state, error).await?;
+            }
+            Ok(render(&checkout_view(
+                Nav::page(&user),
+                &p,
+                &quote,
+                code.unwrap_or(""),
+            )))
+        }
         None => Ok(not_found(Nav::page(&user))),
     }
 }
@@ -313,9 +317,7 @@ pub async fn checkout_submit(
         Err(ShopError::NotFound) => return Ok(not_found(Nav::page(&user))),
         Err(e) => return Err(e.into()),
     };
-    if code.is_some() {
-        crate::api::shop::code_attempt(&state, &headers, &peer, Some(&actor)).await?;
-    }
+    let guard = CodeGuard::new(&state, &headers, &peer, Some(&actor), code.is_some()).await?;
     let request = OrderRequest {
         items: vec![CartItem {
             product_id: p.id.clone(),
@@ -326,7 +328,10 @@ pub async fn checkout_submit(
     };
     match shop::place_order(&state.db, &state.config.shop, &actor, &request, now_ms()).await {
         Ok(order) => Ok(Redirect::to(&format!("/orders/{}", order.id)).into_response()),
-        Err(ShopError::Coupon(_) | ShopError::TotalChanged(_)) => {
+        Err(e @ (ShopError::Coupon(_) | ShopError::TotalChanged(_))) => {
+            if let ShopError::Coupon(c) = &e {
+                guard.failed(&state, c.code()).await?;
+            }
             // Show the page again: the quote now says what changed.
             let (p, quote) = priced(&state, &actor, slug, code)
                 .await?
