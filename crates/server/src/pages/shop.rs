@@ -680,6 +680,30 @@ pub async fn admin_action(
                 .await
                 .map(|c| format!("Coupon {} created.", c.code))
         }
+        "product" if parse_money(&field("price")).is_none() => {
+            Ok("Write the price as an amount such as 19.85.".to_owned())
+        }
+        "product" => {
+            let input = shop::ProductInput {
+                slug: field("slug"),
+                name: field("name"),
+                description: field("description"),
+                kind: field("kind"),
+                price_minor: parse_money(&field("price")).unwrap_or(-1),
+                currency: field("currency"),
+                races: field("races")
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                coach_id: None,
+                sessions: field("sessions").parse().ok(),
+            };
+            shop::create_product(&state.db, &actor, input, now_ms())
+                .await
+                .map(|p| format!("{} is in the store.", p.name))
+        }
         _ => return Ok(not_found(Nav::page(&user))),
     };
     let notice = match done {
