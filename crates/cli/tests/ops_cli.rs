@@ -171,3 +171,122 @@ fn boolean_environment_variables_accept_the_usual_spellings() {
         "{err}"
     );
 }
+
+/// The shop's settings are checked before the server starts: a webhook
+/// secret pasted with a space would never match a signature, and an order
+/// time-to-live must be a duration.
+#[test]
+fn shop_settings_are_refused_by_name_at_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("data");
+    let d = d.to_str().unwrap();
+    let args = ["serve", "--data-dir", d, "--bind", "127.0.0.1:0"];
+    let out = runcoach(
+        &args,
+        &[("RUNCOACH_STRIPE_WEBHOOK_SECRETS", "whsec_a, whsec_b")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out)
+            .1
+            .contains("RUNCOACH_STRIPE_WEBHOOK_SECRETS: a secret contains whitespace"),
+        "{:?}",
+        text(&out)
+    );
+    for bad in ["30", "5 minutes", "0m", "-5m"] {
+        let out = runcoach(&args, &[("RUNCOACH_ORDER_TTL", bad)]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(
+            text(&out)
+                .1
+                .contains("is not a duration: write 90s, 5m or 2h"),
+            "{bad}: {:?}",
+            text(&out)
+        );
+    }
+    let out = runcoach(&args, &[("RUNCOACH_PUBLIC_URL", "coach.example.com")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("must start with https:// or http://"));
+}
+
+#[test]
+fn admin_coupon_create_uses_the_shops_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("data");
+    let d = d.to_str().unwrap();
+    let out = runcoach(
+        &[
+            "admin",
+            "coupon",
+            "create",
+            "--code",
+            " run10 ",
+            "--percent-off",
+            "10",
+            "--per-athlete-limit",
+            "1",
+            "--applies-to",
+            "training_plan",
+            "--starts",
+            "2026-11-01T00:00:00Z",
+            "--expires",
+            "2027-01-31T00:00:00Z",
+            "--data-dir",
+            d,
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert!(
+        text(&out).0.starts_with("created coupon RUN10 "),
+        "{:?}",
+        text(&out)
+    );
+    let out = runcoach(
+        &[
+            "admin",
+            "coupon",
+            "create",
+            "--code",
+            "RUN10",
+            "--percent-off",
+            "10",
+            "--expires",
+            "2027-01-31T00:00:00Z",
+            "--data-dir",
+            d,
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).1.contains("another coupon has this code"),
+        "{:?}",
+        text(&out)
+    );
+    let out = runcoach(
+        &[
+            "admin",
+            "coupon",
+            "create",
+            "--code",
+            "BAD CODE",
+            "--expires",
+            "soon",
+            "--data-dir",
+            d,
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out).1;
+    assert!(
+        err.contains("--expires: 'soon' is not an RFC 3339 time"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--code: use 1 to 64 letters and digits"),
+        "{err}"
+    );
+    assert!(err.contains("--percent-off: give exactly one of"), "{err}");
+}
