@@ -11,6 +11,7 @@ use serde::Serialize;
 pub enum ApiError {
     BadRequest(String),
     Unauthorized,
+    Forbidden(&'static str),
     NotFound,
     TooMany,
     Invalid(Vec<FieldError>),
@@ -52,6 +53,7 @@ impl IntoResponse for ApiError {
                 "sign in first: send the session cookie or an Authorization: Bearer token",
                 None,
             ),
+            ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, *m, None),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not found", None),
             ApiError::TooMany => (
                 StatusCode::TOO_MANY_REQUESTS,

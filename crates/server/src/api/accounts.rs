@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::json::ApiJson;
 use crate::AppState;
-use crate::auth::{self, CurrentUser, Via, password, secrets};
+use crate::auth::{self, CurrentUser, MaybeUser, Via, password, secrets};
 use crate::error::ApiError;
 
 #[derive(Deserialize)]
@@ -179,10 +179,19 @@ pub async fn login(
     Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(user)))
 }
 
+/// Ends the cookie session, or revokes the token a script logs out with.
 pub async fn logout(
     State(state): State<AppState>,
+    user: MaybeUser,
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
+    if let Some(CurrentUser {
+        user,
+        via: Via::Bearer { token_id },
+    }) = &user.0
+    {
+        sessions::delete_token(&state.db, &user.id, token_id).await?;
+    }
     let cookie = auth::end_session(&state, &headers).await?;
     Ok((
         StatusCode::NO_CONTENT,
@@ -199,9 +208,14 @@ pub async fn me(user: CurrentUser) -> Json<User> {
 pub struct PasswordChange {
     pub current: String,
     pub new: String,
+    /// Keep the personal access tokens working; by default a new password
+    /// revokes them, since whoever had the old one may have minted some.
+    #[serde(default)]
+    pub keep_tokens: bool,
 }
 
-/// Changes the password and ends every other session of the user.
+/// Changes the password and ends every other session of the user, and
+/// every token unless asked to keep them.
 pub async fn change_password_for(
     state: &AppState,
     user: &CurrentUser,
@@ -220,9 +234,12 @@ pub async fn change_password_for(
     users::set_password(&state.db, &user.user.id, &password::hash(&body.new)).await?;
     let keep = match &user.via {
         Via::Session { token_hash, .. } => token_hash.as_str(),
-        Via::Bearer => "",
+        Via::Bearer { .. } => "",
     };
     sessions::delete_other_sessions(&state.db, &user.user.id, keep).await?;
+    if !body.keep_tokens {
+        sessions::delete_tokens(&state.db, &user.user.id).await?;
+    }
     Ok(())
 }
 
@@ -239,25 +256,84 @@ pub async fn change_password(
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
     pub name: String,
+    /// Days until the token stops working; none: until revoked.
+    #[serde(default)]
+    pub expires_in_days: Option<i64>,
 }
 
-/// A personal access token for scripts; shown once, stored hashed.
+/// Longest expiry a token can be given, in days.
+pub const MAX_TOKEN_DAYS: i64 = 3650;
+
+/// A personal access token for scripts; shown once, stored hashed. Only a
+/// signed-in session can mint one.
 pub async fn create_token(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiJson(body): ApiJson<NewToken>,
 ) -> Result<impl IntoResponse, ApiError> {
+    user.require_session()?;
     let name = body.name.trim();
+    let mut fields = Vec::new();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::invalid(
-            "name",
-            "give the token a name of 1–100 characters",
-        ));
+        fields.push(runcoach_core::plan::FieldError {
+            field: "name",
+            message: "give the token a name of 1–100 characters".into(),
+        });
     }
+    if body
+        .expires_in_days
+        .is_some_and(|d| !(1..=MAX_TOKEN_DAYS).contains(&d))
+    {
+        fields.push(runcoach_core::plan::FieldError {
+            field: "expires_in_days",
+            message: format!("give 1–{MAX_TOKEN_DAYS} days, or leave it out for no expiry"),
+        });
+    }
+    if !fields.is_empty() {
+        return Err(ApiError::Invalid(fields));
+    }
+    let expires_at = body
+        .expires_in_days
+        .map(|d| runcoach_store::now_ms() + d * 24 * 3600 * 1000);
     let token = secrets::new_secret();
-    let id = sessions::create_token(&state.db, &user.user.id, name, &secrets::hash(&token)).await?;
+    let stored = sessions::create_token(
+        &state.db,
+        &user.user.id,
+        name,
+        &secrets::hash(&token),
+        expires_at,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
-        Json(serde_json::json!({"id": id, "name": name, "token": token})),
+        Json(serde_json::json!({
+            "id": stored.id,
+            "name": stored.name,
+            "created_at": stored.created_at,
+            "expires_at": stored.expires_at,
+            "token": token,
+        })),
     ))
+}
+
+/// The user's tokens: name, when created, last used and expiring; never
+/// the secret (only its hash is stored anyway).
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<sessions::ApiToken>>, ApiError> {
+    Ok(Json(sessions::list_tokens(&state.db, &user.user.id).await?))
+}
+
+/// Revokes a token of the user's; someone else's or unknown → 404.
+pub async fn delete_token(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if sessions::delete_token(&state.db, &user.user.id, &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
 }

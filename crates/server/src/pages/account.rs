@@ -245,6 +245,7 @@ struct Settings {
     weekdays: Vec<(&'static str, &'static str)>,
     feeds: Vec<(String, String)>,
     new_feed: String,
+    tokens: Vec<(String, String)>,
     start_times: Vec<(&'static str, &'static str, String)>,
     time_zone: String,
 }
@@ -259,6 +260,13 @@ pub const WEEKDAYS: [(&str, &str); 7] = [
     ("sun", "Sunday"),
 ];
 
+/// A stored time as a day, e.g. "3 Mar 2027".
+fn day(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.strftime("%-d %b %Y").to_string())
+        .unwrap_or_default()
+}
+
 async fn settings(
     state: &AppState,
     user: &PageUser,
@@ -270,15 +278,28 @@ async fn settings(
         .await?
         .into_iter()
         .map(|f| {
-            let created = jiff::Timestamp::from_millisecond(f.created_at)
-                .map(|t| t.strftime("%-d %b %Y").to_string())
-                .unwrap_or_default();
             let kind = if f.busy_only {
                 "Busy-only feed"
             } else {
                 "Calendar feed"
             };
-            (f.id, format!("{kind}, created {created}"))
+            (f.id, format!("{kind}, created {}", day(f.created_at)))
+        })
+        .collect();
+    let tokens = runcoach_store::sessions::list_tokens(&state.db, &u.id)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let used = t
+                .last_used_at
+                .map_or("never used".into(), |at| format!("last used {}", day(at)));
+            let expiry = t
+                .expires_at
+                .map_or(String::new(), |at| format!(", expires {}", day(at)));
+            (
+                t.id,
+                format!("{}: created {}, {used}{expiry}", t.name, day(t.created_at)),
+            )
         })
         .collect();
     Ok(Settings {
@@ -291,6 +312,7 @@ async fn settings(
         weekdays: WEEKDAYS.to_vec(),
         feeds,
         new_feed: String::new(),
+        tokens,
         start_times: {
             let times = crate::schedule::parse(&u.start_times);
             WEEKDAYS
@@ -316,7 +338,9 @@ pub async fn settings_page(
 ) -> Result<Response, ApiError> {
     let notice = match q.get("saved").map(String::as_str) {
         Some("settings") => "Settings saved.",
-        Some("password") => "Password changed; other devices were signed out.",
+        Some("password") => {
+            "Password changed; other devices were signed out and API tokens revoked unless kept."
+        }
         _ => "",
     };
     Ok(render(&settings(&state, &user, notice, "").await?))
@@ -368,6 +392,9 @@ pub struct PasswordForm {
     csrf: String,
     current: String,
     new: String,
+    /// A ticked checkbox: keep API tokens working after the change.
+    #[serde(default)]
+    keep_tokens: Option<String>,
 }
 
 pub async fn password_submit(
@@ -381,6 +408,7 @@ pub async fn password_submit(
     let change = PasswordChange {
         current: form.current,
         new: form.new,
+        keep_tokens: form.keep_tokens.is_some(),
     };
     match accounts::change_password_for(&state, &user.0, &change).await {
         Ok(()) => Ok(Redirect::to("/settings?saved=password").into_response()),
@@ -434,6 +462,20 @@ pub async fn feed_revoke(
     }
     runcoach_store::feeds::revoke(&state.db, &user.0.user.id, &id).await?;
     Ok(Redirect::to("/settings#feeds").into_response())
+}
+
+/// Revokes an API token from the settings page.
+pub async fn token_revoke(
+    State(state): State<AppState>,
+    user: PageUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, ApiError> {
+    if !user.form_ok(&form.csrf) {
+        return Ok(refused(StatusCode::FORBIDDEN));
+    }
+    runcoach_store::sessions::delete_token(&state.db, &user.0.user.id, &id).await?;
+    Ok(Redirect::to("/settings#tokens").into_response())
 }
 
 /// Saves the usual start time per weekday and the time zone.
