@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::http::StatusCode;
+use axum::http::header::{HeaderValue, RETRY_AFTER};
 use axum::response::{IntoResponse, Response};
 use runcoach_core::plan::FieldError;
 use serde::Serialize;
@@ -13,7 +14,10 @@ pub enum ApiError {
     Unauthorized,
     Forbidden(&'static str),
     NotFound,
-    TooMany,
+    /// Rate limited; the client may retry after this many seconds.
+    TooMany {
+        retry_after_s: i64,
+    },
     Invalid(Vec<FieldError>),
     Internal(String),
 }
@@ -55,9 +59,9 @@ impl IntoResponse for ApiError {
             ),
             ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, *m, None),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not found", None),
-            ApiError::TooMany => (
+            ApiError::TooMany { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "too many attempts; wait a minute and try again",
+                "too many attempts; wait as long as Retry-After says and try again",
                 None,
             ),
             ApiError::Invalid(f) => (
@@ -74,13 +78,18 @@ impl IntoResponse for ApiError {
                 )
             }
         };
-        (
+        let mut res = (
             status,
             Json(Body {
                 error: message,
                 fields,
             }),
         )
-            .into_response()
+            .into_response();
+        if let ApiError::TooMany { retry_after_s } = self {
+            res.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after_s.max(1)));
+        }
+        res
     }
 }

@@ -8,6 +8,7 @@
 
 mod api;
 mod auth;
+pub mod client;
 mod error;
 mod pages;
 mod schedule;
@@ -16,6 +17,7 @@ mod training;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use runcoach_store::Db;
@@ -24,15 +26,26 @@ use tokio::net::TcpListener;
 pub use api::imports as importer;
 pub use api::{OPENAPI, ROUTES};
 pub use auth::password;
+pub use ipnet::IpNet;
 
 /// Settings the app runs with.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     /// Mark cookies `Secure` (set when served over HTTPS).
     pub secure_cookies: bool,
-    /// Trust `X-Forwarded-For` for the client address (behind a proxy).
+    /// The direct peer is a reverse proxy: take the client address from
+    /// `X-Forwarded-For` (see [`client`]).
     pub trust_proxy: bool,
+    /// With `trust_proxy`, only peers in these blocks count as proxies
+    /// (empty: every peer does).
+    pub trusted_proxies: Vec<IpNet>,
+    /// How often expired sessions, tokens and limits are purged (default
+    /// [`PURGE_EVERY`]).
+    pub purge_every: Option<Duration>,
 }
+
+/// Expired rows are purged this often, and once at start.
+pub const PURGE_EVERY: Duration = Duration::from_secs(600);
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -62,8 +75,29 @@ pub async fn serve(
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let purger = tokio::spawn(purge_periodically(
+        db.clone(),
+        config.purge_every.unwrap_or(PURGE_EVERY),
+    ));
     let app = app(db, config).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    purger.abort();
+    served
+}
+
+/// Keeps the session, token and rate-limit tables the size of what is
+/// live: without it every failed login from a new address leaves a row.
+async fn purge_periodically(db: Db, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match api::accounts::purge_expired(&db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(rows = n, "purged expired sessions, tokens and limits"),
+            Err(e) => tracing::warn!(error = %e, "purging expired rows failed"),
+        }
+    }
 }

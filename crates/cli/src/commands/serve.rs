@@ -49,9 +49,20 @@ pub struct ServeArgs {
     /// Mark cookies Secure (set when runcoach is served over HTTPS).
     #[arg(long, env = "RUNCOACH_SECURE_COOKIES")]
     secure_cookies: bool,
-    /// Trust X-Forwarded-For for client addresses (behind a reverse proxy).
+    /// The direct peer is a reverse proxy: take client addresses from the
+    /// rightmost X-Forwarded-For entry it added.
     #[arg(long, env = "RUNCOACH_TRUST_PROXY")]
     trust_proxy: bool,
+    /// Only these peers count as proxies (comma-separated CIDR blocks or
+    /// addresses); X-Forwarded-For entries they added are skipped too.
+    #[arg(
+        long,
+        env = "RUNCOACH_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = runcoach_server::client::parse_cidr,
+        requires = "trust_proxy"
+    )]
+    trusted_proxies: Vec<runcoach_server::IpNet>,
     /// Log format: text or json.
     #[arg(long, env = "RUNCOACH_LOG_FORMAT", default_value = "text")]
     log_format: String,
@@ -115,6 +126,8 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
         let config = runcoach_server::Config {
             secure_cookies: args.secure_cookies,
             trust_proxy: args.trust_proxy,
+            trusted_proxies: args.trusted_proxies.clone(),
+            ..Default::default()
         };
         runcoach_server::serve(listener, db.clone(), config, shutdown_signal())
             .await

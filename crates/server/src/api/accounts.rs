@@ -1,9 +1,7 @@
 //! Sign-up, login, logout, password change, personal access tokens.
 
-use std::net::SocketAddr;
-
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
@@ -14,6 +12,7 @@ use serde::Deserialize;
 use super::json::ApiJson;
 use crate::AppState;
 use crate::auth::{self, CurrentUser, MaybeUser, Via, password, secrets};
+use crate::client::Client;
 use crate::error::ApiError;
 
 #[derive(Deserialize)]
@@ -31,59 +30,56 @@ pub struct Login {
     pub password: String,
 }
 
-/// The socket peer, when the server runs with connection info (absent in
-/// in-process tests that call the router directly).
-pub struct Peer(pub Option<SocketAddr>);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(Peer(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0),
-        ))
-    }
-}
-
 /// Sign-up and login attempts allowed per client address per minute.
 pub const ATTEMPTS_PER_MINUTE: i64 = 10;
+const ADDRESS_WINDOW_MS: i64 = 60_000;
+/// Failed logins to one account that cost nothing; each further failure
+/// locks the account for twice as long as the last (1 s, 2 s, 4 s, …), up
+/// to [`MAX_LOCK_MS`], from however many addresses the guesses come.
+pub const FREE_FAILURES: i64 = 5;
+pub const MAX_LOCK_MS: i64 = 15 * 60 * 1000;
+/// Failures a day old no longer count.
+const FORGET_FAILURES_MS: i64 = 24 * 3600 * 1000;
 
-/// The client's address, for rate limits: the socket peer, or the first
-/// `X-Forwarded-For` hop when the operator says a proxy sits in front.
-pub fn client_ip(state: &AppState, peer: Option<SocketAddr>, headers: &HeaderMap) -> String {
-    let forwarded = state.config.trust_proxy.then(|| {
-        headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(|v| v.trim().to_owned())
-    });
-    forwarded
-        .flatten()
-        .or_else(|| peer.map(|p| p.ip().to_string()))
-        .unwrap_or_else(|| "unknown".into())
+fn backoff_ms(failures: i64) -> i64 {
+    if failures < FREE_FAILURES {
+        return 0;
+    }
+    let doublings = (failures - FREE_FAILURES).min(20);
+    (1000_i64 << doublings).min(MAX_LOCK_MS)
 }
 
-pub async fn rate_limited(state: &AppState, bucket: String) -> Result<(), ApiError> {
-    if limits::hit(&state.db, &bucket, 60_000, ATTEMPTS_PER_MINUTE).await? {
+/// Counts an attempt against the client address's budget for `what`
+/// (`login`, `signup`); a trusted proxy's own address is exempt.
+pub async fn rate_limited(state: &AppState, client: &Client, what: &str) -> Result<(), ApiError> {
+    let Some(bucket) = client.bucket(what) else {
+        return Ok(());
+    };
+    if limits::hit(&state.db, &bucket, ADDRESS_WINDOW_MS, ATTEMPTS_PER_MINUTE).await? {
         Ok(())
     } else {
-        Err(ApiError::TooMany)
+        Err(ApiError::TooMany {
+            retry_after_s: ADDRESS_WINDOW_MS / 1000,
+        })
     }
 }
+
+/// Deletes what has expired: sessions, tokens, rate-limit windows and old
+/// login failures (run periodically by the server).
+pub async fn purge_expired(db: &runcoach_store::Db) -> Result<u64, StoreError> {
+    let now = runcoach_store::now_ms();
+    let limits = limits::purge(db, now - ADDRESS_WINDOW_MS, now - FORGET_FAILURES_MS).await?;
+    Ok(limits + sessions::purge_expired(db).await?)
+}
+
+pub const MAX_EMAIL_LEN: usize = 254;
 
 /// Checks a sign-up form; every problem is reported.
 pub fn check_signup(s: &Signup) -> Result<(), ApiError> {
     let mut fields = Vec::new();
     let email = s.email.trim();
     let at = email.find('@');
-    if email.len() > 254
+    if email.len() > MAX_EMAIL_LEN
         || at.is_none_or(|i| i == 0 || i + 1 >= email.len() || !email[i + 1..].contains('.'))
     {
         fields.push(runcoach_core::plan::FieldError {
@@ -113,7 +109,7 @@ pub fn check_signup(s: &Signup) -> Result<(), ApiError> {
 /// Creates an athlete account; the caller starts the session.
 pub async fn register(state: &AppState, s: &Signup) -> Result<User, ApiError> {
     check_signup(s)?;
-    let hash = password::hash(&s.password);
+    let hash = password::hash_pooled(&s.password).await;
     match users::create(&state.db, &s.email, &s.name, &hash, Role::Athlete).await {
         Ok(u) => Ok(u),
         Err(StoreError::Conflict) => Err(ApiError::invalid(
@@ -125,33 +121,41 @@ pub async fn register(state: &AppState, s: &Signup) -> Result<User, ApiError> {
 }
 
 /// The user whose email and password match; `None` otherwise. Unknown
-/// emails cost the same argon2 time as wrong passwords.
+/// emails cost the same argon2 time as wrong passwords, and count against
+/// the account's backoff the same way, so neither reveals which exist. A
+/// locked account is refused before any password is checked.
 pub async fn authenticate(
     state: &AppState,
     email: &str,
     pw: &str,
 ) -> Result<Option<User>, ApiError> {
-    match users::by_email(&state.db, email).await? {
-        Some((user, hash)) if password::verify(pw, &hash) => Ok(Some(user)),
-        Some(_) => Ok(None),
-        None => {
-            password::verify(pw, password::decoy());
-            Ok(None)
-        }
+    let account = users::normalise_email(email);
+    if account.len() > MAX_EMAIL_LEN {
+        return Ok(None); // no account has one; not worth a row
+    }
+    if let Some(until) = limits::locked_until(&state.db, &account).await? {
+        let ms = until - runcoach_store::now_ms();
+        return Err(ApiError::TooMany {
+            retry_after_s: (ms + 999) / 1000,
+        });
+    }
+    let found = users::by_email(&state.db, &account).await?;
+    let stored = found.as_ref().map(|(_, hash)| hash.as_str());
+    if password::verify_pooled(pw, stored).await {
+        limits::clear_failures(&state.db, &account).await?;
+        Ok(found.map(|(user, _)| user))
+    } else {
+        limits::record_failure(&state.db, &account, FORGET_FAILURES_MS, backoff_ms).await?;
+        Ok(None)
     }
 }
 
 pub async fn signup(
     State(state): State<AppState>,
-    peer: Peer,
-    headers: HeaderMap,
+    client: Client,
     ApiJson(body): ApiJson<Signup>,
 ) -> Result<impl IntoResponse, ApiError> {
-    rate_limited(
-        &state,
-        format!("signup:{}", client_ip(&state, peer.0, &headers)),
-    )
-    .await?;
+    rate_limited(&state, &client, "signup").await?;
     let user = register(&state, &body).await?;
     let cookie = auth::start_session(&state, &user.id).await?;
     Ok((
@@ -163,15 +167,10 @@ pub async fn signup(
 
 pub async fn login(
     State(state): State<AppState>,
-    peer: Peer,
-    headers: HeaderMap,
+    client: Client,
     ApiJson(body): ApiJson<Login>,
 ) -> Result<impl IntoResponse, ApiError> {
-    rate_limited(
-        &state,
-        format!("login:{}", client_ip(&state, peer.0, &headers)),
-    )
-    .await?;
+    rate_limited(&state, &client, "login").await?;
     let user = authenticate(&state, &body.email, &body.password)
         .await?
         .ok_or(ApiError::Unauthorized)?;
@@ -224,14 +223,15 @@ pub async fn change_password_for(
     let (_, hash) = users::by_id(&state.db, &user.user.id)
         .await?
         .ok_or(ApiError::Unauthorized)?;
-    if !password::verify(&body.current, &hash) {
+    if !password::verify_pooled(&body.current, Some(&hash)).await {
         return Err(ApiError::invalid(
             "current",
             "the current password is not right",
         ));
     }
     password::policy(&body.new).map_err(|m| ApiError::invalid("new", m))?;
-    users::set_password(&state.db, &user.user.id, &password::hash(&body.new)).await?;
+    let new_hash = password::hash_pooled(&body.new).await;
+    users::set_password(&state.db, &user.user.id, &new_hash).await?;
     let keep = match &user.via {
         Via::Session { token_hash, .. } => token_hash.as_str(),
         Via::Bearer { .. } => "",

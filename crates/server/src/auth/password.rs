@@ -1,9 +1,12 @@
 //! Passwords: argon2id with the crate's defaults (19 MiB, 2 passes, one
 //! lane — OWASP's recommended minimum), PHC strings in the database.
 
+use std::sync::{Arc, OnceLock};
+
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use tokio::sync::Semaphore;
 
 pub const MIN_LEN: usize = 10;
 pub const MAX_LEN: usize = 256;
@@ -35,6 +38,56 @@ pub fn verify(password: &str, stored: &str) -> bool {
     })
 }
 
+/// Argon2 costs ~19 MiB and tens of milliseconds of CPU per call, so the
+/// server runs it on the blocking pool (never on the async workers, where
+/// it would stall every other request) and at most one call per core at a
+/// time (so a burst of logins queues instead of multiplying memory).
+fn slots() -> Arc<Semaphore> {
+    static SLOTS: OnceLock<Arc<Semaphore>> = OnceLock::new();
+    SLOTS
+        .get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            Arc::new(Semaphore::new(cores))
+        })
+        .clone()
+}
+
+async fn off_workers<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    let permit = slots()
+        .acquire_owned()
+        .await
+        .expect("the hashing semaphore is never closed");
+    // The permit moves into the job: a client that hangs up mid-login
+    // cannot free its slot while its hash still runs.
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await
+    .expect("argon2 does not panic")
+}
+
+/// [`hash`] on the bounded blocking pool, for request handlers.
+pub async fn hash_pooled(password: &str) -> String {
+    let password = password.to_owned();
+    off_workers(move || hash(&password)).await
+}
+
+/// [`verify`] on the bounded blocking pool, for request handlers; `None`
+/// (no such account) verifies against the decoy, so it takes as long.
+pub async fn verify_pooled(password: &str, stored: Option<&str>) -> bool {
+    let password = password.to_owned();
+    let stored = stored.map(str::to_owned);
+    off_workers(move || match stored {
+        Some(stored) => verify(&password, &stored),
+        None => {
+            verify(&password, decoy());
+            false
+        }
+    })
+    .await
+}
+
 /// A hash to verify against when the email is unknown, so a wrong email
 /// takes as long as a wrong password.
 pub fn decoy() -> &'static str {
@@ -45,6 +98,14 @@ pub fn decoy() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn pooled_hashing_verifies_like_the_plain_functions() {
+        let h = hash_pooled("correct horse battery").await;
+        assert!(verify_pooled("correct horse battery", Some(&h)).await);
+        assert!(!verify_pooled("wrong horse battery", Some(&h)).await);
+        assert!(!verify_pooled("correct horse battery", None).await);
+    }
 
     #[test]
     fn hashes_verify_and_are_argon2id() {

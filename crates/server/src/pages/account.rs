@@ -13,8 +13,9 @@ use serde::Deserialize;
 
 use super::{Nav, render};
 use crate::AppState;
-use crate::api::accounts::{self, PasswordChange, Peer, Signup, client_ip, rate_limited};
+use crate::api::accounts::{self, PasswordChange, Signup, rate_limited};
 use crate::auth::{self, MaybeUser, PageUser, form_token, form_token_ok, with_cookie};
+use crate::client::Client;
 use crate::error::ApiError;
 
 #[derive(Template)]
@@ -121,7 +122,7 @@ fn refused(status: StatusCode) -> Response {
 async fn begin_attempt(
     state: &AppState,
     user: &MaybeUser,
-    peer: &Peer,
+    client: &Client,
     headers: &HeaderMap,
     form: &AuthForm,
     signup: bool,
@@ -139,16 +140,23 @@ async fn begin_attempt(
     );
     page.name = form.name.clone();
     page.email = form.email.clone();
-    let bucket = format!(
-        "{}:{}",
-        if signup { "signup" } else { "login" },
-        client_ip(state, peer.0, headers)
-    );
-    if rate_limited(state, bucket).await.is_err() {
-        page.error = "Too many attempts; wait a minute and try again.".into();
-        return Err(with_status(StatusCode::TOO_MANY_REQUESTS, render(&page)));
+    let what = if signup { "signup" } else { "login" };
+    if let Err(e) = rate_limited(state, client, what).await {
+        return Err(too_many(page, e));
     }
     Ok(page)
+}
+
+/// The form again with a 429 and its `Retry-After`.
+fn too_many(mut page: AuthPage, e: ApiError) -> Response {
+    let ApiError::TooMany { retry_after_s } = e else {
+        return e.into_response();
+    };
+    page.error = format!("Too many attempts; wait {retry_after_s} s and try again.");
+    let mut res = with_status(StatusCode::TOO_MANY_REQUESTS, render(&page));
+    res.headers_mut()
+        .insert(axum::http::header::RETRY_AFTER, retry_after_s.max(1).into());
+    res
 }
 
 /// Starts the session and goes where the runner was heading.
@@ -160,11 +168,11 @@ async fn signed_in(state: &AppState, user_id: &str, next: &str) -> Result<Respon
 pub async fn signup_submit(
     State(state): State<AppState>,
     user: MaybeUser,
-    peer: Peer,
+    client: Client,
     headers: HeaderMap,
     Form(form): Form<AuthForm>,
 ) -> Result<Response, ApiError> {
-    let mut page = match begin_attempt(&state, &user, &peer, &headers, &form, true).await {
+    let mut page = match begin_attempt(&state, &user, &client, &headers, &form, true).await {
         Ok(page) => page,
         Err(response) => return Ok(response),
     };
@@ -197,21 +205,23 @@ fn with_status(status: StatusCode, mut res: Response) -> Response {
 pub async fn login_submit(
     State(state): State<AppState>,
     user: MaybeUser,
-    peer: Peer,
+    client: Client,
     headers: HeaderMap,
     Form(form): Form<AuthForm>,
 ) -> Result<Response, ApiError> {
-    let mut page = match begin_attempt(&state, &user, &peer, &headers, &form, false).await {
+    let mut page = match begin_attempt(&state, &user, &client, &headers, &form, false).await {
         Ok(page) => page,
         Err(response) => return Ok(response),
     };
-    match accounts::authenticate(&state, &form.email, &form.password).await? {
-        Some(u) => signed_in(&state, &u.id, &page.next).await,
-        None => {
-            page.name.clear();
+    page.name.clear();
+    match accounts::authenticate(&state, &form.email, &form.password).await {
+        Ok(Some(u)) => signed_in(&state, &u.id, &page.next).await,
+        Ok(None) => {
             page.error = "That email and password do not match an account.".into();
             Ok(with_status(StatusCode::UNAUTHORIZED, render(&page)))
         }
+        Err(e @ ApiError::TooMany { .. }) => Ok(too_many(page, e)),
+        Err(e) => Err(e),
     }
 }
 
