@@ -63,6 +63,7 @@ pub fn app(db: Db, config: Config) -> Router {
     Router::new()
         .merge(api::router())
         .merge(pages::router())
+        .layer(axum::middleware::from_fn(security::refuse_nul))
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
 }
