@@ -4,6 +4,7 @@
 //! the CLI, the web server and the checker share one set of rules.
 
 pub mod adapt;
+pub mod dates;
 pub mod exercises;
 pub mod guardrails;
 pub mod history;

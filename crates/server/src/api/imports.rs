@@ -1318,13 +1318,10 @@ pub fn parse_range(q: &Range) -> Result<(i64, i64), ApiError> {
         if v.is_empty() {
             return None;
         }
-        match v.parse::<Date>() {
+        match runcoach_core::dates::parse(v) {
             Ok(d) => Some(d),
-            Err(_) => {
-                errors.push(runcoach_core::plan::FieldError {
-                    field,
-                    message: format!("'{v}' is not a date: use YYYY-MM-DD"),
-                });
+            Err(message) => {
+                errors.push(runcoach_core::plan::FieldError { field, message });
                 None
             }
         }

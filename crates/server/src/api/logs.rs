@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use jiff::civil::Date;
 use runcoach_core::adapt::Adjustment;
+use runcoach_core::dates;
 use runcoach_core::exercises::find;
 use runcoach_core::load::{ActivityKind, LogStatus, LoggedSession, Pain, PainLocation};
 use runcoach_core::plan::{FieldError, Session};
@@ -83,14 +84,8 @@ pub fn read_entry(
 ) -> Result<(LoggedSession, Vec<String>), ApiError> {
     let mut errors = Vec::new();
     let date = match (&input.date, planned) {
-        (Some(d), _) => d
-            .parse::<Date>()
-            .map_err(|_| {
-                errors.push(field(
-                    "date",
-                    format!("'{d}' is not a real date: expected YYYY-MM-DD"),
-                ))
-            })
+        (Some(d), _) => dates::parse(d)
+            .map_err(|m| errors.push(field("date", m)))
             .ok(),
         (None, Some((_, d))) => Some(d),
         (None, None) => {
@@ -317,12 +312,7 @@ pub fn date_param(
 ) -> Result<Date, ApiError> {
     match value {
         None => Ok(default),
-        Some(v) => v.parse().map_err(|_| {
-            ApiError::invalid(
-                name,
-                format!("'{v}' is not a real date: expected YYYY-MM-DD"),
-            )
-        }),
+        Some(v) => dates::parse(v).map_err(|m| ApiError::invalid(name, m)),
     }
 }
 

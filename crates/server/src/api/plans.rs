@@ -5,6 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
+use runcoach_core::dates;
 use runcoach_core::plan::{Plan, PlanInput, Session, build_plan};
 use runcoach_store::plans::{self, PlanSummary};
 use serde::{Deserialize, Serialize};
@@ -28,7 +29,9 @@ pub async fn create_plan(
     user_id: &str,
     input: &PlanInput,
 ) -> Result<StoredPlan, ApiError> {
-    let request = input.validate().map_err(ApiError::Invalid)?;
+    let request = input
+        .validate_on(crate::training::today())
+        .map_err(ApiError::Invalid)?;
     let plan = build_plan(&request);
     let (id, plan) = plans::insert(&state.db, user_id, input, &plan).await?;
     Ok(StoredPlan { id, plan })
@@ -92,12 +95,7 @@ pub struct Today {
 /// The day a runner asks about: `?date=YYYY-MM-DD`, else today (UTC).
 pub fn day_from(query: Option<&str>) -> Result<Date, ApiError> {
     match query {
-        Some(d) => d.parse().map_err(|_| {
-            ApiError::invalid(
-                "date",
-                format!("'{d}' is not a real date: expected YYYY-MM-DD"),
-            )
-        }),
+        Some(d) => dates::parse(d).map_err(|m| ApiError::invalid("date", m)),
         None => Ok(jiff::Timestamp::now()
             .to_zoned(jiff::tz::TimeZone::UTC)
             .date()),

@@ -110,10 +110,12 @@ pub async fn progress(db: &Db, user_id: &str, n: u32, today: Date) -> Result<Pro
         .and_then(|p| p.weeks.first().map(|w| w.start))
         .unwrap_or(jiff::civil::date(2024, 1, 1));
     let offset = (today - anchor).get_days().rem_euclid(7);
-    let last = today - i64::from(offset).days();
-    let first = last - (7 * (i64::from(n) - 1)).days();
-    let history = first - 28.days();
-    let end = last + 6.days();
+    // Saturating: `today` and the plan are bounded on input, but rows stored
+    // before that bound must not panic the page.
+    let last = today.saturating_sub(i64::from(offset).days());
+    let first = last.saturating_sub((7 * (i64::from(n) - 1)).days());
+    let history = first.saturating_sub(28.days());
+    let end = last.saturating_add(6.days());
     let entries = training::activity_log(db, user_id, history, end).await?;
     let logged: Vec<&LoggedSession> = entries.iter().collect();
     let load = report(logged.iter().copied(), history, end);
@@ -128,7 +130,7 @@ pub async fn progress(db: &Db, user_id: &str, n: u32, today: Date) -> Result<Pro
         .iter()
         .filter(|w| w.start >= first)
         .map(|w| {
-            let in_week = |d: Date| d >= w.start && d < w.start + 7.days();
+            let in_week = |d: Date| d >= w.start && d < w.start.saturating_add(7.days());
             let done_km: f64 = logged
                 .iter()
                 .filter(|l| in_week(l.date) && l.kind.is_run() && l.status != LogStatus::Skipped)
