@@ -12,9 +12,7 @@ pub const PASSWORD: &str = "demo-password";
 /// does nothing when the athlete already exists.
 pub async fn seed(db: &Db) -> Result<String, StoreError> {
     if users::by_email(db, EMAIL).await?.is_some() {
-        return Ok(format!(
-            "demo athlete already present: log in as {EMAIL} / {PASSWORD}"
-        ));
+        return Ok(format!("demo athlete already present: log in as {EMAIL}"));
     }
     let user = users::create(
         db,
@@ -53,7 +51,7 @@ pub async fn seed(db: &Db) -> Result<String, StoreError> {
         .validate()
         .map_err(|e| StoreError::Setup(format!("{e:?}")))?;
     plans::insert(db, &user.id, &input, &build_plan(&request)).await?;
-    Ok(format!(
-        "demo athlete seeded: log in as {EMAIL} / {PASSWORD}"
-    ))
+    // The password is in the README, never in the logs: logs are shipped
+    // and kept where passwords must not be.
+    Ok(format!("demo athlete seeded: log in as {EMAIL}"))
 }

@@ -205,7 +205,7 @@ pub fn admin(cmd: AdminCommand) -> Result<(), Failure> {
     let password = std::env::var("RUNCOACH_PASSWORD").map_err(|_| {
         Failure::Usage("set the new account's password in RUNCOACH_PASSWORD (kept out of shell history and process lists)".into())
     })?;
-    runcoach_server::password::policy(&password)
+    runcoach_server::password::policy(&password, &args.email)
         .map_err(|m| Failure::Usage(format!("password: {m}")))?;
     let name = if args.name.is_empty() {
         args.email.split('@').next().unwrap_or("").to_owned()

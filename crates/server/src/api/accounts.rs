@@ -74,12 +74,43 @@ pub async fn purge_expired(db: &runcoach_store::Db) -> Result<u64, StoreError> {
 
 pub const MAX_EMAIL_LEN: usize = 254;
 
+/// Characters that show as nothing: in an email they make a second account
+/// that looks like the first.
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E007F}'
+        )
+}
+
 /// Checks a sign-up form; every problem is reported.
 pub fn check_signup(s: &Signup) -> Result<(), ApiError> {
     let mut fields = Vec::new();
     let email = s.email.trim();
     let at = email.find('@');
-    if email.len() > MAX_EMAIL_LEN
+    if email.chars().any(invisible) {
+        fields.push(runcoach_core::plan::FieldError {
+            field: "email",
+            message: "the email contains invisible characters (zero-width spaces, joiners or controls); type it again".into(),
+        });
+    } else if email.len() > MAX_EMAIL_LEN
         || at.is_none_or(|i| i == 0 || i + 1 >= email.len() || !email[i + 1..].contains('.'))
     {
         fields.push(runcoach_core::plan::FieldError {
@@ -93,7 +124,7 @@ pub fn check_signup(s: &Signup) -> Result<(), ApiError> {
             message: "give a name of 1–100 characters".into(),
         });
     }
-    if let Err(m) = password::policy(&s.password) {
+    if let Err(m) = password::policy(&s.password, &s.email) {
         fields.push(runcoach_core::plan::FieldError {
             field: "password",
             message: m,
@@ -229,7 +260,7 @@ pub async fn change_password_for(
             "the current password is not right",
         ));
     }
-    password::policy(&body.new).map_err(|m| ApiError::invalid("new", m))?;
+    password::policy(&body.new, &user.user.email).map_err(|m| ApiError::invalid("new", m))?;
     let new_hash = password::hash_pooled(&body.new).await;
     users::set_password(&state.db, &user.user.id, &new_hash).await?;
     let keep = match &user.via {

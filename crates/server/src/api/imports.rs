@@ -36,7 +36,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Json;
-use axum::extract::{Multipart, Path as UrlPath, Query, State};
+use axum::extract::{Multipart, Path as UrlPath, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
@@ -52,6 +52,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
+use super::json::ApiQuery;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
@@ -1354,7 +1355,7 @@ pub fn rfc3339(ms: i64) -> String {
 pub async fn list_activities(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<Range>,
+    ApiQuery(q): ApiQuery<Range>,
 ) -> Result<Json<Vec<ActivityItem>>, ApiError> {
     let (from, to) = parse_range(&q)?;
     let list = activities::list(&state.db, &user.user.id, from, to).await?;
@@ -1411,7 +1412,7 @@ pub struct History {
 pub async fn history(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<HistoryQuery>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Json<History>, ApiError> {
     let today = super::plans::day_from(q.date.as_deref())?;
     let summary = history_of(&state.db, &user.user.id, today).await?;

@@ -2,7 +2,7 @@
 //! re-runs the adaptation rules and reports the adjustments it caused.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use jiff::civil::Date;
 use runcoach_core::adapt::Adjustment;
@@ -13,7 +13,7 @@ use runcoach_core::plan::{FieldError, Session};
 use runcoach_store::logs::{self, LogEntry};
 use serde::{Deserialize, Serialize};
 
-use super::json::ApiJson;
+use super::json::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
@@ -319,7 +319,7 @@ pub fn date_param(
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(r): Query<Range>,
+    ApiQuery(r): ApiQuery<Range>,
 ) -> Result<Json<Vec<LogEntry>>, ApiError> {
     let today = training::today();
     let to = date_param("to", r.to.as_deref(), today)?;

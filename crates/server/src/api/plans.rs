@@ -1,7 +1,7 @@
 //! Plans, today, single sessions.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
@@ -10,7 +10,7 @@ use runcoach_core::plan::{Plan, PlanInput, Session, build_plan};
 use runcoach_store::plans::{self, PlanSummary};
 use serde::{Deserialize, Serialize};
 
-use super::json::ApiJson;
+use super::json::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
@@ -105,7 +105,7 @@ pub fn day_from(query: Option<&str>) -> Result<Date, ApiError> {
 pub async fn today(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<TodayQuery>,
+    ApiQuery(q): ApiQuery<TodayQuery>,
 ) -> Result<Json<Today>, ApiError> {
     let date = day_from(q.date.as_deref())?;
     let (plan_id, sessions) = crate::training::day(&state.db, &user.user.id, date).await?;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use runcoach_core::load::{
@@ -17,6 +17,7 @@ use runcoach_core::units::{Distance, RaceTime};
 use runcoach_store::{Db, StoreError, plans};
 use serde::{Deserialize, Serialize};
 
+use super::json::ApiQuery;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
@@ -221,7 +222,7 @@ pub async fn progress(db: &Db, user_id: &str, n: u32, today: Date) -> Result<Pro
 pub async fn get(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<ProgressQuery>,
+    ApiQuery(q): ApiQuery<ProgressQuery>,
 ) -> Result<Json<Progress>, ApiError> {
     let n = q.weeks.unwrap_or(12);
     if !(1..=MAX_WEEKS).contains(&n) {

@@ -122,8 +122,7 @@ impl FromRequestParts<AppState> for PageUser {
             Ok(Some(u)) => Ok(PageUser(u)),
             Ok(None) => {
                 let path = parts.uri.path();
-                // Only local paths, so the redirect cannot leave the site.
-                let next = if path.starts_with('/') && !path.starts_with("//") {
+                let next = if super::is_local_path(path) {
                     path
                 } else {
                     "/"

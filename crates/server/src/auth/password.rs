@@ -1,6 +1,7 @@
 //! Passwords: argon2id with the crate's defaults (19 MiB, 2 passes, one
 //! lane — OWASP's recommended minimum), PHC strings in the database.
 
+use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
 use argon2::Argon2;
@@ -11,16 +12,49 @@ use tokio::sync::Semaphore;
 pub const MIN_LEN: usize = 10;
 pub const MAX_LEN: usize = 256;
 
-/// Why a new password is refused, in words for the runner.
-pub fn policy(password: &str) -> Result<(), String> {
+/// Fewer different characters than this is a pattern, not a password
+/// (ten spaces, `aaaaaaaaaa`, `ababababab`).
+pub const MIN_DISTINCT: usize = 4;
+
+/// The commonest passwords long enough to pass the length rule: the first
+/// ones any guesser tries.
+fn common() -> &'static HashSet<&'static str> {
+    static COMMON: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    COMMON.get_or_init(|| {
+        include_str!("../../data/common-passwords.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+}
+
+/// Why a new password for the account `email` is refused, in words for
+/// the runner.
+pub fn policy(password: &str, email: &str) -> Result<(), String> {
     let n = password.chars().count();
     if n < MIN_LEN {
-        Err(format!("use at least {MIN_LEN} characters ({n} given)"))
-    } else if n > MAX_LEN {
-        Err(format!("use at most {MAX_LEN} characters"))
-    } else {
-        Ok(())
+        return Err(format!("use at least {MIN_LEN} characters ({n} given)"));
     }
+    if n > MAX_LEN {
+        return Err(format!("use at most {MAX_LEN} characters"));
+    }
+    let lowered = password.trim().to_lowercase();
+    let distinct: HashSet<char> = lowered.chars().collect();
+    if distinct.len() < MIN_DISTINCT {
+        return Err(format!(
+            "use at least {MIN_DISTINCT} different characters, not a repeated pattern"
+        ));
+    }
+    if common().contains(lowered.as_str()) {
+        return Err("this is one of the most common passwords; choose another".into());
+    }
+    let email = email.trim().to_lowercase();
+    let local = email.split('@').next().unwrap_or("");
+    if lowered == email || lowered == local {
+        return Err("do not use your email address as the password".into());
+    }
+    Ok(())
 }
 
 pub fn hash(password: &str) -> String {
@@ -115,7 +149,27 @@ mod tests {
         assert!(!verify("wrong horse battery", &h));
         assert!(!verify("x", "not a phc string"));
         assert_ne!(hash("same password"), hash("same password"), "salted");
-        assert!(policy("short").is_err());
-        assert!(policy("long enough!").is_ok());
+        assert!(policy("short", "a@example.com").is_err());
+        assert!(policy("long enough!", "a@example.com").is_ok());
+    }
+
+    #[test]
+    fn the_policy_refuses_common_passwords_patterns_and_the_email() {
+        let email = "ana.runner@example.com";
+        for weak in [
+            "password12",
+            "PASSWORD123",
+            " qwertyuiop ",
+            "          ",
+            "aaaaaaaaaaaa",
+            "ababababab",
+            "Ana.Runner@example.com",
+            "ana.runner",
+        ] {
+            assert!(policy(weak, email).is_err(), "{weak:?} accepted");
+        }
+        assert!(policy("ana.runner likes hills", email).is_ok());
+        assert!(common().len() >= 200, "{}", common().len());
+        assert!(common().iter().all(|p| p.chars().count() >= MIN_LEN));
     }
 }

@@ -52,7 +52,7 @@ struct AuthPage {
 
 fn safe_next(next: Option<&str>, default: &str) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n) if auth::is_local_path(n) => n.to_owned(),
         _ => default.to_owned(),
     }
 }
