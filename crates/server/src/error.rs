@@ -18,6 +18,10 @@ pub enum ApiError {
     TooMany {
         retry_after_s: i64,
     },
+    /// Every import slot is taken; retry after this many seconds.
+    ImportsFull {
+        retry_after_s: i64,
+    },
     Invalid(Vec<FieldError>),
     Internal(String),
 }
@@ -59,6 +63,11 @@ impl IntoResponse for ApiError {
             ),
             ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, *m, None),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not found", None),
+            ApiError::ImportsFull { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "as many imports as the server runs at once are under way (yours or others'); try again after Retry-After seconds",
+                None,
+            ),
             ApiError::TooMany { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too many attempts; wait as long as Retry-After says and try again",
@@ -86,7 +95,8 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response();
-        if let ApiError::TooMany { retry_after_s } = self {
+        if let ApiError::TooMany { retry_after_s } | ApiError::ImportsFull { retry_after_s } = self
+        {
             res.headers_mut()
                 .insert(RETRY_AFTER, HeaderValue::from(retry_after_s.max(1)));
         }

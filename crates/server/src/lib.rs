@@ -42,6 +42,8 @@ pub struct Config {
     /// How often expired sessions, tokens and limits are purged (default
     /// [`PURGE_EVERY`]).
     pub purge_every: Option<Duration>,
+    /// How many uploads and import jobs this process takes on.
+    pub imports: importer::ImportLimits,
 }
 
 /// Expired rows are purged this often, and once at start.
@@ -52,12 +54,16 @@ pub const PURGE_EVERY: Duration = Duration::from_secs(600);
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// Import jobs under way in this process (they hold memory and disk
+    /// here, so they are counted here, not in the database).
+    pub imports: Arc<importer::ImportSlots>,
 }
 
 /// The whole app as a router: API, pages, static files, security layers.
 pub fn app(db: Db, config: Config) -> Router {
     let state = AppState {
         db,
+        imports: importer::ImportSlots::new(config.imports.clone()),
         config: Arc::new(config),
     };
     Router::new()
