@@ -249,7 +249,7 @@ async fn expired_limits_sessions_and_tokens_are_purged() {
         runcoach_store::sessions::create_session(&app.db, "stale", &me.id, "csrf", -1)
             .await
             .unwrap();
-        runcoach_store::sessions::create_token(&app.db, &me.id, "old", "old-hash", Some(1))
+        runcoach_store::sessions::create_token(&app.db, &me.id, "old", "old-hash", Some(-1))
             .await
             .unwrap();
         // A window that started long ago, as every old login leaves behind.

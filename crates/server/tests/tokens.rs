@@ -128,7 +128,7 @@ async fn tokens_are_listed_without_secrets_and_revoked_by_id_or_logout() {
             &me.id,
             "old",
             &stored_hash("expired-secret"),
-            Some(runcoach_store::now_ms() - 1),
+            Some(-1),
         )
         .await
         .unwrap();

@@ -101,18 +101,21 @@ pub struct ApiToken {
     pub expires_at: Option<i64>,
 }
 
-/// A new token of `user_id`'s, expiring at `expires_at` (unix ms) if given.
+/// A new token of `user_id`'s, expiring `ttl_ms` after its creation if
+/// given.
 pub async fn create_token(
     db: &Db,
     user_id: &str,
     name: &str,
     token_hash: &str,
-    expires_at: Option<i64>,
+    ttl_ms: Option<i64>,
 ) -> Result<ApiToken, StoreError> {
+    let created_at = now_ms();
+    let expires_at = ttl_ms.map(|ttl| created_at.saturating_add(ttl));
     let token = ApiToken {
         id: new_id(),
         name: name.to_owned(),
-        created_at: now_ms(),
+        created_at,
         last_used_at: None,
         expires_at,
     };

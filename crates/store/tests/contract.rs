@@ -110,7 +110,7 @@ async fn users_sessions_and_tokens() {
         );
         let listed = sessions::list_tokens(&db, &ana.id).await.unwrap();
         assert!(listed[0].last_used_at.is_some(), "{backend}: use noted");
-        sessions::create_token(&db, &ana.id, "gone", "expired-hash", Some(1))
+        sessions::create_token(&db, &ana.id, "gone", "expired-hash", Some(-1))
             .await
             .unwrap();
         assert!(

@@ -323,16 +323,14 @@ pub async fn create_token(
     if !fields.is_empty() {
         return Err(ApiError::Invalid(fields));
     }
-    let expires_at = body
-        .expires_in_days
-        .map(|d| runcoach_store::now_ms() + d * 24 * 3600 * 1000);
+    let ttl_ms = body.expires_in_days.map(|d| d * 24 * 3600 * 1000);
     let token = secrets::new_secret();
     let stored = sessions::create_token(
         &state.db,
         &user.user.id,
         name,
         &secrets::hash(&token),
-        expires_at,
+        ttl_ms,
     )
     .await?;
     Ok((

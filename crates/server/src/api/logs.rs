@@ -3,13 +3,14 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use jiff::civil::Date;
 use runcoach_core::adapt::Adjustment;
 use runcoach_core::dates;
 use runcoach_core::exercises::find;
 use runcoach_core::load::{ActivityKind, LogStatus, LoggedSession, Pain, PainLocation};
 use runcoach_core::plan::{FieldError, Session};
+use runcoach_store::StoreError;
 use runcoach_store::logs::{self, LogEntry};
 use serde::{Deserialize, Serialize};
 
@@ -200,13 +201,70 @@ pub struct Logged {
     pub adjustments: Vec<Adjustment>,
 }
 
+/// The `Idempotency-Key` header: the client's name for one logical
+/// request, so a POST retried after a lost answer logs nothing twice.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| (1..=200).contains(&k.len()))
+        .map(Some)
+        .ok_or_else(|| ApiError::invalid("Idempotency-Key", "give 1–200 visible ASCII characters"))
+}
+
+/// What storing an entry came to: a new entry, or the one an earlier
+/// request with the same Idempotency-Key made (nothing stored again).
+pub enum Recorded {
+    New(Logged),
+    Replayed(LogEntry),
+}
+
+impl Recorded {
+    /// 201 with the new entry and the adjustments it caused; a replay is
+    /// 200 with the first entry and no adjustments (the first answer
+    /// listed them).
+    pub fn answer(self) -> (StatusCode, Logged) {
+        match self {
+            Recorded::New(logged) => (StatusCode::CREATED, logged),
+            Recorded::Replayed(entry) => (
+                StatusCode::OK,
+                Logged {
+                    entry,
+                    adjustments: Vec::new(),
+                },
+            ),
+        }
+    }
+}
+
 /// Stores a new entry for `user` and re-adapts the plan.
 pub async fn record(
     state: &AppState,
     user: &CurrentUser,
     input: &LogInput,
 ) -> Result<Logged, ApiError> {
+    Ok(record_once(state, user, input, None).await?.answer().1)
+}
+
+/// [`record`], once per Idempotency-Key.
+pub async fn record_once(
+    state: &AppState,
+    user: &CurrentUser,
+    input: &LogInput,
+    key: Option<&str>,
+) -> Result<Recorded, ApiError> {
     let uid = &user.user.id;
+    if let Some(key) = key
+        && let Some(first) = logs::by_idempotency_key(&state.db, uid, key).await?
+    {
+        return Ok(Recorded::Replayed(first));
+    }
     let planned = match &input.session_id {
         Some(id) => Some(
             training::session(&state.db, uid, id)
@@ -220,20 +278,34 @@ pub async fn record(
         planned.as_ref().map(|p| (&p.session, p.date)),
         training::today(),
     )?;
-    let entry = logs::insert(&state.db, uid, input.session_id.as_deref(), &log, &done).await?;
+    let session_id = input.session_id.as_deref();
+    let entry = match logs::insert(&state.db, uid, session_id, &log, &done, key).await {
+        Ok(entry) => entry,
+        // The same key raced in from a concurrent retry: that one stands.
+        Err(StoreError::Conflict) => {
+            let first = match key {
+                Some(key) => logs::by_idempotency_key(&state.db, uid, key).await?,
+                None => None,
+            };
+            return first
+                .map(Recorded::Replayed)
+                .ok_or_else(|| ApiError::internal("log insert conflicted without a key"));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let adjustments = training::readapt(&state.db, uid).await?;
-    Ok(Logged { entry, adjustments })
+    Ok(Recorded::New(Logged { entry, adjustments }))
 }
 
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
+    headers: HeaderMap,
     ApiJson(input): ApiJson<LogInput>,
 ) -> Result<(StatusCode, Json<Logged>), ApiError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(record(&state, &user, &input).await?),
-    ))
+    let key = idempotency_key(&headers)?;
+    let (status, logged) = record_once(&state, &user, &input, key).await?.answer();
+    Ok((status, Json(logged)))
 }
 
 pub async fn get(
