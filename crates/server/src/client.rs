@@ -34,9 +34,7 @@ impl Client {
             };
         };
         let listed = |ip: &IpAddr| config.trusted_proxies.iter().any(|net| net.contains(ip));
-        let peer_is_proxy =
-            config.trust_proxy && (config.trusted_proxies.is_empty() || listed(&peer));
-        if !peer_is_proxy {
+        if !peer_is_proxy(config, peer) {
             return Client {
                 ip: Some(peer),
                 exempt: false,
@@ -75,6 +73,14 @@ impl Client {
             None => format!("{what}:unknown"),
         })
     }
+}
+
+/// Whether the socket peer is a reverse proxy speaking for its clients
+/// (`--trust-proxy`, narrowed by `RUNCOACH_TRUSTED_PROXIES`).
+pub fn peer_is_proxy(config: &Config, peer: IpAddr) -> bool {
+    config.trust_proxy
+        && (config.trusted_proxies.is_empty()
+            || config.trusted_proxies.iter().any(|net| net.contains(&peer)))
 }
 
 /// An `X-Forwarded-For` entry: a bare address, or one with a port.

@@ -10,12 +10,12 @@ mod api;
 mod auth;
 pub mod client;
 mod error;
+pub mod listen;
 mod pages;
 mod schedule;
 mod security;
 mod training;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -44,6 +44,8 @@ pub struct Config {
     pub purge_every: Option<Duration>,
     /// How many uploads and import jobs this process takes on.
     pub imports: importer::ImportLimits,
+    /// Timeouts and connection caps.
+    pub connections: listen::ConnectionLimits,
 }
 
 /// Expired rows are purged this often, and once at start.
@@ -70,6 +72,9 @@ pub fn app(db: Db, config: Config) -> Router {
         .merge(api::router())
         .merge(pages::router())
         .layer(axum::middleware::from_fn(security::refuse_nul))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.config.connections.body_read_timeout,
+        ))
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
 }
@@ -86,10 +91,10 @@ pub async fn serve(
         db.clone(),
         config.purge_every.unwrap_or(PURGE_EVERY),
     ));
-    let app = app(db, config).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let limits = config.connections.clone();
+    let proxies = config.clone();
+    let exempt = move |ip| client::peer_is_proxy(&proxies, ip);
+    let served = listen::run(listener, app(db, config), limits, exempt, shutdown).await;
     purger.abort();
     served
 }

@@ -63,6 +63,16 @@ pub struct ServeArgs {
         requires = "trust_proxy"
     )]
     trusted_proxies: Vec<runcoach_server::IpNet>,
+    /// Open connections in all; more are closed unread.
+    #[arg(long, env = "RUNCOACH_MAX_CONNECTIONS", default_value_t = 1024)]
+    max_connections: usize,
+    /// Open connections per client address (trusted proxies are exempt).
+    #[arg(
+        long,
+        env = "RUNCOACH_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 64
+    )]
+    max_connections_per_address: usize,
     /// Log format: text or json.
     #[arg(long, env = "RUNCOACH_LOG_FORMAT", default_value = "text")]
     log_format: String,
@@ -127,6 +137,11 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
             secure_cookies: args.secure_cookies,
             trust_proxy: args.trust_proxy,
             trusted_proxies: args.trusted_proxies.clone(),
+            connections: runcoach_server::listen::ConnectionLimits {
+                total: args.max_connections,
+                per_address: args.max_connections_per_address,
+                ..Default::default()
+            },
             ..Default::default()
         };
         runcoach_server::serve(listener, db.clone(), config, shutdown_signal())
