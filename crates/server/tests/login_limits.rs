@@ -124,6 +124,30 @@ async fn one_account_backs_off_whatever_address_the_guesses_come_from() {
 }
 
 #[tokio::test]
+async fn the_current_password_cannot_be_guessed_through_a_password_change() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let ana = app.signup("ana@example.com").await;
+        let mut statuses = Vec::new();
+        for i in 0..7 {
+            let r = ana
+                .post(app.url("/api/v1/password"))
+                .json(
+                    &json!({"current": format!("guess number {i}"), "new": "a new long password"}),
+                )
+                .send()
+                .await
+                .unwrap();
+            statuses.push(r.status().as_u16());
+        }
+        assert_eq!(statuses, [422, 422, 422, 422, 422, 429, 429], "{backend}");
+        // The same account backoff holds for logging in.
+        let r = login_from(&app, "192.0.2.1", "ana@example.com", "long enough password").await;
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "{backend}");
+    }
+}
+
+#[tokio::test]
 async fn per_address_limits_use_the_entry_the_proxy_added() {
     for backend in backends() {
         // Behind one proxy (the test client's 127.0.0.1): the rightmost

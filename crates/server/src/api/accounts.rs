@@ -164,20 +164,34 @@ pub async fn authenticate(
     if account.len() > MAX_EMAIL_LEN {
         return Ok(None); // no account has one; not worth a row
     }
-    if let Some(until) = limits::locked_until(&state.db, &account).await? {
+    let found = users::by_email(&state.db, &account).await?;
+    let stored = found.as_ref().map(|(_, hash)| hash.as_str());
+    let right = verify_for_account(state, &account, pw, stored).await?;
+    Ok(found.filter(|_| right).map(|(user, _)| user))
+}
+
+/// Checks a password of `account` under its backoff: refused (429) while
+/// the account is locked, a failure counted, a success forgetting them.
+/// Logins and password changes both go through here, so the current
+/// password cannot be guessed through either faster than the other.
+async fn verify_for_account(
+    state: &AppState,
+    account: &str,
+    pw: &str,
+    stored: Option<&str>,
+) -> Result<bool, ApiError> {
+    if let Some(until) = limits::locked_until(&state.db, account).await? {
         let ms = until - runcoach_store::now_ms();
         return Err(ApiError::TooMany {
             retry_after_s: (ms + 999) / 1000,
         });
     }
-    let found = users::by_email(&state.db, &account).await?;
-    let stored = found.as_ref().map(|(_, hash)| hash.as_str());
     if password::verify_pooled(pw, stored).await {
-        limits::clear_failures(&state.db, &account).await?;
-        Ok(found.map(|(user, _)| user))
+        limits::clear_failures(&state.db, account).await?;
+        Ok(true)
     } else {
-        limits::record_failure(&state.db, &account, FORGET_FAILURES_MS, backoff_ms).await?;
-        Ok(None)
+        limits::record_failure(&state.db, account, FORGET_FAILURES_MS, backoff_ms).await?;
+        Ok(false)
     }
 }
 
@@ -254,7 +268,8 @@ pub async fn change_password_for(
     let (_, hash) = users::by_id(&state.db, &user.user.id)
         .await?
         .ok_or(ApiError::Unauthorized)?;
-    if !password::verify_pooled(&body.current, Some(&hash)).await {
+    let account = users::normalise_email(&user.user.email);
+    if !verify_for_account(state, &account, &body.current, Some(&hash)).await? {
         return Err(ApiError::invalid(
             "current",
             "the current password is not right",

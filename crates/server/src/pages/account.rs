@@ -433,6 +433,16 @@ pub async fn password_submit(
                 render(&settings(&state, &user, "", &msg).await?),
             ))
         }
+        Err(ApiError::TooMany { retry_after_s }) => {
+            let msg = format!("Too many wrong passwords; wait {retry_after_s} s and try again.");
+            let mut res = with_status(
+                StatusCode::TOO_MANY_REQUESTS,
+                render(&settings(&state, &user, "", &msg).await?),
+            );
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, retry_after_s.max(1).into());
+            Ok(res)
+        }
         Err(e) => Err(e),
     }
 }
