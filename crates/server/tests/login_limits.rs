@@ -124,6 +124,40 @@ async fn one_account_backs_off_whatever_address_the_guesses_come_from() {
 }
 
 #[tokio::test]
+async fn a_burst_of_concurrent_guesses_is_counted_one_by_one() {
+    for backend in backends() {
+        let app = App::start_with(backend, behind_proxy(&[])).await;
+        app.signup("ana@example.com").await;
+        let guesses: Vec<_> = (0..20)
+            .map(|i| {
+                let (c, url) = (app.client(), app.url("/api/v1/login"));
+                tokio::spawn(async move {
+                    c.post(url)
+                        .header("x-forwarded-for", format!("198.51.100.{i}"))
+                        .json(&json!({"email": "ana@example.com", "password": format!("guess {i} 123")}))
+                        .send()
+                        .await
+                        .unwrap()
+                        .status()
+                })
+            })
+            .collect();
+        let mut wrong = 0;
+        for g in guesses {
+            match g.await.unwrap() {
+                StatusCode::UNAUTHORIZED => wrong += 1,
+                StatusCode::TOO_MANY_REQUESTS => {}
+                other => panic!("{backend}: {other}"),
+            }
+        }
+        assert!(
+            wrong <= 5,
+            "{backend}: {wrong} guesses checked, not at most 5"
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_current_password_cannot_be_guessed_through_a_password_change() {
     for backend in backends() {
         let app = App::start(backend).await;

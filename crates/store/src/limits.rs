@@ -22,56 +22,81 @@ pub async fn hit(db: &Db, bucket: &str, window_ms: i64, max: i64) -> Result<bool
     Ok(hits <= max)
 }
 
-/// Until when (unix ms) logins to `account` are refused; `None` when not.
-pub async fn locked_until(db: &Db, account: &str) -> Result<Option<i64>, StoreError> {
-    let until: Option<i64> = on_db!(db, pool => sqlx::query_scalar(
-        "SELECT locked_until FROM login_failures WHERE account = $1 AND locked_until > $2",
-    )
-    .bind(account)
-    .bind(now_ms())
-    .fetch_optional(pool)
-    .await)?;
-    Ok(until)
+/// Whether a login attempt may go ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// Go ahead; it already counts as a failure until
+    /// [`clear_failures`] says otherwise.
+    Allowed,
+    /// The account is locked until this time (unix ms).
+    Locked { until: i64 },
 }
 
-/// Counts a failed login to `account` and locks it for `backoff(failures)`
-/// ms from now. Failures older than `forget_after_ms` no longer count.
-/// Returns the failure count.
-pub async fn record_failure(
+/// Claims one password attempt at `account`, counted as a failure before
+/// the password is checked: so a burst of concurrent guesses is counted
+/// one by one, and each further failure locks the account for
+/// `backoff(failures)` ms. Failures older than `forget_after_ms` no longer
+/// count.
+pub async fn claim_attempt(
     db: &Db,
     account: &str,
     forget_after_ms: i64,
     backoff: impl Fn(i64) -> i64,
-) -> Result<i64, StoreError> {
-    let now = now_ms();
-    // One atomic upsert counts the failure, so concurrent failures are all
-    // counted; the lock then only ever moves later.
-    let failures: i64 = on_db!(db, pool => sqlx::query_scalar(
-        "INSERT INTO login_failures (account, failures, last_failure_at, locked_until) \
-         VALUES ($1, 1, $2, 0) \
-         ON CONFLICT (account) DO UPDATE SET \
-           failures = CASE WHEN login_failures.last_failure_at < $3 THEN 1 \
-                      ELSE login_failures.failures + 1 END, \
-           last_failure_at = $2 \
-         RETURNING failures",
-    )
-    .bind(account)
-    .bind(now)
-    .bind(now - forget_after_ms)
-    .fetch_one(pool)
-    .await)?;
-    let until = now + backoff(failures);
-    if until > now {
-        on_db!(db, pool => sqlx::query(
-            "UPDATE login_failures SET locked_until = $1 WHERE account = $2 AND locked_until < $1",
+) -> Result<Attempt, StoreError> {
+    // Compare-and-swap on the count: of concurrent attempts one wins each
+    // round, and the others read the new count (and lock) and try again.
+    for _ in 0..16 {
+        let now = now_ms();
+        let row: Option<(i64, i64, i64)> = on_db!(db, pool => sqlx::query_as(
+            "SELECT failures, last_failure_at, locked_until FROM login_failures WHERE account = $1",
         )
-        .bind(until)
         .bind(account)
+        .fetch_optional(pool)
+        .await)?;
+        let Some((failures, last, locked_until)) = row else {
+            // First attempt (or the row was just purged): a row to swap on.
+            on_db!(db, pool => sqlx::query(
+                "INSERT INTO login_failures (account, failures, last_failure_at, locked_until) \
+                 VALUES ($1, 0, $2, 0) ON CONFLICT (account) DO NOTHING",
+            )
+            .bind(account)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+            continue;
+        };
+        if locked_until > now {
+            return Ok(Attempt::Locked {
+                until: locked_until,
+            });
+        }
+        let counted = if last < now - forget_after_ms {
+            0
+        } else {
+            failures
+        };
+        let claimed = on_db!(db, pool => sqlx::query(
+            "UPDATE login_failures SET failures = $1, last_failure_at = $2, locked_until = $3 \
+             WHERE account = $4 AND failures = $5 AND last_failure_at = $6",
+        )
+        .bind(counted + 1)
+        .bind(now)
+        .bind(now + backoff(counted + 1))
+        .bind(account)
+        .bind(failures)
+        .bind(last)
         .execute(pool)
         .await
-        .map(|_| ()))?;
+        .map(|r| r.rows_affected()))?;
+        if claimed == 1 {
+            return Ok(Attempt::Allowed);
+        }
     }
-    Ok(failures)
+    // Lost every round: others are hammering this account right now.
+    Ok(Attempt::Locked {
+        until: now_ms() + 1000,
+    })
 }
 
 /// Forgets an account's failures after a successful login.

@@ -171,7 +171,8 @@ pub async fn authenticate(
 }
 
 /// Checks a password of `account` under its backoff: refused (429) while
-/// the account is locked, a failure counted, a success forgetting them.
+/// the account is locked; each attempt counts as a failure until it turns
+/// out right, which forgets them.
 /// Logins and password changes both go through here, so the current
 /// password cannot be guessed through either faster than the other.
 async fn verify_for_account(
@@ -180,19 +181,18 @@ async fn verify_for_account(
     pw: &str,
     stored: Option<&str>,
 ) -> Result<bool, ApiError> {
-    if let Some(until) = limits::locked_until(&state.db, account).await? {
+    let attempt = limits::claim_attempt(&state.db, account, FORGET_FAILURES_MS, backoff_ms).await?;
+    if let limits::Attempt::Locked { until } = attempt {
         let ms = until - runcoach_store::now_ms();
         return Err(ApiError::TooMany {
             retry_after_s: (ms + 999) / 1000,
         });
     }
-    if password::verify_pooled(pw, stored).await {
+    let right = password::verify_pooled(pw, stored).await;
+    if right {
         limits::clear_failures(&state.db, account).await?;
-        Ok(true)
-    } else {
-        limits::record_failure(&state.db, account, FORGET_FAILURES_MS, backoff_ms).await?;
-        Ok(false)
     }
+    Ok(right)
 }
 
 pub async fn signup(
