@@ -7,6 +7,7 @@ use axum::http::header::{self, HeaderValue};
 use axum::http::{Method, Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::json;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -86,12 +87,23 @@ pub async fn refuse_nul(req: Request<Body>, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     // Both kinds of body are small: the API reads at most BODY_LIMIT and
     // the pages' forms are a few KiB.
-    let Ok(bytes) = axum::body::to_bytes(body, crate::api::BODY_LIMIT).await else {
-        return (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            Json(json!({"error": format!("request body is larger than {} KiB", crate::api::BODY_LIMIT / 1024)})),
-        )
-            .into_response();
+    let bytes = match Limited::new(body, crate::api::BODY_LIMIT).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<LengthLimitError>() => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Json(json!({"error": format!("request body is larger than {} KiB", crate::api::BODY_LIMIT / 1024)})),
+            )
+                .into_response();
+        }
+        // The body stopped arriving (the pause deadline) or broke off.
+        Err(_) => {
+            return (
+                StatusCode::REQUEST_TIMEOUT,
+                Json(json!({"error": "the request body stopped arriving; send it again"})),
+            )
+                .into_response();
+        }
     };
     if has_nul(&bytes) {
         return nul_refused(field);

@@ -86,7 +86,7 @@ async fn slow_headers_slow_bodies_and_idle_connections_are_cut_off() {
         assert!(
             answer
                 .as_deref()
-                .is_some_and(|a| a.starts_with("HTTP/1.1 4")),
+                .is_some_and(|a| a.starts_with("HTTP/1.1 408")),
             "{backend}: a stalled body is refused: {answer:?}"
         );
         // A keep-alive connection left idle after its request.

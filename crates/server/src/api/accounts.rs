@@ -172,9 +172,9 @@ pub async fn authenticate(
 
 /// Checks a password of `account` under its backoff: refused (429) while
 /// the account is locked; each attempt counts as a failure until it turns
-/// out right, which forgets them.
-/// Logins and password changes both go through here, so the current
-/// password cannot be guessed through either faster than the other.
+/// out right, which forgets them. Logins and password changes both go
+/// through here, so the current password cannot be guessed through
+/// either faster than the other.
 async fn verify_for_account(
     state: &AppState,
     account: &str,
