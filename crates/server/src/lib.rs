@@ -4,7 +4,9 @@
 //!
 //! The app keeps no state of its own between requests — sessions, rate
 //! limits and plans are in the database — so several instances can share
-//! one PostgreSQL database behind a load balancer.
+//! one PostgreSQL database behind a load balancer. Only what bounds this
+//! process's own memory and sockets is counted in it: open connections and
+//! import slots.
 
 mod api;
 mod auth;

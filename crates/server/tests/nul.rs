@@ -164,3 +164,37 @@ async fn nul_in_json_paths_queries_and_forms_is_refused_on_both_databases() {
         assert_eq!(me["name"], "Ana", "{backend}: nothing stored");
     }
 }
+
+/// A file's own text (here a GPX activity type) may hold a NUL: the import
+/// stores it without, alike on both databases, instead of failing on
+/// PostgreSQL only.
+#[tokio::test]
+async fn nul_in_an_uploaded_files_text_is_dropped_on_both_databases() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let ana = app.signup("ana@example.com").await;
+        let mut points = String::new();
+        for i in 0..30 {
+            points.push_str(&format!(
+                "<trkpt lat=\"53.{:04}\" lon=\"-6.2\"><time>2026-10-01T07:{:02}:00Z</time></trkpt>",
+                3000 + i * 10,
+                i
+            ));
+        }
+        let gpx = format!(
+            "<?xml version=\"1.0\"?><gpx version=\"1.1\" creator=\"t\" xmlns=\"http://www.topografix.com/GPX/1/1\">\
+             <trk><type>hill\u{0}walk</type><trkseg>{points}</trkseg></trk></gpx>"
+        );
+        let part = reqwest::multipart::Part::bytes(gpx.into_bytes()).file_name("nul.gpx");
+        let done = common::import(&ana, &app.base, part).await;
+        assert_eq!(done["imported"], 1, "{backend}: {done}");
+        let (me, _) = runcoach_store::users::by_email(&app.db, "ana@example.com")
+            .await
+            .unwrap()
+            .unwrap();
+        let stored = runcoach_store::activities::all(&app.db, &me.id)
+            .await
+            .unwrap();
+        assert_eq!(stored[0].sport, "hillwalk", "{backend}");
+    }
+}

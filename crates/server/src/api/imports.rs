@@ -990,6 +990,28 @@ async fn run_inner(
     Ok(report)
 }
 
+/// Drops NUL characters from the text a file brought (names, sports, zip
+/// entry names, decoder messages): PostgreSQL cannot store them in TEXT
+/// where SQLite can, and a file's own text should not fail an import on
+/// one database only. (Requests with a NUL are refused at the door.)
+fn without_nul(record: &mut FileRecord) {
+    let strip = |s: &mut String| {
+        if s.contains('\0') {
+            s.retain(|c| c != '\0');
+        }
+    };
+    strip(&mut record.file);
+    strip(&mut record.file_key);
+    record.error.iter_mut().for_each(strip);
+    record.note.iter_mut().for_each(strip);
+    for a in &mut record.activities {
+        strip(&mut a.source_key);
+        strip(&mut a.sport);
+        a.name.iter_mut().for_each(strip);
+        a.salvaged.iter_mut().for_each(strip);
+    }
+}
+
 async fn store_batch(
     db: &Db,
     user_id: &str,
@@ -999,8 +1021,9 @@ async fn store_batch(
     state: &mut Progress,
 ) -> Result<(), StoreError> {
     let batch = std::mem::take(pending);
-    let (records, salvaged): (Vec<FileRecord>, Vec<Vec<String>>) =
+    let (mut records, salvaged): (Vec<FileRecord>, Vec<Vec<String>>) =
         batch.into_iter().map(|d| (d.record, d.salvaged)).unzip();
+    records.iter_mut().for_each(without_nul);
     let stored = activities::store_files(db, user_id, import_id, &records, &same_activity).await?;
     for (
         (record, notes),
