@@ -290,3 +290,67 @@ fn admin_coupon_create_uses_the_shops_rules() {
     );
     assert!(err.contains("--percent-off: give exactly one of"), "{err}");
 }
+
+#[test]
+fn serve_demo_never_logs_the_password() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_runcoach"))
+        .args(["serve", "--demo", "--bind", "127.0.0.1:0", "--data-dir", d])
+        .env_clear()
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut logged = String::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !logged.contains("listening") && std::time::Instant::now() < deadline {
+        if let Ok(line) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+            logged.push_str(&line);
+            logged.push('\n');
+        }
+    }
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    logged.push_str(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        logged.contains("demo athlete seeded: log in as demo@runcoach.local"),
+        "{logged}"
+    );
+    assert!(!logged.contains("demo-password"), "{logged}");
+
+    // Trusted proxies only narrow --trust-proxy; alone they are a mistake.
+    let out = runcoach(
+        &["serve", "--trusted-proxies", "10.0.0.0/8", "--data-dir", d],
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("--trust-proxy"), "{:?}", text(&out));
+    let out = runcoach(
+        &[
+            "serve",
+            "--trust-proxy",
+            "--trusted-proxies",
+            "10.0.0.0/33",
+            "--data-dir",
+            d,
+        ],
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out).1.contains("not a CIDR block"),
+        "{:?}",
+        text(&out)
+    );
+}

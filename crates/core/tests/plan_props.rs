@@ -77,3 +77,57 @@ proptest! {
         prop_assert_eq!(json, serde_json::to_string(&back).unwrap());
     }
 }
+
+prop_compose! {
+    /// A date anywhere in jiff's calendar (years −9999 to 9999), or one
+    /// within three years of `TODAY`, as the API receives it.
+    fn any_date()(near in any::<bool>(), y in -9999i16..=9999, day in 0i64..366, shift in -1100i64..1100) -> String {
+        let d = if near {
+            TODAY.checked_add(jiff::Span::new().days(shift)).unwrap()
+        } else {
+            let jan1 = jiff::civil::date(y, 1, 1);
+            jan1.checked_add(jiff::Span::new().days(day)).unwrap_or(jan1)
+        };
+        d.to_string()
+    }
+}
+
+const TODAY: jiff::civil::Date = jiff::civil::date(2026, 11, 28);
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
+
+    /// Dates at the calendar's edges are refused with a reason or make a
+    /// plan within 1900–2100: never a panic, in checking or in building.
+    #[test]
+    fn any_dates_are_refused_or_planned_never_a_panic(
+        race_date in any_date(),
+        start in prop::option::of(any_date()),
+        weeks in prop::option::of(0u32..=60),
+    ) {
+        let input = PlanInput {
+            race: "half".into(),
+            race_date,
+            start,
+            weeks,
+            run_days: ["tue", "thu", "sat", "sun"].map(String::from).to_vec(),
+            long_run_day: "sun".into(),
+            level: "first-timer".into(),
+            weekly_km: 20.0,
+            strength_days: 2,
+            ..Default::default()
+        };
+        if let Ok(req) = input.validate_on(TODAY) {
+            let plan = build_plan(&req);
+            let days = plan.weeks.iter().flat_map(|w| &w.days);
+            for d in days {
+                prop_assert!((runcoach_core::dates::EARLIEST..=runcoach_core::dates::LATEST).contains(&d.date));
+            }
+            prop_assert!(runcoach_core::dates::within_plan_horizon(plan.race.date, TODAY).is_ok());
+        }
+        // Without the horizon (the offline CLI) the 1900–2100 bound holds.
+        if let Ok(req) = input.validate() {
+            build_plan(&req);
+        }
+    }
+}

@@ -81,7 +81,7 @@ async fn main() {
                 pain: Vec::new(),
                 notes: String::new(),
             };
-            runcoach_store::logs::insert(&db, uid, None, &run, &[])
+            runcoach_store::logs::insert(&db, uid, None, &run, &[], None)
                 .await
                 .unwrap();
             n += 1;
@@ -119,7 +119,7 @@ async fn main() {
             },
             notes: String::new(),
         };
-        runcoach_store::logs::insert(&db, uid, None, &log, &[])
+        runcoach_store::logs::insert(&db, uid, None, &log, &[], None)
             .await
             .unwrap();
         n += 1;

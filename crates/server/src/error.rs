@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::http::StatusCode;
+use axum::http::header::{HeaderValue, RETRY_AFTER};
 use axum::response::{IntoResponse, Response};
 use runcoach_core::plan::FieldError;
 use serde::Serialize;
@@ -11,8 +12,16 @@ use serde::Serialize;
 pub enum ApiError {
     BadRequest(String),
     Unauthorized,
+    Forbidden(&'static str),
     NotFound,
-    TooMany,
+    /// Rate limited; the client may retry after this many seconds.
+    TooMany {
+        retry_after_s: i64,
+    },
+    /// Every import slot is taken; retry after this many seconds.
+    ImportsFull {
+        retry_after_s: i64,
+    },
     Invalid(Vec<FieldError>),
     Internal(String),
     /// An error with a stable snake_case `error` code and a sentence in
@@ -121,10 +130,16 @@ impl IntoResponse for ApiError {
                 "sign in first: send the session cookie or an Authorization: Bearer token",
                 None,
             ),
+            ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, *m, None),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not found", None),
-            ApiError::TooMany => (
+            ApiError::ImportsFull { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "too many attempts; wait a minute and try again",
+                "as many imports as the server runs at once are under way (yours or others'); try again after Retry-After seconds",
+                None,
+            ),
+            ApiError::TooMany { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many attempts; wait as long as Retry-After says and try again",
                 None,
             ),
             ApiError::Invalid(f) => (
@@ -141,13 +156,19 @@ impl IntoResponse for ApiError {
                 )
             }
         };
-        (
+        let mut res = (
             status,
             Json(Body {
                 error: message,
                 fields,
             }),
         )
-            .into_response()
+            .into_response();
+        if let ApiError::TooMany { retry_after_s } | ApiError::ImportsFull { retry_after_s } = self
+        {
+            res.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after_s.max(1)));
+        }
+        res
     }
 }

@@ -4,18 +4,22 @@
 //!
 //! The app keeps no state of its own between requests — sessions, rate
 //! limits and plans are in the database — so several instances can share
-//! one PostgreSQL database behind a load balancer.
+//! one PostgreSQL database behind a load balancer. Only what bounds this
+//! process's own memory and sockets is counted in it: open connections and
+//! import slots.
 
 mod api;
 mod auth;
+pub mod client;
 mod error;
+pub mod listen;
 mod pages;
 mod schedule;
 mod security;
 mod training;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use runcoach_store::Db;
@@ -24,37 +28,60 @@ use tokio::net::TcpListener;
 pub use api::imports as importer;
 pub use api::{OPENAPI, ROUTES};
 pub use auth::password;
+pub use ipnet::IpNet;
 
 /// Settings the app runs with.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     /// Mark cookies `Secure` (set when served over HTTPS).
     pub secure_cookies: bool,
-    /// Trust `X-Forwarded-For` for the client address (behind a proxy).
+    /// The direct peer is a reverse proxy: take the client address from
+    /// `X-Forwarded-For` (see [`client`]).
     pub trust_proxy: bool,
     /// `RUNCOACH_PUBLIC_URL` when the operator set it: the base of absolute
     /// links (calendar feeds here; Stripe's return pages in `shop`).
     pub public_url: Option<String>,
     /// The shop: public URL, order TTL, Stripe.
     pub shop: runcoach_app::shop::ShopConfig,
+    /// With `trust_proxy`, only peers in these blocks count as proxies
+    /// (empty: every peer does).
+    pub trusted_proxies: Vec<IpNet>,
+    /// How often expired sessions, tokens and limits are purged (default
+    /// [`PURGE_EVERY`]).
+    pub purge_every: Option<Duration>,
+    /// How many uploads and import jobs this process takes on.
+    pub imports: importer::ImportLimits,
+    /// Timeouts and connection caps.
+    pub connections: listen::ConnectionLimits,
 }
+
+/// Expired rows are purged this often, and once at start.
+pub const PURGE_EVERY: Duration = Duration::from_secs(600);
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// Import jobs under way in this process (they hold memory and disk
+    /// here, so they are counted here, not in the database).
+    pub imports: Arc<importer::ImportSlots>,
 }
 
 /// The whole app as a router: API, pages, static files, security layers.
 pub fn app(db: Db, config: Config) -> Router {
     let state = AppState {
         db,
+        imports: importer::ImportSlots::new(config.imports.clone()),
         config: Arc::new(config),
     };
     Router::new()
         .merge(api::router())
         .merge(pages::router())
+        .layer(axum::middleware::from_fn(security::refuse_nul))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.config.connections.body_read_timeout,
+        ))
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
 }
@@ -67,11 +94,33 @@ pub async fn serve(
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    tokio::spawn(sweep_unpaid_orders(db.clone()));
-    let app = app(db, config).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let purger = tokio::spawn(purge_periodically(
+        db.clone(),
+        config.purge_every.unwrap_or(PURGE_EVERY),
+    ));
+    let sweeper = tokio::spawn(sweep_unpaid_orders(db.clone()));
+    let limits = config.connections.clone();
+    let proxies = config.clone();
+    let exempt = move |ip| client::peer_is_proxy(&proxies, ip);
+    let served = listen::run(listener, app(db, config), limits, exempt, shutdown).await;
+    purger.abort();
+    sweeper.abort();
+    served
+}
+
+/// Keeps the session, token and rate-limit tables the size of what is
+/// live: without it every failed login from a new address leaves a row.
+async fn purge_periodically(db: Db, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match api::accounts::purge_expired(&db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(rows = n, "purged expired sessions, tokens and limits"),
+            Err(e) => tracing::warn!(error = %e, "purging expired rows failed"),
+        }
+    }
 }
 
 /// Releases the coupon uses of unpaid orders past their time, every 30 s

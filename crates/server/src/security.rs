@@ -1,11 +1,14 @@
-//! Headers on every response, and a same-origin check on every request
-//! that changes something.
+//! Headers on every response, a same-origin check on every request that
+//! changes something, and NUL characters refused at the door.
 
+use axum::Json;
 use axum::body::Body;
 use axum::http::header::{self, HeaderValue};
 use axum::http::{Method, Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use serde_json::json;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
@@ -52,4 +55,115 @@ pub async fn headers(req: Request<Body>, next: Next) -> Response {
     h.entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     res
+}
+
+/// NUL characters have no use in any field, and PostgreSQL cannot store
+/// them in TEXT where SQLite can: refused here, before any handler, so
+/// both databases answer alike. A NUL in the path is 404 (no such thing
+/// exists), in the query or in a JSON or form body 422.
+pub async fn refuse_nul(req: Request<Body>, next: Next) -> Response {
+    // A NUL reaches a URI only percent-encoded: the parser refuses raw ones.
+    if req.uri().path().contains("%00") {
+        return (StatusCode::NOT_FOUND, Json(json!({"error": "not found"}))).into_response();
+    }
+    if req.uri().query().is_some_and(|q| q.contains("%00")) {
+        return nul_refused("query");
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    let (field, has_nul): (&str, fn(&[u8]) -> bool) =
+        if essence == "application/json" || essence.ends_with("+json") {
+            ("body", json_has_nul)
+        } else if essence == "application/x-www-form-urlencoded" {
+            ("form", form_has_nul)
+        } else {
+            return next.run(req).await;
+        };
+    let (parts, body) = req.into_parts();
+    // Both kinds of body are small: the API reads at most BODY_LIMIT and
+    // the pages' forms are a few KiB.
+    let bytes = match Limited::new(body, crate::api::BODY_LIMIT).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<LengthLimitError>() => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Json(json!({"error": format!("request body is larger than {} KiB", crate::api::BODY_LIMIT / 1024)})),
+            )
+                .into_response();
+        }
+        // The body stopped arriving (the pause deadline) or broke off.
+        Err(_) => {
+            return (
+                StatusCode::REQUEST_TIMEOUT,
+                Json(json!({"error": "the request body stopped arriving; send it again"})),
+            )
+                .into_response();
+        }
+    };
+    if has_nul(&bytes) {
+        return nul_refused(field);
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+fn nul_refused(field: &str) -> Response {
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(json!({
+            "error": "some fields need fixing",
+            "fields": [{"field": field, "message": "NUL characters (\\u0000, %00) are not accepted"}],
+        })),
+    )
+        .into_response()
+}
+
+/// Whether JSON text holds `\u0000`. Backslashes occur only in strings,
+/// where each starts a two-character escape, so `\\u0000` (a backslash,
+/// then text) is told apart; a raw NUL byte is not JSON at all.
+fn json_has_nul(json: &[u8]) -> bool {
+    let mut i = 0;
+    while i < json.len() {
+        match json[i] {
+            0 => return true,
+            b'\\' if json[i + 1..].starts_with(b"u0000") => return true,
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+/// Whether a form body holds a NUL, encoded (`%00`) or raw.
+fn form_has_nul(form: &[u8]) -> bool {
+    form.contains(&0) || form.windows(3).any(|w| w == b"%00")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_is_found_in_json_and_forms_but_not_in_lookalikes() {
+        assert!(json_has_nul(br#"{"name":"a\u0000"}"#));
+        assert!(json_has_nul(br#"{"a\u0000":1}"#));
+        assert!(
+            json_has_nul(b"{\"a\":\"\\\\\\u0000\"}"),
+            "\\\\ then \\u0000"
+        );
+        assert!(
+            !json_has_nul(br#"{"name":"a\\u0000"}"#),
+            "an escaped backslash"
+        );
+        assert!(!json_has_nul(br#"{"name":"a\u0001"}"#));
+        assert!(!json_has_nul(br#"{"name":"a\"}"#));
+        assert!(form_has_nul(b"name=a%00b"));
+        assert!(form_has_nul(b"name=a\0b"));
+        assert!(!form_has_nul(b"name=a%2500b"), "an encoded '%' then 00");
+    }
 }

@@ -106,7 +106,7 @@ pub async fn readapt(db: &Db, user_id: &str) -> Result<Vec<Adjustment>, StoreErr
     let (Some(first), Some(last)) = (original.weeks.first(), original.weeks.last()) else {
         return Ok(Vec::new());
     };
-    let from = first.start - HISTORY_DAYS.days();
+    let from = first.start.saturating_sub(HISTORY_DAYS.days());
     let to = last.days.last().map_or(last.start, |d| d.date);
     let logged = activity_log(db, user_id, from, to).await?;
     let stored = logs::adjustments(db, &plan_id).await?;
@@ -171,7 +171,8 @@ pub async fn activity_log(
             .unwrap_or(0)
     };
     let imported =
-        runcoach_store::activities::list(db, user_id, ms(from), ms(to + 1.days())).await?;
+        runcoach_store::activities::list(db, user_id, ms(from), ms(to.saturating_add(1.days())))
+            .await?;
     let run_days: std::collections::HashSet<Date> = logged
         .iter()
         .filter(|l| l.kind.is_run())

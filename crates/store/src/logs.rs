@@ -57,12 +57,16 @@ impl Row {
     }
 }
 
+/// Stores a new entry. With an `idempotency_key` this user already used,
+/// nothing is stored and the answer is [`StoreError::Conflict`]: the
+/// caller returns the first entry ([`by_idempotency_key`]).
 pub async fn insert(
     db: &Db,
     user_id: &str,
     session_id: Option<&str>,
     log: &LoggedSession,
     exercises_done: &[String],
+    idempotency_key: Option<&str>,
 ) -> Result<LogEntry, StoreError> {
     let id = new_id();
     let now = now_ms();
@@ -71,8 +75,8 @@ pub async fn insert(
         exercises_done: exercises_done.to_vec(),
     };
     on_db!(db, pool => sqlx::query(
-        "INSERT INTO training_logs (id, user_id, session_id, day, kind, status, body, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO training_logs (id, user_id, session_id, day, kind, status, body, created_at, updated_at, idempotency_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&id)
     .bind(user_id)
@@ -83,9 +87,11 @@ pub async fn insert(
     .bind(text(&body))
     .bind(now)
     .bind(now)
+    .bind(idempotency_key)
     .execute(pool)
     .await
-    .map(|_| ()))?;
+    .map(|_| ()))
+    .map_err(StoreError::from_insert)?;
     Ok(LogEntry {
         id,
         session_id: session_id.map(str::to_owned),
@@ -141,6 +147,22 @@ pub async fn get(db: &Db, user_id: &str, id: &str) -> Result<Option<LogEntry>, S
     )
     .bind(id)
     .bind(user_id)
+    .fetch_optional(pool)
+    .await)?;
+    row.map(Row::entry).transpose()
+}
+
+/// The entry this user created with `key` as its Idempotency-Key.
+pub async fn by_idempotency_key(
+    db: &Db,
+    user_id: &str,
+    key: &str,
+) -> Result<Option<LogEntry>, StoreError> {
+    let row = on_db!(db, pool => sqlx::query_as::<_, Row>(
+        "SELECT id, session_id, body FROM training_logs WHERE user_id = $1 AND idempotency_key = $2",
+    )
+    .bind(user_id)
+    .bind(key)
     .fetch_optional(pool)
     .await)?;
     row.map(Row::entry).transpose()
@@ -218,7 +240,10 @@ pub async fn adjustments(db: &Db, plan_id: &str) -> Result<Vec<StoredAdjustment>
 
 /// Makes the stored adjustments of a plan match `active` (what the rules
 /// call for now): new ones are added, changed ones updated, ones whose
-/// evidence is gone removed; undone ones stay undone. One transaction.
+/// evidence is gone removed; undone ones stay undone. One transaction,
+/// and safe to run concurrently (two logs at once each re-adapt): adding
+/// is an upsert on the (plan, adjustment) key, so the same adjustment
+/// arriving twice is stored once, and removal spares undone rows.
 pub async fn sync_adjustments(
     db: &Db,
     plan_id: &str,
@@ -230,7 +255,7 @@ pub async fn sync_adjustments(
         let mut tx = pool.begin().await?;
         for old in stored.iter().filter(|s| !s.undone) {
             if !active.iter().any(|a| a.id == old.adjustment.id) {
-                sqlx::query("DELETE FROM plan_adjustments WHERE plan_id = $1 AND adjustment_id = $2")
+                sqlx::query("DELETE FROM plan_adjustments WHERE plan_id = $1 AND adjustment_id = $2 AND undone = 0")
                     .bind(plan_id)
                     .bind(&old.adjustment.id)
                     .execute(&mut *tx)
@@ -238,14 +263,18 @@ pub async fn sync_adjustments(
             }
         }
         for a in active {
-            let known = stored.iter().any(|s| s.adjustment.id == a.id);
-            let sql = if known {
-                "UPDATE plan_adjustments SET rule = $1, body = $2 WHERE plan_id = $3 AND adjustment_id = $4"
-            } else {
-                "INSERT INTO plan_adjustments (rule, body, plan_id, adjustment_id, created_at, undone) VALUES ($1, $2, $3, $4, $5, 0)"
-            };
-            let q = sqlx::query(sql).bind(a.rule.as_str()).bind(text(a)).bind(plan_id).bind(&a.id);
-            if known { q.execute(&mut *tx).await?; } else { q.bind(now).execute(&mut *tx).await?; }
+            sqlx::query(
+                "INSERT INTO plan_adjustments (rule, body, plan_id, adjustment_id, created_at, undone) \
+                 VALUES ($1, $2, $3, $4, $5, 0) \
+                 ON CONFLICT (plan_id, adjustment_id) DO UPDATE SET rule = excluded.rule, body = excluded.body",
+            )
+            .bind(a.rule.as_str())
+            .bind(text(a))
+            .bind(plan_id)
+            .bind(&a.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok::<_, StoreError>(())

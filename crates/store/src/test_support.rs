@@ -41,3 +41,22 @@ pub async fn fresh(backend: &str) -> Result<(Db, Option<tempfile::TempDir>), Sto
     db.migrate().await?;
     Ok((db, None))
 }
+
+/// Runs one statement, for tests that set up what no repository writes
+/// (rows from long ago); how many rows it touched.
+pub async fn execute(db: &Db, sql: &str) -> Result<u64, StoreError> {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    let n =
+        crate::on_db!(db, pool => sqlx::query(sql).execute(pool).await.map(|r| r.rows_affected()))?;
+    Ok(n)
+}
+
+/// How many rows a table holds.
+pub async fn count(db: &Db, table: &str) -> Result<i64, StoreError> {
+    assert!(
+        table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+        "a table name"
+    );
+    let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"));
+    Ok(crate::on_db!(db, pool => sqlx::query_scalar(sql).fetch_one(pool).await)?)
+}

@@ -88,9 +88,12 @@ impl UserRow {
 pub(crate) const COLUMNS: &str =
     "id, email, name, role, units, week_start, created_at, password_hash, start_times, time_zone";
 
-/// Emails are compared lowercased and trimmed.
+/// Emails are stored and compared trimmed, in Unicode NFKC and lowercased,
+/// so look-alike spellings (full-width letters, ligatures, other cases)
+/// are one account, not several.
 pub fn normalise_email(email: &str) -> String {
-    email.trim().to_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    email.trim().nfkc().collect::<String>().to_lowercase()
 }
 
 pub async fn create(

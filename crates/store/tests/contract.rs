@@ -97,16 +97,46 @@ async fn users_sessions_and_tokens() {
         sessions::delete_session(&db, "s1").await.unwrap();
         assert!(sessions::session_user(&db, "s1").await.unwrap().is_none());
 
-        sessions::create_token(&db, &ana.id, "script", "tok-hash")
+        let tok = sessions::create_token(&db, &ana.id, "script", "tok-hash", None)
             .await
             .unwrap();
+        let (u, id) = sessions::token_user(&db, "tok-hash")
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(
+            (u.id.as_str(), id.as_str()),
+            (ana.id.as_str(), tok.id.as_str())
+        );
+        let listed = sessions::list_tokens(&db, &ana.id).await.unwrap();
+        assert!(listed[0].last_used_at.is_some(), "{backend}: use noted");
+        sessions::create_token(&db, &ana.id, "gone", "expired-hash", Some(-1))
+            .await
+            .unwrap();
+        assert!(
+            sessions::token_user(&db, "expired-hash")
+                .await
+                .unwrap()
+                .is_none(),
+            "{backend}: expired tokens do not work"
+        );
+        // An expired session and the expired token are purged.
+        sessions::create_session(&db, "stale", &ana.id, "csrf4", -1)
+            .await
+            .unwrap();
+        assert_eq!(sessions::purge_expired(&db).await.unwrap(), 1 + 1);
+        assert_eq!(sessions::list_tokens(&db, &ana.id).await.unwrap().len(), 1);
+        assert!(
+            !sessions::delete_token(&db, "someone-else", &tok.id)
+                .await
+                .unwrap()
+        );
+        assert!(sessions::delete_token(&db, &ana.id, &tok.id).await.unwrap());
+        assert!(
             sessions::token_user(&db, "tok-hash")
                 .await
                 .unwrap()
-                .unwrap()
-                .id,
-            ana.id
+                .is_none()
         );
         assert!(sessions::token_user(&db, "other").await.unwrap().is_none());
     }

@@ -49,9 +49,30 @@ pub struct ServeArgs {
     /// Mark cookies Secure (set when runcoach is served over HTTPS).
     #[arg(long, env = "RUNCOACH_SECURE_COOKIES", value_parser = clap::builder::BoolishValueParser::new())]
     secure_cookies: bool,
-    /// Trust X-Forwarded-For for client addresses (behind a reverse proxy).
+    /// The direct peer is a reverse proxy: take client addresses from the
+    /// rightmost X-Forwarded-For entry it added.
     #[arg(long, env = "RUNCOACH_TRUST_PROXY", value_parser = clap::builder::BoolishValueParser::new())]
     trust_proxy: bool,
+    /// Only these peers count as proxies (comma-separated CIDR blocks or
+    /// addresses); X-Forwarded-For entries they added are skipped too.
+    #[arg(
+        long,
+        env = "RUNCOACH_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = runcoach_server::client::parse_cidr,
+        requires = "trust_proxy"
+    )]
+    trusted_proxies: Vec<runcoach_server::IpNet>,
+    /// Open connections in all; more are closed unread.
+    #[arg(long, env = "RUNCOACH_MAX_CONNECTIONS", default_value_t = 1024)]
+    max_connections: usize,
+    /// Open connections per client address (trusted proxies are exempt).
+    #[arg(
+        long,
+        env = "RUNCOACH_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 64
+    )]
+    max_connections_per_address: usize,
     /// Log format: text or json.
     #[arg(long, env = "RUNCOACH_LOG_FORMAT", default_value = "text")]
     log_format: String,
@@ -230,6 +251,13 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
             trust_proxy: args.trust_proxy,
             public_url: args.shop.public_url()?,
             shop: args.shop.config(addr)?,
+            trusted_proxies: args.trusted_proxies.clone(),
+            connections: runcoach_server::listen::ConnectionLimits {
+                total: args.max_connections,
+                per_address: args.max_connections_per_address,
+                ..Default::default()
+            },
+            ..Default::default()
         };
         runcoach_server::serve(listener, db.clone(), config, shutdown_signal())
             .await
@@ -313,7 +341,7 @@ pub fn admin(cmd: AdminCommand) -> Result<(), Failure> {
     let password = std::env::var("RUNCOACH_PASSWORD").map_err(|_| {
         Failure::Usage("set the new account's password in RUNCOACH_PASSWORD (kept out of shell history and process lists)".into())
     })?;
-    runcoach_server::password::policy(&password)
+    runcoach_server::password::policy(&password, &args.email)
         .map_err(|m| Failure::Usage(format!("password: {m}")))?;
     let name = if args.name.is_empty() {
         args.email.split('@').next().unwrap_or("").to_owned()

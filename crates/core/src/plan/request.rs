@@ -85,9 +85,7 @@ impl PlanRequest {
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
-    s.trim()
-        .parse::<Date>()
-        .map_err(|_| format!("'{s}' is not a real date: expected YYYY-MM-DD, e.g. 2027-04-25"))
+    crate::dates::parse(s).map_err(|e| format!("{e}, e.g. 2027-04-25"))
 }
 
 pub fn parse_level(s: &str) -> Result<Level, String> {
@@ -113,6 +111,26 @@ pub fn parse_niggle(s: &str) -> Result<Niggle, String> {
 }
 
 impl PlanInput {
+    /// [`PlanInput::validate`] for a plan stored today: its race must
+    /// also lie within [`crate::dates::PLAN_HORIZON_YEARS`] of `today`.
+    pub fn validate_on(&self, today: Date) -> Result<PlanRequest, Vec<FieldError>> {
+        let too_far = crate::dates::parse(&self.race_date)
+            .ok()
+            .and_then(|d| crate::dates::within_plan_horizon(d, today).err())
+            .map(|message| FieldError {
+                field: "race_date",
+                message,
+            });
+        match (self.validate(), too_far) {
+            (result, None) => result,
+            (Ok(_), Some(e)) => Err(vec![e]),
+            (Err(mut errors), Some(e)) => {
+                errors.push(e);
+                Err(errors)
+            }
+        }
+    }
+
     /// Checks every field and reports every problem, not just the first.
     pub fn validate(&self) -> Result<PlanRequest, Vec<FieldError>> {
         let mut errors = Vec::new();

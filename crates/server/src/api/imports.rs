@@ -36,7 +36,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Json;
-use axum::extract::{Multipart, Path as UrlPath, Query, State};
+use axum::extract::{Multipart, Path as UrlPath, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
@@ -52,6 +52,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
+use super::json::ApiQuery;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
@@ -989,6 +990,28 @@ async fn run_inner(
     Ok(report)
 }
 
+/// Drops NUL characters from the text a file brought (names, sports, zip
+/// entry names, decoder messages): PostgreSQL cannot store them in TEXT
+/// where SQLite can, and a file's own text should not fail an import on
+/// one database only. (Requests with a NUL are refused at the door.)
+fn without_nul(record: &mut FileRecord) {
+    let strip = |s: &mut String| {
+        if s.contains('\0') {
+            s.retain(|c| c != '\0');
+        }
+    };
+    strip(&mut record.file);
+    strip(&mut record.file_key);
+    record.error.iter_mut().for_each(strip);
+    record.note.iter_mut().for_each(strip);
+    for a in &mut record.activities {
+        strip(&mut a.source_key);
+        strip(&mut a.sport);
+        a.name.iter_mut().for_each(strip);
+        a.salvaged.iter_mut().for_each(strip);
+    }
+}
+
 async fn store_batch(
     db: &Db,
     user_id: &str,
@@ -998,8 +1021,9 @@ async fn store_batch(
     state: &mut Progress,
 ) -> Result<(), StoreError> {
     let batch = std::mem::take(pending);
-    let (records, salvaged): (Vec<FileRecord>, Vec<Vec<String>>) =
+    let (mut records, salvaged): (Vec<FileRecord>, Vec<Vec<String>>) =
         batch.into_iter().map(|d| (d.record, d.salvaged)).unzip();
+    records.iter_mut().for_each(without_nul);
     let stored = activities::store_files(db, user_id, import_id, &records, &same_activity).await?;
     for (
         (record, notes),
@@ -1077,6 +1101,103 @@ pub fn decode_only(work: Vec<Work>, threads: usize) -> DecodeStats {
 
 // ---------------------------------------------------------------- the API
 
+/// A form field that is not a file (the page's `csrf`) is at most this
+/// long; a longer one is refused as soon as it is, never read whole.
+pub const FIELD_BYTES: usize = 4096;
+
+/// How long a client turned away because imports are full should wait.
+pub const RETRY_AFTER_S: i64 = 30;
+
+/// What one process takes on: each running job holds its decode windows
+/// in memory and each upload its files on disk, so these bound both.
+#[derive(Debug, Clone)]
+pub struct ImportLimits {
+    /// Jobs decoding at once; accepted jobs beyond it wait their turn
+    /// ('queued').
+    pub running: usize,
+    /// Uploads being received plus jobs queued or running; beyond it 429.
+    pub accepted: usize,
+    /// Of those, per athlete.
+    pub per_athlete: usize,
+    /// Largest activity file (FIT, GPX, TCX, gzipped or not) in an upload;
+    /// an export zip may use the whole [`UPLOAD_LIMIT`].
+    pub file_bytes: u64,
+    /// Most files in one upload.
+    pub files: usize,
+}
+
+impl Default for ImportLimits {
+    fn default() -> Self {
+        ImportLimits {
+            running: 2,
+            accepted: 8,
+            per_athlete: 2,
+            file_bytes: MAX_FILE_BYTES,
+            files: 20_000,
+        }
+    }
+}
+
+/// The import slots of this process.
+pub struct ImportSlots {
+    limits: ImportLimits,
+    running: Arc<tokio::sync::Semaphore>,
+    /// Accepted uploads and jobs per athlete.
+    accepted: Mutex<std::collections::HashMap<String, usize>>,
+}
+
+/// One accepted upload or job; its slot frees when this drops, however
+/// the upload or job ends (finished, failed, or the client hung up).
+pub struct Ticket {
+    slots: Arc<ImportSlots>,
+    user_id: String,
+}
+
+impl ImportSlots {
+    pub fn new(limits: ImportLimits) -> Arc<Self> {
+        Arc::new(ImportSlots {
+            running: Arc::new(tokio::sync::Semaphore::new(limits.running.max(1))),
+            limits,
+            accepted: Mutex::default(),
+        })
+    }
+
+    /// A slot for one more upload of `user_id`'s, or 429 when the athlete
+    /// or the server has as many as it takes. Taken before the upload is
+    /// read, so a refused upload costs nothing.
+    pub fn reserve(self: &Arc<Self>, user_id: &str) -> Result<Ticket, ApiError> {
+        let mut accepted = self.accepted.lock().unwrap_or_else(|e| e.into_inner());
+        let total: usize = accepted.values().sum();
+        let mine = accepted.get(user_id).copied().unwrap_or(0);
+        if total >= self.limits.accepted || mine >= self.limits.per_athlete {
+            return Err(ApiError::ImportsFull {
+                retry_after_s: RETRY_AFTER_S,
+            });
+        }
+        *accepted.entry(user_id.to_owned()).or_default() += 1;
+        Ok(Ticket {
+            slots: self.clone(),
+            user_id: user_id.to_owned(),
+        })
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        let mut accepted = self
+            .slots
+            .accepted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = accepted.get_mut(&self.user_id) {
+            *n -= 1;
+            if *n == 0 {
+                accepted.remove(&self.user_id);
+            }
+        }
+    }
+}
+
 /// An upload streamed to a temporary folder: the files, and the form's
 /// other fields (the page's `csrf`).
 pub struct Upload {
@@ -1102,6 +1223,14 @@ fn safe_file_name(raw: &str, index: usize) -> String {
     }
 }
 
+fn too_large(what: String) -> Response {
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        Json(serde_json::json!({ "error": what })),
+    )
+        .into_response()
+}
+
 fn upload_error(e: axum::extract::multipart::MultipartError) -> Response {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         (
@@ -1121,8 +1250,10 @@ fn internal(e: impl std::fmt::Display) -> Response {
     ApiError::internal(e).into_response()
 }
 
-/// Streams every file field of `multipart` to disk (never whole in memory).
-pub async fn receive(mut multipart: Multipart) -> Result<Upload, Response> {
+/// Streams every file field of `multipart` to disk (never whole in memory),
+/// refusing with 413 the moment a field, a file or the file count goes
+/// over its limit.
+pub async fn receive(mut multipart: Multipart, limits: &ImportLimits) -> Result<Upload, Response> {
     let dir = tempfile::Builder::new()
         .prefix("runcoach-upload-")
         .tempdir()
@@ -1132,13 +1263,34 @@ pub async fn receive(mut multipart: Multipart) -> Result<Upload, Response> {
     while let Some(mut field) = multipart.next_field().await.map_err(upload_error)? {
         let Some(raw_name) = field.file_name().map(str::to_owned) else {
             let name = field.name().unwrap_or("").to_owned();
-            let text = field.text().await.map_err(upload_error)?;
-            if text.len() <= 4096 {
-                fields.push((name, text));
+            let mut text = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(upload_error)? {
+                if text.len() + chunk.len() > FIELD_BYTES {
+                    return Err(too_large(format!(
+                        "form field '{name}' is longer than {FIELD_BYTES} bytes"
+                    )));
+                }
+                text.extend_from_slice(&chunk);
             }
+            let text = String::from_utf8(text).map_err(|_| {
+                ApiError::BadRequest(format!("form field '{name}' is not UTF-8 text"))
+                    .into_response()
+            })?;
+            fields.push((name, text));
             continue;
         };
+        if files.len() >= limits.files {
+            return Err(too_large(format!(
+                "more than {} files in one upload; send them in parts",
+                limits.files
+            )));
+        }
         let name = safe_file_name(&raw_name, files.len());
+        let cap = if is_zip(&name) {
+            UPLOAD_LIMIT as u64
+        } else {
+            limits.file_bytes
+        };
         // Each file in its own folder so equal names do not collide.
         let sub = dir.path().join(files.len().to_string());
         tokio::fs::create_dir(&sub).await.map_err(internal)?;
@@ -1147,6 +1299,12 @@ pub async fn receive(mut multipart: Multipart) -> Result<Upload, Response> {
         let mut written = 0u64;
         while let Some(chunk) = field.chunk().await.map_err(upload_error)? {
             written += chunk.len() as u64;
+            if written > cap {
+                return Err(too_large(format!(
+                    "'{name}' is larger than {} MiB, the most an activity file can be",
+                    cap >> 20
+                )));
+            }
             out.write_all(&chunk).await.map_err(internal)?;
         }
         out.flush().await.map_err(internal)?;
@@ -1159,11 +1317,13 @@ pub async fn receive(mut multipart: Multipart) -> Result<Upload, Response> {
     Ok(Upload { dir, files, fields })
 }
 
-/// Starts a background import of an upload; returns the job's id.
+/// Starts a background import of an upload, which waits its turn among
+/// the running jobs and frees its ticket when done; returns the job's id.
 pub async fn start_upload_import(
     state: &AppState,
     user_id: &str,
     upload: Upload,
+    ticket: Ticket,
 ) -> Result<String, ApiError> {
     if upload.files.is_empty() {
         return Err(ApiError::invalid(
@@ -1176,7 +1336,12 @@ pub async fn start_upload_import(
     let db = state.db.clone();
     let user = user_id.to_owned();
     let job = id.clone();
+    let running = state.imports.running.clone();
     tokio::spawn(async move {
+        let _ticket = ticket;
+        let Ok(_turn) = running.acquire_owned().await else {
+            return;
+        };
         let options = ImportOptions {
             // Leave a core for requests.
             threads: ImportOptions::default().threads.div_ceil(2),
@@ -1198,8 +1363,12 @@ pub async fn create(
     user: CurrentUser,
     multipart: Multipart,
 ) -> Result<(StatusCode, Json<Started>), Response> {
-    let upload = receive(multipart).await?;
-    let id = start_upload_import(&state, &user.user.id, upload)
+    let ticket = state
+        .imports
+        .reserve(&user.user.id)
+        .map_err(IntoResponse::into_response)?;
+    let upload = receive(multipart, &state.config.imports).await?;
+    let id = start_upload_import(&state, &user.user.id, upload, ticket)
         .await
         .map_err(IntoResponse::into_response)?;
     Ok((StatusCode::ACCEPTED, Json(Started { id })))
@@ -1318,13 +1487,10 @@ pub fn parse_range(q: &Range) -> Result<(i64, i64), ApiError> {
         if v.is_empty() {
             return None;
         }
-        match v.parse::<Date>() {
+        match runcoach_core::dates::parse(v) {
             Ok(d) => Some(d),
-            Err(_) => {
-                errors.push(runcoach_core::plan::FieldError {
-                    field,
-                    message: format!("'{v}' is not a date: use YYYY-MM-DD"),
-                });
+            Err(message) => {
+                errors.push(runcoach_core::plan::FieldError { field, message });
                 None
             }
         }
@@ -1357,7 +1523,7 @@ pub fn rfc3339(ms: i64) -> String {
 pub async fn list_activities(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<Range>,
+    ApiQuery(q): ApiQuery<Range>,
 ) -> Result<Json<Vec<ActivityItem>>, ApiError> {
     let (from, to) = parse_range(&q)?;
     let list = activities::list(&state.db, &user.user.id, from, to).await?;
@@ -1414,7 +1580,7 @@ pub struct History {
 pub async fn history(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<HistoryQuery>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Json<History>, ApiError> {
     let today = super::plans::day_from(q.date.as_deref())?;
     let summary = history_of(&state.db, &user.user.id, today).await?;

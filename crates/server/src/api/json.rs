@@ -1,9 +1,10 @@
-//! A JSON body extractor whose refusals are JSON too: malformed → 400,
-//! wrong shape → 422 naming the problem, too large → 413.
+//! Extractors whose refusals are JSON too. Bodies: malformed → 400, wrong
+//! shape → 422 naming the problem, too large → 413; query strings → 422.
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
@@ -38,6 +39,26 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             )
                 .into_response()),
             Err(other) => Err(ApiError::BadRequest(other.body_text()).into_response()),
+        }
+    }
+}
+
+/// A query-string extractor whose refusals are JSON like every other API
+/// error (axum's own answer is a plain-text 400): 422 naming the problem.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(e) => Err(ApiError::Invalid(vec![runcoach_core::plan::FieldError {
+                field: "query",
+                message: e
+                    .body_text()
+                    .replace("Failed to deserialize query string: ", ""),
+            }])),
         }
     }
 }

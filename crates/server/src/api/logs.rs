@@ -2,17 +2,19 @@
 //! re-runs the adaptation rules and reports the adjustments it caused.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
 use jiff::civil::Date;
 use runcoach_core::adapt::Adjustment;
+use runcoach_core::dates;
 use runcoach_core::exercises::find;
 use runcoach_core::load::{ActivityKind, LogStatus, LoggedSession, Pain, PainLocation};
 use runcoach_core::plan::{FieldError, Session};
+use runcoach_store::StoreError;
 use runcoach_store::logs::{self, LogEntry};
 use serde::{Deserialize, Serialize};
 
-use super::json::ApiJson;
+use super::json::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
@@ -83,14 +85,8 @@ pub fn read_entry(
 ) -> Result<(LoggedSession, Vec<String>), ApiError> {
     let mut errors = Vec::new();
     let date = match (&input.date, planned) {
-        (Some(d), _) => d
-            .parse::<Date>()
-            .map_err(|_| {
-                errors.push(field(
-                    "date",
-                    format!("'{d}' is not a real date: expected YYYY-MM-DD"),
-                ))
-            })
+        (Some(d), _) => dates::parse(d)
+            .map_err(|m| errors.push(field("date", m)))
             .ok(),
         (None, Some((_, d))) => Some(d),
         (None, None) => {
@@ -205,13 +201,70 @@ pub struct Logged {
     pub adjustments: Vec<Adjustment>,
 }
 
+/// The `Idempotency-Key` header: the client's name for one logical
+/// request, so a POST retried after a lost answer logs nothing twice.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| (1..=200).contains(&k.len()))
+        .map(Some)
+        .ok_or_else(|| ApiError::invalid("Idempotency-Key", "give 1–200 visible ASCII characters"))
+}
+
+/// What storing an entry came to: a new entry, or the one an earlier
+/// request with the same Idempotency-Key made (nothing stored again).
+pub enum Recorded {
+    New(Logged),
+    Replayed(LogEntry),
+}
+
+impl Recorded {
+    /// 201 with the new entry and the adjustments it caused; a replay is
+    /// 200 with the first entry and no adjustments (the first answer
+    /// listed them).
+    pub fn answer(self) -> (StatusCode, Logged) {
+        match self {
+            Recorded::New(logged) => (StatusCode::CREATED, logged),
+            Recorded::Replayed(entry) => (
+                StatusCode::OK,
+                Logged {
+                    entry,
+                    adjustments: Vec::new(),
+                },
+            ),
+        }
+    }
+}
+
 /// Stores a new entry for `user` and re-adapts the plan.
 pub async fn record(
     state: &AppState,
     user: &CurrentUser,
     input: &LogInput,
 ) -> Result<Logged, ApiError> {
+    Ok(record_once(state, user, input, None).await?.answer().1)
+}
+
+/// [`record`], once per Idempotency-Key.
+pub async fn record_once(
+    state: &AppState,
+    user: &CurrentUser,
+    input: &LogInput,
+    key: Option<&str>,
+) -> Result<Recorded, ApiError> {
     let uid = &user.user.id;
+    if let Some(key) = key
+        && let Some(first) = logs::by_idempotency_key(&state.db, uid, key).await?
+    {
+        return Ok(Recorded::Replayed(first));
+    }
     let planned = match &input.session_id {
         Some(id) => Some(
             training::session(&state.db, uid, id)
@@ -225,20 +278,34 @@ pub async fn record(
         planned.as_ref().map(|p| (&p.session, p.date)),
         training::today(),
     )?;
-    let entry = logs::insert(&state.db, uid, input.session_id.as_deref(), &log, &done).await?;
+    let session_id = input.session_id.as_deref();
+    let entry = match logs::insert(&state.db, uid, session_id, &log, &done, key).await {
+        Ok(entry) => entry,
+        // The same key raced in from a concurrent retry: that one stands.
+        Err(StoreError::Conflict) => {
+            let first = match key {
+                Some(key) => logs::by_idempotency_key(&state.db, uid, key).await?,
+                None => None,
+            };
+            return first
+                .map(Recorded::Replayed)
+                .ok_or_else(|| ApiError::internal("log insert conflicted without a key"));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let adjustments = training::readapt(&state.db, uid).await?;
-    Ok(Logged { entry, adjustments })
+    Ok(Recorded::New(Logged { entry, adjustments }))
 }
 
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
+    headers: HeaderMap,
     ApiJson(input): ApiJson<LogInput>,
 ) -> Result<(StatusCode, Json<Logged>), ApiError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(record(&state, &user, &input).await?),
-    ))
+    let key = idempotency_key(&headers)?;
+    let (status, logged) = record_once(&state, &user, &input, key).await?.answer();
+    Ok((status, Json(logged)))
 }
 
 pub async fn get(
@@ -317,19 +384,14 @@ pub fn date_param(
 ) -> Result<Date, ApiError> {
     match value {
         None => Ok(default),
-        Some(v) => v.parse().map_err(|_| {
-            ApiError::invalid(
-                name,
-                format!("'{v}' is not a real date: expected YYYY-MM-DD"),
-            )
-        }),
+        Some(v) => dates::parse(v).map_err(|m| ApiError::invalid(name, m)),
     }
 }
 
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(r): Query<Range>,
+    ApiQuery(r): ApiQuery<Range>,
 ) -> Result<Json<Vec<LogEntry>>, ApiError> {
     let today = training::today();
     let to = date_param("to", r.to.as_deref(), today)?;

@@ -28,6 +28,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/me"),
     ("post", "/api/v1/password"),
     ("post", "/api/v1/tokens"),
+    ("get", "/api/v1/tokens"),
+    ("delete", "/api/v1/tokens/{id}"),
     ("post", "/api/v1/plans"),
     ("get", "/api/v1/plans"),
     ("get", "/api/v1/plans/{id}"),
@@ -77,7 +79,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/logout", post(accounts::logout))
         .route("/api/v1/me", get(accounts::me))
         .route("/api/v1/password", post(accounts::change_password))
-        .route("/api/v1/tokens", post(accounts::create_token))
+        .route(
+            "/api/v1/tokens",
+            post(accounts::create_token).get(accounts::list_tokens),
+        )
+        .route("/api/v1/tokens/{id}", delete(accounts::delete_token))
         .route("/api/v1/plans", post(plans::create).get(plans::list))
         .route("/api/v1/plans/{id}", get(plans::get))
         .route("/api/v1/today", get(plans::today))

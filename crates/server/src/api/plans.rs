@@ -1,17 +1,18 @@
 //! Plans, today, single sessions.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use runcoach_app::Actor;
+use runcoach_core::dates;
 use runcoach_core::plan::{Plan, PlanInput, Session, build_plan};
 use runcoach_store::plans::{self, PlanSummary};
 use runcoach_store::users::User;
 use serde::{Deserialize, Serialize};
 
-use super::json::ApiJson;
+use super::json::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
@@ -31,7 +32,9 @@ pub async fn create_plan(
     user: &User,
     input: &PlanInput,
 ) -> Result<StoredPlan, ApiError> {
-    let request = input.validate().map_err(ApiError::Invalid)?;
+    let request = input
+        .validate_on(crate::training::today())
+        .map_err(ApiError::Invalid)?;
     runcoach_app::shop::plan_access(
         &state.db,
         &Actor::of(user),
@@ -102,12 +105,7 @@ pub struct Today {
 /// The day a runner asks about: `?date=YYYY-MM-DD`, else today (UTC).
 pub fn day_from(query: Option<&str>) -> Result<Date, ApiError> {
     match query {
-        Some(d) => d.parse().map_err(|_| {
-            ApiError::invalid(
-                "date",
-                format!("'{d}' is not a real date: expected YYYY-MM-DD"),
-            )
-        }),
+        Some(d) => dates::parse(d).map_err(|m| ApiError::invalid("date", m)),
         None => Ok(jiff::Timestamp::now()
             .to_zoned(jiff::tz::TimeZone::UTC)
             .date()),
@@ -117,7 +115,7 @@ pub fn day_from(query: Option<&str>) -> Result<Date, ApiError> {
 pub async fn today(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<TodayQuery>,
+    ApiQuery(q): ApiQuery<TodayQuery>,
 ) -> Result<Json<Today>, ApiError> {
     let date = day_from(q.date.as_deref())?;
     let (plan_id, sessions) = crate::training::day(&state.db, &user.user.id, date).await?;

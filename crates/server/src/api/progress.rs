@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use runcoach_core::load::{
@@ -17,6 +17,7 @@ use runcoach_core::units::{Distance, RaceTime};
 use runcoach_store::{Db, StoreError, plans};
 use serde::{Deserialize, Serialize};
 
+use super::json::ApiQuery;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
@@ -110,10 +111,12 @@ pub async fn progress(db: &Db, user_id: &str, n: u32, today: Date) -> Result<Pro
         .and_then(|p| p.weeks.first().map(|w| w.start))
         .unwrap_or(jiff::civil::date(2024, 1, 1));
     let offset = (today - anchor).get_days().rem_euclid(7);
-    let last = today - i64::from(offset).days();
-    let first = last - (7 * (i64::from(n) - 1)).days();
-    let history = first - 28.days();
-    let end = last + 6.days();
+    // Saturating: `today` and the plan are bounded on input, but rows stored
+    // before that bound must not panic the page.
+    let last = today.saturating_sub(i64::from(offset).days());
+    let first = last.saturating_sub((7 * (i64::from(n) - 1)).days());
+    let history = first.saturating_sub(28.days());
+    let end = last.saturating_add(6.days());
     let entries = training::activity_log(db, user_id, history, end).await?;
     let logged: Vec<&LoggedSession> = entries.iter().collect();
     let load = report(logged.iter().copied(), history, end);
@@ -128,7 +131,7 @@ pub async fn progress(db: &Db, user_id: &str, n: u32, today: Date) -> Result<Pro
         .iter()
         .filter(|w| w.start >= first)
         .map(|w| {
-            let in_week = |d: Date| d >= w.start && d < w.start + 7.days();
+            let in_week = |d: Date| d >= w.start && d < w.start.saturating_add(7.days());
             let done_km: f64 = logged
                 .iter()
                 .filter(|l| in_week(l.date) && l.kind.is_run() && l.status != LogStatus::Skipped)
@@ -219,7 +222,7 @@ pub async fn progress(db: &Db, user_id: &str, n: u32, today: Date) -> Result<Pro
 pub async fn get(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<ProgressQuery>,
+    ApiQuery(q): ApiQuery<ProgressQuery>,
 ) -> Result<Json<Progress>, ApiError> {
     let n = q.weeks.unwrap_or(12);
     if !(1..=MAX_WEEKS).contains(&n) {

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use super::json::ApiJson;
 use crate::AppState;
 use crate::auth::{CurrentUser, MaybeUser};
+use crate::client::Client;
 use crate::error::ApiError;
 
 fn actor(user: &CurrentUser) -> Actor {
@@ -99,19 +100,11 @@ pub struct QuoteRequest {
 pub async fn quote(
     State(state): State<AppState>,
     user: MaybeUser,
-    headers: HeaderMap,
-    peer: super::accounts::Peer,
+    client: Client,
     ApiJson(request): ApiJson<QuoteRequest>,
 ) -> Result<Json<PricedQuote>, ApiError> {
     let actor = user.0.as_ref().map(actor);
-    let guard = CodeGuard::new(
-        &state,
-        &headers,
-        &peer,
-        actor.as_ref(),
-        request.coupon.is_some(),
-    )
-    .await?;
+    let guard = CodeGuard::new(&state, &client, actor.as_ref(), request.coupon.is_some()).await?;
     let quote = shop::quote(
         &state.db,
         actor.as_ref(),
@@ -140,8 +133,7 @@ const WRONG_CODES_PER_MINUTE: i64 = 30;
 impl CodeGuard {
     pub(crate) async fn new(
         state: &AppState,
-        headers: &HeaderMap,
-        peer: &super::accounts::Peer,
+        client: &Client,
         actor: Option<&Actor>,
         has_code: bool,
     ) -> Result<Self, ApiError> {
@@ -150,8 +142,7 @@ impl CodeGuard {
                 buckets: Vec::new(),
             });
         }
-        let client = super::accounts::client_ip(state, peer.0, headers);
-        let mut buckets = vec![format!("coupon:ip:{client}")];
+        let mut buckets: Vec<String> = client.bucket("coupon:ip").into_iter().collect();
         if let Some(a) = actor {
             buckets.push(format!("coupon:user:{}", a.user_id));
         }
@@ -184,19 +175,11 @@ impl CodeGuard {
 pub async fn place_order(
     State(state): State<AppState>,
     user: CurrentUser,
-    headers: HeaderMap,
-    peer: super::accounts::Peer,
+    client: Client,
     ApiJson(request): ApiJson<OrderRequest>,
 ) -> Result<(StatusCode, Json<Order>), ApiError> {
     let actor = actor(&user);
-    let guard = CodeGuard::new(
-        &state,
-        &headers,
-        &peer,
-        Some(&actor),
-        request.coupon.is_some(),
-    )
-    .await?;
+    let guard = CodeGuard::new(&state, &client, Some(&actor), request.coupon.is_some()).await?;
     match shop::place_order(&state.db, &state.config.shop, &actor, &request, now_ms()).await {
         Ok(order) => Ok((StatusCode::CREATED, Json(order))),
         Err(ShopError::Coupon(e)) => {

@@ -13,8 +13,14 @@ use crate::error::ApiError;
 
 #[derive(Debug, Clone)]
 pub enum Via {
-    Session { token_hash: String, csrf: String },
-    Bearer,
+    Session {
+        token_hash: String,
+        csrf: String,
+    },
+    /// A personal access token, by its id (for revoking it on logout).
+    Bearer {
+        token_id: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -23,18 +29,25 @@ pub struct CurrentUser {
     pub via: Via,
 }
 
+/// The token of an `Authorization: Bearer …` value; the scheme is
+/// case-insensitive (RFC 9110 §11.1), so `bearer …` works too.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>, ApiError> {
     if let Some(value) = parts.headers.get(AUTHORIZATION) {
         let token = value
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(bearer_token)
             .ok_or(ApiError::Unauthorized)?;
-        let user =
-            runcoach_store::sessions::token_user(&state.db, &secrets::hash(token.trim())).await?;
-        return Ok(user.map(|user| CurrentUser {
+        let found = runcoach_store::sessions::token_user(&state.db, &secrets::hash(token)).await?;
+        return Ok(found.map(|(user, token_id)| CurrentUser {
             user,
-            via: Via::Bearer,
+            via: Via::Bearer { token_id },
         }));
     }
     let Some(token) = cookie(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty()) else {
@@ -49,6 +62,19 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>,
 }
 
 /// A signed-in user for the API: 401 otherwise.
+impl CurrentUser {
+    /// Only a signed-in browser session may do account-level things such
+    /// as minting tokens, so a leaked token cannot perpetuate itself.
+    pub fn require_session(&self) -> Result<(), ApiError> {
+        match self.via {
+            Via::Session { .. } => Ok(()),
+            Via::Bearer { .. } => Err(ApiError::Forbidden(
+                "sign in with your password for this: API tokens cannot do it",
+            )),
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
@@ -96,8 +122,7 @@ impl FromRequestParts<AppState> for PageUser {
             Ok(Some(u)) => Ok(PageUser(u)),
             Ok(None) => {
                 let path = parts.uri.path();
-                // Only local paths, so the redirect cannot leave the site.
-                let next = if path.starts_with('/') && !path.starts_with("//") {
+                let next = if super::is_local_path(path) {
                     path
                 } else {
                     "/"
@@ -106,5 +131,20 @@ impl FromRequestParts<AppState> for PageUser {
             }
             Err(e) => Err(e.into_response()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn bearer_scheme_is_case_insensitive() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer abc "), Some("abc"));
+        assert_eq!(bearer_token("BEARER  abc"), Some("abc"));
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("Bearer "), None);
+        assert_eq!(bearer_token("Bearerabc"), None);
     }
 }

@@ -18,6 +18,18 @@ pub const CSRF_COOKIE: &str = "rc_csrf";
 /// Sessions last 30 days.
 pub const SESSION_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
 
+/// Whether `next` is a page of this site to go to after logging in: an
+/// absolute path ("/…") that is not scheme-relative ("//host", "/\\host")
+/// and holds only visible ASCII. Browsers drop tabs and newlines from a
+/// `Location`, so "/\t/evil.example" would become "//evil.example"; and
+/// such bytes cannot go in a header at all.
+pub fn is_local_path(next: &str) -> bool {
+    let b = next.as_bytes();
+    b.first() == Some(&b'/')
+        && !matches!(b.get(1), Some(b'/' | b'\\'))
+        && b.iter().all(|c| c.is_ascii_graphic() && *c != b'\\')
+}
+
 /// A cookie's value from the request.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers

@@ -13,8 +13,9 @@ use serde::Deserialize;
 
 use super::{Nav, render};
 use crate::AppState;
-use crate::api::accounts::{self, PasswordChange, Peer, Signup, client_ip, rate_limited};
+use crate::api::accounts::{self, PasswordChange, Signup, rate_limited};
 use crate::auth::{self, MaybeUser, PageUser, form_token, form_token_ok, with_cookie};
+use crate::client::Client;
 use crate::error::ApiError;
 
 #[derive(Template)]
@@ -51,7 +52,7 @@ struct AuthPage {
 
 fn safe_next(next: Option<&str>, default: &str) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n) if auth::is_local_path(n) => n.to_owned(),
         _ => default.to_owned(),
     }
 }
@@ -121,7 +122,7 @@ fn refused(status: StatusCode) -> Response {
 async fn begin_attempt(
     state: &AppState,
     user: &MaybeUser,
-    peer: &Peer,
+    client: &Client,
     headers: &HeaderMap,
     form: &AuthForm,
     signup: bool,
@@ -139,16 +140,23 @@ async fn begin_attempt(
     );
     page.name = form.name.clone();
     page.email = form.email.clone();
-    let bucket = format!(
-        "{}:{}",
-        if signup { "signup" } else { "login" },
-        client_ip(state, peer.0, headers)
-    );
-    if rate_limited(state, bucket).await.is_err() {
-        page.error = "Too many attempts; wait a minute and try again.".into();
-        return Err(with_status(StatusCode::TOO_MANY_REQUESTS, render(&page)));
+    let what = if signup { "signup" } else { "login" };
+    if let Err(e) = rate_limited(state, client, what).await {
+        return Err(too_many(page, e));
     }
     Ok(page)
+}
+
+/// The form again with a 429 and its `Retry-After`.
+fn too_many(mut page: AuthPage, e: ApiError) -> Response {
+    let ApiError::TooMany { retry_after_s } = e else {
+        return e.into_response();
+    };
+    page.error = format!("Too many attempts; wait {retry_after_s} s and try again.");
+    let mut res = with_status(StatusCode::TOO_MANY_REQUESTS, render(&page));
+    res.headers_mut()
+        .insert(axum::http::header::RETRY_AFTER, retry_after_s.max(1).into());
+    res
 }
 
 /// Starts the session and goes where the runner was heading.
@@ -160,11 +168,11 @@ async fn signed_in(state: &AppState, user_id: &str, next: &str) -> Result<Respon
 pub async fn signup_submit(
     State(state): State<AppState>,
     user: MaybeUser,
-    peer: Peer,
+    client: Client,
     headers: HeaderMap,
     Form(form): Form<AuthForm>,
 ) -> Result<Response, ApiError> {
-    let mut page = match begin_attempt(&state, &user, &peer, &headers, &form, true).await {
+    let mut page = match begin_attempt(&state, &user, &client, &headers, &form, true).await {
         Ok(page) => page,
         Err(response) => return Ok(response),
     };
@@ -197,21 +205,23 @@ fn with_status(status: StatusCode, mut res: Response) -> Response {
 pub async fn login_submit(
     State(state): State<AppState>,
     user: MaybeUser,
-    peer: Peer,
+    client: Client,
     headers: HeaderMap,
     Form(form): Form<AuthForm>,
 ) -> Result<Response, ApiError> {
-    let mut page = match begin_attempt(&state, &user, &peer, &headers, &form, false).await {
+    let mut page = match begin_attempt(&state, &user, &client, &headers, &form, false).await {
         Ok(page) => page,
         Err(response) => return Ok(response),
     };
-    match accounts::authenticate(&state, &form.email, &form.password).await? {
-        Some(u) => signed_in(&state, &u.id, &page.next).await,
-        None => {
-            page.name.clear();
+    page.name.clear();
+    match accounts::authenticate(&state, &form.email, &form.password).await {
+        Ok(Some(u)) => signed_in(&state, &u.id, &page.next).await,
+        Ok(None) => {
             page.error = "That email and password do not match an account.".into();
             Ok(with_status(StatusCode::UNAUTHORIZED, render(&page)))
         }
+        Err(e @ ApiError::TooMany { .. }) => Ok(too_many(page, e)),
+        Err(e) => Err(e),
     }
 }
 
@@ -245,6 +255,7 @@ struct Settings {
     weekdays: Vec<(&'static str, &'static str)>,
     feeds: Vec<(String, String)>,
     new_feed: String,
+    tokens: Vec<(String, String)>,
     start_times: Vec<(&'static str, &'static str, String)>,
     time_zone: String,
 }
@@ -259,6 +270,13 @@ pub const WEEKDAYS: [(&str, &str); 7] = [
     ("sun", "Sunday"),
 ];
 
+/// A stored time as a day, e.g. "3 Mar 2027".
+fn day(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.strftime("%-d %b %Y").to_string())
+        .unwrap_or_default()
+}
+
 async fn settings(
     state: &AppState,
     user: &PageUser,
@@ -270,15 +288,28 @@ async fn settings(
         .await?
         .into_iter()
         .map(|f| {
-            let created = jiff::Timestamp::from_millisecond(f.created_at)
-                .map(|t| t.strftime("%-d %b %Y").to_string())
-                .unwrap_or_default();
             let kind = if f.busy_only {
                 "Busy-only feed"
             } else {
                 "Calendar feed"
             };
-            (f.id, format!("{kind}, created {created}"))
+            (f.id, format!("{kind}, created {}", day(f.created_at)))
+        })
+        .collect();
+    let tokens = runcoach_store::sessions::list_tokens(&state.db, &u.id)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let used = t
+                .last_used_at
+                .map_or("never used".into(), |at| format!("last used {}", day(at)));
+            let expiry = t
+                .expires_at
+                .map_or(String::new(), |at| format!(", expires {}", day(at)));
+            (
+                t.id,
+                format!("{}: created {}, {used}{expiry}", t.name, day(t.created_at)),
+            )
         })
         .collect();
     Ok(Settings {
@@ -291,6 +322,7 @@ async fn settings(
         weekdays: WEEKDAYS.to_vec(),
         feeds,
         new_feed: String::new(),
+        tokens,
         start_times: {
             let times = crate::schedule::parse(&u.start_times);
             WEEKDAYS
@@ -316,7 +348,9 @@ pub async fn settings_page(
 ) -> Result<Response, ApiError> {
     let notice = match q.get("saved").map(String::as_str) {
         Some("settings") => "Settings saved.",
-        Some("password") => "Password changed; other devices were signed out.",
+        Some("password") => {
+            "Password changed; other devices were signed out and API tokens revoked unless kept."
+        }
         _ => "",
     };
     Ok(render(&settings(&state, &user, notice, "").await?))
@@ -368,6 +402,9 @@ pub struct PasswordForm {
     csrf: String,
     current: String,
     new: String,
+    /// A ticked checkbox: keep API tokens working after the change.
+    #[serde(default)]
+    keep_tokens: Option<String>,
 }
 
 pub async fn password_submit(
@@ -381,6 +418,7 @@ pub async fn password_submit(
     let change = PasswordChange {
         current: form.current,
         new: form.new,
+        keep_tokens: form.keep_tokens.is_some(),
     };
     match accounts::change_password_for(&state, &user.0, &change).await {
         Ok(()) => Ok(Redirect::to("/settings?saved=password").into_response()),
@@ -394,6 +432,16 @@ pub async fn password_submit(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 render(&settings(&state, &user, "", &msg).await?),
             ))
+        }
+        Err(ApiError::TooMany { retry_after_s }) => {
+            let msg = format!("Too many wrong passwords; wait {retry_after_s} s and try again.");
+            let mut res = with_status(
+                StatusCode::TOO_MANY_REQUESTS,
+                render(&settings(&state, &user, "", &msg).await?),
+            );
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, retry_after_s.max(1).into());
+            Ok(res)
         }
         Err(e) => Err(e),
     }
@@ -434,6 +482,20 @@ pub async fn feed_revoke(
     }
     runcoach_store::feeds::revoke(&state.db, &user.0.user.id, &id).await?;
     Ok(Redirect::to("/settings#feeds").into_response())
+}
+
+/// Revokes an API token from the settings page.
+pub async fn token_revoke(
+    State(state): State<AppState>,
+    user: PageUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, ApiError> {
+    if !user.form_ok(&form.csrf) {
+        return Ok(refused(StatusCode::FORBIDDEN));
+    }
+    runcoach_store::sessions::delete_token(&state.db, &user.0.user.id, &id).await?;
+    Ok(Redirect::to("/settings#tokens").into_response())
 }
 
 /// Saves the usual start time per weekday and the time zone.

@@ -86,15 +86,34 @@ pub async fn submit(
     user: PageUser,
     multipart: Multipart,
 ) -> Response {
-    let upload = match receive(multipart).await {
+    let ticket = match state.imports.reserve(&user.0.user.id) {
+        Ok(t) => t,
+        Err(e) => {
+            let mut page = form(
+                &state,
+                &user,
+                "Imports are under way (yours or others'); wait for them and try again in a minute."
+                    .into(),
+            )
+            .await;
+            *page.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            if let ApiError::ImportsFull { retry_after_s } = e {
+                page.headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, retry_after_s.into());
+            }
+            return page;
+        }
+    };
+    let upload = match receive(multipart, &state.config.imports).await {
         Ok(u) => u,
         Err(res) if res.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             let mut page = form(
                 &state,
                 &user,
                 format!(
-                    "That is more than {} MB. Upload fewer files at a time, or use runcoach import.",
-                    UPLOAD_LIMIT >> 20
+                    "That is too large: at most {} MB in all and {} MB per activity file. Upload fewer files at a time, or use runcoach import.",
+                    UPLOAD_LIMIT >> 20,
+                    state.config.imports.file_bytes >> 20
                 ),
             )
             .await;
@@ -115,7 +134,7 @@ pub async fn submit(
         )
             .into_response();
     }
-    match start_upload_import(&state, &user.0.user.id, upload).await {
+    match start_upload_import(&state, &user.0.user.id, upload, ticket).await {
         Ok(id) => Redirect::to(&format!("/imports/{id}")).into_response(),
         Err(ApiError::Invalid(_)) => {
             let mut page = form(

@@ -40,7 +40,7 @@ impl Nav {
                 signed_in: true,
                 csrf: csrf.clone(),
             },
-            Some(Via::Bearer) => Nav {
+            Some(Via::Bearer { .. }) => Nav {
                 signed_in: true,
                 csrf: String::new(),
             },
@@ -116,6 +116,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings/feeds", post(account::feed_create))
         .route("/settings/schedule", post(account::schedule_submit))
         .route("/settings/feeds/{id}/revoke", post(account::feed_revoke))
+        .route("/settings/tokens/{id}/revoke", post(account::token_revoke))
         .route(
             "/onboarding",
             get(onboarding::page).post(onboarding::submit),

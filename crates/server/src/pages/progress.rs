@@ -159,7 +159,7 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
                     .filter(|x| {
                         x.location == location
                             && x.date >= w.start
-                            && x.date < w.start + jiff::Span::new().days(7)
+                            && x.date < w.start.saturating_add(jiff::Span::new().days(7))
                     })
                     .map(|x| f64::from(x.score))
                     .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))))

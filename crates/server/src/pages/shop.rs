@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use runcoach_app::Actor;
 use runcoach_app::shop::{self, CartItem, CouponSummary, OrderRequest, PricedQuote, ShopError};
@@ -17,9 +17,9 @@ use serde::Deserialize;
 
 use super::{Nav, message, not_found, render};
 use crate::AppState;
-use crate::api::accounts::Peer;
 use crate::api::shop::CodeGuard;
 use crate::auth::{MaybeUser, PageUser};
+use crate::client::Client;
 use crate::error::ApiError;
 
 /// `$19.85`, `€19.85`, `£19.85`, or `19.85 CHF`: integer minor units as
@@ -270,13 +270,12 @@ fn checkout_view(nav: Nav, p: &Product, q: &PricedQuote, code: &str) -> Checkout
 pub async fn checkout_page(
     State(state): State<AppState>,
     user: PageUser,
-    headers: HeaderMap,
-    peer: Peer,
+    client: Client,
     Query(q): Query<CheckoutQuery>,
 ) -> Result<Response, ApiError> {
     let actor = Actor::of(&user.0.user);
     let code = q.coupon.as_deref().map(str::trim).filter(|c| !c.is_empty());
-    let guard = CodeGuard::new(&state, &headers, &peer, Some(&actor), code.is_some()).await?;
+    let guard = CodeGuard::new(&state, &client, Some(&actor), code.is_some()).await?;
     match priced(&state, &actor, &q.product, code).await? {
         Some((p, quote)) => {
             if let Some(error) = quote.coupon.as_ref().and_then(|c| c.error) {
@@ -298,8 +297,7 @@ pub async fn checkout_page(
 pub async fn checkout_submit(
     State(state): State<AppState>,
     user: PageUser,
-    headers: HeaderMap,
-    peer: Peer,
+    client: Client,
     Form(posted): Form<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     if !user.form_ok(posted.get("csrf").map_or("", String::as_str)) {
@@ -317,7 +315,7 @@ pub async fn checkout_submit(
         Err(ShopError::NotFound) => return Ok(not_found(Nav::page(&user))),
         Err(e) => return Err(e.into()),
     };
-    let guard = CodeGuard::new(&state, &headers, &peer, Some(&actor), code.is_some()).await?;
+    let guard = CodeGuard::new(&state, &client, Some(&actor), code.is_some()).await?;
     let request = OrderRequest {
         items: vec![CartItem {
             product_id: p.id.clone(),

@@ -20,6 +20,7 @@ impl App {
         Self::start_with(backend, runcoach_server::Config::default()).await
     }
 
+    /// The app with settings of the test's choosing.
     pub async fn start_with(backend: &'static str, config: runcoach_server::Config) -> App {
         let (db, guard) = fresh(backend).await.expect("fresh database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
