@@ -6,6 +6,8 @@ fn runcoach(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_runcoach"))
         .args(args)
         .env_clear()
+        // A fixed "today" keeps these plans valid after their dates pass.
+        .env("RUNCOACH_TODAY", "2026-11-28")
         .output()
         .expect("runcoach runs")
 }
@@ -39,6 +41,22 @@ fn with(extra: &[&'static str]) -> Vec<&'static str> {
         .copied()
         .chain(extra.iter().copied())
         .collect()
+}
+
+/// The marathon request with some flags replaced: later flags override
+/// earlier ones only for clap's repeatable lists, so build it from scratch.
+fn overriding<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args: Vec<&str> = MARATHON.to_vec();
+    let mut i = 0;
+    while i < extra.len() {
+        if let Some(p) = args.iter().position(|a| *a == extra[i]) {
+            args[p + 1] = extra[i + 1];
+        } else {
+            args.extend_from_slice(&extra[i..i + 2]);
+        }
+        i += 2;
+    }
+    args
 }
 
 fn stdout(o: &Output) -> String {
@@ -118,13 +136,30 @@ fn marathon_plan_json_follows_the_contract_and_passes_check() {
 
 #[test]
 fn bad_plan_requests_get_one_line_and_exit_2() {
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 12] = [
+        (
+            &["--run-days", "mon,tue,mon,sun"],
+            "run day 'mon' is given twice",
+        ),
+        (&["--race", "fast"], "invalid distance 'fast'"),
+        (&["--race", "400k"], "outside the 3–100 km"),
+        (
+            &["--race-date", "2026-11-27", "--start", "2026-11-01"],
+            "race date 2026-11-27 has already passed (today is 2026-11-28)",
+        ),
+        (
+            &["--race-date", "2027-01-03", "--start", "2026-12-21"],
+            "a marathon needs at least 6 weeks",
+        ),
         (&["--run-days", "mon,sun"], "at least 3 days"),
         (
             &["--long-run-day", "wed"],
             "long-run day 'wed' is not one of the run days",
         ),
-        (&["--race-date", "2026-12-01"], "is before the start"),
+        (
+            &["--race-date", "2026-12-01", "--today", "2026-11-01"],
+            "is before the start",
+        ),
         (
             &["--strength-days", "5"],
             "--strength-days: 5 strength days a week",
@@ -143,19 +178,7 @@ fn bad_plan_requests_get_one_line_and_exit_2() {
         ),
     ];
     for (extra, needle) in cases {
-        // Later flags override earlier ones only for clap's repeatable
-        // lists, so build each request from scratch.
-        let mut args: Vec<&str> = MARATHON.to_vec();
-        let mut i = 0;
-        while i < extra.len() {
-            if let Some(p) = args.iter().position(|a| *a == extra[i]) {
-                args[p + 1] = extra[i + 1];
-            } else {
-                args.extend_from_slice(&extra[i..i + 2]);
-            }
-            i += 2;
-        }
-        let out = runcoach(&args);
+        let out = runcoach(&overriding(extra));
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
         assert_eq!(out.status.code(), Some(2), "{extra:?}: {err}");
         assert_eq!(err.lines().count(), 1, "{extra:?}: {err}");
@@ -163,6 +186,54 @@ fn bad_plan_requests_get_one_line_and_exit_2() {
     }
     let out = runcoach(&with(&["--weekly-km", "0"]));
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn tiny_volumes_and_odd_weeks_are_planned_not_panicked() {
+    for km in ["3", "3.5", "250"] {
+        let out = runcoach(&overriding(&["--weekly-km", km, "--longest-run-km", "2"]));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{km}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Weeks start on the chosen weekday; the plan begins on the first one
+    // on or after the start asked for.
+    let out = runcoach(&with(&["--week-start", "thu", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["weeks"][0]["start"], "2026-12-24");
+    let last = v["weeks"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["start"], "2027-04-22");
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_runcoach"))
+        .args(MARATHON)
+        .args(["--format", "markdown"])
+        .env_clear()
+        .env("RUNCOACH_TODAY", "2026-11-28")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read a little, then hang up like `| head -1` does.
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
 }
 
 #[test]

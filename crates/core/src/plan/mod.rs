@@ -19,7 +19,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 
 pub use model::*;
-pub use request::{FieldError, PlanInput, PlanRequest, RecentInput};
+pub use request::{FieldError, PlanInput, PlanRequest, RecentInput, SelfCheck};
 
 use placement::{Slot, day, layout};
 use shape::{RaceCategory, WeekShape, long_run_share_cap, shape};

@@ -120,6 +120,19 @@ pub fn progression_limit(previous_two_max: f64) -> f64 {
 /// Recovery weeks sit 20–30 % below the week before; runcoach aims for 25 %.
 pub const RECOVERY_CUT: f64 = 0.25;
 
+/// A recovery week's volume: 25 % below the week before, in 0.5 km steps
+/// when they land inside 20–30 %, in 0.1 km steps for small volumes where
+/// no half-kilometre does.
+fn recovery_km(before: f64) -> f64 {
+    let (lo, hi) = (before * 0.70, before * 0.80);
+    let half = round_half(before * (1.0 - RECOVERY_CUT));
+    if (lo..=hi).contains(&half) {
+        half
+    } else {
+        ((before * (1.0 - RECOVERY_CUT)) * 10.0).round() / 10.0
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct WeekShape {
     pub index: u32,
@@ -217,11 +230,7 @@ pub fn shape(req: &PlanRequest, easy_s_per_km: f64) -> (Vec<WeekShape>, Vec<Stri
         let recovery = pre >= cycle && i % cycle == 0;
         let limit = progression_limit(two_back.max(one_back));
         let km = if recovery {
-            let cut = round_half(one_back * (1.0 - RECOVERY_CUT));
-            cut.clamp(
-                (one_back * 0.70 * 2.0).ceil() / 2.0,
-                floor_half(one_back * 0.80),
-            )
+            recovery_km(one_back)
         } else if i == 1 {
             floor_half(req.weekly_km.min(peak_target))
         } else {

@@ -28,7 +28,20 @@ pub async fn create_plan(
     user_id: &str,
     input: &PlanInput,
 ) -> Result<StoredPlan, ApiError> {
-    let request = input.validate().map_err(ApiError::Invalid)?;
+    // A race already run is refused: "today" is the server's clock unless
+    // the request names the day itself.
+    let dated = PlanInput {
+        today: input.today.clone().or_else(|| {
+            Some(
+                jiff::Timestamp::now()
+                    .to_zoned(jiff::tz::TimeZone::UTC)
+                    .date()
+                    .to_string(),
+            )
+        }),
+        ..input.clone()
+    };
+    let request = dated.validate().map_err(ApiError::Invalid)?;
     let plan = build_plan(&request);
     let (id, plan) = plans::insert(&state.db, user_id, input, &plan).await?;
     Ok(StoredPlan { id, plan })
