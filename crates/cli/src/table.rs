@@ -125,11 +125,25 @@ mod plan_view {
     use std::fmt::Write;
 
     use runcoach_core::exercises::Exercise;
-    use runcoach_core::plan::{Dose, Plan, Session, SessionKind};
+    use runcoach_core::plan::{Dose, Plan, Session, SessionKind, Week};
     use runcoach_core::units::{Pace, Units, format_clock};
 
     fn dist(km: f64, units: Units) -> String {
         format!("{:.1}", km / units.km())
+    }
+
+    /// A week's running: the training, and the race apart in race week
+    /// ("17.5+21.1"), so the taper's cut reads right.
+    fn volume(w: &Week, units: Units, plus: &str) -> String {
+        if w.race_km > 0.0 {
+            format!(
+                "{}{plus}{}",
+                dist(w.training_km, units),
+                dist(w.race_km, units)
+            )
+        } else {
+            dist(w.run_km, units)
+        }
     }
 
     fn pace_band(band: [u32; 2], units: Units) -> String {
@@ -164,7 +178,7 @@ mod plan_view {
         let first = &plan.weeks[0];
         let _ = write!(
             out,
-            "{:>3}  {:<10}  {:<9} {:>6}",
+            "{:>3}  {:<10}  {:<9} {:>10}",
             "Wk",
             "Start",
             "Phase",
@@ -182,11 +196,11 @@ mod plan_view {
             };
             let _ = write!(
                 out,
-                "{:>3}  {}  {:<9} {:>6}",
+                "{:>3}  {}  {:<9} {:>10}",
                 w.index,
                 w.start,
                 phase.replace(" week", ""),
-                dist(w.run_km, units)
+                volume(w, units, "+")
             );
             for d in &w.days {
                 let _ = write!(out, "  {:<13}", cell(&d.sessions, units));
@@ -301,7 +315,7 @@ mod plan_view {
                 w.index,
                 w.phase.label(),
                 if w.recovery { " (recovery)" } else { "" },
-                dist(w.run_km, units),
+                volume(w, units, &format!(" {} + race ", units.label())),
                 units.label(),
                 w.focus
             );

@@ -12,7 +12,7 @@ fn runcoach(args: &[&str]) -> Output {
         .args(args)
         .env_clear()
         // A fixed "today" keeps these plans valid after their dates pass.
-        .env("RUNCOACH_TODAY", "2026-11-28")
+        .env("RUNCOACH_TODAY", "2026-07-01")
         .output()
         .expect("runcoach runs")
 }

@@ -224,3 +224,54 @@ pub fn level_note(level: Level, week_index: u32, phase: Phase) -> Option<String>
             .to_owned()
     })
 }
+
+pub fn lone_run(km: f64, u: Units) -> String {
+    format!(
+        "One easy run of {} carries this week: the volume is too small to split into runs of at least 20 minutes.",
+        dist(km, u)
+    )
+}
+
+pub fn race_eve_rest() -> String {
+    "The day before the race: no running, just 10 minutes of easy mobility so you start fresh."
+        .to_owned()
+}
+
+pub fn long_run_dropped() -> String {
+    "No long run this close to the race: its distance is left out so your legs arrive fresh."
+        .to_owned()
+}
+
+/// Why one of the runner's run days has no run this week.
+pub fn spare_run_day(week_km: f64, runs: usize, first_timer_cap: bool, u: Units) -> String {
+    if first_timer_cap {
+        format!(
+            "A rest day although you could run: a first plan keeps to {runs} runs a week so your legs get a day to absorb each run."
+        )
+    } else {
+        format!(
+            "A rest day although you could run: this week's {} fits {runs} run(s) of at least 20 minutes; more days would make each run too short to be worth it.",
+            dist(week_km, u)
+        )
+    }
+}
+
+/// The plan-level warning when the run days carry less than the runner's
+/// volume: the numbers and the two ways out.
+pub fn volume_does_not_fit(
+    trimmed: &[(u32, f64, f64)],
+    req: &super::request::PlanRequest,
+) -> Option<String> {
+    let &(week, wanted, most) = trimmed
+        .iter()
+        .max_by(|a, b| (a.1 - a.2).total_cmp(&(b.1 - b.2)))?;
+    let u = req.units;
+    let days = req.run_days.len();
+    Some(format!(
+        "{days} run days do not carry the volume: week {week} wanted {} but holds {} with every easy run at most three quarters of the long run and under 90 minutes. Options: add a run day (--run-days with {} days), or plan with less volume (--weekly-km {:.0}).",
+        dist(wanted, u),
+        dist(most, u),
+        days + 1,
+        (req.weekly_km * most / wanted.max(0.1)).floor().max(3.0)
+    ))
+}

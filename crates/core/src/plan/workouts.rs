@@ -139,6 +139,9 @@ pub fn quality_kind(cat: &RaceCategory, phase: Phase, slot: u8) -> SessionKind {
     pair[usize::from(slot.min(1))]
 }
 
+/// The shortest session worth the trip out, with a little room.
+const MIN_SESSION_S: f64 = 20.5 * 60.0;
+
 fn round_half(km: f64) -> f64 {
     (km * 2.0).round() / 2.0
 }
@@ -242,9 +245,15 @@ pub fn quality(
         }
         other => unreachable!("{other:?} is not a quality session"),
     };
-    let mut steps = vec![t.step(StepKind::Warmup, easy, warm)];
+    // A session under 20 minutes is not worth the trip out: a fast runner's
+    // short session gets a longer warm-up and cool-down.
+    let (_, main_s) = totals(&main);
+    let easy_s = t.seconds(easy, 1.0);
+    let short_by = (MIN_SESSION_S - f64::from(main_s) - (warm + cool) * easy_s).max(0.0);
+    let extra = (short_by / easy_s * 2.0).ceil() / 4.0;
+    let mut steps = vec![t.step(StepKind::Warmup, easy, warm + extra)];
     steps.extend(main);
-    steps.push(t.step(StepKind::Cooldown, easy, cool));
+    steps.push(t.step(StepKind::Cooldown, easy, cool + extra));
     let (m, s) = totals(&steps);
     Session {
         id: None,
