@@ -58,6 +58,7 @@ pub fn check(plan: &Plan) -> Vec<Violation> {
     hard_days(plan, &mut f);
     easy_share(plan, &volumes, &mut f);
     run_sizes(plan, &mut f);
+    strength_load(plan, &mut f);
     block_growth(plan, &volumes, &mut f);
     strength(plan, &mut f);
     f.0
@@ -464,6 +465,65 @@ fn run_sizes(plan: &Plan, f: &mut Findings) {
                     w,
                     Some(d.date),
                     "a run day without a run and without a why".into(),
+                );
+            }
+        }
+    }
+}
+
+/// Strength sessions of five or six movements whose minutes are not
+/// optimistic, and heavy single-leg work never the day before a hard run.
+fn strength_load(plan: &Plan, f: &mut Findings) {
+    use crate::exercises::Load;
+    use crate::plan::strength::{MOVEMENTS, minutes};
+    let days: Vec<(&Week, &crate::plan::model::Day)> = plan
+        .weeks
+        .iter()
+        .flat_map(|w| w.days.iter().map(move |d| (w, d)))
+        .collect();
+    for (i, (w, d)) in days.iter().enumerate() {
+        for s in d
+            .sessions
+            .iter()
+            .filter(|s| s.kind == SessionKind::Strength)
+        {
+            if !MOVEMENTS.contains(&s.exercises.len()) {
+                f.add(
+                    "strength_movements",
+                    w,
+                    Some(d.date),
+                    format!(
+                        "{} movements; a hip session has five or six",
+                        s.exercises.len()
+                    ),
+                );
+            }
+            let needed = minutes(&s.exercises);
+            if let Some(m) = s.minutes.filter(|m| *m + 1 < needed) {
+                f.add(
+                    "strength_minutes",
+                    w,
+                    Some(d.date),
+                    format!("says {m} minutes but its sets take about {needed}"),
+                );
+            }
+            let heavy = s
+                .exercises
+                .iter()
+                .filter_map(|x| find(&x.id))
+                .any(|e| e.load == Load::Heavy);
+            let hard_next = days.get(i + 1).is_some_and(|(_, next)| {
+                next.sessions
+                    .iter()
+                    .any(|x| x.kind.is_quality() || x.kind == SessionKind::Long)
+            });
+            if heavy && hard_next {
+                f.add(
+                    "heavy_strength",
+                    w,
+                    Some(d.date),
+                    "heavy single-leg work the day before a hard run; it needs about 48 hours"
+                        .into(),
                 );
             }
         }

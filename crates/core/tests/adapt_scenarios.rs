@@ -160,10 +160,15 @@ fn knee_pain_on_two_days_lowers_the_next_week() {
     );
     assert_eq!(quality(week(&plan, 4)), 1);
     assert_eq!(quality(week(&adapted, 4)), 0);
-    // Dead bug → side plank with leg lift; adductor squeeze → side-lying
-    // leg raise: 5 abductor movements become 7.
-    assert_eq!(abductor_moves(week(&plan, 4)), 5);
-    assert_eq!(abductor_moves(week(&adapted, 4)), 7);
+    // Movements of other families swapped for abductor work (at most two
+    // a session).
+    assert_eq!(
+        (
+            abductor_moves(week(&plan, 4)),
+            abductor_moves(week(&adapted, 4))
+        ),
+        (6, 9)
+    );
     // Nothing before week 4 changes.
     assert_eq!(adapted.weeks[..3], plan.weeks[..3]);
     // Every changed session says so first.

@@ -364,20 +364,42 @@ impl Context<'_> {
                 }
             }
         }
-        let (days, heavy_at) = self.strength_placement(&strength_slots, count, &km_by_day);
-        let focus = focuses(days.len(), heavy_at, &req.niggles);
+        let last = day((w.start + 6.days()).weekday());
+        let (days, heavy_at) = self.strength_placement(&strength_slots, count, &km_by_day, last);
+        // Race week keeps one light session: nothing heavy so close to it.
+        let heavy_at = heavy_at.filter(|_| !race_week);
+        let stability = !req.self_check.is_empty();
+        let abductor_bias = stability
+            || req
+                .niggles
+                .iter()
+                .any(|n| matches!(n, Niggle::Knee | Niggle::Itb));
+        let focus = focuses(days.len(), heavy_at, abductor_bias);
         let six = req.level == Level::Experienced && !req.new_to_strength;
         for (nth, (&d, &f)) in days.iter().zip(&focus).enumerate() {
-            let exercises = self
-                .rotation
-                .session(f, volume, &req.niggles, &req.equipment, six);
+            let exercises =
+                self.rotation
+                    .session(f, volume, &req.niggles, &req.equipment, (six, stability));
             let minutes = strength::minutes(&exercises);
-            let after = if by_day[d].iter().any(|s| s.kind.is_run()) {
-                "after your run"
-            } else {
-                "on a day without running"
+            let after = match by_day[d].iter().find(|s| s.kind.is_run()) {
+                Some(run) => format!("after your {} run", run.kind.label().to_lowercase()),
+                None => "on a day without running".to_owned(),
             };
-            let niggle_note = niggle_note(&req.niggles);
+            let next = match slots[(d + 1) % 7] {
+                Slot::Easy => "an easy run",
+                Slot::Off => "a rest day",
+                Slot::Quality(_) => "a hard session",
+                Slot::Long => "the long run",
+            };
+            let light_week = heavy_at.is_none() && !race_week;
+            let niggle_note = niggle_note(&req.niggles, &req.self_check);
+            let place = why::StrengthPlace {
+                nth: nth + 1,
+                count: days.len(),
+                after: &after,
+                next,
+                light_week,
+            };
             by_day[d].push(Session {
                 id: None,
                 kind: SessionKind::Strength,
@@ -390,7 +412,7 @@ impl Context<'_> {
                 steps: Vec::new(),
                 exercises,
                 activation: Vec::new(),
-                why: why::strength(f, volume, nth + 1, days.len(), after, niggle_note),
+                why: why::strength(f, volume, &place, niggle_note),
             });
         }
         let first_timer_cap = runs_used == max_runs && req.run_days.len() > max_runs;
@@ -623,25 +645,29 @@ impl Context<'_> {
         slots: &placement::Layout,
         count: usize,
         km_by_day: &[f64; 7],
-    ) -> (Vec<usize>, usize) {
+        last: usize,
+    ) -> (Vec<usize>, Option<usize>) {
         let open = slots.iter().filter(|s| **s != Slot::Long).count();
-        strength_days(slots, count.min(open), km_by_day)
+        strength_days(slots, count.min(open), km_by_day, last)
     }
 }
 
-fn niggle_note(niggles: &[Niggle]) -> Option<String> {
+fn niggle_note(niggles: &[Niggle], self_check: &[request::SelfCheck]) -> Option<String> {
     let mut notes = Vec::new();
     if niggles
         .iter()
         .any(|n| matches!(n, Niggle::Knee | Niggle::Itb))
     {
-        notes.push("Knee/IT-band niggle: extra abductor work, since weak hip abductors let the knee drift inward (Ramskov 2015).");
+        notes.push("Knee or IT-band niggle: extra abductor work, since weak hip abductors let the knee drift inward.");
     }
     if niggles.contains(&Niggle::HipFlexor) {
         notes.push("Hip-flexor niggle: flexor strength added and stretched on rest days.");
     }
     if niggles.contains(&Niggle::LowBack) {
-        notes.push("Lower-back niggle: core anti-rotation work in every session.");
+        notes.push("Lower-back niggle: core work in every session.");
+    }
+    if !self_check.is_empty() {
+        notes.push("Your self-check showed a wobble or knee drift: more abductor and single-leg balance work from week 1.");
     }
     (!notes.is_empty()).then(|| notes.join(" "))
 }

@@ -175,20 +175,39 @@ pub fn race_eve() -> &'static str {
     "The days just before the race stay easy or rest so you arrive fresh."
 }
 
+/// Where a strength session sits in the week, for its why.
+pub struct StrengthPlace<'a> {
+    pub nth: usize,
+    pub count: usize,
+    /// "after your easy run" or "on a day without running".
+    pub after: &'a str,
+    /// What the next day holds: "an easy run", "a rest day", ...
+    pub next: &'a str,
+    /// No day this week sits clear of a hard run the next day.
+    pub light_week: bool,
+}
+
 pub fn strength(
     focus: Focus,
     volume: Volume,
-    nth: usize,
-    count: usize,
-    after: &str,
+    at: &StrengthPlace,
     niggle_note: Option<String>,
 ) -> String {
-    let what = match focus {
-        Focus::Abductors => "abductor focus (glute med keeps the knee tracking over the foot)",
-        Focus::Extensors => "extensor focus (glutes drive hip extension and push-off)",
-        Focus::SingleLeg => {
-            "single-leg strength on the lightest running day, so heavy work never lands before a hard day or the long run"
+    let what = match (volume, focus) {
+        (Volume::RaceWeek, _) => {
+            "light activation (single sets) to keep the hips switched on without tiring the legs"
+                .to_owned()
         }
+        (_, Focus::Abductors) => {
+            "abductor focus (glute med keeps the knee tracking over the foot)".to_owned()
+        }
+        (_, Focus::Extensors) => {
+            "extensor focus (glutes drive hip extension and push-off)".to_owned()
+        }
+        (_, Focus::SingleLeg) => format!(
+            "the week's heavy single-leg session; tomorrow is {}, not a hard run, so the legs get a day to recover first",
+            at.next
+        ),
     };
     let dose = match volume {
         Volume::Intro => " New to strength: one set of each this week; full sets by week 3.",
@@ -197,11 +216,17 @@ pub fn strength(
         }
         Volume::Full => "",
         Volume::Taper => " Taper: the low end of each dose, so the legs stay fresh.",
-        Volume::RaceWeek => " Race week: one short activation session, early in the week.",
+        Volume::RaceWeek => " Race week: one short session, at least two days before the race.",
+    };
+    let light = if at.light_week {
+        " No day this week is followed by an easy day or rest, so single-leg work stays light."
+    } else {
+        ""
     };
     let niggle = niggle_note.map(|n| format!(" {n}")).unwrap_or_default();
     format!(
-        "Hip strength {nth} of {count} this week, {what}; {after}, never on the long-run day and at least a day from the next session.{dose}{niggle}"
+        "Hip strength {} of {} this week, {what}; {}, never on the long-run day and at least a day from the next session.{dose}{light}{niggle}",
+        at.nth, at.count, at.after
     )
 }
 
