@@ -59,6 +59,7 @@ pub fn check(plan: &Plan) -> Vec<Violation> {
     easy_share(plan, &volumes, &mut f);
     run_sizes(plan, &mut f);
     strength_load(plan, &mut f);
+    race_week(plan, &mut f);
     block_growth(plan, &volumes, &mut f);
     strength(plan, &mut f);
     f.0
@@ -527,6 +528,53 @@ fn strength_load(plan: &Plan, f: &mut Findings) {
                 );
             }
         }
+    }
+}
+
+/// Race week: every run shorter than the taper week's average run (a
+/// shakeout of about 15 minutes always allowed) and at most one short
+/// sharpening session.
+fn race_week(plan: &Plan, f: &mut Findings) {
+    let n = plan.weeks.len();
+    let Some(last) = plan.weeks.last().filter(|w| w.phase == Phase::Race) else {
+        return;
+    };
+    let runs = |w: &'_ Week| -> Vec<(Date, f64, u32)> {
+        w.sessions()
+            .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race)
+            .map(|(d, s)| (d.date, s.km(), s.duration_s.unwrap_or(u32::MAX)))
+            .collect()
+    };
+    if n >= 2 {
+        let taper = runs(&plan.weeks[n - 2]);
+        if !taper.is_empty() {
+            let avg = taper.iter().map(|r| r.1).sum::<f64>() / taper.len() as f64;
+            for (date, km, secs) in runs(last) {
+                let shakeout = f64::from(secs) <= (MIN_SHAKEOUT_MIN + 1.5) * 60.0;
+                if km > avg + 0.05 && !shakeout {
+                    f.add(
+                        "race_week_runs",
+                        last,
+                        Some(date),
+                        format!(
+                            "{km:.1} km is longer than the taper week's average run of {avg:.1} km; race-week runs get shorter"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    let quality: Vec<_> = last
+        .sessions()
+        .filter(|(_, s)| s.kind.is_quality())
+        .collect();
+    if quality.len() > 1 || quality.iter().any(|(_, s)| s.hard_km() > 5.0) {
+        f.add(
+            "race_week_runs",
+            last,
+            Some(last.start),
+            "race week holds one short sharpening session at most".into(),
+        );
     }
 }
 

@@ -51,6 +51,8 @@ struct Context<'a> {
     /// hard day right after the last week's.
     last_quality: Option<Date>,
     limits: RunLimits,
+    /// The last week's average run, so race-week runs stay shorter.
+    last_avg_run: Option<f64>,
     /// Weeks whose volume the run days could not carry: (week, wanted km,
     /// the most they carry).
     trimmed: Vec<(u32, f64, f64)>,
@@ -90,6 +92,7 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
             rotation: Rotation::default(),
             last_quality: None,
             limits: RunLimits::new(&targets),
+            last_avg_run: None,
             trimmed: Vec::new(),
         };
         let (shapes, warnings) = shape(req, easy_mid, &caps, &|w| ctx.carries(w));
@@ -311,14 +314,18 @@ impl Context<'_> {
             let d = (0..7)
                 .find(|&d| slots[d] == Slot::Quality(n as u8))
                 .expect("quality slot");
-            s.why = why::quality(
-                s.kind,
-                s.hard_km(),
-                w.km,
-                w.phase,
-                self.pace_source.as_deref(),
-                units,
-            );
+            s.why = if race_week {
+                why::sharpener(s.hard_km(), units)
+            } else {
+                why::quality(
+                    s.kind,
+                    s.hard_km(),
+                    w.km,
+                    w.phase,
+                    self.pace_source.as_deref(),
+                    units,
+                )
+            };
             if s.kind != SessionKind::MarathonPace {
                 s.activation = strength::activation(&req.equipment);
                 s.why = format!("{} {}", s.why, why::activation());
@@ -471,7 +478,13 @@ impl Context<'_> {
             focus: week_note,
             days,
         };
-        with_totals(week)
+        let week = with_totals(week);
+        let runs = week
+            .sessions()
+            .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race)
+            .count();
+        self.last_avg_run = (runs > 0).then(|| week.training_km / runs as f64);
+        week
     }
 
     /// The week as planned around the race: which days may not hold a
@@ -522,13 +535,32 @@ impl Context<'_> {
             Level::Experienced => 7,
         };
         let long_day = day(req.long_run_day);
-        let limits = self.limits;
+        let mut limits = self.limits;
+        if race_week && let Some(avg) = self.last_avg_run {
+            // Every race-week run shorter than the taper week's runs.
+            limits.max_easy_km = (avg * 9.0).floor() / 10.0;
+            limits.max_easy_km = limits.max_easy_km.max(limits.shakeout_km);
+        }
         let min_run = if race_week {
             limits.shakeout_km
         } else {
             limits.min_km
         };
         let race_week_days = self.race_week_days(dates);
+        // The sharpener: at least three days before the race, not the day
+        // after a hard session.
+        // ...and, like every race-week run, shorter than last week's runs.
+        let sharpen_fits = workouts::sharpener(&self.cat, &self.targets).km() <= limits.max_easy_km;
+        let sharpen_day = race_week_days
+            .iter()
+            .copied()
+            .filter(|_| sharpen_fits)
+            .find(|&d| {
+                no_quality & (1 << d) == 0
+                    && dates
+                        .iter()
+                        .any(|x| day(x.weekday()) == d && (req.race_date - *x).get_days() >= 3)
+            });
         let top = if race_week {
             race_week_days.len()
         } else {
@@ -554,7 +586,14 @@ impl Context<'_> {
             for runs in (1..=top.max(1)).rev() {
                 for _trim in 0..12 {
                     let (mut slots, q) = if race_week {
-                        (race_week_layout(&race_week_days, runs), 0)
+                        let mut slots = race_week_layout(&race_week_days, runs);
+                        match sharpen_day.filter(|d| wanted_q > 0 && slots[*d] == Slot::Easy) {
+                            Some(d) => {
+                                slots[d] = Slot::Quality(0);
+                                (slots, 1)
+                            }
+                            None => (slots, 0),
+                        }
                     } else {
                         layout(&req.run_days, req.long_run_day, runs, wanted_q, no_quality)
                     };
@@ -563,6 +602,9 @@ impl Context<'_> {
                     }
                     let sessions_q: Vec<Session> = (0..q)
                         .map(|n| {
+                            if race_week {
+                                return workouts::sharpener(&self.cat, &self.targets);
+                            }
                             let kind = quality_kind(&self.cat, w.phase, n);
                             quality(kind, w.km, &self.cat, req.level, w.phase, &self.targets)
                         })

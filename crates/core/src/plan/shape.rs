@@ -333,7 +333,8 @@ pub fn shape(
             recovery: false,
             km,
             long_km,
-            quality: u8::from(!race_week),
+            // Race week's one is a short sharpener.
+            quality: 1,
             prev_km: one_back,
             limit_km: progression_limit(two_back.max(one_back)),
             weeks_since_recovery: 0,

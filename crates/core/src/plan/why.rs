@@ -171,6 +171,13 @@ pub fn race(name: &str, km: f64, predicted: Option<(u32, &str)>, u: Units) -> St
     }
 }
 
+pub fn sharpener(hard_km: f64, u: Units) -> String {
+    format!(
+        "Race week's one sharpener: {} in short pieces at race rhythm with easy jogs between, enough to feel quick on race day, too little to tire you. At least three days before the race.",
+        dist(hard_km, u)
+    )
+}
+
 pub fn race_eve() -> &'static str {
     "The days just before the race stay easy or rest so you arrive fresh."
 }

@@ -123,7 +123,9 @@ pub fn metres(km: f64) -> u32 {
 /// Which quality session fills a slot, by race, phase and slot.
 pub fn quality_kind(cat: &RaceCategory, phase: Phase, slot: u8) -> SessionKind {
     use SessionKind::*;
-    let long_race = cat.long_cap_km >= 30.0;
+    // Marathon pace is the marathon's race pace; an ultra is run slower, so
+    // it trains threshold and intervals instead.
+    let long_race = cat.name == "marathon";
     let short_race = cat.long_cap_km <= 16.0;
     let pair = match phase {
         Phase::Base => [Tempo, if short_race { Repetition } else { Tempo }],
@@ -297,6 +299,48 @@ pub fn totals(steps: &[Step]) -> (u32, u32) {
             )
         }
     })
+}
+
+/// Race week's one short sharpening session: a few touches of race rhythm
+/// between an easy warm-up and cool-down, enough to feel sharp, too little
+/// to tire.
+pub fn sharpener(cat: &RaceCategory, t: &Targets) -> Session {
+    let (kind, reps, rep_m): (SessionKind, u16, u32) = match cat.name {
+        "5K" | "10K" => (SessionKind::Intervals, 5, 400),
+        "marathon" => (SessionKind::MarathonPace, 2, 2000),
+        _ => (SessionKind::Tempo, 3, 1000),
+    };
+    let rep_km = f64::from(rep_m) / 1000.0;
+    let jog = Step {
+        kind: StepKind::Recovery,
+        times: None,
+        distance_m: Some(metres(90.0 / t.seconds(SessionKind::Recovery, 1.0))),
+        duration_s: Some(90),
+        pace_s_per_km: None,
+        rpe: Some([2, 3]),
+        steps: Vec::new(),
+    };
+    let easy = SessionKind::Easy;
+    let steps = vec![
+        t.step(StepKind::Warmup, easy, 2.0),
+        repeat(reps, vec![t.step(StepKind::Work, kind, rep_km), jog]),
+        t.step(StepKind::Cooldown, easy, 1.5),
+    ];
+    let (m, s) = totals(&steps);
+    Session {
+        id: None,
+        kind,
+        title: format!("Sharpener {reps} × {rep_m} m at race rhythm"),
+        distance_m: Some(m),
+        duration_s: Some(s),
+        minutes: None,
+        pace_s_per_km: t.pace_band(kind),
+        rpe: t.effort(kind),
+        steps,
+        exercises: Vec::new(),
+        activation: Vec::new(),
+        why: String::new(),
+    }
 }
 
 /// The race itself, with the predicted time when a result is known.
