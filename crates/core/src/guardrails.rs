@@ -60,6 +60,8 @@ pub fn check(plan: &Plan) -> Vec<Violation> {
     run_sizes(plan, &mut f);
     strength_load(plan, &mut f);
     race_week(plan, &mut f);
+    niggles(plan, &mut f);
+    feasibility(plan, &mut f);
     block_growth(plan, &volumes, &mut f);
     strength(plan, &mut f);
     f.0
@@ -574,6 +576,98 @@ fn race_week(plan: &Plan, f: &mut Findings) {
             last,
             Some(last.start),
             "race week holds one short sharpening session at most".into(),
+        );
+    }
+}
+
+/// A plan around a niggle leads with the pain rule and the advice to see a
+/// physiotherapist, and changes the running and strength work it asks for.
+fn niggles(plan: &Plan, f: &mut Findings) {
+    use crate::plan::model::Niggle;
+    use crate::plan::niggles::{banned_movements, instead};
+    let Some(niggles) = plan
+        .athlete
+        .as_ref()
+        .map(|a| &a.niggles)
+        .filter(|n| !n.is_empty())
+    else {
+        return;
+    };
+    let Some(first) = plan.weeks.first() else {
+        return;
+    };
+    let told = plan
+        .warnings
+        .iter()
+        .any(|w| w.contains("3/10") && w.contains("physiotherapist"));
+    if !told {
+        f.add(
+            "niggles",
+            first,
+            None,
+            format!(
+                "a plan around a {} niggle says the pain rule (3/10, not worse next morning) and when to see a physiotherapist",
+                niggles.iter().map(|n| n.label()).collect::<Vec<_>>().join(" and ")
+            ),
+        );
+    }
+    let banned = banned_movements(niggles);
+    for w in &plan.weeks {
+        for (d, s) in w.sessions() {
+            if let Some(x) = s.exercises.iter().find(|x| banned.contains(&x.id.as_str())) {
+                f.add(
+                    "niggles",
+                    w,
+                    Some(d.date),
+                    format!(
+                        "{} with a niggle that rules it out",
+                        x.name.as_deref().unwrap_or(&x.id)
+                    ),
+                );
+            }
+            if s.kind.is_quality() && instead(s.kind, w.phase, niggles) != s.kind {
+                f.add(
+                    "niggles",
+                    w,
+                    Some(d.date),
+                    format!(
+                        "{} with a {} niggle; tempo running instead",
+                        s.kind.label(),
+                        niggles
+                            .iter()
+                            .find(|n| matches!(n, Niggle::Knee | Niggle::HipFlexor))
+                            .map_or("", |n| n.label())
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// A 10K-to-half plan whose longest run stays under three quarters of the
+/// race says so, with options, in its warnings.
+fn feasibility(plan: &Plan, f: &mut Findings) {
+    let km = f64::from(plan.race.distance_m) / 1000.0;
+    let longest = plan
+        .weeks
+        .iter()
+        .flat_map(|w| w.sessions())
+        .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race)
+        .map(|(_, s)| s.km())
+        .fold(0.0, f64::max);
+    let said = plan.warnings.iter().any(|w| w.contains("three quarters"));
+    if (8.0..=25.0).contains(&km)
+        && longest < 0.75 * km - SLACK_KM
+        && !said
+        && let Some(w) = plan.weeks.first()
+    {
+        f.add(
+            "feasibility",
+            w,
+            None,
+            format!(
+                "the longest run is {longest:.1} km, under three quarters of the {km:.1} km race, and the plan does not say so"
+            ),
         );
     }
 }

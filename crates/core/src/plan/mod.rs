@@ -7,7 +7,9 @@
 //!
 //! Pure and deterministic: identical requests give identical plans.
 
+pub mod feasibility;
 pub mod model;
+pub mod niggles;
 pub mod placement;
 pub mod request;
 pub mod shape;
@@ -51,6 +53,9 @@ struct Context<'a> {
     /// hard day right after the last week's.
     last_quality: Option<Date>,
     limits: RunLimits,
+    race_label: String,
+    /// Paces' source in the runner's words (no VDOT), for the whys.
+    pace_words: Option<String>,
     /// The last week's average run, so race-week runs stay shorter.
     last_avg_run: Option<f64>,
     /// Weeks whose volume the run days could not carry: (week, wanted km,
@@ -89,9 +94,14 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
             targets,
             pace_source: pace_source.clone(),
             total_weeks: req.weeks(),
-            rotation: Rotation::default(),
+            rotation: Rotation::new(&req.niggles),
             last_quality: None,
             limits: RunLimits::new(&targets),
+            race_label: shape::race_label(&req.race),
+            pace_words: req
+                .recent
+                .as_ref()
+                .map(|r| format!("your {} in {}", r.distance(), r.time())),
             last_avg_run: None,
             trimmed: Vec::new(),
         };
@@ -124,6 +134,20 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
     }
     if let Some(w) = req.recent.as_ref().and_then(|r| r.vdot().warning()) {
         warnings.push(w.to_string());
+    }
+    if let Some(w) = niggles::pain_rule(&req.niggles) {
+        warnings.insert(0, w);
+    }
+    // A stretch goal leads: the runner reads the problem and the options
+    // before anything else.
+    let longest = weeks
+        .iter()
+        .flat_map(|w| w.sessions())
+        .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race)
+        .map(|(_, s)| s.km())
+        .fold(0.0, f64::max);
+    if let Some(w) = feasibility::stretch(req, longest) {
+        warnings.insert(0, w);
     }
     Plan {
         race: RaceInfo {
@@ -211,7 +235,7 @@ impl Context<'_> {
         let req = self.req;
         let race_week = w.phase == Phase::Race;
         let units = req.units;
-        let week_note = why::week(w, self.total_weeks, &self.cat, units);
+        let week_note = why::week(w, self.total_weeks, &self.race_label, units);
         let dates = self.dates(w);
         let max_runs = match req.level {
             Level::FirstTimer => 5,
@@ -299,7 +323,7 @@ impl Context<'_> {
                     long_km,
                     w.km,
                     long_run_share_cap(w.km),
-                    &self.cat,
+                    (&self.cat, &self.race_label),
                     &format!("{:?}", req.long_run_day),
                     units,
                 )
@@ -322,7 +346,7 @@ impl Context<'_> {
                     s.hard_km(),
                     w.km,
                     w.phase,
-                    self.pace_source.as_deref(),
+                    self.pace_words.as_deref(),
                     units,
                 )
             };
@@ -337,11 +361,11 @@ impl Context<'_> {
         }
         if race_week {
             let race_day = day(req.race_date.weekday());
-            let mut s = workouts::race(req.race.name(), req.race.metres(), &self.targets);
+            let mut s = workouts::race(&self.race_label, req.race.metres(), &self.targets);
             s.why = why::race(
-                req.race.name(),
+                &self.race_label,
                 req.race.metres() / 1000.0,
-                s.duration_s.zip(self.pace_source.as_deref()),
+                s.duration_s.zip(self.pace_words.as_deref()),
                 units,
             );
             by_day[race_day].push(s);
@@ -384,9 +408,12 @@ impl Context<'_> {
         let focus = focuses(days.len(), heavy_at, abductor_bias);
         let six = req.level == Level::Experienced && !req.new_to_strength;
         for (nth, (&d, &f)) in days.iter().zip(&focus).enumerate() {
+            // A week without the heavy session still covers single-leg
+            // control, with light balance work.
+            let balance = stability || (heavy_at.is_none() && nth == 0);
             let exercises =
                 self.rotation
-                    .session(f, volume, &req.niggles, &req.equipment, (six, stability));
+                    .session(f, volume, &req.niggles, &req.equipment, (six, balance));
             let minutes = strength::minutes(&exercises);
             let after = match by_day[d].iter().find(|s| s.kind.is_run()) {
                 Some(run) => format!("after your {} run", run.kind.label().to_lowercase()),
@@ -455,6 +482,9 @@ impl Context<'_> {
                     .iter_mut()
                     .filter(|s| s.kind.is_run() && s.kind != SessionKind::Race)
                 {
+                    if let Some(n) = niggles::run_note(s.kind, &req.niggles) {
+                        s.why = format!("{} {n}", s.why);
+                    }
                     s.why = format!("{} {}", s.why, week_note);
                     if let Some(n) = &level_note {
                         s.why = format!("{} {n}", s.why);
@@ -605,7 +635,11 @@ impl Context<'_> {
                             if race_week {
                                 return workouts::sharpener(&self.cat, &self.targets);
                             }
-                            let kind = quality_kind(&self.cat, w.phase, n);
+                            let kind = niggles::instead(
+                                quality_kind(&self.cat, w.phase, n),
+                                w.phase,
+                                &req.niggles,
+                            );
                             quality(kind, w.km, &self.cat, req.level, w.phase, &self.targets)
                         })
                         .collect();
@@ -696,17 +730,16 @@ impl Context<'_> {
 
 fn niggle_note(niggles: &[Niggle], self_check: &[request::SelfCheck]) -> Option<String> {
     let mut notes = Vec::new();
-    if niggles
-        .iter()
-        .any(|n| matches!(n, Niggle::Knee | Niggle::Itb))
-    {
-        notes.push("Knee or IT-band niggle: extra abductor work, since weak hip abductors let the knee drift inward.");
+    if niggles.contains(&Niggle::Knee) {
+        notes.push("Knee niggle: no lunges (deep knee bends); extra abductor work instead, since weak hip abductors let the knee drift inward.");
+    } else if niggles.contains(&Niggle::Itb) {
+        notes.push("IT-band niggle: extra abductor work, since weak hip abductors let the knee drift inward.");
     }
     if niggles.contains(&Niggle::HipFlexor) {
         notes.push("Hip-flexor niggle: flexor strength added and stretched on rest days.");
     }
     if niggles.contains(&Niggle::LowBack) {
-        notes.push("Lower-back niggle: core work in every session.");
+        notes.push("Lower-back niggle: core work in every session and no loaded split squats.");
     }
     if !self_check.is_empty() {
         notes.push("Your self-check showed a wobble or knee drift: more abductor and single-leg balance work from week 1.");

@@ -105,6 +105,25 @@ impl RaceCategory {
     }
 }
 
+/// The race as a runner names it: "5K", "half marathon", "30K".
+pub fn race_label(race: &crate::units::Distance) -> String {
+    match race.name() {
+        "5k" => "5K".to_owned(),
+        "10k" => "10K".to_owned(),
+        "15k" => "15K".to_owned(),
+        "half" => "half marathon".to_owned(),
+        "marathon" => "marathon".to_owned(),
+        _ => {
+            let km = race.km();
+            if (km - km.round()).abs() < 0.05 {
+                format!("{:.0}K", km)
+            } else {
+                format!("{km:.1} km race")
+            }
+        }
+    }
+}
+
 /// Long-run share of weekly volume (§2): half the week for low-volume
 /// runners, 40 % up to 60 km, a third and a bit above.
 pub fn long_run_share_cap(week_km: f64) -> f64 {
@@ -224,16 +243,17 @@ pub fn shape(
     };
     let cat = RaceCategory::of(req.race.metres());
     let n = req.weeks();
+    let label = race_label(&req.race);
     let mut warnings = Vec::new();
     if n < cat.weeks.0 {
         warnings.push(format!(
-            "race is {n} weeks away; a {} plan wants {}–{} weeks, so volume builds less and the taper is shorter",
-            cat.name, cat.weeks.0, cat.weeks.1
+            "race is {n} weeks away; a {label} plan wants {}–{} weeks, so volume builds less and the taper is shorter",
+            cat.weeks.0, cat.weeks.1
         ));
     } else if n > cat.weeks.1 {
         warnings.push(format!(
-            "race is {n} weeks away; a {} plan wants {}–{} weeks, so the early weeks are extra base building",
-            cat.name, cat.weeks.0, cat.weeks.1
+            "race is {n} weeks away; a {label} plan wants {}–{} weeks, so the early weeks are extra base building",
+            cat.weeks.0, cat.weeks.1
         ));
     }
     let taper = cat.taper_weeks(n);

@@ -138,6 +138,17 @@ pub fn focuses(count: usize, heavy_at: Option<usize>, abductor_bias: bool) -> Ve
 #[derive(Debug, Default)]
 pub struct Rotation {
     used: HashMap<&'static str, u32>,
+    /// Movements the runner's niggles leave out.
+    banned: Vec<&'static str>,
+}
+
+impl Rotation {
+    pub fn new(niggles: &[Niggle]) -> Self {
+        Self {
+            used: HashMap::new(),
+            banned: super::niggles::banned_movements(niggles),
+        }
+    }
 }
 
 /// What a session is built from, as families in order: 5 movements (6 for
@@ -234,6 +245,7 @@ impl Rotation {
             .iter()
             .filter(|e| e.family == family || (e.also.contains(&family) && family != Family::Core))
             .filter_map(|e| with_equipment(e, have))
+            .filter(|e| !self.banned.contains(&e.id.as_str()))
             .filter(|e| allow_heavy || e.load != Load::Heavy)
             .filter(|e| e.family != Family::Mobility)
             .filter(|e| !taken.iter().any(|d| d.id == e.id))

@@ -16,7 +16,7 @@ fn dist(km: f64, u: Units) -> String {
 }
 
 /// The week-level rule, repeated in each run's why so it stands alone.
-pub fn week(w: &WeekShape, total_weeks: u32, cat: &RaceCategory, u: Units) -> String {
+pub fn week(w: &WeekShape, total_weeks: u32, race: &str, u: Units) -> String {
     match w.phase {
         Phase::Race => format!(
             "Race week: running cut to {} of peak ({} of {}) so you start fresh; intensity stays, volume goes.",
@@ -25,13 +25,12 @@ pub fn week(w: &WeekShape, total_weeks: u32, cat: &RaceCategory, u: Units) -> St
             dist(w.peak_km, u)
         ),
         Phase::Taper => format!(
-            "Taper week {} of {}: volume {}, {} of the {} peak, cut step by step before the {} (Bosquet 2007: 40–60% by race week).",
+            "Taper week {} of {}: volume {}, {} of the {} peak, cut step by step before the {race} so that race week sits 40–60% below the peak.",
             w.index,
             total_weeks,
             dist(w.km, u),
             pct(w.km / w.peak_km.max(1.0)),
             dist(w.peak_km, u),
-            cat.name
         ),
         _ if w.recovery => format!(
             "Recovery week: volume −{} ({} → {}) after {} building weeks; one easier week in every {} lets the work sink in.",
@@ -100,17 +99,16 @@ pub fn long_run(
     km: f64,
     week_km: f64,
     share_cap: f64,
-    cat: &RaceCategory,
+    (cat, race): (&RaceCategory, &str),
     day: &str,
     u: Units,
 ) -> String {
     format!(
-        "Long run {} on {day}, your long-run day: {} of this week's {} (cap {} at this volume; {} cap {} or {}).",
+        "Long run {} on {day}, your long-run day: {} of this week's {} (at most {} at this volume; for a {race} at most {} or {}).",
         dist(km, u),
         pct(km / week_km.max(0.1)),
         dist(week_km, u),
         pct(share_cap),
-        cat.name,
         dist(cat.long_cap_km, u),
         format_clock(cat.long_cap_min * 60.0)
     )
@@ -125,35 +123,32 @@ pub fn quality(
     u: Units,
 ) -> String {
     let (what, limit) = match kind {
-        SessionKind::Tempo => (
-            "threshold running",
-            "Daniels: up to 10% of weekly volume".to_owned(),
-        ),
-        SessionKind::Intervals => (
-            "interval work near VO2max",
-            format!("Daniels: up to 8%, at most {}", dist(10.0, u)),
-        ),
-        SessionKind::Repetition => (
-            "fast repetitions for economy",
-            "Daniels: up to 5%".to_owned(),
-        ),
-        _ => ("marathon-pace running", "up to 20% of the week".to_owned()),
+        SessionKind::Tempo => ("threshold running (comfortably hard)", 0.10),
+        SessionKind::Intervals => ("hard intervals of 3–5 minutes", 0.08),
+        SessionKind::Repetition => ("short fast repetitions for economy", 0.05),
+        _ => ("marathon-pace running", 0.20),
     };
     let targets = match pace_source {
         Some(src) => format!("Paces from {src}."),
-        None => "No recent race: run it by effort (RPE).".to_owned(),
+        None => "No recent race: run it by effort.".to_owned(),
     };
-    let floor = if hard_km / week_km.max(0.1) > 0.1 && kind != SessionKind::MarathonPace {
-        "; a low-volume week gets the smallest session worth doing"
+    let share = hard_km / week_km.max(0.1);
+    // The number quoted and the rule agree: over the share only when the
+    // smallest session worth doing is bigger than it.
+    let rule = if share > limit + 0.005 {
+        format!(
+            "above the usual {} because a low-volume week still gets the smallest session worth doing",
+            pct(limit)
+        )
     } else {
-        ""
+        format!("within the usual {} of the week", pct(limit))
     };
     format!(
-        "{} in the {} phase: {} of {what}, {} of the week's {} ({limit}{floor}). Placed with an easy day or rest between hard days and never the day before the long run. {targets}",
+        "{} in the {} phase: {} of {what}, {} of the week's {}, {rule}. An easy day or rest sits between hard days, and never a hard day before the long run. {targets}",
         kind.label(),
         phase.label(),
         dist(hard_km, u),
-        pct(hard_km / week_km.max(0.1)),
+        pct(share),
         dist(week_km, u),
     )
 }
@@ -161,6 +156,10 @@ pub fn quality(
 pub fn race(name: &str, km: f64, predicted: Option<(u32, &str)>, u: Units) -> String {
     let d = dist(km, u);
     match predicted {
+        Some((secs, src)) if km > 42.3 => format!(
+            "Race day: {name}, {d}. A rough guide only: {} from {src}, but beyond the marathon, terrain, fuelling and time on your feet decide more than pace. Start slower than feels necessary and walk the steep climbs.",
+            format_clock(f64::from(secs))
+        ),
         Some((secs, src)) => format!(
             "Race day: {name}, {d}. Predicted {} from {src}; start no faster than the slow end of the pace band.",
             format_clock(f64::from(secs))

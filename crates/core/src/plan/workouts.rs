@@ -359,6 +359,13 @@ pub fn race(name: &str, metres_: f64, t: &Targets) -> Session {
         let spread = if marathon_like { 3 } else { 2 };
         [pace - spread, pace + spread]
     });
-    s.rpe = t.known.is_none().then_some([9, 10]);
+    // By effort: longer races start steadier (a first marathon at all-out
+    // effort ends badly).
+    let effort = match metres_ {
+        m if m >= 30_000.0 => [6, 7],
+        m if m >= 15_000.0 => [7, 8],
+        _ => [8, 9],
+    };
+    s.rpe = t.known.is_none().then_some(effort);
     s
 }
