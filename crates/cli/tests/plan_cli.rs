@@ -335,3 +335,80 @@ fn week_at_a_glance_tables() {
         .to_owned()
     );
 }
+
+/// The 13 runner profiles of issue #12 (dates as of late November 2026).
+const PROFILES: [&str; 13] = [
+    "--race marathon --weeks 16 --race-date 2027-04-18 --run-days mon,tue,wed,thu,sat,sun --long-run-day sun --level experienced --weekly-km 70 --longest-run-km 24 --recent 10k:45:00",
+    "--race marathon --race-date 2027-05-02 --weeks 20 --run-days tue,thu,sat,sun --long-run-day sat --level first-timer --weekly-km 30 --longest-run-km 12 --new-to-strength --niggle knee",
+    "--race marathon --race-date 2027-02-07 --weeks 10 --run-days mon,wed,thu,sat,sun --long-run-day sun --level experienced --weekly-km 50 --longest-run-km 18 --recent half:1:45:00",
+    "--race half --race-date 2027-02-28 --weeks 12 --run-days tue,thu,sun --long-run-day sun --level first-timer --weekly-km 15 --longest-run-km 6",
+    "--race half --race-date 2027-03-14 --weeks 12 --run-days mon,tue,wed,thu,fri,sat,sun --long-run-day wed --level experienced --weekly-km 95 --longest-run-km 25 --recent half:1:25:00 --units mi",
+    "--race 5k --race-date 2027-01-24 --weeks 8 --run-days mon,wed,sat --long-run-day sat --level first-timer --weekly-km 10 --new-to-strength --niggle itb",
+    "--race 5k --race-date 2027-01-24 --weeks 8 --run-days mon,tue,wed,thu,fri,sun --long-run-day sun --level experienced --weekly-km 60 --longest-run-km 16 --recent 5k:19:30 --niggle hip-flexor",
+    "--race 10k --race-date 2027-02-21 --weeks 12 --run-days mon,tue,thu,fri,sat --long-run-day sat --level experienced --weekly-km 45 --longest-run-km 14 --recent 10k:40:00 --niggle low-back --equipment band,bench --strength-days 3",
+    "--race 10k --race-date 2027-01-24 --weeks 8 --run-days tue,thu,sat,sun --long-run-day sun --level first-timer --weekly-km 12 --units mi",
+    "--race 50k --race-date 2027-04-18 --weeks 20 --run-days mon,tue,wed,thu,sat,sun --long-run-day sat --level experienced --weekly-km 90 --longest-run-km 30 --recent marathon:3:10:00",
+    "--race 30k --race-date 2027-02-21 --weeks 12 --run-days tue,wed,fri,sun --long-run-day sun --level experienced --weekly-km 40 --recent 10k:50:00",
+    "--race marathon --race-date 2027-04-15 --weeks 20 --run-days mon,tue,wed,thu,fri,sat,sun --long-run-day thu --level experienced --weekly-km 100 --longest-run-km 30 --recent half:1:20:00 --equipment band,bench --strength-days 3",
+    "--race marathon --race-date 2027-03-21 --weeks 16 --run-days mon,wed,fri,sun --long-run-day sun --level first-timer --weekly-km 15 --longest-run-km 8 --new-to-strength",
+];
+
+fn profile(flags: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["plan"];
+    args.extend(flags.split(' '));
+    args.extend(extra);
+    runcoach(&args)
+}
+
+#[test]
+fn the_thirteen_profiles_pass_the_checker() {
+    for (i, flags) in PROFILES.iter().enumerate() {
+        let out = profile(flags, &["--format", "json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "profile {}: {}",
+            i + 1,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let file = std::env::temp_dir().join(format!(
+            "runcoach-profile-{}-{}.json",
+            std::process::id(),
+            i + 1
+        ));
+        std::fs::write(&file, &out.stdout).unwrap();
+        let checked = runcoach(&["check", file.to_str().unwrap()]);
+        assert_eq!(
+            checked.status.code(),
+            Some(0),
+            "profile {}: {}",
+            i + 1,
+            stdout(&checked)
+        );
+        std::fs::remove_file(&file).ok();
+    }
+    // A marathon two weeks away is refused, not planned.
+    let out = profile(PROFILES[0], &["--weeks", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// The four plans a coach reads week by week when the engine changes.
+#[test]
+fn coach_review_plans() {
+    let table = |flags: &str| {
+        let out = profile(flags, &[]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout(&out)
+    };
+    insta::assert_snapshot!("first_timer_half_3_days", table(PROFILES[3]));
+    insta::assert_snapshot!("experienced_marathon_6_days", table(PROFILES[0]));
+    insta::assert_snapshot!(
+        "first_timer_5k_3_days_knee",
+        table(&PROFILES[5].replace("--niggle itb", "--niggle knee"))
+    );
+    insta::assert_snapshot!("experienced_50k", table(PROFILES[9]));
+}

@@ -62,6 +62,7 @@ pub fn check(plan: &Plan) -> Vec<Violation> {
     race_week(plan, &mut f);
     niggles(plan, &mut f);
     feasibility(plan, &mut f);
+    explanations(plan, &mut f);
     block_growth(plan, &volumes, &mut f);
     strength(plan, &mut f);
     f.0
@@ -669,6 +670,33 @@ fn feasibility(plan: &Plan, f: &mut Findings) {
                 "the longest run is {longest:.1} km, under three quarters of the {km:.1} km race, and the plan does not say so"
             ),
         );
+    }
+}
+
+/// Explanations a runner reads: no session repeats its week's focus, and
+/// no citation or lab jargon in the runner's text.
+fn explanations(plan: &Plan, f: &mut Findings) {
+    const JARGON: [&str; 6] = ["Daniels", "Bosquet", "Ramskov", "VO2", "Foster", "Gabbett"];
+    for w in &plan.weeks {
+        for (d, s) in w.sessions() {
+            let repeats = w.focus.len() > 20 && s.why.contains(&w.focus);
+            if repeats {
+                f.add(
+                    "explanations",
+                    w,
+                    Some(d.date),
+                    format!("{}'s why repeats the week's focus", s.kind.label()),
+                );
+            }
+            if let Some(j) = JARGON.iter().find(|j| s.why.contains(*j)) {
+                f.add(
+                    "explanations",
+                    w,
+                    Some(d.date),
+                    format!("'{j}' in the runner's text; sources belong in the docs"),
+                );
+            }
+        }
     }
 }
 

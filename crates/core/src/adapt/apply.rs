@@ -861,6 +861,7 @@ fn apply_paces(plan: &mut Plan, adj: &Adjustment) -> Vec<usize> {
     let t = Targets {
         known: Some(p),
         assumed: p,
+        units: plan.athlete.as_ref().map(|a| a.units).unwrap_or_default(),
     };
     let round = |x: f64| x.round() as u32;
     plan.paces = Some(PlanPaces {

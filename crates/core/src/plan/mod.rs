@@ -70,7 +70,11 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
         .as_ref()
         .map(|r| TrainingPaces::from_vdot(r.vdot()));
     let assumed = known.unwrap_or_else(|| TrainingPaces::from_vdot(assumed_vdot(req)));
-    let targets = Targets { known, assumed };
+    let targets = Targets {
+        known,
+        assumed,
+        units: req.units,
+    };
     let cat = RaceCategory::of(req.race.metres());
     let easy_mid = 0.5 * (assumed.easy.fast.s_per_km() + assumed.easy.slow.s_per_km());
     let pace_source = req.recent.as_ref().map(|r| {
@@ -472,8 +476,13 @@ impl Context<'_> {
             }
         }
 
-        // Each run also carries the week's rule, so every why stands alone.
+        // The week's rule lives in the week's focus, once; each run's why
+        // says only what is particular to that run.
         let level_note = why::level_note(req.level, w.index, w.phase);
+        let focus = match &level_note {
+            Some(n) => format!("{week_note} {n}"),
+            None => week_note,
+        };
         let days: Vec<Day> = dates
             .iter()
             .map(|date| {
@@ -483,10 +492,6 @@ impl Context<'_> {
                     .filter(|s| s.kind.is_run() && s.kind != SessionKind::Race)
                 {
                     if let Some(n) = niggles::run_note(s.kind, &req.niggles) {
-                        s.why = format!("{} {n}", s.why);
-                    }
-                    s.why = format!("{} {}", s.why, week_note);
-                    if let Some(n) = &level_note {
                         s.why = format!("{} {n}", s.why);
                     }
                 }
@@ -505,7 +510,7 @@ impl Context<'_> {
             training_km: 0.0,
             race_km: 0.0,
             run_minutes: 0,
-            focus: week_note,
+            focus,
             days,
         };
         let week = with_totals(week);

@@ -16,6 +16,8 @@ use crate::units::Pace;
 pub struct Targets {
     pub known: Option<TrainingPaces>,
     pub assumed: TrainingPaces,
+    /// The runner's units for titles (track reps stay in metres).
+    pub units: crate::units::Units,
 }
 
 /// Band half-widths (s/km) around a single training pace.
@@ -72,6 +74,11 @@ fn mid(r: PaceRange) -> f64 {
 }
 
 impl Targets {
+    /// A road distance in the runner's units: "5.0 km", "3.1 mi".
+    pub fn dist(&self, km: f64) -> String {
+        format!("{:.1} {}", km / self.units.km(), self.units.label())
+    }
+
     fn pace_band(&self, kind: SessionKind) -> Option<[u32; 2]> {
         self.known.map(|p| band(range_for(&p, kind)))
     }
@@ -102,7 +109,7 @@ impl Targets {
         Session {
             id: None,
             kind,
-            title: format!("{} {km:.1} km", kind.label()),
+            title: format!("{} {}", kind.label(), self.dist(km)),
             distance_m: Some(metres(km)),
             duration_s: Some(self.seconds(kind, km).round() as u32),
             minutes: None,
@@ -172,7 +179,7 @@ pub fn quality(
             if work <= 5.0 {
                 (
                     vec![t.step(StepKind::Work, kind, work)],
-                    format!("Tempo {work:.1} km at threshold"),
+                    format!("Tempo {} at threshold", t.dist(work)),
                 )
             } else {
                 let reps = (work / 2.0).round().max(2.0) as u16;
@@ -190,7 +197,7 @@ pub fn quality(
                         reps,
                         vec![t.step(StepKind::Work, kind, 2.0), recovery],
                     )],
-                    format!("Cruise intervals {reps} × 2 km at threshold"),
+                    format!("Cruise intervals {reps} × {} at threshold", t.dist(2.0)),
                 )
             }
         }
@@ -242,7 +249,7 @@ pub fn quality(
             let work = round_half((0.20 * week_km * taper).clamp(4.0, cap));
             (
                 vec![t.step(StepKind::Work, kind, work)],
-                format!("Marathon pace {work:.1} km"),
+                format!("Marathon pace {}", t.dist(work)),
             )
         }
         other => unreachable!("{other:?} is not a quality session"),
