@@ -129,7 +129,10 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
     let held: Vec<(u32, f64, f64)> = first_trim
         .iter()
         .filter_map(|&(i, wanted, _)| {
-            let week = weeks.get(i as usize - 1)?;
+            // Race week's runs are kept short on purpose: not a shortfall.
+            let week = weeks
+                .get(i as usize - 1)
+                .filter(|w| w.phase != Phase::Race)?;
             Some((i, wanted, week.training_km))
         })
         .collect();
@@ -585,7 +588,11 @@ impl Context<'_> {
         // The sharpener: at least three days before the race, not the day
         // after a hard session.
         // ...and, like every race-week run, shorter than last week's runs.
-        let sharpen_fits = workouts::sharpener(&self.cat, &self.targets).km() <= limits.max_easy_km;
+        let sharpener = [false, true]
+            .into_iter()
+            .map(|short| workouts::sharpener(&self.cat, &self.targets, short))
+            .find(|s| s.km() <= limits.max_easy_km);
+        let sharpen_fits = sharpener.is_some();
         let sharpen_day = race_week_days
             .iter()
             .copied()
@@ -637,8 +644,8 @@ impl Context<'_> {
                     }
                     let sessions_q: Vec<Session> = (0..q)
                         .map(|n| {
-                            if race_week {
-                                return workouts::sharpener(&self.cat, &self.targets);
+                            if let Some(s) = sharpener.as_ref().filter(|_| race_week) {
+                                return s.clone();
                             }
                             let kind = niggles::instead(
                                 quality_kind(&self.cat, w.phase, n),

@@ -311,12 +311,18 @@ pub fn totals(steps: &[Step]) -> (u32, u32) {
 /// Race week's one short sharpening session: a few touches of race rhythm
 /// between an easy warm-up and cool-down, enough to feel sharp, too little
 /// to tire.
-pub fn sharpener(cat: &RaceCategory, t: &Targets) -> Session {
-    let (kind, reps, rep_m): (SessionKind, u16, u32) = match cat.name {
-        "5K" | "10K" => (SessionKind::Intervals, 5, 400),
-        "marathon" => (SessionKind::MarathonPace, 2, 2000),
-        _ => (SessionKind::Tempo, 3, 1000),
+/// `short`: fewer touches and a shorter warm-up and cool-down, for a runner
+/// whose race-week runs are short.
+pub fn sharpener(cat: &RaceCategory, t: &Targets, short: bool) -> Session {
+    let (kind, reps, rep_m): (SessionKind, u16, u32) = match (cat.name, short) {
+        ("5K" | "10K", false) => (SessionKind::Intervals, 5, 400),
+        ("5K" | "10K", true) => (SessionKind::Intervals, 4, 200),
+        ("marathon", false) => (SessionKind::MarathonPace, 2, 2000),
+        ("marathon", true) => (SessionKind::MarathonPace, 2, 1000),
+        (_, false) => (SessionKind::Tempo, 3, 1000),
+        (_, true) => (SessionKind::Tempo, 3, 400),
     };
+    let (warm, cool) = if short { (1.0, 1.0) } else { (2.0, 1.5) };
     let rep_km = f64::from(rep_m) / 1000.0;
     let jog = Step {
         kind: StepKind::Recovery,
@@ -329,9 +335,9 @@ pub fn sharpener(cat: &RaceCategory, t: &Targets) -> Session {
     };
     let easy = SessionKind::Easy;
     let steps = vec![
-        t.step(StepKind::Warmup, easy, 2.0),
+        t.step(StepKind::Warmup, easy, warm),
         repeat(reps, vec![t.step(StepKind::Work, kind, rep_km), jog]),
-        t.step(StepKind::Cooldown, easy, 1.5),
+        t.step(StepKind::Cooldown, easy, cool),
     ];
     let (m, s) = totals(&steps);
     Session {
