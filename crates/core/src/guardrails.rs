@@ -63,6 +63,7 @@ pub fn check(plan: &Plan) -> Vec<Violation> {
     niggles(plan, &mut f);
     feasibility(plan, &mut f);
     explanations(plan, &mut f);
+    workout_variety(plan, &mut f);
     block_growth(plan, &volumes, &mut f);
     strength(plan, &mut f);
     f.0
@@ -295,7 +296,8 @@ fn long_runs(plan: &Plan, volumes: &[f64], cat: &RaceCategory, f: &mut Findings)
                     ),
                 );
             }
-            let cap = long_run_share_cap(volumes[i]);
+            // Plans are written in 0.1 km: the step is judged on that.
+            let cap = long_run_share_cap((volumes[i] * 10.0).round() / 10.0);
             if km > cap * volumes[i] + SLACK_KM {
                 f.add("long_run", w, Some(d.date), format!("{km:.1} km is {:.0}% of the week's {:.1} km; the cap at this volume is {:.0}%", km / volumes[i] * 100.0, volumes[i], cap * 100.0));
             }
@@ -694,6 +696,32 @@ fn explanations(plan: &Plan, f: &mut Findings) {
                     w,
                     Some(d.date),
                     format!("'{j}' in the runner's text; sources belong in the docs"),
+                );
+            }
+        }
+    }
+}
+
+/// Workouts progress: no quality session the same three weeks running.
+fn workout_variety(plan: &Plan, f: &mut Findings) {
+    let titles: Vec<Vec<&str>> = plan
+        .weeks
+        .iter()
+        .map(|w| {
+            w.sessions()
+                .filter(|(_, s)| s.kind.is_quality())
+                .map(|(_, s)| s.title.as_str())
+                .collect()
+        })
+        .collect();
+    for i in 2..plan.weeks.len() {
+        for t in &titles[i] {
+            if titles[i - 1].contains(t) && titles[i - 2].contains(t) {
+                f.add(
+                    "workout_variety",
+                    &plan.weeks[i],
+                    Some(plan.weeks[i].start),
+                    format!("'{t}' three weeks running; workouts should progress"),
                 );
             }
         }

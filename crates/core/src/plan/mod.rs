@@ -8,6 +8,7 @@
 //! Pure and deterministic: identical requests give identical plans.
 
 pub mod feasibility;
+pub mod library;
 pub mod model;
 pub mod niggles;
 pub mod placement;
@@ -56,6 +57,12 @@ struct Context<'a> {
     race_label: String,
     /// Paces' source in the runner's words (no VDOT), for the whys.
     pace_words: Option<String>,
+    /// The quality sessions of the last two weeks, so none runs three
+    /// weeks in a row.
+    last_titles: [Vec<String>; 2],
+    /// How far each kind of quality session has come along the workout
+    /// library.
+    progress: std::collections::HashMap<SessionKind, usize>,
     /// The last week's average run, so race-week runs stay shorter.
     last_avg_run: Option<f64>,
     /// Weeks whose volume the run days could not carry: (week, wanted km,
@@ -107,6 +114,8 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
                 .as_ref()
                 .map(|r| format!("your {} in {}", r.distance(), r.time())),
             last_avg_run: None,
+            progress: Default::default(),
+            last_titles: Default::default(),
             trimmed: Vec::new(),
         };
         let (shapes, warnings) = shape(req, easy_mid, &caps, &|w| ctx.carries(w));
@@ -517,6 +526,17 @@ impl Context<'_> {
             days,
         };
         let week = with_totals(week);
+        if !w.recovery && !race_week {
+            for (_, s) in week.sessions().filter(|(_, s)| s.kind.is_quality()) {
+                *self.progress.entry(s.kind).or_default() += 1;
+            }
+        }
+        let titles = week
+            .sessions()
+            .filter(|(_, s)| s.kind.is_quality())
+            .map(|(_, s)| s.title.clone())
+            .collect();
+        self.last_titles = [std::mem::take(&mut self.last_titles[1]), titles];
         let runs = week
             .sessions()
             .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race)
@@ -616,7 +636,7 @@ impl Context<'_> {
         let beside_easy = (min_run / sizing::EASY_TO_LONG * 2.0).ceil() / 2.0;
         let mut long_cap_km = if w.long_km > 0.0 {
             w.long_km
-                .max(beside_easy.min(floor_half(long_run_share_cap(w.km) * w.km)))
+                .max(beside_easy.min(floor_half(shape::long_run_cap_km(w.km))))
         } else {
             0.0
         };
@@ -652,7 +672,7 @@ impl Context<'_> {
                                 w.phase,
                                 &req.niggles,
                             );
-                            quality(kind, w.km, &self.cat, req.level, w.phase, &self.targets)
+                            self.quality_session(kind, w)
                         })
                         .collect();
                     // At least ~78% of running stays easy.
@@ -681,7 +701,7 @@ impl Context<'_> {
                             // The long run's share is of the smaller week.
                             week_km = floor_half(most);
                             long_cap_km =
-                                long_cap_km.min(floor_half(long_run_share_cap(week_km) * week_km));
+                                long_cap_km.min(floor_half(shape::long_run_cap_km(week_km)));
                         }
                         _ => break,
                     }
@@ -714,6 +734,51 @@ impl Context<'_> {
             week_km,
             long_cap_km,
         }
+    }
+
+    /// A quality session of `kind` for week `w`: the next step along the
+    /// workout library that fits the week's volume (a recovery week steps
+    /// back one), else the smallest session worth doing, sized from it.
+    fn quality_session(&self, kind: SessionKind, w: &WeekShape) -> Session {
+        let taper = if matches!(w.phase, Phase::Taper | Phase::Race) {
+            0.7
+        } else {
+            1.0
+        };
+        let first_timer = self.req.level == Level::FirstTimer;
+        let most = match kind {
+            SessionKind::Tempo => 0.10 * w.km * taper,
+            SessionKind::Intervals => (0.08 * w.km * taper).min(10.0),
+            SessionKind::Repetition => 0.05 * w.km * taper,
+            _ => (0.20 * w.km * taper).min(if first_timer { 12.0 } else { 16.0 }),
+        };
+        let done = self.progress.get(&kind).copied().unwrap_or(0);
+        let step = if w.recovery {
+            done.saturating_sub(1)
+        } else {
+            done
+        };
+        let pace = self.targets.seconds(kind, 1.0);
+        // The first candidate that did not run both of the last two weeks:
+        // the library's sessions, then the smallest session and its variant.
+        let repeat = |s: &Session| self.last_titles.iter().all(|t| t.contains(&s.title));
+        let fallback = |alt| {
+            quality(
+                kind,
+                w.km,
+                &self.cat,
+                self.req.level,
+                w.phase,
+                &self.targets,
+                alt,
+            )
+        };
+        library::candidates(kind, step, most, pace)
+            .into_iter()
+            .map(|from| workouts::from_library(from, w.km, &self.targets))
+            .chain([fallback(false), fallback(true)])
+            .find(|s| !repeat(s))
+            .unwrap_or_else(|| fallback(false))
     }
 
     /// Race-week run days: the runner's days up to two before the race.

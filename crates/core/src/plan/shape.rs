@@ -136,6 +136,13 @@ pub fn long_run_share_cap(week_km: f64) -> f64 {
     }
 }
 
+/// The longest long run a week of `week_km` holds. The share steps down at
+/// 40 and 60 km; planning as if the week were a little bigger keeps a week
+/// whose sessions round up past a step within the rule.
+pub fn long_run_cap_km(week_km: f64) -> f64 {
+    long_run_share_cap(week_km + 0.25) * week_km
+}
+
 /// The most a block builds to from the volume a runner starts with: 40 %
 /// more, or 16 km more for low volumes, whichever is larger.
 pub fn block_peak_cap(start_km: f64) -> f64 {
@@ -237,7 +244,7 @@ pub fn shape(
                 break;
             }
             ws.km = most;
-            ws.long_km = ws.long_km.min(floor_half(long_run_share_cap(most) * most));
+            ws.long_km = ws.long_km.min(floor_half(long_run_cap_km(most)));
         }
         ws
     };
@@ -290,9 +297,7 @@ pub fn shape(
             floor_half((last_build_km * growth).min(peak_target).min(limit))
         };
         let km = km.min(caps.get(i as usize - 1).copied().unwrap_or(f64::INFINITY));
-        let cap = (long_run_share_cap(km) * km)
-            .min(cat.long_cap_km)
-            .min(time_cap);
+        let cap = long_run_cap_km(km).min(cat.long_cap_km).min(time_cap);
         let long_km = if recovery {
             floor_half(cap.min(last_long * 0.8))
         } else {
@@ -344,7 +349,7 @@ pub fn shape(
         let long_km = if race_week {
             0.0
         } else {
-            floor_half((peak_long * (factor + 0.05)).min(long_run_share_cap(km) * km))
+            floor_half((peak_long * (factor + 0.05)).min(long_run_cap_km(km)))
         };
         let ws = fit(WeekShape {
             index: i,

@@ -148,6 +148,42 @@ pub fn quality_kind(cat: &RaceCategory, phase: Phase, slot: u8) -> SessionKind {
     pair[usize::from(slot.min(1))]
 }
 
+/// A session from the workout library: its pieces between an easy warm-up
+/// and cool-down, at the kind's pace band (or effort).
+pub fn from_library(w: &super::library::Workout, week_km: f64, t: &Targets) -> Session {
+    let kind = w.kind;
+    let pace = t.seconds(kind, 1.0);
+    let piece = w.piece_km(pace);
+    let work = t.step(StepKind::Work, kind, piece);
+    let main = if w.reps <= 1 {
+        vec![work]
+    } else {
+        let jog = Step {
+            kind: StepKind::Recovery,
+            times: None,
+            distance_m: Some(metres(
+                f64::from(w.recovery_s) / t.seconds(SessionKind::Recovery, 1.0),
+            )),
+            duration_s: Some(w.recovery_s),
+            pace_s_per_km: None,
+            rpe: Some([2, 3]),
+            steps: Vec::new(),
+        };
+        vec![repeat(w.reps, vec![work, jog])]
+    };
+    let what = match kind {
+        SessionKind::Tempo => " at threshold",
+        _ => "",
+    };
+    let title = match (w.reps, w.work_m, w.work_min) {
+        (1, _, Some(min)) => format!("{} {min} min{what}", w.name),
+        (1, Some(_), _) => format!("{} {}{what}", w.name, t.dist(piece)),
+        (n, Some(m), _) if m < 2000 => format!("{} {n} × {m} m{what}", w.name),
+        (n, _, _) => format!("{} {n} × {}{what}", w.name, t.dist(piece)),
+    };
+    structured(kind, main, title, week_km, t)
+}
+
 /// The shortest session worth the trip out, with a little room.
 const MIN_SESSION_S: f64 = 20.5 * 60.0;
 
@@ -163,6 +199,7 @@ pub fn quality(
     level: Level,
     phase: Phase,
     t: &Targets,
+    alt: bool,
 ) -> Session {
     let first_timer = level == Level::FirstTimer;
     let taper = if matches!(phase, Phase::Taper | Phase::Race) {
@@ -170,13 +207,30 @@ pub fn quality(
     } else {
         1.0
     };
-    let warm = if week_km < 25.0 { 1.5 } else { 2.0 };
-    let cool = if week_km < 25.0 { 1.0 } else { 1.5 };
-    let easy = SessionKind::Easy;
     let (main, title): (Vec<Step>, String) = match kind {
         SessionKind::Tempo => {
             let work = round_half((0.10 * week_km * taper).clamp(2.0, 10.0));
-            if work <= 5.0 {
+            // `alt`: the same work split in two, so a small week's session
+            // changes from one week to the next.
+            if alt && work <= 5.0 {
+                let half = work / 2.0;
+                let recovery = Step {
+                    kind: StepKind::Recovery,
+                    times: None,
+                    distance_m: None,
+                    duration_s: Some(60),
+                    pace_s_per_km: None,
+                    rpe: Some([2, 3]),
+                    steps: Vec::new(),
+                };
+                (
+                    vec![repeat(
+                        2,
+                        vec![t.step(StepKind::Work, kind, half), recovery],
+                    )],
+                    format!("Cruise intervals 2 × {} at threshold", t.dist(half)),
+                )
+            } else if work <= 5.0 {
                 (
                     vec![t.step(StepKind::Work, kind, work)],
                     format!("Tempo {} at threshold", t.dist(work)),
@@ -207,6 +261,11 @@ pub fn quality(
                 (true, false) | (false, true) => 1000,
                 (false, false) => 1200,
             };
+            let rep_m = match (alt, rep_m) {
+                (false, m) => m,
+                (true, 800) => 1000,
+                (true, _) => 800,
+            };
             let work = (0.08 * week_km * taper).clamp(2.4, 10.0);
             let reps = ((work * 1000.0 / f64::from(rep_m)).round() as u16).clamp(3, 8);
             let rep_km = f64::from(rep_m) / 1000.0;
@@ -229,7 +288,7 @@ pub fn quality(
             )
         }
         SessionKind::Repetition => {
-            let rep_m: u32 = if first_timer { 200 } else { 400 };
+            let rep_m: u32 = if first_timer != alt { 200 } else { 400 };
             let work = (0.05 * week_km * taper).clamp(2.0, 5.0);
             let reps = ((work * 1000.0 / f64::from(rep_m)).round() as u16).clamp(4, 12);
             let rep_km = f64::from(rep_m) / 1000.0;
@@ -247,6 +306,7 @@ pub fn quality(
         SessionKind::MarathonPace => {
             let cap = if first_timer { 12.0 } else { 16.0 };
             let work = round_half((0.20 * week_km * taper).clamp(4.0, cap));
+            let work = if alt { (work - 1.0).max(3.0) } else { work };
             (
                 vec![t.step(StepKind::Work, kind, work)],
                 format!("Marathon pace {}", t.dist(work)),
@@ -254,6 +314,20 @@ pub fn quality(
         }
         other => unreachable!("{other:?} is not a quality session"),
     };
+    structured(kind, main, title, week_km, t)
+}
+
+/// A quality session from its main set: warm-up and cool-down around it.
+fn structured(
+    kind: SessionKind,
+    main: Vec<Step>,
+    title: String,
+    week_km: f64,
+    t: &Targets,
+) -> Session {
+    let warm = if week_km < 25.0 { 1.5 } else { 2.0 };
+    let cool = if week_km < 25.0 { 1.0 } else { 1.5 };
+    let easy = SessionKind::Easy;
     // A session under 20 minutes is not worth the trip out: a fast runner's
     // short session gets a longer warm-up and cool-down.
     let (_, main_s) = totals(&main);
