@@ -48,6 +48,7 @@ pub async fn seed(db: &Db) -> Result<String, StoreError> {
         equipment: vec!["band".into()],
         niggles: vec!["knee".into()],
         units: None,
+        ..Default::default()
     };
     let request = input
         .validate()

@@ -125,11 +125,25 @@ mod plan_view {
     use std::fmt::Write;
 
     use runcoach_core::exercises::Exercise;
-    use runcoach_core::plan::{Dose, Plan, Session, SessionKind};
+    use runcoach_core::plan::{Dose, Plan, Session, SessionKind, Step, StepKind, Week};
     use runcoach_core::units::{Pace, Units, format_clock};
 
     fn dist(km: f64, units: Units) -> String {
         format!("{:.1}", km / units.km())
+    }
+
+    /// A week's running: the training, and the race apart in race week
+    /// ("17.5+21.1"), so the taper's cut reads right.
+    fn volume(w: &Week, units: Units, plus: &str) -> String {
+        if w.race_km > 0.0 {
+            format!(
+                "{}{plus}{}",
+                dist(w.training_km, units),
+                dist(w.race_km, units)
+            )
+        } else {
+            dist(w.run_km, units)
+        }
     }
 
     fn pace_band(band: [u32; 2], units: Units) -> String {
@@ -164,7 +178,7 @@ mod plan_view {
         let first = &plan.weeks[0];
         let _ = write!(
             out,
-            "{:>3}  {:<10}  {:<9} {:>6}",
+            "{:>3}  {:<10}  {:<9} {:>10}",
             "Wk",
             "Start",
             "Phase",
@@ -182,11 +196,11 @@ mod plan_view {
             };
             let _ = write!(
                 out,
-                "{:>3}  {}  {:<9} {:>6}",
+                "{:>3}  {}  {:<9} {:>10}",
                 w.index,
                 w.start,
                 phase.replace(" week", ""),
-                dist(w.run_km, units)
+                volume(w, units, "+")
             );
             for d in &w.days {
                 let _ = write!(out, "  {:<13}", cell(&d.sessions, units));
@@ -273,12 +287,23 @@ mod plan_view {
             if s.kind.is_quality() || s.kind == SessionKind::Race {
                 line = format!("{line} — {}", s.title);
             }
+            if !s.steps.is_empty() {
+                line = format!("{line}: {}", structure(&s.steps, units));
+                if let Some([a, b]) = s.rpe {
+                    line.push_str(&format!(" (RPE {a}–{b})"));
+                }
+                return with_doses(line, s);
+            }
             if let Some(p) = s.pace_s_per_km {
                 line.push_str(&format!(" @ {}", pace_band(p, units)));
             } else if let Some([a, b]) = s.rpe {
                 line.push_str(&format!(" @ RPE {a}–{b}"));
             }
         }
+        with_doses(line, s)
+    }
+
+    fn with_doses(mut line: String, s: &Session) -> String {
         if !s.exercises.is_empty() {
             let list: Vec<String> = s.exercises.iter().map(dose).collect();
             line.push_str(&format!(": {}", list.join(", ")));
@@ -288,6 +313,56 @@ mod plan_view {
             line.push_str(&format!(" (warm-up activation: {})", list.join(", ")));
         }
         line
+    }
+
+    /// A workout's structure in one line: "2.0 km WU · 5×1000 m @
+    /// 4:10–4:18/km (2:45 jog) · 1.5 km CD". Reps under 2 km stay in metres,
+    /// as on a track; everything else is in the runner's units.
+    fn structure(steps: &[Step], units: Units) -> String {
+        let road = |m: u32| format!("{} {}", dist(f64::from(m) / 1000.0, units), units.label());
+        let rep = |m: u32| {
+            if m < 2000 { format!("{m} m") } else { road(m) }
+        };
+        let pace = |s: &Step| {
+            s.pace_s_per_km
+                .map(|p| format!(" @ {}", pace_band(p, units)))
+        };
+        let part = |s: &Step| -> String {
+            match s.kind {
+                StepKind::Warmup => format!("{} WU", road(s.distance_m.unwrap_or(0))),
+                StepKind::Cooldown => format!("{} CD", road(s.distance_m.unwrap_or(0))),
+                StepKind::Recovery => format!(
+                    "{} jog",
+                    s.duration_s
+                        .map(|d| format_clock(f64::from(d)))
+                        .unwrap_or_else(|| rep(s.distance_m.unwrap_or(0)))
+                ),
+                _ => format!(
+                    "{}{}",
+                    rep(s.distance_m.unwrap_or(0)),
+                    pace(s).unwrap_or_default()
+                ),
+            }
+        };
+        steps
+            .iter()
+            .map(|s| match s.kind {
+                StepKind::Repeat => {
+                    let inner: Vec<String> = s.steps.iter().map(part).collect();
+                    let (work, rest) = inner
+                        .split_first()
+                        .map_or((String::new(), &[][..]), |(w, r)| (w.clone(), r));
+                    let rest = if rest.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", rest.join(", "))
+                    };
+                    format!("{}×{work}{rest}", s.times.unwrap_or(1))
+                }
+                _ => part(s),
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
     }
 
     pub fn plan_markdown(plan: &Plan, units: Units) -> String {
@@ -301,7 +376,7 @@ mod plan_view {
                 w.index,
                 w.phase.label(),
                 if w.recovery { " (recovery)" } else { "" },
-                dist(w.run_km, units),
+                volume(w, units, &format!(" {} + race ", units.label())),
                 units.label(),
                 w.focus
             );

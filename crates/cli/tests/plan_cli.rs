@@ -6,6 +6,8 @@ fn runcoach(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_runcoach"))
         .args(args)
         .env_clear()
+        // A fixed "today" keeps these plans valid after their dates pass.
+        .env("RUNCOACH_TODAY", "2026-11-28")
         .output()
         .expect("runcoach runs")
 }
@@ -39,6 +41,22 @@ fn with(extra: &[&'static str]) -> Vec<&'static str> {
         .copied()
         .chain(extra.iter().copied())
         .collect()
+}
+
+/// The marathon request with some flags replaced: later flags override
+/// earlier ones only for clap's repeatable lists, so build it from scratch.
+fn overriding<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args: Vec<&str> = MARATHON.to_vec();
+    let mut i = 0;
+    while i < extra.len() {
+        if let Some(p) = args.iter().position(|a| *a == extra[i]) {
+            args[p + 1] = extra[i + 1];
+        } else {
+            args.extend_from_slice(&extra[i..i + 2]);
+        }
+        i += 2;
+    }
+    args
 }
 
 fn stdout(o: &Output) -> String {
@@ -118,13 +136,30 @@ fn marathon_plan_json_follows_the_contract_and_passes_check() {
 
 #[test]
 fn bad_plan_requests_get_one_line_and_exit_2() {
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 12] = [
+        (
+            &["--run-days", "mon,tue,mon,sun"],
+            "run day 'mon' is given twice",
+        ),
+        (&["--race", "fast"], "invalid distance 'fast'"),
+        (&["--race", "400k"], "outside the 3–100 km"),
+        (
+            &["--race-date", "2026-11-27", "--start", "2026-11-01"],
+            "race date 2026-11-27 has already passed (today is 2026-11-28)",
+        ),
+        (
+            &["--race-date", "2027-01-03", "--start", "2026-12-21"],
+            "a marathon needs at least 6 weeks",
+        ),
         (&["--run-days", "mon,sun"], "at least 3 days"),
         (
             &["--long-run-day", "wed"],
             "long-run day 'wed' is not one of the run days",
         ),
-        (&["--race-date", "2026-12-01"], "is before the start"),
+        (
+            &["--race-date", "2026-12-01", "--today", "2026-11-01"],
+            "is before the start",
+        ),
         (
             &["--strength-days", "5"],
             "--strength-days: 5 strength days a week",
@@ -143,19 +178,7 @@ fn bad_plan_requests_get_one_line_and_exit_2() {
         ),
     ];
     for (extra, needle) in cases {
-        // Later flags override earlier ones only for clap's repeatable
-        // lists, so build each request from scratch.
-        let mut args: Vec<&str> = MARATHON.to_vec();
-        let mut i = 0;
-        while i < extra.len() {
-            if let Some(p) = args.iter().position(|a| *a == extra[i]) {
-                args[p + 1] = extra[i + 1];
-            } else {
-                args.extend_from_slice(&extra[i..i + 2]);
-            }
-            i += 2;
-        }
-        let out = runcoach(&args);
+        let out = runcoach(&overriding(extra));
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
         assert_eq!(out.status.code(), Some(2), "{extra:?}: {err}");
         assert_eq!(err.lines().count(), 1, "{extra:?}: {err}");
@@ -163,6 +186,54 @@ fn bad_plan_requests_get_one_line_and_exit_2() {
     }
     let out = runcoach(&with(&["--weekly-km", "0"]));
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn tiny_volumes_and_odd_weeks_are_planned_not_panicked() {
+    for km in ["3", "3.5", "250"] {
+        let out = runcoach(&overriding(&["--weekly-km", km, "--longest-run-km", "2"]));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{km}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Weeks start on the chosen weekday; the plan begins on the first one
+    // on or after the start asked for.
+    let out = runcoach(&with(&["--week-start", "thu", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["weeks"][0]["start"], "2026-12-24");
+    let last = v["weeks"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["start"], "2027-04-22");
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_runcoach"))
+        .args(MARATHON)
+        .args(["--format", "markdown"])
+        .env_clear()
+        .env("RUNCOACH_TODAY", "2026-11-28")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read a little, then hang up like `| head -1` does.
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
 }
 
 #[test]
@@ -263,4 +334,81 @@ fn week_at_a_glance_tables() {
         .unwrap()
         .to_owned()
     );
+}
+
+/// The 13 runner profiles of issue #12 (dates as of late November 2026).
+const PROFILES: [&str; 13] = [
+    "--race marathon --weeks 16 --race-date 2027-04-18 --run-days mon,tue,wed,thu,sat,sun --long-run-day sun --level experienced --weekly-km 70 --longest-run-km 24 --recent 10k:45:00",
+    "--race marathon --race-date 2027-05-02 --weeks 20 --run-days tue,thu,sat,sun --long-run-day sat --level first-timer --weekly-km 30 --longest-run-km 12 --new-to-strength --niggle knee",
+    "--race marathon --race-date 2027-02-07 --weeks 10 --run-days mon,wed,thu,sat,sun --long-run-day sun --level experienced --weekly-km 50 --longest-run-km 18 --recent half:1:45:00",
+    "--race half --race-date 2027-02-28 --weeks 12 --run-days tue,thu,sun --long-run-day sun --level first-timer --weekly-km 15 --longest-run-km 6",
+    "--race half --race-date 2027-03-14 --weeks 12 --run-days mon,tue,wed,thu,fri,sat,sun --long-run-day wed --level experienced --weekly-km 95 --longest-run-km 25 --recent half:1:25:00 --units mi",
+    "--race 5k --race-date 2027-01-24 --weeks 8 --run-days mon,wed,sat --long-run-day sat --level first-timer --weekly-km 10 --new-to-strength --niggle itb",
+    "--race 5k --race-date 2027-01-24 --weeks 8 --run-days mon,tue,wed,thu,fri,sun --long-run-day sun --level experienced --weekly-km 60 --longest-run-km 16 --recent 5k:19:30 --niggle hip-flexor",
+    "--race 10k --race-date 2027-02-21 --weeks 12 --run-days mon,tue,thu,fri,sat --long-run-day sat --level experienced --weekly-km 45 --longest-run-km 14 --recent 10k:40:00 --niggle low-back --equipment band,bench --strength-days 3",
+    "--race 10k --race-date 2027-01-24 --weeks 8 --run-days tue,thu,sat,sun --long-run-day sun --level first-timer --weekly-km 12 --units mi",
+    "--race 50k --race-date 2027-04-18 --weeks 20 --run-days mon,tue,wed,thu,sat,sun --long-run-day sat --level experienced --weekly-km 90 --longest-run-km 30 --recent marathon:3:10:00",
+    "--race 30k --race-date 2027-02-21 --weeks 12 --run-days tue,wed,fri,sun --long-run-day sun --level experienced --weekly-km 40 --recent 10k:50:00",
+    "--race marathon --race-date 2027-04-15 --weeks 20 --run-days mon,tue,wed,thu,fri,sat,sun --long-run-day thu --level experienced --weekly-km 100 --longest-run-km 30 --recent half:1:20:00 --equipment band,bench --strength-days 3",
+    "--race marathon --race-date 2027-03-21 --weeks 16 --run-days mon,wed,fri,sun --long-run-day sun --level first-timer --weekly-km 15 --longest-run-km 8 --new-to-strength",
+];
+
+fn profile(flags: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["plan"];
+    args.extend(flags.split(' '));
+    args.extend(extra);
+    runcoach(&args)
+}
+
+#[test]
+fn the_thirteen_profiles_pass_the_checker() {
+    for (i, flags) in PROFILES.iter().enumerate() {
+        let out = profile(flags, &["--format", "json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "profile {}: {}",
+            i + 1,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let file = std::env::temp_dir().join(format!(
+            "runcoach-profile-{}-{}.json",
+            std::process::id(),
+            i + 1
+        ));
+        std::fs::write(&file, &out.stdout).unwrap();
+        let checked = runcoach(&["check", file.to_str().unwrap()]);
+        assert_eq!(
+            checked.status.code(),
+            Some(0),
+            "profile {}: {}",
+            i + 1,
+            stdout(&checked)
+        );
+        std::fs::remove_file(&file).ok();
+    }
+    // A marathon two weeks away is refused, not planned.
+    let out = profile(PROFILES[0], &["--weeks", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// The four plans a coach reads week by week when the engine changes.
+#[test]
+fn coach_review_plans() {
+    let table = |flags: &str| {
+        let out = profile(flags, &[]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout(&out)
+    };
+    insta::assert_snapshot!("first_timer_half_3_days", table(PROFILES[3]));
+    insta::assert_snapshot!("experienced_marathon_6_days", table(PROFILES[0]));
+    insta::assert_snapshot!(
+        "first_timer_5k_3_days_knee",
+        table(&PROFILES[5].replace("--niggle itb", "--niggle knee"))
+    );
+    insta::assert_snapshot!("experienced_50k", table(PROFILES[9]));
 }

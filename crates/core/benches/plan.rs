@@ -38,6 +38,7 @@ fn request() -> PlanRequest {
         equipment: vec!["band".into(), "bench".into()],
         niggles: vec!["knee".into()],
         units: None,
+        ..Default::default()
     };
     input.validate().expect("benchmark request is valid")
 }

@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use crate::exercises::{Family, find};
 use crate::plan::model::{Level, Phase, Plan, SessionKind, Week};
-use crate::plan::shape::{RaceCategory, long_run_share_cap};
+use crate::plan::shape::{RaceCategory, block_peak_cap, long_run_share_cap};
+use crate::plan::sizing::{EASY_TO_LONG, MAX_EASY_MIN, MIN_RUN_MIN, MIN_SHAKEOUT_MIN};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Violation {
@@ -56,6 +57,14 @@ pub fn check(plan: &Plan) -> Vec<Violation> {
     long_runs(plan, &volumes, &cat, &mut f);
     hard_days(plan, &mut f);
     easy_share(plan, &volumes, &mut f);
+    run_sizes(plan, &mut f);
+    strength_load(plan, &mut f);
+    race_week(plan, &mut f);
+    niggles(plan, &mut f);
+    feasibility(plan, &mut f);
+    explanations(plan, &mut f);
+    workout_variety(plan, &mut f);
+    block_growth(plan, &volumes, &mut f);
     strength(plan, &mut f);
     f.0
 }
@@ -226,7 +235,6 @@ fn taper(plan: &Plan, volumes: &[f64], cat: &RaceCategory, f: &mut Findings) {
     }
     let last = &plan.weeks[n - 1];
     let share = volumes[n - 1] / peak.max(0.1);
-    let days_before_race = last.days.iter().filter(|d| d.date < plan.race.date).count();
     if share > 0.60 + 0.01 {
         f.add(
             "taper",
@@ -237,17 +245,9 @@ fn taper(plan: &Plan, volumes: &[f64], cat: &RaceCategory, f: &mut Findings) {
                 share * 100.0
             ),
         );
-    } else if share < 0.40 - 0.01 && days_before_race >= 6 {
-        f.add(
-            "taper",
-            last,
-            Some(last.start),
-            format!(
-                "race week runs only {:.0}% of peak volume; a 40–60% cut keeps you sharp",
-                share * 100.0
-            ),
-        );
     }
+    // No lower bound: race-week runs are short shakeouts (see `run_sizes`),
+    // so a week with few run days before the race can sit well below 40%.
     // The days just before the race are easy.
     for w in &plan.weeks[n.saturating_sub(2)..] {
         for (d, s) in w.sessions() {
@@ -296,7 +296,8 @@ fn long_runs(plan: &Plan, volumes: &[f64], cat: &RaceCategory, f: &mut Findings)
                     ),
                 );
             }
-            let cap = long_run_share_cap(volumes[i]);
+            // Plans are written in 0.1 km: the step is judged on that.
+            let cap = long_run_share_cap((volumes[i] * 10.0).round() / 10.0);
             if km > cap * volumes[i] + SLACK_KM {
                 f.add("long_run", w, Some(d.date), format!("{km:.1} km is {:.0}% of the week's {:.1} km; the cap at this volume is {:.0}%", km / volumes[i] * 100.0, volumes[i], cap * 100.0));
             }
@@ -395,6 +396,359 @@ fn easy_share(plan: &Plan, volumes: &[f64], f: &mut Findings) {
         if volumes[i] > 0.0 && hard / volumes[i] > 0.25 + 0.005 {
             f.add("easy_share", w, Some(w.start), format!("only {:.0}% of running is easy ({hard:.1} of {:.1} km hard); keep at least 75%", (1.0 - hard / volumes[i]) * 100.0, volumes[i]));
         }
+    }
+}
+
+/// Runs worth doing: at least 20 minutes (a race-week shakeout 15) unless it
+/// is the week's only run; easy runs within three quarters of the long run
+/// and 90 minutes; a run day left without a run says why.
+fn run_sizes(plan: &Plan, f: &mut Findings) {
+    let run_days = plan
+        .athlete
+        .as_ref()
+        .map(|a| a.run_days.as_slice())
+        .unwrap_or(&[]);
+    for w in &plan.weeks {
+        let runs: Vec<_> = w
+            .sessions()
+            .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race)
+            .collect();
+        let long = runs
+            .iter()
+            .filter(|(_, s)| s.kind == SessionKind::Long)
+            .map(|(_, s)| s.km())
+            .reduce(f64::max);
+        let min = if w.phase == Phase::Race {
+            MIN_SHAKEOUT_MIN
+        } else {
+            MIN_RUN_MIN
+        };
+        for (d, s) in &runs {
+            let minutes = f64::from(s.duration_s.unwrap_or(u32::MAX)) / 60.0;
+            if runs.len() > 1 && minutes < min - 0.5 {
+                f.add(
+                    "run_length",
+                    w,
+                    Some(d.date),
+                    format!(
+                        "{} {:.1} km takes {minutes:.0} min; a run under {min:.0} minutes is not worth the trip out",
+                        s.kind.label(),
+                        s.km()
+                    ),
+                );
+            }
+            if !matches!(s.kind, SessionKind::Easy | SessionKind::Recovery) {
+                continue;
+            }
+            if let Some(long) = long.filter(|l| s.km() > l * EASY_TO_LONG + 0.3) {
+                f.add(
+                    "easy_run_size",
+                    w,
+                    Some(d.date),
+                    format!(
+                        "easy {:.1} km is {:.0}% of the {long:.1} km long run; easy runs stay within {:.0}%",
+                        s.km(),
+                        s.km() / long * 100.0,
+                        EASY_TO_LONG * 100.0
+                    ),
+                );
+            }
+            if minutes > MAX_EASY_MIN + 1.0 && minutes.is_finite() && s.duration_s.is_some() {
+                f.add(
+                    "easy_run_size",
+                    w,
+                    Some(d.date),
+                    format!("easy run of {minutes:.0} min; easy runs stay under {MAX_EASY_MIN:.0}"),
+                );
+            }
+        }
+        for d in &w.days {
+            let declared = run_days.contains(&d.date.weekday()) && d.date < plan.race.date;
+            let ran = d.sessions.iter().any(|s| s.kind.is_run());
+            if declared && !ran && d.sessions.iter().all(|s| s.why.trim().is_empty()) {
+                f.add(
+                    "run_days",
+                    w,
+                    Some(d.date),
+                    "a run day without a run and without a why".into(),
+                );
+            }
+        }
+    }
+}
+
+/// Strength sessions of five or six movements whose minutes are not
+/// optimistic, and heavy single-leg work never the day before a hard run.
+fn strength_load(plan: &Plan, f: &mut Findings) {
+    use crate::exercises::Load;
+    use crate::plan::strength::{MOVEMENTS, minutes};
+    let days: Vec<(&Week, &crate::plan::model::Day)> = plan
+        .weeks
+        .iter()
+        .flat_map(|w| w.days.iter().map(move |d| (w, d)))
+        .collect();
+    for (i, (w, d)) in days.iter().enumerate() {
+        for s in d
+            .sessions
+            .iter()
+            .filter(|s| s.kind == SessionKind::Strength)
+        {
+            if !MOVEMENTS.contains(&s.exercises.len()) {
+                f.add(
+                    "strength_movements",
+                    w,
+                    Some(d.date),
+                    format!(
+                        "{} movements; a hip session has five or six",
+                        s.exercises.len()
+                    ),
+                );
+            }
+            let needed = minutes(&s.exercises);
+            if let Some(m) = s.minutes.filter(|m| *m + 1 < needed) {
+                f.add(
+                    "strength_minutes",
+                    w,
+                    Some(d.date),
+                    format!("says {m} minutes but its sets take about {needed}"),
+                );
+            }
+            let heavy = s
+                .exercises
+                .iter()
+                .filter_map(|x| find(&x.id))
+                .any(|e| e.load == Load::Heavy);
+            let hard_next = days.get(i + 1).is_some_and(|(_, next)| {
+                next.sessions
+                    .iter()
+                    .any(|x| x.kind.is_quality() || x.kind == SessionKind::Long)
+            });
+            if heavy && hard_next {
+                f.add(
+                    "heavy_strength",
+                    w,
+                    Some(d.date),
+                    "heavy single-leg work the day before a hard run; it needs about 48 hours"
+                        .into(),
+                );
+            }
+        }
+    }
+}
+
+/// Race week: every run shorter than the taper week's average run (a
+/// shakeout of about 15 minutes always allowed) and at most one short
+/// sharpening session.
+fn race_week(plan: &Plan, f: &mut Findings) {
+    let n = plan.weeks.len();
+    let Some(last) = plan.weeks.last().filter(|w| w.phase == Phase::Race) else {
+        return;
+    };
+    let runs = |w: &'_ Week| -> Vec<(Date, f64, u32)> {
+        w.sessions()
+            .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race)
+            .map(|(d, s)| (d.date, s.km(), s.duration_s.unwrap_or(u32::MAX)))
+            .collect()
+    };
+    if n >= 2 {
+        let taper = runs(&plan.weeks[n - 2]);
+        if !taper.is_empty() {
+            let avg = taper.iter().map(|r| r.1).sum::<f64>() / taper.len() as f64;
+            for (date, km, secs) in runs(last) {
+                let shakeout = f64::from(secs) <= (MIN_SHAKEOUT_MIN + 1.5) * 60.0;
+                if km > avg + 0.05 && !shakeout {
+                    f.add(
+                        "race_week_runs",
+                        last,
+                        Some(date),
+                        format!(
+                            "{km:.1} km is longer than the taper week's average run of {avg:.1} km; race-week runs get shorter"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    let quality: Vec<_> = last
+        .sessions()
+        .filter(|(_, s)| s.kind.is_quality())
+        .collect();
+    if quality.len() > 1 || quality.iter().any(|(_, s)| s.hard_km() > 5.0) {
+        f.add(
+            "race_week_runs",
+            last,
+            Some(last.start),
+            "race week holds one short sharpening session at most".into(),
+        );
+    }
+}
+
+/// A plan around a niggle leads with the pain rule and the advice to see a
+/// physiotherapist, and changes the running and strength work it asks for.
+fn niggles(plan: &Plan, f: &mut Findings) {
+    use crate::plan::model::Niggle;
+    use crate::plan::niggles::{banned_movements, instead};
+    let Some(niggles) = plan
+        .athlete
+        .as_ref()
+        .map(|a| &a.niggles)
+        .filter(|n| !n.is_empty())
+    else {
+        return;
+    };
+    let Some(first) = plan.weeks.first() else {
+        return;
+    };
+    let told = plan
+        .warnings
+        .iter()
+        .any(|w| w.contains("3/10") && w.contains("physiotherapist"));
+    if !told {
+        f.add(
+            "niggles",
+            first,
+            None,
+            format!(
+                "a plan around a {} niggle says the pain rule (3/10, not worse next morning) and when to see a physiotherapist",
+                niggles.iter().map(|n| n.label()).collect::<Vec<_>>().join(" and ")
+            ),
+        );
+    }
+    let banned = banned_movements(niggles);
+    for w in &plan.weeks {
+        for (d, s) in w.sessions() {
+            if let Some(x) = s.exercises.iter().find(|x| banned.contains(&x.id.as_str())) {
+                f.add(
+                    "niggles",
+                    w,
+                    Some(d.date),
+                    format!(
+                        "{} with a niggle that rules it out",
+                        x.name.as_deref().unwrap_or(&x.id)
+                    ),
+                );
+            }
+            if s.kind.is_quality() && instead(s.kind, w.phase, niggles) != s.kind {
+                f.add(
+                    "niggles",
+                    w,
+                    Some(d.date),
+                    format!(
+                        "{} with a {} niggle; tempo running instead",
+                        s.kind.label(),
+                        niggles
+                            .iter()
+                            .find(|n| matches!(n, Niggle::Knee | Niggle::HipFlexor))
+                            .map_or("", |n| n.label())
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// A 10K-to-half plan whose longest run stays under three quarters of the
+/// race says so, with options, in its warnings.
+fn feasibility(plan: &Plan, f: &mut Findings) {
+    let km = f64::from(plan.race.distance_m) / 1000.0;
+    let longest = plan
+        .weeks
+        .iter()
+        .flat_map(|w| w.sessions())
+        .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race)
+        .map(|(_, s)| s.km())
+        .fold(0.0, f64::max);
+    let said = plan.warnings.iter().any(|w| w.contains("three quarters"));
+    if (8.0..=25.0).contains(&km)
+        && longest < 0.75 * km - SLACK_KM
+        && !said
+        && let Some(w) = plan.weeks.first()
+    {
+        f.add(
+            "feasibility",
+            w,
+            None,
+            format!(
+                "the longest run is {longest:.1} km, under three quarters of the {km:.1} km race, and the plan does not say so"
+            ),
+        );
+    }
+}
+
+/// Explanations a runner reads: no session repeats its week's focus, and
+/// no citation or lab jargon in the runner's text.
+fn explanations(plan: &Plan, f: &mut Findings) {
+    const JARGON: [&str; 6] = ["Daniels", "Bosquet", "Ramskov", "VO2", "Foster", "Gabbett"];
+    for w in &plan.weeks {
+        for (d, s) in w.sessions() {
+            let repeats = w.focus.len() > 20 && s.why.contains(&w.focus);
+            if repeats {
+                f.add(
+                    "explanations",
+                    w,
+                    Some(d.date),
+                    format!("{}'s why repeats the week's focus", s.kind.label()),
+                );
+            }
+            if let Some(j) = JARGON.iter().find(|j| s.why.contains(*j)) {
+                f.add(
+                    "explanations",
+                    w,
+                    Some(d.date),
+                    format!("'{j}' in the runner's text; sources belong in the docs"),
+                );
+            }
+        }
+    }
+}
+
+/// Workouts progress: no quality session the same three weeks running.
+fn workout_variety(plan: &Plan, f: &mut Findings) {
+    let titles: Vec<Vec<&str>> = plan
+        .weeks
+        .iter()
+        .map(|w| {
+            w.sessions()
+                .filter(|(_, s)| s.kind.is_quality())
+                .map(|(_, s)| s.title.as_str())
+                .collect()
+        })
+        .collect();
+    for i in 2..plan.weeks.len() {
+        for t in &titles[i] {
+            if titles[i - 1].contains(t) && titles[i - 2].contains(t) {
+                f.add(
+                    "workout_variety",
+                    &plan.weeks[i],
+                    Some(plan.weeks[i].start),
+                    format!("'{t}' three weeks running; workouts should progress"),
+                );
+            }
+        }
+    }
+}
+
+/// A block builds at most to 40 % above the starting volume (16 km for low
+/// volumes).
+fn block_growth(plan: &Plan, volumes: &[f64], f: &mut Findings) {
+    let Some(start) = plan.athlete.as_ref().map(|a| a.weekly_km) else {
+        return;
+    };
+    let cap = block_peak_cap(start);
+    let peak = plan
+        .weeks
+        .iter()
+        .zip(volumes)
+        .max_by(|a, b| a.1.total_cmp(b.1));
+    if let Some((w, &km)) = peak.filter(|(_, km)| **km > cap.max(start) + SLACK_KM) {
+        f.add(
+            "block_growth",
+            w,
+            Some(w.start),
+            format!(
+                "peak {km:.1} km from a start of {start:.1} km; a block builds to at most {cap:.1} km (+40%, or +16 km)"
+            ),
+        );
     }
 }
 

@@ -219,6 +219,7 @@ fn weekly_compliance_hand_computed() {
         recovery: false,
         run_km: 34.0,
         training_km: 34.0,
+        race_km: 0.0,
         run_minutes: 203,
         focus: String::new(),
         days,

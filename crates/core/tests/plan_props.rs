@@ -30,6 +30,8 @@ prop_compose! {
             if !days.contains(&d) { days.push(d) }
         }
         let long = days[long_pick % days.len()];
+        // Closer races are refused (see `no_request_panics`).
+        let weeks = weeks.max(match race { "5k" => 3, "10k" | "15k" => 4, "half" => 5, _ => 6 });
         let race_date = jiff::civil::date(2027, 3, 1) + jiff::Span::new().days(offset);
         let start = race_date - jiff::Span::new().days(i64::from(weeks) * 7 - 1 - offset);
         let recent = recent.map(|(d, f)| {
@@ -57,6 +59,7 @@ prop_compose! {
             equipment,
             niggles: niggle.into_iter().map(String::from).collect(),
             units: None,
+            ..Default::default()
         }
     }
 }
@@ -75,6 +78,96 @@ proptest! {
         let json = serde_json::to_string(&plan).unwrap();
         let back: runcoach_core::plan::Plan = serde_json::from_str(&json).unwrap();
         prop_assert_eq!(json, serde_json::to_string(&back).unwrap());
+    }
+}
+
+prop_compose! {
+    /// Anything the request parser accepts, over the whole valid range and
+    /// a little beyond it, with typed text as a runner might type it.
+    fn any_input()(
+        race in prop::sample::select(vec!["3k", "5k", "8k", "10k", "15k", "half", "25k", "marathon", "30k", "50k", "100k", "101k", "0k", "foo"]),
+        weeks in 0u32..=60,
+        mask in 0u8..128,
+        repeat_day in prop::bool::weighted(0.1),
+        long_pick in 0usize..7,
+        first_timer in any::<bool>(),
+        weekly_km in prop_oneof![prop::sample::select(vec![0.0, 2.9, 3.0, 3.1, 4.0, 7.5, 250.0, 250.1]), 3.0f64..=250.0],
+        longest in prop::option::of(0.5f64..=101.0),
+        recent in prop::option::of((prop::sample::select(vec!["5k", "10k", "half", "marathon", "mile"]), 0.0f64..1.0)),
+        strength_days in 1u8..=3,
+        new_to_strength in any::<bool>(),
+        niggles in prop::collection::vec(prop::sample::select(vec!["knee", "itb", "hip-flexor", "low-back"]), 0..4),
+        self_check in prop::collection::vec(prop::sample::select(vec!["wobbly-balance", "knee-drift"]), 0..3),
+        week_start in prop::option::of(prop::sample::select(DAYS.to_vec())),
+        miles in any::<bool>(),
+        today_back in 0i64..400,
+    ) -> PlanInput {
+        let mut days: Vec<&str> = (0..7).filter(|d| mask & (1 << d) != 0).map(|d| DAYS[d]).collect();
+        if repeat_day && !days.is_empty() { days.push(days[0]) }
+        let long = if days.is_empty() { DAYS[long_pick] } else { days[long_pick % days.len()] };
+        let race_date = jiff::civil::date(2027, 3, 1);
+        let recent = recent.map(|(d, f)| RecentInput { distance: d.into(), time: format!("{}:{:02}", 10 + (f * 300.0) as u32, 7) });
+        PlanInput {
+            race: race.into(),
+            race_date: race_date.to_string(),
+            weeks: Some(weeks),
+            run_days: days.iter().map(|d| d.to_string()).collect(),
+            long_run_day: long.into(),
+            level: if first_timer { "first-timer" } else { "experienced" }.into(),
+            weekly_km,
+            longest_run_km: longest,
+            recent,
+            strength_days,
+            new_to_strength,
+            niggles: niggles.into_iter().map(String::from).collect(),
+            self_check: self_check.into_iter().map(String::from).collect(),
+            week_start: week_start.map(String::from),
+            units: Some(if miles { "mi" } else { "km" }.into()),
+            today: Some((race_date - jiff::Span::new().days(today_back - 7)).to_string()),
+            ..Default::default()
+        }
+    }
+}
+
+static VALID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    /// No input panics: a request is either refused with field errors or
+    /// planned, and the plan can be checked and written out.
+    #[test]
+    fn no_request_panics(input in any_input()) {
+        match input.validate() {
+            Err(errors) => prop_assert!(!errors.is_empty()),
+            Ok(req) => {
+                VALID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let plan = build_plan(&req);
+                let _ = check(&plan);
+                serde_json::to_string(&plan).unwrap();
+            }
+        }
+    }
+}
+
+/// The weekly volumes at the very bottom of the range, where rounding once
+/// made a recovery week impossible and the engine panicked.
+#[test]
+fn three_km_a_week_is_planned() {
+    for km in [3.0, 3.3, 4.0, 5.5] {
+        let input = PlanInput {
+            race: "10k".into(),
+            race_date: "2027-03-07".into(),
+            weeks: Some(10),
+            run_days: ["tue", "thu", "sat", "sun"].map(String::from).to_vec(),
+            long_run_day: "sun".into(),
+            level: "first-timer".into(),
+            weekly_km: km,
+            strength_days: 2,
+            ..Default::default()
+        };
+        let plan = build_plan(&input.validate().unwrap());
+        assert_eq!(plan.weeks.len(), 10);
     }
 }
 

@@ -27,15 +27,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if args.json {
         super::print_json(&found);
     } else if found.is_empty() {
-        println!(
-            "{path}: plan passes all guardrails ({} weeks)",
+        super::emit(&format!(
+            "{path}: plan passes all guardrails ({} weeks)\n",
             plan.weeks.len()
-        );
+        ));
     } else {
-        for v in &found {
-            println!("{v}");
-        }
-        println!("{} guardrail violation(s)", found.len());
+        let mut text: String = found.iter().map(|v| format!("{v}\n")).collect();
+        text.push_str(&format!("{} guardrail violation(s)\n", found.len()));
+        super::emit(&text);
     }
     if found.is_empty() {
         Ok(())

@@ -14,7 +14,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if args.json {
         print_json(&library());
     } else {
-        print!("{}", table::exercises(library()));
+        super::emit(&table::exercises(library()));
     }
     Ok(())
 }

@@ -157,7 +157,7 @@ fn ics(args: IcsArgs) -> Result<(), Failure> {
     }
     opts.busy_only = args.busy_only;
     opts.link_base = args.link_base;
-    print!("{}", plan_calendar(&plan, &opts));
+    super::emit(&plan_calendar(&plan, &opts));
     Ok(())
 }
 

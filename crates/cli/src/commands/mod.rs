@@ -32,10 +32,30 @@ impl RaceArgs {
 
 /// Prints JSON with a trailing newline.
 pub fn print_json(value: &impl serde::Serialize) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).expect("reports always serialise")
-    );
+    let mut text = serde_json::to_string_pretty(value).expect("reports always serialise");
+    text.push('\n');
+    emit(&text);
+}
+
+/// Writes to stdout. A reader that went away (`runcoach plan | head`) is not
+/// an error worth a message: the command stops quietly, as other tools do.
+pub fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("runcoach: cannot write the output: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// Today's date from the clock (UTC), when the runner did not give one.
+pub fn today() -> jiff::civil::Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
 }
 
 /// Prints warnings to stderr so JSON on stdout stays clean.

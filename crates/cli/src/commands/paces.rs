@@ -22,7 +22,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if args.json {
         print_json(&report);
     } else {
-        print!("{}", table::paces(&report, args.units));
+        super::emit(&table::paces(&report, args.units));
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 use runcoach_core::plan::{PlanInput, build_plan};
 use runcoach_core::units::Units;
 
-use super::print_json;
+use super::{emit, print_json};
 use crate::{Failure, table};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -59,6 +59,15 @@ pub struct Args {
     /// Show distances and paces in km or mi.
     #[arg(long, env = "RUNCOACH_UNITS", default_value = "km")]
     units: Units,
+    /// The article's self-check: wobbly-balance, knee-drift (comma-separated).
+    #[arg(long, env = "RUNCOACH_SELF_CHECK", value_delimiter = ',')]
+    self_check: Vec<String>,
+    /// Weekday each plan week starts on (default: weeks end on race day).
+    #[arg(long, env = "RUNCOACH_WEEK_START")]
+    week_start: Option<String>,
+    /// Today's date, YYYY-MM-DD (default: the clock); a race before it is refused.
+    #[arg(long, env = "RUNCOACH_TODAY")]
+    today: Option<String>,
     /// table (a week at a glance), markdown, or json.
     #[arg(long, env = "RUNCOACH_FORMAT", value_enum, default_value = "table")]
     format: Format,
@@ -88,6 +97,13 @@ impl Args {
             equipment: self.equipment.clone(),
             niggles: self.niggles.clone(),
             units: Some(self.units.label().to_owned()),
+            today: Some(
+                self.today
+                    .clone()
+                    .unwrap_or_else(|| super::today().to_string()),
+            ),
+            week_start: self.week_start.clone(),
+            self_check: self.self_check.clone(),
         })
     }
 }
@@ -108,9 +124,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     match args.format {
         Format::Json => print_json(&plan),
-        Format::Table => print!("{}", table::plan(&plan, args.units)),
-        Format::Markdown => print!("{}", table::plan_markdown(&plan, args.units)),
-        Format::Ics => print!("{}", super::export::plan_ics(&plan, args.units)),
+        Format::Table => emit(&table::plan(&plan, args.units)),
+        Format::Markdown => emit(&table::plan_markdown(&plan, args.units)),
+        Format::Ics => emit(&super::export::plan_ics(&plan, args.units)),
     }
     Ok(())
 }

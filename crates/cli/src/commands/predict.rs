@@ -25,7 +25,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if args.json {
         print_json(&prediction);
     } else {
-        print!("{}", table::prediction(&prediction));
+        super::emit(&table::prediction(&prediction));
     }
     Ok(())
 }

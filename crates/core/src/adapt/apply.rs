@@ -25,8 +25,13 @@ use std::collections::BTreeSet;
 use super::why;
 use super::{Action, Adjustment, PROGRESSION, StrengthShift};
 use crate::exercises::{Equipment, Exercise, Family, Load, find, library, with_equipment};
-use crate::plan::model::{Dose, Phase, Plan, PlanPaces, Session, SessionKind, Step, StepKind};
+use crate::plan::model::{
+    Dose, Niggle, Phase, Plan, PlanPaces, Session, SessionKind, Step, StepKind, Week,
+};
 use crate::plan::shape::{RaceCategory, long_run_share_cap};
+use crate::plan::sizing::{
+    EASY_TO_LONG, MAX_EASY_MIN, MIN_RUN_MIN, MIN_SHAKEOUT_MIN, RunLimits, Spread, spread,
+};
 use crate::plan::workouts::{self, Targets};
 use crate::plan::{strength, why as plan_why, with_totals};
 use crate::science::{TrainingPaces, Vdot};
@@ -62,8 +67,20 @@ pub fn apply(plan: &Plan, adjustments: &[Adjustment]) -> Plan {
         })
         .max_by(|x, y| (x.0, &x.1.id).cmp(&(y.0, &y.1.id)));
     if let Some((_, adj)) = repace {
-        for i in apply_paces(&mut out, adj) {
-            mark(i);
+        let niggles = out
+            .athlete
+            .as_ref()
+            .map(|a| a.niggles.clone())
+            .unwrap_or_default();
+        let changed = apply_paces(&mut out, adj);
+        for i in 0..out.weeks.len() {
+            // Faster paces make runs shorter in time: keep them worth doing.
+            let before = out.weeks[i].clone();
+            worth_doing(&mut out.weeks[i], &prefix(&[adj]), &niggles);
+            refresh(&mut out, i);
+            if changed.contains(&i) || out.weeks[i] != before {
+                mark(i);
+            }
         }
     }
 
@@ -363,8 +380,163 @@ fn set_volume(plan: &mut Plan, i: usize, target: f64, prefix: &str, lock_long: b
             prefix,
         );
     }
+    let niggles = plan
+        .athlete
+        .as_ref()
+        .map(|a| a.niggles.clone())
+        .unwrap_or_default();
+    worth_doing(&mut plan.weeks[i], prefix, &niggles);
     refresh(plan, i);
     plan.weeks[i] != before
+}
+
+/// Keeps a resized week's runs worth doing, sized as the plan engine sizes
+/// them (`plan::sizing`): every easy run at least 20 minutes at the week's
+/// easy pace (fewer runs when they would be shorter), none longer than
+/// three quarters of the long run or 90 minutes, the long run within its
+/// share of the week. Volume is never cut here: a week whose runs cannot
+/// carry it is left as it is (see the note in the adaptation tests).
+fn worth_doing(week: &mut Week, prefix: &str, niggles: &[Niggle]) {
+    let easyish = |k: SessionKind| matches!(k, SessionKind::Easy | SessionKind::Recovery);
+    let (m, secs) = week
+        .sessions()
+        .filter(|(_, s)| easyish(s.kind) || s.kind == SessionKind::Long)
+        .filter_map(|(_, s)| Some((s.distance_m?, s.duration_s?)))
+        .fold((0u64, 0u64), |(m, s), (dm, ds)| {
+            (m + u64::from(dm), s + u64::from(ds))
+        });
+    if m == 0 {
+        return;
+    }
+    let pace = secs as f64 / m as f64 * 1000.0;
+    let limits = RunLimits {
+        min_km: MIN_RUN_MIN * 60.0 / pace + 0.1,
+        shakeout_km: MIN_SHAKEOUT_MIN * 60.0 / pace + 0.1,
+        // Recovery runs go slower than the week's average.
+        max_easy_km: MAX_EASY_MIN * 60.0 / (pace * 1.12),
+    };
+    let min = if week.phase == Phase::Race {
+        limits.shakeout_km
+    } else {
+        limits.min_km
+    };
+    let q_km: f64 = week
+        .sessions()
+        .filter(|(_, s)| s.kind.is_quality())
+        .map(|(_, s)| s.km())
+        .sum();
+    let total = week.measured_training_km();
+    let long_at = week.days.iter().enumerate().find_map(|(d, day)| {
+        day.sessions
+            .iter()
+            .position(|s| s.kind == SessionKind::Long)
+            .map(|j| (d, j))
+    });
+    // A week already sized right is left as it is.
+    let long_km = long_at.map(|(d, j)| week.days[d].sessions[j].km());
+    let runs = week
+        .sessions()
+        .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race && s.km() > 0.0)
+        .count();
+    let wrong = long_km.is_some_and(|l| l > long_run_share_cap(total) * total + 0.1)
+        || week.sessions().any(|(_, s)| {
+            let minutes = f64::from(s.duration_s.unwrap_or(0)) / 60.0;
+            s.kind.is_run()
+                && s.kind != SessionKind::Race
+                && s.km() > 0.0
+                && ((runs > 1 && minutes < min_minutes(week.phase) - 0.4)
+                    || easyish(s.kind)
+                        && (minutes > MAX_EASY_MIN + 0.5
+                            || long_km.is_some_and(|l| s.km() > l * EASY_TO_LONG + 0.25)))
+        });
+    if !wrong {
+        return;
+    }
+    // Runs come out one at a time while searching; a search that ends
+    // without a fit puts the week back as it was.
+    let original = week.clone();
+    for _ in 0..16 {
+        let easy: Vec<(usize, usize, u32)> = week
+            .days
+            .iter()
+            .enumerate()
+            .flat_map(|(d, day)| day.sessions.iter().enumerate().map(move |(j, s)| (d, j, s)))
+            .filter(|(_, _, s)| easyish(s.kind) && s.km() > 0.0)
+            .map(|(d, j, s)| (d, j, s.distance_m.unwrap_or(0)))
+            .collect();
+        // The long run never grows here: it was capped on purpose, or sized
+        // within the race's caps when the plan was made.
+        let long_cap = long_km.map(|l| (long_run_share_cap(total) * total - 0.2).min(l));
+        match spread(total, long_cap, q_km, easy.len(), min, &limits) {
+            Spread::Fits { long_km, easy_km } => {
+                if let Some((d, j)) = long_at {
+                    resize(&mut week.days[d].sessions[j], metres(long_km), prefix);
+                }
+                let n = easy.len().max(1) as u32;
+                let each = metres(easy_km) / n / 100 * 100;
+                let mut left = metres(easy_km) - each * n;
+                for &(d, j, _) in &easy {
+                    let extra = std::mem::take(&mut left);
+                    resize(&mut week.days[d].sessions[j], each + extra, prefix);
+                }
+                return;
+            }
+            _ if easy.len() <= 1 && long_at.is_some() => {
+                // Two runs never fit (the long run at most half the week,
+                // the other at most three quarters of it): one easy run
+                // carries this lower week, as the engine plans tiny weeks.
+                let (d, j) = long_at.expect("checked");
+                for &(ed, ej, _) in easy.iter().rev() {
+                    week.days[ed].sessions.remove(ej);
+                    if !week.days[ed].sessions.iter().any(|s| s.kind.is_run()) {
+                        let mut m = strength::mobility(10, niggles);
+                        m.why = format!(
+                            "{prefix}A rest day now: this lower week is one easy run, as its runs would be too short to split."
+                        );
+                        week.days[ed].sessions.push(m);
+                    }
+                }
+                let s = &mut week.days[d].sessions[j];
+                resize(s, metres(total - q_km), prefix);
+                s.kind = SessionKind::Easy;
+                s.title = format!("{} {:.1} km", s.kind.label(), s.km());
+                s.why = format!(
+                    "{prefix}One easy run carries this lower week: split, its runs would be too short to be worth doing."
+                );
+                return;
+            }
+            // Too much for the runs: left as it is, since cutting volume
+            // here would break the rules between weeks that the easing
+            // already balanced.
+            Spread::TooLong { .. } => break,
+            _ if !easy.is_empty() => {
+                // One run fewer: the shortest goes, its distance to the rest.
+                let &(d, j, _) = easy.iter().min_by_key(|e| e.2).expect("some");
+                week.days[d].sessions.remove(j);
+                if !week.days[d].sessions.iter().any(|s| s.kind.is_run()) {
+                    let mut m = strength::mobility(10, niggles);
+                    m.why = format!(
+                        "{prefix}A rest day now: this lower week fits fewer runs of at least 20 minutes."
+                    );
+                    week.days[d].sessions.push(m);
+                }
+            }
+            _ => break,
+        }
+    }
+    *week = original;
+}
+
+fn min_minutes(phase: Phase) -> f64 {
+    if phase == Phase::Race {
+        MIN_SHAKEOUT_MIN
+    } else {
+        MIN_RUN_MIN
+    }
+}
+
+fn metres(km: f64) -> u32 {
+    (km.max(0.0) * 1000.0).round() as u32
 }
 
 /// Lowers week `i` for one or more adjustments.
@@ -689,6 +861,7 @@ fn apply_paces(plan: &mut Plan, adj: &Adjustment) -> Vec<usize> {
     let t = Targets {
         known: Some(p),
         assumed: p,
+        units: plan.athlete.as_ref().map(|a| a.units).unwrap_or_default(),
     };
     let round = |x: f64| x.round() as u32;
     plan.paces = Some(PlanPaces {

@@ -7,10 +7,14 @@
 //!
 //! Pure and deterministic: identical requests give identical plans.
 
+pub mod feasibility;
+pub mod library;
 pub mod model;
+pub mod niggles;
 pub mod placement;
 pub mod request;
 pub mod shape;
+pub mod sizing;
 pub mod strength;
 pub mod why;
 pub mod workouts;
@@ -19,10 +23,11 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 
 pub use model::*;
-pub use request::{FieldError, PlanInput, PlanRequest, RecentInput};
+pub use request::{FieldError, PlanInput, PlanRequest, RecentInput, SelfCheck};
 
 use placement::{Slot, day, layout};
 use shape::{RaceCategory, WeekShape, long_run_share_cap, shape};
+use sizing::{RunLimits, Spread, spread};
 use strength::{Rotation, Volume, focuses, strength_days};
 use workouts::{Targets, quality, quality_kind};
 
@@ -48,6 +53,21 @@ struct Context<'a> {
     /// Date of the latest quality session, so a week never opens with a
     /// hard day right after the last week's.
     last_quality: Option<Date>,
+    limits: RunLimits,
+    race_label: String,
+    /// Paces' source in the runner's words (no VDOT), for the whys.
+    pace_words: Option<String>,
+    /// The quality sessions of the last two weeks, so none runs three
+    /// weeks in a row.
+    last_titles: [Vec<String>; 2],
+    /// How far each kind of quality session has come along the workout
+    /// library.
+    progress: std::collections::HashMap<SessionKind, usize>,
+    /// The last week's average run, so race-week runs stay shorter.
+    last_avg_run: Option<f64>,
+    /// Weeks whose volume the run days could not carry: (week, wanted km,
+    /// the most they carry).
+    trimmed: Vec<(u32, f64, f64)>,
 }
 
 /// Builds the plan for a checked request.
@@ -57,30 +77,94 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
         .as_ref()
         .map(|r| TrainingPaces::from_vdot(r.vdot()));
     let assumed = known.unwrap_or_else(|| TrainingPaces::from_vdot(assumed_vdot(req)));
-    let targets = Targets { known, assumed };
+    let targets = Targets {
+        known,
+        assumed,
+        units: req.units,
+    };
     let cat = RaceCategory::of(req.race.metres());
     let easy_mid = 0.5 * (assumed.easy.fast.s_per_km() + assumed.easy.slow.s_per_km());
-    let (shapes, mut warnings) = shape(req, easy_mid);
+    let pace_source = req.recent.as_ref().map(|r| {
+        format!(
+            "your {} in {} (VDOT {:.1})",
+            r.distance(),
+            r.time(),
+            r.vdot().value()
+        )
+    });
+    // Sizing the runs can show that the run days carry less than the shape
+    // wanted; the shape is then redrawn under those caps so recovery weeks
+    // and the taper are measured from what is really planned.
+    let mut caps: Vec<f64> = Vec::new();
+    let mut first_trim = Vec::new();
+    let mut pass = 0;
+    let (weeks, mut warnings, ctx) = loop {
+        let mut ctx = Context {
+            req,
+            cat,
+            targets,
+            pace_source: pace_source.clone(),
+            total_weeks: req.weeks(),
+            rotation: Rotation::new(&req.niggles),
+            last_quality: None,
+            limits: RunLimits::new(&targets),
+            race_label: shape::race_label(&req.race),
+            pace_words: req
+                .recent
+                .as_ref()
+                .map(|r| format!("your {} in {}", r.distance(), r.time())),
+            last_avg_run: None,
+            progress: Default::default(),
+            last_titles: Default::default(),
+            trimmed: Vec::new(),
+        };
+        let (shapes, warnings) = shape(req, easy_mid, &caps, &|w| ctx.carries(w));
+        let weeks: Vec<Week> = shapes.iter().map(|w| ctx.week(w)).collect();
+        if pass == 0 {
+            first_trim = ctx.trimmed.clone();
+        }
+        pass += 1;
+        if ctx.trimmed.is_empty() || pass == 4 {
+            break (weeks, warnings, ctx);
+        }
+        caps.resize(shapes.len(), f64::INFINITY);
+        for &(i, _, most) in &ctx.trimmed {
+            let c = &mut caps[i as usize - 1];
+            *c = c.min(most);
+        }
+    };
+    // The warning quotes what the final plan holds in the weeks that were
+    // trimmed at first.
+    let held: Vec<(u32, f64, f64)> = first_trim
+        .iter()
+        .filter_map(|&(i, wanted, _)| {
+            // Race week's runs are kept short on purpose: not a shortfall.
+            let week = weeks
+                .get(i as usize - 1)
+                .filter(|w| w.phase != Phase::Race)?;
+            Some((i, wanted, week.training_km))
+        })
+        .collect();
+    if let Some(w) = why::volume_does_not_fit(&held, req) {
+        warnings.insert(0, w);
+    }
     if let Some(w) = req.recent.as_ref().and_then(|r| r.vdot().warning()) {
         warnings.push(w.to_string());
     }
-    let mut ctx = Context {
-        req,
-        cat,
-        targets,
-        pace_source: req.recent.as_ref().map(|r| {
-            format!(
-                "your {} in {} (VDOT {:.1})",
-                r.distance(),
-                r.time(),
-                r.vdot().value()
-            )
-        }),
-        total_weeks: shapes.len() as u32,
-        rotation: Rotation::default(),
-        last_quality: None,
-    };
-    let weeks = shapes.iter().map(|w| ctx.week(w)).collect();
+    if let Some(w) = niggles::pain_rule(&req.niggles) {
+        warnings.insert(0, w);
+    }
+    // A stretch goal leads: the runner reads the problem and the options
+    // before anything else.
+    let longest = weeks
+        .iter()
+        .flat_map(|w| w.sessions())
+        .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race)
+        .map(|(_, s)| s.km())
+        .fold(0.0, f64::max);
+    if let Some(w) = feasibility::stretch(req, longest) {
+        warnings.insert(0, w);
+    }
     Plan {
         race: RaceInfo {
             name: req.race.name().to_owned(),
@@ -92,6 +176,7 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
             level: req.level,
             weekly_km: (req.weekly_km * 10.0).round() / 10.0,
             long_run_day: req.long_run_day,
+            run_days: req.run_days.clone(),
             strength_days: req.strength_days,
             new_to_strength: req.new_to_strength,
             equipment: req.equipment.clone(),
@@ -136,8 +221,22 @@ fn split_km(total: f64, weights: &[f64]) -> Vec<f64> {
         left -= 0.5;
         i += 1;
     }
-    parts[0] += left;
+    // The last sliver goes to the shortest run, which has most room.
+    if let Some(p) = parts.iter_mut().min_by(|a, b| a.total_cmp(b)) {
+        *p += left;
+    }
     parts
+}
+
+/// A week's runs laid out: the slots, the quality sessions, the long run,
+/// the easy kilometres, and the volume the runs carry.
+struct Laid {
+    slots: placement::Layout,
+    sessions_q: Vec<Session>,
+    long_km: f64,
+    easy_total: f64,
+    week_km: f64,
+    long_cap_km: f64,
 }
 
 impl Context<'_> {
@@ -152,120 +251,63 @@ impl Context<'_> {
         let req = self.req;
         let race_week = w.phase == Phase::Race;
         let units = req.units;
-        let week_note = why::week(w, self.total_weeks, &self.cat, units);
+        let week_note = why::week(w, self.total_weeks, &self.race_label, units);
         let dates = self.dates(w);
         let max_runs = match req.level {
             Level::FirstTimer => 5,
             Level::Experienced => 7,
         };
-        let min_easy = (w.km * 0.08).clamp(2.5, 8.0);
-        // Days that may not hold a quality session: the day after last
-        // week's, and the two days before the race.
-        let race_eve = |d: &Date| (1..=2).contains(&(req.race_date - *d).get_days());
-        let mut no_quality = 0u8;
-        for d in &dates {
-            let after_hard = self.last_quality.is_some_and(|q| (*d - q).get_days() == 1);
-            if after_hard || race_eve(d) {
-                no_quality |= 1 << day(d.weekday());
-            }
+        let (w, no_quality, long_dropped) = self.week_frame(w, &dates);
+        let w = &w;
+        let Laid {
+            slots,
+            sessions_q,
+            long_km,
+            easy_total,
+            week_km,
+            long_cap_km,
+        } = self.lay_out(w, &dates, no_quality, long_dropped);
+        if week_km < w.km {
+            self.trimmed.push((w.index, w.km, week_km));
         }
-        // A long run that would fall just before the race is dropped.
-        let long_date = dates.iter().find(|d| d.weekday() == req.long_run_day);
-        let long_dropped = !race_week && long_date.is_some_and(race_eve);
-        // Such a week already belongs to the taper.
         let w = &WeekShape {
-            phase: if long_dropped { Phase::Taper } else { w.phase },
-            recovery: w.recovery && !long_dropped,
-            km: if long_dropped { w.km - w.long_km } else { w.km },
-            long_km: if long_dropped { 0.0 } else { w.long_km },
+            km: week_km,
+            long_km: long_cap_km,
             ..w.clone()
         };
-
-        // Stage 2: lay the runs out over the week, shrinking the number of
-        // runs until easy runs are worth doing.
-        let mut runs = req.run_days.len().min(max_runs);
-        let mut wanted_q = w.quality;
-        let (slots, sessions_q) = loop {
-            let (slots, q) = if race_week {
-                (self.race_week_layout(&dates), 0)
-            } else {
-                let (mut slots, q) =
-                    layout(&req.run_days, req.long_run_day, runs, wanted_q, no_quality);
-                if long_dropped {
-                    slots[day(req.long_run_day)] = Slot::Off;
-                }
-                (slots, q)
-            };
-            let q_sessions: Vec<Session> = (0..q)
-                .map(|n| {
-                    let kind = quality_kind(&self.cat, w.phase, n);
-                    quality(kind, w.km, &self.cat, req.level, w.phase, &self.targets)
-                })
-                .collect();
-            let easy_count = slots.iter().filter(|s| **s == Slot::Easy).count();
-            let q_km: f64 = q_sessions.iter().map(Session::km).sum();
-            let left = w.km - w.long_km - q_km;
-            // At least ~78% of running stays easy: drop a quality session
-            // when a low-volume week cannot carry it.
-            let hard: f64 = q_sessions.iter().map(Session::hard_km).sum();
-            if q > 0 && hard > 0.22 * w.km {
-                wanted_q = q - 1;
-                continue;
-            }
-            let volume_fits = left >= -1e-9 && (easy_count > 0 || left < 0.05);
-            let easy_worth_it =
-                easy_count == 0 || left / easy_count as f64 >= min_easy || runs <= 3;
-            if race_week || volume_fits && easy_worth_it {
-                break (slots, q_sessions);
-            }
-            if q > 0 && !volume_fits {
-                wanted_q = q - 1;
-            } else if runs > 3 {
-                runs -= 1;
-            } else if q > 0 {
-                wanted_q = q - 1;
-            } else {
-                break (slots, q_sessions);
-            }
+        let long_day = day(req.long_run_day);
+        let limits = self.limits;
+        let min_run = if race_week {
+            limits.shakeout_km
+        } else {
+            limits.min_km
         };
 
         // Distances: long and quality fixed, easy runs share the rest.
-        let long_day = day(req.long_run_day);
-        let q_km: f64 = sessions_q.iter().map(Session::km).sum();
         let easy_days: Vec<usize> = (0..7).filter(|&d| slots[d] == Slot::Easy).collect();
-        let long_km = match (race_week, easy_days.is_empty()) {
-            (true, _) => 0.0,
-            // No easy run to absorb the rounding: the long run takes it.
-            (false, true) => (w.km - q_km).max(w.long_km),
-            (false, false) => w.long_km,
-        };
+        let runs_used = easy_days.len() + sessions_q.len() + usize::from(long_km > 0.0);
         let recovery_day = (long_day + 1) % 7;
-        let weights: Vec<f64> = easy_days
-            .iter()
-            .map(|&d| {
-                if d == recovery_day && easy_days.len() > 1 {
-                    0.7
-                } else {
-                    1.0
-                }
-            })
-            .collect();
-        let easy_km = split_km((w.km - long_km - q_km).max(0.0), &weights);
+        let easy_km = split_easy(
+            easy_total,
+            &easy_days,
+            (!race_week).then_some(recovery_day),
+            (min_run, limits.max_easy((long_km > 0.0).then_some(long_km))),
+        );
         let hard_km: f64 = sessions_q.iter().map(Session::hard_km).sum();
         let easy_share = if w.km > 0.0 {
             1.0 - hard_km / w.km
         } else {
             1.0
         };
+        // A week with one run and no room for a long one: that run is easy.
+        let lone_run = easy_days.is_empty() && sessions_q.is_empty() && long_km > w.long_km + 0.05;
 
         let mut km_by_day = [0.0; 7];
         let mut by_day: [Vec<Session>; 7] = Default::default();
-        for (i, &d) in easy_days.iter().enumerate() {
-            let km = easy_km[i];
+        for (&d, &(km, recovery)) in easy_days.iter().zip(&easy_km) {
             if km <= 0.0 {
                 continue;
             }
-            let recovery = d == recovery_day && easy_days.len() > 1 && !race_week;
             let kind = if recovery {
                 SessionKind::Recovery
             } else {
@@ -284,15 +326,24 @@ impl Context<'_> {
             by_day[d].push(s);
         }
         if long_km > 0.0 {
-            let mut s = self.targets.steady(SessionKind::Long, long_km);
-            s.why = why::long_run(
-                long_km,
-                w.km,
-                long_run_share_cap(w.km),
-                &self.cat,
-                &format!("{:?}", req.long_run_day),
-                units,
-            );
+            let kind = if lone_run {
+                SessionKind::Easy
+            } else {
+                SessionKind::Long
+            };
+            let mut s = self.targets.steady(kind, long_km);
+            s.why = if lone_run {
+                why::lone_run(long_km, units)
+            } else {
+                why::long_run(
+                    long_km,
+                    w.km,
+                    long_run_share_cap(w.km),
+                    (&self.cat, &self.race_label),
+                    &format!("{:?}", req.long_run_day),
+                    units,
+                )
+            };
             km_by_day[long_day] = long_km;
             let mut pre = strength::mobility(5, &req.niggles);
             pre.why = why::mobility(5);
@@ -303,14 +354,18 @@ impl Context<'_> {
             let d = (0..7)
                 .find(|&d| slots[d] == Slot::Quality(n as u8))
                 .expect("quality slot");
-            s.why = why::quality(
-                s.kind,
-                s.hard_km(),
-                w.km,
-                w.phase,
-                self.pace_source.as_deref(),
-                units,
-            );
+            s.why = if race_week {
+                why::sharpener(s.hard_km(), units)
+            } else {
+                why::quality(
+                    s.kind,
+                    s.hard_km(),
+                    w.km,
+                    w.phase,
+                    self.pace_words.as_deref(),
+                    units,
+                )
+            };
             if s.kind != SessionKind::MarathonPace {
                 s.activation = strength::activation(&req.equipment);
                 s.why = format!("{} {}", s.why, why::activation());
@@ -322,11 +377,11 @@ impl Context<'_> {
         }
         if race_week {
             let race_day = day(req.race_date.weekday());
-            let mut s = workouts::race(req.race.name(), req.race.metres(), &self.targets);
+            let mut s = workouts::race(&self.race_label, req.race.metres(), &self.targets);
             s.why = why::race(
-                req.race.name(),
+                &self.race_label,
                 req.race.metres() / 1000.0,
-                s.duration_s.zip(self.pace_source.as_deref()),
+                s.duration_s.zip(self.pace_words.as_deref()),
                 units,
             );
             by_day[race_day].push(s);
@@ -356,20 +411,45 @@ impl Context<'_> {
                 }
             }
         }
-        let (days, heavy_at) = self.strength_placement(&strength_slots, count, &km_by_day);
-        let focus = focuses(days.len(), heavy_at, &req.niggles);
+        let last = day((w.start + 6.days()).weekday());
+        let (days, heavy_at) = self.strength_placement(&strength_slots, count, &km_by_day, last);
+        // Race week keeps one light session: nothing heavy so close to it.
+        let heavy_at = heavy_at.filter(|_| !race_week);
+        let stability = !req.self_check.is_empty();
+        let abductor_bias = stability
+            || req
+                .niggles
+                .iter()
+                .any(|n| matches!(n, Niggle::Knee | Niggle::Itb));
+        let focus = focuses(days.len(), heavy_at, abductor_bias);
         let six = req.level == Level::Experienced && !req.new_to_strength;
         for (nth, (&d, &f)) in days.iter().zip(&focus).enumerate() {
-            let exercises = self
-                .rotation
-                .session(f, volume, &req.niggles, &req.equipment, six);
+            // A week without the heavy session still covers single-leg
+            // control, with light balance work.
+            let balance = stability || (heavy_at.is_none() && nth == 0);
+            let exercises =
+                self.rotation
+                    .session(f, volume, &req.niggles, &req.equipment, (six, balance));
             let minutes = strength::minutes(&exercises);
-            let after = if by_day[d].iter().any(|s| s.kind.is_run()) {
-                "after your run"
-            } else {
-                "on a day without running"
+            let after = match by_day[d].iter().find(|s| s.kind.is_run()) {
+                Some(run) => format!("after your {} run", run.kind.label().to_lowercase()),
+                None => "on a day without running".to_owned(),
             };
-            let niggle_note = niggle_note(&req.niggles);
+            let next = match slots[(d + 1) % 7] {
+                Slot::Easy => "an easy run",
+                Slot::Off => "a rest day",
+                Slot::Quality(_) => "a hard session",
+                Slot::Long => "the long run",
+            };
+            let light_week = heavy_at.is_none() && !race_week;
+            let niggle_note = niggle_note(&req.niggles, &req.self_check);
+            let place = why::StrengthPlace {
+                nth: nth + 1,
+                count: days.len(),
+                after: &after,
+                next,
+                light_week,
+            };
             by_day[d].push(Session {
                 id: None,
                 kind: SessionKind::Strength,
@@ -382,19 +462,39 @@ impl Context<'_> {
                 steps: Vec::new(),
                 exercises,
                 activation: Vec::new(),
-                why: why::strength(f, volume, nth + 1, days.len(), after, niggle_note),
+                why: why::strength(f, volume, &place, niggle_note),
             });
         }
-        for sessions in by_day.iter_mut() {
-            if sessions.is_empty() {
+        let first_timer_cap = runs_used == max_runs && req.run_days.len() > max_runs;
+        for date in &dates {
+            let d = day(date.weekday());
+            let sessions = &mut by_day[d];
+            if sessions.iter().any(|s| s.kind.is_run()) {
+                continue;
+            }
+            let spare = req.run_days.contains(&date.weekday());
+            if sessions.is_empty() || spare {
                 let mut m = strength::mobility(10, &req.niggles);
-                m.why = why::mobility(10);
+                m.why = if !spare {
+                    why::mobility(10)
+                } else if (req.race_date - *date).get_days() == 1 {
+                    why::race_eve_rest()
+                } else if long_dropped && d == long_day {
+                    why::long_run_dropped()
+                } else {
+                    why::spare_run_day(w.km, runs_used, first_timer_cap, units)
+                };
                 sessions.push(m);
             }
         }
 
-        // Each run also carries the week's rule, so every why stands alone.
+        // The week's rule lives in the week's focus, once; each run's why
+        // says only what is particular to that run.
         let level_note = why::level_note(req.level, w.index, w.phase);
+        let focus = match &level_note {
+            Some(n) => format!("{week_note} {n}"),
+            None => week_note,
+        };
         let days: Vec<Day> = dates
             .iter()
             .map(|date| {
@@ -403,8 +503,7 @@ impl Context<'_> {
                     .iter_mut()
                     .filter(|s| s.kind.is_run() && s.kind != SessionKind::Race)
                 {
-                    s.why = format!("{} {}", s.why, week_note);
-                    if let Some(n) = &level_note {
+                    if let Some(n) = niggles::run_note(s.kind, &req.niggles) {
                         s.why = format!("{} {n}", s.why);
                     }
                 }
@@ -421,22 +520,277 @@ impl Context<'_> {
             recovery: w.recovery,
             run_km: 0.0,
             training_km: 0.0,
+            race_km: 0.0,
             run_minutes: 0,
-            focus: week_note,
+            focus,
             days,
         };
-        with_totals(week)
-    }
-
-    fn race_week_layout(&self, dates: &[Date]) -> placement::Layout {
-        let mut slots = [Slot::Off; 7];
-        for date in dates {
-            let gap = (self.req.race_date - *date).get_days();
-            if gap >= 2 && self.req.run_days.contains(&date.weekday()) {
-                slots[day(date.weekday())] = Slot::Easy;
+        let week = with_totals(week);
+        if !w.recovery && !race_week {
+            for (_, s) in week.sessions().filter(|(_, s)| s.kind.is_quality()) {
+                *self.progress.entry(s.kind).or_default() += 1;
             }
         }
-        slots
+        let titles = week
+            .sessions()
+            .filter(|(_, s)| s.kind.is_quality())
+            .map(|(_, s)| s.title.clone())
+            .collect();
+        self.last_titles = [std::mem::take(&mut self.last_titles[1]), titles];
+        let runs = week
+            .sessions()
+            .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race)
+            .count();
+        self.last_avg_run = (runs > 0).then(|| week.training_km / runs as f64);
+        week
+    }
+
+    /// The week as planned around the race: which days may not hold a
+    /// quality session, and whether the long run is dropped because it would
+    /// fall just before the race (such a week already belongs to the taper).
+    fn week_frame(&self, w: &WeekShape, dates: &[Date]) -> (WeekShape, u8, bool) {
+        let req = self.req;
+        let race_week = w.phase == Phase::Race;
+        // Days that may not hold a quality session: the day after last
+        // week's, and the two days before the race.
+        let race_eve = |d: &Date| (1..=2).contains(&(req.race_date - *d).get_days());
+        let mut no_quality = 0u8;
+        for d in dates {
+            let after_hard = self.last_quality.is_some_and(|q| (*d - q).get_days() == 1);
+            if after_hard || race_eve(d) {
+                no_quality |= 1 << day(d.weekday());
+            }
+        }
+        let long_date = dates.iter().find(|d| d.weekday() == req.long_run_day);
+        let long_dropped = !race_week && long_date.is_some_and(race_eve);
+        let framed = WeekShape {
+            phase: if long_dropped { Phase::Taper } else { w.phase },
+            recovery: w.recovery && !long_dropped,
+            km: if long_dropped { w.km - w.long_km } else { w.km },
+            long_km: if long_dropped { 0.0 } else { w.long_km },
+            ..w.clone()
+        };
+        (framed, no_quality, long_dropped)
+    }
+
+    /// How much of the shape's volume this week's run days carry, for the
+    /// shape to plan with (the long run dropped before a race counted back).
+    fn carries(&self, w: &WeekShape) -> f64 {
+        let dates = self.dates(w);
+        let (framed, no_quality, long_dropped) = self.week_frame(w, &dates);
+        let laid = self.lay_out(&framed, &dates, no_quality, long_dropped);
+        laid.week_km + (w.km - framed.km)
+    }
+
+    /// Stage 2: lays the runs out over the week, with fewer runs when they
+    /// would be too short to be worth doing, fewer quality sessions when the
+    /// week cannot carry them, and less volume when the run days cannot.
+    fn lay_out(&self, w: &WeekShape, dates: &[Date], no_quality: u8, long_dropped: bool) -> Laid {
+        let req = self.req;
+        let race_week = w.phase == Phase::Race;
+        let max_runs = match req.level {
+            Level::FirstTimer => 5,
+            Level::Experienced => 7,
+        };
+        let long_day = day(req.long_run_day);
+        let mut limits = self.limits;
+        if race_week && let Some(avg) = self.last_avg_run {
+            // Every race-week run shorter than the taper week's runs.
+            limits.max_easy_km = (avg * 9.0).floor() / 10.0;
+            limits.max_easy_km = limits.max_easy_km.max(limits.shakeout_km);
+        }
+        let min_run = if race_week {
+            limits.shakeout_km
+        } else {
+            limits.min_km
+        };
+        let race_week_days = self.race_week_days(dates);
+        // The sharpener: at least three days before the race, not the day
+        // after a hard session.
+        // ...and, like every race-week run, shorter than last week's runs.
+        let sharpener = [false, true]
+            .into_iter()
+            .map(|short| workouts::sharpener(&self.cat, &self.targets, short))
+            .find(|s| s.km() <= limits.max_easy_km);
+        let sharpen_fits = sharpener.is_some();
+        let sharpen_day = race_week_days
+            .iter()
+            .copied()
+            .filter(|_| sharpen_fits)
+            .find(|&d| {
+                no_quality & (1 << d) == 0
+                    && dates
+                        .iter()
+                        .any(|x| day(x.weekday()) == d && (req.race_date - *x).get_days() >= 3)
+            });
+        let top = if race_week {
+            race_week_days.len()
+        } else {
+            req.run_days.len()
+        }
+        .min(max_runs);
+        let mut week_km = w.km;
+        // A long run too short for easy runs of 20 minutes beside it (a
+        // runner whose longest run is short) grows to what they need, within
+        // its share of the week.
+        let beside_easy = (min_run / sizing::EASY_TO_LONG * 2.0).ceil() / 2.0;
+        let mut long_cap_km = if w.long_km > 0.0 {
+            w.long_km
+                .max(beside_easy.min(floor_half(shape::long_run_cap_km(w.km))))
+        } else {
+            0.0
+        };
+        // Quality sessions are kept before run days: from the most quality
+        // sessions and runs down, the first layout whose runs are all worth
+        // doing wins. With every run day in use and still too much volume,
+        // the week carries what its runs can.
+        for wanted_q in (0..=w.quality).rev() {
+            for runs in (1..=top.max(1)).rev() {
+                for _trim in 0..12 {
+                    let (mut slots, q) = if race_week {
+                        let mut slots = race_week_layout(&race_week_days, runs);
+                        match sharpen_day.filter(|d| wanted_q > 0 && slots[*d] == Slot::Easy) {
+                            Some(d) => {
+                                slots[d] = Slot::Quality(0);
+                                (slots, 1)
+                            }
+                            None => (slots, 0),
+                        }
+                    } else {
+                        layout(&req.run_days, req.long_run_day, runs, wanted_q, no_quality)
+                    };
+                    if long_dropped {
+                        slots[long_day] = Slot::Off;
+                    }
+                    let sessions_q: Vec<Session> = (0..q)
+                        .map(|n| {
+                            if let Some(s) = sharpener.as_ref().filter(|_| race_week) {
+                                return s.clone();
+                            }
+                            let kind = niggles::instead(
+                                quality_kind(&self.cat, w.phase, n),
+                                w.phase,
+                                &req.niggles,
+                            );
+                            self.quality_session(kind, w)
+                        })
+                        .collect();
+                    // At least ~78% of running stays easy.
+                    let hard: f64 = sessions_q.iter().map(Session::hard_km).sum();
+                    if q > 0 && hard > 0.22 * w.km {
+                        break;
+                    }
+                    let easy_count = slots.iter().filter(|s| **s == Slot::Easy).count();
+                    let q_km: f64 = sessions_q.iter().map(Session::km).sum();
+                    let long_cap = (slots[long_day] == Slot::Long).then_some(long_cap_km);
+                    let sp = spread(week_km, long_cap, q_km, easy_count, min_run, &limits);
+                    match sp {
+                        Spread::Fits { long_km, easy_km } => {
+                            return Laid {
+                                slots,
+                                sessions_q,
+                                long_km,
+                                easy_total: easy_km,
+                                week_km,
+                                long_cap_km,
+                            };
+                        }
+                        Spread::TooLong { week_km: most }
+                            if runs == top && (easy_count > 0 || q == 0) =>
+                        {
+                            // The long run's share is of the smaller week.
+                            week_km = floor_half(most);
+                            long_cap_km =
+                                long_cap_km.min(floor_half(shape::long_run_cap_km(week_km)));
+                        }
+                        _ => break,
+                    }
+                }
+            }
+        }
+        // Nothing worth doing fits: one run carries the whole (tiny) week.
+        let mut slots = [Slot::Off; 7];
+        let (long_km, easy_total) = if long_dropped || race_week {
+            // Close to the race: one easy run, no longer than an easy run may
+            // be, on the last day that may hold one (none: no run).
+            match race_week_days.last() {
+                Some(&d) => {
+                    slots[d] = Slot::Easy;
+                    (0.0, week_km.min(limits.max_easy_km))
+                }
+                None => (0.0, 0.0),
+            }
+        } else {
+            // Still no longer than an easy run may be.
+            slots[long_day] = Slot::Long;
+            (week_km.min(limits.max_easy_km), 0.0)
+        };
+        let week_km = long_km + easy_total;
+        Laid {
+            slots,
+            sessions_q: Vec::new(),
+            long_km,
+            easy_total,
+            week_km,
+            long_cap_km,
+        }
+    }
+
+    /// A quality session of `kind` for week `w`: the next step along the
+    /// workout library that fits the week's volume (a recovery week steps
+    /// back one), else the smallest session worth doing, sized from it.
+    fn quality_session(&self, kind: SessionKind, w: &WeekShape) -> Session {
+        let taper = if matches!(w.phase, Phase::Taper | Phase::Race) {
+            0.7
+        } else {
+            1.0
+        };
+        let first_timer = self.req.level == Level::FirstTimer;
+        let most = match kind {
+            SessionKind::Tempo => 0.10 * w.km * taper,
+            SessionKind::Intervals => (0.08 * w.km * taper).min(10.0),
+            SessionKind::Repetition => 0.05 * w.km * taper,
+            _ => (0.20 * w.km * taper).min(if first_timer { 12.0 } else { 16.0 }),
+        };
+        let done = self.progress.get(&kind).copied().unwrap_or(0);
+        let step = if w.recovery {
+            done.saturating_sub(1)
+        } else {
+            done
+        };
+        let pace = self.targets.seconds(kind, 1.0);
+        // The first candidate that did not run both of the last two weeks:
+        // the library's sessions, then the smallest session and its variant.
+        let repeat = |s: &Session| self.last_titles.iter().all(|t| t.contains(&s.title));
+        let fallback = |alt| {
+            quality(
+                kind,
+                w.km,
+                &self.cat,
+                self.req.level,
+                w.phase,
+                &self.targets,
+                alt,
+            )
+        };
+        library::candidates(kind, step, most, pace)
+            .into_iter()
+            .map(|from| workouts::from_library(from, w.km, &self.targets))
+            .chain([fallback(false), fallback(true)])
+            .find(|s| !repeat(s))
+            .unwrap_or_else(|| fallback(false))
+    }
+
+    /// Race-week run days: the runner's days up to two before the race.
+    fn race_week_days(&self, dates: &[Date]) -> Vec<usize> {
+        dates
+            .iter()
+            .filter(|d| {
+                (self.req.race_date - **d).get_days() >= 2
+                    && self.req.run_days.contains(&d.weekday())
+            })
+            .map(|d| day(d.weekday()))
+            .collect()
     }
 
     fn strength_placement(
@@ -444,27 +798,70 @@ impl Context<'_> {
         slots: &placement::Layout,
         count: usize,
         km_by_day: &[f64; 7],
-    ) -> (Vec<usize>, usize) {
+        last: usize,
+    ) -> (Vec<usize>, Option<usize>) {
         let open = slots.iter().filter(|s| **s != Slot::Long).count();
-        strength_days(slots, count.min(open), km_by_day)
+        strength_days(slots, count.min(open), km_by_day, last)
     }
 }
 
-fn niggle_note(niggles: &[Niggle]) -> Option<String> {
+fn niggle_note(niggles: &[Niggle], self_check: &[request::SelfCheck]) -> Option<String> {
     let mut notes = Vec::new();
-    if niggles
-        .iter()
-        .any(|n| matches!(n, Niggle::Knee | Niggle::Itb))
-    {
-        notes.push("Knee/IT-band niggle: extra abductor work, since weak hip abductors let the knee drift inward (Ramskov 2015).");
+    if niggles.contains(&Niggle::Knee) {
+        notes.push("Knee niggle: no lunges (deep knee bends); extra abductor work instead, since weak hip abductors let the knee drift inward.");
+    } else if niggles.contains(&Niggle::Itb) {
+        notes.push("IT-band niggle: extra abductor work, since weak hip abductors let the knee drift inward.");
     }
     if niggles.contains(&Niggle::HipFlexor) {
         notes.push("Hip-flexor niggle: flexor strength added and stretched on rest days.");
     }
     if niggles.contains(&Niggle::LowBack) {
-        notes.push("Lower-back niggle: core anti-rotation work in every session.");
+        notes.push("Lower-back niggle: core work in every session and no loaded split squats.");
+    }
+    if !self_check.is_empty() {
+        notes.push("Your self-check showed a wobble or knee drift: more abductor and single-leg balance work from week 1.");
     }
     (!notes.is_empty()).then(|| notes.join(" "))
+}
+
+/// Race week's easy runs on the last `runs` of its run days, nearest the
+/// race, so the legs are awake on race day.
+fn race_week_layout(days: &[usize], runs: usize) -> placement::Layout {
+    let mut slots = [Slot::Off; 7];
+    for &d in &days[days.len().saturating_sub(runs)..] {
+        slots[d] = Slot::Easy;
+    }
+    slots
+}
+
+/// Splits the easy kilometres over the easy days; the day after the long run
+/// is a shorter recovery run when that still leaves it worth doing. Returns
+/// each day's km and whether it is the recovery run.
+fn split_easy(
+    total: f64,
+    days: &[usize],
+    recovery_day: Option<usize>,
+    (min, max): (f64, f64),
+) -> Vec<(f64, bool)> {
+    let recovery = |d: usize| days.len() > 1 && recovery_day == Some(d);
+    let weights: Vec<f64> = days
+        .iter()
+        .map(|&d| if recovery(d) { 0.7 } else { 1.0 })
+        .collect();
+    let parts = split_km(total, &weights);
+    let worth_it = parts.iter().all(|&p| p >= min - 1e-9 && p <= max + 1e-9);
+    if worth_it {
+        parts
+            .into_iter()
+            .zip(days)
+            .map(|(p, &d)| (p, recovery(d)))
+            .collect()
+    } else {
+        split_km(total, &vec![1.0; days.len()])
+            .into_iter()
+            .map(|p| (p, false))
+            .collect()
+    }
 }
 
 /// Fills the week's totals from its sessions, so they can never disagree.
@@ -478,6 +875,12 @@ pub fn with_totals(mut week: Week) -> Week {
     let round = |km: f64| (km * 10.0).round() / 10.0;
     week.run_km = round(runs().map(Session::km).sum());
     week.training_km = round(week.measured_training_km());
+    week.race_km = round(
+        runs()
+            .filter(|s| s.kind == SessionKind::Race)
+            .map(Session::km)
+            .fold(0.0, |a, b| a + b),
+    );
     week.run_minutes = runs().map(|s| s.duration_s.unwrap_or(0)).sum::<u32>() / 60;
     week
 }

@@ -245,6 +245,10 @@ pub struct Week {
     /// taper rules measure.
     #[serde(default)]
     pub training_km: f64,
+    /// The race's distance in race week, 0 in other weeks: `run_km` is
+    /// `training_km` plus this.
+    #[serde(default)]
+    pub race_km: f64,
     #[serde(default)]
     pub run_minutes: u32,
     #[serde(default)]
@@ -282,6 +286,10 @@ pub struct Athlete {
     pub weekly_km: f64,
     #[serde(with = "weekday_name")]
     pub long_run_day: Weekday,
+    /// The days the runner said they can run; a plan that leaves one
+    /// without a run says why on that day.
+    #[serde(default, with = "weekday_names", skip_serializing_if = "Vec::is_empty")]
+    pub run_days: Vec<Weekday>,
     pub strength_days: u8,
     #[serde(default)]
     pub new_to_strength: bool,
@@ -315,6 +323,26 @@ pub struct Plan {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paces: Option<PlanPaces>,
     pub weeks: Vec<Week>,
+}
+
+/// A list of weekdays as `["mon", "thu"]`.
+pub mod weekday_names {
+    use jiff::civil::Weekday;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(days: &[Weekday], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(days.iter().map(|d| super::weekday_name::name(*d)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|s| {
+                super::weekday_name::parse(s)
+                    .ok_or_else(|| serde::de::Error::custom(format!("unknown weekday '{s}'")))
+            })
+            .collect()
+    }
 }
 
 /// Weekdays as `mon`…`sun` in JSON and on the command line.

@@ -38,6 +38,16 @@ pub struct PlanInput {
     pub niggles: Vec<String>,
     #[serde(default)]
     pub units: Option<String>,
+    /// The day the plan is asked for (YYYY-MM-DD); a race before it is
+    /// refused. The CLI fills it from `--today` or the clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub today: Option<String>,
+    /// Weekday each plan week starts on; by default weeks end on race day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub week_start: Option<String>,
+    /// The article's self-check findings: `wobbly-balance`, `knee-drift`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub self_check: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,10 +81,45 @@ pub struct PlanRequest {
     pub equipment: Vec<Equipment>,
     pub niggles: Vec<Niggle>,
     pub units: Units,
+    pub self_check: Vec<SelfCheck>,
+}
+
+/// What the article's quick self-test showed: a wobble standing on one leg
+/// for 30 s, or knees drifting inward in a bodyweight squat. Either asks for
+/// more abductor and single-leg stability work from week 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SelfCheck {
+    WobblyBalance,
+    KneeDrift,
+}
+
+pub fn parse_self_check(s: &str) -> Result<SelfCheck, String> {
+    match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+        "wobbly-balance" | "wobbly" | "balance" => Ok(SelfCheck::WobblyBalance),
+        "knee-drift" | "knees-drift" | "knee-valgus" => Ok(SelfCheck::KneeDrift),
+        _ => Err(format!(
+            "unknown self-check '{s}': expected wobbly-balance or knee-drift"
+        )),
+    }
 }
 
 pub const MAX_WEEKS: u32 = 52;
 pub const MIN_WEEKS: u32 = 2;
+
+/// Race distances a plan is built for: a 3 km fun run up to a 100 km ultra.
+const RACE_KM: (f64, f64) = (3.0, 100.0);
+
+/// The fewest weeks from the start to a race of this length that still make
+/// a plan rather than a gamble; closer races are refused.
+pub fn min_weeks(race_metres: f64) -> u32 {
+    match race_metres {
+        m if m <= 7_500.0 => 3,
+        m if m <= 16_000.0 => 4,
+        m if m <= 25_000.0 => 5,
+        _ => 6,
+    }
+}
 
 impl PlanRequest {
     /// Weeks from the start to race week, inclusive.
@@ -137,20 +182,72 @@ impl PlanInput {
         let mut err =
             |field: &'static str, message: String| errors.push(FieldError { field, message });
 
-        let race = self
-            .race
-            .parse::<Distance>()
-            .map_err(|e| err("race", e.0))
-            .ok();
+        let race = match self.race.parse::<Distance>() {
+            Ok(d) if (RACE_KM.0..=RACE_KM.1).contains(&d.km()) => Some(d),
+            Ok(d) => {
+                err(
+                    "race",
+                    format!(
+                        "race distance {} is outside the {:.0}–{:.0} km runcoach plans for",
+                        d.name(),
+                        RACE_KM.0,
+                        RACE_KM.1
+                    ),
+                );
+                None
+            }
+            Err(e) => {
+                err("race", e.0);
+                None
+            }
+        };
+        let week_start = self.week_start.as_deref().and_then(|w| {
+            let day = weekday_name::parse(w);
+            if day.is_none() {
+                err(
+                    "week_start",
+                    format!("unknown weekday '{w}' to start the week: use mon … sun"),
+                );
+            }
+            day
+        });
+        let mut self_check = Vec::new();
+        for c in &self.self_check {
+            match parse_self_check(c) {
+                Ok(x) if !self_check.contains(&x) => self_check.push(x),
+                Ok(_) => {}
+                Err(e) => err("self_check", e),
+            }
+        }
+        self_check.sort();
         let race_date = parse_date(&self.race_date)
             .map_err(|e| err("race_date", format!("race date {e}")))
             .ok();
+        let today = self.today.as_deref().and_then(|t| {
+            parse_date(t)
+                .map_err(|e| err("today", format!("today {e}")))
+                .ok()
+        });
+        if let (Some(today), Some(race_date)) = (today, race_date)
+            && race_date < today
+        {
+            err(
+                "race_date",
+                format!("race date {race_date} has already passed (today is {today})"),
+            );
+        }
 
         let mut run_days = Vec::new();
         for d in &self.run_days {
             match weekday_name::parse(d) {
                 Some(day) if !run_days.contains(&day) => run_days.push(day),
-                Some(_) => {}
+                Some(day) => err(
+                    "run_days",
+                    format!(
+                        "run day '{}' is given twice; list each day once",
+                        weekday_name::name(day)
+                    ),
+                ),
                 None => err(
                     "run_days",
                     format!("unknown weekday '{d}': use mon, tue, wed, thu, fri, sat or sun"),
@@ -269,7 +366,10 @@ impl PlanInput {
             }
             (Some(s), None, _) => parse_date(s)
                 .map_err(|e| err("start", format!("start date {e}")))
-                .ok(),
+                .ok()
+                // Weeks start on the chosen weekday: the plan begins on the
+                // first one on or after the date asked for.
+                .map(|d| week_start.map_or(d, |ws| on_or_after(d, ws))),
             (None, Some(w), Some(race_date)) => {
                 if !(MIN_WEEKS..=MAX_WEEKS).contains(&w) {
                     err(
@@ -278,8 +378,12 @@ impl PlanInput {
                     );
                     None
                 } else {
-                    // Race day ends the final week.
-                    race_date.checked_sub((i64::from(w) * 7 - 1).days()).ok()
+                    // Race day ends the final week, or falls in the last week
+                    // that starts on the chosen weekday.
+                    let last_week = week_start.map_or(race_date - 6.days(), |ws| {
+                        on_or_after(race_date - 6.days(), ws)
+                    });
+                    last_week.checked_sub((i64::from(w) * 7 - 7).days()).ok()
                 }
             }
             (None, Some(_), None) => None,
@@ -300,6 +404,19 @@ impl PlanInput {
                     "race_date",
                     format!(
                         "race date {race_date} is only {days} days after the start; a plan needs at least {MIN_WEEKS} weeks"
+                    ),
+                );
+            } else if let Some(r) = race
+                .as_ref()
+                .filter(|r| days / 7 + 1 < i64::from(min_weeks(r.metres())))
+            {
+                err(
+                    "race_date",
+                    format!(
+                        "race date {race_date} is only {} week(s) from the start; a {} needs at least {} weeks of training, so choose a later race or a shorter one",
+                        days / 7 + 1,
+                        r.name(),
+                        min_weeks(r.metres())
                     ),
                 );
             } else if days / 7 + 1 > i64::from(MAX_WEEKS) {
@@ -336,10 +453,16 @@ impl PlanInput {
                 equipment,
                 niggles,
                 units,
+                self_check,
             }),
             _ => Err(errors),
         }
     }
+}
+
+fn on_or_after(d: Date, day: Weekday) -> Date {
+    let ahead = (day.to_monday_zero_offset() - d.weekday().to_monday_zero_offset()).rem_euclid(7);
+    d + i64::from(ahead).days()
 }
 
 impl RecentInput {

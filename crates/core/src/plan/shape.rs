@@ -105,11 +105,48 @@ impl RaceCategory {
     }
 }
 
-/// Long-run share of weekly volume: about half for low-volume runners,
-/// falling to about a third once weekly volume is high (§2).
+/// The race as a runner names it: "5K", "half marathon", "30K".
+pub fn race_label(race: &crate::units::Distance) -> String {
+    match race.name() {
+        "5k" => "5K".to_owned(),
+        "10k" => "10K".to_owned(),
+        "15k" => "15K".to_owned(),
+        "half" => "half marathon".to_owned(),
+        "marathon" => "marathon".to_owned(),
+        _ => {
+            let km = race.km();
+            if (km - km.round()).abs() < 0.05 {
+                format!("{:.0}K", km)
+            } else {
+                format!("{km:.1} km race")
+            }
+        }
+    }
+}
+
+/// Long-run share of weekly volume (§2): half the week for low-volume
+/// runners, 40 % up to 60 km, a third and a bit above.
 pub fn long_run_share_cap(week_km: f64) -> f64 {
-    let t = ((week_km - 60.0) / 40.0).clamp(0.0, 1.0);
-    0.50 - 0.15 * t
+    if week_km < 40.0 {
+        0.50
+    } else if week_km <= 60.0 {
+        0.40
+    } else {
+        0.35
+    }
+}
+
+/// The longest long run a week of `week_km` holds. The share steps down at
+/// 40 and 60 km; planning as if the week were a little bigger keeps a week
+/// whose sessions round up past a step within the rule.
+pub fn long_run_cap_km(week_km: f64) -> f64 {
+    long_run_share_cap(week_km + 0.25) * week_km
+}
+
+/// The most a block builds to from the volume a runner starts with: 40 %
+/// more, or 16 km more for low volumes, whichever is larger.
+pub fn block_peak_cap(start_km: f64) -> f64 {
+    (start_km * 1.4).max(start_km + 16.0)
 }
 
 /// Highest volume a week may have after weeks `a` and `b`.
@@ -119,6 +156,19 @@ pub fn progression_limit(previous_two_max: f64) -> f64 {
 
 /// Recovery weeks sit 20–30 % below the week before; runcoach aims for 25 %.
 pub const RECOVERY_CUT: f64 = 0.25;
+
+/// A recovery week's volume: 25 % below the week before, in 0.5 km steps
+/// when they land inside 20–30 %, in 0.1 km steps for small volumes where
+/// no half-kilometre does.
+fn recovery_km(before: f64) -> f64 {
+    let (lo, hi) = (before * 0.70, before * 0.80);
+    let half = round_half(before * (1.0 - RECOVERY_CUT));
+    if (lo..=hi).contains(&half) {
+        half
+    } else {
+        ((before * (1.0 - RECOVERY_CUT)) * 10.0).round() / 10.0
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct WeekShape {
@@ -176,19 +226,41 @@ pub fn long_run_time_cap_km(cat: &RaceCategory, easy_s_per_km: f64) -> f64 {
     cat.long_cap_min * 60.0 / easy_s_per_km
 }
 
-pub fn shape(req: &PlanRequest, easy_s_per_km: f64) -> (Vec<WeekShape>, Vec<String>) {
+/// The plan's weeks. `carry` tells how much of a week's volume its run days
+/// carry with runs worth doing (see `sizing`); `caps` holds, per week, a
+/// limit found by building the plan once (infinite when not known).
+pub fn shape(
+    req: &PlanRequest,
+    easy_s_per_km: f64,
+    caps: &[f64],
+    carry: &dyn Fn(&WeekShape) -> f64,
+) -> (Vec<WeekShape>, Vec<String>) {
+    // Volume the run days cannot carry is left out here, so progression,
+    // recovery weeks and the taper are measured from what is planned.
+    let fit = |mut ws: WeekShape| {
+        for _ in 0..3 {
+            let most = carry(&ws);
+            if most >= ws.km - 1e-9 {
+                break;
+            }
+            ws.km = most;
+            ws.long_km = ws.long_km.min(floor_half(long_run_cap_km(most)));
+        }
+        ws
+    };
     let cat = RaceCategory::of(req.race.metres());
     let n = req.weeks();
+    let label = race_label(&req.race);
     let mut warnings = Vec::new();
     if n < cat.weeks.0 {
         warnings.push(format!(
-            "race is {n} weeks away; a {} plan wants {}–{} weeks, so volume builds less and the taper is shorter",
-            cat.name, cat.weeks.0, cat.weeks.1
+            "race is {n} weeks away; a {label} plan wants {}–{} weeks, so volume builds less and the taper is shorter",
+            cat.weeks.0, cat.weeks.1
         ));
     } else if n > cat.weeks.1 {
         warnings.push(format!(
-            "race is {n} weeks away; a {} plan wants {}–{} weeks, so the early weeks are extra base building",
-            cat.name, cat.weeks.0, cat.weeks.1
+            "race is {n} weeks away; a {label} plan wants {}–{} weeks, so the early weeks are extra base building",
+            cat.weeks.0, cat.weeks.1
         ));
     }
     let taper = cat.taper_weeks(n);
@@ -203,6 +275,7 @@ pub fn shape(req: &PlanRequest, easy_s_per_km: f64) -> (Vec<WeekShape>, Vec<Stri
     } else {
         cat.peak_km.1
     }
+    .min(block_peak_cap(req.weekly_km))
     .max(req.weekly_km);
     let time_cap = long_run_time_cap_km(&cat, easy_s_per_km);
     let long_step = if first_timer { 1.5 } else { 2.0 };
@@ -217,28 +290,19 @@ pub fn shape(req: &PlanRequest, easy_s_per_km: f64) -> (Vec<WeekShape>, Vec<Stri
         let recovery = pre >= cycle && i % cycle == 0;
         let limit = progression_limit(two_back.max(one_back));
         let km = if recovery {
-            let cut = round_half(one_back * (1.0 - RECOVERY_CUT));
-            cut.clamp(
-                (one_back * 0.70 * 2.0).ceil() / 2.0,
-                floor_half(one_back * 0.80),
-            )
+            recovery_km(one_back)
         } else if i == 1 {
             floor_half(req.weekly_km.min(peak_target))
         } else {
             floor_half((last_build_km * growth).min(peak_target).min(limit))
         };
-        let cap = (long_run_share_cap(km) * km)
-            .min(cat.long_cap_km)
-            .min(time_cap);
+        let km = km.min(caps.get(i as usize - 1).copied().unwrap_or(f64::INFINITY));
+        let cap = long_run_cap_km(km).min(cat.long_cap_km).min(time_cap);
         let long_km = if recovery {
             floor_half(cap.min(last_long * 0.8))
         } else {
             floor_half(cap.min(last_long + long_step))
         };
-        if !recovery {
-            last_build_km = km;
-            last_long = long_km;
-        }
         let quality = match (phase, recovery, first_timer) {
             (_, true, true) => 0,
             (_, true, false) => 1,
@@ -247,7 +311,7 @@ pub fn shape(req: &PlanRequest, easy_s_per_km: f64) -> (Vec<WeekShape>, Vec<Stri
             (Phase::Base, _, false) => 1,
             (_, _, false) => 2,
         };
-        weeks.push(WeekShape {
+        let ws = fit(WeekShape {
             index: i,
             start: req.start + (7 * (i64::from(i) - 1)).days(),
             phase,
@@ -260,37 +324,49 @@ pub fn shape(req: &PlanRequest, easy_s_per_km: f64) -> (Vec<WeekShape>, Vec<Stri
             weeks_since_recovery: since_recovery,
             peak_km: 0.0,
         });
+        if !recovery {
+            last_build_km = ws.km;
+            last_long = ws.long_km;
+        }
         since_recovery = if recovery { 0 } else { since_recovery + 1 };
-        (two_back, one_back) = (one_back, km);
+        (two_back, one_back) = (one_back, ws.km);
+        weeks.push(ws);
     }
-    let peak = weeks
-        .iter()
-        .map(|w| w.km)
-        .fold(req.weekly_km.min(peak_target), f64::max);
+    let peak = weeks.iter().map(|w| w.km).fold(
+        if weeks.is_empty() {
+            req.weekly_km.min(peak_target)
+        } else {
+            0.0
+        },
+        f64::max,
+    );
     let peak_long = weeks.iter().map(|w| w.long_km).fold(last_long, f64::max);
     for (k, factor) in cat.taper_factors(taper).iter().enumerate() {
         let i = pre + k as u32 + 1;
         let race_week = i == n;
-        let km = floor_half((peak * factor).min(one_back));
+        let km = floor_half((peak * factor).min(one_back))
+            .min(caps.get(i as usize - 1).copied().unwrap_or(f64::INFINITY));
         let long_km = if race_week {
             0.0
         } else {
-            floor_half((peak_long * (factor + 0.05)).min(long_run_share_cap(km) * km))
+            floor_half((peak_long * (factor + 0.05)).min(long_run_cap_km(km)))
         };
-        weeks.push(WeekShape {
+        let ws = fit(WeekShape {
             index: i,
             start: req.start + (7 * (i64::from(i) - 1)).days(),
             phase: if race_week { Phase::Race } else { Phase::Taper },
             recovery: false,
             km,
             long_km,
-            quality: u8::from(!race_week),
+            // Race week's one is a short sharpener.
+            quality: 1,
             prev_km: one_back,
             limit_km: progression_limit(two_back.max(one_back)),
             weeks_since_recovery: 0,
             peak_km: peak,
         });
-        (two_back, one_back) = (one_back, km);
+        (two_back, one_back) = (one_back, ws.km);
+        weeks.push(ws);
     }
     if req.race.metres() >= 42_000.0 && peak_long < 28.0 {
         warnings.push(format!(
@@ -319,10 +395,16 @@ mod tests {
     }
 
     #[test]
-    fn share_cap_slides_from_half_to_a_third() {
+    fn share_cap_steps_down_with_volume() {
         assert_eq!(long_run_share_cap(30.0), 0.5);
-        assert_eq!(long_run_share_cap(60.0), 0.5);
-        assert!((long_run_share_cap(80.0) - 0.425).abs() < 1e-12);
-        assert_eq!(long_run_share_cap(120.0), 0.35);
+        assert_eq!(long_run_share_cap(40.0), 0.4);
+        assert_eq!(long_run_share_cap(60.0), 0.4);
+        assert_eq!(long_run_share_cap(80.0), 0.35);
+    }
+
+    #[test]
+    fn block_growth_is_capped() {
+        assert_eq!(block_peak_cap(50.0), 70.0);
+        assert_eq!(block_peak_cap(15.0), 31.0);
     }
 }

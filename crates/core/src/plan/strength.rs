@@ -57,9 +57,26 @@ fn adjacent(a: usize, b: usize) -> bool {
     d == 1 || d == 6
 }
 
+/// Whether heavy single-leg work fits on day `d`: the next day (the week
+/// repeats) holds no quality session and no long run, so the legs have about
+/// 48 hours before the next hard running.
+pub fn heavy_fits(layout: &Layout, d: usize) -> bool {
+    let next = layout[(d + 1) % 7];
+    layout[d] != Slot::Long && !matches!(next, Slot::Quality(_) | Slot::Long)
+}
+
 /// Days (0 = Monday) for `count` strength sessions, and the index among
-/// them of the lightest running day, which takes the heavy session.
-pub fn strength_days(layout: &Layout, count: usize, km_by_day: &[f64; 7]) -> (Vec<usize>, usize) {
+/// them of the heavy single-leg session: the lightest running day that sits
+/// two days clear of the next hard session (none: every session is light).
+/// `last` is the week's last day: what follows it is next week's to decide,
+/// so it never takes the heavy session.
+pub fn strength_days(
+    layout: &Layout,
+    count: usize,
+    km_by_day: &[f64; 7],
+    last: usize,
+) -> (Vec<usize>, Option<usize>) {
+    let heavy_fits = |l: &Layout, d: usize| d != last && heavy_fits(l, d);
     let long = layout.iter().position(|s| *s == Slot::Long);
     let mut best: Option<(i32, u8)> = None;
     for mask in 0..=0x7fu8 {
@@ -84,31 +101,29 @@ pub fn strength_days(layout: &Layout, count: usize, km_by_day: &[f64; 7]) -> (Ve
                 s -= 1;
             }
         }
+        // A week with room for the heavy session uses it.
+        if days.iter().any(|&d| heavy_fits(layout, d)) {
+            s += 3;
+        }
         if best.is_none_or(|(b, _)| s > b) {
             best = Some((s, mask));
         }
     }
     let days: Vec<usize> = bits(best.expect("some mask fits").1).collect();
-    let lightest = (0..days.len())
-        .min_by(|&a, &b| {
-            km_by_day[days[a]]
-                .partial_cmp(&km_by_day[days[b]])
-                .expect("finite km")
-        })
-        .unwrap_or(0);
-    (days, lightest)
+    let heavy = (0..days.len())
+        .filter(|&i| heavy_fits(layout, days[i]))
+        .min_by(|&a, &b| km_by_day[days[a]].total_cmp(&km_by_day[days[b]]));
+    (days, heavy)
 }
 
 /// Focus of each session: the heavy one single-leg, the others abductors
-/// then extensors (knee or IT-band niggles: abductors for both).
-pub fn focuses(count: usize, heavy_at: usize, niggles: &[Niggle]) -> Vec<Focus> {
-    let abductor_bias = niggles
-        .iter()
-        .any(|n| matches!(n, Niggle::Knee | Niggle::Itb));
+/// then extensors (knee or IT-band niggles, or a self-check that showed a
+/// wobble or knee drift: abductors for both).
+pub fn focuses(count: usize, heavy_at: Option<usize>, abductor_bias: bool) -> Vec<Focus> {
     let mut light = [Focus::Abductors, Focus::Extensors].into_iter().cycle();
     (0..count)
         .map(|i| {
-            if i == heavy_at {
+            if Some(i) == heavy_at {
                 Focus::SingleLeg
             } else if abductor_bias {
                 Focus::Abductors
@@ -123,9 +138,23 @@ pub fn focuses(count: usize, heavy_at: usize, niggles: &[Niggle]) -> Vec<Focus> 
 #[derive(Debug, Default)]
 pub struct Rotation {
     used: HashMap<&'static str, u32>,
+    /// Movements the runner's niggles leave out.
+    banned: Vec<&'static str>,
 }
 
-fn recipe(focus: Focus, niggles: &[Niggle], six: bool) -> Vec<Family> {
+impl Rotation {
+    pub fn new(niggles: &[Niggle]) -> Self {
+        Self {
+            used: HashMap::new(),
+            banned: super::niggles::banned_movements(niggles),
+        }
+    }
+}
+
+/// What a session is built from, as families in order: 5 movements (6 for
+/// experienced runners), niggles and the self-check swapping in what they
+/// need rather than adding, so a session never passes 6.
+fn recipe(focus: Focus, niggles: &[Niggle], six: bool, stability: bool) -> Vec<Family> {
     use Family::*;
     let mut r = match focus {
         Focus::Abductors => vec![Abductors, Abductors, Extensors, Core, Adductors],
@@ -135,23 +164,36 @@ fn recipe(focus: Focus, niggles: &[Niggle], six: bool) -> Vec<Family> {
     if six {
         r.push(Abductors);
     }
+    // Replaces the last slot that is neither the focus nor already `want`.
+    let swap_in = |r: &mut Vec<Family>, want: Family| {
+        if let Some(i) = r
+            .iter()
+            .rposition(|f| *f != want && *f != focus.family() && *f != Abductors)
+            .or_else(|| r.iter().rposition(|f| *f != want && *f != focus.family()))
+        {
+            r[i] = want;
+        }
+    };
     if niggles
         .iter()
         .any(|n| matches!(n, Niggle::Knee | Niggle::Itb))
     {
-        // Raise the abductor share (Ramskov et al. 2015).
-        let slot = r
+        // Raise the abductor share: weak abductors let the knee drift in.
+        if let Some(i) = r
             .iter()
-            .rposition(|f| *f != Abductors && *f != focus.family());
-        if let Some(i) = slot {
+            .rposition(|f| *f != Abductors && *f != focus.family())
+        {
             r[i] = Abductors;
         }
     }
+    if stability && focus != Focus::SingleLeg && !r.contains(&SingleLeg) {
+        swap_in(&mut r, SingleLeg);
+    }
     if niggles.contains(&Niggle::HipFlexor) {
-        r.push(HipFlexors);
+        swap_in(&mut r, HipFlexors);
     }
     if niggles.contains(&Niggle::LowBack) && !r.contains(&Core) {
-        r.push(Core);
+        swap_in(&mut r, Core);
     }
     r
 }
@@ -174,19 +216,22 @@ fn dose(e: &Exercise, volume: Volume) -> Dose {
     }
 }
 
-/// Minutes a list of doses takes: about 2 s a rep, 15 s between sets and
-/// sides, a minute to set up.
-pub fn minutes(doses: &[Dose]) -> u32 {
-    let secs: u32 = doses
-        .iter()
-        .map(|d| {
-            let sides = if d.per_side { 2 } else { 1 };
-            let work = d.reps.map_or(0, |r| u32::from(r) * 2) + u32::from(d.hold_s.unwrap_or(0));
-            u32::from(d.sets) * sides * (work + 15)
-        })
-        .sum();
-    (secs + 60).div_ceil(60)
+/// Seconds a dose takes: 2 s a rep (controlled, both ways), 10 s to switch
+/// sides, 20 s rest after each set, 20 s to set up the movement.
+pub fn dose_seconds(d: &Dose) -> u32 {
+    let sides = if d.per_side { 2 } else { 1 };
+    let work = d.reps.map_or(0, |r| u32::from(r) * 2) + u32::from(d.hold_s.unwrap_or(0));
+    let switch = if d.per_side { 10 } else { 0 };
+    u32::from(d.sets) * (sides * work + switch + 20) + 20
 }
+
+/// Minutes a session of these doses takes, rounded up.
+pub fn minutes(doses: &[Dose]) -> u32 {
+    doses.iter().map(dose_seconds).sum::<u32>().div_ceil(60)
+}
+
+/// Movements a strength session holds (the business's five or six).
+pub const MOVEMENTS: std::ops::RangeInclusive<usize> = 5..=6;
 
 impl Rotation {
     fn pick(
@@ -200,6 +245,7 @@ impl Rotation {
             .iter()
             .filter(|e| e.family == family || (e.also.contains(&family) && family != Family::Core))
             .filter_map(|e| with_equipment(e, have))
+            .filter(|e| !self.banned.contains(&e.id.as_str()))
             .filter(|e| allow_heavy || e.load != Load::Heavy)
             .filter(|e| e.family != Family::Mobility)
             .filter(|e| !taken.iter().any(|d| d.id == e.id))
@@ -208,30 +254,44 @@ impl Rotation {
         Some(choice)
     }
 
-    /// One strength session's movements at the week's volume, trimmed to
-    /// about 20 minutes.
+    /// One strength session's movements at the week's volume: 5–6 of
+    /// them, trimmed to about 20 minutes by dropping sets (never below a
+    /// dose's minimum), then the sixth movement.
     pub fn session(
         &mut self,
         focus: Focus,
         volume: Volume,
         niggles: &[Niggle],
         have: &[Equipment],
-        six: bool,
+        (six, stability): (bool, bool),
     ) -> Vec<Dose> {
         let allow_heavy = focus == Focus::SingleLeg && volume != Volume::RaceWeek;
         let families = if volume == Volume::RaceWeek {
-            vec![Family::Abductors, Family::Extensors, Family::Abductors]
+            use Family::*;
+            vec![Abductors, Extensors, Abductors, Core, Adductors]
         } else {
-            recipe(focus, niggles, six)
+            recipe(focus, niggles, six, stability)
         };
         let mut doses: Vec<Dose> = Vec::new();
-        for f in families {
-            if let Some(e) = self.pick(f, allow_heavy, have, &doses) {
+        for f in &families {
+            if let Some(e) = self.pick(*f, allow_heavy, have, &doses) {
                 doses.push(dose(e, volume));
             }
         }
-        // Keep to the 15–20 minutes the rules allow: drop a set from the
-        // biggest dose until it fits, never below the dose's minimum.
+        // A family with nothing left to offer: fill from the hip families.
+        for f in [
+            Family::Abductors,
+            Family::Extensors,
+            Family::Core,
+            Family::Adductors,
+        ] {
+            while doses.len() < families.len().min(*MOVEMENTS.end()) {
+                match self.pick(f, allow_heavy, have, &doses) {
+                    Some(e) => doses.push(dose(e, volume)),
+                    None => break,
+                }
+            }
+        }
         while minutes(&doses) > 20 {
             let Some(d) = doses
                 .iter_mut()
@@ -241,6 +301,9 @@ impl Rotation {
                 break;
             };
             d.sets -= 1;
+        }
+        if minutes(&doses) > 20 && doses.len() > *MOVEMENTS.start() {
+            doses.pop();
         }
         doses
     }

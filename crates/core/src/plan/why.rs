@@ -16,7 +16,7 @@ fn dist(km: f64, u: Units) -> String {
 }
 
 /// The week-level rule, repeated in each run's why so it stands alone.
-pub fn week(w: &WeekShape, total_weeks: u32, cat: &RaceCategory, u: Units) -> String {
+pub fn week(w: &WeekShape, total_weeks: u32, race: &str, u: Units) -> String {
     match w.phase {
         Phase::Race => format!(
             "Race week: running cut to {} of peak ({} of {}) so you start fresh; intensity stays, volume goes.",
@@ -25,13 +25,12 @@ pub fn week(w: &WeekShape, total_weeks: u32, cat: &RaceCategory, u: Units) -> St
             dist(w.peak_km, u)
         ),
         Phase::Taper => format!(
-            "Taper week {} of {}: volume {}, {} of the {} peak, cut step by step before the {} (Bosquet 2007: 40–60% by race week).",
+            "Taper week {} of {}: volume {}, {} of the {} peak, cut step by step before the {race} so that race week sits 40–60% below the peak.",
             w.index,
             total_weeks,
             dist(w.km, u),
             pct(w.km / w.peak_km.max(1.0)),
             dist(w.peak_km, u),
-            cat.name
         ),
         _ if w.recovery => format!(
             "Recovery week: volume −{} ({} → {}) after {} building weeks; one easier week in every {} lets the work sink in.",
@@ -100,17 +99,16 @@ pub fn long_run(
     km: f64,
     week_km: f64,
     share_cap: f64,
-    cat: &RaceCategory,
+    (cat, race): (&RaceCategory, &str),
     day: &str,
     u: Units,
 ) -> String {
     format!(
-        "Long run {} on {day}, your long-run day: {} of this week's {} (cap {} at this volume; {} cap {} or {}).",
+        "Long run {} on {day}, your long-run day: {} of this week's {} (at most {} at this volume; for a {race} at most {} or {}).",
         dist(km, u),
         pct(km / week_km.max(0.1)),
         dist(week_km, u),
         pct(share_cap),
-        cat.name,
         dist(cat.long_cap_km, u),
         format_clock(cat.long_cap_min * 60.0)
     )
@@ -125,35 +123,32 @@ pub fn quality(
     u: Units,
 ) -> String {
     let (what, limit) = match kind {
-        SessionKind::Tempo => (
-            "threshold running",
-            "Daniels: up to 10% of weekly volume".to_owned(),
-        ),
-        SessionKind::Intervals => (
-            "interval work near VO2max",
-            format!("Daniels: up to 8%, at most {}", dist(10.0, u)),
-        ),
-        SessionKind::Repetition => (
-            "fast repetitions for economy",
-            "Daniels: up to 5%".to_owned(),
-        ),
-        _ => ("marathon-pace running", "up to 20% of the week".to_owned()),
+        SessionKind::Tempo => ("threshold running (comfortably hard)", 0.10),
+        SessionKind::Intervals => ("hard intervals of 3–5 minutes", 0.08),
+        SessionKind::Repetition => ("short fast repetitions for economy", 0.05),
+        _ => ("marathon-pace running", 0.20),
     };
     let targets = match pace_source {
         Some(src) => format!("Paces from {src}."),
-        None => "No recent race: run it by effort (RPE).".to_owned(),
+        None => "No recent race: run it by effort.".to_owned(),
     };
-    let floor = if hard_km / week_km.max(0.1) > 0.1 && kind != SessionKind::MarathonPace {
-        "; a low-volume week gets the smallest session worth doing"
+    let share = hard_km / week_km.max(0.1);
+    // The number quoted and the rule agree: over the share only when the
+    // smallest session worth doing is bigger than it.
+    let rule = if share > limit + 0.005 {
+        format!(
+            "above the usual {} because a low-volume week still gets the smallest session worth doing",
+            pct(limit)
+        )
     } else {
-        ""
+        format!("within the usual {} of the week", pct(limit))
     };
     format!(
-        "{} in the {} phase: {} of {what}, {} of the week's {} ({limit}{floor}). Placed with an easy day or rest between hard days and never the day before the long run. {targets}",
+        "{} in the {} phase: {} of {what}, {} of the week's {}, {rule}. An easy day or rest sits between hard days, and never a hard day before the long run. {targets}",
         kind.label(),
         phase.label(),
         dist(hard_km, u),
-        pct(hard_km / week_km.max(0.1)),
+        pct(share),
         dist(week_km, u),
     )
 }
@@ -161,6 +156,10 @@ pub fn quality(
 pub fn race(name: &str, km: f64, predicted: Option<(u32, &str)>, u: Units) -> String {
     let d = dist(km, u);
     match predicted {
+        Some((secs, src)) if km > 42.3 => format!(
+            "Race day: {name}, {d}. A rough guide only: {} from {src}, but beyond the marathon, terrain, fuelling and time on your feet decide more than pace. Start slower than feels necessary and walk the steep climbs.",
+            format_clock(f64::from(secs))
+        ),
         Some((secs, src)) => format!(
             "Race day: {name}, {d}. Predicted {} from {src}; start no faster than the slow end of the pace band.",
             format_clock(f64::from(secs))
@@ -171,24 +170,50 @@ pub fn race(name: &str, km: f64, predicted: Option<(u32, &str)>, u: Units) -> St
     }
 }
 
+pub fn sharpener(hard_km: f64, u: Units) -> String {
+    format!(
+        "Race week's one sharpener: {} in short pieces at race rhythm with easy jogs between, enough to feel quick on race day, too little to tire you. At least three days before the race.",
+        dist(hard_km, u)
+    )
+}
+
 pub fn race_eve() -> &'static str {
     "The days just before the race stay easy or rest so you arrive fresh."
+}
+
+/// Where a strength session sits in the week, for its why.
+pub struct StrengthPlace<'a> {
+    pub nth: usize,
+    pub count: usize,
+    /// "after your easy run" or "on a day without running".
+    pub after: &'a str,
+    /// What the next day holds: "an easy run", "a rest day", ...
+    pub next: &'a str,
+    /// No day this week sits clear of a hard run the next day.
+    pub light_week: bool,
 }
 
 pub fn strength(
     focus: Focus,
     volume: Volume,
-    nth: usize,
-    count: usize,
-    after: &str,
+    at: &StrengthPlace,
     niggle_note: Option<String>,
 ) -> String {
-    let what = match focus {
-        Focus::Abductors => "abductor focus (glute med keeps the knee tracking over the foot)",
-        Focus::Extensors => "extensor focus (glutes drive hip extension and push-off)",
-        Focus::SingleLeg => {
-            "single-leg strength on the lightest running day, so heavy work never lands before a hard day or the long run"
+    let what = match (volume, focus) {
+        (Volume::RaceWeek, _) => {
+            "light activation (single sets) to keep the hips switched on without tiring the legs"
+                .to_owned()
         }
+        (_, Focus::Abductors) => {
+            "abductor focus (glute med keeps the knee tracking over the foot)".to_owned()
+        }
+        (_, Focus::Extensors) => {
+            "extensor focus (glutes drive hip extension and push-off)".to_owned()
+        }
+        (_, Focus::SingleLeg) => format!(
+            "the week's heavy single-leg session; tomorrow is {}, not a hard run, so the legs get a day to recover first",
+            at.next
+        ),
     };
     let dose = match volume {
         Volume::Intro => " New to strength: one set of each this week; full sets by week 3.",
@@ -197,11 +222,17 @@ pub fn strength(
         }
         Volume::Full => "",
         Volume::Taper => " Taper: the low end of each dose, so the legs stay fresh.",
-        Volume::RaceWeek => " Race week: one short activation session, early in the week.",
+        Volume::RaceWeek => " Race week: one short session, at least two days before the race.",
+    };
+    let light = if at.light_week {
+        " No day this week is followed by an easy day or rest, so single-leg work stays light."
+    } else {
+        ""
     };
     let niggle = niggle_note.map(|n| format!(" {n}")).unwrap_or_default();
     format!(
-        "Hip strength {nth} of {count} this week, {what}; {after}, never on the long-run day and at least a day from the next session.{dose}{niggle}"
+        "Hip strength {} of {} this week, {what}; {}, never on the long-run day and at least a day from the next session.{dose}{light}{niggle}",
+        at.nth, at.count, at.after
     )
 }
 
@@ -223,4 +254,55 @@ pub fn level_note(level: Level, week_index: u32, phase: Phase) -> Option<String>
         "First-timer base weeks: only easy running while your body adapts to the routine."
             .to_owned()
     })
+}
+
+pub fn lone_run(km: f64, u: Units) -> String {
+    format!(
+        "One easy run of {} carries this week: the volume is too small to split into runs of at least 20 minutes.",
+        dist(km, u)
+    )
+}
+
+pub fn race_eve_rest() -> String {
+    "The day before the race: no running, just 10 minutes of easy mobility so you start fresh."
+        .to_owned()
+}
+
+pub fn long_run_dropped() -> String {
+    "No long run this close to the race: its distance is left out so your legs arrive fresh."
+        .to_owned()
+}
+
+/// Why one of the runner's run days has no run this week.
+pub fn spare_run_day(week_km: f64, runs: usize, first_timer_cap: bool, u: Units) -> String {
+    if first_timer_cap {
+        format!(
+            "A rest day although you could run: a first plan keeps to {runs} runs a week so your legs get a day to absorb each run."
+        )
+    } else {
+        format!(
+            "A rest day although you could run: this week's {} fits {runs} run(s) of at least 20 minutes; more days would make each run too short to be worth it.",
+            dist(week_km, u)
+        )
+    }
+}
+
+/// The plan-level warning when the run days carry less than the runner's
+/// volume: the numbers and the two ways out.
+pub fn volume_does_not_fit(
+    trimmed: &[(u32, f64, f64)],
+    req: &super::request::PlanRequest,
+) -> Option<String> {
+    let &(week, wanted, most) = trimmed
+        .iter()
+        .max_by(|a, b| (a.1 - a.2).total_cmp(&(b.1 - b.2)))?;
+    let u = req.units;
+    let days = req.run_days.len();
+    Some(format!(
+        "{days} run days do not carry the volume: week {week} wanted {} but holds {} with every easy run at most three quarters of the long run and under 90 minutes. Options: add a run day (--run-days with {} days), or plan with less volume (--weekly-km {:.0}).",
+        dist(wanted, u),
+        dist(most, u),
+        days + 1,
+        (req.weekly_km * most / wanted.max(0.1)).floor().max(3.0)
+    ))
 }

@@ -16,6 +16,8 @@ use crate::units::Pace;
 pub struct Targets {
     pub known: Option<TrainingPaces>,
     pub assumed: TrainingPaces,
+    /// The runner's units for titles (track reps stay in metres).
+    pub units: crate::units::Units,
 }
 
 /// Band half-widths (s/km) around a single training pace.
@@ -72,6 +74,11 @@ fn mid(r: PaceRange) -> f64 {
 }
 
 impl Targets {
+    /// A road distance in the runner's units: "5.0 km", "3.1 mi".
+    pub fn dist(&self, km: f64) -> String {
+        format!("{:.1} {}", km / self.units.km(), self.units.label())
+    }
+
     fn pace_band(&self, kind: SessionKind) -> Option<[u32; 2]> {
         self.known.map(|p| band(range_for(&p, kind)))
     }
@@ -102,7 +109,7 @@ impl Targets {
         Session {
             id: None,
             kind,
-            title: format!("{} {km:.1} km", kind.label()),
+            title: format!("{} {}", kind.label(), self.dist(km)),
             distance_m: Some(metres(km)),
             duration_s: Some(self.seconds(kind, km).round() as u32),
             minutes: None,
@@ -123,7 +130,9 @@ pub fn metres(km: f64) -> u32 {
 /// Which quality session fills a slot, by race, phase and slot.
 pub fn quality_kind(cat: &RaceCategory, phase: Phase, slot: u8) -> SessionKind {
     use SessionKind::*;
-    let long_race = cat.long_cap_km >= 30.0;
+    // Marathon pace is the marathon's race pace; an ultra is run slower, so
+    // it trains threshold and intervals instead.
+    let long_race = cat.name == "marathon";
     let short_race = cat.long_cap_km <= 16.0;
     let pair = match phase {
         Phase::Base => [Tempo, if short_race { Repetition } else { Tempo }],
@@ -139,6 +148,45 @@ pub fn quality_kind(cat: &RaceCategory, phase: Phase, slot: u8) -> SessionKind {
     pair[usize::from(slot.min(1))]
 }
 
+/// A session from the workout library: its pieces between an easy warm-up
+/// and cool-down, at the kind's pace band (or effort).
+pub fn from_library(w: &super::library::Workout, week_km: f64, t: &Targets) -> Session {
+    let kind = w.kind;
+    let pace = t.seconds(kind, 1.0);
+    let piece = w.piece_km(pace);
+    let work = t.step(StepKind::Work, kind, piece);
+    let main = if w.reps <= 1 {
+        vec![work]
+    } else {
+        let jog = Step {
+            kind: StepKind::Recovery,
+            times: None,
+            distance_m: Some(metres(
+                f64::from(w.recovery_s) / t.seconds(SessionKind::Recovery, 1.0),
+            )),
+            duration_s: Some(w.recovery_s),
+            pace_s_per_km: None,
+            rpe: Some([2, 3]),
+            steps: Vec::new(),
+        };
+        vec![repeat(w.reps, vec![work, jog])]
+    };
+    let what = match kind {
+        SessionKind::Tempo => " at threshold",
+        _ => "",
+    };
+    let title = match (w.reps, w.work_m, w.work_min) {
+        (1, _, Some(min)) => format!("{} {min} min{what}", w.name),
+        (1, Some(_), _) => format!("{} {}{what}", w.name, t.dist(piece)),
+        (n, Some(m), _) if m < 2000 => format!("{} {n} × {m} m{what}", w.name),
+        (n, _, _) => format!("{} {n} × {}{what}", w.name, t.dist(piece)),
+    };
+    structured(kind, main, title, week_km, t)
+}
+
+/// The shortest session worth the trip out, with a little room.
+const MIN_SESSION_S: f64 = 20.5 * 60.0;
+
 fn round_half(km: f64) -> f64 {
     (km * 2.0).round() / 2.0
 }
@@ -151,6 +199,7 @@ pub fn quality(
     level: Level,
     phase: Phase,
     t: &Targets,
+    alt: bool,
 ) -> Session {
     let first_timer = level == Level::FirstTimer;
     let taper = if matches!(phase, Phase::Taper | Phase::Race) {
@@ -158,16 +207,33 @@ pub fn quality(
     } else {
         1.0
     };
-    let warm = if week_km < 25.0 { 1.5 } else { 2.0 };
-    let cool = if week_km < 25.0 { 1.0 } else { 1.5 };
-    let easy = SessionKind::Easy;
     let (main, title): (Vec<Step>, String) = match kind {
         SessionKind::Tempo => {
             let work = round_half((0.10 * week_km * taper).clamp(2.0, 10.0));
-            if work <= 5.0 {
+            // `alt`: the same work split in two, so a small week's session
+            // changes from one week to the next.
+            if alt && work <= 5.0 {
+                let half = work / 2.0;
+                let recovery = Step {
+                    kind: StepKind::Recovery,
+                    times: None,
+                    distance_m: None,
+                    duration_s: Some(60),
+                    pace_s_per_km: None,
+                    rpe: Some([2, 3]),
+                    steps: Vec::new(),
+                };
+                (
+                    vec![repeat(
+                        2,
+                        vec![t.step(StepKind::Work, kind, half), recovery],
+                    )],
+                    format!("Cruise intervals 2 × {} at threshold", t.dist(half)),
+                )
+            } else if work <= 5.0 {
                 (
                     vec![t.step(StepKind::Work, kind, work)],
-                    format!("Tempo {work:.1} km at threshold"),
+                    format!("Tempo {} at threshold", t.dist(work)),
                 )
             } else {
                 let reps = (work / 2.0).round().max(2.0) as u16;
@@ -185,7 +251,7 @@ pub fn quality(
                         reps,
                         vec![t.step(StepKind::Work, kind, 2.0), recovery],
                     )],
-                    format!("Cruise intervals {reps} × 2 km at threshold"),
+                    format!("Cruise intervals {reps} × {} at threshold", t.dist(2.0)),
                 )
             }
         }
@@ -194,6 +260,11 @@ pub fn quality(
                 (true, true) => 800,
                 (true, false) | (false, true) => 1000,
                 (false, false) => 1200,
+            };
+            let rep_m = match (alt, rep_m) {
+                (false, m) => m,
+                (true, 800) => 1000,
+                (true, _) => 800,
             };
             let work = (0.08 * week_km * taper).clamp(2.4, 10.0);
             let reps = ((work * 1000.0 / f64::from(rep_m)).round() as u16).clamp(3, 8);
@@ -217,7 +288,7 @@ pub fn quality(
             )
         }
         SessionKind::Repetition => {
-            let rep_m: u32 = if first_timer { 200 } else { 400 };
+            let rep_m: u32 = if first_timer != alt { 200 } else { 400 };
             let work = (0.05 * week_km * taper).clamp(2.0, 5.0);
             let reps = ((work * 1000.0 / f64::from(rep_m)).round() as u16).clamp(4, 12);
             let rep_km = f64::from(rep_m) / 1000.0;
@@ -235,16 +306,37 @@ pub fn quality(
         SessionKind::MarathonPace => {
             let cap = if first_timer { 12.0 } else { 16.0 };
             let work = round_half((0.20 * week_km * taper).clamp(4.0, cap));
+            let work = if alt { (work - 1.0).max(3.0) } else { work };
             (
                 vec![t.step(StepKind::Work, kind, work)],
-                format!("Marathon pace {work:.1} km"),
+                format!("Marathon pace {}", t.dist(work)),
             )
         }
         other => unreachable!("{other:?} is not a quality session"),
     };
-    let mut steps = vec![t.step(StepKind::Warmup, easy, warm)];
+    structured(kind, main, title, week_km, t)
+}
+
+/// A quality session from its main set: warm-up and cool-down around it.
+fn structured(
+    kind: SessionKind,
+    main: Vec<Step>,
+    title: String,
+    week_km: f64,
+    t: &Targets,
+) -> Session {
+    let warm = if week_km < 25.0 { 1.5 } else { 2.0 };
+    let cool = if week_km < 25.0 { 1.0 } else { 1.5 };
+    let easy = SessionKind::Easy;
+    // A session under 20 minutes is not worth the trip out: a fast runner's
+    // short session gets a longer warm-up and cool-down.
+    let (_, main_s) = totals(&main);
+    let easy_s = t.seconds(easy, 1.0);
+    let short_by = (MIN_SESSION_S - f64::from(main_s) - (warm + cool) * easy_s).max(0.0);
+    let extra = (short_by / easy_s * 2.0).ceil() / 4.0;
+    let mut steps = vec![t.step(StepKind::Warmup, easy, warm + extra)];
     steps.extend(main);
-    steps.push(t.step(StepKind::Cooldown, easy, cool));
+    steps.push(t.step(StepKind::Cooldown, easy, cool + extra));
     let (m, s) = totals(&steps);
     Session {
         id: None,
@@ -290,6 +382,54 @@ pub fn totals(steps: &[Step]) -> (u32, u32) {
     })
 }
 
+/// Race week's one short sharpening session: a few touches of race rhythm
+/// between an easy warm-up and cool-down, enough to feel sharp, too little
+/// to tire.
+/// `short`: fewer touches and a shorter warm-up and cool-down, for a runner
+/// whose race-week runs are short.
+pub fn sharpener(cat: &RaceCategory, t: &Targets, short: bool) -> Session {
+    let (kind, reps, rep_m): (SessionKind, u16, u32) = match (cat.name, short) {
+        ("5K" | "10K", false) => (SessionKind::Intervals, 5, 400),
+        ("5K" | "10K", true) => (SessionKind::Intervals, 4, 200),
+        ("marathon", false) => (SessionKind::MarathonPace, 2, 2000),
+        ("marathon", true) => (SessionKind::MarathonPace, 2, 1000),
+        (_, false) => (SessionKind::Tempo, 3, 1000),
+        (_, true) => (SessionKind::Tempo, 3, 400),
+    };
+    let (warm, cool) = if short { (1.0, 1.0) } else { (2.0, 1.5) };
+    let rep_km = f64::from(rep_m) / 1000.0;
+    let jog = Step {
+        kind: StepKind::Recovery,
+        times: None,
+        distance_m: Some(metres(90.0 / t.seconds(SessionKind::Recovery, 1.0))),
+        duration_s: Some(90),
+        pace_s_per_km: None,
+        rpe: Some([2, 3]),
+        steps: Vec::new(),
+    };
+    let easy = SessionKind::Easy;
+    let steps = vec![
+        t.step(StepKind::Warmup, easy, warm),
+        repeat(reps, vec![t.step(StepKind::Work, kind, rep_km), jog]),
+        t.step(StepKind::Cooldown, easy, cool),
+    ];
+    let (m, s) = totals(&steps);
+    Session {
+        id: None,
+        kind,
+        title: format!("Sharpener {reps} × {rep_m} m at race rhythm"),
+        distance_m: Some(m),
+        duration_s: Some(s),
+        minutes: None,
+        pace_s_per_km: t.pace_band(kind),
+        rpe: t.effort(kind),
+        steps,
+        exercises: Vec::new(),
+        activation: Vec::new(),
+        why: String::new(),
+    }
+}
+
 /// The race itself, with the predicted time when a result is known.
 pub fn race(name: &str, metres_: f64, t: &Targets) -> Session {
     let marathon_like = metres_ >= 30_000.0;
@@ -306,6 +446,13 @@ pub fn race(name: &str, metres_: f64, t: &Targets) -> Session {
         let spread = if marathon_like { 3 } else { 2 };
         [pace - spread, pace + spread]
     });
-    s.rpe = t.known.is_none().then_some([9, 10]);
+    // By effort: longer races start steadier (a first marathon at all-out
+    // effort ends badly).
+    let effort = match metres_ {
+        m if m >= 30_000.0 => [6, 7],
+        m if m >= 15_000.0 => [7, 8],
+        _ => [8, 9],
+    };
+    s.rpe = t.known.is_none().then_some(effort);
     s
 }

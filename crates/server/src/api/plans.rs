@@ -32,9 +32,14 @@ pub async fn create_plan(
     user: &User,
     input: &PlanInput,
 ) -> Result<StoredPlan, ApiError> {
-    let request = input
-        .validate_on(crate::training::today())
-        .map_err(ApiError::Invalid)?;
+    // A race already run is refused, and one too far ahead: "today" is the
+    // server's clock unless the request names the day itself.
+    let today = crate::training::today();
+    let dated = PlanInput {
+        today: input.today.clone().or_else(|| Some(today.to_string())),
+        ..input.clone()
+    };
+    let request = dated.validate_on(today).map_err(ApiError::Invalid)?;
     runcoach_app::shop::plan_access(
         &state.db,
         &Actor::of(user),

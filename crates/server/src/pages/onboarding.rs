@@ -258,6 +258,7 @@ fn plan_input(a: &Answers) -> Result<PlanInput, Vec<String>> {
         equipment,
         niggles: a.niggles.clone(),
         units: Some(a.units.clone()),
+        ..Default::default()
     })
 }
 

@@ -1,0 +1,163 @@
+//! Runs sized to be worth doing: every run at least 20 minutes (a race-week
+//! shakeout at least 15), and no easy run longer than three quarters of the
+//! week's long run or 90 minutes. A week whose volume cannot be spread that
+//! way over the run days is trimmed, and the plan says so.
+
+use super::model::SessionKind;
+use super::workouts::Targets;
+
+pub const MIN_RUN_MIN: f64 = 20.0;
+pub const MIN_SHAKEOUT_MIN: f64 = 15.0;
+pub const MAX_EASY_MIN: f64 = 90.0;
+/// An easy run stays within this share of the week's long run, so the long
+/// run stays the week's one long effort.
+pub const EASY_TO_LONG: f64 = 0.75;
+
+fn ceil_half(km: f64) -> f64 {
+    (km * 2.0 - 1e-9).ceil() / 2.0
+}
+
+fn floor_half(km: f64) -> f64 {
+    (km * 2.0 + 1e-9).floor() / 2.0
+}
+
+/// The shortest and longest runs for this runner, in km at their paces.
+#[derive(Debug, Clone, Copy)]
+pub struct RunLimits {
+    pub min_km: f64,
+    pub shakeout_km: f64,
+    pub max_easy_km: f64,
+}
+
+impl RunLimits {
+    pub fn new(t: &Targets) -> Self {
+        // Minimums at easy pace (slower runs take longer, so they pass too);
+        // the maximum at the slower recovery pace, so no easy run of that
+        // length goes over.
+        let easy = t.seconds(SessionKind::Easy, 1.0);
+        let slow = t.seconds(SessionKind::Recovery, 1.0);
+        Self {
+            min_km: ceil_half(MIN_RUN_MIN * 60.0 / easy),
+            shakeout_km: ceil_half(MIN_SHAKEOUT_MIN * 60.0 / easy),
+            max_easy_km: floor_half(MAX_EASY_MIN * 60.0 / slow),
+        }
+    }
+
+    /// Longest easy run in a week with this long run (none: 90 minutes).
+    pub fn max_easy(&self, long_km: Option<f64>) -> f64 {
+        long_km.map_or(self.max_easy_km, |l| {
+            floor_half(l * EASY_TO_LONG).min(self.max_easy_km)
+        })
+    }
+}
+
+/// How a week's volume spreads over its runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Spread {
+    /// The long run and the total of the easy runs.
+    Fits { long_km: f64, easy_km: f64 },
+    /// The easy runs would be shorter than the minimum: use fewer runs.
+    TooShort,
+    /// More volume than the runs carry: the most they do.
+    TooLong { week_km: f64 },
+}
+
+/// Spreads `week_km` over a long run of at most `long_cap` (none this week),
+/// the quality sessions' `quality_km` and `easy_runs` easy runs of
+/// `min`–`max` km, shortening the long run when that lets the easy runs
+/// reach their minimum.
+pub fn spread(
+    week_km: f64,
+    long_cap: Option<f64>,
+    quality_km: f64,
+    easy_runs: usize,
+    min: f64,
+    limits: &RunLimits,
+) -> Spread {
+    let rest = (week_km - quality_km).max(0.0);
+    let n = easy_runs as f64;
+    let Some(cap) = long_cap else {
+        let max = limits.max_easy(None);
+        return if rest < n * min - 1e-9 {
+            Spread::TooShort
+        } else if rest > n * max + 1e-9 {
+            Spread::TooLong {
+                week_km: n * max + quality_km,
+            }
+        } else {
+            Spread::Fits {
+                long_km: 0.0,
+                easy_km: rest,
+            }
+        };
+    };
+    if easy_runs == 0 {
+        // The long run keeps to its cap; a week too small to split is the
+        // caller's last resort (one easy run).
+        if rest > cap + 1e-9 {
+            return Spread::TooLong {
+                week_km: cap + quality_km,
+            };
+        }
+        return Spread::Fits {
+            long_km: rest,
+            easy_km: 0.0,
+        };
+    }
+    let hi = cap.min(rest - n * min);
+    let lo = (rest / (1.0 + EASY_TO_LONG * n)).max(rest - n * limits.max_easy_km);
+    if hi >= lo - 1e-9 && hi > 0.0 {
+        let long_km = (hi * 10.0 + 1e-9).floor() / 10.0;
+        let long_km = if long_km < lo { hi } else { long_km };
+        return Spread::Fits {
+            long_km,
+            easy_km: rest - long_km,
+        };
+    }
+    let most = cap + n * limits.max_easy(Some(cap));
+    if rest > most + 1e-9 {
+        Spread::TooLong {
+            week_km: most + quality_km,
+        }
+    } else {
+        Spread::TooShort
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: RunLimits = RunLimits {
+        min_km: 2.5,
+        shakeout_km: 2.0,
+        max_easy_km: 14.0,
+    };
+
+    #[test]
+    fn ten_km_on_three_days_shortens_the_long_run_a_little() {
+        let s = spread(10.0, Some(5.0), 0.0, 2, 2.6, &LIMITS);
+        assert_eq!(
+            s,
+            Spread::Fits {
+                long_km: 4.8,
+                easy_km: 5.2
+            }
+        );
+    }
+
+    #[test]
+    fn seventy_km_on_four_days_for_a_10k_is_too_much() {
+        // Long run 16 km: easy runs up to 12 km, so two of them carry 24 km.
+        let s = spread(70.0, Some(16.0), 10.0, 2, 2.5, &LIMITS);
+        assert_eq!(s, Spread::TooLong { week_km: 50.0 });
+    }
+
+    #[test]
+    fn too_little_for_the_runs_asks_for_fewer() {
+        assert_eq!(
+            spread(6.0, Some(3.0), 0.0, 2, 2.5, &LIMITS),
+            Spread::TooShort
+        );
+    }
+}
