@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use axum::http::header::{HeaderValue, RETRY_AFTER};
 use axum::response::{IntoResponse, Response};
 use runcoach_core::plan::FieldError;
-use serde::Serialize;
 
 #[derive(Debug)]
 pub enum ApiError {
@@ -33,13 +32,6 @@ pub enum ApiError {
         message: String,
         extra: Option<serde_json::Value>,
     },
-}
-
-#[derive(Serialize)]
-struct Body<'a> {
-    error: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fields: Option<&'a [FieldError]>,
 }
 
 impl ApiError {
@@ -107,63 +99,69 @@ impl From<runcoach_store::StoreError> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let (status, message, fields) = match &self {
+impl ApiError {
+    /// Status, stable code and sentence: the one mapping every error body
+    /// follows (`{"error": code, "message": sentence, "fields"?: [...]}`).
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
             ApiError::Coded {
                 status,
                 code,
                 message,
-                extra,
-            } => {
-                let mut body = serde_json::json!({ "error": code, "message": message });
-                if let (Some(serde_json::Value::Object(extra)), Some(map)) =
-                    (extra, body.as_object_mut())
-                {
-                    map.extend(extra.clone());
-                }
-                return (*status, Json(body)).into_response();
-            }
-            ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, m.as_str(), None),
+                ..
+            } => (*status, code, message.clone()),
+            ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone()),
             ApiError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
-                "sign in first: send the session cookie or an Authorization: Bearer token",
-                None,
+                "unauthorized",
+                "sign in first: send the session cookie or an Authorization: Bearer token".into(),
             ),
-            ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, *m, None),
-            ApiError::NotFound => (StatusCode::NOT_FOUND, "not found", None),
+            ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", (*m).into()),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found", "not found".into()),
             ApiError::ImportsFull { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "as many imports as the server runs at once are under way (yours or others'); try again after Retry-After seconds",
-                None,
+                "imports_busy",
+                "as many imports as the server runs at once are under way (yours or others'); try again after Retry-After seconds".into(),
             ),
             ApiError::TooMany { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                "too many attempts; wait as long as Retry-After says and try again",
-                None,
+                "rate_limited",
+                "too many attempts; wait as long as Retry-After says and try again".into(),
             ),
-            ApiError::Invalid(f) => (
+            ApiError::Invalid(_) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "some fields need fixing",
-                Some(f.as_slice()),
+                "invalid_input",
+                "some fields need fixing".into(),
             ),
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "something went wrong on our side; it has been logged",
-                    None,
+                    "internal_error",
+                    "something went wrong on our side; it has been logged".into(),
                 )
             }
-        };
-        let mut res = (
-            status,
-            Json(Body {
-                error: message,
-                fields,
-            }),
-        )
-            .into_response();
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = self.parts();
+        let mut body = serde_json::json!({ "error": code, "message": message });
+        if let Some(map) = body.as_object_mut() {
+            match &self {
+                ApiError::Invalid(fields) => {
+                    map.insert("fields".into(), serde_json::json!(fields));
+                }
+                ApiError::Coded {
+                    extra: Some(serde_json::Value::Object(extra)),
+                    ..
+                } => map.extend(extra.clone()),
+                _ => {}
+            }
+        }
+        let mut res = (status, Json(body)).into_response();
         if let ApiError::TooMany { retry_after_s } | ApiError::ImportsFull { retry_after_s } = self
         {
             res.headers_mut()

@@ -1,14 +1,14 @@
 //! Headers on every response, a same-origin check on every request that
 //! changes something, and NUL characters refused at the door.
 
-use axum::Json;
 use axum::body::Body;
 use axum::http::header::{self, HeaderValue};
 use axum::http::{Method, Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+
+use crate::error::ApiError;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use serde_json::json;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
@@ -64,7 +64,7 @@ pub async fn headers(req: Request<Body>, next: Next) -> Response {
 pub async fn refuse_nul(req: Request<Body>, next: Next) -> Response {
     // A NUL reaches a URI only percent-encoded: the parser refuses raw ones.
     if req.uri().path().contains("%00") {
-        return (StatusCode::NOT_FOUND, Json(json!({"error": "not found"}))).into_response();
+        return ApiError::NotFound.into_response();
     }
     if req.uri().query().is_some_and(|q| q.contains("%00")) {
         return nul_refused("query");
@@ -90,19 +90,24 @@ pub async fn refuse_nul(req: Request<Body>, next: Next) -> Response {
     let bytes = match Limited::new(body, crate::api::BODY_LIMIT).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(e) if e.is::<LengthLimitError>() => {
-            return (
+            return ApiError::coded(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                Json(json!({"error": format!("request body is larger than {} KiB", crate::api::BODY_LIMIT / 1024)})),
+                "payload_too_large",
+                format!(
+                    "request body is larger than {} KiB",
+                    crate::api::BODY_LIMIT / 1024
+                ),
             )
-                .into_response();
+            .into_response();
         }
         // The body stopped arriving (the pause deadline) or broke off.
         Err(_) => {
-            return (
+            return ApiError::coded(
                 StatusCode::REQUEST_TIMEOUT,
-                Json(json!({"error": "the request body stopped arriving; send it again"})),
+                "request_timeout",
+                "the request body stopped arriving; send it again",
             )
-                .into_response();
+            .into_response();
         }
     };
     if has_nul(&bytes) {
@@ -112,15 +117,8 @@ pub async fn refuse_nul(req: Request<Body>, next: Next) -> Response {
         .await
 }
 
-fn nul_refused(field: &str) -> Response {
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Json(json!({
-            "error": "some fields need fixing",
-            "fields": [{"field": field, "message": "NUL characters (\\u0000, %00) are not accepted"}],
-        })),
-    )
-        .into_response()
+fn nul_refused(field: &'static str) -> Response {
+    ApiError::invalid(field, "NUL characters (\\u0000, %00) are not accepted").into_response()
 }
 
 /// Whether JSON text holds `\u0000`. Backslashes occur only in strings,

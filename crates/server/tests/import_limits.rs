@@ -108,7 +108,7 @@ async fn files_over_their_cap_and_too_many_files_are_refused() {
         )
         .await;
         assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{backend}: {err}");
-        assert!(err["error"].as_str().unwrap().contains("long.gpx"), "{err}");
+        assert!(err["message"].as_str().unwrap().contains("long.gpx"), "{err}");
         // An export zip may be as large as the whole upload.
         let zip = Form::new().part(
             "files",
@@ -197,7 +197,7 @@ async fn imports_are_limited_per_athlete_and_per_server() {
         assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{backend}: {err}");
         assert_eq!(retry.as_deref(), Some("30"));
         assert!(
-            err["error"].as_str().unwrap().contains("Retry-After"),
+            err["message"].as_str().unwrap().contains("Retry-After"),
             "{err}"
         );
 

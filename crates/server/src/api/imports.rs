@@ -1224,23 +1224,20 @@ fn safe_file_name(raw: &str, index: usize) -> String {
 }
 
 fn too_large(what: String) -> Response {
-    (
-        StatusCode::PAYLOAD_TOO_LARGE,
-        Json(serde_json::json!({ "error": what })),
-    )
-        .into_response()
+    ApiError::coded(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", what).into_response()
 }
 
 fn upload_error(e: axum::extract::multipart::MultipartError) -> Response {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        (
+        ApiError::coded(
             StatusCode::PAYLOAD_TOO_LARGE,
-            Json(serde_json::json!({"error": format!(
+            "payload_too_large",
+            format!(
                 "the upload is larger than {} MiB; import big exports with `runcoach import`",
                 UPLOAD_LIMIT >> 20
-            )})),
+            ),
         )
-            .into_response()
+        .into_response()
     } else {
         ApiError::BadRequest(format!("unreadable upload: {}", e.body_text())).into_response()
     }

@@ -18,26 +18,40 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::Invalid(vec![
-                runcoach_core::plan::FieldError {
+            Err(JsonRejection::JsonDataError(e)) => {
+                Err(ApiError::Invalid(vec![runcoach_core::plan::FieldError {
                     field: "body",
-                    message: e.body_text().replace("Failed to deserialize the JSON body into the target type: ", ""),
-                },
-            ])
-            .into_response()),
-            Err(JsonRejection::JsonSyntaxError(e)) => {
-                Err(ApiError::BadRequest(format!("malformed JSON: {}", e.body_text())).into_response())
+                    message: e.body_text().replace(
+                        "Failed to deserialize the JSON body into the target type: ",
+                        "",
+                    ),
+                }])
+                .into_response())
             }
-            Err(JsonRejection::MissingJsonContentType(_)) => Err((
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::BadRequest(format!(
+                "malformed JSON: {}",
+                e.body_text()
+            ))
+            .into_response()),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::coded(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                axum::Json(serde_json::json!({"error": "send JSON with Content-Type: application/json"})),
+                "unsupported_media_type",
+                "send JSON with Content-Type: application/json",
             )
-                .into_response()),
-            Err(JsonRejection::BytesRejection(e)) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err((
-                StatusCode::PAYLOAD_TOO_LARGE,
-                axum::Json(serde_json::json!({"error": format!("request body is larger than {} KiB", super::BODY_LIMIT / 1024)})),
-            )
-                .into_response()),
+            .into_response()),
+            Err(JsonRejection::BytesRejection(e))
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(ApiError::coded(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    format!(
+                        "request body is larger than {} KiB",
+                        super::BODY_LIMIT / 1024
+                    ),
+                )
+                .into_response())
+            }
             Err(other) => Err(ApiError::BadRequest(other.body_text()).into_response()),
         }
     }
