@@ -284,7 +284,10 @@ async fn bad_input_is_refused_clearly_and_nothing_is_stored() {
         let (s, err) = json_of(r).await;
         assert_eq!(s, StatusCode::BAD_REQUEST);
         assert!(
-            err["message"].as_str().unwrap().starts_with("malformed JSON"),
+            err["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("malformed JSON"),
             "{err}"
         );
 

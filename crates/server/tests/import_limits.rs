@@ -108,7 +108,10 @@ async fn files_over_their_cap_and_too_many_files_are_refused() {
         )
         .await;
         assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{backend}: {err}");
-        assert!(err["message"].as_str().unwrap().contains("long.gpx"), "{err}");
+        assert!(
+            err["message"].as_str().unwrap().contains("long.gpx"),
+            "{err}"
+        );
         // An export zip may be as large as the whole upload.
         let zip = Form::new().part(
             "files",

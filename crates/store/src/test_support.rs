@@ -1,5 +1,6 @@
 //! Fresh databases for tests: a temporary SQLite file always, and a new
-//! PostgreSQL database per call when `RUNCOACH_TEST_POSTGRES_URL` is set.
+//! PostgreSQL schema per call (in the database `RUNCOACH_TEST_POSTGRES_URL`
+//! names) when that is set.
 
 use crate::{Db, StoreError, new_id};
 
@@ -24,18 +25,28 @@ pub async fn fresh(backend: &str) -> Result<(Db, Option<tempfile::TempDir>), Sto
             return Ok((db, Some(dir)));
         }
         _ => {
+            // A schema per test in the server's database, not a database
+            // per test: creating and dropping a schema is cheap (a dropped
+            // database forces a checkpoint), and `.ci/run` clears them all
+            // in one statement each.
             let url = std::env::var("RUNCOACH_TEST_POSTGRES_URL")
                 .map_err(|_| StoreError::Setup("RUNCOACH_TEST_POSTGRES_URL is not set".into()))?;
             let name = format!("runcoach_test_{}", new_id().replace('-', ""));
             let admin = Db::open_postgres(&url).await?;
             if let Db::Postgres(pool) = &admin {
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {name}")))
                     .execute(pool)
                     .await?;
             }
             admin.close().await;
-            let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
-            Db::open_postgres(&format!("{base}/{name}")).await?
+            let options = url
+                .parse::<sqlx::postgres::PgConnectOptions>()?
+                .options([("search_path", name.as_str())]);
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(16)
+                .connect_with(options)
+                .await?;
+            Db::Postgres(pool)
         }
     };
     db.migrate().await?;
