@@ -14,6 +14,7 @@ pub mod client;
 mod error;
 pub mod listen;
 mod pages;
+mod request_log;
 mod schedule;
 mod security;
 mod training;
@@ -83,6 +84,7 @@ pub fn app(db: Db, config: Config) -> Router {
             state.config.connections.body_read_timeout,
         ))
         .layer(axum::middleware::from_fn(security::headers))
+        .route_layer(axum::middleware::from_fn(request_log::span))
         .with_state(state)
 }
 
