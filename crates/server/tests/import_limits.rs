@@ -20,7 +20,7 @@ use tokio::net::TcpStream;
 
 fn run_file() -> Part {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/activities/gz/pf__fenix2-run.fit.gz");
+        .join("../../testdata/activities/gz/pf__fenix2-run.fit.gz");
     Part::bytes(std::fs::read(path).unwrap()).file_name("pf__fenix2-run.fit.gz")
 }
 
