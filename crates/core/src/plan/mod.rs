@@ -640,6 +640,18 @@ impl Context<'_> {
         } else {
             0.0
         };
+        // The week's quality sessions, built once: the layouts below only
+        // choose how many of them fit.
+        let options: Vec<Session> = (0..w.quality.min(2))
+            .map(|n| {
+                if let Some(s) = sharpener.as_ref().filter(|_| race_week) {
+                    return s.clone();
+                }
+                let kind =
+                    niggles::instead(quality_kind(&self.cat, w.phase, n), w.phase, &req.niggles);
+                self.quality_session(kind, w)
+            })
+            .collect();
         // Quality sessions are kept before run days: from the most quality
         // sessions and runs down, the first layout whose runs are all worth
         // doing wins. With every run day in use and still too much volume,
@@ -662,19 +674,7 @@ impl Context<'_> {
                     if long_dropped {
                         slots[long_day] = Slot::Off;
                     }
-                    let sessions_q: Vec<Session> = (0..q)
-                        .map(|n| {
-                            if let Some(s) = sharpener.as_ref().filter(|_| race_week) {
-                                return s.clone();
-                            }
-                            let kind = niggles::instead(
-                                quality_kind(&self.cat, w.phase, n),
-                                w.phase,
-                                &req.niggles,
-                            );
-                            self.quality_session(kind, w)
-                        })
-                        .collect();
+                    let sessions_q: Vec<Session> = options[..usize::from(q)].to_vec();
                     // At least ~78% of running stays easy.
                     let hard: f64 = sessions_q.iter().map(Session::hard_km).sum();
                     if q > 0 && hard > 0.22 * w.km {
