@@ -118,10 +118,19 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
             last_titles: Default::default(),
             trimmed: Vec::new(),
         };
-        let (shapes, warnings) = shape(req, easy_mid, &caps, &|w| ctx.carries(w));
+        // Weeks the shape had to hold below what it wanted, for the warning.
+        let held = std::cell::RefCell::new(Vec::new());
+        let (shapes, warnings) = shape(req, easy_mid, &caps, &|w| {
+            let most = ctx.carries(w);
+            if most < w.km - 0.05 {
+                held.borrow_mut().push((w.index, w.km, most));
+            }
+            most
+        });
         let weeks: Vec<Week> = shapes.iter().map(|w| ctx.week(w)).collect();
         if pass == 0 {
-            first_trim = ctx.trimmed.clone();
+            first_trim = held.into_inner();
+            first_trim.extend(ctx.trimmed.iter().copied());
         }
         pass += 1;
         if ctx.trimmed.is_empty() || pass == 4 {
