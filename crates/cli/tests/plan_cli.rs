@@ -412,3 +412,41 @@ fn coach_review_plans() {
     );
     insta::assert_snapshot!("experienced_50k", table(PROFILES[9]));
 }
+
+/// Issue #12's first finding: 70 km a week on four days for a 10K is not
+/// planned as a 30 km "easy" run; the plan is still made, and says what to do.
+#[test]
+fn volume_the_run_days_cannot_carry_is_a_warning_with_options() {
+    let out = profile(
+        "--race 10k --race-date 2027-02-21 --weeks 12 --run-days tue,thu,sat,sun --long-run-day sun --level experienced --weekly-km 70 --recent 10k:38:00",
+        &["--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let warning = v["warnings"][0].as_str().unwrap();
+    assert!(
+        warning.contains("4 run days do not carry the volume"),
+        "{warning}"
+    );
+    assert!(warning.contains("--run-days with 5 days") && warning.contains("--weekly-km"));
+    for w in v["weeks"].as_array().unwrap() {
+        let sessions: Vec<&serde_json::Value> = w["days"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|d| d["sessions"].as_array().unwrap())
+            .collect();
+        let long = sessions
+            .iter()
+            .filter(|s| s["kind"] == "long")
+            .filter_map(|s| s["distance_m"].as_f64())
+            .fold(0.0, f64::max);
+        for s in sessions.iter().filter(|s| s["kind"] == "easy") {
+            let m = s["distance_m"].as_f64().unwrap();
+            assert!(
+                long == 0.0 || m <= 0.75 * long + 500.0,
+                "{m} vs long {long}"
+            );
+        }
+    }
+}

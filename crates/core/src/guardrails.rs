@@ -64,6 +64,7 @@ pub fn check(plan: &Plan) -> Vec<Violation> {
     feasibility(plan, &mut f);
     explanations(plan, &mut f);
     workout_variety(plan, &mut f);
+    ultra(plan, &mut f);
     block_growth(plan, &volumes, &mut f);
     strength(plan, &mut f);
     f.0
@@ -440,7 +441,8 @@ fn run_sizes(plan: &Plan, f: &mut Findings) {
             if !matches!(s.kind, SessionKind::Easy | SessionKind::Recovery) {
                 continue;
             }
-            if let Some(long) = long.filter(|l| s.km() > l * EASY_TO_LONG + 0.3) {
+            // Easy runs are written in 0.5 km steps: half a step of slack.
+            if let Some(long) = long.filter(|l| s.km() > l * EASY_TO_LONG + 0.5) {
                 f.add(
                     "easy_run_size",
                     w,
@@ -722,6 +724,35 @@ fn workout_variety(plan: &Plan, f: &mut Findings) {
                     &plan.weeks[i],
                     Some(plan.weeks[i].start),
                     format!("'{t}' three weeks running; workouts should progress"),
+                );
+            }
+        }
+    }
+}
+
+/// An ultra is run well below marathon pace: no marathon-pace sessions, and
+/// a race prediction, when there is one, marked as rough.
+fn ultra(plan: &Plan, f: &mut Findings) {
+    if plan.race.distance_m <= 42_300 {
+        return;
+    }
+    for w in &plan.weeks {
+        for (d, s) in w.sessions() {
+            if s.kind == SessionKind::MarathonPace {
+                f.add(
+                    "ultra",
+                    w,
+                    Some(d.date),
+                    "marathon-pace session in an ultra plan; threshold and time on feet instead"
+                        .into(),
+                );
+            }
+            if s.kind == SessionKind::Race && s.duration_s.is_some() && !s.why.contains("rough") {
+                f.add(
+                    "ultra",
+                    w,
+                    Some(d.date),
+                    "an ultra's predicted time should say it is a rough guide".into(),
                 );
             }
         }

@@ -118,10 +118,19 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
             last_titles: Default::default(),
             trimmed: Vec::new(),
         };
-        let (shapes, warnings) = shape(req, easy_mid, &caps, &|w| ctx.carries(w));
+        // Weeks the shape had to hold below what it wanted, for the warning.
+        let held = std::cell::RefCell::new(Vec::new());
+        let (shapes, warnings) = shape(req, easy_mid, &caps, &|w| {
+            let most = ctx.carries(w);
+            if most < w.km - 0.05 {
+                held.borrow_mut().push((w.index, w.km, most));
+            }
+            most
+        });
         let weeks: Vec<Week> = shapes.iter().map(|w| ctx.week(w)).collect();
         if pass == 0 {
-            first_trim = ctx.trimmed.clone();
+            first_trim = held.into_inner();
+            first_trim.extend(ctx.trimmed.iter().copied());
         }
         pass += 1;
         if ctx.trimmed.is_empty() || pass == 4 {
@@ -287,12 +296,23 @@ impl Context<'_> {
         let easy_days: Vec<usize> = (0..7).filter(|&d| slots[d] == Slot::Easy).collect();
         let runs_used = easy_days.len() + sessions_q.len() + usize::from(long_km > 0.0);
         let recovery_day = (long_day + 1) % 7;
-        let easy_km = split_easy(
-            easy_total,
-            &easy_days,
-            (!race_week).then_some(recovery_day),
-            (min_run, limits.max_easy((long_km > 0.0).then_some(long_km))),
-        );
+        let max_easy = limits.max_easy((long_km > 0.0).then_some(long_km));
+        // An ultra trains time on feet: in build and peak the day after the
+        // long run is a second long-ish run on tired legs, not a recovery jog.
+        let back_to_back = (self.cat.name == "ultra"
+            && matches!(w.phase, Phase::Build | Phase::Peak)
+            && !w.recovery
+            && long_km > 0.0)
+            .then(|| back_to_back(easy_total, &easy_days, recovery_day, (min_run, max_easy)))
+            .flatten();
+        let easy_km = back_to_back.clone().unwrap_or_else(|| {
+            split_easy(
+                easy_total,
+                &easy_days,
+                (!race_week).then_some(recovery_day),
+                (min_run, max_easy),
+            )
+        });
         let hard_km: f64 = sessions_q.iter().map(Session::hard_km).sum();
         let easy_share = if w.km > 0.0 {
             1.0 - hard_km / w.km
@@ -316,6 +336,8 @@ impl Context<'_> {
             let mut s = self.targets.steady(kind, km);
             s.why = if recovery {
                 why::recovery_run(km, units)
+            } else if back_to_back.is_some() && d == recovery_day {
+                why::back_to_back(km, long_km, units)
             } else {
                 why::easy(km, easy_share, units)
             };
@@ -640,6 +662,18 @@ impl Context<'_> {
         } else {
             0.0
         };
+        // The week's quality sessions, built once: the layouts below only
+        // choose how many of them fit.
+        let options: Vec<Session> = (0..w.quality.min(2))
+            .map(|n| {
+                if let Some(s) = sharpener.as_ref().filter(|_| race_week) {
+                    return s.clone();
+                }
+                let kind =
+                    niggles::instead(quality_kind(&self.cat, w.phase, n), w.phase, &req.niggles);
+                self.quality_session(kind, w)
+            })
+            .collect();
         // Quality sessions are kept before run days: from the most quality
         // sessions and runs down, the first layout whose runs are all worth
         // doing wins. With every run day in use and still too much volume,
@@ -662,19 +696,7 @@ impl Context<'_> {
                     if long_dropped {
                         slots[long_day] = Slot::Off;
                     }
-                    let sessions_q: Vec<Session> = (0..q)
-                        .map(|n| {
-                            if let Some(s) = sharpener.as_ref().filter(|_| race_week) {
-                                return s.clone();
-                            }
-                            let kind = niggles::instead(
-                                quality_kind(&self.cat, w.phase, n),
-                                w.phase,
-                                &req.niggles,
-                            );
-                            self.quality_session(kind, w)
-                        })
-                        .collect();
+                    let sessions_q: Vec<Session> = options[..usize::from(q)].to_vec();
                     // At least ~78% of running stays easy.
                     let hard: f64 = sessions_q.iter().map(Session::hard_km).sum();
                     if q > 0 && hard > 0.22 * w.km {
@@ -862,6 +884,43 @@ fn split_easy(
             .map(|p| (p, false))
             .collect()
     }
+}
+
+/// The easy kilometres with the day after the long run as big as an easy
+/// run may be and the others sharing the rest; `None` when the other runs
+/// would fall out of their limits (or there is no such day).
+fn back_to_back(
+    total: f64,
+    days: &[usize],
+    b2b_day: usize,
+    (min, max): (f64, f64),
+) -> Option<Vec<(f64, bool)>> {
+    let at = days.iter().position(|&d| d == b2b_day)?;
+    let others = days.len() - 1;
+    let big = if others == 0 {
+        total
+    } else {
+        floor_half((total - others as f64 * min).min(max))
+    };
+    if big < min || big > max + 1e-9 {
+        return None;
+    }
+    let rest = split_km(total - big, &vec![1.0; others]);
+    if rest.iter().any(|&p| p < min - 1e-9 || p > max + 1e-9) {
+        return None;
+    }
+    let mut rest = rest.into_iter();
+    Some(
+        (0..days.len())
+            .map(|i| {
+                if i == at {
+                    (big, false)
+                } else {
+                    (rest.next().unwrap_or(0.0), false)
+                }
+            })
+            .collect(),
+    )
 }
 
 /// Fills the week's totals from its sessions, so they can never disagree.

@@ -95,6 +95,14 @@ pub fn recovery_run(km: f64, u: Units) -> String {
     )
 }
 
+pub fn back_to_back(km: f64, long_km: f64, u: Units) -> String {
+    format!(
+        "Back-to-back: {} the day after the {} long run, on tired legs. An ultra is about time on your feet, and this teaches it without one very long run.",
+        dist(km, u),
+        dist(long_km, u)
+    )
+}
+
 pub fn long_run(
     km: f64,
     week_km: f64,
