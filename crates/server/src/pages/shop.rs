@@ -674,6 +674,7 @@ pub async fn admin_action(
                 first_order_only: false,
                 applies_to: vec!["training_plan".into()],
                 athlete_id: None,
+                affiliate_id: None,
                 active: true,
             };
             shop::create_coupon(&state.db, &actor, input, now_ms())
