@@ -55,6 +55,10 @@ pub fn app(db: Db, config: Config) -> Router {
     Router::new()
         .merge(api::router())
         .merge(pages::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            api::affiliates::ref_param,
+        ))
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
 }
@@ -76,7 +80,8 @@ pub async fn serve(
 
 /// Releases the coupon uses of unpaid orders past their time, every 30 s
 /// (reads and new orders also expire an athlete's own overdue orders, so
-/// nobody waits for the sweep). Every app server may run it: an order is
+/// nobody waits for the sweep), and approves affiliate commissions whose
+/// hold is over. Every app server may run it: an order is
 /// expired under its row lock, once.
 async fn sweep_unpaid_orders(db: Db) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
@@ -86,6 +91,13 @@ async fn sweep_unpaid_orders(db: Db) {
             Ok(0) => {}
             Ok(n) => tracing::info!(orders = n, "expired unpaid orders"),
             Err(e) => tracing::warn!(error = %e, "expiring unpaid orders failed"),
+        }
+        // Commissions past their hold become approved (reads show them so
+        // already; this keeps the table in step for reports).
+        match runcoach_app::affiliates::sweep(&db, runcoach_store::now_ms()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(commissions = n, "approved commissions past their hold"),
+            Err(e) => tracing::warn!(error = %e, "approving commissions failed"),
         }
     }
 }

@@ -153,6 +153,7 @@ pub async fn signup(
     )
     .await?;
     let user = register(&state, &body).await?;
+    super::affiliates::on_signup(&state, &user.id, &peer, &headers).await;
     let cookie = auth::start_session(&state, &user.id).await?;
     Ok((
         StatusCode::CREATED,

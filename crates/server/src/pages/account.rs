@@ -174,7 +174,10 @@ pub async fn signup_submit(
         name: form.name,
     };
     match accounts::register(&state, &signup).await {
-        Ok(u) => signed_in(&state, &u.id, &page.next).await,
+        Ok(u) => {
+            crate::api::affiliates::on_signup(&state, &u.id, &peer, &headers).await;
+            signed_in(&state, &u.id, &page.next).await
+        }
         Err(ApiError::Invalid(fields)) => {
             for f in fields {
                 match f.field {

@@ -326,7 +326,16 @@ pub async fn checkout_submit(
         coupon: code.map(str::to_owned),
         expected_total_minor: expected,
     };
-    match shop::place_order(&state.db, &state.config.shop, &actor, &request, now_ms()).await {
+    match shop::place_order_referred(
+        &state.db,
+        &state.config.shop,
+        &actor,
+        &request,
+        crate::api::affiliates::held_click(&headers),
+        now_ms(),
+    )
+    .await
+    {
         Ok(order) => Ok(Redirect::to(&format!("/orders/{}", order.id)).into_response()),
         Err(e @ (ShopError::Coupon(_) | ShopError::TotalChanged(_))) => {
             if let ShopError::Coupon(c) = &e {
