@@ -549,3 +549,100 @@ async fn settings_applications_and_admin_routes_answer_with_codes() {
         assert_eq!(coupon["affiliate_id"], id);
     }
 }
+
+#[tokio::test]
+async fn the_footer_links_to_the_apply_page_and_the_pages_work_without_javascript() {
+    for backend in backends() {
+        let app = App::start_with(backend, config()).await;
+        let visitor = browser();
+        let home = visitor
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(home.contains("<a href=\"/affiliate\">Earn up to $100 per referral</a>"));
+        let page = visitor
+            .get(app.url("/affiliate"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("earn up to $100.00 per runner"), "{page}");
+        assert!(page.contains("/signup?next=/affiliate"));
+
+        let coach = browser();
+        sign_up(&app, &coach, "coach@example.com").await;
+        let page = coach
+            .get(app.url("/affiliate"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = common::csrf_of(&page);
+        let r = coach
+            .post(app.url("/affiliate"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("slug", "trail-club"),
+                ("payout_email", "pay@example.com"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let page = coach
+            .get(app.url("/affiliate"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("value=\"https://coach.example/r/trail-club\""),
+            "{backend}: {page}"
+        );
+        assert!(page.contains("0 clicks · 0 sign-ups · 0 paying runners"));
+
+        let admin = app.user_with_role("boss@example.com", Role::Admin).await;
+        let page = admin
+            .get(app.url("/admin/affiliates"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("<strong>trail-club</strong> · approved"),
+            "{page}"
+        );
+        let csrf = common::csrf_of(&page);
+        let r = admin
+            .post(app.url("/admin/payouts"))
+            .form(&[("csrf", csrf.as_str()), ("period", "2026-12")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert!(
+            r.headers()["location"]
+                .to_str()
+                .unwrap()
+                .contains("0%20payout%20lines")
+        );
+        let r = coach
+            .get(app.url("/admin/affiliates"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+}
