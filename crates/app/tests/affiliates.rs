@@ -682,3 +682,76 @@ async fn self_referral_suspension_coupons_currency_and_review() {
         assert_eq!(approved.status, CommissionStatus::Approved);
     }
 }
+
+#[tokio::test]
+async fn concurrent_webhooks_pay_each_payment_once_and_never_past_the_cap() {
+    for backend in backends() {
+        let w = std::sync::Arc::new(open(backend).await);
+        let (coach, _) = w.affiliate("coach@example.com", "trail-club", None).await;
+        let monthly = w
+            .product("online-coaching", "coaching_subscription", 9_900, "USD")
+            .await;
+        let ana = user(&w.db, "ana@example.com").await;
+        let cookie = w.click("trail-club", None, NOW).await.unwrap();
+        affiliates::on_signup(&w.db, &ana.user_id, Some(&cookie), "addr-ana", NOW)
+            .await
+            .unwrap();
+        // Two subscriptions of one athlete, each paid once.
+        let mut orders = Vec::new();
+        for n in 0..2 {
+            let request = OrderRequest {
+                items: vec![CartItem {
+                    product_id: monthly.clone(),
+                    quantity: 1,
+                }],
+                coupon: None,
+                expected_total_minor: None,
+            };
+            let order = shop::place_order(&w.db, &w.config, &ana, &request, NOW)
+                .await
+                .unwrap();
+            w.webhook(
+                serde_json::json!({"id": format!("evt_cs_{n}"), "type": "checkout.session.completed",
+                    "data": {"object": {"id": format!("cs_{n}"), "client_reference_id": order.id,
+                    "metadata": {"order_id": order.id}, "payment_status": "paid",
+                    "invoice": format!("in_first_{n}"), "amount_total": 9_900, "currency": "usd"}}}),
+                NOW,
+            )
+            .await;
+            orders.push(order.id);
+        }
+        // 6 renewals per subscription, each delivered 3 times under
+        // different event ids, all at once.
+        let mut tasks = Vec::new();
+        for (o, order) in orders.iter().enumerate() {
+            for n in 0..6 {
+                for copy in 0..3 {
+                    let w = w.clone();
+                    let body = serde_json::json!({
+                        "id": format!("evt_{o}_{n}_{copy}"), "type": "invoice.paid",
+                        "data": {"object": {
+                            "id": format!("in_{o}_{n}"), "amount_paid": 9_900, "currency": "usd",
+                            "subscription_details": {"metadata": {"order_id": order}}}}
+                    });
+                    tasks.push(tokio::spawn(async move { w.webhook(body, NOW).await }));
+                }
+            }
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let d = w.dashboard(&coach, NOW).await;
+        let total: i64 = d.commissions.iter().map(|c| c.amount_minor).sum();
+        assert_eq!(total, 10_000, "{backend}: exactly the cap");
+        assert!(d.commissions.len() <= 6, "{backend}: {:?}", amounts(&d));
+        let payments = [
+            runcoach_store::shop::payments(&w.db, &orders[0])
+                .await
+                .unwrap(),
+            runcoach_store::shop::payments(&w.db, &orders[1])
+                .await
+                .unwrap(),
+        ];
+        assert_eq!(payments[0].len() + payments[1].len(), 14, "{backend}");
+    }
+}
