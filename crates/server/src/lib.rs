@@ -44,6 +44,9 @@ pub struct Config {
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// The installation's pepper for hashing client addresses (read from
+    /// the database once).
+    pub address_pepper: Arc<std::sync::OnceLock<String>>,
 }
 
 /// The whole app as a router: API, pages, static files, security layers.
@@ -51,6 +54,7 @@ pub fn app(db: Db, config: Config) -> Router {
     let state = AppState {
         db,
         config: Arc::new(config),
+        address_pepper: Arc::default(),
     };
     Router::new()
         .merge(api::router())

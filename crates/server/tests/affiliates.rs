@@ -646,3 +646,96 @@ async fn the_footer_links_to_the_apply_page_and_the_pages_work_without_javascrip
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
     }
 }
+
+fn browser_at(address: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-forwarded-for", address.parse().unwrap());
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(BROWSER)
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_sign_up_from_the_affiliates_own_address_or_e_mail_earns_nothing() {
+    for backend in backends() {
+        let app = App::start_with(backend, config()).await;
+        let admin = app.user_with_role("boss@example.com", Role::Admin).await;
+        let plan = created(admin.post(app.url("/api/v1/admin/products")).json(&json!({
+            "slug": "marathon-plan", "name": "Marathon plan", "kind": "training_plan",
+            "price_minor": 3485, "currency": "USD", "races": ["marathon"], "description": "16–20 weeks"
+        })))
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let coach = browser_at("198.51.100.7");
+        sign_up(&app, &coach, "Coach@Example.com").await;
+        created(
+            coach
+                .post(app.url("/api/v1/affiliate/application"))
+                .json(&json!({
+                    "slug": "trail-club", "payout_email": "pay@example.com"
+                })),
+        )
+        .await;
+        let buy = |c: reqwest::Client| {
+            let app = &app;
+            let admin = &admin;
+            let plan = plan.clone();
+            async move {
+                c.get(app.url("/r/trail-club")).send().await.unwrap();
+                let order = created(
+                    c.post(app.url("/api/v1/orders"))
+                        .json(&json!({"items": [{"product_id": plan}]})),
+                )
+                .await;
+                let id = order["id"].as_str().unwrap();
+                let (status, _) =
+                    send(admin.post(app.url(&format!("/api/v1/admin/orders/{id}/mark-paid"))))
+                        .await;
+                assert_eq!(status, StatusCode::OK);
+            }
+        };
+        // The same address as the application; the same e-mail with a tag.
+        let twin = browser_at("198.51.100.7");
+        twin.get(app.url("/r/trail-club")).send().await.unwrap();
+        sign_up(&app, &twin, "twin@example.com").await;
+        buy(twin).await;
+        let alias = browser_at("192.0.2.99");
+        alias.get(app.url("/r/trail-club")).send().await.unwrap();
+        sign_up(&app, &alias, " coach+alias@example.com").await;
+        buy(alias).await;
+        // Someone else: earns.
+        let ana = browser_at("192.0.2.10");
+        ana.get(app.url("/r/trail-club")).send().await.unwrap();
+        sign_up(&app, &ana, "ana@example.com").await;
+        buy(ana).await;
+
+        let (_, all) = send(admin.get(app.url("/api/v1/admin/commissions"))).await;
+        let mut got: Vec<(i64, String)> = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["amount_minor"].as_i64().unwrap(),
+                    c["reason"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                (0, "self_referral".into()),
+                (0, "self_referral".into()),
+                (697, String::new())
+            ],
+            "{backend}"
+        );
+    }
+}

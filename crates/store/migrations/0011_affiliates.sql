@@ -35,6 +35,15 @@ CREATE TABLE affiliates (
     decided_at   BIGINT
 );
 
+-- Secrets made once per installation, e.g. the pepper client addresses
+-- are hashed with (so a leaked table cannot be reversed by trying every
+-- IPv4 address).
+CREATE TABLE installation_secrets (
+    name       TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+
 -- Every click on a referral link; `counted` when the affiliate was approved
 -- at the time (only counted clicks can ever be credited).
 CREATE TABLE referral_clicks (

@@ -670,3 +670,29 @@ pub async fn user_email(tx: &mut Tx, user: &str) -> Result<Option<String>, Store
         .await)?,
     )
 }
+
+/// The installation's secret called `name`: `candidate` the first time it
+/// is asked for, the stored one ever after (every app server agrees).
+pub async fn installation_secret(
+    db: &Db,
+    name: &str,
+    candidate: &str,
+    now: i64,
+) -> Result<String, StoreError> {
+    on_db!(db, pool => sqlx::query(
+        "INSERT INTO installation_secrets (name, value, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name)
+    .bind(candidate)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(
+        on_db!(db, pool => sqlx::query_scalar("SELECT value FROM installation_secrets WHERE name = $1")
+        .bind(name)
+        .fetch_one(pool)
+        .await)?,
+    )
+}

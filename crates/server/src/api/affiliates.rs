@@ -32,12 +32,30 @@ fn actor(user: &CurrentUser) -> Actor {
     Actor::of(&user.user)
 }
 
-/// The client's address as the affiliate tables keep it: hashed.
-pub fn address_hash(state: &AppState, peer: &Peer, headers: &HeaderMap) -> String {
-    secrets::hash(&format!(
-        "runcoach-referral:{}",
+/// The client's address as the affiliate tables keep it: hashed with the
+/// installation's pepper.
+pub async fn address_hash(
+    state: &AppState,
+    peer: &Peer,
+    headers: &HeaderMap,
+) -> Result<String, ApiError> {
+    let pepper = match state.address_pepper.get() {
+        Some(p) => p.clone(),
+        None => {
+            let stored = runcoach_store::affiliates::installation_secret(
+                &state.db,
+                "address_pepper",
+                &secrets::new_secret(),
+                now_ms(),
+            )
+            .await?;
+            state.address_pepper.get_or_init(|| stored).clone()
+        }
+    };
+    Ok(secrets::hash(&format!(
+        "{pepper}:{}",
         client_ip(state, peer.0, headers)
-    ))
+    )))
 }
 
 /// The referral click the request's cookie names, unchecked (the app
@@ -71,7 +89,7 @@ async fn record_click(
         &state.db,
         &slug,
         held_click(headers),
-        &address_hash(state, peer, headers),
+        &address_hash(state, peer, headers).await?,
         automated,
         now_ms(),
     )
@@ -147,7 +165,13 @@ pub async fn ref_param(
 /// A new account: its hashed address is kept and a valid referral cookie
 /// binds it. A failure here never fails the sign-up; it is logged.
 pub async fn on_signup(state: &AppState, user_id: &str, peer: &Peer, headers: &HeaderMap) {
-    let address = address_hash(state, peer, headers);
+    let address = match address_hash(state, peer, headers).await {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!(error = ?e, user = user_id, "referral at sign-up not recorded");
+            return;
+        }
+    };
     if let Err(e) =
         affiliates::on_signup(&state.db, user_id, held_click(headers), &address, now_ms()).await
     {
@@ -183,7 +207,7 @@ pub async fn apply(
     headers: HeaderMap,
     ApiJson(application): ApiJson<Application>,
 ) -> Result<(StatusCode, Json<ApplicationView>), ApiError> {
-    let address = address_hash(&state, &peer, &headers);
+    let address = address_hash(&state, &peer, &headers).await?;
     let made = affiliates::apply(
         &state.db,
         &actor(&user),

@@ -197,7 +197,7 @@ pub async fn apply(
         website: field("website"),
         note: field("note"),
     };
-    let address = address_hash(&state, &peer, &headers);
+    let address = address_hash(&state, &peer, &headers).await?;
     let notice = match affiliates::apply(
         &state.db,
         &Actor::of(&user.0.user),
