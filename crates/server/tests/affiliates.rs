@@ -227,6 +227,16 @@ async fn a_referred_runner_buys_with_run10_and_the_affiliate_is_paid_once_clawed
         );
         assert_eq!(d["commissions"][0]["base_minor"], 3136);
         assert_eq!(d["balance"]["pending_minor"], 627);
+        let weeks = d["weeks"].as_array().unwrap();
+        assert_eq!(weeks.len(), 12);
+        assert_eq!(
+            (
+                weeks[11]["clicks"].as_i64(),
+                weeks[11]["signups"].as_i64(),
+                weeks[11]["conversions"].as_i64()
+            ),
+            (Some(1), Some(1), Some(1))
+        );
         let text = d.to_string();
         assert!(!text.contains("ana@example.com") && !text.contains("Runner"));
 
@@ -610,6 +620,8 @@ async fn the_footer_links_to_the_apply_page_and_the_pages_work_without_javascrip
             "{backend}: {page}"
         );
         assert!(page.contains("0 clicks · 0 sign-ups · 0 paying runners"));
+        assert!(page.contains("<figcaption>Your referrals by week</figcaption>"));
+        assert!(page.contains("<svg"));
 
         let admin = app.user_with_role("boss@example.com", Role::Admin).await;
         let page = admin

@@ -696,3 +696,35 @@ pub async fn installation_secret(
         .await)?,
     )
 }
+
+/// When an affiliate's counted clicks, sign-ups and first conversions (one
+/// per referred athlete) happened, since `since`: for the weekly chart.
+pub async fn activity(
+    db: &Db,
+    affiliate: &str,
+    since: i64,
+) -> Result<(Vec<i64>, Vec<i64>, Vec<i64>), StoreError> {
+    let clicks: Vec<i64> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT clicked_at FROM referral_clicks WHERE affiliate_id = $1 AND counted = 1 AND clicked_at >= $2",
+    )
+    .bind(affiliate)
+    .bind(since)
+    .fetch_all(pool)
+    .await)?;
+    let signups: Vec<i64> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT bound_at FROM referrals WHERE affiliate_id = $1 AND via = 'signup' AND bound_at >= $2",
+    )
+    .bind(affiliate)
+    .bind(since)
+    .fetch_all(pool)
+    .await)?;
+    let conversions: Vec<i64> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT CAST(MIN(paid_at) AS BIGINT) FROM affiliate_commissions \
+         WHERE affiliate_id = $1 AND kind = 'commission' GROUP BY athlete_id HAVING MIN(paid_at) >= $2",
+    )
+    .bind(affiliate)
+    .bind(since)
+    .fetch_all(pool)
+    .await)?;
+    Ok((clicks, signups, conversions))
+}

@@ -14,7 +14,7 @@ pub(crate) use referrals::on_order_placed;
 pub use referrals::{click, on_signup, valid_click};
 
 use jiff::Timestamp;
-use runcoach_core::affiliate::{CommissionStatus, Program, check_slug, email_key};
+use runcoach_core::affiliate::{CommissionStatus, Program, check_slug, email_key, weekly_counts};
 use runcoach_core::plan::FieldError;
 use runcoach_store::affiliates::{self as store, Affiliate};
 use runcoach_store::{Db, StoreError, new_id, users};
@@ -315,6 +315,19 @@ pub(crate) fn view(c: &store::Commission, now: i64, admin: bool) -> CommissionVi
     }
 }
 
+/// One week of the dashboard's chart.
+#[derive(Debug, Clone, Serialize)]
+pub struct WeekCounts {
+    /// The first day of the seven (`YYYY-MM-DD`, UTC).
+    pub week_from: String,
+    pub clicks: i64,
+    pub signups: i64,
+    pub conversions: i64,
+}
+
+/// Weeks on the dashboard's chart.
+pub const CHART_WEEKS: usize = 12;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Dashboard {
     pub id: String,
@@ -327,6 +340,8 @@ pub struct Dashboard {
     pub balance: Balance,
     pub commissions: Vec<CommissionView>,
     pub payouts: Vec<PayoutLineView>,
+    /// Clicks, sign-ups and conversions per week, oldest first.
+    pub weeks: Vec<WeekCounts>,
 }
 
 /// What an affiliate sees: their link, counts (never who), money by status
@@ -362,6 +377,25 @@ pub async fn dashboard(
         }
     }
     let payouts = payouts::lines(db, Some(&affiliate.id)).await?;
+    let week_ms = 7 * DAY_MS;
+    let since = now - CHART_WEEKS as i64 * week_ms;
+    let (c, s, v) = store::activity(db, &affiliate.id, since).await?;
+    let (c, s, v) = (
+        weekly_counts(&c, now, CHART_WEEKS),
+        weekly_counts(&s, now, CHART_WEEKS),
+        weekly_counts(&v, now, CHART_WEEKS),
+    );
+    let weeks = (0..CHART_WEEKS)
+        .map(|i| WeekCounts {
+            week_from: rfc3339(now - (CHART_WEEKS - i) as i64 * week_ms + 1)
+                .get(..10)
+                .unwrap_or("")
+                .to_owned(),
+            clicks: c[i],
+            signups: s[i],
+            conversions: v[i],
+        })
+        .collect();
     Ok(Dashboard {
         link: format!("{}/r/{}", public_url.trim_end_matches('/'), affiliate.slug),
         id: affiliate.id,
@@ -373,6 +407,7 @@ pub async fn dashboard(
         balance,
         commissions,
         payouts,
+        weeks,
     })
 }
 

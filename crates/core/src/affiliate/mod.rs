@@ -17,5 +17,5 @@ pub use payout::{Payable, PayoutLine, batch};
 pub use program::{Program, check_slug};
 pub use referral::{
     SelfReferral, after_return, allocate_returned, check_period, email_key, is_automated,
-    safe_redirect, self_referral,
+    safe_redirect, self_referral, weekly_counts,
 };

@@ -143,6 +143,21 @@ pub fn check_period(period: &str) -> Result<(), String> {
     }
 }
 
+const WEEK_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// How many of `times` fall in each of the `weeks` seven-day windows that
+/// end at `now` (oldest window first; the last one includes `now`).
+pub fn weekly_counts(times: &[i64], now: i64, weeks: usize) -> Vec<i64> {
+    let mut counts = vec![0; weeks];
+    for t in times.iter().filter(|t| **t <= now) {
+        let back = usize::try_from((now - t) / WEEK_MS).unwrap_or(usize::MAX);
+        if back < weeks {
+            counts[weeks - 1 - back] += 1;
+        }
+    }
+    counts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,6 +234,21 @@ mod tests {
         assert_eq!(after_return(627, 2000, 3136, 3136, Some(627)), (627, -627));
         assert_eq!(after_return(627, 2000, 3136, 1000, Some(627)), (627, -200));
         assert_eq!(after_return(627, 2000, 3136, 0, Some(627)), (627, 0));
+    }
+
+    #[test]
+    fn weeks_count_back_from_now() {
+        let now = 100 * WEEK_MS;
+        let times = [
+            now,
+            now - 1,
+            now - WEEK_MS,
+            now - 3 * WEEK_MS + 1,
+            now + 1,
+            0,
+        ];
+        assert_eq!(weekly_counts(&times, now, 3), [1, 1, 2]);
+        assert_eq!(weekly_counts(&[], now, 2), [0, 0]);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use runcoach_core::affiliate::CommissionStatus;
 use runcoach_store::now_ms;
 use serde::Deserialize;
 
+use super::charts::{Chart, Series};
 use super::shop::money;
 use super::{Nav, message, not_found, render};
 use crate::AppState;
@@ -55,6 +56,43 @@ struct AffiliatePage {
     auto_approve: bool,
     slug: String,
     payout_email: String,
+    chart: String,
+    legend: String,
+}
+
+/// Clicks, sign-ups and paying runners per week, as bars.
+fn weekly_chart(d: &Dashboard) -> (String, String) {
+    let series = |name, class, f: fn(&affiliates::WeekCounts) -> i64| Series {
+        name,
+        class,
+        values: d.weeks.iter().map(|w| Some(f(w) as f64)).collect(),
+        bars: true,
+    };
+    let sum = |f: fn(&affiliates::WeekCounts) -> i64| d.weeks.iter().map(f).sum::<i64>();
+    let chart = Chart {
+        id: "referrals",
+        title: "Your referrals by week",
+        desc: format!(
+            "Clicks, sign-ups and paying runners over the last {} weeks: {} clicks, {} sign-ups, {} paying runners.",
+            d.weeks.len(),
+            sum(|w| w.clicks),
+            sum(|w| w.signups),
+            sum(|w| w.conversions)
+        ),
+        labels: d
+            .weeks
+            .iter()
+            .map(|w| w.week_from.get(5..).unwrap_or("").to_owned())
+            .collect(),
+        series: vec![
+            series("clicks", "c-planned", |w| w.clicks),
+            series("sign-ups", "c-done", |w| w.signups),
+            series("paying runners", "c-load", |w| w.conversions),
+        ],
+        guides: vec![],
+        unit: "",
+    };
+    (chart.render(), chart.legend())
 }
 
 fn status_label(s: CommissionStatus) -> &'static str {
@@ -100,6 +138,8 @@ pub async fn page(
         hold_days: program.hold_days,
         auto_approve: program.auto_approve,
         slug: String::new(),
+        chart: String::new(),
+        legend: String::new(),
         payout_email: user
             .0
             .as_ref()
@@ -134,6 +174,7 @@ pub async fn page(
                     .iter()
                     .map(|p| (p.period.clone(), money(p.amount_minor, &p.currency)))
                     .collect();
+                (page.chart, page.legend) = weekly_chart(&d);
                 page.dash = Some(d);
             }
             Err(AffiliateError::NotFound) => {}
