@@ -621,7 +621,14 @@ async fn the_footer_links_to_the_apply_page_and_the_pages_work_without_javascrip
         );
         assert!(page.contains("0 clicks · 0 sign-ups · 0 paying runners"));
         assert!(page.contains("<figcaption>Your referrals by week</figcaption>"));
-        assert!(page.contains("<svg"));
+        assert!(page.contains("QR code for https://coach.example/r/trail-club"));
+        let r = coach
+            .get(app.url("/affiliate/qr.svg"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["content-type"], "image/svg+xml");
+        assert!(r.text().await.unwrap().starts_with("<svg"));
 
         let admin = app.user_with_role("boss@example.com", Role::Admin).await;
         let page = admin

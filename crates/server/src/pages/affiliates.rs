@@ -58,6 +58,7 @@ struct AffiliatePage {
     payout_email: String,
     chart: String,
     legend: String,
+    qr: String,
 }
 
 /// Clicks, sign-ups and paying runners per week, as bars.
@@ -140,6 +141,7 @@ pub async fn page(
         slug: String::new(),
         chart: String::new(),
         legend: String::new(),
+        qr: String::new(),
         payout_email: user
             .0
             .as_ref()
@@ -175,6 +177,7 @@ pub async fn page(
                     .map(|p| (p.period.clone(), money(p.amount_minor, &p.currency)))
                     .collect();
                 (page.chart, page.legend) = weekly_chart(&d);
+                page.qr = qr_svg(&d.link).unwrap_or_default();
                 page.dash = Some(d);
             }
             Err(AffiliateError::NotFound) => {}
@@ -462,4 +465,69 @@ pub async fn run_payouts(
     Form(posted): Form<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     admin_form(&state, &user, AdminForm::Payouts, &posted).await
+}
+
+/// `text` as a QR code in SVG (medium error correction, a four-module quiet
+/// zone), black on white so it prints on club flyers.
+pub fn qr_svg(text: &str) -> Option<String> {
+    use qrcodegen::{QrCode, QrCodeEcc};
+    let qr = QrCode::encode_text(text, QrCodeEcc::Medium).ok()?;
+    let border = 4;
+    let size = qr.size() + 2 * border;
+    let mut path = String::new();
+    for y in 0..qr.size() {
+        for x in 0..qr.size() {
+            if qr.get_module(x, y) {
+                path.push_str(&format!("M{},{}h1v1h-1z", x + border, y + border));
+            }
+        }
+    }
+    Some(format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="240" height="240" role="img" aria-labelledby="qr-title" shape-rendering="crispEdges"><title id="qr-title">QR code for {}</title><rect width="100%" height="100%" fill="#fff"/><path fill="#000" d="{path}"/></svg>"##,
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('"', "&quot;")
+    ))
+}
+
+/// The affiliate's QR code as an SVG file, for printing.
+pub async fn qr(State(state): State<AppState>, user: PageUser) -> Result<Response, ApiError> {
+    let d = match affiliates::dashboard(
+        &state.db,
+        &Actor::of(&user.0.user),
+        public_url(&state),
+        now_ms(),
+    )
+    .await
+    {
+        Ok(d) => d,
+        Err(AffiliateError::NotFound) => return Ok(not_found(Nav::page(&user))),
+        Err(e) => return Err(e.into()),
+    };
+    let svg = qr_svg(&d.link).ok_or_else(|| ApiError::internal("link too long for a QR code"))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "image/svg+xml"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"runcoach-referral-qr.svg\"",
+            ),
+        ],
+        svg,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_qr_code_is_a_square_svg_with_a_quiet_zone() {
+        let svg = qr_svg("https://coach.example/r/trail-club").unwrap();
+        // 37 bytes fit version 3 at medium correction: 29 modules + 8.
+        assert!(svg.contains("viewBox=\"0 0 37 37\""), "{svg}");
+        assert!(svg.contains("QR code for https://coach.example/r/trail-club"));
+        assert!(svg.contains("M4,4h1v1h-1z"), "the finder pattern's corner");
+    }
 }

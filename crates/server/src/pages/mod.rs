@@ -160,6 +160,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/shop", get(shop::admin))
         .route("/admin/shop/{action}", post(shop::admin_action))
         .route("/affiliate", get(affiliates::page).post(affiliates::apply))
+        .route("/affiliate/qr.svg", get(affiliates::qr))
         .route("/admin/affiliates", get(affiliates::admin))
         .route("/admin/affiliates/{id}/{action}", post(affiliates::decide))
         .route(
