@@ -80,8 +80,11 @@ pub async fn signup_page(
     State(state): State<AppState>,
     user: MaybeUser,
     headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let (page, cookie) = auth_page(&state, &user, &headers, true, "/onboarding".into());
+    // `?next=` (same site only) e.g. from the affiliate page's "Sign up to apply".
+    let next = safe_next(q.get("next").map(String::as_str), "/onboarding");
+    let (page, cookie) = auth_page(&state, &user, &headers, true, next);
     with_cookie(cookie, render(&page))
 }
 
