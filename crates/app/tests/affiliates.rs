@@ -755,3 +755,85 @@ async fn concurrent_webhooks_pay_each_payment_once_and_never_past_the_cap() {
         assert_eq!(payments[0].len() + payments[1].len(), 14, "{backend}");
     }
 }
+
+#[tokio::test]
+async fn program_changes_reach_only_new_commissions_and_a_won_dispute_after_payout_cancels_the_clawback()
+ {
+    for backend in backends() {
+        let w = open(backend).await;
+        w.program(Program {
+            min_payout_minor: 0,
+            ..Program::default()
+        })
+        .await;
+        let (coach, _) = w.affiliate("coach@example.com", "trail-club", None).await;
+        let plan = w
+            .product("marathon-plan", "training_plan", 3136, "USD")
+            .await;
+        let ana = user(&w.db, "ana@example.com").await;
+        let cookie = w.click("trail-club", None, NOW).await.unwrap();
+        affiliates::on_signup(&w.db, &ana.user_id, Some(&cookie), "a", NOW)
+            .await
+            .unwrap();
+        let first = w.buy(&ana, &plan, None, None, NOW).await;
+
+        // Rate and hold change: the first commission keeps 20 % and 30 days.
+        w.program(Program {
+            commission_bps: 5000,
+            hold_days: 60,
+            min_payout_minor: 0,
+            ..Program::default()
+        })
+        .await;
+        let coaching = w.product("coaching", "coaching_package", 2000, "USD").await;
+        w.buy(&ana, &coaching, None, None, NOW).await;
+        let d = w.dashboard(&coach, NOW + 31 * DAY).await;
+        let mut got: Vec<_> = d
+            .commissions
+            .iter()
+            .map(|c| (c.amount_minor, c.status))
+            .collect();
+        got.sort_by_key(|(a, _)| *a);
+        assert_eq!(
+            got,
+            [
+                (627, CommissionStatus::Approved),
+                (1000, CommissionStatus::Pending)
+            ],
+            "{backend}"
+        );
+
+        // Paid out, then disputed: a clawback; the dispute is won: the
+        // clawback is cancelled before it is netted, once.
+        let lines = affiliates::run_payouts(&w.db, &w.admin, "2026-10", NOW + 31 * DAY)
+            .await
+            .unwrap();
+        assert_eq!(lines[0].amount_minor, 627);
+        let dispute = |kind: &str, status: &str| {
+            serde_json::json!({"id": format!("evt_{kind}_{status}"), "type": kind, "data": {"object": {
+                "id": "dp_1", "amount": 3136, "status": status, "currency": "usd",
+                "metadata": {"order_id": first.id}}}})
+        };
+        w.webhook(dispute("charge.dispute.created", "open"), NOW + 32 * DAY)
+            .await;
+        let d = w.dashboard(&coach, NOW + 32 * DAY).await;
+        assert!(d.commissions.iter().any(|c| c.kind == "clawback"
+            && c.amount_minor == -627
+            && c.status == CommissionStatus::Approved));
+        w.webhook(dispute("charge.dispute.closed", "won"), NOW + 33 * DAY)
+            .await;
+        let d = w.dashboard(&coach, NOW + 33 * DAY).await;
+        let clawback = d.commissions.iter().find(|c| c.kind == "clawback").unwrap();
+        assert_eq!(
+            (clawback.amount_minor, clawback.status),
+            (0, CommissionStatus::Voided),
+            "{backend}"
+        );
+        // The next run pays the coaching commission alone, in full.
+        let lines = affiliates::run_payouts(&w.db, &w.admin, "2026-12", NOW + 61 * DAY)
+            .await
+            .unwrap();
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].amount_minor, 1000, "{backend}");
+    }
+}
