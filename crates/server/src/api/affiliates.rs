@@ -111,7 +111,13 @@ pub async fn referral_link(
     peer: Peer,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let cookie = record_click(&state, &slug, &peer, &headers).await?;
+    // The visitor goes on even if the click could not be recorded.
+    let cookie = record_click(&state, &slug, &peer, &headers)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = ?e, "referral click not recorded");
+            None
+        });
     let to = safe_redirect(q.to.as_deref());
     let mut res = Response::builder()
         .status(StatusCode::FOUND)
