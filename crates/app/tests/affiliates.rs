@@ -837,3 +837,50 @@ async fn program_changes_reach_only_new_commissions_and_a_won_dispute_after_payo
         assert_eq!(lines[0].amount_minor, 1000, "{backend}");
     }
 }
+
+#[tokio::test]
+async fn concurrent_payout_runs_never_pay_a_commission_twice() {
+    for backend in backends() {
+        let w = std::sync::Arc::new(open(backend).await);
+        w.program(Program {
+            min_payout_minor: 0,
+            ..Program::default()
+        })
+        .await;
+        w.affiliate("coach@example.com", "trail-club", None).await;
+        let plan = w
+            .product("marathon-plan", "training_plan", 3136, "USD")
+            .await;
+        for n in 0..3 {
+            let who = user(&w.db, &format!("r{n}@example.com")).await;
+            let cookie = w.click("trail-club", None, NOW).await.unwrap();
+            affiliates::on_signup(&w.db, &who.user_id, Some(&cookie), "x", NOW)
+                .await
+                .unwrap();
+            w.buy(&who, &plan, None, None, NOW).await;
+        }
+        let runs: Vec<_> = [
+            "2026-10", "2026-11", "2026-12", "2027-01", "2026-10", "2026-10",
+        ]
+        .into_iter()
+        .map(|period| {
+            let w = w.clone();
+            tokio::spawn(async move {
+                affiliates::run_payouts(&w.db, &w.admin, period, NOW + 31 * DAY).await
+            })
+        })
+        .collect();
+        let mut paid = 0;
+        for r in runs {
+            match r.await.unwrap() {
+                Ok(lines) => paid += lines.iter().map(|l| l.amount_minor).sum::<i64>(),
+                Err(AffiliateError::Conflict("payout_running", _)) => {}
+                Err(e) => panic!("{backend}: {e:?}"),
+            }
+        }
+        assert_eq!(paid, 3 * 627, "{backend}: paid once in all");
+        let lines = affiliates::payouts(&w.db, &w.admin).await.unwrap();
+        assert_eq!(lines.len(), 1, "{backend}");
+        assert_eq!(lines[0].commission_ids.len(), 3);
+    }
+}
