@@ -434,6 +434,16 @@ async fn referral_links_never_redirect_away_and_robots_unknown_slugs_and_others_
             .await
             .unwrap();
         assert!(set_cookie(&r).is_none());
+        let r = browser()
+            .head(app.url("/r/trail-club"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FOUND);
+        assert!(
+            set_cookie(&r).is_none(),
+            "a HEAD (link checker) sets nothing"
+        );
 
         // First touch: a later click, or an unknown slug, keeps the cookie.
         let visitor = browser();

@@ -80,10 +80,12 @@ async fn record_click(
     slug: &str,
     peer: &Peer,
     headers: &HeaderMap,
+    method: &Method,
 ) -> Result<Option<String>, ApiError> {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let purpose = text("sec-purpose").or_else(|| text("purpose"));
-    let automated = is_automated(text("user-agent"), purpose);
+    // Link checkers and previews ask with HEAD; people's browsers GET.
+    let automated = *method != Method::GET || is_automated(text("user-agent"), purpose);
     let slug = slug.trim().to_ascii_lowercase();
     let set = affiliates::click(
         &state.db,
@@ -108,11 +110,12 @@ pub async fn referral_link(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(q): Query<LinkQuery>,
+    method: Method,
     peer: Peer,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     // The visitor goes on even if the click could not be recorded.
-    let cookie = record_click(&state, &slug, &peer, &headers)
+    let cookie = record_click(&state, &slug, &peer, &headers, &method)
         .await
         .unwrap_or_else(|e| {
             tracing::warn!(error = ?e, "referral click not recorded");
@@ -152,7 +155,8 @@ pub async fn ref_param(
     let cookie = match slug {
         Some(slug) => {
             let headers = request.headers().clone();
-            record_click(&state, &slug, &peer, &headers)
+            let method = request.method().clone();
+            record_click(&state, &slug, &peer, &headers, &method)
                 .await
                 .unwrap_or_else(|e| {
                     tracing::warn!(error = ?e, "referral click not recorded");
