@@ -85,7 +85,7 @@ test('a coach applies from the footer, a runner follows the link, the admin sees
   await runner.waitForURL(/\/onboarding/);
 
   await coach.goto(`${server.base}/affiliate`);
-  assert.match(await coach.locator('main').innerText(), /1 clicks · 1 sign-ups · 0 paying runners/);
+  assert.match(await coach.locator('main').innerText(), /1 click · 1 sign-up · 0 paying runners/);
   assert.doesNotMatch(await coach.locator('main').innerText(), /ana@example\.com|Ana\b/);
   await check(coach, '04-dashboard-after-a-referral');
 
