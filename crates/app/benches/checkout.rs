@@ -56,6 +56,7 @@ async fn main() {
                 first_order_only: false,
                 applies_to: vec!["training_plan".into()],
                 athlete_id: None,
+                affiliate_id: None,
                 active: true,
             },
             now,

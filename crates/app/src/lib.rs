@@ -6,6 +6,7 @@
 //! and the command line are adapters over it.
 
 mod actor;
+pub mod affiliates;
 pub mod shop;
 
 pub use actor::Actor;

@@ -76,6 +76,7 @@ impl Shop {
             first_order_only: false,
             applies_to: vec!["training_plan".into()],
             athlete_id: None,
+            affiliate_id: None,
             active: true,
         };
         shop::create_coupon(&self.db, &self.admin, input, NOW)

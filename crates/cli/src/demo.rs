@@ -181,6 +181,7 @@ async fn seed_shop(db: &Db, demo: &users::User) -> Result<(), StoreError> {
             first_order_only: false,
             applies_to: vec!["training_plan".into()],
             athlete_id: None,
+            affiliate_id: None,
             active: true,
         },
         now,

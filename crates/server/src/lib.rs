@@ -67,6 +67,9 @@ pub struct AppState {
     /// Import jobs under way in this process (they hold memory and disk
     /// here, so they are counted here, not in the database).
     pub imports: Arc<importer::ImportSlots>,
+    /// The installation's pepper for hashing client addresses (read from
+    /// the database once).
+    pub address_pepper: Arc<std::sync::OnceLock<String>>,
 }
 
 /// The whole app as a router: API, pages, static files, security layers.
@@ -75,10 +78,15 @@ pub fn app(db: Db, config: Config) -> Router {
         db,
         imports: importer::ImportSlots::new(config.imports.clone()),
         config: Arc::new(config),
+        address_pepper: Arc::default(),
     };
     Router::new()
         .merge(api::router())
         .merge(pages::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            api::affiliates::ref_param,
+        ))
         .layer(axum::middleware::from_fn(security::refuse_nul))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
             state.config.connections.body_read_timeout,
@@ -127,7 +135,8 @@ async fn purge_periodically(db: Db, every: Duration) {
 
 /// Releases the coupon uses of unpaid orders past their time, every 30 s
 /// (reads and new orders also expire an athlete's own overdue orders, so
-/// nobody waits for the sweep). Every app server may run it: an order is
+/// nobody waits for the sweep), and approves affiliate commissions whose
+/// hold is over. Every app server may run it: an order is
 /// expired under its row lock, once.
 async fn sweep_unpaid_orders(db: Db) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
@@ -137,6 +146,13 @@ async fn sweep_unpaid_orders(db: Db) {
             Ok(0) => {}
             Ok(n) => tracing::info!(orders = n, "expired unpaid orders"),
             Err(e) => tracing::warn!(error = %e, "expiring unpaid orders failed"),
+        }
+        // Commissions past their hold become approved (reads show them so
+        // already; this keeps the table in step for reports).
+        match runcoach_app::affiliates::sweep(&db, runcoach_store::now_ms()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(commissions = n, "approved commissions past their hold"),
+            Err(e) => tracing::warn!(error = %e, "approving commissions failed"),
         }
     }
 }

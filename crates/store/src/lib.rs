@@ -7,6 +7,7 @@
 //! `$2`, … in order of first use, which both backends read the same way.
 
 pub mod activities;
+pub mod affiliates;
 mod error;
 pub mod feeds;
 pub mod limits;

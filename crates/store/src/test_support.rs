@@ -71,3 +71,17 @@ pub async fn count(db: &Db, table: &str) -> Result<i64, StoreError> {
     let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"));
     Ok(crate::on_db!(db, pool => sqlx::query_scalar(sql).fetch_one(pool).await)?)
 }
+
+/// Moves every affiliate commission's times back by `ms`, as if that long
+/// had passed since the payments (tests of the hold over HTTP, where the
+/// server reads the real clock).
+pub async fn age_commissions(db: &Db, ms: i64) -> Result<(), StoreError> {
+    crate::on_db!(db, pool => sqlx::query(
+        "UPDATE affiliate_commissions SET paid_at = paid_at - $1, approve_after = approve_after - $1",
+    )
+    .bind(ms)
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}

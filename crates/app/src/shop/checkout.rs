@@ -192,6 +192,20 @@ pub async fn place_order(
     request: &OrderRequest,
     now: i64,
 ) -> Result<Order, ShopError> {
+    place_order_referred(db, config, actor, request, None, now).await
+}
+
+/// [`place_order`] for a visitor holding a referral cookie: the click it
+/// names is kept on the order (if still valid), so the payment can bind
+/// the athlete to that affiliate.
+pub async fn place_order_referred(
+    db: &Db,
+    config: &ShopConfig,
+    actor: &Actor,
+    request: &OrderRequest,
+    referral_click: Option<&str>,
+    now: i64,
+) -> Result<Order, ShopError> {
     let athlete = actor.user_id.as_str();
     let mut tx = db.begin().await?;
     expire_in(&mut tx, now, Some(athlete)).await?;
@@ -243,6 +257,7 @@ pub async fn place_order(
         },
     )
     .await?;
+    crate::affiliates::on_order_placed(&mut tx, &order.id, referral_click, now).await?;
     if order.status.entitles() {
         store::grant(&mut tx, &order, None, now).await?;
     }

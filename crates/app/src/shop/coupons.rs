@@ -28,6 +28,10 @@ pub struct CouponInput {
     #[serde(default)]
     pub applies_to: Vec<String>,
     pub athlete_id: Option<String>,
+    /// The affiliate who hands this coupon out: it binds an unbound
+    /// athlete who pays with it.
+    #[serde(default)]
+    pub affiliate_id: Option<String>,
     #[serde(default = "yes")]
     pub active: bool,
 }
@@ -59,6 +63,8 @@ pub struct CouponSummary {
     pub first_order_only: bool,
     pub applies_to: Vec<ProductKind>,
     pub athlete_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub affiliate_id: Option<String>,
     pub active: bool,
     /// Uses held by orders awaiting payment.
     pub reserved: i64,
@@ -86,6 +92,7 @@ fn summary(c: StoredCoupon, reserved: i64, confirmed: i64) -> CouponSummary {
         first_order_only: c.coupon.first_order_only,
         applies_to: c.coupon.applies_to,
         athlete_id: c.coupon.athlete_id,
+        affiliate_id: None,
         active: c.coupon.active,
         reserved,
         confirmed,
@@ -162,6 +169,17 @@ pub async fn create_coupon(
         active: input.active,
     };
     let mut tx = db.begin().await?;
+    let affiliate_id = input.affiliate_id.filter(|a| !a.trim().is_empty());
+    if let Some(a) = &affiliate_id
+        && runcoach_store::affiliates::affiliate(&mut tx, a)
+            .await?
+            .is_none()
+    {
+        return Err(ShopError::invalid(
+            "affiliate_id",
+            format!("no affiliate {a}"),
+        ));
+    }
     let stored = store::insert_coupon(&mut tx, &coupon, now)
         .await
         .map_err(|e| match e {
@@ -170,8 +188,13 @@ pub async fn create_coupon(
             }
             e => e.into(),
         })?;
+    if let Some(a) = &affiliate_id {
+        runcoach_store::affiliates::set_coupon_affiliate(&mut tx, &stored.id, a).await?;
+    }
     tx.commit().await?;
-    Ok(summary(stored, 0, 0))
+    let mut made = summary(stored, 0, 0);
+    made.affiliate_id = affiliate_id;
+    Ok(made)
 }
 
 pub async fn coupons(db: &Db, actor: &Actor) -> Result<Vec<CouponSummary>, ShopError> {

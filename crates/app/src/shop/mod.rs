@@ -15,7 +15,7 @@ pub use catalogue::{
 };
 pub use checkout::{
     CartItem, CouponVerdict, OrderRequest, PricedQuote, cancel_order, expire_overdue, order,
-    orders, place_order, quote,
+    orders, place_order, place_order_referred, quote,
 };
 pub use coupons::{
     CouponInput, CouponSummary, CouponUpdate, coupons, create_coupon, update_coupon,

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::signature::{self, SignatureError};
 use super::{ShopConfig, ShopError, stripe};
-use crate::Actor;
+use crate::{Actor, affiliates};
 
 /// One billing period of a subscription when the provider names none.
 const MONTH_MS: i64 = 31 * 24 * 3600 * 1000;
@@ -49,6 +49,11 @@ pub(crate) async fn transition(
         (true, false) => store::revoke(tx, &order.id, now).await?,
         _ => {}
     }
+    // Money going back (or a dispute won) moves the referral's commission
+    // in the same transaction.
+    if before.returned_minor() != after.returned_minor() {
+        affiliates::on_returned(tx, &order.id, after.returned_minor(), now).await?;
+    }
     Ok(after)
 }
 
@@ -86,7 +91,11 @@ async fn pay(
         transition(tx, order, OrderEvent::Mismatch, now).await?;
         return Ok(());
     }
-    transition(tx, order, OrderEvent::Paid, now).await?;
+    let after = transition(tx, order, OrderEvent::Paid, now).await?;
+    if after.status.was_paid() {
+        // The referral's commission, in the payment's transaction.
+        affiliates::on_payment(tx, order, provider, reference, amount_minor, currency, now).await?;
+    }
     Ok(())
 }
 
@@ -408,8 +417,9 @@ async fn apply(tx: &mut Tx, event: &Event, now: i64) -> Result<WebhookOutcome, S
             if order.status == OrderStatus::PendingPayment {
                 pay(tx, &order, "stripe", invoice, amount, currency, now).await?;
             } else {
-                // A renewal: its own payment row, one more period.
-                store::record_payment(
+                // A renewal: its own payment row, one more period, and
+                // the referral's commission on it.
+                let fresh = store::record_payment(
                     tx,
                     &NewPayment {
                         order_id: &order.id,
@@ -422,6 +432,10 @@ async fn apply(tx: &mut Tx, event: &Event, now: i64) -> Result<WebhookOutcome, S
                     now,
                 )
                 .await?;
+                if fresh && order.status.was_paid() {
+                    affiliates::on_payment(tx, &order, "stripe", invoice, amount, currency, now)
+                        .await?;
+                }
             }
             if order_has(tx, &order, ProductKind::CoachingSubscription).await? {
                 store::set_entitlement_end(tx, &order.id, period_end).await?;

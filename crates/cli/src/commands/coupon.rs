@@ -68,6 +68,7 @@ pub fn run(cmd: CouponCommand) -> Result<(), Failure> {
         first_order_only: args.first_order_only,
         applies_to: args.applies_to,
         athlete_id: None,
+        affiliate_id: None,
         active: true,
     };
     runtime().block_on(async {

@@ -9,8 +9,13 @@ pub mod attribution;
 pub mod commission;
 pub mod payout;
 pub mod program;
+pub mod referral;
 
 pub use attribution::{Attribution, Touch, credited};
 pub use commission::{CommissionStatus, commission_for, settle_refund};
 pub use payout::{Payable, PayoutLine, batch};
 pub use program::{Program, check_slug};
+pub use referral::{
+    SelfReferral, after_return, allocate_returned, check_period, email_key, is_automated,
+    safe_redirect, self_referral, weekly_counts,
+};

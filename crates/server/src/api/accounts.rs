@@ -198,10 +198,12 @@ async fn verify_for_account(
 pub async fn signup(
     State(state): State<AppState>,
     client: Client,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<Signup>,
 ) -> Result<impl IntoResponse, ApiError> {
     rate_limited(&state, &client, "signup").await?;
     let user = register(&state, &body).await?;
+    super::affiliates::on_signup(&state, &user.id, &client, &headers).await;
     let cookie = auth::start_session(&state, &user.id).await?;
     Ok((
         StatusCode::CREATED,

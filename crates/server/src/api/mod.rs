@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by `/api/openapi.json`.
 
 pub mod accounts;
+pub mod affiliates;
 pub mod feeds;
 pub mod imports;
 mod json;
@@ -69,6 +70,21 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/admin/orders/{id}/mark-paid"),
     ("post", "/api/v1/admin/orders/{id}/refunds"),
     ("post", "/api/v1/webhooks/stripe"),
+    ("get", "/api/v1/admin/affiliate-program"),
+    ("put", "/api/v1/admin/affiliate-program"),
+    ("post", "/api/v1/affiliate/application"),
+    ("get", "/api/v1/affiliate/dashboard"),
+    ("get", "/api/v1/admin/affiliates"),
+    ("post", "/api/v1/admin/affiliates/{id}/approve"),
+    ("post", "/api/v1/admin/affiliates/{id}/reject"),
+    ("post", "/api/v1/admin/affiliates/{id}/suspend"),
+    ("post", "/api/v1/admin/affiliates/{id}/reinstate"),
+    ("get", "/api/v1/admin/commissions"),
+    ("post", "/api/v1/admin/commissions/{id}/approve"),
+    ("post", "/api/v1/admin/payouts"),
+    ("get", "/api/v1/admin/payouts"),
+    ("get", "/api/v1/admin/payouts.csv"),
+    ("get", "/r/{slug}"),
     ("get", "/healthz"),
 ];
 
@@ -136,6 +152,40 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/admin/orders/{id}/mark-paid", post(shop::mark_paid))
         .route("/api/v1/admin/orders/{id}/refunds", post(shop::refund))
         .route("/api/v1/webhooks/stripe", post(shop::stripe_webhook))
+        .route(
+            "/api/v1/admin/affiliate-program",
+            get(affiliates::program).put(affiliates::set_program),
+        )
+        .route("/api/v1/affiliate/application", post(affiliates::apply))
+        .route("/api/v1/affiliate/dashboard", get(affiliates::dashboard))
+        .route("/api/v1/admin/affiliates", get(affiliates::list))
+        .route(
+            "/api/v1/admin/affiliates/{id}/approve",
+            post(affiliates::approve),
+        )
+        .route(
+            "/api/v1/admin/affiliates/{id}/reject",
+            post(affiliates::reject),
+        )
+        .route(
+            "/api/v1/admin/affiliates/{id}/suspend",
+            post(affiliates::suspend),
+        )
+        .route(
+            "/api/v1/admin/affiliates/{id}/reinstate",
+            post(affiliates::reinstate),
+        )
+        .route("/api/v1/admin/commissions", get(affiliates::commissions))
+        .route(
+            "/api/v1/admin/commissions/{id}/approve",
+            post(affiliates::approve_commission),
+        )
+        .route(
+            "/api/v1/admin/payouts",
+            post(affiliates::run_payouts).get(affiliates::payouts),
+        )
+        .route("/api/v1/admin/payouts.csv", get(affiliates::payouts_csv))
+        .route("/r/{slug}", get(affiliates::referral_link))
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -176,11 +176,21 @@ pub async fn place_order(
     State(state): State<AppState>,
     user: CurrentUser,
     client: Client,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<OrderRequest>,
 ) -> Result<(StatusCode, Json<Order>), ApiError> {
     let actor = actor(&user);
     let guard = CodeGuard::new(&state, &client, Some(&actor), request.coupon.is_some()).await?;
-    match shop::place_order(&state.db, &state.config.shop, &actor, &request, now_ms()).await {
+    match shop::place_order_referred(
+        &state.db,
+        &state.config.shop,
+        &actor,
+        &request,
+        crate::api::affiliates::held_click(&headers),
+        now_ms(),
+    )
+    .await
+    {
         Ok(order) => Ok((StatusCode::CREATED, Json(order))),
         Err(ShopError::Coupon(e)) => {
             guard.failed(&state, e.code()).await?;

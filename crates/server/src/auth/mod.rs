@@ -42,7 +42,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-fn set_cookie(state: &AppState, name: &str, value: &str, max_age_s: i64) -> String {
+pub(crate) fn set_cookie(state: &AppState, name: &str, value: &str, max_age_s: i64) -> String {
     let secure = if state.config.secure_cookies {
         "; Secure"
     } else {

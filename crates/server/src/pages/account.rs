@@ -81,8 +81,11 @@ pub async fn signup_page(
     State(state): State<AppState>,
     user: MaybeUser,
     headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let (page, cookie) = auth_page(&state, &user, &headers, true, "/onboarding".into());
+    // `?next=` (same site only) e.g. from the affiliate page's "Sign up to apply".
+    let next = safe_next(q.get("next").map(String::as_str), "/onboarding");
+    let (page, cookie) = auth_page(&state, &user, &headers, true, next);
     with_cookie(cookie, render(&page))
 }
 
@@ -182,7 +185,10 @@ pub async fn signup_submit(
         name: form.name,
     };
     match accounts::register(&state, &signup).await {
-        Ok(u) => signed_in(&state, &u.id, &page.next).await,
+        Ok(u) => {
+            crate::api::affiliates::on_signup(&state, &u.id, &client, &headers).await;
+            signed_in(&state, &u.id, &page.next).await
+        }
         Err(ApiError::Invalid(fields)) => {
             for f in fields {
                 match f.field {

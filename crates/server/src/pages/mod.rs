@@ -2,6 +2,7 @@
 //! so everything works without JavaScript.
 
 mod account;
+mod affiliates;
 pub mod charts;
 mod imports;
 mod library;
@@ -159,6 +160,15 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}/cancel", post(shop::cancel))
         .route("/admin/shop", get(shop::admin))
         .route("/admin/shop/{action}", post(shop::admin_action))
+        .route("/affiliate", get(affiliates::page).post(affiliates::apply))
+        .route("/affiliate/qr.svg", get(affiliates::qr))
+        .route("/admin/affiliates", get(affiliates::admin))
+        .route("/admin/affiliates/{id}/{action}", post(affiliates::decide))
+        .route(
+            "/admin/commissions/{id}/approve",
+            post(affiliates::approve_commission),
+        )
+        .route("/admin/payouts", post(affiliates::run_payouts))
         .route("/static/app.css", get(stylesheet))
         .fallback(fallback)
 }

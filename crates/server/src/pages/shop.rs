@@ -298,6 +298,7 @@ pub async fn checkout_submit(
     State(state): State<AppState>,
     user: PageUser,
     client: Client,
+    headers: axum::http::HeaderMap,
     Form(posted): Form<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     if !user.form_ok(posted.get("csrf").map_or("", String::as_str)) {
@@ -324,7 +325,16 @@ pub async fn checkout_submit(
         coupon: code.map(str::to_owned),
         expected_total_minor: expected,
     };
-    match shop::place_order(&state.db, &state.config.shop, &actor, &request, now_ms()).await {
+    match shop::place_order_referred(
+        &state.db,
+        &state.config.shop,
+        &actor,
+        &request,
+        crate::api::affiliates::held_click(&headers),
+        now_ms(),
+    )
+    .await
+    {
         Ok(order) => Ok(Redirect::to(&format!("/orders/{}", order.id)).into_response()),
         Err(e @ (ShopError::Coupon(_) | ShopError::TotalChanged(_))) => {
             if let ShopError::Coupon(c) = &e {
@@ -672,6 +682,7 @@ pub async fn admin_action(
                 first_order_only: false,
                 applies_to: vec!["training_plan".into()],
                 athlete_id: None,
+                affiliate_id: None,
                 active: true,
             };
             shop::create_coupon(&state.db, &actor, input, now_ms())
