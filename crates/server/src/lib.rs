@@ -91,7 +91,10 @@ pub fn app(db: Db, config: Config) -> Router {
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
             state.config.connections.body_read_timeout,
         ))
-        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
         .route_layer(axum::middleware::from_fn(request_log::span))
         .with_state(state)
 }

@@ -7,7 +7,9 @@ use axum::http::{Method, Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::AppState;
 use crate::error::ApiError;
+use axum::extract::State;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -15,26 +17,34 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 /// A cross-site request that changes state is refused before any handler
 /// runs: browsers send `Origin` (or `Sec-Fetch-Site`) on such requests.
-fn cross_site(req: &Request<Body>) -> bool {
+/// The origin must be the site's: `RUNCOACH_PUBLIC_URL` when the operator
+/// set it (a proxy may rewrite Host), or the Host the request names.
+fn cross_site(req: &Request<Body>, public_url: Option<&str>) -> bool {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return false;
     }
     let headers = req.headers();
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+        if origin == "null" {
+            return true;
+        }
+        if public_url.is_some_and(|site| site.trim_end_matches('/').eq_ignore_ascii_case(origin)) {
+            return false;
+        }
         let host = headers
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
             .unwrap_or("");
         let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-        return origin == "null" || origin_host != host;
+        return origin_host != host;
     }
     headers
         .get("sec-fetch-site")
         .is_some_and(|v| v.as_bytes() == b"cross-site")
 }
 
-pub async fn headers(req: Request<Body>, next: Next) -> Response {
-    if cross_site(&req) {
+pub async fn headers(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+    if cross_site(&req, state.config.public_url.as_deref()) {
         return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
     }
     let mut res = next.run(req).await;

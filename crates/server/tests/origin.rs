@@ -1,0 +1,51 @@
+//! Writes from a browser must come from the site itself: with
+//! RUNCOACH_PUBLIC_URL set, its origin is the site's even when a proxy in
+//! front rewrote the Host header; any other origin is refused.
+
+mod common;
+
+use common::App;
+use reqwest::StatusCode;
+use serde_json::json;
+
+async fn login_from(app: &App, origin: &str) -> StatusCode {
+    app.client()
+        .post(app.url("/api/v1/login"))
+        .header("Origin", origin)
+        .json(&json!({"email": "nobody@example.com", "password": "not the password"}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn the_public_urls_origin_is_the_sites_own() {
+    let config = runcoach_server::Config {
+        public_url: Some("https://coach.example".into()),
+        ..runcoach_server::Config::default()
+    };
+    let app = App::start_with("sqlite", config).await;
+    // Reached the handler: wrong password, not a refused origin.
+    assert_eq!(
+        login_from(&app, "https://coach.example").await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        login_from(&app, "https://evil.example").await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(login_from(&app, "null").await, StatusCode::FORBIDDEN);
+    assert_eq!(login_from(&app, &app.base).await, StatusCode::UNAUTHORIZED);
+
+    // Without the setting, only the Host the request names counts.
+    let plain = App::start("sqlite").await;
+    assert_eq!(
+        login_from(&plain, "https://coach.example").await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        login_from(&plain, &plain.base).await,
+        StatusCode::UNAUTHORIZED
+    );
+}
