@@ -75,6 +75,12 @@ fn read(bytes: &[u8]) -> Result<(State, Option<String>), DecodeError> {
         };
         match event {
             Event::Start(e) => {
+                if let Some(deep) =
+                    xml::too_deep(stack.len(), reader.buffer_position() + skipped as u64)
+                {
+                    fault = Some(deep);
+                    break;
+                }
                 let t = tag(&e);
                 st.open(t, &e);
                 stack.push(t);

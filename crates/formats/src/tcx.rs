@@ -82,6 +82,12 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<ActivitySummary>, DecodeError> 
         };
         match event {
             Event::Start(e) => {
+                if let Some(deep) =
+                    xml::too_deep(stack.len(), reader.buffer_position() + skipped as u64)
+                {
+                    fault = Some(deep);
+                    break;
+                }
                 let t = tag(&e);
                 open(&mut activities, t, &e);
                 stack.push(t);

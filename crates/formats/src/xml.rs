@@ -45,6 +45,21 @@ fn utf16(bytes: &[u8], word: fn([u8; 2]) -> u16) -> String {
     String::from_utf16_lossy(&units)
 }
 
+/// How deep elements may nest. Real GPX and TCX files stay under a dozen
+/// levels; the decoders look at an element's ancestors, so a file nested
+/// hundreds of thousands deep would cost time in the square of its size.
+pub(crate) const MAX_DEPTH: usize = 64;
+
+/// The fault to stop at when an element opens `depth` levels deep, if any.
+pub(crate) fn too_deep(depth: usize, position: u64) -> Option<(u64, String)> {
+    (depth >= MAX_DEPTH).then(|| {
+        (
+            position,
+            format!("elements nested more than {MAX_DEPTH} deep: not an activity file"),
+        )
+    })
+}
+
 /// A reader configured for messy activity files: prefixes are not resolved (so
 /// undeclared namespace prefixes are fine), text is trimmed, mismatched end tags
 /// are tolerated.

@@ -647,3 +647,34 @@ fn any_single_corrupt_byte_in_a_fit_file_is_flagged() {
         }
     }
 }
+
+/// A file nested far deeper than any activity file is refused at the cap
+/// (before the cap, 200,000 levels took seconds: every element looked at
+/// its ancestors); points read before the cap are kept with a note.
+#[test]
+fn absurdly_deep_xml_is_refused_at_the_cap() {
+    for (format, open, close) in [
+        ("GPX", "<gpx><trk><trkseg>", "</trkseg></trk></gpx>"),
+        (
+            "TCX",
+            "<TrainingCenterDatabase><Activities><Activity Sport=\"Running\"><Lap>",
+            "</Lap></Activity></Activities></TrainingCenterDatabase>",
+        ),
+    ] {
+        let deep = format!(
+            "{open}{}{}{close}",
+            "<x>".repeat(200_000),
+            "</x>".repeat(200_000)
+        );
+        let name = format!("deep.{}", format.to_lowercase());
+        match decode(deep.as_bytes(), &name) {
+            Err(DecodeError::Xml { message, .. }) => {
+                assert_eq!(
+                    message, "elements nested more than 64 deep: not an activity file",
+                    "{format}"
+                )
+            }
+            other => panic!("{format}: {other:?}"),
+        }
+    }
+}
