@@ -58,6 +58,14 @@ pub async fn headers(State(state): State<AppState>, req: Request<Body>, next: Ne
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Served over HTTPS (the operator said so with --secure-cookies):
+    // browsers keep to HTTPS for a year, so no first request goes out plain.
+    if state.config.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),

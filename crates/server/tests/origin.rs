@@ -49,3 +49,22 @@ async fn the_public_urls_origin_is_the_sites_own() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn https_sites_ask_browsers_to_stay_on_https() {
+    let secure = runcoach_server::Config {
+        secure_cookies: true,
+        ..runcoach_server::Config::default()
+    };
+    let app = App::start_with("sqlite", secure).await;
+    let r = app.client().get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
+    let plain = App::start("sqlite").await;
+    let r = plain
+        .client()
+        .get(plain.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("strict-transport-security").is_none());
+}
