@@ -43,9 +43,35 @@ fn cross_site(req: &Request<Body>, public_url: Option<&str>) -> bool {
         .is_some_and(|v| v.as_bytes() == b"cross-site")
 }
 
+/// An API write riding on the session cookie from a client that sent
+/// neither `Origin` nor `Sec-Fetch-Site` (old browsers, plugins, forms
+/// from other sites in clients that omit both) must say it is ours with
+/// `X-Requested-With: runcoach`, which a cross-site form cannot send.
+/// Bearer tokens are not sent by browsers on their own and need nothing.
+fn unmarked_cookie_write(req: &Request<Body>) -> bool {
+    let headers = req.headers();
+    !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        && req.uri().path().starts_with("/api/")
+        && !headers.contains_key(header::AUTHORIZATION)
+        && crate::auth::cookie(headers, crate::auth::SESSION_COOKIE).is_some_and(|c| !c.is_empty())
+        && !headers.contains_key(header::ORIGIN)
+        && !headers.contains_key("sec-fetch-site")
+        && headers
+            .get("x-requested-with")
+            .is_none_or(|v| !v.as_bytes().eq_ignore_ascii_case(b"runcoach"))
+}
+
 pub async fn headers(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     if cross_site(&req, state.config.public_url.as_deref()) {
         return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+    }
+    if unmarked_cookie_write(&req) {
+        return ApiError::coded(
+            StatusCode::FORBIDDEN,
+            "missing_request_header",
+            "API calls signed in with the session cookie must send X-Requested-With: runcoach (or use an API token)",
+        )
+        .into_response();
     }
     let mut res = next.run(req).await;
     let h = res.headers_mut();

@@ -44,6 +44,7 @@ fn browser() -> reqwest::Client {
         "x-forwarded-for",
         format!("203.0.113.{}", n % 250 + 1).parse().unwrap(),
     );
+    headers.extend(common::api_marker());
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -679,6 +680,7 @@ async fn the_footer_links_to_the_apply_page_and_the_pages_work_without_javascrip
 fn browser_at(address: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("x-forwarded-for", address.parse().unwrap());
+    headers.extend(common::api_marker());
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())

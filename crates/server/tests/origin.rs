@@ -68,3 +68,63 @@ async fn https_sites_ask_browsers_to_stay_on_https() {
         .unwrap();
     assert!(r.headers().get("strict-transport-security").is_none());
 }
+
+/// A cookie-signed API write from a client that sends neither Origin nor
+/// Sec-Fetch-Site must carry `X-Requested-With: runcoach`; a bearer token
+/// needs nothing.
+#[tokio::test]
+async fn cookie_api_writes_need_the_marker_when_the_browser_says_nothing() {
+    let app = App::start("sqlite").await;
+    app.signup("ana@example.com").await; // the marked client signs up fine
+    let bare = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let r = bare
+        .post(app.url("/api/v1/login"))
+        .json(&json!({"email": "ana@example.com", "password": "long enough password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "no cookie yet: login needs no marker"
+    );
+    let feed = |c: &reqwest::Client| {
+        c.post(app.url("/api/v1/tokens"))
+            .json(&json!({"name": "x"}))
+    };
+    let (s, v) = common::json_of(feed(&bare).send().await.unwrap()).await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("missing_request_header"))
+    );
+    let r = feed(&bare)
+        .header("X-Requested-With", "runcoach")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = feed(&bare)
+        .header("Origin", &app.base)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "a browser's same-site Origin is enough"
+    );
+    let token = r.json::<serde_json::Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}

@@ -47,6 +47,7 @@ impl App {
     pub fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()
             .cookie_store(true)
+            .default_headers(api_marker())
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap()
@@ -94,6 +95,16 @@ impl App {
         assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
         c
     }
+}
+
+/// What a script using the session cookie sends with API writes.
+pub fn api_marker() -> reqwest::header::HeaderMap {
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert(
+        "x-requested-with",
+        reqwest::header::HeaderValue::from_static("runcoach"),
+    );
+    h
 }
 
 /// Status and JSON body; panics with the body when it is not JSON.
