@@ -474,3 +474,39 @@ async fn an_export_decodes_on_every_worker_in_export_order_and_resumes() {
         }
     }
 }
+
+/// The same file twice in one upload (an export unzipped twice) is decoded
+/// once; the copy is reported as skipped, not as a duplicate activity.
+#[tokio::test]
+async fn the_same_file_twice_in_one_upload_is_decoded_once() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let ana = app.signup("ana@example.com").await;
+        let form = Form::new()
+            .part("files", part("gpx/gg__fr620-5k-noHR.gpx"))
+            .part(
+                "files",
+                part("gpx/gg__fr620-5k-noHR.gpx").file_name("copy.gpx"),
+            );
+        let (s, started) = json_of(
+            ana.post(app.url("/api/v1/imports"))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{backend}: {started}");
+        let done = finished(&app, &ana, started["id"].as_str().unwrap()).await;
+        assert_eq!(
+            (
+                &done["total"],
+                &done["imported"],
+                &done["skipped"],
+                &done["duplicates"]
+            ),
+            (&json!(2), &json!(1), &json!(1), &json!(0)),
+            "{backend}: {done}"
+        );
+    }
+}

@@ -317,6 +317,9 @@ struct Shared {
     sched: Mutex<Sched>,
     changed: Condvar,
     skip_keys: HashSet<String>,
+    /// Content hashes decoded in this run: a second copy of the same file
+    /// (the same export unzipped twice into one upload) is not decoded again.
+    seen: Mutex<HashSet<String>>,
     hash: bool,
 }
 
@@ -351,8 +354,20 @@ impl Shared {
             }),
             changed: Condvar::new(),
             skip_keys,
+            seen: Mutex::default(),
             hash,
         }
+    }
+
+    /// Whether `key` (a content hash) was already taken by another file of
+    /// this run; takes it otherwise.
+    fn already_seen(&self, key: &str) -> bool {
+        self.hash
+            && !self
+                .seen
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(key.to_owned())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Sched> {
@@ -520,7 +535,14 @@ fn decode_file(path: &Path, name: &str, shared: &Shared) -> Decoded {
     } else {
         format!("file:{name}")
     };
-    if shared.skip_keys.contains(&key) {
+    let repeat = if shared.skip_keys.contains(&key) {
+        Some("imported before")
+    } else if shared.already_seen(&key) {
+        Some("the same file as another in this import")
+    } else {
+        None
+    };
+    if let Some(note) = repeat {
         return Decoded {
             record: FileRecord {
                 position: 0,
@@ -529,7 +551,7 @@ fn decode_file(path: &Path, name: &str, shared: &Shared) -> Decoded {
                 status: FileStatus::Skipped,
                 activities: Vec::new(),
                 error: None,
-                note: Some("imported before".into()),
+                note: Some(note.into()),
             },
             salvaged: Vec::new(),
         };
