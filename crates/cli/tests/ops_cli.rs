@@ -354,3 +354,65 @@ fn serve_demo_never_logs_the_password() {
         text(&out)
     );
 }
+
+/// Without e-mail, the operator resets a runner's password from the shell:
+/// the new one works, the old one does not, and nothing of the old
+/// password's sessions or tokens survives.
+#[tokio::test]
+async fn admin_reset_password_sets_a_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = data.to_str().unwrap();
+    let out = runcoach(
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "ana@example.com",
+            "--role",
+            "athlete",
+            "--data-dir",
+            d,
+        ],
+        &[("RUNCOACH_PASSWORD", "the first long password")],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let reset = |pw: &'static str, email: &'static str| {
+        runcoach(
+            &["admin", "reset-password", "--email", email, "--data-dir", d],
+            &[("RUNCOACH_PASSWORD", pw)],
+        )
+    };
+    let out = reset("password12", "ana@example.com");
+    assert_eq!(out.status.code(), Some(2), "a common password is refused");
+    let out = reset("a second long password", "nobody@example.com");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out)
+            .1
+            .contains("no account with email nobody@example.com")
+    );
+    let out = reset("a second long password", "ana@example.com");
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert!(
+        text(&out)
+            .0
+            .starts_with("new password set for ana@example.com"),
+        "{:?}",
+        text(&out)
+    );
+
+    let db = runcoach_store::Db::open_sqlite_dir(&data).await.unwrap();
+    let (_, hash) = runcoach_store::users::by_email(&db, "ana@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(runcoach_server::password::verify(
+        "a second long password",
+        &hash
+    ));
+    assert!(!runcoach_server::password::verify(
+        "the first long password",
+        &hash
+    ));
+}

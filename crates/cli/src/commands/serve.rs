@@ -313,6 +313,60 @@ pub enum AdminCommand {
     /// Shop coupons: `runcoach admin coupon create --code RUN10 …`.
     #[command(subcommand)]
     Coupon(super::coupon::CouponCommand),
+    /// Set a new password for an account (without e-mail, the operator's
+    /// way to help a runner locked out). The password is read from
+    /// RUNCOACH_PASSWORD; every session and API token of the account ends.
+    ResetPassword(ResetPasswordArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ResetPasswordArgs {
+    #[arg(long)]
+    email: String,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+fn reset_password(args: ResetPasswordArgs) -> Result<(), Failure> {
+    let password = std::env::var("RUNCOACH_PASSWORD").map_err(|_| {
+        Failure::Usage("set the new password in RUNCOACH_PASSWORD (kept out of shell history and process lists)".into())
+    })?;
+    runcoach_server::password::policy(&password, &args.email)
+        .map_err(|m| Failure::Usage(format!("password: {m}")))?;
+    runtime().block_on(async {
+        let db = args.db.open().await?;
+        db.migrate()
+            .await
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+        let fail = |e: runcoach_store::StoreError| {
+            Failure::Usage(format!("cannot reset the password: {e}"))
+        };
+        let (user, _) = runcoach_store::users::by_email(&db, &args.email)
+            .await
+            .map_err(fail)?
+            .ok_or_else(|| Failure::Usage(format!("no account with email {}", args.email)))?;
+        let hash = runcoach_server::password::hash(&password);
+        runcoach_store::users::set_password(&db, &user.id, &hash)
+            .await
+            .map_err(fail)?;
+        runcoach_store::sessions::delete_other_sessions(&db, &user.id, "")
+            .await
+            .map_err(fail)?;
+        let tokens = runcoach_store::sessions::delete_tokens(&db, &user.id)
+            .await
+            .map_err(fail)?;
+        runcoach_store::limits::clear_failures(
+            &db,
+            &runcoach_store::users::normalise_email(&user.email),
+        )
+        .await
+        .map_err(fail)?;
+        println!(
+            "new password set for {}; signed out everywhere, {tokens} API token(s) revoked",
+            user.email
+        );
+        Ok(())
+    })
 }
 
 #[derive(Debug, clap::Args)]
@@ -331,6 +385,7 @@ pub fn admin(cmd: AdminCommand) -> Result<(), Failure> {
     let args = match cmd {
         AdminCommand::CreateUser(args) => args,
         AdminCommand::Coupon(cmd) => return super::coupon::run(cmd),
+        AdminCommand::ResetPassword(args) => return reset_password(args),
     };
     let role = runcoach_store::users::Role::parse(&args.role).ok_or_else(|| {
         Failure::Usage(format!(
