@@ -11,11 +11,22 @@ use runcoach_store::{Db, StoreError, logs, plans};
 /// Logs this far before a plan's start still count (ACWR needs 28 days).
 const HISTORY_DAYS: i64 = 28;
 
-/// Today in UTC; runcoach stores no time zone yet.
-pub fn today() -> Date {
-    jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date()
+/// Today for an athlete: the date in their saved IANA zone, or in UTC when
+/// they saved none (or the zone has since left the tz database). Every
+/// "today" the server computes (pages, API defaults, adaptation) comes from
+/// here, so a runner in Auckland sees their own Monday.
+pub fn today_in(zone: &str) -> Date {
+    date_at(jiff::Timestamp::now(), zone)
+}
+
+/// The calendar date at instant `now` in `zone` (UTC when empty/unknown).
+pub fn date_at(now: jiff::Timestamp, zone: &str) -> Date {
+    let tz = if zone.is_empty() {
+        jiff::tz::TimeZone::UTC
+    } else {
+        jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC)
+    };
+    now.to_zoned(tz).date()
 }
 
 /// The plan with its active adjustments applied; `None` when not theirs.
@@ -115,7 +126,12 @@ pub async fn readapt(db: &Db, user_id: &str) -> Result<Vec<Adjustment>, StoreErr
         .filter(|s| s.undone)
         .map(|s| s.adjustment.id.clone())
         .collect();
-    let fresh = adapt(&original, &logged, today(), &undone);
+    // Adaptation judges "missed" against the athlete's own today.
+    let zone = runcoach_store::users::by_id(db, user_id)
+        .await?
+        .map(|(u, _)| u.time_zone)
+        .unwrap_or_default();
+    let fresh = adapt(&original, &logged, today_in(&zone), &undone);
     let before = current_plan(db, user_id, &plan_id).await?;
     logs::sync_adjustments(db, &plan_id, &fresh).await?;
     let after = current_plan(db, user_id, &plan_id).await?;
@@ -208,4 +224,24 @@ pub async fn activity_log(
     }
     logged.sort_by_key(|l| l.date);
     Ok(logged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn today_is_the_athletes_date_not_utcs() {
+        // 11:30 UTC on 1 March is already 00:30 on 2 March in Auckland
+        // (NZDT, UTC+13) and still 1 March in UTC and in Dublin.
+        let now: jiff::Timestamp = "2027-03-01T11:30:00Z".parse().unwrap();
+        assert_eq!(
+            date_at(now, "Pacific/Auckland"),
+            jiff::civil::date(2027, 3, 2)
+        );
+        assert_eq!(date_at(now, ""), jiff::civil::date(2027, 3, 1));
+        assert_eq!(date_at(now, "Europe/Dublin"), jiff::civil::date(2027, 3, 1));
+        // A zone the tz database no longer knows falls back to UTC.
+        assert_eq!(date_at(now, "Mars/Olympus"), jiff::civil::date(2027, 3, 1));
+    }
 }

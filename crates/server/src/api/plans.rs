@@ -34,7 +34,7 @@ pub async fn create_plan(
 ) -> Result<StoredPlan, ApiError> {
     // A race already run is refused, and one too far ahead: "today" is the
     // server's clock unless the request names the day itself.
-    let today = crate::training::today();
+    let today = crate::training::today_in(&user.time_zone);
     let dated = PlanInput {
         today: input.today.clone().or_else(|| Some(today.to_string())),
         ..input.clone()
@@ -107,13 +107,12 @@ pub struct Today {
     pub sessions: Vec<Session>,
 }
 
-/// The day a runner asks about: `?date=YYYY-MM-DD`, else today (UTC).
-pub fn day_from(query: Option<&str>) -> Result<Date, ApiError> {
+/// The day a runner asks about: `?date=YYYY-MM-DD`, else today in their
+/// time zone (`zone`, UTC when empty).
+pub fn day_from(query: Option<&str>, zone: &str) -> Result<Date, ApiError> {
     match query {
         Some(d) => dates::parse(d).map_err(|m| ApiError::invalid("date", m)),
-        None => Ok(jiff::Timestamp::now()
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .date()),
+        None => Ok(crate::training::today_in(zone)),
     }
 }
 
@@ -122,7 +121,7 @@ pub async fn today(
     user: CurrentUser,
     ApiQuery(q): ApiQuery<TodayQuery>,
 ) -> Result<Json<Today>, ApiError> {
-    let date = day_from(q.date.as_deref())?;
+    let date = day_from(q.date.as_deref(), &user.user.time_zone)?;
     let (plan_id, sessions) = crate::training::day(&state.db, &user.user.id, date).await?;
     Ok(Json(Today {
         date,

@@ -379,9 +379,7 @@ pub async fn settings_submit(
         return Ok(refused(StatusCode::FORBIDDEN));
     }
     let name = form.name.trim();
-    let valid_units = matches!(form.units.as_str(), "km" | "mi");
-    let valid_day = WEEKDAYS.iter().any(|(d, _)| *d == form.week_start);
-    if name.is_empty() || name.chars().count() > 100 || !valid_units || !valid_day {
+    if !accounts::check_preferences(name, &form.units, &form.week_start).is_empty() {
         let mut page = settings(
             &state,
             &user,

@@ -13,7 +13,6 @@ use super::log::LogForm;
 use super::view::{self, ExerciseLine, WeekView};
 use super::{Nav, not_found, render};
 use crate::AppState;
-use crate::api::plans::day_from;
 use crate::auth::PageUser;
 use crate::error::ApiError;
 
@@ -91,7 +90,7 @@ pub async fn calendar(
             view::pace(p.interval, units),
         )
     });
-    let today = day_from(None)?;
+    let today = crate::training::today_in(&user.0.user.time_zone);
     let changes = runcoach_store::logs::adjustments(&state.db, &id)
         .await?
         .into_iter()
@@ -259,6 +258,7 @@ pub async fn session_page(
         form: form(LogForm::blank(
             format!("/sessions/{id}/log"),
             units,
+            crate::training::today_in(&user.0.user.time_zone),
             Some(s),
         )),
     });
@@ -322,7 +322,7 @@ pub async fn today(
     user: PageUser,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let date = day_from(None)?;
+    let date = crate::training::today_in(&user.0.user.time_zone);
     let uid = &user.0.user.id;
     let (plan_id, mut sessions) = crate::training::day(&state.db, uid, date).await?;
     let has_plan = plan_id.is_some();
