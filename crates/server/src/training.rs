@@ -2,10 +2,14 @@
 //! adjustments laid over it, and the re-adaptation that runs whenever the
 //! training log changes. Handlers call these; the rules are in core.
 
+use std::collections::HashMap;
+
 use jiff::ToSpan;
 use jiff::civil::Date;
 use runcoach_core::adapt::{Adjustment, adapt, apply};
-use runcoach_core::plan::{Plan, Session};
+use runcoach_core::load::LogStatus;
+use runcoach_core::plan::{Plan, Session, SessionKind};
+use runcoach_core::status::{SessionStatus, session_status};
 use runcoach_store::{Db, StoreError, logs, plans};
 
 /// Logs this far before a plan's start still count (ACWR needs 28 days).
@@ -77,6 +81,134 @@ pub async fn day(
         .map(|d| d.sessions)
         .unwrap_or_default();
     Ok((Some(latest.id), sessions))
+}
+
+/// Where a session stands, as the API shows it beside every session.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Outcome {
+    pub status: SessionStatus,
+    /// The newest log entry for the session, when there is one.
+    pub log_id: Option<String>,
+    /// The imported activity matched to it, when there is one.
+    pub activity_id: Option<String>,
+}
+
+/// A session with its outcome, flattened into one JSON object.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TrackedSession {
+    #[serde(flatten)]
+    pub session: Session,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// One plan's log entries and matched imports by session id, read once per
+/// request (two queries) so every session's status is a lookup.
+pub struct Tracker {
+    today: Date,
+    logs: HashMap<String, (String, LogStatus)>,
+    activities: HashMap<String, String>,
+}
+
+impl Tracker {
+    pub async fn load(
+        db: &Db,
+        user_id: &str,
+        plan_id: &str,
+        today: Date,
+    ) -> Result<Self, StoreError> {
+        // Oldest first, so the newest entry per session is the one kept.
+        let logs = logs::for_plan(db, user_id, plan_id)
+            .await?
+            .into_iter()
+            .filter_map(|e| Some((e.session_id?, (e.id, e.log.status))))
+            .collect();
+        let mut activities = HashMap::new();
+        for (activity, session) in
+            runcoach_store::activities::matched_in_plan(db, user_id, plan_id).await?
+        {
+            activities.entry(session).or_insert(activity);
+        }
+        Ok(Tracker {
+            today,
+            logs,
+            activities,
+        })
+    }
+
+    /// A tracker that knows no logs (no plan): everything past is missed.
+    pub fn empty(today: Date) -> Self {
+        Tracker {
+            today,
+            logs: HashMap::new(),
+            activities: HashMap::new(),
+        }
+    }
+
+    pub fn outcome(&self, session: &Session, date: Date) -> Outcome {
+        self.outcome_of(
+            session.id.as_deref().unwrap_or(""),
+            session.kind == SessionKind::Rest,
+            date,
+        )
+    }
+
+    fn outcome_of(&self, id: &str, rest: bool, date: Date) -> Outcome {
+        let log = self.logs.get(id);
+        let activity = self.activities.get(id);
+        Outcome {
+            status: session_status(
+                date,
+                self.today,
+                log.map(|(_, s)| *s),
+                activity.is_some(),
+                rest,
+            ),
+            log_id: log.map(|(id, _)| id.clone()),
+            activity_id: activity.cloned(),
+        }
+    }
+
+    pub fn track(&self, session: Session, date: Date) -> TrackedSession {
+        TrackedSession {
+            outcome: self.outcome(&session, date),
+            session,
+        }
+    }
+
+    /// Adds `status`, `log_id` and `activity_id` to every session of a
+    /// plan's JSON (the stored document is served as JSON, not re-typed).
+    pub fn annotate(&self, plan: &mut serde_json::Value) {
+        let weeks = plan["weeks"].as_array_mut().into_iter().flatten();
+        for day in weeks.flat_map(|w| w["days"].as_array_mut().into_iter().flatten()) {
+            let Some(date) = day["date"].as_str().and_then(|d| d.parse::<Date>().ok()) else {
+                continue;
+            };
+            for s in day["sessions"].as_array_mut().into_iter().flatten() {
+                let id = s["id"].as_str().unwrap_or("");
+                let outcome = self.outcome_of(id, s["kind"] == "rest", date);
+                if let (Some(obj), Ok(serde_json::Value::Object(extra))) =
+                    (s.as_object_mut(), serde_json::to_value(outcome))
+                {
+                    obj.extend(extra);
+                }
+            }
+        }
+    }
+}
+
+/// The tracker for a plan (or none), seen from the athlete's today.
+pub async fn tracker(
+    db: &Db,
+    user_id: &str,
+    plan_id: Option<&str>,
+    zone: &str,
+) -> Result<Tracker, StoreError> {
+    let today = today_in(zone);
+    match plan_id {
+        Some(id) => Tracker::load(db, user_id, id, today).await,
+        None => Ok(Tracker::empty(today)),
+    }
 }
 
 /// A stored session as it now stands (adjusted), with where it sits.

@@ -2,11 +2,13 @@
 //! their time zone, and each planned session's status. Both databases.
 
 mod common;
-use common::{App, json_of};
+use common::{App, import, json_of};
 
+use jiff::ToSpan;
 use reqwest::StatusCode;
+use reqwest::multipart::Part;
 use runcoach_store::test_support::backends;
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn patch_me_saves_preferences_and_names_bad_fields() {
@@ -171,5 +173,172 @@ async fn today_is_the_athletes_own_date() {
             .await
             .unwrap();
         assert!(form.contains(&format!("value=\"{local}\"")), "{zone}");
+    }
+}
+
+/// Every session of a plan as (date, session JSON), in order.
+fn sessions(plan: &Value) -> Vec<(String, Value)> {
+    plan["weeks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|w| w["days"].as_array().unwrap())
+        .flat_map(|d| {
+            d["sessions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| (d["date"].as_str().unwrap().to_owned(), s.clone()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn sessions_say_done_partial_skipped_missed_or_planned() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let c = app.signup("ana@example.com").await;
+        let today = jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date();
+        // Weeks 1 and 2 lie in the past.
+        let start = today - 14.days() - i64::from(today.weekday().to_monday_zero_offset()).days();
+        let (s, plan) = json_of(
+            c.post(app.url("/api/v1/plans"))
+                .json(&json!({
+                    "race": "10k", "race_date": (start + (10 * 7 - 1).days()).to_string(),
+                    "start": start.to_string(), "run_days": ["tue", "thu", "sat", "sun"],
+                    "long_run_day": "sun", "level": "experienced", "weekly_km": 40, "strength_days": 2
+                }))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{backend}: {plan}");
+        let id = plan["id"].as_str().unwrap();
+        let all = sessions(&plan);
+        let week1: Vec<&(String, Value)> = all
+            .iter()
+            .filter(|(d, _)| d.as_str() < (start + 7.days()).to_string().as_str())
+            .collect();
+        assert!(week1.len() >= 4);
+        let logged = [
+            ("done", &week1[0].1),
+            ("partial", &week1[1].1),
+            ("skipped", &week1[2].1),
+        ];
+        let mut log_ids = Vec::new();
+        for (status, session) in logged {
+            let (s, entry) = json_of(
+                c.post(app.url("/api/v1/logs"))
+                    .json(
+                        &json!({"session_id": session["id"], "status": status, "rpe": 4,
+                                  "duration_s": 1200}),
+                    )
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(s, StatusCode::CREATED, "{entry}");
+            log_ids.push(entry["id"].clone());
+        }
+        // A run imported from a watch on a week-2 run day: done, by import.
+        let (run_date, run) = all
+            .iter()
+            .filter(|(d, _)| d.as_str() >= (start + 7.days()).to_string().as_str())
+            .find(|(_, s)| s["kind"] == "easy")
+            .cloned()
+            .unwrap();
+        assert!(run_date < today.to_string());
+        let gpx = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../testdata/activities/gpx/gg__fr265s-10k-hr.gpx"),
+        )
+        .unwrap()
+        .replace("2024-10-03T", &format!("{run_date}T"));
+        let done = import(
+            &c,
+            &app.base,
+            Part::bytes(gpx.into_bytes()).file_name("run.gpx"),
+        )
+        .await;
+        assert_eq!(done["imported"], 1, "{done}");
+
+        let (s, now) = json_of(
+            c.get(app.url(&format!("/api/v1/plans/{id}")))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(now["id"], id);
+        let by_id = |sid: &Value| {
+            sessions(&now)
+                .into_iter()
+                .find(|(_, s)| s["id"] == *sid)
+                .unwrap()
+                .1
+        };
+        for (i, (status, session)) in logged.iter().enumerate() {
+            let got = by_id(&session["id"]);
+            assert_eq!(got["status"], *status, "{backend}: {got}");
+            assert_eq!(got["log_id"], log_ids[i], "{got}");
+            assert_eq!(got["activity_id"], Value::Null);
+        }
+        let matched = by_id(&run["id"]);
+        assert_eq!(matched["status"], "done", "{matched}");
+        assert!(matched["activity_id"].is_string(), "{matched}");
+        assert_eq!(matched["log_id"], Value::Null);
+        assert_eq!(by_id(&week1[3].1["id"])["status"], "missed");
+        // Every session has a status; future ones are planned.
+        for (date, s) in sessions(&now) {
+            assert!(s["status"].is_string(), "{s}");
+            if date > today.to_string() {
+                assert_eq!(s["status"], "planned", "{date}");
+            }
+        }
+
+        // /today for a past day carries the same words.
+        let (_, day) = json_of(
+            c.get(app.url(&format!("/api/v1/today?date={}", week1[0].0)))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let first = day["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == week1[0].1["id"])
+            .unwrap();
+        assert_eq!(
+            (&first["status"], &first["log_id"]),
+            (&json!("done"), &log_ids[0])
+        );
+
+        // The calendar shows each status in words beside its colour, and
+        // planned against done running for the weeks begun.
+        let page = c
+            .get(app.url(&format!("/plans/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for words in [
+            "st-done",
+            "Done</span>",
+            "Partly done</span>",
+            "Skipped</span>",
+            "Missed</span>",
+        ] {
+            assert!(page.contains(words), "{words}");
+        }
+        assert!(page.contains("km done</span>"), "week header");
     }
 }

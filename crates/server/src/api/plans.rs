@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use runcoach_app::Actor;
@@ -16,6 +16,7 @@ use super::json::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use crate::training::TrackedSession;
 
 /// A stored plan: its id beside the plan's own fields.
 #[derive(Serialize)]
@@ -56,11 +57,28 @@ pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiJson(input): ApiJson<PlanInput>,
-) -> Result<(StatusCode, Json<StoredPlan>), ApiError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(create_plan(&state, &user.user, &input).await?),
-    ))
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let stored = create_plan(&state, &user.user, &input).await?;
+    let id = stored.id.clone();
+    let mut doc = serde_json::to_value(stored).map_err(ApiError::internal)?;
+    // The same shape as GET: a plan starting in the past already has
+    // missed sessions.
+    tracked(&state, &user.user, &id, &mut doc).await?;
+    Ok((StatusCode::CREATED, Json(doc)))
+}
+
+/// Adds each session's status, log and matched activity to a plan's JSON.
+async fn tracked(
+    state: &AppState,
+    user: &User,
+    plan_id: &str,
+    doc: &mut serde_json::Value,
+) -> Result<(), ApiError> {
+    let today = crate::training::today_in(&user.time_zone);
+    crate::training::Tracker::load(&state.db, &user.id, plan_id, today)
+        .await?
+        .annotate(doc);
+    Ok(())
 }
 
 pub async fn list(
@@ -76,23 +94,25 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let uid = &user.user.id;
-    if !runcoach_store::logs::has_active_adjustments(&state.db, &id).await? {
-        // The stored document already is the plan's JSON: put the id in
-        // front rather than parsing and re-serialising ~80 KB per request.
-        let doc = plans::get_json(&state.db, uid, &id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        let body = format!(
-            "{{\"id\":{},{}",
-            serde_json::Value::from(id.as_str()),
-            &doc[1..]
-        );
-        return Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response());
+    let mut doc: serde_json::Value =
+        if !runcoach_store::logs::has_active_adjustments(&state.db, &id).await? {
+            // The stored document already is the plan's JSON: read it as
+            // JSON rather than as a typed plan to annotate it.
+            let doc = plans::get_json(&state.db, uid, &id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            serde_json::from_str(&doc).map_err(ApiError::internal)?
+        } else {
+            let plan = crate::training::current_plan(&state.db, uid, &id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            serde_json::to_value(plan).map_err(ApiError::internal)?
+        };
+    tracked(&state, &user.user, &id, &mut doc).await?;
+    if let Some(fields) = doc.as_object_mut() {
+        fields.insert("id".into(), id.into());
     }
-    let plan = crate::training::current_plan(&state.db, uid, &id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Json(StoredPlan { id, plan }).into_response())
+    Ok(Json(doc).into_response())
 }
 
 #[derive(Deserialize)]
@@ -104,7 +124,7 @@ pub struct TodayQuery {
 pub struct Today {
     pub date: Date,
     pub plan_id: Option<String>,
-    pub sessions: Vec<Session>,
+    pub sessions: Vec<TrackedSession>,
 }
 
 /// The day a runner asks about: `?date=YYYY-MM-DD`, else today in their
@@ -121,12 +141,18 @@ pub async fn today(
     user: CurrentUser,
     ApiQuery(q): ApiQuery<TodayQuery>,
 ) -> Result<Json<Today>, ApiError> {
-    let date = day_from(q.date.as_deref(), &user.user.time_zone)?;
+    let zone = &user.user.time_zone;
+    let date = day_from(q.date.as_deref(), zone)?;
     let (plan_id, sessions) = crate::training::day(&state.db, &user.user.id, date).await?;
+    let tracker =
+        crate::training::tracker(&state.db, &user.user.id, plan_id.as_deref(), zone).await?;
     Ok(Json(Today {
         date,
         plan_id,
-        sessions,
+        sessions: sessions
+            .into_iter()
+            .map(|s| tracker.track(s, date))
+            .collect(),
     }))
 }
 
