@@ -342,3 +342,35 @@ async fn sessions_say_done_partial_skipped_missed_or_planned() {
         assert!(page.contains("km done</span>"), "week header");
     }
 }
+
+#[tokio::test]
+async fn navigation_marks_the_current_page() {
+    let app = App::start("sqlite").await;
+    let page = |c: reqwest::Client, path: &'static str| {
+        let url = app.url(path);
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let anon = page(app.client(), "/login").await;
+    assert!(
+        anon.contains(r#"<a href="/login" aria-current="page">"#),
+        "{anon}"
+    );
+    assert_eq!(anon.matches("aria-current").count(), 1);
+    let c = app.signup("ana@example.com").await;
+    for (path, href) in [
+        ("/today", "/today"),
+        ("/log", "/today"),
+        ("/progress", "/progress"),
+        ("/settings", "/settings"),
+        ("/exercises", "/exercises"),
+    ] {
+        let html = page(c.clone(), path).await;
+        assert!(
+            html.contains(&format!(r#"<a href="{href}" aria-current="page">"#)),
+            "{path}"
+        );
+        assert_eq!(html.matches("aria-current").count(), 1, "{path}");
+    }
+    // A page outside the main navigation marks nothing.
+    assert!(!page(c.clone(), "/orders").await.contains("aria-current"));
+}
