@@ -374,3 +374,38 @@ async fn navigation_marks_the_current_page() {
     // A page outside the main navigation marks nothing.
     assert!(!page(c.clone(), "/orders").await.contains("aria-current"));
 }
+
+#[tokio::test]
+async fn a_session_page_offers_its_workout_for_the_watch() {
+    let app = App::start("sqlite").await;
+    let c = app.signup("ana@example.com").await;
+    let (_, plan) = json_of(
+        c.post(app.url("/api/v1/plans"))
+            .json(&json!({
+                "race": "10k", "race_date": "2027-06-27", "weeks": 8,
+                "run_days": ["tue", "thu", "sat", "sun"], "long_run_day": "sun",
+                "level": "experienced", "weekly_km": 40, "strength_days": 2
+            }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let all = sessions(&plan);
+    let run = &all.iter().find(|(_, s)| s["kind"] == "easy").unwrap().1;
+    let sid = run["id"].as_str().unwrap();
+    let html = c
+        .get(app.url(&format!("/sessions/{sid}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let href = format!("/api/v1/sessions/{sid}/workout.fit");
+    assert!(html.contains(&format!("href=\"{href}\" download>Download for your watch")));
+    let fit = c.get(app.url(&href)).send().await.unwrap();
+    assert_eq!(fit.status(), StatusCode::OK);
+    assert_eq!(fit.headers()["content-type"], "application/vnd.ant.fit");
+    assert_eq!(&fit.bytes().await.unwrap()[8..12], b".FIT");
+}

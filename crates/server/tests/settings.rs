@@ -38,6 +38,9 @@ async fn feeds_open_from_settings_show_once_and_revoke() {
         "{url}"
     );
     assert!(page.contains("Busy-only feed, created"));
+    // One tap to subscribe: the same feed as a webcal:// link.
+    let webcal = url.replacen("http://", "webcal://", 1);
+    assert!(page.contains(&format!("href=\"{webcal}\"")), "{page}");
     let feed = reqwest::get(&url).await.unwrap();
     assert_eq!(feed.status(), StatusCode::OK);
     assert!(

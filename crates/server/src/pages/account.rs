@@ -261,6 +261,8 @@ struct Settings {
     weekdays: Vec<(&'static str, &'static str)>,
     feeds: Vec<(String, String)>,
     new_feed: String,
+    /// `new_feed` as a `webcal://` subscribe link.
+    new_feed_webcal: String,
     tokens: Vec<(String, String)>,
     start_times: Vec<(&'static str, &'static str, String)>,
     time_zone: String,
@@ -328,6 +330,7 @@ async fn settings(
         weekdays: WEEKDAYS.to_vec(),
         feeds,
         new_feed: String::new(),
+        new_feed_webcal: String::new(),
         tokens,
         start_times: {
             let times = crate::schedule::parse(&u.start_times);
@@ -471,6 +474,7 @@ pub async fn feed_create(
     let feed = crate::api::feeds::open_feed(&state, &user.0.user.id, &headers, form.kind == "busy")
         .await?;
     let mut page = settings(&state, &user, "", "").await?;
+    page.new_feed_webcal = crate::api::feeds::webcal(&feed.url).unwrap_or_default();
     page.new_feed = feed.url;
     Ok(render(&page))
 }

@@ -144,6 +144,8 @@ struct SessionPage {
     errors: Vec<String>,
     logged: Vec<LoggedView>,
     recorded: Vec<String>,
+    /// A watch can run it: offer the session's FIT workout.
+    watch: bool,
     form: LogForm,
 }
 
@@ -264,6 +266,7 @@ pub async fn session_page(
         errors,
         logged,
         recorded,
+        watch: crate::api::feeds::exportable(s.kind),
         form: form(LogForm::blank(
             format!("/sessions/{id}/log"),
             units,
