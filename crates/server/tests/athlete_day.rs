@@ -409,3 +409,43 @@ async fn a_session_page_offers_its_workout_for_the_watch() {
     assert_eq!(fit.headers()["content-type"], "application/vnd.ant.fit");
     assert_eq!(&fit.bytes().await.unwrap()[8..12], b".FIT");
 }
+
+#[tokio::test]
+async fn favicon_and_manifest_are_served() {
+    let app = App::start("sqlite").await;
+    let c = app.client();
+    let ico = c.get(app.url("/favicon.ico")).send().await.unwrap();
+    assert_eq!(ico.status(), StatusCode::OK);
+    assert_eq!(ico.headers()["content-type"], "image/x-icon");
+    let bytes = ico.bytes().await.unwrap();
+    assert_eq!(&bytes[..4], &[0, 0, 1, 0], "an ICO header");
+    assert_eq!(&bytes[23..26], b"PNG");
+    let svg = c.get(app.url("/static/icon.svg")).send().await.unwrap();
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    let (s, manifest) = json_of(
+        c.get(app.url("/manifest.webmanifest"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(manifest["start_url"], "/today");
+    for icon in manifest["icons"].as_array().unwrap() {
+        let r = c
+            .get(app.url(icon["src"].as_str().unwrap()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{icon}");
+    }
+    let home = c
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains(r#"<link rel="manifest" href="/manifest.webmanifest">"#));
+}

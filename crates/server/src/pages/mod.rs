@@ -139,6 +139,25 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+const ICON_SVG: &str = include_str!("../../static/icon.svg");
+/// The same mark as a 32×32 PNG inside an ICO, for clients that only ask
+/// for `/favicon.ico` (without it every visit logged a 404).
+const FAVICON_ICO: &[u8] = include_bytes!("../../static/favicon.ico");
+/// Lets a phone add runcoach to its home screen, opening on Today.
+const MANIFEST: &str = include_str!("../../static/manifest.webmanifest");
+
+/// A file built into the binary, cached for a day.
+fn asset(content_type: &'static str, body: impl IntoResponse) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(account::landing))
@@ -212,6 +231,18 @@ pub fn router() -> Router<AppState> {
         )
         .route("/admin/payouts", post(affiliates::run_payouts))
         .route("/static/app.css", get(stylesheet))
+        .route(
+            "/static/icon.svg",
+            get(|| async { asset("image/svg+xml", ICON_SVG) }),
+        )
+        .route(
+            "/favicon.ico",
+            get(|| async { asset("image/x-icon", FAVICON_ICO) }),
+        )
+        .route(
+            "/manifest.webmanifest",
+            get(|| async { asset("application/manifest+json", MANIFEST) }),
+        )
         .fallback(fallback)
         .layer(axum::middleware::from_fn(remember_path))
 }
