@@ -301,6 +301,19 @@ async fn sessions_say_done_partial_skipped_missed_or_planned() {
             }
         }
 
+        // So does a single session.
+        let (_, one) = json_of(
+            c.get(app.url(&format!("/api/v1/sessions/{}", run["id"].as_str().unwrap())))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (&one["status"], &one["activity_id"]),
+            (&json!("done"), &matched["activity_id"])
+        );
+
         // /today for a past day carries the same words.
         let (_, day) = json_of(
             c.get(app.url(&format!("/api/v1/today?date={}", week1[0].0)))

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use runcoach_app::Actor;
 use runcoach_core::dates;
-use runcoach_core::plan::{Plan, PlanInput, Session, build_plan};
+use runcoach_core::plan::{Plan, PlanInput, build_plan};
 use runcoach_store::plans::{self, PlanSummary};
 use runcoach_store::users::User;
 use serde::{Deserialize, Serialize};
@@ -162,7 +162,7 @@ pub struct SessionView {
     pub week: u32,
     pub date: Date,
     #[serde(flatten)]
-    pub session: Session,
+    pub session: TrackedSession,
 }
 
 pub async fn session(
@@ -173,10 +173,17 @@ pub async fn session(
     let at = crate::training::session(&state.db, &user.user.id, &id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    let tracker = crate::training::tracker(
+        &state.db,
+        &user.user.id,
+        Some(&at.plan_id),
+        &user.user.time_zone,
+    )
+    .await?;
     Ok(Json(SessionView {
+        session: tracker.track(at.session, at.date),
         plan_id: at.plan_id,
         week: at.week_index,
         date: at.date,
-        session: at.session,
     }))
 }
