@@ -13,4 +13,5 @@ pub mod load;
 pub mod plan;
 pub mod science;
 pub mod shop;
+pub mod status;
 pub mod units;

@@ -25,6 +25,21 @@ pub fn parse(stored: &str) -> StartTimes {
     out
 }
 
+/// Reads the stored form strictly, for the API: every entry must be a
+/// weekday and a time (`mon=06:30,sat=08:00`); empty means none at all.
+pub fn parse_strict(text: &str) -> Result<StartTimes, String> {
+    let mut out = [None; 7];
+    for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let (day, time) = item.split_once('=').unwrap_or((item, ""));
+        let i = DAYS
+            .iter()
+            .position(|d| *d == day.trim())
+            .ok_or_else(|| format!("'{day}' is not a weekday like mon or sat"))?;
+        out[i] = Some(clock(time).ok_or_else(|| format!("'{time}' is not a time like 06:30"))?);
+    }
+    Ok(out)
+}
+
 pub fn format(times: &StartTimes) -> String {
     DAYS.iter()
         .zip(times)
@@ -44,13 +59,16 @@ pub fn field(day: &str, text: &str) -> Result<Option<(u8, u8)>, String> {
 }
 
 /// An IANA zone name such as `Europe/Dublin`; empty for floating times.
+/// The name must be one the tz database knows: "today" and timed calendar
+/// events are computed in it, so a typo would silently mean UTC.
 pub fn zone(text: &str) -> Result<String, String> {
     let t = text.trim();
     let ok = t.is_empty()
         || (t.len() <= 64
             && t.contains('/')
             && t.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"/_-+".contains(&b)));
+                .all(|b| b.is_ascii_alphanumeric() || b"/_-+".contains(&b))
+            && jiff::tz::TimeZone::get(t).is_ok());
     if ok {
         Ok(t.to_owned())
     } else {
@@ -74,5 +92,13 @@ mod tests {
         assert!(field("Tuesday", "7pm").unwrap_err().contains("not a time"));
         assert_eq!(zone("Europe/Dublin"), Ok("Europe/Dublin".into()));
         assert!(zone("Dublin; DROP").is_err());
+        assert!(zone("Europe/Atlantis").is_err());
+        assert_eq!(
+            parse_strict(" sat=08:00,mon=6:30").map(|t| format(&t)),
+            Ok("mon=06:30,sat=08:00".into())
+        );
+        assert!(parse_strict("sat=8pm").is_err());
+        assert!(parse_strict("someday=08:00").is_err());
+        assert_eq!(zone(""), Ok(String::new()));
     }
 }

@@ -2,20 +2,35 @@
 //! adjustments laid over it, and the re-adaptation that runs whenever the
 //! training log changes. Handlers call these; the rules are in core.
 
+use std::collections::HashMap;
+
 use jiff::ToSpan;
 use jiff::civil::Date;
 use runcoach_core::adapt::{Adjustment, adapt, apply};
-use runcoach_core::plan::{Plan, Session};
+use runcoach_core::load::LogStatus;
+use runcoach_core::plan::{Plan, Session, SessionKind};
+use runcoach_core::status::{SessionStatus, session_status};
 use runcoach_store::{Db, StoreError, logs, plans};
 
 /// Logs this far before a plan's start still count (ACWR needs 28 days).
 const HISTORY_DAYS: i64 = 28;
 
-/// Today in UTC; runcoach stores no time zone yet.
-pub fn today() -> Date {
-    jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date()
+/// Today for an athlete: the date in their saved IANA zone, or in UTC when
+/// they saved none (or the zone has since left the tz database). Every
+/// "today" the server computes (pages, API defaults, adaptation) comes from
+/// here, so a runner in Auckland sees their own Monday.
+pub fn today_in(zone: &str) -> Date {
+    date_at(jiff::Timestamp::now(), zone)
+}
+
+/// The calendar date at instant `now` in `zone` (UTC when empty/unknown).
+pub fn date_at(now: jiff::Timestamp, zone: &str) -> Date {
+    let tz = if zone.is_empty() {
+        jiff::tz::TimeZone::UTC
+    } else {
+        jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC)
+    };
+    now.to_zoned(tz).date()
 }
 
 /// The plan with its active adjustments applied; `None` when not theirs.
@@ -68,6 +83,134 @@ pub async fn day(
     Ok((Some(latest.id), sessions))
 }
 
+/// Where a session stands, as the API shows it beside every session.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Outcome {
+    pub status: SessionStatus,
+    /// The newest log entry for the session, when there is one.
+    pub log_id: Option<String>,
+    /// The imported activity matched to it, when there is one.
+    pub activity_id: Option<String>,
+}
+
+/// A session with its outcome, flattened into one JSON object.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TrackedSession {
+    #[serde(flatten)]
+    pub session: Session,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// One plan's log entries and matched imports by session id, read once per
+/// request (two queries) so every session's status is a lookup.
+pub struct Tracker {
+    today: Date,
+    logs: HashMap<String, (String, LogStatus)>,
+    activities: HashMap<String, String>,
+}
+
+impl Tracker {
+    pub async fn load(
+        db: &Db,
+        user_id: &str,
+        plan_id: &str,
+        today: Date,
+    ) -> Result<Self, StoreError> {
+        // Oldest first, so the newest entry per session is the one kept.
+        let logs = logs::for_plan(db, user_id, plan_id)
+            .await?
+            .into_iter()
+            .filter_map(|e| Some((e.session_id?, (e.id, e.log.status))))
+            .collect();
+        let mut activities = HashMap::new();
+        for (activity, session) in
+            runcoach_store::activities::matched_in_plan(db, user_id, plan_id).await?
+        {
+            activities.entry(session).or_insert(activity);
+        }
+        Ok(Tracker {
+            today,
+            logs,
+            activities,
+        })
+    }
+
+    /// A tracker that knows no logs (no plan): everything past is missed.
+    pub fn empty(today: Date) -> Self {
+        Tracker {
+            today,
+            logs: HashMap::new(),
+            activities: HashMap::new(),
+        }
+    }
+
+    pub fn outcome(&self, session: &Session, date: Date) -> Outcome {
+        self.outcome_of(
+            session.id.as_deref().unwrap_or(""),
+            session.kind == SessionKind::Rest,
+            date,
+        )
+    }
+
+    fn outcome_of(&self, id: &str, rest: bool, date: Date) -> Outcome {
+        let log = self.logs.get(id);
+        let activity = self.activities.get(id);
+        Outcome {
+            status: session_status(
+                date,
+                self.today,
+                log.map(|(_, s)| *s),
+                activity.is_some(),
+                rest,
+            ),
+            log_id: log.map(|(id, _)| id.clone()),
+            activity_id: activity.cloned(),
+        }
+    }
+
+    pub fn track(&self, session: Session, date: Date) -> TrackedSession {
+        TrackedSession {
+            outcome: self.outcome(&session, date),
+            session,
+        }
+    }
+
+    /// Adds `status`, `log_id` and `activity_id` to every session of a
+    /// plan's JSON (the stored document is served as JSON, not re-typed).
+    pub fn annotate(&self, plan: &mut serde_json::Value) {
+        let weeks = plan["weeks"].as_array_mut().into_iter().flatten();
+        for day in weeks.flat_map(|w| w["days"].as_array_mut().into_iter().flatten()) {
+            let Some(date) = day["date"].as_str().and_then(|d| d.parse::<Date>().ok()) else {
+                continue;
+            };
+            for s in day["sessions"].as_array_mut().into_iter().flatten() {
+                let id = s["id"].as_str().unwrap_or("");
+                let outcome = self.outcome_of(id, s["kind"] == "rest", date);
+                if let (Some(obj), Ok(serde_json::Value::Object(extra))) =
+                    (s.as_object_mut(), serde_json::to_value(outcome))
+                {
+                    obj.extend(extra);
+                }
+            }
+        }
+    }
+}
+
+/// The tracker for a plan (or none), seen from the athlete's today.
+pub async fn tracker(
+    db: &Db,
+    user_id: &str,
+    plan_id: Option<&str>,
+    zone: &str,
+) -> Result<Tracker, StoreError> {
+    let today = today_in(zone);
+    match plan_id {
+        Some(id) => Tracker::load(db, user_id, id, today).await,
+        None => Ok(Tracker::empty(today)),
+    }
+}
+
 /// A stored session as it now stands (adjusted), with where it sits.
 pub async fn session(
     db: &Db,
@@ -115,7 +258,12 @@ pub async fn readapt(db: &Db, user_id: &str) -> Result<Vec<Adjustment>, StoreErr
         .filter(|s| s.undone)
         .map(|s| s.adjustment.id.clone())
         .collect();
-    let fresh = adapt(&original, &logged, today(), &undone);
+    // Adaptation judges "missed" against the athlete's own today.
+    let zone = runcoach_store::users::by_id(db, user_id)
+        .await?
+        .map(|(u, _)| u.time_zone)
+        .unwrap_or_default();
+    let fresh = adapt(&original, &logged, today_in(&zone), &undone);
     let before = current_plan(db, user_id, &plan_id).await?;
     logs::sync_adjustments(db, &plan_id, &fresh).await?;
     let after = current_plan(db, user_id, &plan_id).await?;
@@ -208,4 +356,24 @@ pub async fn activity_log(
     }
     logged.sort_by_key(|l| l.date);
     Ok(logged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn today_is_the_athletes_date_not_utcs() {
+        // 11:30 UTC on 1 March is already 00:30 on 2 March in Auckland
+        // (NZDT, UTC+13) and still 1 March in UTC and in Dublin.
+        let now: jiff::Timestamp = "2027-03-01T11:30:00Z".parse().unwrap();
+        assert_eq!(
+            date_at(now, "Pacific/Auckland"),
+            jiff::civil::date(2027, 3, 2)
+        );
+        assert_eq!(date_at(now, ""), jiff::civil::date(2027, 3, 1));
+        assert_eq!(date_at(now, "Europe/Dublin"), jiff::civil::date(2027, 3, 1));
+        // A zone the tz database no longer knows falls back to UTC.
+        assert_eq!(date_at(now, "Mars/Olympus"), jiff::civil::date(2027, 3, 1));
+    }
 }

@@ -38,6 +38,9 @@ async fn feeds_open_from_settings_show_once_and_revoke() {
         "{url}"
     );
     assert!(page.contains("Busy-only feed, created"));
+    // One tap to subscribe: the same feed as a webcal:// link.
+    let webcal = url.replacen("http://", "webcal://", 1);
+    assert!(page.contains(&format!("href=\"{webcal}\"")), "{page}");
     let feed = reqwest::get(&url).await.unwrap();
     assert_eq!(feed.status(), StatusCode::OK);
     assert!(
@@ -147,6 +150,16 @@ async fn feeds_open_from_settings_show_once_and_revoke() {
             || body.contains("Monday: '7pm' is not a time"),
         "{body}"
     );
+    // A well-formed name the tz database does not know is refused too:
+    // "today" is computed in the zone, so a typo must not mean UTC.
+    let r = c
+        .post(format!("{base}/settings/schedule"))
+        .form(&[("csrf", csrf.as_str()), ("time_zone", "Europe/Atlantis")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("Europe/Atlantis"));
 
     // Preferences: units switch to miles.
     let r = c

@@ -34,6 +34,20 @@ fn plan_request() -> Value {
     })
 }
 
+/// A plan's JSON without each session's status, log and activity.
+fn without_outcomes(mut plan: Value) -> Value {
+    for w in plan["weeks"].as_array_mut().unwrap() {
+        for d in w["days"].as_array_mut().unwrap() {
+            for s in d["sessions"].as_array_mut().unwrap() {
+                for k in ["status", "log_id", "activity_id"] {
+                    s.as_object_mut().unwrap().remove(k);
+                }
+            }
+        }
+    }
+    plan
+}
+
 fn week(plan: &Value, i: usize) -> &Value {
     &plan["weeks"][i]
 }
@@ -177,8 +191,10 @@ async fn knee_pain_on_two_days_eases_the_next_week_and_undo_restores_it() {
             );
         }
         let (_, restored) = send(c.get(app.url(&format!("/api/v1/plans/{id}")))).await;
+        // The plan itself, that is: the logged runs' statuses moved on.
         assert_eq!(
-            restored, original,
+            without_outcomes(restored),
+            without_outcomes(original.clone()),
             "{backend}: undo restores the original plan exactly"
         );
         for adj in &new_adjustments {

@@ -783,6 +783,25 @@ pub async fn link_planned_runs(
 }
 
 /// Activities of this user's linked to one planned session.
+/// Imported activities matched to sessions of one plan: (activity id,
+/// session id), earliest start first.
+pub async fn matched_in_plan(
+    db: &Db,
+    user_id: &str,
+    plan_id: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let rows = on_db!(db, pool => sqlx::query_as::<_, (String, String)>(
+        "SELECT a.id, a.planned_session_id FROM activities a \
+         JOIN plan_sessions s ON s.id = a.planned_session_id \
+         WHERE a.user_id = $1 AND s.plan_id = $2 ORDER BY a.start_time_ms, a.id",
+    )
+    .bind(user_id)
+    .bind(plan_id)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows)
+}
+
 pub async fn for_session(
     db: &Db,
     user_id: &str,

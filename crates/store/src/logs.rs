@@ -203,6 +203,21 @@ pub async fn for_session(
     rows.into_iter().map(Row::entry).collect()
 }
 
+/// Entries recording any session of one plan, oldest first (so the newest
+/// entry for a session comes last), for each session's status.
+pub async fn for_plan(db: &Db, user_id: &str, plan_id: &str) -> Result<Vec<LogEntry>, StoreError> {
+    let rows = on_db!(db, pool => sqlx::query_as::<_, Row>(
+        "SELECT l.id, l.session_id, l.body FROM training_logs l \
+         JOIN plan_sessions s ON s.id = l.session_id \
+         WHERE l.user_id = $1 AND s.plan_id = $2 ORDER BY l.created_at, l.id",
+    )
+    .bind(user_id)
+    .bind(plan_id)
+    .fetch_all(pool)
+    .await)?;
+    rows.into_iter().map(Row::entry).collect()
+}
+
 /// An adjustment as stored over a plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredAdjustment {

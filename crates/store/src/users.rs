@@ -180,6 +180,25 @@ pub async fn set_settings(
     Ok(())
 }
 
+/// Writes every preference at once (`PATCH /api/v1/me`): one statement, so
+/// a concurrent reader sees the old profile or the new one, never a mix.
+pub async fn set_profile(db: &Db, user: &User) -> Result<(), StoreError> {
+    on_db!(db, pool => sqlx::query(
+        "UPDATE users SET name = $1, units = $2, week_start = $3, start_times = $4, time_zone = $5 \
+         WHERE id = $6",
+    )
+    .bind(&user.name)
+    .bind(&user.units)
+    .bind(&user.week_start)
+    .bind(&user.start_times)
+    .bind(&user.time_zone)
+    .bind(&user.id)
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
 /// Sets the usual start times and time zone for timed calendar events.
 pub async fn set_schedule(
     db: &Db,

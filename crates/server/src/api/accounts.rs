@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse};
+use runcoach_core::plan::FieldError;
 use runcoach_store::users::{self, Role, User};
 use runcoach_store::{StoreError, limits, sessions};
 use serde::Deserialize;
@@ -247,6 +248,86 @@ pub async fn logout(
 
 pub async fn me(user: CurrentUser) -> Json<User> {
     Json(user.user)
+}
+
+/// `PATCH /api/v1/me`: any of the preferences the settings page edits;
+/// fields left out keep their value.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfilePatch {
+    pub name: Option<String>,
+    pub units: Option<String>,
+    pub time_zone: Option<String>,
+    pub week_start: Option<String>,
+    pub start_times: Option<String>,
+}
+
+/// The rules for a name, units and week start, shared with the settings
+/// form so the page and the API accept exactly the same profiles.
+pub fn check_preferences(name: &str, units: &str, week_start: &str) -> Vec<FieldError> {
+    let mut bad = Vec::new();
+    let n = name.trim().chars().count();
+    if n == 0 || n > 100 {
+        bad.push(FieldError {
+            field: "name",
+            message: "give a name of 1–100 characters".into(),
+        });
+    }
+    if !matches!(units, "km" | "mi") {
+        bad.push(FieldError {
+            field: "units",
+            message: format!("'{units}': expected km or mi"),
+        });
+    }
+    if !crate::schedule::DAYS.contains(&week_start) {
+        bad.push(FieldError {
+            field: "week_start",
+            message: format!("'{week_start}': expected a weekday like mon or sun"),
+        });
+    }
+    bad
+}
+
+/// Every field is checked and every problem named before anything is saved.
+pub async fn update_me(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(patch): ApiJson<ProfilePatch>,
+) -> Result<Json<User>, ApiError> {
+    let mut u = user.user;
+    if let Some(name) = patch.name {
+        u.name = name.trim().to_owned();
+    }
+    if let Some(units) = patch.units {
+        u.units = units;
+    }
+    if let Some(day) = patch.week_start {
+        u.week_start = day;
+    }
+    let mut bad = check_preferences(&u.name, &u.units, &u.week_start);
+    if let Some(zone) = patch.time_zone {
+        match crate::schedule::zone(&zone) {
+            Ok(z) => u.time_zone = z,
+            Err(message) => bad.push(FieldError {
+                field: "time_zone",
+                message,
+            }),
+        }
+    }
+    if let Some(times) = patch.start_times {
+        match crate::schedule::parse_strict(&times) {
+            Ok(t) => u.start_times = crate::schedule::format(&t),
+            Err(message) => bad.push(FieldError {
+                field: "start_times",
+                message,
+            }),
+        }
+    }
+    if !bad.is_empty() {
+        return Err(ApiError::Invalid(bad));
+    }
+    users::set_profile(&state.db, &u).await?;
+    Ok(Json(u))
 }
 
 #[derive(Deserialize)]

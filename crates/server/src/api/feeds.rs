@@ -180,7 +180,7 @@ pub async fn calendar(
 }
 
 /// Sessions a watch can run as a workout.
-fn exportable(kind: SessionKind) -> bool {
+pub fn exportable(kind: SessionKind) -> bool {
     kind.is_run() || matches!(kind, SessionKind::Strength | SessionKind::Mobility)
 }
 
@@ -196,6 +196,16 @@ fn attachment(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -> Re
         bytes,
     )
         .into_response()
+}
+
+/// The same feed as a `webcal://` link: one tap on a phone opens the
+/// calendar app's subscribe dialog instead of downloading the file once.
+/// Calendar apps fetch `webcal://` over HTTPS or HTTP as the server offers.
+pub fn webcal(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    Some(format!("webcal://{rest}"))
 }
 
 pub const FIT_TYPE: &str = "application/vnd.ant.fit";
@@ -266,4 +276,20 @@ pub async fn week_zip(
         &format!("week-{week}-workouts.zip"),
         bytes,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn webcal_keeps_host_and_path() {
+        assert_eq!(
+            super::webcal("https://run.example/feeds/abc.ics").as_deref(),
+            Some("webcal://run.example/feeds/abc.ics")
+        );
+        assert_eq!(
+            super::webcal("http://127.0.0.1:8080/feeds/abc.ics").as_deref(),
+            Some("webcal://127.0.0.1:8080/feeds/abc.ics")
+        );
+        assert_eq!(super::webcal("ftp://x/feeds/a.ics"), None);
+    }
 }

@@ -1601,7 +1601,7 @@ pub async fn history(
     user: CurrentUser,
     ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Json<History>, ApiError> {
-    let today = super::plans::day_from(q.date.as_deref())?;
+    let today = super::plans::day_from(q.date.as_deref(), &user.user.time_zone)?;
     let summary = history_of(&state.db, &user.user.id, today).await?;
     Ok(Json(History {
         vdot: summary

@@ -276,7 +276,7 @@ pub async fn record_once(
     let (log, done) = read_entry(
         input,
         planned.as_ref().map(|p| (&p.session, p.date)),
-        training::today(),
+        training::today_in(&user.user.time_zone),
     )?;
     let session_id = input.session_id.as_deref();
     let entry = match logs::insert(&state.db, uid, session_id, &log, &done, key).await {
@@ -341,7 +341,7 @@ pub async fn update(
     let (log, done) = read_entry(
         &input,
         planned.as_ref().map(|p| (&p.session, p.date)),
-        training::today(),
+        training::today_in(&user.user.time_zone),
     )?;
     logs::update(
         &state.db,
@@ -393,7 +393,7 @@ pub async fn list(
     user: CurrentUser,
     ApiQuery(r): ApiQuery<Range>,
 ) -> Result<Json<Vec<LogEntry>>, ApiError> {
-    let today = training::today();
+    let today = training::today_in(&user.user.time_zone);
     let to = date_param("to", r.to.as_deref(), today)?;
     let from = date_param(
         "from",

@@ -27,6 +27,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/login"),
     ("post", "/api/v1/logout"),
     ("get", "/api/v1/me"),
+    ("patch", "/api/v1/me"),
     ("post", "/api/v1/password"),
     ("post", "/api/v1/tokens"),
     ("get", "/api/v1/tokens"),
@@ -93,7 +94,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/signup", post(accounts::signup))
         .route("/api/v1/login", post(accounts::login))
         .route("/api/v1/logout", post(accounts::logout))
-        .route("/api/v1/me", get(accounts::me))
+        .route("/api/v1/me", get(accounts::me).patch(accounts::update_me))
         .route("/api/v1/password", post(accounts::change_password))
         .route(
             "/api/v1/tokens",

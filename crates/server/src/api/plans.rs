@@ -2,12 +2,12 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use runcoach_app::Actor;
 use runcoach_core::dates;
-use runcoach_core::plan::{Plan, PlanInput, Session, build_plan};
+use runcoach_core::plan::{Plan, PlanInput, build_plan};
 use runcoach_store::plans::{self, PlanSummary};
 use runcoach_store::users::User;
 use serde::{Deserialize, Serialize};
@@ -16,6 +16,7 @@ use super::json::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use crate::training::TrackedSession;
 
 /// A stored plan: its id beside the plan's own fields.
 #[derive(Serialize)]
@@ -34,7 +35,7 @@ pub async fn create_plan(
 ) -> Result<StoredPlan, ApiError> {
     // A race already run is refused, and one too far ahead: "today" is the
     // server's clock unless the request names the day itself.
-    let today = crate::training::today();
+    let today = crate::training::today_in(&user.time_zone);
     let dated = PlanInput {
         today: input.today.clone().or_else(|| Some(today.to_string())),
         ..input.clone()
@@ -56,11 +57,28 @@ pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiJson(input): ApiJson<PlanInput>,
-) -> Result<(StatusCode, Json<StoredPlan>), ApiError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(create_plan(&state, &user.user, &input).await?),
-    ))
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let stored = create_plan(&state, &user.user, &input).await?;
+    let id = stored.id.clone();
+    let mut doc = serde_json::to_value(stored).map_err(ApiError::internal)?;
+    // The same shape as GET: a plan starting in the past already has
+    // missed sessions.
+    tracked(&state, &user.user, &id, &mut doc).await?;
+    Ok((StatusCode::CREATED, Json(doc)))
+}
+
+/// Adds each session's status, log and matched activity to a plan's JSON.
+async fn tracked(
+    state: &AppState,
+    user: &User,
+    plan_id: &str,
+    doc: &mut serde_json::Value,
+) -> Result<(), ApiError> {
+    let today = crate::training::today_in(&user.time_zone);
+    crate::training::Tracker::load(&state.db, &user.id, plan_id, today)
+        .await?
+        .annotate(doc);
+    Ok(())
 }
 
 pub async fn list(
@@ -76,23 +94,25 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let uid = &user.user.id;
-    if !runcoach_store::logs::has_active_adjustments(&state.db, &id).await? {
-        // The stored document already is the plan's JSON: put the id in
-        // front rather than parsing and re-serialising ~80 KB per request.
-        let doc = plans::get_json(&state.db, uid, &id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        let body = format!(
-            "{{\"id\":{},{}",
-            serde_json::Value::from(id.as_str()),
-            &doc[1..]
-        );
-        return Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response());
+    let mut doc: serde_json::Value =
+        if !runcoach_store::logs::has_active_adjustments(&state.db, &id).await? {
+            // The stored document already is the plan's JSON: read it as
+            // JSON rather than as a typed plan to annotate it.
+            let doc = plans::get_json(&state.db, uid, &id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            serde_json::from_str(&doc).map_err(ApiError::internal)?
+        } else {
+            let plan = crate::training::current_plan(&state.db, uid, &id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            serde_json::to_value(plan).map_err(ApiError::internal)?
+        };
+    tracked(&state, &user.user, &id, &mut doc).await?;
+    if let Some(fields) = doc.as_object_mut() {
+        fields.insert("id".into(), id.into());
     }
-    let plan = crate::training::current_plan(&state.db, uid, &id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Json(StoredPlan { id, plan }).into_response())
+    Ok(Json(doc).into_response())
 }
 
 #[derive(Deserialize)]
@@ -104,16 +124,15 @@ pub struct TodayQuery {
 pub struct Today {
     pub date: Date,
     pub plan_id: Option<String>,
-    pub sessions: Vec<Session>,
+    pub sessions: Vec<TrackedSession>,
 }
 
-/// The day a runner asks about: `?date=YYYY-MM-DD`, else today (UTC).
-pub fn day_from(query: Option<&str>) -> Result<Date, ApiError> {
+/// The day a runner asks about: `?date=YYYY-MM-DD`, else today in their
+/// time zone (`zone`, UTC when empty).
+pub fn day_from(query: Option<&str>, zone: &str) -> Result<Date, ApiError> {
     match query {
         Some(d) => dates::parse(d).map_err(|m| ApiError::invalid("date", m)),
-        None => Ok(jiff::Timestamp::now()
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .date()),
+        None => Ok(crate::training::today_in(zone)),
     }
 }
 
@@ -122,12 +141,18 @@ pub async fn today(
     user: CurrentUser,
     ApiQuery(q): ApiQuery<TodayQuery>,
 ) -> Result<Json<Today>, ApiError> {
-    let date = day_from(q.date.as_deref())?;
+    let zone = &user.user.time_zone;
+    let date = day_from(q.date.as_deref(), zone)?;
     let (plan_id, sessions) = crate::training::day(&state.db, &user.user.id, date).await?;
+    let tracker =
+        crate::training::tracker(&state.db, &user.user.id, plan_id.as_deref(), zone).await?;
     Ok(Json(Today {
         date,
         plan_id,
-        sessions,
+        sessions: sessions
+            .into_iter()
+            .map(|s| tracker.track(s, date))
+            .collect(),
     }))
 }
 
@@ -137,7 +162,7 @@ pub struct SessionView {
     pub week: u32,
     pub date: Date,
     #[serde(flatten)]
-    pub session: Session,
+    pub session: TrackedSession,
 }
 
 pub async fn session(
@@ -148,10 +173,17 @@ pub async fn session(
     let at = crate::training::session(&state.db, &user.user.id, &id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    let tracker = crate::training::tracker(
+        &state.db,
+        &user.user.id,
+        Some(&at.plan_id),
+        &user.user.time_zone,
+    )
+    .await?;
     Ok(Json(SessionView {
+        session: tracker.track(at.session, at.date),
         plan_id: at.plan_id,
         week: at.week_index,
         date: at.date,
-        session: at.session,
     }))
 }

@@ -232,6 +232,12 @@ pub async fn get(
         ));
     }
     Ok(Json(
-        progress(&state.db, &user.user.id, n, training::today()).await?,
+        progress(
+            &state.db,
+            &user.user.id,
+            n,
+            training::today_in(&user.user.time_zone),
+        )
+        .await?,
     ))
 }

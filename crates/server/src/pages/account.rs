@@ -261,6 +261,8 @@ struct Settings {
     weekdays: Vec<(&'static str, &'static str)>,
     feeds: Vec<(String, String)>,
     new_feed: String,
+    /// `new_feed` as a `webcal://` subscribe link.
+    new_feed_webcal: String,
     tokens: Vec<(String, String)>,
     start_times: Vec<(&'static str, &'static str, String)>,
     time_zone: String,
@@ -328,6 +330,7 @@ async fn settings(
         weekdays: WEEKDAYS.to_vec(),
         feeds,
         new_feed: String::new(),
+        new_feed_webcal: String::new(),
         tokens,
         start_times: {
             let times = crate::schedule::parse(&u.start_times);
@@ -379,9 +382,7 @@ pub async fn settings_submit(
         return Ok(refused(StatusCode::FORBIDDEN));
     }
     let name = form.name.trim();
-    let valid_units = matches!(form.units.as_str(), "km" | "mi");
-    let valid_day = WEEKDAYS.iter().any(|(d, _)| *d == form.week_start);
-    if name.is_empty() || name.chars().count() > 100 || !valid_units || !valid_day {
+    if !accounts::check_preferences(name, &form.units, &form.week_start).is_empty() {
         let mut page = settings(
             &state,
             &user,
@@ -473,6 +474,7 @@ pub async fn feed_create(
     let feed = crate::api::feeds::open_feed(&state, &user.0.user.id, &headers, form.kind == "busy")
         .await?;
     let mut page = settings(&state, &user, "", "").await?;
+    page.new_feed_webcal = crate::api::feeds::webcal(&feed.url).unwrap_or_default();
     page.new_feed = feed.url;
     Ok(render(&page))
 }

@@ -8,6 +8,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use jiff::civil::Date;
 use runcoach_core::load::{ActivityKind, LogStatus, PainLocation};
 use runcoach_core::plan::Session;
 use runcoach_core::units::Units;
@@ -74,13 +75,13 @@ pub struct LogForm {
 
 impl LogForm {
     /// A blank form; for a planned session, its exercises to tick off.
-    pub fn blank(action: String, units: Units, planned: Option<&Session>) -> Self {
+    pub fn blank(action: String, units: Units, today: Date, planned: Option<&Session>) -> Self {
         LogForm {
             action,
             unplanned: planned.is_none(),
             kinds: KINDS.iter().map(|(v, l, _)| (*v, *l)).collect(),
             kind: "run".into(),
-            date: training::today().to_string(),
+            date: today.to_string(),
             statuses: STATUSES.iter().map(|(v, l, _)| (*v, *l)).collect(),
             status: "done".into(),
             units: units.label(),
@@ -327,7 +328,12 @@ pub async fn extra_page(user: PageUser) -> Response {
         errors: Vec::new(),
         form: LogForm {
             submit: "Save activity",
-            ..LogForm::blank("/log".into(), units, None)
+            ..LogForm::blank(
+                "/log".into(),
+                units,
+                training::today_in(&user.0.user.time_zone),
+                None,
+            )
         },
     })
 }
@@ -354,7 +360,12 @@ pub async fn extra_submit(
         errors,
         form: LogForm {
             submit: "Save activity",
-            ..LogForm::blank("/log".into(), units, None)
+            ..LogForm::blank(
+                "/log".into(),
+                units,
+                training::today_in(&user.0.user.time_zone),
+                None,
+            )
         }
         .refill(&posted),
     });
@@ -385,8 +396,13 @@ pub async fn edit_page(
     };
     let units = view::units_of(&user.0.user.units);
     let planned = planned_for(&state, &user, &entry).await?;
-    let form =
-        LogForm::blank(format!("/logs/{id}/edit"), units, planned.as_ref()).showing(&entry, units);
+    let form = LogForm::blank(
+        format!("/logs/{id}/edit"),
+        units,
+        training::today_in(&user.0.user.time_zone),
+        planned.as_ref(),
+    )
+    .showing(&entry, units);
     Ok(render(&super::plan::LogEdit {
         nav: nav(&user),
         heading: "Edit log".into(),
@@ -429,7 +445,7 @@ pub async fn edit_submit(
             match crate::api::logs::read_entry(
                 &i,
                 planned_at.as_ref().map(|p| (&p.session, p.date)),
-                training::today(),
+                training::today_in(&user.0.user.time_zone),
             ) {
                 Ok((log, done)) => {
                     logs::update(
@@ -449,7 +465,13 @@ pub async fn edit_submit(
         }
         Err(errors) => errors,
     };
-    let form = LogForm::blank(format!("/logs/{id}/edit"), units, planned.as_ref()).refill(&posted);
+    let form = LogForm::blank(
+        format!("/logs/{id}/edit"),
+        units,
+        training::today_in(&user.0.user.time_zone),
+        planned.as_ref(),
+    )
+    .refill(&posted);
     let mut res = render(&super::plan::LogEdit {
         nav: nav(&user),
         heading: "Edit log".into(),

@@ -27,6 +27,43 @@ use crate::auth::{MaybeUser, Via};
 pub struct Nav {
     pub signed_in: bool,
     pub csrf: String,
+    /// The navigation entry this page belongs to (`today`, `plans`, …),
+    /// marked `aria-current="page"`; empty when none.
+    pub current: &'static str,
+}
+
+tokio::task_local! {
+    /// The path of the page being rendered, so the layout can mark its
+    /// navigation entry without every handler passing it along.
+    static PAGE_PATH: String;
+}
+
+/// Middleware: remembers the request path for [`Nav`] while the page
+/// handler runs (the handler runs inside this future, on this task).
+async fn remember_path(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = req.uri().path().to_owned();
+    PAGE_PATH.scope(path, next.run(req)).await
+}
+
+/// The navigation entry a path sits under: a session page is part of the
+/// plan, logging an extra activity part of Today.
+pub fn section(path: &str) -> &'static str {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    match first {
+        "today" | "log" => "today",
+        "plans" | "sessions" | "onboarding" => "plans",
+        "progress" => "progress",
+        "exercises" => "exercises",
+        "imports" => "imports",
+        "settings" => "settings",
+        "login" => "login",
+        "signup" => "signup",
+        _ => "",
+    }
+}
+
+fn current_section() -> &'static str {
+    PAGE_PATH.try_with(|p| section(p)).unwrap_or("")
 }
 
 impl Nav {
@@ -40,12 +77,17 @@ impl Nav {
             Some(Via::Session { csrf, .. }) => Nav {
                 signed_in: true,
                 csrf: csrf.clone(),
+                current: current_section(),
             },
             Some(Via::Bearer { .. }) => Nav {
                 signed_in: true,
                 csrf: String::new(),
+                current: current_section(),
             },
-            None => Nav::default(),
+            None => Nav {
+                current: current_section(),
+                ..Nav::default()
+            },
         }
     }
 }
@@ -95,6 +137,25 @@ async fn stylesheet() -> impl IntoResponse {
         ],
         CSS,
     )
+}
+
+const ICON_SVG: &str = include_str!("../../static/icon.svg");
+/// The same mark as a 32×32 PNG inside an ICO, for clients that only ask
+/// for `/favicon.ico` (without it every visit logged a 404).
+const FAVICON_ICO: &[u8] = include_bytes!("../../static/favicon.ico");
+/// Lets a phone add runcoach to its home screen, opening on Today.
+const MANIFEST: &str = include_str!("../../static/manifest.webmanifest");
+
+/// A file built into the binary, cached for a day.
+fn asset(content_type: &'static str, body: impl IntoResponse) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 pub fn router() -> Router<AppState> {
@@ -170,9 +231,42 @@ pub fn router() -> Router<AppState> {
         )
         .route("/admin/payouts", post(affiliates::run_payouts))
         .route("/static/app.css", get(stylesheet))
+        .route(
+            "/static/icon.svg",
+            get(|| async { asset("image/svg+xml", ICON_SVG) }),
+        )
+        .route(
+            "/favicon.ico",
+            get(|| async { asset("image/x-icon", FAVICON_ICO) }),
+        )
+        .route(
+            "/manifest.webmanifest",
+            get(|| async { asset("application/manifest+json", MANIFEST) }),
+        )
         .fallback(fallback)
+        .layer(axum::middleware::from_fn(remember_path))
 }
 
 async fn fallback(user: MaybeUser) -> Response {
     not_found(Nav::of(&user))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pages_belong_to_their_navigation_entry() {
+        for (path, want) in [
+            ("/today", "today"),
+            ("/log", "today"),
+            ("/plans", "plans"),
+            ("/plans/abc", "plans"),
+            ("/sessions/abc", "plans"),
+            ("/settings", "settings"),
+            ("/exercises/clamshell", "exercises"),
+            ("/store", ""),
+            ("/", ""),
+        ] {
+            assert_eq!(super::section(path), want, "{path}");
+        }
+    }
 }

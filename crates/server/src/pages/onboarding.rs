@@ -15,7 +15,7 @@ use runcoach_store::users;
 use super::account::WEEKDAYS;
 use super::{Nav, render};
 use crate::AppState;
-use crate::api::plans::{create_plan, day_from};
+use crate::api::plans::create_plan;
 use crate::auth::PageUser;
 use crate::error::ApiError;
 
@@ -90,8 +90,7 @@ fn form_page(user: &PageUser, f: Answers, errors: Vec<String>) -> Page {
 }
 
 /// Sensible first answers: a half marathon 14 weeks from next week start.
-fn defaults(units: &str, week_start: &str) -> Answers {
-    let today = day_from(None).unwrap_or(jiff::civil::date(2026, 1, 1));
+fn defaults(units: &str, week_start: &str, today: jiff::civil::Date) -> Answers {
     let start_day = runcoach_core::plan::model::weekday_name::parse(week_start)
         .unwrap_or(jiff::civil::Weekday::Monday);
     let mut start = today.tomorrow().unwrap_or(today);
@@ -117,8 +116,14 @@ fn defaults(units: &str, week_start: &str) -> Answers {
 /// The wizard, pre-filled from imported history when there is some.
 pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Response, ApiError> {
     let u = &user.0.user;
-    let mut answers = defaults(&u.units, &u.week_start);
-    let history = crate::api::imports::history_of(&state.db, &u.id, day_from(None)?).await?;
+    let mut answers = defaults(
+        &u.units,
+        &u.week_start,
+        crate::training::today_in(&u.time_zone),
+    );
+    let history =
+        crate::api::imports::history_of(&state.db, &u.id, crate::training::today_in(&u.time_zone))
+            .await?;
     let mut prefilled = String::new();
     if history.runs > 0 {
         let mut input = PlanInput::default();

@@ -13,7 +13,6 @@ use super::log::LogForm;
 use super::view::{self, ExerciseLine, WeekView};
 use super::{Nav, not_found, render};
 use crate::AppState;
-use crate::api::plans::day_from;
 use crate::auth::PageUser;
 use crate::error::ApiError;
 
@@ -91,7 +90,16 @@ pub async fn calendar(
             view::pace(p.interval, units),
         )
     });
-    let today = day_from(None)?;
+    let uid = &user.0.user.id;
+    let today = crate::training::today_in(&user.0.user.time_zone);
+    let tracker = crate::training::Tracker::load(&state.db, uid, &id, today).await?;
+    let logged = match (plan.weeks.first(), plan.weeks.last()) {
+        (Some(first), Some(last)) => {
+            let end = last.start.saturating_add(jiff::ToSpan::days(6));
+            crate::training::activity_log(&state.db, uid, first.start, end).await?
+        }
+        _ => Vec::new(),
+    };
     let changes = runcoach_store::logs::adjustments(&state.db, &id)
         .await?
         .into_iter()
@@ -109,7 +117,7 @@ pub async fn calendar(
         paces,
         warnings: plan.warnings.clone(),
         legend: LEGEND.to_vec(),
-        weeks: view::weeks(&plan, units, today),
+        weeks: view::weeks(&plan, units, &tracker, today, &logged),
         changes,
     }))
 }
@@ -136,6 +144,8 @@ struct SessionPage {
     errors: Vec<String>,
     logged: Vec<LoggedView>,
     recorded: Vec<String>,
+    /// A watch can run it: offer the session's FIT workout.
+    watch: bool,
     form: LogForm,
 }
 
@@ -256,9 +266,11 @@ pub async fn session_page(
         errors,
         logged,
         recorded,
+        watch: crate::api::feeds::exportable(s.kind),
         form: form(LogForm::blank(
             format!("/sessions/{id}/log"),
             units,
+            crate::training::today_in(&user.0.user.time_zone),
             Some(s),
         )),
     });
@@ -300,6 +312,9 @@ pub async fn session(
 
 pub struct TodayItem {
     pub href: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub mark: &'static str,
     pub class: &'static str,
     pub kind: &'static str,
     pub label: String,
@@ -322,9 +337,11 @@ pub async fn today(
     user: PageUser,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let date = day_from(None)?;
+    let zone = &user.0.user.time_zone;
+    let date = crate::training::today_in(zone);
     let uid = &user.0.user.id;
     let (plan_id, mut sessions) = crate::training::day(&state.db, uid, date).await?;
+    let tracker = crate::training::tracker(&state.db, uid, plan_id.as_deref(), zone).await?;
     let has_plan = plan_id.is_some();
     let units = view::units_of(&user.0.user.units);
     // The run first: it is what a runner checks before heading out.
@@ -336,7 +353,11 @@ pub async fn today(
         logged: q.contains_key("logged"),
         sessions: sessions
             .iter()
-            .map(|s| TodayItem {
+            .map(|s| (s, tracker.outcome(s, date).status))
+            .map(|(s, status)| TodayItem {
+                status: status.as_str(),
+                status_label: status.label(),
+                mark: view::status_mark(status),
                 href: format!("/sessions/{}", s.id.as_deref().unwrap_or("")),
                 class: view::kind_class(s.kind),
                 kind: s.kind.label(),

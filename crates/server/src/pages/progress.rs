@@ -298,7 +298,13 @@ pub async fn page(
         .and_then(|w| w.parse().ok())
         .filter(|w| (1..=MAX_WEEKS).contains(w))
         .unwrap_or(12);
-    let p = progress(&state.db, &user.0.user.id, weeks, training::today()).await?;
+    let p = progress(
+        &state.db,
+        &user.0.user.id,
+        weeks,
+        training::today_in(&user.0.user.time_zone),
+    )
+    .await?;
     let units = view::units_of(&user.0.user.units);
     let empty = p.weeks.iter().all(|w| w.done_km == 0.0 && w.load == 0.0);
     Ok(render(&Page {

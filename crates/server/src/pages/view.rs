@@ -4,6 +4,7 @@
 use jiff::civil::Date;
 use runcoach_core::exercises::find;
 use runcoach_core::plan::{Dose, Plan, Session, SessionKind, Step, StepKind};
+use runcoach_core::status::SessionStatus;
 use runcoach_core::units::{Pace, Units, format_clock};
 
 pub fn units_of(pref: &str) -> Units {
@@ -170,6 +171,24 @@ pub struct ItemView {
     pub href: String,
     pub class: &'static str,
     pub label: String,
+    /// `planned`, `done`, … : the CSS class that draws the mark.
+    pub status: &'static str,
+    /// The status in words, printed beside the mark (never colour alone).
+    pub status_label: &'static str,
+    /// A shape for the status, hidden from screen readers (they read the
+    /// words); empty while planned.
+    pub mark: &'static str,
+}
+
+/// The shape drawn beside a status: tick, half, dash, cross.
+pub fn status_mark(status: SessionStatus) -> &'static str {
+    match status {
+        SessionStatus::Planned => "",
+        SessionStatus::Done => "✓",
+        SessionStatus::Partial => "◐",
+        SessionStatus::Skipped => "–",
+        SessionStatus::Missed => "✗",
+    }
 }
 
 pub struct DayView {
@@ -183,14 +202,37 @@ pub struct WeekView {
     pub phase: String,
     pub recovery: bool,
     pub volume: String,
+    /// Running done so far against that plan, e.g. "12.4 of 30.0 km done";
+    /// empty for weeks not begun.
+    pub done: String,
     pub focus: String,
     pub days: Vec<DayView>,
 }
 
-pub fn weeks(plan: &Plan, units: Units, today: Date) -> Vec<WeekView> {
+/// The calendar: each session with its status (`tracker`), each week's
+/// planned against done running from `logged` (the athlete's log plus
+/// imported runs, as progress counts them).
+pub fn weeks(
+    plan: &Plan,
+    units: Units,
+    tracker: &crate::training::Tracker,
+    today: Date,
+    logged: &[runcoach_core::load::LoggedSession],
+) -> Vec<WeekView> {
     plan.weeks
         .iter()
         .map(|w| WeekView {
+            done: if w.start <= today {
+                let c = runcoach_core::load::compliance(w, logged);
+                format!(
+                    "{:.1} of {:.1} {} done",
+                    c.done_km / units.km(),
+                    c.planned_km / units.km(),
+                    units.label()
+                )
+            } else {
+                String::new()
+            },
             index: w.index,
             phase: w.phase.label().to_owned(),
             recovery: w.recovery,
@@ -210,10 +252,16 @@ pub fn weeks(plan: &Plan, units: Units, today: Date) -> Vec<WeekView> {
                     items: d
                         .sessions
                         .iter()
-                        .map(|s| ItemView {
-                            href: format!("/sessions/{}", s.id.as_deref().unwrap_or("")),
-                            class: kind_class(s.kind),
-                            label: short(s, units),
+                        .map(|s| {
+                            let status = tracker.outcome(s, d.date).status;
+                            ItemView {
+                                href: format!("/sessions/{}", s.id.as_deref().unwrap_or("")),
+                                class: kind_class(s.kind),
+                                label: short(s, units),
+                                status: status.as_str(),
+                                status_label: status.label(),
+                                mark: status_mark(status),
+                            }
                         })
                         .collect(),
                 })

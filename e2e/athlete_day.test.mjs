@@ -1,0 +1,120 @@
+// End-to-end: the runner's own day on a phone. A runner with two weeks of
+// a plan behind them (some sessions logged done, partly done and skipped,
+// the rest missed) reads the calendar and Today with each status in words
+// beside its colour, finds the current page marked in the navigation,
+// downloads a session for the watch and subscribes to the calendar feed
+// with one webcal:// tap. axe-core checks every page (0 violations).
+// Screenshots go to e2e/artifacts/athlete-day/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { ARTIFACTS, VIEWPORTS, addDays, buildBinary, iso, launchBrowser, mondayOf, startServer, utcToday } from './harness.mjs';
+
+const SHOTS = join(ARTIFACTS, 'athlete-day');
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let server;
+let browser;
+
+before(
+  async () => {
+    rmSync(SHOTS, { recursive: true, force: true });
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startServer(buildBinary(), { name: 'athlete-day' });
+    browser = await launchBrowser();
+  },
+  { timeout: 25 * 60_000 },
+);
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  await server?.stop();
+});
+
+async function axe(page, what) {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() => globalThis.axe.run({ resultTypes: ['violations'] }));
+  const found = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(found, [], `axe on ${what}`);
+}
+
+test('statuses, current page, watch download and webcal on a phone', { timeout: 5 * 60_000 }, async () => {
+  const context = await browser.newContext({ ...VIEWPORTS.phone, bypassCSP: true });
+  const page = await context.newPage();
+  const base = server.base;
+  const visit = async (name) => {
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+    await axe(page, name);
+  };
+  const api = (method, path, data) =>
+    page.request.fetch(`${base}${path}`, { method, data, headers: { origin: base } });
+
+  await page.goto(`${base}/signup`);
+  await page.getByLabel('Name').fill('Day Runner');
+  await page.getByLabel('Email').fill('day@example.com');
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: /sign up/i }).click();
+  await page.waitForURL(/onboarding/);
+
+  // Two weeks behind, in the runner's own zone (UTC here: today's date is
+  // the one the harness computes).
+  const me = await api('PATCH', '/api/v1/me', { time_zone: 'Etc/UTC' });
+  assert.equal(me.status(), 200, await me.text());
+  const start = addDays(mondayOf(utcToday()), -14);
+  const created = await api('POST', '/api/v1/plans', {
+    race: '10k', race_date: iso(addDays(start, 10 * 7 - 1)), start: iso(start),
+    run_days: ['tue', 'thu', 'sat', 'sun'], long_run_day: 'sun', level: 'experienced',
+    weekly_km: 40, strength_days: 2,
+  });
+  assert.equal(created.status(), 201, await created.text());
+  const plan = await created.json();
+  const week1 = plan.weeks[0].days.flatMap((d) => d.sessions);
+  for (const [i, status] of ['done', 'partial', 'skipped'].entries()) {
+    const r = await api('POST', '/api/v1/logs', { session_id: week1[i].id, status, rpe: 4, duration_s: 1800 });
+    assert.equal(r.status(), 201, await r.text());
+  }
+
+  await page.goto(`${base}/plans/${plan.id}`);
+  await assert.doesNotReject(page.locator('nav a[aria-current="page"]', { hasText: 'Plan' }).waitFor());
+  for (const words of ['Done', 'Partly done', 'Skipped', 'Missed']) {
+    assert.ok(await page.locator('.item .status', { hasText: words }).count() > 0, words);
+  }
+  assert.match(await page.locator('#week-1').innerText(), /of \d+\.\d km done/);
+  await visit('01-calendar');
+  await page.locator('section.week').first().screenshot({ path: join(SHOTS, '01-calendar-week-1.png') });
+
+  await page.goto(`${base}/today`);
+  assert.equal(await page.locator('nav a[aria-current="page"]').innerText(), 'Today');
+  await visit('02-today');
+  const today = plan.weeks.flatMap((w) => w.days).find((d) => d.date === iso(utcToday()));
+  if (today?.sessions.length) {
+    const r = await api('POST', '/api/v1/logs', { session_id: today.sessions[0].id, status: 'done', rpe: 4, duration_s: 1800 });
+    assert.equal(r.status(), 201, await r.text());
+    await page.goto(`${base}/today`);
+    await page.locator('.today-card .status', { hasText: 'Done' }).first().waitFor();
+    await visit('02-today-done');
+  }
+
+  await page.goto(`${base}/sessions/${week1[0].id}`);
+  const download = page.getByRole('link', { name: /Download for your watch/ });
+  const fit = await page.request.get(`${base}${await download.getAttribute('href')}`);
+  assert.equal(fit.status(), 200);
+  assert.equal(fit.headers()['content-type'], 'application/vnd.ant.fit');
+  await visit('03-session');
+  await download.locator('xpath=..').screenshot({ path: join(SHOTS, '03-session-watch.png') });
+
+  await page.goto(`${base}/settings`);
+  await page.getByRole('button', { name: 'New calendar feed' }).click();
+  const feed = await page.locator('.feed-url').innerText();
+  const subscribe = page.getByRole('link', { name: 'Subscribe in your calendar app' });
+  assert.equal(await subscribe.getAttribute('href'), feed.replace(/^https?:\/\//, 'webcal://'));
+  assert.equal(await page.locator('nav a[aria-current="page"]').innerText(), 'Settings');
+  await visit('04-settings-feed');
+  await subscribe.locator('xpath=..').screenshot({ path: join(SHOTS, '04-feed-created.png') });
+
+  const icon = await page.request.get(`${base}/favicon.ico`);
+  assert.equal(icon.status(), 200);
+  await context.close();
+});
