@@ -5,6 +5,7 @@
 //! typed result or a domain error. No HTTP types: the web API, the pages
 //! and the command line are adapters over it.
 
+pub mod accounts;
 mod actor;
 pub mod affiliates;
 pub mod shop;

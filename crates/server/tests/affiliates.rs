@@ -770,3 +770,34 @@ async fn a_sign_up_from_the_affiliates_own_address_or_e_mail_earns_nothing() {
         );
     }
 }
+
+/// Roles are a set: an athlete who becomes an approved affiliate is both,
+/// and `role` keeps naming the account's own.
+#[tokio::test]
+async fn an_approved_affiliate_athlete_has_both_roles() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let ana = app.signup("ana@example.com").await;
+        let (_, me) = json_of(ana.get(app.url("/api/v1/me")).send().await.unwrap()).await;
+        assert_eq!(
+            (me["role"].clone(), me["roles"].clone()),
+            (json!("athlete"), json!(["athlete"]))
+        );
+        let (s, applied) = json_of(
+            ana.post(app.url("/api/v1/affiliate/application"))
+                .json(&json!({"slug": "ana-runs", "payout_email": "ana@example.com"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (s, applied["status"].as_str()),
+            (reqwest::StatusCode::CREATED, Some("approved")),
+            "{backend}"
+        );
+        let (_, me) = json_of(ana.get(app.url("/api/v1/me")).send().await.unwrap()).await;
+        assert_eq!(me["role"], "athlete");
+        assert_eq!(me["roles"], json!(["athlete", "affiliate"]), "{backend}");
+    }
+}

@@ -246,8 +246,22 @@ pub async fn logout(
     ))
 }
 
-pub async fn me(user: CurrentUser) -> Json<User> {
-    Json(user.user)
+/// The signed-in user, with `roles` as a set beside the account's own
+/// `role` (an athlete who is an approved affiliate has both).
+#[derive(serde::Serialize)]
+pub struct Me {
+    #[serde(flatten)]
+    user: User,
+    roles: Vec<Role>,
+}
+
+pub async fn me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Me>, ApiError> {
+    let roles =
+        runcoach_app::accounts::roles(&state.db, &runcoach_app::Actor::of(&user.user)).await?;
+    Ok(Json(Me {
+        user: user.user,
+        roles,
+    }))
 }
 
 /// `PATCH /api/v1/me`: any of the preferences the settings page edits;
