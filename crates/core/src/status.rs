@@ -49,10 +49,12 @@ impl SessionStatus {
 /// "skipped" corrected to "done" reads done); `matched` says an imported
 /// activity was linked to it. A log outranks the import: the athlete may
 /// have run only part of the session the watch recorded. Rest days are
-/// never missed.
+/// never missed, and neither are days before `since` (the day the plan was
+/// made: a plan starting on Monday, made on Thursday, has missed nothing).
 pub fn session_status(
     date: Date,
     today: Date,
+    since: Date,
     logged: Option<LogStatus>,
     matched: bool,
     rest: bool,
@@ -61,7 +63,7 @@ pub fn session_status(
         (Some(LogStatus::Done), _) | (None, true) => SessionStatus::Done,
         (Some(LogStatus::Partial), _) => SessionStatus::Partial,
         (Some(LogStatus::Skipped), _) => SessionStatus::Skipped,
-        (None, false) if date < today && !rest => SessionStatus::Missed,
+        (None, false) if date < today && date >= since && !rest => SessionStatus::Missed,
         (None, false) => SessionStatus::Planned,
     }
 }
@@ -72,10 +74,18 @@ mod tests {
     use jiff::civil::date;
 
     #[test]
+    fn nothing_is_missed_before_the_plan_was_made() {
+        let made = date(2027, 3, 4);
+        let status = |d| session_status(d, date(2027, 3, 10), made, None, false, false);
+        assert_eq!(status(date(2027, 3, 1)), SessionStatus::Planned);
+        assert_eq!(status(date(2027, 3, 4)), SessionStatus::Missed);
+    }
+
+    #[test]
     fn log_then_import_then_the_calendar_decide() {
         let today = date(2027, 3, 10);
         let past = date(2027, 3, 9);
-        let s = |d, l, m| session_status(d, today, l, m, false);
+        let s = |d, l, m| session_status(d, today, date(2027, 1, 1), l, m, false);
         assert_eq!(s(past, None, false), SessionStatus::Missed);
         assert_eq!(s(today, None, false), SessionStatus::Planned);
         assert_eq!(s(date(2027, 3, 11), None, false), SessionStatus::Planned);
@@ -90,7 +100,7 @@ mod tests {
         );
         assert_eq!(s(past, Some(LogStatus::Done), false), SessionStatus::Done);
         assert_eq!(
-            session_status(past, today, None, false, true),
+            session_status(past, today, past, None, false, true),
             SessionStatus::Planned
         );
         assert_eq!(

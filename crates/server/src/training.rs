@@ -106,6 +106,8 @@ pub struct TrackedSession {
 /// request (two queries) so every session's status is a lookup.
 pub struct Tracker {
     today: Date,
+    /// The day the plan was made: nothing before it counts as missed.
+    since: Date,
     logs: HashMap<String, (String, LogStatus)>,
     activities: HashMap<String, String>,
 }
@@ -129,8 +131,13 @@ impl Tracker {
         {
             activities.entry(session).or_insert(activity);
         }
+        let since = runcoach_store::plans::created_at(db, user_id, plan_id)
+            .await?
+            .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+            .map_or(today, |t| t.to_zoned(jiff::tz::TimeZone::UTC).date());
         Ok(Tracker {
             today,
+            since,
             logs,
             activities,
         })
@@ -140,6 +147,7 @@ impl Tracker {
     pub fn empty(today: Date) -> Self {
         Tracker {
             today,
+            since: today,
             logs: HashMap::new(),
             activities: HashMap::new(),
         }
@@ -160,6 +168,7 @@ impl Tracker {
             status: session_status(
                 date,
                 self.today,
+                self.since,
                 log.map(|(_, s)| *s),
                 activity.is_some(),
                 rest,

@@ -217,6 +217,18 @@ async fn sessions_say_done_partial_skipped_missed_or_planned() {
         .await;
         assert_eq!(s, StatusCode::CREATED, "{backend}: {plan}");
         let id = plan["id"].as_str().unwrap();
+        // Made on its first day: earlier days would not count as missed.
+        let made = jiff::civil::DateTime::from(start)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .unwrap()
+            .timestamp()
+            .as_millisecond();
+        runcoach_store::test_support::execute(
+            &app.db,
+            &format!("UPDATE plans SET created_at = {made} WHERE id = '{id}'"),
+        )
+        .await
+        .unwrap();
         let all = sessions(&plan);
         let week1: Vec<&(String, Value)> = all
             .iter()

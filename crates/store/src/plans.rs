@@ -26,6 +26,17 @@ pub struct PlanSummary {
     pub created_at: i64,
 }
 
+/// When `user_id`'s plan was made (Unix ms), if it is theirs.
+pub async fn created_at(db: &Db, user_id: &str, plan_id: &str) -> Result<Option<i64>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_scalar(
+        "SELECT created_at FROM plans WHERE id = $1 AND user_id = $2",
+    )
+    .bind(plan_id)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await)?)
+}
+
 fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("plan types always serialise")
 }

@@ -256,12 +256,12 @@ pub struct Me {
 }
 
 pub async fn me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Me>, ApiError> {
-    let roles =
-        runcoach_app::accounts::roles(&state.db, &runcoach_app::Actor::of(&user.user)).await?;
-    Ok(Json(Me {
-        user: user.user,
-        roles,
-    }))
+    Ok(Json(me_of(&state, user.user).await?))
+}
+
+async fn me_of(state: &AppState, user: User) -> Result<Me, ApiError> {
+    let roles = runcoach_app::accounts::roles(&state.db, &runcoach_app::Actor::of(&user)).await?;
+    Ok(Me { user, roles })
 }
 
 /// `PATCH /api/v1/me`: any of the preferences the settings page edits;
@@ -307,7 +307,7 @@ pub async fn update_me(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiJson(patch): ApiJson<ProfilePatch>,
-) -> Result<Json<User>, ApiError> {
+) -> Result<Json<Me>, ApiError> {
     let mut u = user.user;
     if let Some(name) = patch.name {
         u.name = name.trim().to_owned();
@@ -341,7 +341,7 @@ pub async fn update_me(
         return Err(ApiError::Invalid(bad));
     }
     users::set_profile(&state.db, &u).await?;
-    Ok(Json(u))
+    Ok(Json(me_of(&state, u).await?))
 }
 
 #[derive(Deserialize)]
