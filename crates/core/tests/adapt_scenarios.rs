@@ -493,6 +493,12 @@ prop_compose! {
 /// adapted plan can keep a run the generated plan would not have; nor does
 /// it yet rewrite the plan's warnings when it shortens the longest run
 /// (feasibility). Known, and left to a follow-up.
+///
+/// `lone_run` (a week of one run no longer than the longest long run so
+/// far) gives way to the rules between weeks: a lowered week too small to
+/// split whose floor (a recovery week at most 30 % below the week before,
+/// race week within reach) is above the longest long run keeps its one run
+/// at that floor. Lowering it further would break those rules instead.
 fn between_weeks(
     found: Vec<runcoach_core::guardrails::Violation>,
 ) -> Vec<runcoach_core::guardrails::Violation> {
@@ -501,7 +507,7 @@ fn between_weeks(
         .filter(|v| {
             !matches!(
                 v.rule,
-                "run_length" | "easy_run_size" | "race_week_runs" | "feasibility"
+                "run_length" | "easy_run_size" | "race_week_runs" | "feasibility" | "lone_run"
             )
         })
         .collect()

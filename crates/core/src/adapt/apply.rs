@@ -28,9 +28,10 @@ use crate::exercises::{Equipment, Exercise, Family, Load, find, library, with_eq
 use crate::plan::model::{
     Dose, Niggle, Phase, Plan, PlanPaces, Session, SessionKind, Step, StepKind, Week,
 };
-use crate::plan::shape::{RaceCategory, long_run_share_cap};
+use crate::plan::shape::{RaceCategory, long_run_share_cap, long_run_share_cap_for_runs};
 use crate::plan::sizing::{
     EASY_TO_LONG, MAX_EASY_MIN, MIN_RUN_MIN, MIN_SHAKEOUT_MIN, RunLimits, Spread, spread,
+    two_run_long_cap,
 };
 use crate::plan::workouts::{self, Targets};
 use crate::plan::{strength, why as plan_why, with_totals};
@@ -76,7 +77,8 @@ pub fn apply(plan: &Plan, adjustments: &[Adjustment]) -> Plan {
         for i in 0..out.weeks.len() {
             // Faster paces make runs shorter in time: keep them worth doing.
             let before = out.weeks[i].clone();
-            worth_doing(&mut out.weeks[i], &prefix(&[adj]), &niggles);
+            let lone_most = lone_run_most(&out, i);
+            worth_doing(&mut out.weeks[i], &prefix(&[adj]), &niggles, lone_most);
             refresh(&mut out, i);
             if changed.contains(&i) || out.weeks[i] != before {
                 mark(i);
@@ -385,7 +387,8 @@ fn set_volume(plan: &mut Plan, i: usize, target: f64, prefix: &str, lock_long: b
         .as_ref()
         .map(|a| a.niggles.clone())
         .unwrap_or_default();
-    worth_doing(&mut plan.weeks[i], prefix, &niggles);
+    let lone_most = lone_run_most(plan, i);
+    worth_doing(&mut plan.weeks[i], prefix, &niggles, lone_most);
     refresh(plan, i);
     plan.weeks[i] != before
 }
@@ -396,7 +399,10 @@ fn set_volume(plan: &mut Plan, i: usize, target: f64, prefix: &str, lock_long: b
 /// three quarters of the long run or 90 minutes, the long run within its
 /// share of the week. Volume is never cut here: a week whose runs cannot
 /// carry it is left as it is (see the note in the adaptation tests).
-fn worth_doing(week: &mut Week, prefix: &str, niggles: &[Niggle]) {
+///
+/// A week that ends up as one run keeps it within `lone_most` km (0: no
+/// limit; see [`lone_run_most`]).
+fn worth_doing(week: &mut Week, prefix: &str, niggles: &[Niggle], lone_most: f64) {
     let easyish = |k: SessionKind| matches!(k, SessionKind::Easy | SessionKind::Recovery);
     let (m, secs) = week
         .sessions()
@@ -438,7 +444,7 @@ fn worth_doing(week: &mut Week, prefix: &str, niggles: &[Niggle]) {
         .sessions()
         .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race && s.km() > 0.0)
         .count();
-    let wrong = long_km.is_some_and(|l| l > long_run_share_cap(total) * total + 0.1)
+    let wrong = long_km.is_some_and(|l| l > long_run_share_cap_for_runs(total, runs) * total + 0.1)
         || week.sessions().any(|(_, s)| {
             let minutes = f64::from(s.duration_s.unwrap_or(0)) / 60.0;
             s.kind.is_run()
@@ -464,9 +470,14 @@ fn worth_doing(week: &mut Week, prefix: &str, niggles: &[Niggle]) {
             .filter(|(_, _, s)| easyish(s.kind) && s.km() > 0.0)
             .map(|(d, j, s)| (d, j, s.distance_m.unwrap_or(0)))
             .collect();
-        // The long run never grows here: it was capped on purpose, or sized
-        // within the race's caps when the plan was made.
-        let long_cap = long_km.map(|l| (long_run_share_cap(total) * total - 0.2).min(l));
+        // The long run never grows here (it was capped on purpose, or sized
+        // within the race's caps when the plan was made), except to what a
+        // small week of two runs needs, as the engine plans them.
+        let quality = week.sessions().filter(|(_, s)| s.kind.is_quality()).count();
+        let long_cap = long_km.map(|l| {
+            let cap = (long_run_share_cap(total) * total - 0.2).min(l);
+            two_run_long_cap(cap, total, easy.len(), quality)
+        });
         match spread(total, long_cap, q_km, easy.len(), min, &limits) {
             Spread::Fits { long_km, easy_km } => {
                 if let Some((d, j)) = long_at {
@@ -481,10 +492,12 @@ fn worth_doing(week: &mut Week, prefix: &str, niggles: &[Niggle]) {
                 }
                 return;
             }
-            _ if easy.len() <= 1 && long_at.is_some() => {
-                // Two runs never fit (the long run at most half the week,
-                // the other at most three quarters of it): one easy run
-                // carries this lower week, as the engine plans tiny weeks.
+            // Only when the runs are too short: a week with too much for its
+            // runs is never folded into one (ever longer) run.
+            Spread::TooShort if easy.len() <= 1 && long_at.is_some() => {
+                // Even two runs do not fit (the easy one would be under 20
+                // minutes): one easy run carries this lower week, as the
+                // engine plans tiny weeks.
                 let (d, j) = long_at.expect("checked");
                 for &(ed, ej, _) in easy.iter().rev() {
                     week.days[ed].sessions.remove(ej);
@@ -496,8 +509,13 @@ fn worth_doing(week: &mut Week, prefix: &str, niggles: &[Niggle]) {
                         week.days[ed].sessions.push(m);
                     }
                 }
+                let lone_km = if lone_most > 0.0 {
+                    (total - q_km).min(lone_most)
+                } else {
+                    total - q_km
+                };
                 let s = &mut week.days[d].sessions[j];
-                resize(s, metres(total - q_km), prefix);
+                resize(s, metres(lone_km), prefix);
                 s.kind = SessionKind::Easy;
                 s.title = format!("{} {:.1} km", s.kind.label(), s.km());
                 s.why = format!(
@@ -525,6 +543,25 @@ fn worth_doing(week: &mut Week, prefix: &str, niggles: &[Niggle]) {
         }
     }
     *week = original;
+}
+
+/// The longest a lone run may be in week `i` (0: no limit): no longer than
+/// the longest long run of the weeks before, since a week too small to split
+/// is no place for a new longest run; but not so short that the week falls
+/// under the floor the rules between weeks set (a recovery week at most 30 %
+/// down, race week within reach), which wins.
+fn lone_run_most(plan: &Plan, i: usize) -> f64 {
+    let longest = plan.weeks[..i]
+        .iter()
+        .flat_map(|w| w.sessions())
+        .filter(|(_, s)| s.kind == SessionKind::Long)
+        .map(|(_, s)| s.km())
+        .fold(0.0, f64::max);
+    if longest > 0.0 {
+        longest.max(floor(plan, i))
+    } else {
+        0.0
+    }
 }
 
 fn min_minutes(phase: Phase) -> f64 {
