@@ -36,6 +36,7 @@ use crate::plan::sizing::{
 use crate::plan::workouts::{self, Targets};
 use crate::plan::{strength, why as plan_why, with_totals};
 use crate::science::{TrainingPaces, Vdot};
+use crate::units::Units;
 
 /// The guardrail checker's rounding slack.
 const SLACK_KM: f64 = 0.15;
@@ -78,7 +79,14 @@ pub fn apply(plan: &Plan, adjustments: &[Adjustment]) -> Plan {
             // Faster paces make runs shorter in time: keep them worth doing.
             let before = out.weeks[i].clone();
             let lone_most = lone_run_most(&out, i);
-            worth_doing(&mut out.weeks[i], &prefix(&[adj]), &niggles, lone_most);
+            let units = out.units();
+            worth_doing(
+                &mut out.weeks[i],
+                &prefix(&[adj]),
+                &niggles,
+                lone_most,
+                units,
+            );
             refresh(&mut out, i);
             if changed.contains(&i) || out.weeks[i] != before {
                 mark(i);
@@ -190,6 +198,7 @@ fn floor(plan: &Plan, i: usize) -> f64 {
 /// How an easy run replacing a quality session looks.
 struct EasyRun {
     s_per_km: f64,
+    units: Units,
     band: Option<[u32; 2]>,
     rpe: Option<[u8; 2]>,
 }
@@ -198,6 +207,7 @@ fn easy_run(plan: &Plan, i: usize) -> EasyRun {
     if let Some(p) = &plan.paces {
         return EasyRun {
             s_per_km: 0.5 * f64::from(p.easy[0] + p.easy[1]),
+            units: plan.units(),
             band: Some(p.easy),
             rpe: None,
         };
@@ -216,6 +226,7 @@ fn easy_run(plan: &Plan, i: usize) -> EasyRun {
     let all = || pace_of(&mut plan.weeks.iter().flat_map(|w| w.sessions().map(|(_, s)| s)));
     EasyRun {
         s_per_km: week.or_else(all).unwrap_or(420.0),
+        units: plan.units(),
         band: None,
         rpe: Some([3, 4]),
     }
@@ -223,7 +234,7 @@ fn easy_run(plan: &Plan, i: usize) -> EasyRun {
 
 /// A quality session becomes an easy run of about the same duration.
 fn to_easy(s: &mut Session, easy: &EasyRun, prefix: &str) {
-    let before = why::session_summary(s);
+    let before = why::session_summary(s, easy.units);
     let secs = f64::from(s.duration_s.unwrap_or(0));
     let secs = if secs > 0.0 {
         secs
@@ -235,7 +246,7 @@ fn to_easy(s: &mut Session, easy: &EasyRun, prefix: &str) {
     *s = Session {
         id: s.id.clone(),
         kind: SessionKind::Easy,
-        title: format!("{} {km:.1} km", SessionKind::Easy.label()),
+        title: run_title(SessionKind::Easy, km, easy.units),
         distance_m: Some(metres),
         duration_s: Some((km * easy.s_per_km).round() as u32),
         minutes: None,
@@ -248,7 +259,12 @@ fn to_easy(s: &mut Session, easy: &EasyRun, prefix: &str) {
     };
 }
 
-fn resize(s: &mut Session, metres: u32, prefix: &str) {
+/// A steady run's title, in the runner's units, as the plan writes it.
+fn run_title(kind: SessionKind, km: f64, units: Units) -> String {
+    format!("{} {}", kind.label(), units.distance(km))
+}
+
+fn resize(s: &mut Session, metres: u32, prefix: &str, units: Units) {
     let old = s.distance_m.unwrap_or(0);
     if old == metres {
         return;
@@ -257,7 +273,7 @@ fn resize(s: &mut Session, metres: u32, prefix: &str) {
         s.duration_s = Some((f64::from(d) * f64::from(metres) / f64::from(old)).round() as u32);
     }
     s.distance_m = Some(metres);
-    s.title = format!("{} {:.1} km", s.kind.label(), f64::from(metres) / 1000.0);
+    s.title = run_title(s.kind, f64::from(metres) / 1000.0, units);
     note(s, prefix);
 }
 
@@ -271,6 +287,7 @@ fn refresh(plan: &mut Plan, i: usize) {
 /// `lock_long`), quality sessions swapped for easy runs when the week could
 /// not carry them. Returns whether anything changed.
 fn set_volume(plan: &mut Plan, i: usize, target: f64, prefix: &str, lock_long: bool) -> bool {
+    let units = plan.units();
     let easy = easy_run(plan, i);
     let before = plan.weeks[i].clone();
     let target_m = (target.max(0.0) * 1000.0).round() as i64;
@@ -373,6 +390,7 @@ fn set_volume(plan: &mut Plan, i: usize, target: f64, prefix: &str, lock_long: b
             &mut week.days[r.0].sessions[r.1],
             (*m).max(0) as u32,
             prefix,
+            units,
         );
     }
     if let Some(r) = runs.iter().find(|r| r.3) {
@@ -380,6 +398,7 @@ fn set_volume(plan: &mut Plan, i: usize, target: f64, prefix: &str, lock_long: b
             &mut week.days[r.0].sessions[r.1],
             new_long.max(0) as u32,
             prefix,
+            units,
         );
     }
     let niggles = plan
@@ -388,7 +407,7 @@ fn set_volume(plan: &mut Plan, i: usize, target: f64, prefix: &str, lock_long: b
         .map(|a| a.niggles.clone())
         .unwrap_or_default();
     let lone_most = lone_run_most(plan, i);
-    worth_doing(&mut plan.weeks[i], prefix, &niggles, lone_most);
+    worth_doing(&mut plan.weeks[i], prefix, &niggles, lone_most, units);
     refresh(plan, i);
     plan.weeks[i] != before
 }
@@ -402,7 +421,7 @@ fn set_volume(plan: &mut Plan, i: usize, target: f64, prefix: &str, lock_long: b
 ///
 /// A week that ends up as one run keeps it within `lone_most` km (0: no
 /// limit; see [`lone_run_most`]).
-fn worth_doing(week: &mut Week, prefix: &str, niggles: &[Niggle], lone_most: f64) {
+fn worth_doing(week: &mut Week, prefix: &str, niggles: &[Niggle], lone_most: f64, units: Units) {
     let easyish = |k: SessionKind| matches!(k, SessionKind::Easy | SessionKind::Recovery);
     let (m, secs) = week
         .sessions()
@@ -481,14 +500,19 @@ fn worth_doing(week: &mut Week, prefix: &str, niggles: &[Niggle], lone_most: f64
         match spread(total, long_cap, q_km, easy.len(), min, &limits) {
             Spread::Fits { long_km, easy_km } => {
                 if let Some((d, j)) = long_at {
-                    resize(&mut week.days[d].sessions[j], metres(long_km), prefix);
+                    resize(
+                        &mut week.days[d].sessions[j],
+                        metres(long_km),
+                        prefix,
+                        units,
+                    );
                 }
                 let n = easy.len().max(1) as u32;
                 let each = metres(easy_km) / n / 100 * 100;
                 let mut left = metres(easy_km) - each * n;
                 for &(d, j, _) in &easy {
                     let extra = std::mem::take(&mut left);
-                    resize(&mut week.days[d].sessions[j], each + extra, prefix);
+                    resize(&mut week.days[d].sessions[j], each + extra, prefix, units);
                 }
                 return;
             }
@@ -515,9 +539,9 @@ fn worth_doing(week: &mut Week, prefix: &str, niggles: &[Niggle], lone_most: f64
                     total - q_km
                 };
                 let s = &mut week.days[d].sessions[j];
-                resize(s, metres(lone_km), prefix);
+                resize(s, metres(lone_km), prefix, units);
                 s.kind = SessionKind::Easy;
-                s.title = format!("{} {:.1} km", s.kind.label(), s.km());
+                s.title = run_title(s.kind, s.km(), units);
                 s.why = format!(
                     "{prefix}One easy run carries this lower week: split, its runs would be too short to be worth doing."
                 );
@@ -623,6 +647,7 @@ fn ease(plan: &mut Plan, i: usize, eases: &[&Adjustment]) -> bool {
 }
 
 fn cap_long_run(plan: &mut Plan, i: usize, max_km: f64, prefix: &str) -> bool {
+    let units = plan.units();
     let before = plan.weeks[i].clone();
     let max_m = (max_km * 1000.0).round() as u32;
     for day in &mut plan.weeks[i].days {
@@ -632,7 +657,7 @@ fn cap_long_run(plan: &mut Plan, i: usize, max_km: f64, prefix: &str) -> bool {
             .filter(|s| s.kind == SessionKind::Long)
         {
             if s.distance_m.unwrap_or(0) > max_m + 50 {
-                resize(s, max_m, prefix);
+                resize(s, max_m, prefix, units);
             }
         }
     }
@@ -662,26 +687,26 @@ fn knock_on(plan: &mut Plan, from: usize) {
         let mut reason = String::new();
         if let Some(base) = base.filter(|b| v > PROGRESSION * b + SLACK_KM) {
             cap = PROGRESSION * base;
-            reason = why::held_progression(base, cap);
+            reason = why::held_progression(base, cap, plan.units());
         }
         let w = &plan.weeks[i];
         if w.recovery && i > 0 {
             let prev = volume(plan, i - 1);
             if v > RECOVERY_CEILING * prev && RECOVERY_AIM * prev < cap {
                 cap = RECOVERY_AIM * prev;
-                reason = why::held_recovery(prev, cap);
+                reason = why::held_recovery(prev, cap, plan.units());
             }
         }
         if !building(w.phase) {
             let pk = peak(plan);
             if v > pk + SLACK_KM && pk < cap {
                 cap = pk;
-                reason = why::held_taper(pk);
+                reason = why::held_taper(pk, plan.units());
             }
             let race_week = i + 1 == n && w.phase == Phase::Race;
             if race_week && v > (RACE_WEEK_CEILING + 0.005) * pk && RACE_WEEK_AIM * pk < cap {
                 cap = RACE_WEEK_AIM * pk;
-                reason = why::held_race_week(pk, cap);
+                reason = why::held_race_week(pk, cap, plan.units());
             }
         }
         if cap.is_finite() {
@@ -898,7 +923,7 @@ fn apply_paces(plan: &mut Plan, adj: &Adjustment) -> Vec<usize> {
     let t = Targets {
         known: Some(p),
         assumed: p,
-        units: plan.athlete.as_ref().map(|a| a.units).unwrap_or_default(),
+        units: plan.units(),
     };
     let round = |x: f64| x.round() as u32;
     plan.paces = Some(PlanPaces {
@@ -954,9 +979,7 @@ fn apply_paces(plan: &mut Plan, adj: &Adjustment) -> Vec<usize> {
                             &race_name,
                             race_m / 1000.0,
                             r.duration_s.map(|d| (d, source.as_str())),
-                            plan.athlete
-                                .as_ref()
-                                .map_or_else(Default::default, |a| a.units),
+                            t.units,
                         );
                     }
                     _ => {}
