@@ -647,31 +647,28 @@ prop_compose! {
     }
 }
 
-/// The checker's findings without the run-size rules (runs of at least 20
-/// minutes, easy runs within three quarters of the long run and 90
-/// minutes, race-week runs shorter than the taper week's). Adaptation
-/// refits a lowered week's runs to them but never cuts volume to do so, and
-/// a lowered taper week does not yet shorten race week's runs, so an
-/// adapted plan can keep a run the generated plan would not have; nor does
-/// it yet rewrite the plan's warnings when it shortens the longest run
-/// (feasibility). Known, and left to a follow-up.
+/// The checker's findings without the two run-size rules: runs of at least
+/// 20 minutes (`run_length`) and easy runs within three quarters of the long
+/// run and 90 minutes (`easy_run_size`). Adaptation refits a lowered week's
+/// runs to them (fewer, longer runs) but never cuts volume to do so: the
+/// cut was balanced against the rules between weeks (recovery 20–30 %,
+/// progression, taper), which win. A week whose runs cannot carry its
+/// volume is left as it was, so it can keep a run the generated plan would
+/// not have: in tiny plans (around 10 km a week) whose quality session is
+/// most of the week. Race week's runs (`race_week_runs`) and the warning
+/// when the longest run falls short (`feasibility`) are kept.
 ///
 /// `lone_run` (a week of one run no longer than the longest long run so
-/// far) gives way to the rules between weeks: a lowered week too small to
-/// split whose floor (a recovery week at most 30 % below the week before,
-/// race week within reach) is above the longest long run keeps its one run
-/// at that floor. Lowering it further would break those rules instead.
+/// far) gives way to the same rules between weeks: a lowered week too small
+/// to split whose floor (a recovery week at most 30 % below the week
+/// before, race week within reach) is above the longest long run keeps its
+/// one run at that floor, since lowering it further would break them.
 fn between_weeks(
     found: Vec<runcoach_core::guardrails::Violation>,
 ) -> Vec<runcoach_core::guardrails::Violation> {
     found
         .into_iter()
-        .filter(|v| {
-            !matches!(
-                v.rule,
-                "run_length" | "easy_run_size" | "race_week_runs" | "feasibility" | "lone_run"
-            )
-        })
+        .filter(|v| !matches!(v.rule, "run_length" | "easy_run_size" | "lone_run"))
         .collect()
 }
 
@@ -792,7 +789,8 @@ proptest! {
             prop_assert!(!a.touched.is_empty() && !a.why.is_empty());
             prop_assert_eq!(&a.id, &Adjustment::id_for(a.rule, a.week));
             let rest = without(&adjs, &a.id);
-            prop_assert!(between_weeks(check(&apply(&plan, &rest))).is_empty());
+            let found = between_weeks(check(&apply(&plan, &rest)));
+            prop_assert!(found.is_empty(), "{input:?}\n{rest:#?}\n{}", found.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("\n"));
             prop_assert_eq!(&adapt(&plan, &logs, today, std::slice::from_ref(&a.id)), &rest);
         }
         prop_assert_eq!(&adapt(&plan, &logs, today, &[]), &adjs);

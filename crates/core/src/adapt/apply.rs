@@ -49,7 +49,7 @@ const RACE_WEEK_FLOOR: f64 = 0.41;
 const RACE_WEEK_AIM: f64 = 0.58;
 const RACE_WEEK_CEILING: f64 = 0.60;
 /// Hard running kept below this share of a resized week (the rule: 25 %).
-const HARD_SHARE: f64 = 0.24;
+pub(super) const HARD_SHARE: f64 = 0.24;
 /// At most this many movements swapped per strength session.
 const SWAPS_PER_SESSION: usize = 2;
 
@@ -136,6 +136,7 @@ pub fn apply(plan: &Plan, adjustments: &[Adjustment]) -> Plan {
     }
     if let Some(c) = first_changed {
         knock_on(&mut out, c + 1);
+        super::feasibility::warn_when_longest_run_falls_short(&mut out);
     }
     out
 }
@@ -196,14 +197,14 @@ fn floor(plan: &Plan, i: usize) -> f64 {
 }
 
 /// How an easy run replacing a quality session looks.
-struct EasyRun {
+pub(super) struct EasyRun {
     s_per_km: f64,
     units: Units,
     band: Option<[u32; 2]>,
     rpe: Option<[u8; 2]>,
 }
 
-fn easy_run(plan: &Plan, i: usize) -> EasyRun {
+pub(super) fn easy_run(plan: &Plan, i: usize) -> EasyRun {
     if let Some(p) = &plan.paces {
         return EasyRun {
             s_per_km: 0.5 * f64::from(p.easy[0] + p.easy[1]),
@@ -233,7 +234,7 @@ fn easy_run(plan: &Plan, i: usize) -> EasyRun {
 }
 
 /// A quality session becomes an easy run of about the same duration.
-fn to_easy(s: &mut Session, easy: &EasyRun, prefix: &str) {
+pub(super) fn to_easy(s: &mut Session, easy: &EasyRun, prefix: &str) {
     let before = why::session_summary(s, easy.units);
     let secs = f64::from(s.duration_s.unwrap_or(0));
     let secs = if secs > 0.0 {
@@ -714,6 +715,7 @@ fn knock_on(plan: &mut Plan, from: usize) {
             set_volume(plan, i, cap, &p, false);
         }
     }
+    super::race_week::keep_shorter_than_taper(plan);
 }
 
 /// Strength work of week `i` shifted towards abductors or hip flexors.

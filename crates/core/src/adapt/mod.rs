@@ -36,6 +36,8 @@
 //! [`crate::guardrails::check`] whenever the original does.
 
 mod apply;
+mod feasibility;
+mod race_week;
 mod why;
 
 pub use apply::apply;

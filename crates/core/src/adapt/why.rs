@@ -262,6 +262,21 @@ pub fn held_race_week(peak: f64, cap: f64, u: Units) -> String {
     )
 }
 
+pub fn longest_run_falls_short(longest: f64, race_km: f64, u: Units) -> String {
+    format!(
+        "After the adjustments the longest run is {}, under three quarters of the race ({}), so race day will be a step into the unknown. Options: a later race, a shorter race first, or run-walk the race.",
+        dist(longest, u),
+        dist(race_km * 0.75, u)
+    )
+}
+
+pub fn race_week_runs(taper_avg: f64, u: Units) -> String {
+    format!(
+        "race week's runs kept shorter than the lowered taper week's average run of {}",
+        dist(taper_avg, u)
+    )
+}
+
 pub fn strength_shift(before: &[Dose], after: &[Dose]) -> String {
     let gone: Vec<&str> = before
         .iter()
