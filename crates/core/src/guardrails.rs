@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::exercises::{Family, find};
 use crate::plan::model::{Level, Phase, Plan, SessionKind, Week};
-use crate::plan::shape::{RaceCategory, block_peak_cap, long_run_share_cap};
+use crate::plan::shape::{RaceCategory, block_peak_cap, long_run_share_cap_for_runs};
 use crate::plan::sizing::{EASY_TO_LONG, MAX_EASY_MIN, MIN_RUN_MIN, MIN_SHAKEOUT_MIN};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -192,7 +192,16 @@ fn recovery_weeks(plan: &Plan, volumes: &[f64], f: &mut Findings) {
         }
         if weeks[i].recovery && i > 0 {
             let cut = 1.0 - volumes[i] / volumes[i - 1].max(0.1);
-            if !(0.195..=0.305).contains(&cut) {
+            // A recovery week too small to split into runs of 20 minutes
+            // keeps its one run to the longest long run so far: deeper
+            // than the usual cut, never a new longest run.
+            let lone_at_longest = lone_run(&weeks[i]).is_some_and(|(_, km)| {
+                let longest = longest_long_before(&weeks[..i]);
+                // Weeks are planned in 0.5 km steps: up to one below it.
+                longest > 0.0 && km <= longest + SLACK_KM && km >= longest - 0.5 - SLACK_KM
+            });
+            let deeper_for_a_lone_run = lone_at_longest && cut > 0.305;
+            if !(0.195..=0.305).contains(&cut) && !deeper_for_a_lone_run {
                 f.add(
                     "recovery_weeks",
                     &weeks[i],
@@ -271,8 +280,28 @@ fn taper(plan: &Plan, volumes: &[f64], cat: &RaceCategory, f: &mut Findings) {
 fn long_runs(plan: &Plan, volumes: &[f64], cat: &RaceCategory, f: &mut Findings) {
     let long_day = plan.athlete.as_ref().map(|a| a.long_run_day);
     for (i, w) in plan.weeks.iter().enumerate() {
-        let longs: Vec<_> = w
+        let runs: Vec<_> = w
             .sessions()
+            .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race)
+            .collect();
+        // A week of one run never asks for more than the runner has done.
+        let longest = longest_long_before(&plan.weeks[..i]);
+        if let Some((date, km)) = lone_run(w)
+            && longest > 0.0
+            && km > longest + SLACK_KM
+        {
+            f.add(
+                "lone_run",
+                w,
+                Some(date),
+                format!(
+                    "the week's only run, {km:.1} km, is longer than any long run so far ({longest:.1} km)"
+                ),
+            );
+        }
+        let longs: Vec<_> = runs
+            .iter()
+            .copied()
             .filter(|(_, s)| s.kind == SessionKind::Long)
             .collect();
         if longs.len() > 1 {
@@ -298,7 +327,7 @@ fn long_runs(plan: &Plan, volumes: &[f64], cat: &RaceCategory, f: &mut Findings)
                 );
             }
             // Plans are written in 0.1 km: the step is judged on that.
-            let cap = long_run_share_cap((volumes[i] * 10.0).round() / 10.0);
+            let cap = long_run_share_cap_for_runs((volumes[i] * 10.0).round() / 10.0, runs.len());
             if km > cap * volumes[i] + SLACK_KM {
                 f.add("long_run", w, Some(d.date), format!("{km:.1} km is {:.0}% of the week's {:.1} km; the cap at this volume is {:.0}%", km / volumes[i] * 100.0, volumes[i], cap * 100.0));
             }
@@ -331,6 +360,25 @@ fn long_runs(plan: &Plan, volumes: &[f64], cat: &RaceCategory, f: &mut Findings)
             }
         }
     }
+}
+
+/// The longest long run of these weeks (0: none).
+fn longest_long_before(weeks: &[Week]) -> f64 {
+    weeks
+        .iter()
+        .flat_map(Week::sessions)
+        .filter(|(_, s)| s.kind == SessionKind::Long)
+        .map(|(_, s)| s.km())
+        .fold(0.0, f64::max)
+}
+
+/// The date and length of a week's only run (the race not counted).
+fn lone_run(w: &Week) -> Option<(Date, f64)> {
+    let mut runs = w
+        .sessions()
+        .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race);
+    let (d, s) = runs.next()?;
+    runs.next().is_none().then_some((d.date, s.km()))
 }
 
 fn hard_days(plan: &Plan, f: &mut Findings) {

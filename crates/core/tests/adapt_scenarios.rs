@@ -2,6 +2,8 @@
 //! adapted plan passes the guardrail checker and undo restores the
 //! original exactly.
 
+use std::collections::BTreeSet;
+
 use jiff::ToSpan;
 use jiff::civil::{Date, date};
 use proptest::prelude::*;
@@ -254,11 +256,12 @@ fn severe_pain_on_one_day_lowers_a_building_week_and_the_weeks_after() {
     assert_eq!(apply(&plan, &[]), plan);
 }
 
-#[test]
-fn acwr_spike_lowers_the_next_week_by_a_fifth() {
-    let plan = half_plan();
+/// A log whose week 4 spikes the load: four easy weeks before the plan,
+/// then week 4 at RPE 9 with an hour of hard cross-training every day.
+/// Returns the log and the day it is read (week 4's Sunday).
+fn load_spike_log(plan: &Plan) -> (Vec<LoggedSession>, Date) {
     let start = plan.weeks[0].start;
-    let w4 = week(&plan, 4).start;
+    let w4 = week(plan, 4).start;
     // Four weeks before the plan: 30 min a day at RPE 3 (90 AU a day).
     let mut logs: Vec<LoggedSession> = (1..=28)
         .map(|d| LoggedSession {
@@ -272,10 +275,10 @@ fn acwr_spike_lowers_the_next_week_by_a_fifth() {
             notes: String::new(),
         })
         .collect();
-    logs.extend(as_planned(&plan, start, w4 - 1.days(), 4));
+    logs.extend(as_planned(plan, start, w4 - 1.days(), 4));
     // Week 4 run as planned but every run at RPE 9 plus an hour of hard
     // cross-training each day.
-    logs.extend(as_planned(&plan, w4, w4 + 6.days(), 9));
+    logs.extend(as_planned(plan, w4, w4 + 6.days(), 9));
     logs.extend((0..7).map(|d| LoggedSession {
         date: w4 + d.days(),
         kind: ActivityKind::Cross,
@@ -286,14 +289,20 @@ fn acwr_spike_lowers_the_next_week_by_a_fifth() {
         pain: Vec::new(),
         notes: String::new(),
     }));
-    let today = w4 + 6.days();
+    (logs, w4 + 6.days())
+}
+
+#[test]
+fn acwr_spike_lowers_the_next_week_by_a_fifth() {
+    let plan = half_plan();
+    let (logs, today) = load_spike_log(&plan);
     let adjs = adapt(&plan, &logs, today, &[]);
     assert_eq!(
         adjs.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
         ["acwr_spike-w5"]
     );
     let a = &adjs[0];
-    assert!(a.why.contains("acute:chronic workload ratio reached"));
+    assert!(a.why.contains("times your usual week"), "{}", a.why);
     assert!(a.summary.contains("above 1.5) → volume −20%"));
     let adapted = apply(&plan, &adjs);
     assert_passes(&adapted);
@@ -421,7 +430,12 @@ fn a_new_race_result_updates_paces_and_the_prediction() {
             .why
             .starts_with("Adjusted: new 10k result 45:00")
     );
-    assert!(a.why.contains("the plan used VDOT 40.0"), "{}", a.why);
+    assert!(
+        a.why
+            .contains("the plan's paces came from an earlier result"),
+        "{}",
+        a.why
+    );
     assert!(
         a.why
             .contains("easy 5:22–6:00/km, threshold 4:36/km (was 5:05/km)"),
@@ -430,6 +444,154 @@ fn a_new_race_result_updates_paces_and_the_prediction() {
     );
     assert_eq!(adapted.weeks[..4], plan.weeks[..4]);
     assert_eq!(apply(&plan, &[]), plan);
+}
+
+/// A log that fires most rules at once: knee pain on two days of week 3, a
+/// 10K race in 45:00 on Saturday of week 4 and week 5's long run skipped.
+/// Returns the log and the day it is read (week 5's Sunday).
+fn eventful_log(plan: &Plan) -> (Vec<LoggedSession>, Date) {
+    let w3 = week(plan, 3).start;
+    let sunday = week(plan, 5).start + 6.days();
+    let race_day = sunday - 8.days();
+    let mut logs = as_planned(plan, plan.weeks[0].start, sunday, 4);
+    for log in logs.iter_mut() {
+        if log.date == w3 + 1.days() || log.date == w3 + 3.days() {
+            log.pain = knee(5);
+        }
+        if log.date == sunday {
+            log.status = LogStatus::Skipped;
+            log.rpe = None;
+            log.duration_s = 0;
+            log.distance_m = 0;
+        }
+    }
+    logs.push(LoggedSession {
+        date: race_day,
+        kind: ActivityKind::Race,
+        status: LogStatus::Done,
+        duration_s: 45 * 60,
+        distance_m: 10_000,
+        rpe: Some(9),
+        pain: Vec::new(),
+        notes: String::new(),
+    });
+    (logs, sunday)
+}
+
+/// Everything the runner reads about the adjustments: their summaries,
+/// whys and before/after lines, and the titles and whys of every session
+/// of the adapted plan.
+fn runner_text(adjs: &[Adjustment], adapted: &Plan) -> Vec<String> {
+    let mut out: Vec<String> = adjs
+        .iter()
+        .flat_map(|a| {
+            [a.summary.clone(), a.why.clone()].into_iter().chain(
+                a.touched
+                    .iter()
+                    .flat_map(|t| [t.before.clone(), t.after.clone()]),
+            )
+        })
+        .collect();
+    out.extend(
+        adapted
+            .weeks
+            .iter()
+            .flat_map(|w| w.sessions())
+            .flat_map(|(_, s)| [s.title.clone(), s.why.clone()]),
+    );
+    out
+}
+
+/// Adapted plans for the eventful and the load-spike logs, in `units`.
+fn adapted_plans(units: &str) -> Vec<(Vec<Adjustment>, Plan)> {
+    let mut input = half_input();
+    input.units = Some(units.into());
+    let plan = build_plan(&input.validate().unwrap());
+    [eventful_log(&plan), load_spike_log(&plan)]
+        .into_iter()
+        .map(|(logs, today)| {
+            let adjs = adapt(&plan, &logs, today, &[]);
+            let adapted = apply(&plan, &adjs);
+            (adjs, adapted)
+        })
+        .collect()
+}
+
+/// A name and a year, as in a citation ("Gabbett 2016", "Ramskov et al.
+/// 2015"): a four-digit year after a capitalised word or "al.".
+fn cites_a_year(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.windows(2).any(|w| {
+        let year = w[1].trim_matches(|c: char| !c.is_ascii_digit());
+        let named = w[0].starts_with(|c: char| c.is_uppercase()) || w[0] == "al.";
+        named
+            && year.len() == 4
+            && year.bytes().all(|c| c.is_ascii_digit())
+            && (year.starts_with("19") || year.starts_with("20"))
+            && w[1].trim_start_matches('(').starts_with(year)
+    })
+}
+
+#[test]
+fn what_the_runner_reads_has_no_citations_or_jargon() {
+    const JARGON: [&str; 10] = [
+        "VDOT",
+        "ACWR",
+        "EWMA",
+        "acute:chronic",
+        "RPE",
+        "Daniels",
+        "Gilbert",
+        "Gabbett",
+        "Ramskov",
+        "et al",
+    ];
+    for units in ["km", "mi"] {
+        let plans = adapted_plans(units);
+        let rules: BTreeSet<Rule> = plans.iter().flat_map(|p| &p.0).map(|a| a.rule).collect();
+        assert_eq!(rules.len(), 5, "every rule fires: {rules:?}");
+        for (adjs, adapted) in &plans {
+            for text in runner_text(adjs, adapted) {
+                for word in JARGON {
+                    assert!(!text.contains(word), "{word:?} in: {text}");
+                }
+                assert!(!cites_a_year(&text), "a citation in: {text}");
+            }
+        }
+    }
+}
+
+#[test]
+fn adjustments_speak_the_runners_units() {
+    for (adjs, adapted) in adapted_plans("mi") {
+        let touched: BTreeSet<(Date, usize)> = adjs
+            .iter()
+            .flat_map(|a| &a.touched)
+            .map(|t| (t.date, t.session))
+            .collect();
+        let mut texts = runner_text(
+            &adjs,
+            &Plan {
+                weeks: Vec::new(),
+                ..adapted.clone()
+            },
+        );
+        for w in &adapted.weeks {
+            for d in &w.days {
+                for (i, s) in d.sessions.iter().enumerate() {
+                    if touched.contains(&(d.date, i)) {
+                        texts.extend([s.title.clone(), s.why.clone()]);
+                    }
+                }
+            }
+        }
+        for text in texts {
+            assert!(
+                !text.contains(" km") && !text.contains("/km"),
+                "km in a miles plan: {text}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -485,25 +647,28 @@ prop_compose! {
     }
 }
 
-/// The checker's findings without the run-size rules (runs of at least 20
-/// minutes, easy runs within three quarters of the long run and 90
-/// minutes, race-week runs shorter than the taper week's). Adaptation
-/// refits a lowered week's runs to them but never cuts volume to do so, and
-/// a lowered taper week does not yet shorten race week's runs, so an
-/// adapted plan can keep a run the generated plan would not have; nor does
-/// it yet rewrite the plan's warnings when it shortens the longest run
-/// (feasibility). Known, and left to a follow-up.
+/// The checker's findings without the two run-size rules: runs of at least
+/// 20 minutes (`run_length`) and easy runs within three quarters of the long
+/// run and 90 minutes (`easy_run_size`). Adaptation refits a lowered week's
+/// runs to them (fewer, longer runs) but never cuts volume to do so: the
+/// cut was balanced against the rules between weeks (recovery 20–30 %,
+/// progression, taper), which win. A week whose runs cannot carry its
+/// volume is left as it was, so it can keep a run the generated plan would
+/// not have: in tiny plans (around 10 km a week) whose quality session is
+/// most of the week. Race week's runs (`race_week_runs`) and the warning
+/// when the longest run falls short (`feasibility`) are kept.
+///
+/// `lone_run` (a week of one run no longer than the longest long run so
+/// far) gives way to the same rules between weeks: a lowered week too small
+/// to split whose floor (a recovery week at most 30 % below the week
+/// before, race week within reach) is above the longest long run keeps its
+/// one run at that floor, since lowering it further would break them.
 fn between_weeks(
     found: Vec<runcoach_core::guardrails::Violation>,
 ) -> Vec<runcoach_core::guardrails::Violation> {
     found
         .into_iter()
-        .filter(|v| {
-            !matches!(
-                v.rule,
-                "run_length" | "easy_run_size" | "race_week_runs" | "feasibility"
-            )
-        })
+        .filter(|v| !matches!(v.rule, "run_length" | "easy_run_size" | "lone_run"))
         .collect()
 }
 
@@ -624,7 +789,8 @@ proptest! {
             prop_assert!(!a.touched.is_empty() && !a.why.is_empty());
             prop_assert_eq!(&a.id, &Adjustment::id_for(a.rule, a.week));
             let rest = without(&adjs, &a.id);
-            prop_assert!(between_weeks(check(&apply(&plan, &rest))).is_empty());
+            let found = between_weeks(check(&apply(&plan, &rest)));
+            prop_assert!(found.is_empty(), "{input:?}\n{rest:#?}\n{}", found.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("\n"));
             prop_assert_eq!(&adapt(&plan, &logs, today, std::slice::from_ref(&a.id)), &rest);
         }
         prop_assert_eq!(&adapt(&plan, &logs, today, &[]), &adjs);

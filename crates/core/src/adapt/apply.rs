@@ -28,13 +28,15 @@ use crate::exercises::{Equipment, Exercise, Family, Load, find, library, with_eq
 use crate::plan::model::{
     Dose, Niggle, Phase, Plan, PlanPaces, Session, SessionKind, Step, StepKind, Week,
 };
-use crate::plan::shape::{RaceCategory, long_run_share_cap};
+use crate::plan::shape::{RaceCategory, long_run_share_cap, long_run_share_cap_for_runs};
 use crate::plan::sizing::{
     EASY_TO_LONG, MAX_EASY_MIN, MIN_RUN_MIN, MIN_SHAKEOUT_MIN, RunLimits, Spread, spread,
+    two_run_long_cap,
 };
 use crate::plan::workouts::{self, Targets};
 use crate::plan::{strength, why as plan_why, with_totals};
 use crate::science::{TrainingPaces, Vdot};
+use crate::units::Units;
 
 /// The guardrail checker's rounding slack.
 const SLACK_KM: f64 = 0.15;
@@ -47,7 +49,7 @@ const RACE_WEEK_FLOOR: f64 = 0.41;
 const RACE_WEEK_AIM: f64 = 0.58;
 const RACE_WEEK_CEILING: f64 = 0.60;
 /// Hard running kept below this share of a resized week (the rule: 25 %).
-const HARD_SHARE: f64 = 0.24;
+pub(super) const HARD_SHARE: f64 = 0.24;
 /// At most this many movements swapped per strength session.
 const SWAPS_PER_SESSION: usize = 2;
 
@@ -76,7 +78,15 @@ pub fn apply(plan: &Plan, adjustments: &[Adjustment]) -> Plan {
         for i in 0..out.weeks.len() {
             // Faster paces make runs shorter in time: keep them worth doing.
             let before = out.weeks[i].clone();
-            worth_doing(&mut out.weeks[i], &prefix(&[adj]), &niggles);
+            let lone_most = lone_run_most(&out, i);
+            let units = out.units();
+            worth_doing(
+                &mut out.weeks[i],
+                &prefix(&[adj]),
+                &niggles,
+                lone_most,
+                units,
+            );
             refresh(&mut out, i);
             if changed.contains(&i) || out.weeks[i] != before {
                 mark(i);
@@ -126,6 +136,7 @@ pub fn apply(plan: &Plan, adjustments: &[Adjustment]) -> Plan {
     }
     if let Some(c) = first_changed {
         knock_on(&mut out, c + 1);
+        super::feasibility::warn_when_longest_run_falls_short(&mut out);
     }
     out
 }
@@ -186,16 +197,18 @@ fn floor(plan: &Plan, i: usize) -> f64 {
 }
 
 /// How an easy run replacing a quality session looks.
-struct EasyRun {
+pub(super) struct EasyRun {
     s_per_km: f64,
+    units: Units,
     band: Option<[u32; 2]>,
     rpe: Option<[u8; 2]>,
 }
 
-fn easy_run(plan: &Plan, i: usize) -> EasyRun {
+pub(super) fn easy_run(plan: &Plan, i: usize) -> EasyRun {
     if let Some(p) = &plan.paces {
         return EasyRun {
             s_per_km: 0.5 * f64::from(p.easy[0] + p.easy[1]),
+            units: plan.units(),
             band: Some(p.easy),
             rpe: None,
         };
@@ -214,14 +227,15 @@ fn easy_run(plan: &Plan, i: usize) -> EasyRun {
     let all = || pace_of(&mut plan.weeks.iter().flat_map(|w| w.sessions().map(|(_, s)| s)));
     EasyRun {
         s_per_km: week.or_else(all).unwrap_or(420.0),
+        units: plan.units(),
         band: None,
         rpe: Some([3, 4]),
     }
 }
 
 /// A quality session becomes an easy run of about the same duration.
-fn to_easy(s: &mut Session, easy: &EasyRun, prefix: &str) {
-    let before = why::session_summary(s);
+pub(super) fn to_easy(s: &mut Session, easy: &EasyRun, prefix: &str) {
+    let before = why::session_summary(s, easy.units);
     let secs = f64::from(s.duration_s.unwrap_or(0));
     let secs = if secs > 0.0 {
         secs
@@ -233,7 +247,7 @@ fn to_easy(s: &mut Session, easy: &EasyRun, prefix: &str) {
     *s = Session {
         id: s.id.clone(),
         kind: SessionKind::Easy,
-        title: format!("{} {km:.1} km", SessionKind::Easy.label()),
+        title: run_title(SessionKind::Easy, km, easy.units),
         distance_m: Some(metres),
         duration_s: Some((km * easy.s_per_km).round() as u32),
         minutes: None,
@@ -246,7 +260,12 @@ fn to_easy(s: &mut Session, easy: &EasyRun, prefix: &str) {
     };
 }
 
-fn resize(s: &mut Session, metres: u32, prefix: &str) {
+/// A steady run's title, in the runner's units, as the plan writes it.
+fn run_title(kind: SessionKind, km: f64, units: Units) -> String {
+    format!("{} {}", kind.label(), units.distance(km))
+}
+
+fn resize(s: &mut Session, metres: u32, prefix: &str, units: Units) {
     let old = s.distance_m.unwrap_or(0);
     if old == metres {
         return;
@@ -255,7 +274,7 @@ fn resize(s: &mut Session, metres: u32, prefix: &str) {
         s.duration_s = Some((f64::from(d) * f64::from(metres) / f64::from(old)).round() as u32);
     }
     s.distance_m = Some(metres);
-    s.title = format!("{} {:.1} km", s.kind.label(), f64::from(metres) / 1000.0);
+    s.title = run_title(s.kind, f64::from(metres) / 1000.0, units);
     note(s, prefix);
 }
 
@@ -269,6 +288,7 @@ fn refresh(plan: &mut Plan, i: usize) {
 /// `lock_long`), quality sessions swapped for easy runs when the week could
 /// not carry them. Returns whether anything changed.
 fn set_volume(plan: &mut Plan, i: usize, target: f64, prefix: &str, lock_long: bool) -> bool {
+    let units = plan.units();
     let easy = easy_run(plan, i);
     let before = plan.weeks[i].clone();
     let target_m = (target.max(0.0) * 1000.0).round() as i64;
@@ -371,6 +391,7 @@ fn set_volume(plan: &mut Plan, i: usize, target: f64, prefix: &str, lock_long: b
             &mut week.days[r.0].sessions[r.1],
             (*m).max(0) as u32,
             prefix,
+            units,
         );
     }
     if let Some(r) = runs.iter().find(|r| r.3) {
@@ -378,6 +399,7 @@ fn set_volume(plan: &mut Plan, i: usize, target: f64, prefix: &str, lock_long: b
             &mut week.days[r.0].sessions[r.1],
             new_long.max(0) as u32,
             prefix,
+            units,
         );
     }
     let niggles = plan
@@ -385,7 +407,8 @@ fn set_volume(plan: &mut Plan, i: usize, target: f64, prefix: &str, lock_long: b
         .as_ref()
         .map(|a| a.niggles.clone())
         .unwrap_or_default();
-    worth_doing(&mut plan.weeks[i], prefix, &niggles);
+    let lone_most = lone_run_most(plan, i);
+    worth_doing(&mut plan.weeks[i], prefix, &niggles, lone_most, units);
     refresh(plan, i);
     plan.weeks[i] != before
 }
@@ -396,7 +419,10 @@ fn set_volume(plan: &mut Plan, i: usize, target: f64, prefix: &str, lock_long: b
 /// three quarters of the long run or 90 minutes, the long run within its
 /// share of the week. Volume is never cut here: a week whose runs cannot
 /// carry it is left as it is (see the note in the adaptation tests).
-fn worth_doing(week: &mut Week, prefix: &str, niggles: &[Niggle]) {
+///
+/// A week that ends up as one run keeps it within `lone_most` km (0: no
+/// limit; see [`lone_run_most`]).
+fn worth_doing(week: &mut Week, prefix: &str, niggles: &[Niggle], lone_most: f64, units: Units) {
     let easyish = |k: SessionKind| matches!(k, SessionKind::Easy | SessionKind::Recovery);
     let (m, secs) = week
         .sessions()
@@ -438,7 +464,7 @@ fn worth_doing(week: &mut Week, prefix: &str, niggles: &[Niggle]) {
         .sessions()
         .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race && s.km() > 0.0)
         .count();
-    let wrong = long_km.is_some_and(|l| l > long_run_share_cap(total) * total + 0.1)
+    let wrong = long_km.is_some_and(|l| l > long_run_share_cap_for_runs(total, runs) * total + 0.1)
         || week.sessions().any(|(_, s)| {
             let minutes = f64::from(s.duration_s.unwrap_or(0)) / 60.0;
             s.kind.is_run()
@@ -464,27 +490,39 @@ fn worth_doing(week: &mut Week, prefix: &str, niggles: &[Niggle]) {
             .filter(|(_, _, s)| easyish(s.kind) && s.km() > 0.0)
             .map(|(d, j, s)| (d, j, s.distance_m.unwrap_or(0)))
             .collect();
-        // The long run never grows here: it was capped on purpose, or sized
-        // within the race's caps when the plan was made.
-        let long_cap = long_km.map(|l| (long_run_share_cap(total) * total - 0.2).min(l));
+        // The long run never grows here (it was capped on purpose, or sized
+        // within the race's caps when the plan was made), except to what a
+        // small week of two runs needs, as the engine plans them.
+        let quality = week.sessions().filter(|(_, s)| s.kind.is_quality()).count();
+        let long_cap = long_km.map(|l| {
+            let cap = (long_run_share_cap(total) * total - 0.2).min(l);
+            two_run_long_cap(cap, total, easy.len(), quality)
+        });
         match spread(total, long_cap, q_km, easy.len(), min, &limits) {
             Spread::Fits { long_km, easy_km } => {
                 if let Some((d, j)) = long_at {
-                    resize(&mut week.days[d].sessions[j], metres(long_km), prefix);
+                    resize(
+                        &mut week.days[d].sessions[j],
+                        metres(long_km),
+                        prefix,
+                        units,
+                    );
                 }
                 let n = easy.len().max(1) as u32;
                 let each = metres(easy_km) / n / 100 * 100;
                 let mut left = metres(easy_km) - each * n;
                 for &(d, j, _) in &easy {
                     let extra = std::mem::take(&mut left);
-                    resize(&mut week.days[d].sessions[j], each + extra, prefix);
+                    resize(&mut week.days[d].sessions[j], each + extra, prefix, units);
                 }
                 return;
             }
-            _ if easy.len() <= 1 && long_at.is_some() => {
-                // Two runs never fit (the long run at most half the week,
-                // the other at most three quarters of it): one easy run
-                // carries this lower week, as the engine plans tiny weeks.
+            // Only when the runs are too short: a week with too much for its
+            // runs is never folded into one (ever longer) run.
+            Spread::TooShort if easy.len() <= 1 && long_at.is_some() => {
+                // Even two runs do not fit (the easy one would be under 20
+                // minutes): one easy run carries this lower week, as the
+                // engine plans tiny weeks.
                 let (d, j) = long_at.expect("checked");
                 for &(ed, ej, _) in easy.iter().rev() {
                     week.days[ed].sessions.remove(ej);
@@ -496,10 +534,15 @@ fn worth_doing(week: &mut Week, prefix: &str, niggles: &[Niggle]) {
                         week.days[ed].sessions.push(m);
                     }
                 }
+                let lone_km = if lone_most > 0.0 {
+                    (total - q_km).min(lone_most)
+                } else {
+                    total - q_km
+                };
                 let s = &mut week.days[d].sessions[j];
-                resize(s, metres(total - q_km), prefix);
+                resize(s, metres(lone_km), prefix, units);
                 s.kind = SessionKind::Easy;
-                s.title = format!("{} {:.1} km", s.kind.label(), s.km());
+                s.title = run_title(s.kind, s.km(), units);
                 s.why = format!(
                     "{prefix}One easy run carries this lower week: split, its runs would be too short to be worth doing."
                 );
@@ -525,6 +568,25 @@ fn worth_doing(week: &mut Week, prefix: &str, niggles: &[Niggle]) {
         }
     }
     *week = original;
+}
+
+/// The longest a lone run may be in week `i` (0: no limit): no longer than
+/// the longest long run of the weeks before, since a week too small to split
+/// is no place for a new longest run; but not so short that the week falls
+/// under the floor the rules between weeks set (a recovery week at most 30 %
+/// down, race week within reach), which wins.
+fn lone_run_most(plan: &Plan, i: usize) -> f64 {
+    let longest = plan.weeks[..i]
+        .iter()
+        .flat_map(|w| w.sessions())
+        .filter(|(_, s)| s.kind == SessionKind::Long)
+        .map(|(_, s)| s.km())
+        .fold(0.0, f64::max);
+    if longest > 0.0 {
+        longest.max(floor(plan, i))
+    } else {
+        0.0
+    }
 }
 
 fn min_minutes(phase: Phase) -> f64 {
@@ -586,6 +648,7 @@ fn ease(plan: &mut Plan, i: usize, eases: &[&Adjustment]) -> bool {
 }
 
 fn cap_long_run(plan: &mut Plan, i: usize, max_km: f64, prefix: &str) -> bool {
+    let units = plan.units();
     let before = plan.weeks[i].clone();
     let max_m = (max_km * 1000.0).round() as u32;
     for day in &mut plan.weeks[i].days {
@@ -595,7 +658,7 @@ fn cap_long_run(plan: &mut Plan, i: usize, max_km: f64, prefix: &str) -> bool {
             .filter(|s| s.kind == SessionKind::Long)
         {
             if s.distance_m.unwrap_or(0) > max_m + 50 {
-                resize(s, max_m, prefix);
+                resize(s, max_m, prefix, units);
             }
         }
     }
@@ -625,26 +688,26 @@ fn knock_on(plan: &mut Plan, from: usize) {
         let mut reason = String::new();
         if let Some(base) = base.filter(|b| v > PROGRESSION * b + SLACK_KM) {
             cap = PROGRESSION * base;
-            reason = why::held_progression(base, cap);
+            reason = why::held_progression(base, cap, plan.units());
         }
         let w = &plan.weeks[i];
         if w.recovery && i > 0 {
             let prev = volume(plan, i - 1);
             if v > RECOVERY_CEILING * prev && RECOVERY_AIM * prev < cap {
                 cap = RECOVERY_AIM * prev;
-                reason = why::held_recovery(prev, cap);
+                reason = why::held_recovery(prev, cap, plan.units());
             }
         }
         if !building(w.phase) {
             let pk = peak(plan);
             if v > pk + SLACK_KM && pk < cap {
                 cap = pk;
-                reason = why::held_taper(pk);
+                reason = why::held_taper(pk, plan.units());
             }
             let race_week = i + 1 == n && w.phase == Phase::Race;
             if race_week && v > (RACE_WEEK_CEILING + 0.005) * pk && RACE_WEEK_AIM * pk < cap {
                 cap = RACE_WEEK_AIM * pk;
-                reason = why::held_race_week(pk, cap);
+                reason = why::held_race_week(pk, cap, plan.units());
             }
         }
         if cap.is_finite() {
@@ -652,6 +715,7 @@ fn knock_on(plan: &mut Plan, from: usize) {
             set_volume(plan, i, cap, &p, false);
         }
     }
+    super::race_week::keep_shorter_than_taper(plan);
 }
 
 /// Strength work of week `i` shifted towards abductors or hip flexors.
@@ -861,7 +925,7 @@ fn apply_paces(plan: &mut Plan, adj: &Adjustment) -> Vec<usize> {
     let t = Targets {
         known: Some(p),
         assumed: p,
-        units: plan.athlete.as_ref().map(|a| a.units).unwrap_or_default(),
+        units: plan.units(),
     };
     let round = |x: f64| x.round() as u32;
     plan.paces = Some(PlanPaces {
@@ -917,9 +981,7 @@ fn apply_paces(plan: &mut Plan, adj: &Adjustment) -> Vec<usize> {
                             &race_name,
                             race_m / 1000.0,
                             r.duration_s.map(|d| (d, source.as_str())),
-                            plan.athlete
-                                .as_ref()
-                                .map_or_else(Default::default, |a| a.units),
+                            t.units,
                         );
                     }
                     _ => {}

@@ -36,6 +36,8 @@
 //! [`crate::guardrails::check`] whenever the original does.
 
 mod apply;
+mod feasibility;
+mod race_week;
 mod why;
 
 pub use apply::apply;
@@ -385,7 +387,7 @@ fn missed_long_run(ctx: &WeekContext) -> Option<Draft> {
         rule: Rule::MissedLongRun,
         week: ctx.week.index,
         on: ctx.as_of,
-        summary: why::missed_long_summary(prev.index, planned),
+        summary: why::missed_long_summary(prev.index, planned, ctx.plan.units()),
         evidence: why::missed_long_evidence(
             date,
             planned,
@@ -393,6 +395,7 @@ fn missed_long_run(ctx: &WeekContext) -> Option<Draft> {
             skipped,
             ctx.week.index,
             next.km(),
+            ctx.plan.units(),
         ),
         advice: None,
         action: Action::CapLongRun { max_km: planned },
@@ -452,8 +455,15 @@ fn missed_volume(ctx: &WeekContext) -> Option<Draft> {
         rule: Rule::MissedVolume,
         week: ctx.week.index,
         on: ctx.as_of,
-        summary: why::missed_volume_summary(cap),
-        evidence: why::missed_volume_evidence(&before, athlete, cap, ctx.week.index, planned),
+        summary: why::missed_volume_summary(cap, ctx.plan.units()),
+        evidence: why::missed_volume_evidence(
+            &before,
+            athlete,
+            cap,
+            ctx.week.index,
+            planned,
+            ctx.plan.units(),
+        ),
         advice: None,
         action: Action::CapVolume { max_km: cap },
     })
@@ -489,8 +499,8 @@ fn new_race_result(plan: &Plan, logs: &[&LoggedSession]) -> Option<Draft> {
         rule: Rule::NewRaceResult,
         week: week.index,
         on: race.date,
-        summary: why::repace_summary(&result, vdot, old),
-        evidence: why::repace_evidence(&result, race.date, vdot, plan.paces.as_ref()),
+        summary: why::repace_summary(&result),
+        evidence: why::repace_evidence(&result, race.date, vdot, plan.paces.as_ref(), plan.units()),
         advice: None,
         action: Action::Repace {
             after: race.date,
@@ -554,8 +564,8 @@ pub fn touched(before: &Plan, after: &Plan) -> Vec<Touched> {
                         week: wb.index,
                         date: db.date,
                         session: i,
-                        before: why::session_summary(sb),
-                        after: why::session_summary(sa),
+                        before: why::session_summary(sb, before.units()),
+                        after: why::session_summary(sa, after.units()),
                     });
                 }
             }

@@ -1,6 +1,8 @@
 //! The wording of adjustments: what fired, with the numbers, and what it
 //! changed. Kept apart from the rules so it reads as one voice (the plan's
-//! own wording lives in `plan/why.rs`).
+//! own wording lives in `plan/why.rs`). The runner reads plain words in
+//! their own units: no sources and no sports-science shorthand here (the
+//! sources are in the module docs of `adapt`).
 
 use jiff::civil::Date;
 
@@ -27,10 +29,26 @@ fn day(d: Date) -> String {
     d.strftime("%a %-d %b").to_string()
 }
 
-fn pace(s_per_km: u32) -> String {
+/// A pace in the runner's units: "5:05/km", "8:11/mi".
+fn pace(s_per_km: u32, u: Units) -> String {
     Pace::from_s_per_km(f64::from(s_per_km))
-        .map(|p| p.display(Units::Km))
+        .map(|p| p.display(u))
         .unwrap_or_default()
+}
+
+/// A pace band in the runner's units: "5:22–6:00/km".
+fn pace_band(fast: u32, slow: u32, u: Units) -> String {
+    let clock = |s: u32| {
+        Pace::from_s_per_km(f64::from(s))
+            .map(|p| format_clock(p.seconds_per(u).round()))
+            .unwrap_or_default()
+    };
+    format!("{}–{}/{u}", clock(fast), clock(slow))
+}
+
+/// A distance in the runner's units: "12.0 km", "7.5 mi".
+fn dist(km: f64, u: Units) -> String {
+    u.distance(km)
 }
 
 /// `(short, long)`: "knee pain 5/10 on 2 days" and the same with the days.
@@ -67,7 +85,7 @@ pub fn pain_summary(findings: &[(String, String)], cut: f64, shifts: &[StrengthS
 pub fn pain_evidence(findings: &[(String, String)], from: Date, to: Date) -> String {
     let what: Vec<&str> = findings.iter().map(|f| f.1.as_str()).collect();
     format!(
-        "Pain logged {} to {}: {}. The rule: pain of 4/10 or more, or the same pain on two or more days, lowers the next week, swaps its fast sessions for easy running and shifts hip work towards the sore area (knee or IT band: abductors, which keep the knee tracking over the foot, Ramskov 2015; hip flexor: flexor strength).",
+        "Pain logged {} to {}: {}. The rule: pain of 4/10 or more, or the same pain on two or more days, lowers the next week, swaps its fast sessions for easy running and shifts hip work towards the sore area (knee or IT band: abductors, which keep the knee tracking over the foot; hip flexor: flexor strength).",
         day(from),
         day(to),
         what.join("; ")
@@ -88,18 +106,14 @@ pub fn actual_cut(summary: &str, nominal: f64, actual: f64) -> String {
 
 pub fn acwr_summary(ratio: f64, cut: f64) -> String {
     format!(
-        "load spike (ACWR {ratio:.2}, above 1.5) → volume −{}, quality swapped for easy running",
+        "load spike (last 7 days {ratio:.2} times your usual week, above 1.5) → volume −{}, quality swapped for easy running",
         pct(cut)
     )
 }
 
 pub fn acwr_evidence(d: &DayLoad) -> String {
-    let ewma = d
-        .acwr_ewma
-        .map(|r| format!("; the EWMA ratio was {r:.2}"))
-        .unwrap_or_default();
     format!(
-        "On {} your acute:chronic workload ratio reached {:.2}: {:.0} load units (RPE × minutes) in the last 7 days against an average week of {:.0} over the last 28{ewma}. Above 1.5 the risk of injury climbs steeply (Gabbett 2016), so the next week is lowered.",
+        "On {} your last 7 days of training came to {:.2} times your usual week: {:.0} load points (minutes × how hard it felt, 1–10) against an average week of {:.0} over the last 4 weeks. Above 1.5 times the risk of injury climbs steeply, so the next week is lowered.",
         day(d.date),
         d.acwr.unwrap_or(0.0),
         d.acute_sum,
@@ -107,10 +121,9 @@ pub fn acwr_evidence(d: &DayLoad) -> String {
     )
 }
 
-pub fn missed_long_summary(week: u32, km: f64) -> String {
-    format!(
-        "the {km:.1} km long run of week {week} was missed → not made up; long run held at {km:.1} km"
-    )
+pub fn missed_long_summary(week: u32, km: f64, u: Units) -> String {
+    let km = dist(km, u);
+    format!("the {km} long run of week {week} was missed → not made up; long run held at {km}")
 }
 
 pub fn missed_long_evidence(
@@ -120,16 +133,23 @@ pub fn missed_long_evidence(
     skipped: bool,
     next_week: u32,
     next_km: f64,
+    u: Units,
 ) -> String {
+    let planned = dist(planned, u);
     format!(
-        "The {planned:.1} km long run on {} was {} (longest run that week: {longest:.1} km). Missed kilometres are not stacked onto the next long run: week {next_week}'s long run stays at {planned:.1} km instead of {next_km:.1} km.",
+        "The {planned} long run on {} was {} (longest run that week: {}). Missed distance is not stacked onto the next long run: week {next_week}'s long run stays at {planned} instead of {}.",
         day(date),
-        if skipped { "skipped" } else { "not run" }
+        if skipped { "skipped" } else { "not run" },
+        dist(longest, u),
+        dist(next_km, u)
     )
 }
 
-pub fn missed_volume_summary(cap: f64) -> String {
-    format!("missed volume → week held to {cap:.1} km, 110% of what you ran")
+pub fn missed_volume_summary(cap: f64, u: Units) -> String {
+    format!(
+        "missed volume → week held to {}, 110% of what you ran",
+        dist(cap, u)
+    )
 }
 
 pub fn missed_volume_evidence(
@@ -138,33 +158,35 @@ pub fn missed_volume_evidence(
     cap: f64,
     week: u32,
     planned: f64,
+    u: Units,
 ) -> String {
     let mut ran: Vec<String> = before
         .iter()
-        .map(|(w, done, plan)| format!("week {w}: {done:.1} of {plan:.1} km"))
+        .map(|(w, done, plan)| format!("week {w}: {:.1} of {}", done / u.km(), dist(*plan, u)))
         .collect();
     if let Some(a) = athlete {
-        ran.push(format!("before the plan: {a:.1} km a week"));
+        ran.push(format!("before the plan: {} a week", dist(a, u)));
     }
     format!(
-        "Run as logged (the rest of the week as planned): {}. Missed kilometres are not made up: week {week} may not exceed 110% of the larger, {cap:.1} km, instead of the planned {planned:.1} km.",
-        ran.join("; ")
+        "Run as logged (the rest of the week as planned): {}. Missed distance is not made up: week {week} may not exceed 110% of the larger, {}, instead of the planned {}.",
+        ran.join("; "),
+        dist(cap, u),
+        dist(planned, u)
     )
 }
 
 pub fn race_source(result: &RaceResult, date: Date) -> String {
     format!(
-        "your {} race in {} on {date} (VDOT {:.1})",
+        "your {} race in {} on {}",
         result.distance(),
         result.time(),
-        result.vdot().value()
+        day(date)
     )
 }
 
-pub fn repace_summary(result: &RaceResult, vdot: f64, old: Option<f64>) -> String {
-    let was = old.map(|v| format!(", was {v:.1}")).unwrap_or_default();
+pub fn repace_summary(result: &RaceResult) -> String {
     format!(
-        "new {} result {} (VDOT {vdot:.1}{was}) → paces and race prediction updated",
+        "new {} result {} → paces and race prediction updated",
         result.distance(),
         result.time()
     )
@@ -175,25 +197,30 @@ pub fn repace_evidence(
     date: Date,
     vdot: f64,
     old: Option<&PlanPaces>,
+    u: Units,
 ) -> String {
     let Some(new) = Vdot::new(vdot).map(TrainingPaces::from_vdot) else {
         return String::new();
     };
     let s = |p: Pace| p.s_per_km().round() as u32;
-    let was = |x: Option<u32>| x.map(|x| format!(" (was {})", pace(x))).unwrap_or_default();
-    let basis = old
-        .map(|p| format!("; the plan used VDOT {:.1} from {}", p.vdot, p.source))
-        .unwrap_or_else(|| "; the plan had no race result and set effort targets".to_owned());
+    let was = |x: Option<u32>| {
+        x.map(|x| format!(" (was {})", pace(x, u)))
+            .unwrap_or_default()
+    };
+    let basis = if old.is_some() {
+        "; the plan's paces came from an earlier result, and this one shows a clear change in fitness"
+    } else {
+        "; the plan had no race result and set effort targets"
+    };
     format!(
-        "Race on {}: {} in {}, VDOT {vdot:.1}{basis}. Training paces now follow this result (Daniels–Gilbert): easy {}–{}/km, threshold {}{}, interval {}{}, and the race prediction with them.",
+        "Race on {}: {} in {}{basis}. Training paces now follow this result: easy {}, threshold {}{}, interval {}{}, and the race prediction with them.",
         day(date),
         result.distance(),
         result.time(),
-        format_clock(f64::from(s(new.easy.fast))),
-        format_clock(f64::from(s(new.easy.slow))),
-        pace(s(new.threshold)),
+        pace_band(s(new.easy.fast), s(new.easy.slow), u),
+        pace(s(new.threshold), u),
         was(old.map(|p| p.threshold)),
-        pace(s(new.interval)),
+        pace(s(new.interval), u),
         was(old.map(|p| p.interval)),
     )
 }
@@ -204,22 +231,50 @@ pub fn converted(before: &str) -> String {
     )
 }
 
-pub fn held_progression(base: f64, cap: f64) -> String {
+pub fn held_progression(base: f64, cap: f64, u: Units) -> String {
     format!(
-        "held to {cap:.1} km, 110% of the larger of the two weeks before ({base:.1} km), after an earlier week was lowered"
+        "held to {}, 110% of the larger of the two weeks before ({}), after an earlier week was lowered",
+        dist(cap, u),
+        dist(base, u)
     )
 }
 
-pub fn held_recovery(prev: f64, cap: f64) -> String {
-    format!("recovery week kept 25% below the lowered week before ({prev:.1} → {cap:.1} km)")
+pub fn held_recovery(prev: f64, cap: f64, u: Units) -> String {
+    format!(
+        "recovery week kept 25% below the lowered week before ({:.1} → {})",
+        prev / u.km(),
+        dist(cap, u)
+    )
 }
 
-pub fn held_taper(peak: f64) -> String {
-    format!("taper kept at or below the lowered peak of {peak:.1} km")
+pub fn held_taper(peak: f64, u: Units) -> String {
+    format!(
+        "taper kept at or below the lowered peak of {}",
+        dist(peak, u)
+    )
 }
 
-pub fn held_race_week(peak: f64, cap: f64) -> String {
-    format!("race week kept near 60% of the lowered peak ({cap:.1} of {peak:.1} km)")
+pub fn held_race_week(peak: f64, cap: f64, u: Units) -> String {
+    format!(
+        "race week kept near 60% of the lowered peak ({:.1} of {})",
+        cap / u.km(),
+        dist(peak, u)
+    )
+}
+
+pub fn longest_run_falls_short(longest: f64, race_km: f64, u: Units) -> String {
+    format!(
+        "After the adjustments the longest run is {}, under three quarters of the race ({}), so race day will be a step into the unknown. Options: a later race, a shorter race first, or run-walk the race.",
+        dist(longest, u),
+        dist(race_km * 0.75, u)
+    )
+}
+
+pub fn race_week_runs(taper_avg: f64, u: Units) -> String {
+    format!(
+        "race week's runs kept shorter than the lowered taper week's average run of {}",
+        dist(taper_avg, u)
+    )
 }
 
 pub fn strength_shift(before: &[Dose], after: &[Dose]) -> String {
@@ -241,21 +296,17 @@ pub fn strength_shift(before: &[Dose], after: &[Dose]) -> String {
 }
 
 /// How a session reads in a list of changes.
-pub fn session_summary(s: &Session) -> String {
+pub fn session_summary(s: &Session, u: Units) -> String {
     if s.kind.is_run() {
-        let mut out = format!("{} {:.1} km", s.kind.label(), s.km());
+        let mut out = format!("{} {}", s.kind.label(), dist(s.km(), u));
         if s.kind.is_quality() && !s.title.is_empty() {
-            out = format!("{} ({:.1} km)", s.title, s.km());
+            out = format!("{} ({})", s.title, dist(s.km(), u));
         }
         if let Some(d) = s.duration_s {
             out.push_str(&format!(", {}", format_clock(f64::from(d))));
         }
         if let Some([fast, slow]) = s.pace_s_per_km {
-            out.push_str(&format!(
-                " at {}–{}/km",
-                format_clock(f64::from(fast)),
-                format_clock(f64::from(slow))
-            ));
+            out.push_str(&format!(" at {}", pace_band(fast, slow, u)));
         }
         out
     } else if !s.exercises.is_empty() && s.kind == SessionKind::Strength {
@@ -282,12 +333,15 @@ pub fn effect(before: &Plan, after: &Plan, first_week: u32) -> String {
     let mut swapped = 0;
     let mut abductors = (0, 0);
     let mut retimed = 0;
+    let u = before.units();
     for (i, (b, a)) in before.weeks.iter().zip(&after.weeks).enumerate() {
         let (vb, va) = (b.measured_training_km(), a.measured_training_km());
         if (vb - va).abs() >= 0.05 {
             let line = format!(
-                "week {}: {vb:.1} → {va:.1} km ({}{})",
+                "week {}: {:.1} → {} ({}{})",
                 b.index,
+                vb / u.km(),
+                dist(va, u),
                 if va < vb { "−" } else { "+" },
                 pct((vb - va).abs() / vb.max(0.1))
             );

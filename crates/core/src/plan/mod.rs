@@ -26,7 +26,7 @@ pub use model::*;
 pub use request::{FieldError, PlanInput, PlanRequest, RecentInput, SelfCheck};
 
 use placement::{Slot, day, layout};
-use shape::{RaceCategory, WeekShape, long_run_share_cap, shape};
+use shape::{RaceCategory, WeekShape, long_run_share_cap_for_runs, shape};
 use sizing::{RunLimits, Spread, spread};
 use strength::{Rotation, Volume, focuses, strength_days};
 use workouts::{Targets, quality, quality_kind};
@@ -68,6 +68,9 @@ struct Context<'a> {
     /// Weeks whose volume the run days could not carry: (week, wanted km,
     /// the most they carry).
     trimmed: Vec<(u32, f64, f64)>,
+    /// The longest long run so far: a week too small to split never asks
+    /// for one run longer than the runner has already done.
+    longest_long: f64,
 }
 
 /// Builds the plan for a checked request.
@@ -117,6 +120,7 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
             progress: Default::default(),
             last_titles: Default::default(),
             trimmed: Vec::new(),
+            longest_long: 0.0,
         };
         // Weeks the shape had to hold below what it wanted, for the warning.
         let held = std::cell::RefCell::new(Vec::new());
@@ -360,13 +364,16 @@ impl Context<'_> {
                 why::long_run(
                     long_km,
                     w.km,
-                    long_run_share_cap(w.km),
+                    long_run_share_cap_for_runs(w.km, runs_used),
                     (&self.cat, &self.race_label),
                     &format!("{:?}", req.long_run_day),
                     units,
                 )
             };
             km_by_day[long_day] = long_km;
+            if !lone_run {
+                self.longest_long = self.longest_long.max(long_km);
+            }
             let mut pre = strength::mobility(5, &req.niggles);
             pre.why = why::mobility(5);
             by_day[long_day].push(pre);
@@ -704,7 +711,9 @@ impl Context<'_> {
                     }
                     let easy_count = slots.iter().filter(|s| **s == Slot::Easy).count();
                     let q_km: f64 = sessions_q.iter().map(Session::km).sum();
-                    let long_cap = (slots[long_day] == Slot::Long).then_some(long_cap_km);
+                    let long_cap = (slots[long_day] == Slot::Long).then(|| {
+                        sizing::two_run_long_cap(long_cap_km, week_km, easy_count, usize::from(q))
+                    });
                     let sp = spread(week_km, long_cap, q_km, easy_count, min_run, &limits);
                     match sp {
                         Spread::Fits { long_km, easy_km } => {
@@ -743,9 +752,15 @@ impl Context<'_> {
                 None => (0.0, 0.0),
             }
         } else {
-            // Still no longer than an easy run may be.
+            // Still no longer than an easy run may be, nor than the longest
+            // long run so far: a lone run is not a new long run.
             slots[long_day] = Slot::Long;
-            (week_km.min(limits.max_easy_km), 0.0)
+            let most = if self.longest_long > 0.0 {
+                limits.max_easy_km.min(self.longest_long)
+            } else {
+                limits.max_easy_km
+            };
+            (week_km.min(most), 0.0)
         };
         let week_km = long_km + easy_total;
         Laid {

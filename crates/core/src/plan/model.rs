@@ -325,6 +325,13 @@ pub struct Plan {
     pub weeks: Vec<Week>,
 }
 
+impl Plan {
+    /// The runner's units (km when the plan does not say).
+    pub fn units(&self) -> crate::units::Units {
+        self.athlete.as_ref().map(|a| a.units).unwrap_or_default()
+    }
+}
+
 /// A list of weekdays as `["mon", "thu"]`.
 pub mod weekday_names {
     use jiff::civil::Weekday;

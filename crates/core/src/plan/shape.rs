@@ -136,6 +136,24 @@ pub fn long_run_share_cap(week_km: f64) -> f64 {
     }
 }
 
+/// A small week (under 40 km) of just two runs, the long run and one easy
+/// run: the easy run stays within three quarters of the long run, so the long
+/// run needs 4/7 of the week (57 %). Its share rises to that rather than the
+/// week falling to a single run.
+pub const TWO_RUN_LONG_SHARE: f64 = 1.0 / (1.0 + crate::plan::sizing::EASY_TO_LONG);
+
+/// The long-run share cap for a week of `week_km` holding `runs` runs (the
+/// race not counted): [`long_run_share_cap`], raised to
+/// [`TWO_RUN_LONG_SHARE`] for a small week of two runs.
+pub fn long_run_share_cap_for_runs(week_km: f64, runs: usize) -> f64 {
+    let cap = long_run_share_cap(week_km);
+    if runs == 2 && week_km < 40.0 {
+        cap.max(TWO_RUN_LONG_SHARE)
+    } else {
+        cap
+    }
+}
+
 /// The longest long run a week of `week_km` holds. The share steps down at
 /// 40 and 60 km; planning as if the week were a little bigger keeps a week
 /// whose sessions round up past a step within the rule.
@@ -400,6 +418,10 @@ mod tests {
         assert_eq!(long_run_share_cap(40.0), 0.4);
         assert_eq!(long_run_share_cap(60.0), 0.4);
         assert_eq!(long_run_share_cap(80.0), 0.35);
+        // Two runs in a small week: the long run may take 4/7.
+        assert!((long_run_share_cap_for_runs(8.5, 2) - 4.0 / 7.0).abs() < 1e-9);
+        assert_eq!(long_run_share_cap_for_runs(8.5, 3), 0.5);
+        assert_eq!(long_run_share_cap_for_runs(45.0, 2), 0.4);
     }
 
     #[test]

@@ -51,6 +51,20 @@ impl RunLimits {
     }
 }
 
+/// The long run's cap in a layout of `easy_runs` easy runs and `quality`
+/// quality sessions: in a small week of just the long run and one easy run
+/// it rises to what the two runs need (see
+/// [`super::shape::TWO_RUN_LONG_SHARE`]), no further, so a recovery week
+/// keeps two runs instead of collapsing into one long easy run.
+pub fn two_run_long_cap(cap: f64, week_km: f64, easy_runs: usize, quality: usize) -> f64 {
+    let share = super::shape::long_run_share_cap_for_runs(week_km, easy_runs + quality + 1);
+    if easy_runs == 1 && quality == 0 && share > super::shape::long_run_share_cap(week_km) {
+        cap.max(share * week_km)
+    } else {
+        cap
+    }
+}
+
 /// How a week's volume spreads over its runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Spread {
@@ -151,6 +165,20 @@ mod tests {
         // Long run 16 km: easy runs up to 12 km, so two of them carry 24 km.
         let s = spread(70.0, Some(16.0), 10.0, 2, 2.5, &LIMITS);
         assert_eq!(s, Spread::TooLong { week_km: 50.0 });
+    }
+
+    #[test]
+    fn a_small_recovery_week_keeps_a_long_and_an_easy_run() {
+        // 8.5 km: a long run of half the week leaves an easy run longer than
+        // three quarters of it; at 4/7 of the week both fit.
+        let cap = two_run_long_cap(4.0, 8.5, 1, 0);
+        assert!((cap - 8.5 * 4.0 / 7.0).abs() < 1e-9, "{cap}");
+        let s = spread(8.5, Some(cap), 0.0, 1, 3.0, &LIMITS);
+        let Spread::Fits { long_km, easy_km } = s else {
+            panic!("{s:?}")
+        };
+        assert!(easy_km <= long_km * EASY_TO_LONG + 1e-9, "{s:?}");
+        assert_eq!(two_run_long_cap(4.0, 8.5, 2, 0), 4.0);
     }
 
     #[test]

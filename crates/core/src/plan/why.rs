@@ -12,7 +12,7 @@ fn pct(x: f64) -> String {
 
 /// A distance in the runner's units: "25.0 km" or "15.5 mi".
 fn dist(km: f64, u: Units) -> String {
-    format!("{:.1} {}", km / u.km(), u.label())
+    u.distance(km)
 }
 
 /// The week-level rule, repeated in each run's why so it stands alone.

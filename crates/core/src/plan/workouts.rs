@@ -76,7 +76,7 @@ fn mid(r: PaceRange) -> f64 {
 impl Targets {
     /// A road distance in the runner's units: "5.0 km", "3.1 mi".
     pub fn dist(&self, km: f64) -> String {
-        format!("{:.1} {}", km / self.units.km(), self.units.label())
+        self.units.distance(km)
     }
 
     fn pace_band(&self, kind: SessionKind) -> Option<[u32; 2]> {

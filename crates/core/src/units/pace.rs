@@ -23,6 +23,11 @@ impl Units {
         }
     }
 
+    /// A distance given in km, in these units: "5.0 km", "3.1 mi".
+    pub fn distance(self, km: f64) -> String {
+        format!("{:.1} {}", km / self.km(), self.label())
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Units::Km => "km",
