@@ -796,3 +796,37 @@ proptest! {
         prop_assert_eq!(&adapt(&plan, &logs, today, &[]), &adjs);
     }
 }
+
+/// Found by the property test: new, faster paces made week 6's 3 km easy
+/// run too short in time; refitting dropped it beside a 3.6 km interval
+/// session and left only 74% of the week easy. The refit now keeps the
+/// run rather than break the easy share.
+#[test]
+fn a_repace_never_leaves_a_week_mostly_hard() {
+    let input = PlanInput {
+        race: "half".into(),
+        race_date: "2027-05-02".into(),
+        weeks: Some(9),
+        run_days: ["mon", "tue", "wed", "sat"].map(String::from).to_vec(),
+        long_run_day: "mon".into(),
+        level: "experienced".into(),
+        weekly_km: 12.21650473529884,
+        strength_days: 2,
+        ..Default::default()
+    };
+    let plan = build_plan(&input.validate().unwrap());
+    let repace = adjustment(
+        Rule::NewRaceResult,
+        plan.weeks[0].index,
+        Action::Repace {
+            after: plan.weeks[0].start,
+            vdot: 52.81581607032347,
+            source: "a test race".into(),
+        },
+    );
+    let rules: Vec<&str> = check(&apply(&plan, &[repace]))
+        .iter()
+        .map(|v| v.rule)
+        .collect();
+    assert!(!rules.contains(&"easy_share"), "{rules:?}");
+}

@@ -422,7 +422,29 @@ fn set_volume(plan: &mut Plan, i: usize, target: f64, prefix: &str, lock_long: b
 ///
 /// A week that ends up as one run keeps it within `lone_most` km (0: no
 /// limit; see [`lone_run_most`]).
+/// How much of a week's running is hard, as the checker's easy-share rule
+/// measures it.
+fn hard_share(week: &Week) -> f64 {
+    let total = week.measured_training_km();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    week.sessions().map(|(_, s)| s.hard_km()).sum::<f64>() / total
+}
+
+/// Refits a week's easy runs so each stays worth doing, unless the refit
+/// would leave less than three quarters of the running easy: dropping an
+/// easy run beside an interval session can do that, and a short run is the
+/// smaller fault (the checker's `easy_share` holds for adapted plans).
 fn worth_doing(week: &mut Week, prefix: &str, niggles: &[Niggle], lone_most: f64, units: Units) {
+    let original = week.clone();
+    refit_runs(week, prefix, niggles, lone_most, units);
+    if hard_share(week) > 0.25 + 0.005 && hard_share(week) > hard_share(&original) {
+        *week = original;
+    }
+}
+
+fn refit_runs(week: &mut Week, prefix: &str, niggles: &[Niggle], lone_most: f64, units: Units) {
     let easyish = |k: SessionKind| matches!(k, SessionKind::Easy | SessionKind::Recovery);
     let (m, secs) = week
         .sessions()
