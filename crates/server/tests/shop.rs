@@ -511,14 +511,7 @@ async fn the_pages_sell_a_plan_onboarding_asked_for() {
         let c = app.signup("ana@example.com").await;
 
         // Onboarding a paid distance leads to the product, not an error.
-        let html = c
-            .get(app.url("/onboarding"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.page(&c, "/onboarding").await;
         let csrf = common::csrf_of(&html);
         let form = [
             ("csrf", csrf.as_str()),
@@ -551,34 +544,17 @@ async fn the_pages_sell_a_plan_onboarding_asked_for() {
             r.headers()["location"],
             "/store/marathon-plan?for=onboarding"
         );
-        let product = c
-            .get(app.url("/store/marathon-plan?for=onboarding"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let product = app.page(&c, "/store/marathon-plan?for=onboarding").await;
         assert!(product.contains("Buy for $19.85"), "{product}");
 
         // The checkout names why a code fails, then applies RUN10.
-        let bad = c
-            .get(app.url("/checkout?product=marathon-plan&coupon=nope"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let bad = app
+            .page(&c, "/checkout?product=marathon-plan&coupon=nope")
+            .await;
         assert!(bad.contains("NOPE: there is no such code."), "{bad}");
-        let page = c
-            .get(app.url("/checkout?product=marathon-plan&coupon=%C2%A0run10"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app
+            .page(&c, "/checkout?product=marathon-plan&coupon=%C2%A0run10")
+            .await;
         assert!(page.contains("RUN10 takes $1.99 off."), "{page}");
         assert!(page.contains("Place order for $17.86"));
         let csrf = common::csrf_of(&page);
@@ -609,14 +585,7 @@ async fn the_pages_sell_a_plan_onboarding_asked_for() {
             .unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let order_page = r.headers()["location"].to_str().unwrap().to_owned();
-        let html = c
-            .get(app.url(&order_page))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.page(&c, &order_page).await;
         assert!(
             html.contains("Awaiting payment") && html.contains("$17.86"),
             "{html}"
@@ -633,14 +602,7 @@ async fn the_pages_sell_a_plan_onboarding_asked_for() {
 
         // The admin page marks it paid; the order page then unlocks the plan.
         let id = order_page.trim_start_matches("/orders/");
-        let admin_html = admin
-            .get(app.url("/admin/shop"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let admin_html = app.page(&admin, "/admin/shop").await;
         assert!(admin_html.contains("ana@example.com"), "{admin_html}");
         let r = admin
             .post(app.url("/admin/shop/mark-paid"))
@@ -652,14 +614,7 @@ async fn the_pages_sell_a_plan_onboarding_asked_for() {
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        let html = c
-            .get(app.url(&order_page))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = app.page(&c, &order_page).await;
         assert!(html.contains("Your plan is unlocked"), "{html}");
         let athlete_admin = c.get(app.url("/admin/shop")).send().await.unwrap();
         assert_eq!(athlete_admin.status(), StatusCode::FORBIDDEN);

@@ -43,6 +43,17 @@ impl App {
         format!("{}{path}", self.base)
     }
 
+    /// The HTML of a page as `c` sees it.
+    pub async fn page(&self, c: &reqwest::Client, path: &str) -> String {
+        c.get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// A browser-like client: keeps cookies, follows no redirects.
     pub fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()
