@@ -82,7 +82,7 @@ pub fn app(db: Db, config: Config) -> Router {
     };
     Router::new()
         .merge(api::router())
-        .merge(pages::router())
+        .merge(pages::router(state.clone()))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             api::affiliates::ref_param,

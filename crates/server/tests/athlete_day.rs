@@ -382,20 +382,31 @@ async fn navigation_marks_the_current_page() {
     );
     assert_eq!(anon.matches("aria-current").count(), 1);
     let c = app.signup("ana@example.com").await;
-    for (path, href) in [
-        ("/today", "/today"),
-        ("/log", "/today"),
-        ("/progress", "/progress"),
-        ("/settings", "/settings"),
-        ("/exercises", "/exercises"),
+    // The header's menu (desktop) and the tab bar (phone) each mark one.
+    for (path, href, tab) in [
+        ("/today", "/today", "/today"),
+        ("/log", "/log", "/log"),
+        ("/progress", "/progress", "/progress"),
+        ("/settings", "/settings", "/more"),
+        ("/exercises", "/exercises", "/more"),
+        ("/activities", "/activities", "/more"),
     ] {
         let html = page(c.clone(), path).await;
+        let (header, tabs) = html.split_once(r#"<nav class="tabs""#).unwrap();
         assert!(
-            html.contains(&format!(r#"<a href="{href}" aria-current="page">"#)),
+            header.contains(&format!(r#"<a href="{href}" aria-current="page">"#)),
             "{path}"
         );
-        assert_eq!(html.matches("aria-current").count(), 1, "{path}");
+        assert!(
+            tabs.contains(&format!(r#"<a href="{tab}" aria-current="page">"#)),
+            "{path}"
+        );
+        assert_eq!(html.matches("aria-current=\"page\"").count(), 2, "{path}");
     }
+    // "More" is a tab only: the header lists its pages itself.
+    let more = page(c.clone(), "/more").await;
+    assert_eq!(more.matches("aria-current").count(), 1);
+    assert!(more.contains(r#"<a href="/more" aria-current="page">"#));
     // A page outside the main navigation marks nothing.
     assert!(!page(c.clone(), "/orders").await.contains("aria-current"));
 }

@@ -403,8 +403,22 @@ async fn pages_log_in_one_tap_and_show_progress() {
     let progress = c.get(app.url("/progress")).send().await.unwrap();
     assert_eq!(progress.status(), StatusCode::OK);
     let html = progress.text().await.unwrap();
-    assert_eq!(html.matches("<svg class=\"chart\"").count(), 7);
-    assert_eq!(html.matches("role=\"img\"").count(), 7);
-    assert!(html.contains("<title id=\"acwr-t\">Acute:chronic workload ratio</title>"));
-    assert!(html.contains("0.8–1.3"));
+    // A chart where there is something to draw, otherwise what will appear
+    // and when; the prediction is a sentence.
+    let charts = html.matches("<svg class=\"chart\"").count();
+    assert_eq!(html.matches("role=\"img\"").count(), charts);
+    assert_eq!(
+        charts + html.matches("<p class=\"empty\">").count(),
+        6,
+        "{html}"
+    );
+    assert!(html.contains("<title id=\"volume-t\">Weekly running: planned and done</title>"));
+    assert!(html.contains("<title id=\"strength-t\">"));
+    assert!(html.contains("No pain logged in these weeks."));
+    assert!(html.contains("<summary>What is freshness?</summary>"));
+    assert!(html.contains("<summary>What is load ratio?</summary>"));
+    assert!(
+        html.contains("Half marathon 1:5") && html.contains(", from your 10k in 50:00"),
+        "the prediction in words: {html}"
+    );
 }

@@ -29,12 +29,15 @@ pub struct Chart<'a> {
     pub unit: &'a str,
 }
 
-const W: f64 = 640.0;
-const H: f64 = 220.0;
-const LEFT: f64 = 44.0;
-const RIGHT: f64 = 8.0;
+// Drawn for a phone: a 360-unit wide chart fills a 390 px screen at about
+// one unit per pixel, so the 13-unit labels (app.css) read at 12 px or more.
+// Desktops lay charts out two abreast so they do not grow much larger.
+const W: f64 = 360.0;
+const H: f64 = 210.0;
+const LEFT: f64 = 40.0;
+const RIGHT: f64 = 6.0;
 const TOP: f64 = 12.0;
-const BOTTOM: f64 = 28.0;
+const BOTTOM: f64 = 26.0;
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -43,17 +46,71 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A "nice" upper bound for the y axis: 1, 2 or 5 × 10^k above `max`.
-fn nice_ceiling(max: f64) -> f64 {
-    if max <= 0.0 || !max.is_finite() {
-        return 1.0;
+/// The y axis: evenly spaced ticks at 1, 2 or 5 × 10^k covering `lo..=hi`
+/// (at most six), whole numbers when the data are counts, and each label
+/// written with as many decimals as its step needs (never 0.25 → "0.2").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ticks {
+    pub bottom: f64,
+    pub top: f64,
+    pub step: f64,
+    decimals: usize,
+}
+
+impl Ticks {
+    pub fn new(lo: f64, hi: f64, whole: bool) -> Ticks {
+        let lo = if lo.is_finite() { lo.min(0.0) } else { 0.0 };
+        let hi = if hi.is_finite() { hi.max(lo) } else { lo };
+        let span = if hi - lo > 0.0 { hi - lo } else { 1.0 };
+        let raw = span / 4.0;
+        let k = raw.log10().floor() as i32;
+        let magnitude = 10f64.powi(k);
+        let mut step = [1.0, 2.0, 5.0, 10.0]
+            .iter()
+            .map(|m| m * magnitude)
+            .find(|v| *v >= raw * (1.0 - 1e-9))
+            .unwrap_or(10.0 * magnitude);
+        let mut decimals = if step >= 1.0 {
+            0
+        } else {
+            (-step.log10().floor()) as usize
+        };
+        if whole && step < 1.0 {
+            step = 1.0;
+            decimals = 0;
+        }
+        let bottom = (lo / step + 1e-9).floor() * step;
+        let mut top = (hi / step - 1e-9).ceil() * step;
+        if top <= bottom {
+            top = bottom + step;
+        }
+        Ticks {
+            bottom,
+            top,
+            step,
+            decimals,
+        }
     }
-    let magnitude = 10f64.powf(max.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * magnitude)
-        .find(|v| *v >= max)
-        .unwrap_or(10.0 * magnitude)
+
+    pub fn values(&self) -> Vec<f64> {
+        let n = ((self.top - self.bottom) / self.step).round() as i64;
+        (0..=n)
+            .map(|i| self.bottom + i as f64 * self.step)
+            .collect()
+    }
+
+    pub fn label(&self, v: f64) -> String {
+        let s = format!("{v:.*}", self.decimals);
+        // Zero is "0" ("-0" or "0.0" read as mistakes).
+        if s.trim_start_matches('-')
+            .chars()
+            .all(|c| c == '0' || c == '.')
+        {
+            "0".to_owned()
+        } else {
+            s
+        }
+    }
 }
 
 impl Chart<'_> {
@@ -66,10 +123,15 @@ impl Chart<'_> {
                 .copied()
                 .chain(self.guides.iter().map(|g| g.to))
         };
-        let top = nice_ceiling(values().fold(0.0, f64::max));
-        // Below zero only when a value is (form, for one).
-        let min = values().fold(0.0, f64::min);
-        let bottom = if min < 0.0 { -nice_ceiling(-min) } else { 0.0 };
+        // Counts (sessions, clicks, pain scores) get whole-number ticks.
+        let whole = values().all(|v| (v - v.round()).abs() < 1e-9);
+        // Below zero only when a value is (freshness, for one).
+        let ticks = Ticks::new(
+            values().fold(0.0, f64::min),
+            values().fold(0.0, f64::max),
+            whole,
+        );
+        let (bottom, top) = (ticks.bottom, ticks.top);
         let plot_w = W - LEFT - RIGHT;
         let plot_h = H - TOP - BOTTOM;
         let x = |i: usize| LEFT + plot_w * (i as f64 + 0.5) / n as f64;
@@ -105,19 +167,19 @@ impl Chart<'_> {
                 escape(g.label)
             );
         }
-        for k in 0..=4 {
-            let v = bottom + (top - bottom) * f64::from(k) / 4.0;
+        for v in ticks.values() {
             let _ = write!(
                 out,
                 r#"<line class="grid" x1="{LEFT}" x2="{}" y1="{yy:.1}" y2="{yy:.1}"/><text class="axis" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
                 W - RIGHT,
                 LEFT - 4.0,
-                y(v) + 4.0,
-                trim(v),
+                y(v) + 4.5,
+                ticks.label(v),
                 yy = y(v)
             );
         }
-        let step = n.div_ceil(8);
+        // Six labels at most: each needs about 40 units at 13 units a letter.
+        let step = n.div_ceil(6);
         for (i, l) in self
             .labels
             .iter()
@@ -204,6 +266,7 @@ impl Chart<'_> {
     }
 }
 
+/// A value in a bar's tooltip: whole numbers without decimals.
 fn trim(v: f64) -> String {
     if (v - v.round()).abs() < 1e-9 {
         format!("{v:.0}")
@@ -260,9 +323,48 @@ mod tests {
         assert_eq!(d.matches('M').count(), 2, "{d}");
         assert_eq!(d.matches('L').count(), 0, "{d}");
         assert!(svg.contains("<title>W3: planned 24 km</title>"));
-        assert_eq!(nice_ceiling(30.0), 50.0);
-        assert_eq!(nice_ceiling(1.7), 2.0);
-        assert_eq!(nice_ceiling(0.0), 1.0);
         assert!(c.legend().contains("c-done"));
+    }
+
+    fn labels(lo: f64, hi: f64, whole: bool) -> Vec<String> {
+        let t = Ticks::new(lo, hi, whole);
+        t.values().iter().map(|v| t.label(*v)).collect()
+    }
+
+    #[test]
+    fn ticks_read_as_written() {
+        assert_eq!(labels(0.0, 30.0, false), ["0", "10", "20", "30"]);
+        assert_eq!(labels(0.0, 1.0, false), ["0", "0.5", "1.0"]);
+        assert_eq!(labels(0.0, 1.6, false), ["0", "0.5", "1.0", "1.5", "2.0"]);
+        // Two sessions a week: 0, 1, 2 — not 0, 0.5, 1, 1.5, 2.
+        assert_eq!(labels(0.0, 2.0, true), ["0", "1", "2"]);
+        assert_eq!(labels(0.0, 0.0, true), ["0", "1"]);
+        assert_eq!(labels(-20.0, 8.0, true), ["-20", "-10", "0", "10"]);
+        assert_eq!(labels(0.0, 0.12, false), ["0", "0.05", "0.10", "0.15"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ticks_cover_the_data_evenly(
+            lo in -500.0f64..0.0, span in 0.0f64..2_000.0, whole: bool,
+        ) {
+            let hi = lo + span;
+            let t = Ticks::new(lo, hi, whole);
+            let v = t.values();
+            proptest::prop_assert!(v.len() >= 2 && v.len() <= 6, "{v:?}");
+            proptest::prop_assert!(t.bottom <= lo.min(0.0) + 1e-9 && t.top >= hi - 1e-9);
+            let shown: Vec<String> = v.iter().map(|x| t.label(*x)).collect();
+            let mut distinct = shown.clone();
+            distinct.dedup();
+            proptest::prop_assert_eq!(&distinct, &shown);
+            for (x, l) in v.iter().zip(&shown) {
+                // Each label is its tick's value, not a rounding of it.
+                let back: f64 = l.parse().unwrap();
+                proptest::prop_assert!((back - x).abs() < t.step * 1e-6, "{} vs {}", l, x);
+                if whole {
+                    proptest::prop_assert!(!l.contains('.'));
+                }
+            }
+        }
     }
 }

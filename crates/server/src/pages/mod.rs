@@ -30,19 +30,75 @@ pub struct Nav {
     /// The navigation entry this page belongs to (`today`, `plans`, …),
     /// marked `aria-current="page"`; empty when none.
     pub current: &'static str,
+    /// The footer's invitation to refer runners, from the program's cap.
+    pub offer: String,
+}
+
+impl Nav {
+    /// The phone tab bar's entry for this page: the five tabs stand for
+    /// the header's seven entries, the rarer ones gathered under "More".
+    pub fn tab(&self) -> &'static str {
+        match self.current {
+            "today" | "plans" | "log" | "progress" | "" => self.current,
+            _ => "more",
+        }
+    }
+
+    pub fn referral_offer(&self) -> &str {
+        if self.offer.is_empty() {
+            "Earn by referring runners"
+        } else {
+            &self.offer
+        }
+    }
+}
+
+/// "Earn up to $100 per referral": whole amounts without cents, so the
+/// footer reads as the program's own cap, whatever an admin set it to.
+pub fn offer_text(cap_minor: i64, currency: &str) -> String {
+    if cap_minor <= 0 {
+        return "Earn by referring runners".into();
+    }
+    let amount = shop::money(cap_minor, currency);
+    let amount = amount.replace(".00", "");
+    format!("Earn up to {amount} per referral")
+}
+
+/// What the layout knows about the request without every handler passing
+/// it along.
+struct PageContext {
+    /// The path of the page being rendered, to mark its navigation entry.
+    path: String,
+    /// The footer's referral offer.
+    offer: String,
 }
 
 tokio::task_local! {
-    /// The path of the page being rendered, so the layout can mark its
-    /// navigation entry without every handler passing it along.
-    static PAGE_PATH: String;
+    static PAGE: PageContext;
 }
 
-/// Middleware: remembers the request path for [`Nav`] while the page
-/// handler runs (the handler runs inside this future, on this task).
-async fn remember_path(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+/// Middleware: remembers the request path and the referral offer for
+/// [`Nav`] while the page handler runs (the handler runs inside this
+/// future, on this task). Files (CSS, icons) skip the program lookup.
+async fn remember_path(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     let path = req.uri().path().to_owned();
-    PAGE_PATH.scope(path, next.run(req)).await
+    let is_file = path.starts_with("/static/") || path.contains('.');
+    let offer = if is_file {
+        String::new()
+    } else {
+        match runcoach_store::affiliates::program_of(&state.db).await {
+            Ok(p) => offer_text(p.cap_minor, &p.currency),
+            Err(e) => {
+                tracing::warn!(error = %e, "affiliate program for the footer");
+                String::new()
+            }
+        }
+    };
+    PAGE.scope(PageContext { path, offer }, next.run(req)).await
 }
 
 /// The navigation entry a path sits under: a session page is part of the
@@ -50,8 +106,11 @@ async fn remember_path(req: axum::extract::Request, next: axum::middleware::Next
 pub fn section(path: &str) -> &'static str {
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
     match first {
-        "today" | "log" => "today",
+        "today" => "today",
+        "log" | "logs" => "log",
         "plans" | "sessions" | "onboarding" => "plans",
+        "activities" => "activities",
+        "more" => "more",
         "progress" => "progress",
         "exercises" => "exercises",
         "imports" => "imports",
@@ -63,7 +122,11 @@ pub fn section(path: &str) -> &'static str {
 }
 
 fn current_section() -> &'static str {
-    PAGE_PATH.try_with(|p| section(p)).unwrap_or("")
+    PAGE.try_with(|p| section(&p.path)).unwrap_or("")
+}
+
+fn current_offer() -> String {
+    PAGE.try_with(|p| p.offer.clone()).unwrap_or_default()
 }
 
 impl Nav {
@@ -78,14 +141,17 @@ impl Nav {
                 signed_in: true,
                 csrf: csrf.clone(),
                 current: current_section(),
+                offer: current_offer(),
             },
             Some(Via::Bearer { .. }) => Nav {
                 signed_in: true,
                 csrf: String::new(),
                 current: current_section(),
+                offer: current_offer(),
             },
             None => Nav {
                 current: current_section(),
+                offer: current_offer(),
                 ..Nav::default()
             },
         }
@@ -116,6 +182,19 @@ pub fn message(status: StatusCode, nav: Nav, heading: &str, message: &str) -> Re
     });
     *res.status_mut() = status;
     res
+}
+
+#[derive(Template)]
+#[template(path = "more.html")]
+struct More {
+    nav: Nav,
+}
+
+/// The phone's "More" tab: the pages the tab bar has no room for.
+async fn more(user: crate::auth::PageUser) -> Response {
+    render(&More {
+        nav: Nav::page(&user),
+    })
 }
 
 pub fn not_found(nav: Nav) -> Response {
@@ -158,7 +237,7 @@ fn asset(content_type: &'static str, body: impl IntoResponse) -> Response {
         .into_response()
 }
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(account::landing))
         .route(
@@ -190,6 +269,7 @@ pub fn router() -> Router<AppState> {
         .route("/sessions/{id}/log", post(log::log_session))
         .route("/log", get(log::extra_page).post(log::extra_submit))
         .route("/progress", get(progress::page))
+        .route("/more", get(more))
         .route(
             "/logs/{id}/edit",
             get(log::edit_page).post(log::edit_submit),
@@ -244,7 +324,7 @@ pub fn router() -> Router<AppState> {
             get(|| async { asset("application/manifest+json", MANIFEST) }),
         )
         .fallback(fallback)
-        .layer(axum::middleware::from_fn(remember_path))
+        .layer(axum::middleware::from_fn_with_state(state, remember_path))
 }
 
 async fn fallback(user: MaybeUser) -> Response {
@@ -257,7 +337,9 @@ mod tests {
     fn pages_belong_to_their_navigation_entry() {
         for (path, want) in [
             ("/today", "today"),
-            ("/log", "today"),
+            ("/log", "log"),
+            ("/more", "more"),
+            ("/activities/abc", "activities"),
             ("/plans", "plans"),
             ("/plans/abc", "plans"),
             ("/sessions/abc", "plans"),
@@ -268,5 +350,36 @@ mod tests {
         ] {
             assert_eq!(super::section(path), want, "{path}");
         }
+    }
+
+    #[test]
+    fn the_tab_bar_gathers_the_rarer_pages_under_more() {
+        for (current, tab) in [
+            ("today", "today"),
+            ("log", "log"),
+            ("settings", "more"),
+            ("activities", "more"),
+            ("more", "more"),
+            ("", ""),
+        ] {
+            let nav = super::Nav {
+                current,
+                ..Default::default()
+            };
+            assert_eq!(nav.tab(), tab, "{current}");
+        }
+    }
+
+    #[test]
+    fn the_referral_offer_is_the_programs_cap() {
+        assert_eq!(
+            super::offer_text(10_000, "USD"),
+            "Earn up to $100 per referral"
+        );
+        assert_eq!(
+            super::offer_text(7_550, "EUR"),
+            "Earn up to €75.50 per referral"
+        );
+        assert_eq!(super::offer_text(0, "USD"), "Earn by referring runners");
     }
 }

@@ -60,7 +60,12 @@ struct Calendar {
     paces: String,
     warnings: Vec<String>,
     legend: Vec<(&'static str, &'static str)>,
-    weeks: Vec<WeekView>,
+    /// Weeks before this one, collapsed; this week; the weeks to come,
+    /// collapsed: the page opens on what the runner does next.
+    earlier: Vec<WeekView>,
+    current: Vec<WeekView>,
+    later: Vec<WeekView>,
+    this_week: u32,
     changes: Vec<ChangeView>,
 }
 
@@ -110,6 +115,10 @@ pub async fn calendar(
             undone: a.undone,
         })
         .collect();
+    let mut earlier = view::weeks(&plan, units, &tracker, today, &logged);
+    let this_week = view::this_week(&plan, today);
+    let mut current = earlier.split_off(this_week.saturating_sub(1).min(earlier.len()));
+    let later = current.split_off(1.min(current.len()));
     Ok(render(&Calendar {
         nav: nav(&user),
         plan_id: id,
@@ -117,7 +126,10 @@ pub async fn calendar(
         paces,
         warnings: plan.warnings.clone(),
         legend: LEGEND.to_vec(),
-        weeks: view::weeks(&plan, units, &tracker, today, &logged),
+        earlier,
+        current,
+        later,
+        this_week: this_week as u32,
         changes,
     }))
 }

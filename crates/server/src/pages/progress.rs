@@ -21,6 +21,11 @@ pub struct Figure {
     pub svg: String,
     pub legend: String,
     pub note: String,
+    /// Said instead of the chart while there is nothing to draw: what will
+    /// appear and when.
+    pub empty: String,
+    /// Plain names with one line each, behind a tap.
+    pub terms: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(Template)]
@@ -28,6 +33,8 @@ pub struct Figure {
 struct Page {
     nav: Nav,
     weeks: u32,
+    /// The race prediction in words, with its trend.
+    prediction: String,
     figures: Vec<(String, Figure)>,
     empty: bool,
 }
@@ -37,6 +44,81 @@ fn figure(chart: &Chart, note: String) -> Figure {
         svg: chart.render(),
         legend: chart.legend(),
         note,
+        empty: String::new(),
+        terms: Vec::new(),
+    }
+}
+
+impl Figure {
+    fn empty_unless(mut self, has_data: bool, empty: &str) -> Self {
+        if !has_data {
+            self.empty = empty.to_owned();
+        }
+        self
+    }
+
+    fn terms(mut self, terms: &[(&'static str, &'static str)]) -> Self {
+        self.terms = terms.to_vec();
+        self
+    }
+}
+
+/// One line per term the charts use, in plain words.
+const LOAD_RATIO: (&str, &str) = (
+    "Load ratio",
+    "This week's training load against your average week of the last four: 0.8–1.3 is steady building; above 1.5 is a jump, and the plan eases the next week.",
+);
+const FITNESS: (&str, &str) = (
+    "Fitness",
+    "Your training of the last six weeks, weighted: it climbs slowly while you keep training.",
+);
+const FATIGUE: (&str, &str) = (
+    "Fatigue",
+    "Your training of the last week: it rises quickly after hard days and drops quickly with rest.",
+);
+const FRESHNESS: (&str, &str) = (
+    "Freshness",
+    "Fitness minus fatigue: below zero you carry tiredness, normal in a training block; above zero you are rested, as you should be on race day.",
+);
+const LOAD: (&str, &str) = (
+    "Training load",
+    "Minutes times effort (1–10) for each session, added up per week.",
+);
+
+/// "Half marathon 2:01:52, 1:20 faster than 4 weeks ago": the latest
+/// prediction against the one about four weeks before it.
+pub fn prediction_text(points: &[crate::api::progress::PredictionPoint]) -> String {
+    let Some(last) = points.last() else {
+        return "No prediction yet: it appears when your plan has paces, or after you log a race."
+            .into();
+    };
+    let head = format!(
+        "{} {}",
+        view::race_name(&last.race),
+        format_clock(f64::from(last.predicted_s))
+    );
+    let four_weeks_before = last.date.saturating_sub(jiff::Span::new().days(28));
+    let earlier = points
+        .iter()
+        .rev()
+        .find(|p| p.date <= four_weeks_before)
+        .or_else(|| points.first().filter(|p| p.date < last.date));
+    let Some(then) = earlier else {
+        return format!("{head}, from {}.", last.source);
+    };
+    let weeks = ((last.date - then.date).get_days() as f64 / 7.0)
+        .round()
+        .max(1.0);
+    let ago = if weeks == 1.0 {
+        "a week ago".to_owned()
+    } else {
+        format!("{weeks:.0} weeks ago")
+    };
+    let diff = i64::from(last.predicted_s) - i64::from(then.predicted_s);
+    match diff {
+        0 => format!("{head}, the same as {ago}."),
+        d if d < 0 => format!("{head}, {} faster than {ago}.", format_clock((-d) as f64)),
+        d => format!("{head}, {} slower than {ago}.", format_clock(d as f64)),
     }
 }
 
@@ -82,7 +164,7 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
     };
     let load = Chart {
         id: "load",
-        title: "Weekly training load (RPE × minutes)",
+        title: "Weekly training load (effort × minutes)",
         desc: format!(
             "Session-RPE load per week; monotony and strain are in the API. Last week {:.0}.",
             p.weeks.last().map_or(0.0, |w| w.load)
@@ -99,12 +181,12 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
     };
     let acwr = Chart {
         id: "acwr",
-        title: "Acute:chronic workload ratio",
-        desc: "Rolling 7/28-day ACWR at each week's end, with the 0.8–1.3 band and the 1.5 line above which the plan eases off.".into(),
+        title: "Load ratio: this week against the last four",
+        desc: "The week's load against the average of the four weeks before (acute:chronic workload ratio), at each week's end, with the 0.8–1.3 band and the 1.5 line above which the plan eases off.".into(),
         labels: week_labels.clone(),
         series: vec![
-            Series { name: "ACWR (rolling)", class: "c-acwr", values: p.weeks.iter().map(|w| w.acwr).collect(), bars: false },
-            Series { name: "ACWR (EWMA)", class: "c-ewma", values: p.weeks.iter().map(|w| w.acwr_ewma).collect(), bars: false },
+            Series { name: "load ratio", class: "c-acwr", values: p.weeks.iter().map(|w| w.acwr).collect(), bars: false },
+            Series { name: "load ratio, recent days weighted more", class: "c-ewma", values: p.weeks.iter().map(|w| w.acwr_ewma).collect(), bars: false },
         ],
         guides: vec![Guide { label: "0.8–1.3", from: 0.8, to: 1.3 }, Guide { label: "1.5", from: 1.5, to: 1.5 }],
         unit: "",
@@ -116,9 +198,9 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
         .collect();
     let fitness = Chart {
         id: "fitness",
-        title: "Fitness, fatigue and form",
+        title: "Fitness, fatigue and freshness",
         desc: format!(
-            "42-day (fitness) and 7-day (fatigue) weighted load; form is fitness minus fatigue. Today: fitness {:.0}, fatigue {:.0}, form {:.0}.",
+            "42-day (fitness) and 7-day (fatigue) weighted load; freshness is fitness minus fatigue. Today: fitness {:.0}, fatigue {:.0}, freshness {:.0}.",
             p.fitness.last().map_or(0.0, |d| d.fitness),
             p.fitness.last().map_or(0.0, |d| d.fatigue),
             p.fitness.last().map_or(0.0, |d| d.form)
@@ -138,7 +220,7 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
                 bars: false,
             },
             Series {
-                name: "form",
+                name: "freshness",
                 class: "c-form",
                 values: p.fitness.iter().map(|d| Some(d.form)).collect(),
                 bars: false,
@@ -233,7 +315,7 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
         guides: vec![],
         unit: "",
     };
-    let prediction = Chart {
+    let prediction_chart = Chart {
         id: "prediction",
         title: "Predicted race time (minutes)",
         desc: p.prediction.last().map_or(
@@ -265,27 +347,86 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
         guides: vec![],
         unit: " min",
     };
-    vec![
-        ("Volume".into(), figure(&volume, String::new())),
-        ("Load".into(), figure(&load, String::new())),
+    let done_any = p.weeks.iter().any(|w| w.done_km > 0.0);
+    let planned_any = p.weeks.iter().any(|w| w.planned_km > 0.0);
+    let load_any = p.weeks.iter().any(|w| w.load > 0.0);
+    // Fitness and fatigue start from nothing: until about six weeks of
+    // training are logged, freshness reads low for anyone.
+    let days_logged = p
+        .fitness
+        .iter()
+        .position(|d| d.fitness > 0.0)
+        .map_or(0, |i| p.fitness.len() - i);
+    let fitness_note = if load_any && days_logged < 42 {
+        "These numbers settle after about six weeks of logging; until then freshness reads low, whatever your shape.".to_owned()
+    } else {
+        String::new()
+    };
+    let strength_any = p
+        .weeks
+        .iter()
+        .any(|w| w.strength_planned > 0 || w.strength_done > 0);
+    let pain_any = !pain.series.is_empty();
+    let mut figures = vec![
         (
-            "Load ratio".into(),
-            figure(
-                &acwr,
-                "Above 1.5 the next week is lowered automatically.".into(),
+            "Weekly running".into(),
+            figure(&volume, String::new()).empty_unless(
+                done_any || planned_any,
+                &format!("Your planned and done {u} per week appear here once you have a plan or log a run."),
             ),
         ),
-        ("Fitness".into(), figure(&fitness, String::new())),
+        (
+            "Training load".into(),
+            figure(&load, String::new()).terms(&[LOAD]).empty_unless(
+                load_any,
+                "Appears after your first session logged with its minutes and effort.",
+            ),
+        ),
+        (
+            "Load ratio".into(),
+            figure(&acwr, String::new())
+                .terms(&[LOAD_RATIO])
+                .empty_unless(
+                    p.weeks.iter().any(|w| w.acwr.is_some()),
+                    "Appears once you have logged training for a week or more: it compares each week with the four before it.",
+                ),
+        ),
+        (
+            "Fitness and freshness".into(),
+            figure(&fitness, fitness_note)
+                .terms(&[FITNESS, FATIGUE, FRESHNESS])
+                .empty_unless(
+                    load_any,
+                    "Appears after your first session logged with its minutes and effort, and becomes meaningful over about six weeks.",
+                ),
+        ),
         (
             "Pain".into(),
             figure(
                 &pain,
                 "Pain of 4 or more, or the same pain on two days, eases the next week.".into(),
+            )
+            .empty_unless(
+                pain_any,
+                "No pain logged in these weeks. If something hurts, note it when you log a session: it shows here by week, and the plan eases off.",
             ),
         ),
-        ("Hip strength".into(), figure(&strength, String::new())),
-        ("Race prediction".into(), figure(&prediction, String::new())),
-    ]
+        (
+            "Hip strength".into(),
+            figure(&strength, String::new()).empty_unless(
+                strength_any,
+                "Your planned and done hip sessions per week appear here once your plan has them.",
+            ),
+        ),
+    ];
+    // One point is a sentence, not a chart: the text above says it.
+    if p.prediction.len() >= 2 {
+        figures.push((
+            "Race prediction".into(),
+            figure(&prediction_chart, String::new()),
+        ));
+    }
+    figures
 }
 
 pub async fn page(
@@ -310,7 +451,51 @@ pub async fn page(
     Ok(render(&Page {
         nav: Nav::page(&user),
         weeks,
+        prediction: prediction_text(&p.prediction),
         figures: figures(&p, units),
         empty,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prediction_text;
+    use crate::api::progress::PredictionPoint;
+
+    fn at(date: &str, secs: u32) -> PredictionPoint {
+        PredictionPoint {
+            date: date.parse().unwrap(),
+            source: "10k in 52:30".into(),
+            vdot: 40.0,
+            race: "half".into(),
+            predicted_s: secs,
+        }
+    }
+
+    #[test]
+    fn the_prediction_reads_as_a_sentence_with_its_trend() {
+        assert_eq!(
+            prediction_text(&[at("2026-10-01", 7392)]),
+            "Half marathon 2:03:12, from 10k in 52:30."
+        );
+        // Against the latest point at least four weeks older.
+        assert_eq!(
+            prediction_text(&[
+                at("2026-09-01", 7500),
+                at("2026-10-01", 7392),
+                at("2026-10-20", 7350),
+                at("2026-10-29", 7312),
+            ]),
+            "Half marathon 2:01:52, 1:20 faster than 4 weeks ago."
+        );
+        assert_eq!(
+            prediction_text(&[at("2026-10-15", 7300), at("2026-10-29", 7312)]),
+            "Half marathon 2:01:52, 0:12 slower than 2 weeks ago."
+        );
+        assert_eq!(
+            prediction_text(&[at("2026-10-22", 7312), at("2026-10-29", 7312)]),
+            "Half marathon 2:01:52, the same as a week ago."
+        );
+        assert!(prediction_text(&[]).starts_with("No prediction yet"));
+    }
 }

@@ -145,14 +145,22 @@ pub fn step_lines(steps: &[Step], units: Units) -> Vec<String> {
         .collect()
 }
 
-/// "Marathon on Sun 25 Apr 2027", "30 km race on …".
-pub fn race_title(race: &runcoach_core::plan::RaceInfo) -> String {
-    let name = match race.name.as_str() {
+/// A race as people say it: "Half marathon", "10K"; other names as given.
+pub fn race_name(name: &str) -> String {
+    match name {
         "5k" => "5K".to_owned(),
         "10k" => "10K".to_owned(),
         "15k" => "15K".to_owned(),
         "half" => "Half marathon".to_owned(),
         "marathon" => "Marathon".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// "Marathon on Sun 25 Apr 2027", "30 km race on …".
+pub fn race_title(race: &runcoach_core::plan::RaceInfo) -> String {
+    let name = match race.name.as_str() {
+        "5k" | "10k" | "15k" | "half" | "marathon" => race_name(&race.name),
         _ => format!("{} km race", trim_km(f64::from(race.distance_m) / 1000.0)),
     };
     format!("{name} on {}", race.date.strftime("%a %-d %b %Y"))
@@ -207,6 +215,15 @@ pub struct WeekView {
     pub done: String,
     pub focus: String,
     pub days: Vec<DayView>,
+}
+
+/// The week the runner is in (1-based position): week 1 before the plan
+/// starts, the race week after it.
+pub fn this_week(plan: &Plan, today: Date) -> usize {
+    plan.weeks
+        .iter()
+        .rposition(|w| w.start <= today)
+        .map_or(1, |i| i + 1)
 }
 
 /// The calendar: each session with its status (`tracker`), each week's
