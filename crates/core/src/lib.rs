@@ -10,6 +10,7 @@ pub mod exercises;
 pub mod guardrails;
 pub mod history;
 pub mod load;
+pub mod pacing;
 pub mod plan;
 pub mod science;
 pub mod shop;

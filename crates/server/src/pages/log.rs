@@ -315,6 +315,7 @@ pub async fn log_session(
         "",
         Vec::new(),
         StatusCode::UNPROCESSABLE_ENTITY,
+        &HashMap::new(),
     )
     .await
 }

@@ -8,6 +8,7 @@ mod imports;
 mod library;
 mod log;
 mod onboarding;
+mod pacing;
 mod plan;
 mod progress;
 mod shop;

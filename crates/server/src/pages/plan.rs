@@ -158,6 +158,8 @@ struct SessionPage {
     recorded: Vec<String>,
     /// A watch can run it: offer the session's FIT workout.
     watch: bool,
+    /// A race's splits for the goal time.
+    pacing: Option<super::pacing::Pacing>,
     form: LogForm,
 }
 
@@ -214,6 +216,7 @@ pub async fn session_page(
     notice: &str,
     new_adjustments: Vec<String>,
     status: StatusCode,
+    query: &HashMap<String, String>,
 ) -> Result<Response, ApiError> {
     let uid = &user.0.user.id;
     let Some(at) = crate::training::session(&state.db, uid, id).await? else {
@@ -279,6 +282,7 @@ pub async fn session_page(
         logged,
         recorded,
         watch: crate::api::feeds::exportable(s.kind),
+        pacing: super::pacing::for_race(s, units, query),
         form: form(LogForm::blank(
             format!("/sessions/{id}/log"),
             units,
@@ -318,6 +322,7 @@ pub async fn session(
         notice,
         changed,
         StatusCode::OK,
+        &q,
     )
     .await
 }
