@@ -125,3 +125,126 @@ async fn the_race_page_splits_the_goal_time() {
         assert!(!html.contains("Pacing plan"));
     }
 }
+
+/// Backdates a plan's making to its first day, so its past days count.
+async fn made_on_first_day(app: &App, plan: &Value) {
+    let start: jiff::civil::Date = plan["weeks"][0]["start"].as_str().unwrap().parse().unwrap();
+    let made = jiff::civil::DateTime::from(start)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .unwrap()
+        .timestamp()
+        .as_millisecond();
+    runcoach_store::test_support::execute(
+        &app.db,
+        &format!(
+            "UPDATE plans SET created_at = {made} WHERE id = '{}'",
+            plan["id"].as_str().unwrap()
+        ),
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn pain_gets_concern_and_the_next_step() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let c = app.signup("ana@example.com").await;
+        let plan = half_plan(&app, &c).await;
+        let run = find(&plan, "easy");
+        let id = run["id"].as_str().unwrap();
+        let html = app.page(&c, &format!("/sessions/{id}")).await;
+        let r = c
+            .post(app.url(&format!("/sessions/{id}/log")))
+            .form(&[
+                ("csrf", csrf_of(&html).as_str()),
+                ("status", "partial"),
+                ("minutes", "25"),
+                ("rpe", "6"),
+                ("pain_knee", "5"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{backend}");
+        let html = app
+            .page(&c, r.headers()["location"].to_str().unwrap())
+            .await;
+        assert!(
+            html.contains("Logged. Sorry it hurt: knee pain 5/10. Next: keep the coming days easy; the plan eases off for you. If the pain persists"),
+            "{backend}: {html}"
+        );
+        assert!(!html.contains("Nice work") && !html.contains("Well done"));
+        // What changed is news, not an alert, and reads as a sentence.
+        assert!(
+            html.contains(
+                "<p class=\"change-note\">Your plan changed: Knee pain 5/10 → volume −25%"
+            ),
+            "{html}"
+        );
+        assert!(!html.contains("class=\"alert\""));
+    }
+}
+
+#[tokio::test]
+async fn today_lists_what_was_missed_this_week() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let c = app.signup("ana@example.com").await;
+        let plan = half_plan(&app, &c).await;
+        made_on_first_day(&app, &plan).await;
+        let today = today().to_string();
+        let week = plan["weeks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| {
+                w["days"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|d| d["date"] == today.as_str())
+            })
+            .unwrap();
+        let earlier: Vec<&Value> = week["days"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["date"].as_str().unwrap() < today.as_str())
+            .flat_map(|d| d["sessions"].as_array().unwrap())
+            .filter(|s| s["kind"] != "rest")
+            .collect();
+        let html = app.page(&c, "/today").await;
+        if earlier.is_empty() {
+            assert!(!html.contains("Missed this week"), "{backend}");
+            continue;
+        }
+        assert!(
+            html.contains("<h2 id=\"missed-h\">Missed this week</h2>"),
+            "{backend}"
+        );
+        for s in &earlier {
+            assert!(
+                html.contains(&format!("href=\"/sessions/{}\"", s["id"].as_str().unwrap())),
+                "{backend}: {s}"
+            );
+        }
+        // Logging one takes it off the list.
+        let first = earlier[0]["id"].as_str().unwrap();
+        let (status, _) = json_of(
+            c.post(app.url("/api/v1/logs"))
+                .json(&json!({"session_id": first, "status": "skipped"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let html = app.page(&c, "/today").await;
+        let missed = html.split("id=\"missed-h\"").nth(1).unwrap_or("");
+        assert!(
+            !missed.contains(&format!("href=\"/sessions/{first}\"")),
+            "{backend}"
+        );
+    }
+}

@@ -361,7 +361,7 @@ async fn pages_log_in_one_tap_and_show_progress() {
         .await
         .unwrap();
     assert!(
-        page.contains("Logged. Nice work.") && page.contains("Done · "),
+        page.contains("Logged. Well done.") && page.contains("Done · "),
         "{page}"
     );
     assert!(

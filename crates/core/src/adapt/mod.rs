@@ -40,6 +40,9 @@ mod feasibility;
 mod race_week;
 mod why;
 
+/// What the runner reads right after logging `log` (see `why`).
+pub use why::logged_reply;
+
 pub use apply::apply;
 
 use jiff::ToSpan;

@@ -406,3 +406,36 @@ fn capitalise(s: &str) -> String {
         .map(|f| f.to_uppercase().chain(c).collect())
         .unwrap_or_default()
 }
+
+/// What the runner reads right after logging: pain gets concern and the
+/// next step (never "nice work"); the rest a short acknowledgement.
+pub fn logged_reply(log: &crate::load::LoggedSession) -> String {
+    use crate::load::LogStatus;
+    let worst = log.pain.iter().max_by_key(|p| p.score);
+    match worst {
+        Some(p) if p.score >= super::SEVERE_PAIN => format!(
+            "Logged. Sorry it hurt: {} pain {}/10 is a lot. Next: don't run on it for now; rest, ice or heat as feels right, and have it looked at if it is not clearly better in two or three days. The plan eases off for you.",
+            p.location.label(),
+            p.score
+        ),
+        Some(p) if p.score >= super::PAIN_THRESHOLD => format!(
+            "Logged. Sorry it hurt: {} pain {}/10. Next: keep the coming days easy; the plan eases off for you. {SEE_A_PROFESSIONAL}",
+            p.location.label(),
+            p.score
+        ),
+        Some(p) => format!(
+            "Logged, with {} pain {}/10: keep an eye on it. If it comes back on your next run or reaches 4/10, the plan eases off.",
+            p.location.label(),
+            p.score
+        ),
+        None => match log.status {
+            LogStatus::Done => "Logged. Well done.".into(),
+            LogStatus::Partial => {
+                "Logged as partly done. Part of a session still counts; the plan takes it into account.".into()
+            }
+            LogStatus::Skipped => {
+                "Logged as skipped. One missed session changes little; the plan carries on.".into()
+            }
+        },
+    }
+}

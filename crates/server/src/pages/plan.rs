@@ -110,8 +110,8 @@ pub async fn calendar(
         .into_iter()
         .map(|a| ChangeView {
             id: a.adjustment.id,
-            summary: a.adjustment.summary,
-            why: a.adjustment.why,
+            summary: view::sentence(&a.adjustment.summary),
+            why: view::sentence(&a.adjustment.why),
             undone: a.undone,
         })
         .collect();
@@ -309,22 +309,99 @@ pub async fn session(
         changed = stored
             .into_iter()
             .filter(|a| ids.split(',').any(|i| i == a.adjustment.id))
-            .map(|a| a.adjustment.summary)
+            .map(|a| view::sentence(&a.adjustment.summary))
             .collect();
     }
-    let notice = if logged { "Logged. Nice work." } else { "" };
+    // The reply to the newest entry: concern and the next step after pain.
+    let notice = if logged {
+        runcoach_store::logs::for_session(&state.db, &user.0.user.id, &id)
+            .await?
+            .last()
+            .map(|e| runcoach_core::adapt::logged_reply(&e.log))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     session_page(
         &state,
         &user,
         &id,
         Vec::new(),
         |f| f,
-        notice,
+        &notice,
         changed,
         StatusCode::OK,
         &q,
     )
     .await
+}
+
+/// This plan week's sessions before `today` that were neither logged nor
+/// recorded by a watch: Today names them so none goes unnoticed.
+async fn missed_this_week(
+    state: &AppState,
+    uid: &str,
+    plan_id: &str,
+    today: jiff::civil::Date,
+    tracker: &crate::training::Tracker,
+    units: runcoach_core::units::Units,
+) -> Result<Vec<TodayItem>, ApiError> {
+    let Some(plan) = crate::training::current_plan(&state.db, uid, plan_id).await? else {
+        return Ok(Vec::new());
+    };
+    let Some(week) = plan
+        .weeks
+        .iter()
+        .find(|w| w.days.iter().any(|d| d.date == today))
+    else {
+        return Ok(Vec::new());
+    };
+    Ok(week
+        .days
+        .iter()
+        .filter(|d| d.date < today)
+        .flat_map(|d| d.sessions.iter().map(move |s| (d.date, s)))
+        .filter(|(date, s)| {
+            s.kind != SessionKind::Rest
+                && tracker.outcome(s, *date).status == runcoach_core::status::SessionStatus::Missed
+        })
+        .map(|(date, s)| {
+            today_item(
+                s,
+                runcoach_core::status::SessionStatus::Missed,
+                units,
+                Some(date),
+            )
+        })
+        .collect())
+}
+
+/// A session as Today lists it; `on` names the day for an earlier one.
+fn today_item(
+    s: &runcoach_core::plan::Session,
+    status: runcoach_core::status::SessionStatus,
+    units: runcoach_core::units::Units,
+    on: Option<jiff::civil::Date>,
+) -> TodayItem {
+    let label = if s.kind.is_run() {
+        view::short(s, units)
+    } else {
+        s.title.clone()
+    };
+    TodayItem {
+        status: status.as_str(),
+        status_label: status.label(),
+        mark: view::status_mark(status),
+        href: format!("/sessions/{}", s.id.as_deref().unwrap_or("")),
+        class: view::kind_class(s.kind),
+        kind: s.kind.label(),
+        label: match on {
+            Some(d) => format!("{} · {label}", view::day_label(d)),
+            None => label,
+        },
+        target: view::target(s, units),
+        why: s.why.clone(),
+    }
 }
 
 pub struct TodayItem {
@@ -345,8 +422,11 @@ struct Today {
     nav: Nav,
     date: String,
     has_plan: bool,
-    logged: bool,
+    /// The reply to what was just logged.
+    logged: String,
     sessions: Vec<TodayItem>,
+    /// Sessions of this week before today with nothing logged.
+    missed: Vec<TodayItem>,
 }
 
 pub async fn today(
@@ -361,31 +441,31 @@ pub async fn today(
     let tracker = crate::training::tracker(&state.db, uid, plan_id.as_deref(), zone).await?;
     let has_plan = plan_id.is_some();
     let units = view::units_of(&user.0.user.units);
+    let logged = match q.get("logged") {
+        Some(id) => runcoach_store::logs::get(&state.db, uid, id)
+            .await?
+            .map_or_else(
+                || "Logged.".to_owned(),
+                |e| runcoach_core::adapt::logged_reply(&e.log),
+            ),
+        None => String::new(),
+    };
+    let missed = match &plan_id {
+        Some(pid) => missed_this_week(&state, uid, pid, date, &tracker, units).await?,
+        None => Vec::new(),
+    };
     // The run first: it is what a runner checks before heading out.
     sessions.sort_by_key(|s| !s.kind.is_run() as u8 + u8::from(s.kind == SessionKind::Mobility));
     Ok(render(&Today {
         nav: nav(&user),
         date: view::day_label(date),
         has_plan,
-        logged: q.contains_key("logged"),
+        logged,
+        missed,
         sessions: sessions
             .iter()
             .map(|s| (s, tracker.outcome(s, date).status))
-            .map(|(s, status)| TodayItem {
-                status: status.as_str(),
-                status_label: status.label(),
-                mark: view::status_mark(status),
-                href: format!("/sessions/{}", s.id.as_deref().unwrap_or("")),
-                class: view::kind_class(s.kind),
-                kind: s.kind.label(),
-                label: if s.kind.is_run() {
-                    view::short(s, units)
-                } else {
-                    s.title.clone()
-                },
-                target: view::target(s, units),
-                why: s.why.clone(),
-            })
+            .map(|(s, status)| today_item(s, status, units, None))
             .collect(),
     }))
 }

@@ -171,6 +171,16 @@ fn trim_km(km: f64) -> String {
     s.trim_end_matches(".0").to_owned()
 }
 
+/// A note as a sentence: a capital first letter (the adjustments' wording
+/// is lower case so it can follow "Adjusted: ").
+pub fn sentence(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 pub fn day_label(d: Date) -> String {
     d.strftime("%a %-d %b").to_string()
 }
