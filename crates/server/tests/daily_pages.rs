@@ -248,3 +248,37 @@ async fn today_lists_what_was_missed_this_week() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_activities_page_lists_logged_and_imported_runs() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let c = app.signup("ana@example.com").await;
+        let plan = half_plan(&app, &c).await;
+        let html = app.page(&c, "/activities").await;
+        assert!(html.contains("Nothing yet."), "{backend}");
+        let run = find(&plan, "easy");
+        let (status, _) = json_of(
+            c.post(app.url("/api/v1/logs"))
+                .json(&json!({"session_id": run["id"], "status": "done", "duration_s": 2400, "distance_m": 8000, "rpe": 3}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let html = app.page(&c, "/activities").await;
+        assert!(
+            html.contains("<strong>Run</strong> <span class=\"muted\">Logged</span><br><span>Done · 8.0 km · 40 min · effort 3/10</span>"),
+            "{backend}: {html}"
+        );
+        assert!(html.contains(&format!(
+            "href=\"/sessions/{}\"",
+            run["id"].as_str().unwrap()
+        )));
+        // Someone else's activity is not found.
+        let other = app.signup("bo@example.com").await;
+        let r = other.get(app.url("/activities/nope")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+}

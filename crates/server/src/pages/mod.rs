@@ -2,6 +2,7 @@
 //! so everything works without JavaScript.
 
 mod account;
+mod activities;
 mod affiliates;
 pub mod charts;
 mod imports;
@@ -271,6 +272,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/log", get(log::extra_page).post(log::extra_submit))
         .route("/progress", get(progress::page))
         .route("/more", get(more))
+        .route("/activities", get(activities::list))
+        .route("/activities/{id}", get(activities::detail))
         .route(
             "/logs/{id}/edit",
             get(log::edit_page).post(log::edit_submit),

@@ -178,17 +178,21 @@ pub struct LogEdit {
     pub form: LogForm,
 }
 
+/// A log's status in words.
+pub fn status_word(s: runcoach_core::load::LogStatus) -> &'static str {
+    match s {
+        runcoach_core::load::LogStatus::Done => "Done",
+        runcoach_core::load::LogStatus::Partial => "Partly done",
+        runcoach_core::load::LogStatus::Skipped => "Skipped",
+    }
+}
+
 fn logged_summary(
     e: &runcoach_store::logs::LogEntry,
     units: runcoach_core::units::Units,
 ) -> String {
     let l = &e.log;
-    let status = match l.status {
-        runcoach_core::load::LogStatus::Done => "Done",
-        runcoach_core::load::LogStatus::Partial => "Partly done",
-        runcoach_core::load::LogStatus::Skipped => "Skipped",
-    };
-    let mut parts = vec![status.to_owned()];
+    let mut parts = vec![status_word(l.status).to_owned()];
     if l.distance_m > 0 {
         parts.push(view::distance(l.distance_m, units));
     }
