@@ -282,3 +282,93 @@ async fn the_activities_page_lists_logged_and_imported_runs() {
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn deleting_a_log_asks_first_and_can_be_undone() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let c = app.signup("ana@example.com").await;
+        let plan = half_plan(&app, &c).await;
+        let hips = find(&plan, "strength");
+        let sid = hips["id"].as_str().unwrap();
+        // A hip session asks for minutes, not distance.
+        let html = app.page(&c, &format!("/sessions/{sid}")).await;
+        assert!(
+            html.contains("id=\"minutes\"") && !html.contains("id=\"distance\""),
+            "{backend}"
+        );
+        let (status, log) = json_of(
+            c.post(app.url("/api/v1/logs"))
+                .json(
+                    &json!({"session_id": sid, "status": "partial", "duration_s": 1234, "rpe": 5,
+                              "pain": [{"location": "hip", "score": 2}], "notes": "band snapped"}),
+                )
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{log}");
+        let lid = log["id"].as_str().unwrap();
+        let html = app.page(&c, &format!("/sessions/{sid}")).await;
+        assert!(html.contains(&format!("<a href=\"/logs/{lid}/delete\">Delete</a>")));
+        // Asking first changes nothing.
+        let ask = app.page(&c, &format!("/logs/{lid}/delete")).await;
+        assert!(
+            ask.contains("<h1>Delete this log?</h1>") && ask.contains("Partly done · 21 min"),
+            "{ask}"
+        );
+        assert!(ask.contains(&format!("href=\"/sessions/{sid}\">Keep it</a>")));
+        let api = |path: String| {
+            let c = c.clone();
+            let url = app.url(&path);
+            async move { json_of(c.get(url).send().await.unwrap()).await }
+        };
+        assert_eq!(api(format!("/api/v1/logs/{lid}")).await.0, StatusCode::OK);
+        let r = c
+            .post(app.url(&format!("/logs/{lid}/delete")))
+            .form(&[("csrf", csrf_of(&ask).as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let done = r.text().await.unwrap();
+        assert!(done.contains("Undo: put it back"), "{done}");
+        assert_eq!(
+            api(format!("/api/v1/logs/{lid}")).await.0,
+            StatusCode::NOT_FOUND
+        );
+        // Undo posts the same answers back: the entry returns as it was.
+        let mut form: Vec<(String, String)> = done
+            .split("<input type=\"hidden\" name=\"")
+            .skip(1)
+            .map(|f| {
+                let (name, rest) = f.split_once("\" value=\"").unwrap();
+                (name.to_owned(), rest.split('"').next().unwrap().to_owned())
+            })
+            .collect();
+        form.retain(|(k, _)| k != "csrf");
+        form.push(("csrf".into(), csrf_of(&done)));
+        let undo = done.split("Undo: put it back").next().unwrap();
+        let action = undo
+            .rsplit("<form method=\"post\" action=\"")
+            .next()
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        assert_eq!(action, format!("/sessions/{sid}/log"));
+        let r = c.post(app.url(action)).form(&form).send().await.unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "{}",
+            r.text().await.unwrap()
+        );
+        let html = app.page(&c, &format!("/sessions/{sid}")).await;
+        assert!(
+            html.contains("Partly done · 21 min · effort 5/10 · hip pain 2/10"),
+            "{backend}: {html}"
+        );
+    }
+}

@@ -62,6 +62,9 @@ pub struct LogForm {
     pub statuses: Vec<(&'static str, &'static str)>,
     pub status: String,
     pub units: &'static str,
+    /// Asked only where a distance means something (not for a hip
+    /// strength or mobility session).
+    pub ask_distance: bool,
     pub minutes: String,
     pub distance: String,
     pub rpes: Vec<String>,
@@ -85,6 +88,13 @@ impl LogForm {
             statuses: STATUSES.iter().map(|(v, l, _)| (*v, *l)).collect(),
             status: "done".into(),
             units: units.label(),
+            ask_distance: planned.is_none_or(|s| {
+                !matches!(
+                    s.kind,
+                    runcoach_core::plan::SessionKind::Strength
+                        | runcoach_core::plan::SessionKind::Mobility
+                )
+            }),
             rpes: (1..=10).map(|r| r.to_string()).collect(),
             exercises: planned
                 .map(|s| {
@@ -196,6 +206,8 @@ fn input(
             .map_err(|_| errors.push(format!("{label}: '{v}' is not a whole number")))
             .ok()
     };
+    // A restored entry carries its exact seconds and metres.
+    let exact_s = whole("Time", "duration_s");
     let minutes = whole("Minutes", "minutes");
     let rpe = whole("Effort", "rpe");
     let mut pain = Vec::new();
@@ -206,7 +218,12 @@ fn input(
             pain.push(PainInput { location, score });
         }
     }
+    let exact_m = {
+        let v = get("distance_m");
+        v.parse::<i64>().ok()
+    };
     let distance = match get("distance").replace(',', ".") {
+        _ if exact_m.is_some() => exact_m,
         d if d.is_empty() => None,
         d => match d.parse::<f64>() {
             Ok(x) if x.is_finite() => Some((x * units.km() * 1000.0).round() as i64),
@@ -241,7 +258,7 @@ fn input(
         },
         kind,
         status: status.expect("checked"),
-        duration_s: minutes.map(|m| m * 60),
+        duration_s: exact_s.or(minutes.map(|m| m * 60)),
         distance_m: distance,
         rpe,
         pain,
@@ -483,6 +500,91 @@ pub async fn edit_submit(
     Ok(res)
 }
 
+#[derive(askama::Template)]
+#[template(path = "log_delete.html")]
+struct DeletePage {
+    nav: Nav,
+    id: String,
+    summary: String,
+    back: String,
+    /// After deleting: the entry's answers, to put it back with one tap.
+    restore: Vec<(String, String)>,
+    deleted: bool,
+}
+
+fn back_of(e: &LogEntry) -> String {
+    e.session_id
+        .as_ref()
+        .map_or("/activities".to_owned(), |s| format!("/sessions/{s}"))
+}
+
+/// The entry's answers as the log form posts them (exact seconds and
+/// metres), so "Undo" logs it again through the same checks.
+fn answers(e: &LogEntry) -> Vec<(String, String)> {
+    let l = &e.log;
+    let mut out = vec![
+        (
+            "status".to_owned(),
+            STATUSES
+                .iter()
+                .find(|s| s.2 == l.status)
+                .map_or("done", |s| s.0)
+                .to_owned(),
+        ),
+        ("duration_s".into(), l.duration_s.to_string()),
+        ("distance_m".into(), l.distance_m.to_string()),
+        (
+            "rpe".into(),
+            l.rpe.map(|r| r.to_string()).unwrap_or_default(),
+        ),
+        ("notes".into(), l.notes.clone()),
+    ];
+    if e.session_id.is_none() {
+        out.push((
+            "kind".into(),
+            KINDS
+                .iter()
+                .find(|k| k.2 == l.kind)
+                .map_or("other", |k| k.0)
+                .to_owned(),
+        ));
+        out.push(("date".into(), l.date.to_string()));
+    }
+    for p in &l.pain {
+        if let Some((value, _, _)) = PAIN_LOCATIONS.iter().find(|x| x.2 == p.location) {
+            out.push((format!("pain_{value}"), p.score.to_string()));
+        }
+    }
+    for ex in &e.exercises_done {
+        out.push((format!("ex_{ex}"), "on".into()));
+    }
+    out
+}
+
+/// Asks before deleting: what the entry says, "Delete" and "Keep it".
+pub async fn delete_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let Some(entry) = logs::get(&state.db, &user.0.user.id, &id).await? else {
+        return Ok(not_found(nav(&user)));
+    };
+    let units = view::units_of(&user.0.user.units);
+    Ok(render(&DeletePage {
+        nav: nav(&user),
+        summary: format!(
+            "{}: {}",
+            view::day_label(entry.log.date),
+            super::plan::log_line(&entry, units)
+        ),
+        back: back_of(&entry),
+        id,
+        restore: Vec::new(),
+        deleted: false,
+    }))
+}
+
 pub async fn delete(
     State(state): State<AppState>,
     user: PageUser,
@@ -498,10 +600,23 @@ pub async fn delete(
     };
     logs::delete(&state.db, uid, &id).await?;
     training::readapt(&state.db, uid).await?;
-    let back = entry
-        .session_id
-        .map_or("/today".to_owned(), |s| format!("/sessions/{s}"));
-    Ok(Redirect::to(&back).into_response())
+    let units = view::units_of(&user.0.user.units);
+    let restore_to = match &entry.session_id {
+        Some(s) => format!("/sessions/{s}/log"),
+        None => "/log".to_owned(),
+    };
+    Ok(render(&DeletePage {
+        nav: nav(&user),
+        summary: format!(
+            "{}: {}",
+            view::day_label(entry.log.date),
+            super::plan::log_line(&entry, units)
+        ),
+        back: back_of(&entry),
+        id: restore_to,
+        restore: answers(&entry),
+        deleted: true,
+    }))
 }
 
 /// Undo or restore an adjustment from the plan page.

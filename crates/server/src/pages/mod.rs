@@ -278,7 +278,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/logs/{id}/edit",
             get(log::edit_page).post(log::edit_submit),
         )
-        .route("/logs/{id}/delete", post(log::delete))
+        .route("/logs/{id}/delete", get(log::delete_page).post(log::delete))
         .route(
             "/plans/{id}/adjustments/{adj}/{action}",
             post(log::adjustment),

@@ -187,10 +187,8 @@ pub fn status_word(s: runcoach_core::load::LogStatus) -> &'static str {
     }
 }
 
-fn logged_summary(
-    e: &runcoach_store::logs::LogEntry,
-    units: runcoach_core::units::Units,
-) -> String {
+/// One line for a log entry: "Done · 8.0 km · 40 min · effort 3/10".
+pub fn log_line(e: &runcoach_store::logs::LogEntry, units: runcoach_core::units::Units) -> String {
     let l = &e.log;
     let mut parts = vec![status_word(l.status).to_owned()];
     if l.distance_m > 0 {
@@ -251,7 +249,7 @@ pub async fn session_page(
         .iter()
         .map(|e| LoggedView {
             id: e.id.clone(),
-            summary: logged_summary(e, units),
+            summary: log_line(e, units),
         })
         .collect();
     let mut res = render(&SessionPage {
