@@ -77,7 +77,7 @@ test('statuses, current page, watch download and webcal on a phone', { timeout: 
   }
 
   await page.goto(`${base}/plans/${plan.id}`);
-  await assert.doesNotReject(page.locator('nav a[aria-current="page"]', { hasText: 'Plan' }).waitFor());
+  await assert.doesNotReject(page.locator('nav.tabs a[aria-current="page"]', { hasText: 'Plan' }).waitFor());
   for (const words of ['Done', 'Partly done', 'Skipped']) {
     assert.ok(await page.locator('.item .status', { hasText: words }).count() > 0, words);
   }
@@ -90,7 +90,7 @@ test('statuses, current page, watch download and webcal on a phone', { timeout: 
   await page.locator('section.week').first().screenshot({ path: join(SHOTS, '01-calendar-week-1.png') });
 
   await page.goto(`${base}/today`);
-  assert.equal(await page.locator('nav a[aria-current="page"]').innerText(), 'Today');
+  assert.match(await page.locator('nav.tabs a[aria-current="page"]').innerText(), /Today$/);
   await visit('02-today');
   const today = plan.weeks.flatMap((w) => w.days).find((d) => d.date === iso(utcToday()));
   if (today?.sessions.length) {
@@ -114,7 +114,8 @@ test('statuses, current page, watch download and webcal on a phone', { timeout: 
   const feed = await page.locator('.feed-url').innerText();
   const subscribe = page.getByRole('link', { name: 'Subscribe in your calendar app' });
   assert.equal(await subscribe.getAttribute('href'), feed.replace(/^https?:\/\//, 'webcal://'));
-  assert.equal(await page.locator('nav a[aria-current="page"]').innerText(), 'Settings');
+  // On a phone Settings sits under the tab bar's "More".
+  assert.match(await page.locator('nav.tabs a[aria-current="page"]').innerText(), /More$/);
   await visit('04-settings-feed');
   await subscribe.locator('xpath=..').screenshot({ path: join(SHOTS, '04-feed-created.png') });
 

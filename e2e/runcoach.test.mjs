@@ -281,7 +281,8 @@ for (const [name, device] of Object.entries(VIEWPORTS)) {
       await shot('exercise');
 
       // Today: the same sessions the API lists for today, in the runner's units.
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Today' }).click();
+      // The header's menu on a desktop, the tab bar on a phone.
+      await page.locator('nav:visible').getByRole('link', { name: 'Today' }).click();
       await page.waitForURL(/\/today$/);
       assert.equal(await text(page.locator('h1 .muted')), dayLabel(TODAY));
       const todayApi = await (await page.request.get('/api/v1/today')).json();

@@ -1,0 +1,134 @@
+// End-to-end: the daily loop on a phone and a desktop. A runner signs up,
+// has a plan, logs a run (it shows as done on the calendar and Today), reads
+// progress (labels a readable size, the prediction in words), moves around
+// with the tab bar (phone) or the header (desktop), looks at activities and
+// the race's pacing plan. axe-core checks every page (0 violations).
+// Screenshots go to e2e/artifacts/daily-loop/<phone|desktop>/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { ARTIFACTS, VIEWPORTS, addDays, buildBinary, iso, launchBrowser, mondayOf, startServer, utcToday } from './harness.mjs';
+
+const SHOTS = join(ARTIFACTS, 'daily-loop');
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let server;
+let browser;
+
+before(
+  async () => {
+    rmSync(SHOTS, { recursive: true, force: true });
+    server = await startServer(buildBinary(), { name: 'daily-loop' });
+    browser = await launchBrowser();
+  },
+  { timeout: 25 * 60_000 },
+);
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  await server?.stop();
+});
+
+async function axe(page, what) {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() => globalThis.axe.run({ resultTypes: ['violations'] }));
+  const found = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(found, [], `axe on ${what}`);
+}
+
+for (const device of ['phone', 'desktop']) {
+  test(`the daily loop on a ${device}`, { timeout: 5 * 60_000 }, async () => {
+    const dir = join(SHOTS, device);
+    mkdirSync(dir, { recursive: true });
+    const context = await browser.newContext({ ...VIEWPORTS[device], bypassCSP: true });
+    const page = await context.newPage();
+    const base = server.base;
+    const visit = async (name) => {
+      await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+      await axe(page, `${device} ${name}`);
+    };
+    const api = (method, path, data) =>
+      page.request.fetch(`${base}${path}`, { method, data, headers: { origin: base, 'x-requested-with': 'runcoach' } });
+    const nav = device === 'phone' ? 'nav.tabs' : 'header nav';
+
+    await page.goto(`${base}/signup`);
+    await page.getByLabel('Name').fill('Loop Runner');
+    await page.getByLabel('Email').fill(`loop-${device}@example.com`);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: /sign up/i }).click();
+    await page.waitForURL(/onboarding/);
+
+    // A half marathon whose first week is this one, from a 10k in 50:00.
+    const start = mondayOf(utcToday());
+    const created = await api('POST', '/api/v1/plans', {
+      race: 'half', race_date: iso(addDays(start, 12 * 7 - 1)), start: iso(start),
+      run_days: ['tue', 'thu', 'sat', 'sun'], long_run_day: 'sun', level: 'experienced',
+      weekly_km: 40, recent: { distance: '10k', time: '50:00' }, strength_days: 2,
+    });
+    assert.equal(created.status(), 201, await created.text());
+    const plan = await created.json();
+
+    // The tab bar on a phone, the header's menu on a desktop: one of them shows.
+    await page.goto(`${base}/today`);
+    assert.equal(await page.locator('nav.tabs').isVisible(), device === 'phone');
+    assert.equal(await page.locator('header nav').isVisible(), device === 'desktop');
+    assert.match(await page.locator(`${nav} a[aria-current="page"]`).innerText(), /Today$/);
+    await visit('01-today');
+
+    // Log today's run (or the week's first run) from its page.
+    const days = plan.weeks.flatMap((w) => w.days);
+    const today = iso(utcToday());
+    const run = days.filter((d) => d.date <= today).flatMap((d) => d.sessions).find((s) => ['easy', 'long', 'recovery'].includes(s.kind))
+      ?? days.flatMap((d) => d.sessions).find((s) => s.kind === 'easy');
+    await page.goto(`${base}/sessions/${run.id}`);
+    await visit('02-session');
+    const canLog = days.find((d) => d.sessions.some((s) => s.id === run.id)).date <= today;
+    if (canLog) {
+      await page.getByRole('button', { name: 'Done as planned' }).click();
+      await page.locator('p.notice', { hasText: 'Logged. Well done.' }).waitFor();
+      await visit('03-logged');
+
+      // Done on the calendar (this week is open) and in Activities.
+      await page.locator(`${nav}`).getByRole('link', { name: 'Plan' }).click();
+      await page.waitForURL(/\/plans\//);
+      const item = page.locator(`a.item[href="/sessions/${run.id}"]`);
+      assert.match(await item.innerText(), /Done/);
+      assert.ok(await item.isVisible(), 'this week is open');
+      await visit('04-calendar-done');
+      await page.goto(`${base}/activities`);
+      assert.match(await page.locator('.activity-list li').first().innerText(), /Done/);
+      await visit('05-activities');
+    }
+
+    // Progress: labels at least 12 px on the screen, the prediction in words.
+    await page.locator(`${nav}`).getByRole('link', { name: 'Progress' }).click();
+    await page.waitForURL(/\/progress/);
+    assert.match(await page.locator('.prediction .big').innerText(), /^Half marathon \d:\d\d:\d\d/);
+    const sizes = await page.locator('svg.chart text.axis').evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().height));
+    if (sizes.length) {
+      const smallest = Math.min(...sizes);
+      assert.ok(smallest >= 12, `chart labels ${smallest.toFixed(1)} px tall`);
+    }
+    await page.getByText('What is freshness?').first().click().catch(() => {});
+    await visit('06-progress');
+
+    // The race's pacing plan: negative splits in miles.
+    const race = days.flatMap((d) => d.sessions).find((s) => s.kind === 'race');
+    await page.goto(`${base}/sessions/${race.id}`);
+    await page.getByLabel('Goal time').fill('1:50:00');
+    await page.getByLabel('Negative (faster second half)').check();
+    await page.getByLabel('Mile').check();
+    await page.getByRole('button', { name: 'Show splits' }).click();
+    await page.locator('table.splits').waitFor();
+    assert.equal(await page.locator('table.splits tbody tr').count(), 14);
+    assert.equal(await page.locator('table.splits tbody tr').last().locator('td').last().innerText(), '1:50:00');
+    await visit('07-race-pacing');
+
+    // More: the pages the tab bar has no room for.
+    await page.goto(`${base}/more`);
+    await visit('08-more');
+    await context.close();
+  });
+}
