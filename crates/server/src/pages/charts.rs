@@ -159,11 +159,15 @@ impl Chart<'_> {
                     y2 - y1
                 );
             }
+            // Bands are labelled at the left, lines at the right, so a
+            // band and a line close above it do not print over each other.
+            let band = (y2 - y1).abs() >= 0.5;
             let _ = write!(
                 out,
-                r#"<text class="guide-label" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
-                W - RIGHT - 2.0,
-                y1 - 2.0,
+                r#"<text class="guide-label" x="{}" y="{:.1}" text-anchor="{}">{}</text>"#,
+                if band { LEFT + 4.0 } else { W - RIGHT - 2.0 },
+                if band { y2 - 3.0 } else { y1 - 3.0 },
+                if band { "start" } else { "end" },
                 escape(g.label)
             );
         }
