@@ -10,6 +10,7 @@ pub mod activities;
 pub mod affiliates;
 mod error;
 pub mod feeds;
+pub mod jobs;
 pub mod limits;
 pub mod logs;
 pub mod plans;
