@@ -345,6 +345,17 @@ pub async fn stored_files(db: &Db, import_id: &str) -> Result<i64, StoreError> {
     .await)?)
 }
 
+/// Upload imports still queued or running: `user_id`'s, and everyone's.
+pub async fn open_uploads(db: &Db, user_id: &str) -> Result<(i64, i64), StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, (i64, i64)>(
+        "SELECT COALESCE(SUM(CASE WHEN user_id = $1 THEN 1 ELSE 0 END), 0), COUNT(*) \
+         FROM imports WHERE origin = 'upload' AND status IN ('queued', 'running')",
+    )
+    .bind(user_id)
+    .fetch_one(pool)
+    .await)?)
+}
+
 /// Marks a job running with `total` items to go through.
 pub async fn start_import(db: &Db, import_id: &str, total: i64) -> Result<(), StoreError> {
     on_db!(db, pool => sqlx::query(

@@ -252,6 +252,8 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
             public_url: args.shop.public_url()?,
             shop: args.shop.config(addr)?,
             trusted_proxies: args.trusted_proxies.clone(),
+            // Uploads wait for their import jobs here (with PostgreSQL too).
+            data_dir: Some(args.db.data_dir.clone()),
             connections: runcoach_server::listen::ConnectionLimits {
                 total: args.max_connections,
                 per_address: args.max_connections_per_address,
