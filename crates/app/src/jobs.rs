@@ -131,10 +131,15 @@ impl Worker {
         Arc::clone(&self.wake)
     }
 
+    /// Takes no more jobs from now on (the running ones go on).
+    pub fn stop_taking(&self) {
+        let _ = self.stop.send(true);
+    }
+
     /// Stops taking jobs, waits for the running ones up to the drain
     /// deadline and hands back what is still running then.
     pub async fn drain(self) {
-        let _ = self.stop.send(true);
+        self.stop_taking();
         let _ = self.task.await;
     }
 }
