@@ -210,7 +210,8 @@ async fn attempt(shared: &Shared, job: Job, lease: Lease, mut hard_stop: watch::
     };
     let db = &shared.db;
     let lease_ms = ms(shared.config.lease);
-    let mut heartbeat = tokio::time::interval(shared.config.lease / 3);
+    let mut heartbeat =
+        tokio::time::interval((shared.config.lease / 3).max(Duration::from_millis(10)));
     heartbeat.tick().await;
     let mut work = kind.run(&job);
     enum Next {

@@ -202,7 +202,20 @@ impl ImportJobs {
     async fn attempt(&self, job: &jobs::Job) -> Result<(), JobError> {
         let payload: Payload = serde_json::from_str(&job.payload)
             .map_err(|e| JobError::Fatal(format!("unreadable job: {e}")))?;
+        let db_failed = |e: StoreError| {
+            tracing::error!(error = %e, import_id = %job.id, "import attempt failed");
+            JobError::Retry("the database failed during the import".into())
+        };
         let dir = self.uploads.job_dir(&job.id);
+        // Finished by an attempt whose own "done" was not recorded: nothing
+        // is left to do (its files are gone already).
+        let import = activities::get_import(&self.db, &payload.user_id, &job.id)
+            .await
+            .map_err(db_failed)?;
+        if import.is_some_and(|i| i.status == "done") {
+            remove(&dir);
+            return Ok(());
+        }
         if !dir.is_dir() {
             return Err(JobError::Fatal(
                 "the upload's files are not on this server".into(),
@@ -215,10 +228,6 @@ impl ImportJobs {
             .collect();
         let (work, _) = engine::plan_work(&paths)
             .map_err(|_| JobError::Fatal("the upload's files are not on this server".into()))?;
-        let db_failed = |e: StoreError| {
-            tracing::error!(error = %e, import_id = %job.id, "import attempt failed");
-            JobError::Retry("the database failed during the import".into())
-        };
         let options = ImportOptions {
             resume_after: u64::try_from(
                 activities::stored_files(&self.db, &job.id)
