@@ -247,7 +247,16 @@ async fn an_import_survives_its_server_dying_mid_way_and_finishes_once() {
             (0..FILES as i64).collect::<Vec<_>>(),
             "{backend}"
         );
-        let job = jobs::get(&db, &id).await.unwrap().unwrap();
+        // The job row is completed (and the folder removed) just after the
+        // import is marked done.
+        let mut job = jobs::get(&db, &id).await.unwrap().unwrap();
+        for _ in 0..100 {
+            if job.state == "done" && !uploads.job_dir(&id).exists() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            job = jobs::get(&db, &id).await.unwrap().unwrap();
+        }
         assert_eq!((job.state.as_str(), job.attempts), ("done", 2), "{backend}");
         assert!(
             !uploads.job_dir(&id).exists(),

@@ -243,13 +243,13 @@ impl ImportJobs {
         activities::finish_import(&self.db, &job.id, None)
             .await
             .map_err(db_failed)?;
+        remove(&dir);
         if let Some(after) = &self.after {
             // The import is done either way; the plan adapts on the next log.
             if let Err(e) = after(self.db.clone(), payload.user_id.clone()).await {
                 tracing::warn!(error = %e, import_id = %job.id, "re-adapting after an import failed");
             }
         }
-        remove(&dir);
         Ok(())
     }
 }
