@@ -52,6 +52,7 @@ fn serve(data: &Path) -> (Child, String) {
         }
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("serve did not start");
 }
 
