@@ -1,0 +1,79 @@
+//! The one authorisation point on real databases: what an actor is to an
+//! athlete from roles stored as a set and grants, and what that allows.
+
+use runcoach_app::Actor;
+use runcoach_app::coaching::access::{self, AccessError, Level, Need, Relation};
+use runcoach_store::Db;
+use runcoach_store::test_support::{backends, fresh};
+use runcoach_store::users::{self, Role};
+
+async fn user(db: &Db, email: &str, role: Role) -> Actor {
+    Actor::of(&users::create(db, email, "Runner", "x", role).await.unwrap())
+}
+
+/// Reloads the actor as a request would (roles from the stored set).
+async fn reload(db: &Db, actor: &Actor) -> Actor {
+    Actor::of(&users::by_id(db, &actor.user_id).await.unwrap().unwrap().0)
+}
+
+#[tokio::test]
+async fn relations_follow_roles_and_grants() {
+    for backend in backends() {
+        let (db, _dir) = fresh(backend).await.unwrap();
+        let athlete = user(&db, "a@example.com", Role::Athlete).await;
+        let other = user(&db, "o@example.com", Role::Athlete).await;
+        let coach = user(&db, "c@example.com", Role::Coach).await;
+        let rival = user(&db, "r@example.com", Role::Coach).await;
+        let admin = user(&db, "boss@example.com", Role::Admin).await;
+        let a = athlete.user_id.as_str();
+
+        let rel = |actor: Actor| {
+            let db = db.clone();
+            async move { access::relation(&db, &actor, a).await.unwrap() }
+        };
+        assert_eq!(
+            rel(athlete.clone()).await,
+            Some(Relation::Owner),
+            "{backend}"
+        );
+        assert_eq!(rel(other.clone()).await, None, "{backend}");
+        assert_eq!(rel(coach.clone()).await, None, "{backend}");
+        assert_eq!(rel(admin.clone()).await, Some(Relation::Admin), "{backend}");
+
+        runcoach_store::coaching::upsert_grant(&db, a, &coach.user_id, "comment", "athlete")
+            .await
+            .unwrap();
+        assert_eq!(
+            rel(coach.clone()).await,
+            Some(Relation::Coach(Level::Comment)),
+            "{backend}"
+        );
+        assert_eq!(rel(rival.clone()).await, None, "{backend}");
+        assert!(matches!(
+            access::require(&db, &coach, a, Need::Edit).await,
+            Err(AccessError::Forbidden)
+        ));
+        assert!(matches!(
+            access::require(&db, &rival, a, Need::Read).await,
+            Err(AccessError::NotFound)
+        ));
+
+        // A grant to an account that is not (or no longer) a coach counts
+        // for nothing; adding the role to the set makes it count.
+        runcoach_store::coaching::upsert_grant(&db, a, &other.user_id, "edit", "athlete")
+            .await
+            .unwrap();
+        assert_eq!(rel(other.clone()).await, None, "{backend}");
+        users::add_role(&db, &other.user_id, Role::Coach)
+            .await
+            .unwrap();
+        let other = reload(&db, &other).await;
+        assert_eq!(other.roles, vec![Role::Athlete, Role::Coach], "{backend}");
+        assert_eq!(
+            rel(other.clone()).await,
+            Some(Relation::Coach(Level::Edit)),
+            "{backend}"
+        );
+        assert!(reload(&db, &admin).await.is_admin());
+    }
+}
