@@ -1,0 +1,1 @@
+//! Comments on sessions and weeks.
