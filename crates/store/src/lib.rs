@@ -14,6 +14,7 @@ pub mod feeds;
 pub mod limits;
 pub mod logs;
 pub mod plans;
+pub mod roster;
 pub mod sessions;
 pub mod shop;
 pub mod test_support;

@@ -93,6 +93,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("patch", "/api/v1/coaching/grants/{id}"),
     ("delete", "/api/v1/coaching/grants/{id}"),
     ("post", "/api/v1/coach/invitations"),
+    ("get", "/api/v1/coach/athletes"),
     ("post", "/api/v1/coaching/invitations/{id}/accept"),
     ("get", "/r/{slug}"),
     ("get", "/healthz"),
@@ -206,6 +207,7 @@ pub fn router() -> Router<AppState> {
             patch(coaching::change_grant).delete(coaching::revoke_grant),
         )
         .route("/api/v1/coach/invitations", post(coaching::invite))
+        .route("/api/v1/coach/athletes", get(coaching::roster))
         .route(
             "/api/v1/coaching/invitations/{id}/accept",
             post(coaching::accept),
