@@ -517,3 +517,138 @@ async fn coaches_publish_profiles_athletes_cannot() {
         );
     }
 }
+
+#[tokio::test]
+async fn comments_go_both_ways_and_reading_marks_them_read() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let athlete = app.signup("ana@example.com").await;
+        let coach = app.user_with_role("coach@example.com", Role::Coach).await;
+        let coach_id = id_of(&coach, &app).await;
+        let (_, plan) = json_of(
+            athlete
+                .post(app.url("/api/v1/plans"))
+                .json(&plan_request())
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let sid = plan["weeks"][1]["days"][1]["sessions"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let g = grant(&app, &athlete, &coach_id, "comment").await;
+        let on_session = app.url(&format!("/api/v1/sessions/{sid}/comments"));
+        let unread = app.url("/api/v1/comments/unread");
+
+        // Empty, too long, not plain text: each refused with the reason.
+        for body in ["   ", &"x".repeat(2001), "ring\u{7}"] {
+            let (s, e) = json_of(
+                coach
+                    .post(&on_session)
+                    .json(&json!({"body": body}))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {e}");
+            assert_eq!(e["fields"][0]["field"], json!("body"));
+        }
+        let (s, c) = json_of(
+            coach
+                .post(&on_session)
+                .json(&json!({"body": "  Keep it <b>easy</b> today \n"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{backend}: {c}");
+        assert_eq!(c["body"], json!("Keep it <b>easy</b> today"));
+        assert_eq!(
+            c["author"],
+            json!({"id": coach_id, "name": "Staff", "role": "coach"})
+        );
+        assert_eq!(c["session_id"], json!(sid));
+
+        let (_, u) = json_of(athlete.get(&unread).send().await.unwrap()).await;
+        assert_eq!(u["count"], json!(1), "{backend}: {u}");
+        assert_eq!(u["items"][0]["id"], c["id"]);
+        let (_, mine) = json_of(coach.get(&unread).send().await.unwrap()).await;
+        assert_eq!(
+            mine["count"],
+            json!(0),
+            "{backend}: one's own comments are never unread"
+        );
+        // Reading marks read.
+        let (_, list) = json_of(athlete.get(&on_session).send().await.unwrap()).await;
+        assert_eq!(list.as_array().unwrap().len(), 1);
+        let (_, u) = json_of(athlete.get(&unread).send().await.unwrap()).await;
+        assert_eq!(u["count"], json!(0), "{backend}");
+
+        // The athlete answers: the coach's unread count and roster badge.
+        let (s, reply) = json_of(
+            athlete
+                .post(&on_session)
+                .json(&json!({"body": "Will do"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED);
+        assert_eq!(reply["author"]["role"], json!("athlete"));
+        let (_, u) = json_of(coach.get(&unread).send().await.unwrap()).await;
+        assert_eq!(u["count"], json!(1), "{backend}: {u}");
+        let (_, roster) = json_of(
+            coach
+                .get(app.url("/api/v1/coach/athletes"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(roster[0]["unread"], json!(1), "{backend}: {roster}");
+        let (_, list) = json_of(coach.get(&on_session).send().await.unwrap()).await;
+        let bodies: Vec<&str> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["body"].as_str().unwrap())
+            .collect();
+        assert_eq!(bodies, ["Keep it <b>easy</b> today", "Will do"]);
+        let (_, roster) = json_of(
+            coach
+                .get(app.url("/api/v1/coach/athletes"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(roster[0]["unread"], json!(0), "{backend}");
+
+        // Revoked: the comments are out of the coach's reach.
+        athlete
+            .delete(app.url(&format!(
+                "/api/v1/coaching/grants/{}",
+                g["id"].as_str().unwrap()
+            )))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            coach.get(&on_session).send().await.unwrap().status(),
+            StatusCode::NOT_FOUND
+        );
+        athlete
+            .post(&on_session)
+            .json(&json!({"body": "Hello?"}))
+            .send()
+            .await
+            .unwrap();
+        let (_, u) = json_of(coach.get(&unread).send().await.unwrap()).await;
+        assert_eq!(u["count"], json!(0), "{backend}");
+    }
+}

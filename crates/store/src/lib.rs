@@ -9,6 +9,7 @@
 pub mod activities;
 pub mod affiliates;
 pub mod coaching;
+pub mod comments;
 mod error;
 pub mod feeds;
 pub mod limits;

@@ -210,3 +210,81 @@ pub async fn roster(
         runcoach_app::coaching::roster::roster(&state.db, &actor(&user), today, now_ms()).await?;
     Ok(Json(roster.athletes))
 }
+
+// ------------------------------------------------------------ comments
+
+use runcoach_app::coaching::comments::{self, CommentView, Target, Unread};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommentInput {
+    pub body: String,
+}
+
+pub async fn post_session_comment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<CommentInput>,
+) -> Result<(StatusCode, Json<CommentView>), ApiError> {
+    let c = comments::post(&state.db, &actor(&user), Target::Session(&id), &input.body).await?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+pub async fn session_comments(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<CommentView>>, ApiError> {
+    Ok(Json(
+        comments::read(&state.db, &actor(&user), Target::Session(&id)).await?,
+    ))
+}
+
+fn week_index(n: &str) -> Result<i64, ApiError> {
+    n.parse::<u16>().map(i64::from).map_err(|_| {
+        ApiError::invalid(
+            "index",
+            format!("'{n}' is not a week index: 0 for the plan's first week"),
+        )
+    })
+}
+
+pub async fn post_week_comment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((plan_id, n)): Path<(String, String)>,
+    ApiJson(input): ApiJson<CommentInput>,
+) -> Result<(StatusCode, Json<CommentView>), ApiError> {
+    let index = week_index(&n)?;
+    let target = Target::Week {
+        plan_id: &plan_id,
+        index,
+    };
+    let c = comments::post(&state.db, &actor(&user), target, &input.body).await?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+pub async fn week_comments(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((plan_id, n)): Path<(String, String)>,
+) -> Result<Json<Vec<CommentView>>, ApiError> {
+    let index = week_index(&n)?;
+    let target = Target::Week {
+        plan_id: &plan_id,
+        index,
+    };
+    Ok(Json(
+        comments::read(&state.db, &actor(&user), target).await?,
+    ))
+}
+
+pub async fn unread(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Unread>, ApiError> {
+    Ok(Json(
+        comments::unread(&state.db, &actor(&user), now_ms()).await?,
+    ))
+}

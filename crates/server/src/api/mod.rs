@@ -94,6 +94,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("delete", "/api/v1/coaching/grants/{id}"),
     ("post", "/api/v1/coach/invitations"),
     ("get", "/api/v1/coach/athletes"),
+    ("post", "/api/v1/sessions/{id}/comments"),
+    ("get", "/api/v1/sessions/{id}/comments"),
+    ("post", "/api/v1/plans/{id}/weeks/{n}/comments"),
+    ("get", "/api/v1/plans/{id}/weeks/{n}/comments"),
+    ("get", "/api/v1/comments/unread"),
     ("post", "/api/v1/coaching/invitations/{id}/accept"),
     ("get", "/r/{slug}"),
     ("get", "/healthz"),
@@ -208,6 +213,15 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/coach/invitations", post(coaching::invite))
         .route("/api/v1/coach/athletes", get(coaching::roster))
+        .route(
+            "/api/v1/sessions/{id}/comments",
+            post(coaching::post_session_comment).get(coaching::session_comments),
+        )
+        .route(
+            "/api/v1/plans/{id}/weeks/{n}/comments",
+            post(coaching::post_week_comment).get(coaching::week_comments),
+        )
+        .route("/api/v1/comments/unread", get(coaching::unread))
         .route(
             "/api/v1/coaching/invitations/{id}/accept",
             post(coaching::accept),
