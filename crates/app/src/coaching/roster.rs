@@ -214,6 +214,7 @@ pub async fn roster(
             today,
             pain,
             acwr,
+            first_activity: mine.iter().map(|l| l.date).min(),
             long_runs: long_runs.into_iter().map(|(_, done)| done).collect(),
             last_activity: last.get(athlete_id).copied(),
             race_date,

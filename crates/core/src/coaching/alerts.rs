@@ -4,7 +4,9 @@
 //!   same location on two days running (the adaptation's own thresholds:
 //!   4/10 is where running through pain stops being advised).
 //! - `load_spike`: acute:chronic workload ratio above 1.5, the band where
-//!   injury risk rises sharply (Gabbett 2016).
+//!   injury risk rises sharply (Gabbett 2016), once there are 3 weeks of
+//!   history (before that the chronic side is mostly empty days and any
+//!   week looks like a spike).
 //! - `missed_long_runs`: the last two planned long runs both missed.
 //! - `inactive`: nothing logged or imported for 7 days.
 //! - `race_soon`: the race is 14 days away or fewer.
@@ -18,6 +20,8 @@ use crate::load::PainLocation;
 pub const PAIN_ALERT_SCORE: u8 = 4;
 pub const ACWR_SPIKE: f64 = 1.5;
 pub const INACTIVE_DAYS: i32 = 7;
+/// History the load ratio needs before it can alert.
+pub const ACWR_HISTORY_DAYS: i32 = 21;
 pub const RACE_SOON_DAYS: i32 = 14;
 /// How far back pain counts.
 pub const PAIN_WINDOW_DAYS: i32 = 7;
@@ -47,6 +51,9 @@ pub struct Signals {
     /// Pain logged, any order; marks outside the window are ignored.
     pub pain: Vec<PainMark>,
     pub acwr: Option<f64>,
+    /// The first day with anything logged or imported (as far back as the
+    /// roster looks).
+    pub first_activity: Option<Date>,
     /// Planned long runs before today, oldest first: `true` when done.
     pub long_runs: Vec<bool>,
     pub last_activity: Option<Date>,
@@ -93,7 +100,10 @@ pub fn alerts(s: &Signals) -> Vec<Alert> {
     if s.pain_alert() {
         out.push(Alert::Pain);
     }
-    if s.acwr.is_some_and(|a| a > ACWR_SPIKE) {
+    let history = s
+        .first_activity
+        .is_some_and(|d| days(d, s.today) >= ACWR_HISTORY_DAYS);
+    if history && s.acwr.is_some_and(|a| a > ACWR_SPIKE) {
         out.push(Alert::LoadSpike);
     }
     if s.long_runs.len() >= 2 && s.long_runs[s.long_runs.len() - 2..].iter().all(|d| !d) {
@@ -161,6 +171,7 @@ mod tests {
             today: TODAY,
             pain: vec![],
             acwr: Some(1.0),
+            first_activity: Some(TODAY - 40.days()),
             long_runs: vec![true, true],
             last_activity: Some(TODAY - 1.day()),
             race_date: Some(TODAY + 60.days()),
@@ -330,27 +341,31 @@ mod tests {
         (
             prop::collection::vec((0usize..9, 0u8..=10, 0i64..20), 0..6),
             prop::option::of(0.0f64..3.0),
+            prop::option::of(0i64..60),
             prop::collection::vec(any::<bool>(), 0..5),
             prop::option::of(0i64..40),
             prop::option::of(-10i64..60),
             0u32..10,
         )
-            .prop_map(|(pain, acwr, long_runs, idle, race, unread)| Signals {
-                today: TODAY,
-                pain: pain
-                    .into_iter()
-                    .map(|(l, s, ago)| PainMark {
-                        location: PainLocation::ALL[l],
-                        score: s,
-                        date: TODAY - ago.days(),
-                    })
-                    .collect(),
-                acwr,
-                long_runs,
-                last_activity: idle.map(|d| TODAY - d.days()),
-                race_date: race.map(|d| TODAY + d.days()),
-                unread,
-            })
+            .prop_map(
+                |(pain, acwr, first, long_runs, idle, race, unread)| Signals {
+                    today: TODAY,
+                    pain: pain
+                        .into_iter()
+                        .map(|(l, s, ago)| PainMark {
+                            location: PainLocation::ALL[l],
+                            score: s,
+                            date: TODAY - ago.days(),
+                        })
+                        .collect(),
+                    acwr,
+                    first_activity: first.map(|d| TODAY - d.days()),
+                    long_runs,
+                    last_activity: idle.map(|d| TODAY - d.days()),
+                    race_date: race.map(|d| TODAY + d.days()),
+                    unread,
+                },
+            )
     }
 
     proptest! {

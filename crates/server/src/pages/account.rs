@@ -266,6 +266,8 @@ struct Settings {
     tokens: Vec<(String, String)>,
     start_times: Vec<(&'static str, &'static str, String)>,
     time_zone: String,
+    /// Coaches the athlete let in, with revoke where the athlete granted.
+    grants: Vec<super::coaching::GrantItem>,
 }
 
 pub const WEEKDAYS: [(&str, &str); 7] = [
@@ -347,6 +349,7 @@ async fn settings(
                 .collect()
         },
         time_zone: u.time_zone.clone(),
+        grants: super::coaching::grant_items(state, user).await?,
     })
 }
 
@@ -357,6 +360,8 @@ pub async fn settings_page(
 ) -> Result<Response, ApiError> {
     let notice = match q.get("saved").map(String::as_str) {
         Some("settings") => "Settings saved.",
+        Some("coach") => "Invitation accepted: your coach can now see your training.",
+        Some("revoked") => "Access revoked.",
         Some("password") => {
             "Password changed; other devices were signed out and API tokens revoked unless kept."
         }
