@@ -77,3 +77,81 @@ async fn relations_follow_roles_and_grants() {
         assert!(reload(&db, &admin).await.is_admin());
     }
 }
+
+/// A paid coaching package names its coach: the coach may edit for as
+/// long as the entitlement lasts, and the athlete sees the grant listed
+/// (it is not theirs to revoke; a refund ends it).
+#[tokio::test]
+async fn buying_coaching_grants_edit_while_the_entitlement_lasts() {
+    use runcoach_app::coaching::grants;
+    use runcoach_app::shop::{self, CartItem, OrderRequest, ProductInput, ShopConfig};
+
+    for backend in backends() {
+        let (db, _dir) = fresh(backend).await.unwrap();
+        let admin = user(&db, "boss@example.com", Role::Admin).await;
+        let coach = user(&db, "c@example.com", Role::Coach).await;
+        let athlete = user(&db, "a@example.com", Role::Athlete).await;
+        let now = runcoach_store::now_ms();
+        let package = shop::create_product(
+            &db,
+            &admin,
+            ProductInput {
+                slug: "coach-4".into(),
+                name: "Four sessions with Cora".into(),
+                description: String::new(),
+                kind: "coaching_package".into(),
+                price_minor: 20_000,
+                currency: "usd".into(),
+                races: vec![],
+                coach_id: Some(coach.user_id.clone()),
+                sessions: Some(4),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        let request = OrderRequest {
+            items: vec![CartItem {
+                product_id: package.id.clone(),
+                quantity: 1,
+            }],
+            coupon: None,
+            expected_total_minor: None,
+        };
+        let order = shop::place_order(&db, &ShopConfig::default(), &athlete, &request, now)
+            .await
+            .unwrap();
+        let a = athlete.user_id.as_str();
+        // Ordered, not paid: nothing yet.
+        assert_eq!(access::relation(&db, &coach, a).await.unwrap(), None, "{backend}");
+        shop::mark_paid(&db, &admin, &order.id, now).await.unwrap();
+        assert_eq!(
+            access::relation(&db, &coach, a).await.unwrap(),
+            Some(Relation::Coach(Level::Edit)),
+            "{backend}"
+        );
+        let listed = grants::list(&db, &athlete, runcoach_store::now_ms()).await.unwrap();
+        assert_eq!(listed.len(), 1, "{backend}");
+        assert_eq!((listed[0].source.as_str(), listed[0].access), ("purchase", Level::Edit));
+        assert_eq!(listed[0].coach_id, coach.user_id);
+        assert!(matches!(
+            grants::revoke(&db, &athlete, &listed[0].id).await,
+            Err(runcoach_app::coaching::CoachingError::Conflict("purchased_grant", _))
+        ));
+        // A direct grant at view does not lower what the purchase gives.
+        grants::grant(&db, &athlete, &coach.user_id, "view").await.unwrap();
+        assert_eq!(
+            access::relation(&db, &coach, a).await.unwrap(),
+            Some(Relation::Coach(Level::Edit))
+        );
+        // The entitlement ends (a refund, a dispute): so does the access.
+        let mut tx = db.begin().await.unwrap();
+        runcoach_store::shop::revoke(&mut tx, &order.id, now).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            access::relation(&db, &coach, a).await.unwrap(),
+            Some(Relation::Coach(Level::View)),
+            "{backend}: the direct grant remains"
+        );
+    }
+}
