@@ -123,30 +123,46 @@ async fn buying_coaching_grants_edit_while_the_entitlement_lasts() {
             .unwrap();
         let a = athlete.user_id.as_str();
         // Ordered, not paid: nothing yet.
-        assert_eq!(access::relation(&db, &coach, a).await.unwrap(), None, "{backend}");
+        assert_eq!(
+            access::relation(&db, &coach, a).await.unwrap(),
+            None,
+            "{backend}"
+        );
         shop::mark_paid(&db, &admin, &order.id, now).await.unwrap();
         assert_eq!(
             access::relation(&db, &coach, a).await.unwrap(),
             Some(Relation::Coach(Level::Edit)),
             "{backend}"
         );
-        let listed = grants::list(&db, &athlete, runcoach_store::now_ms()).await.unwrap();
+        let listed = grants::list(&db, &athlete, runcoach_store::now_ms())
+            .await
+            .unwrap();
         assert_eq!(listed.len(), 1, "{backend}");
-        assert_eq!((listed[0].source.as_str(), listed[0].access), ("purchase", Level::Edit));
+        assert_eq!(
+            (listed[0].source.as_str(), listed[0].access),
+            ("purchase", Level::Edit)
+        );
         assert_eq!(listed[0].coach_id, coach.user_id);
         assert!(matches!(
             grants::revoke(&db, &athlete, &listed[0].id).await,
-            Err(runcoach_app::coaching::CoachingError::Conflict("purchased_grant", _))
+            Err(runcoach_app::coaching::CoachingError::Conflict(
+                "purchased_grant",
+                _
+            ))
         ));
         // A direct grant at view does not lower what the purchase gives.
-        grants::grant(&db, &athlete, &coach.user_id, "view").await.unwrap();
+        grants::grant(&db, &athlete, &coach.user_id, "view")
+            .await
+            .unwrap();
         assert_eq!(
             access::relation(&db, &coach, a).await.unwrap(),
             Some(Relation::Coach(Level::Edit))
         );
         // The entitlement ends (a refund, a dispute): so does the access.
         let mut tx = db.begin().await.unwrap();
-        runcoach_store::shop::revoke(&mut tx, &order.id, now).await.unwrap();
+        runcoach_store::shop::revoke(&mut tx, &order.id, now)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(
             access::relation(&db, &coach, a).await.unwrap(),

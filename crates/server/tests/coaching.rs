@@ -652,3 +652,148 @@ async fn comments_go_both_ways_and_reading_marks_them_read() {
         assert_eq!(u["count"], json!(0), "{backend}");
     }
 }
+
+/// The coaching pages over the same seam: the roster is a coach's, an
+/// athlete page needs a grant (404 otherwise), an invitation is accepted
+/// by form, the settings page lists and revokes, admins make coaches.
+#[tokio::test]
+async fn coaching_pages_follow_the_same_access() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let athlete = app.signup("ana@example.com").await;
+        let athlete_id = id_of(&athlete, &app).await;
+        let coach = app.user_with_role("coach@example.com", Role::Coach).await;
+        let admin = app.user_with_role("boss@example.com", Role::Admin).await;
+        athlete
+            .post(app.url("/api/v1/plans"))
+            .json(&plan_request())
+            .send()
+            .await
+            .unwrap();
+
+        let status = |c: &Client, path: &str| {
+            let r = c.get(app.url(path)).send();
+            async move { r.await.unwrap().status() }
+        };
+        assert_eq!(
+            status(&athlete, "/coach").await,
+            StatusCode::FORBIDDEN,
+            "{backend}"
+        );
+        assert_eq!(status(&coach, "/coach").await, StatusCode::OK);
+        let (s, e) = json_of(
+            athlete
+                .get(app.url("/api/v1/coach/athletes"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (s, e["error"].clone()),
+            (StatusCode::FORBIDDEN, json!("forbidden"))
+        );
+        let page = format!("/coach/athletes/{athlete_id}");
+        assert_eq!(
+            status(&coach, &page).await,
+            StatusCode::NOT_FOUND,
+            "{backend}"
+        );
+
+        // Invited and accepted by form.
+        let html = app.page(&coach, "/coach").await;
+        let csrf = common::csrf_of(&html);
+        let r = coach
+            .post(app.url("/coach/invitations"))
+            .form(&[("csrf", csrf.as_str()), ("email", "ana@example.com")])
+            .send()
+            .await
+            .unwrap();
+        let html = r.text().await.unwrap();
+        let start = html
+            .find("/coaching/invitations/")
+            .expect("the link is shown");
+        let link = &html[start..start + "/coaching/invitations/".len() + 64];
+        let accept_page = app.page(&athlete, link).await;
+        assert!(accept_page.contains("Staff invites you"), "{backend}");
+        let csrf = common::csrf_of(&accept_page);
+        let r = athlete
+            .post(app.url(link))
+            .form(&[("csrf", csrf.as_str()), ("access", "comment")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{backend}");
+        assert_eq!(
+            status(&athlete, link).await,
+            StatusCode::NOT_FOUND,
+            "used once"
+        );
+
+        let roster = app.page(&coach, "/coach").await;
+        assert!(
+            roster.contains(&format!("/coach/athletes/{athlete_id}")),
+            "{backend}"
+        );
+        let plan = app.page(&coach, &page).await;
+        assert!(plan.contains("your access: comment"), "{backend}");
+        assert!(plan.contains("<textarea"), "comment access: a comment form");
+
+        // Settings list the coach and revoke; the page is 404 again.
+        let settings = app.page(&athlete, "/settings").await;
+        assert!(settings.contains("Staff can see and comment"), "{backend}");
+        let grant_id = json_of(
+            athlete
+                .get(app.url("/api/v1/coaching/grants"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+        .1[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let csrf = common::csrf_of(&settings);
+        athlete
+            .post(app.url(&format!("/settings/grants/{grant_id}/revoke")))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            status(&coach, &page).await,
+            StatusCode::NOT_FOUND,
+            "{backend}"
+        );
+
+        // Only an admin makes coach accounts.
+        assert_eq!(
+            status(&coach, "/admin/coaches").await,
+            StatusCode::FORBIDDEN
+        );
+        let html = app.page(&admin, "/admin/coaches").await;
+        let csrf = common::csrf_of(&html);
+        let r = admin
+            .post(app.url("/admin/coaches"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("name", "Cora"),
+                ("email", "cora@example.com"),
+                ("password", "tempo tuesdays forever"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{backend}");
+        let (_, coaches) = json_of(
+            athlete
+                .get(app.url("/api/v1/coaches"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(coaches.as_array().unwrap().len(), 2, "{backend}: {coaches}");
+    }
+}
