@@ -171,3 +171,31 @@ async fn buying_coaching_grants_edit_while_the_entitlement_lasts() {
         );
     }
 }
+
+/// One grant per athlete and coach, held by the unique key: concurrent
+/// grants (separate connections) change one row, never add a second.
+#[tokio::test]
+async fn concurrent_grants_to_one_coach_leave_one_grant() {
+    use runcoach_app::coaching::grants;
+    for backend in backends() {
+        let (db, _dir) = fresh(backend).await.unwrap();
+        let coach = user(&db, "c@example.com", Role::Coach).await;
+        let athlete = user(&db, "a@example.com", Role::Athlete).await;
+        let tasks: Vec<_> = ["view", "comment", "edit", "view", "edit", "comment"]
+            .into_iter()
+            .map(|level| {
+                let (db, athlete, coach) = (db.clone(), athlete.clone(), coach.user_id.clone());
+                tokio::spawn(async move { grants::grant(&db, &athlete, &coach, level).await })
+            })
+            .collect();
+        let mut ids = std::collections::BTreeSet::new();
+        for t in tasks {
+            ids.insert(t.await.unwrap().unwrap().id);
+        }
+        assert_eq!(ids.len(), 1, "{backend}: one grant id for every call");
+        let listed = grants::list(&db, &athlete, runcoach_store::now_ms())
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 1, "{backend}");
+    }
+}

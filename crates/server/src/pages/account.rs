@@ -268,6 +268,8 @@ struct Settings {
     time_zone: String,
     /// Coaches the athlete let in, with revoke where the athlete granted.
     grants: Vec<super::coaching::GrantItem>,
+    /// Coaches to choose from, as (id, name).
+    coaches: Vec<(String, String)>,
 }
 
 pub const WEEKDAYS: [(&str, &str); 7] = [
@@ -350,6 +352,7 @@ async fn settings(
         },
         time_zone: u.time_zone.clone(),
         grants: super::coaching::grant_items(state, user).await?,
+        coaches: super::coaching::coach_choices(state, user).await?,
     })
 }
 
@@ -362,6 +365,7 @@ pub async fn settings_page(
         Some("settings") => "Settings saved.",
         Some("coach") => "Invitation accepted: your coach can now see your training.",
         Some("revoked") => "Access revoked.",
+        Some("granted") => "Access granted: your coach can now see your training.",
         Some("password") => {
             "Password changed; other devices were signed out and API tokens revoked unless kept."
         }

@@ -489,14 +489,7 @@ pub async fn accept(
         return Ok(refused());
     }
     match grants::accept(&state.db, &actor(&user), &secret, &form.access, now_ms()).await {
-        Ok(g) => Ok(Redirect::to(&format!(
-            "/settings?saved=coach&coach={}#coaches",
-            g.coach_name
-                .chars()
-                .filter(|c| c.is_alphanumeric() || *c == ' ')
-                .collect::<String>()
-        ))
-        .into_response()),
+        Ok(_) => Ok(Redirect::to("/settings?saved=coach#coaches").into_response()),
         Err(CoachingError::Invalid(fields)) => {
             let inv = grants::pending(&state.db, &secret, now_ms()).await?;
             let mut page = render(&InvitationPage {
@@ -552,6 +545,52 @@ pub async fn grant_items(state: &AppState, user: &PageUser) -> Result<Vec<GrantI
             }
         })
         .collect())
+}
+
+/// Coaches the athlete could let in, as (id, name), for the settings form.
+pub async fn coach_choices(
+    state: &AppState,
+    user: &PageUser,
+) -> Result<Vec<(String, String)>, ApiError> {
+    Ok(runcoach_app::coaching::profiles::list(&state.db)
+        .await?
+        .into_iter()
+        .filter(|c| c.id != user.0.user.id)
+        .map(|c| (c.id, c.name))
+        .collect())
+}
+
+#[derive(Deserialize)]
+pub struct GrantForm {
+    csrf: String,
+    #[serde(default)]
+    coach_id: String,
+    #[serde(default)]
+    access: String,
+}
+
+/// The athlete lets a coach in from the settings page.
+pub async fn create_grant(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(form): Form<GrantForm>,
+) -> Result<Response, ApiError> {
+    if !user.form_ok(&form.csrf) {
+        return Ok(refused());
+    }
+    match grants::grant(&state.db, &actor(&user), &form.coach_id, &form.access).await {
+        Ok(_) => Ok(Redirect::to("/settings?saved=granted#coaches").into_response()),
+        Err(CoachingError::Invalid(fields)) => Ok(message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Nav::page(&user),
+            "Access not granted",
+            &fields
+                .first()
+                .map(|f| f.message.clone())
+                .unwrap_or_default(),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn revoke_grant(

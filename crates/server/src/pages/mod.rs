@@ -255,6 +255,7 @@ pub fn router() -> Router<AppState> {
             "/coaching/invitations/{id}",
             get(coaching::invitation).post(coaching::accept),
         )
+        .route("/settings/grants", post(coaching::create_grant))
         .route("/settings/grants/{id}/revoke", post(coaching::revoke_grant))
         .route(
             "/admin/coaches",
