@@ -611,6 +611,40 @@ async fn comments_go_both_ways_and_reading_marks_them_read() {
         )
         .await;
         assert_eq!(roster[0]["unread"], json!(1), "{backend}: {roster}");
+        let mut keys: Vec<&str> = roster[0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "access",
+                "acwr",
+                "alerts",
+                "athlete_id",
+                "attention",
+                "days_to_race",
+                "last_activity",
+                "missed_key_sessions",
+                "name",
+                "pain",
+                "phase",
+                "plan_id",
+                "race",
+                "race_date",
+                "unread",
+                "week"
+            ],
+            "{backend}"
+        );
+        assert_eq!(
+            roster[0]["week"].as_object().unwrap().len(),
+            3,
+            "{backend}: planned_km, done_km, compliance"
+        );
         let (_, list) = json_of(coach.get(&on_session).send().await.unwrap()).await;
         let bodies: Vec<&str> = list
             .as_array()
