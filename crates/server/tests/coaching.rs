@@ -769,9 +769,52 @@ async fn coaching_pages_follow_the_same_access() {
             roster.contains(&format!("/coach/athletes/{athlete_id}")),
             "{backend}"
         );
+        // A comment on a whole week shows on the coach's page (which reads,
+        // and so marks read, every comment of the plan), escaped.
+        let (_, plans) = json_of(athlete.get(app.url("/api/v1/plans")).send().await.unwrap()).await;
+        let plan_id = plans[0]["id"].as_str().unwrap();
+        let r = athlete
+            .post(app.url(&format!("/api/v1/plans/{plan_id}/weeks/1/comments")))
+            .json(&json!({"body": "Week one felt <i>hard</i>"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "{backend}");
+        let (_, u) = json_of(
+            coach
+                .get(app.url("/api/v1/comments/unread"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(u["count"], json!(1), "{backend}");
         let plan = app.page(&coach, &page).await;
         assert!(plan.contains("your access: comment"), "{backend}");
         assert!(plan.contains("<textarea"), "comment access: a comment form");
+        assert!(
+            plan.contains("Other comments") && plan.contains("Week 1"),
+            "{backend}"
+        );
+        let said = &plan[plan.find("Week one felt").expect("the week's comment")..];
+        assert!(
+            !said.starts_with("Week one felt <i>"),
+            "{backend}: escaped, not markup"
+        );
+        assert!(
+            said.starts_with("Week one felt &#60;i&#62;hard"),
+            "{backend}: {}",
+            &said[..40]
+        );
+        let (_, u) = json_of(
+            coach
+                .get(app.url("/api/v1/comments/unread"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(u["count"], json!(0), "{backend}");
 
         // Settings list the coach and revoke; the page is 404 again.
         let settings = app.page(&athlete, "/settings").await;

@@ -109,6 +109,37 @@ pub async fn read(
     Ok(rows)
 }
 
+/// Every comment on one of the athlete's plans (sessions and weeks),
+/// oldest first, marked read for `reader`: two statements for a whole
+/// page of sessions.
+pub async fn read_plan(
+    db: &Db,
+    athlete_id: &str,
+    plan_id: &str,
+    reader: &str,
+) -> Result<Vec<Comment>, StoreError> {
+    let sql =
+        format!("{SELECT} WHERE c.athlete_id = $1 AND c.plan_id = $2 ORDER BY c.created_at, c.id");
+    let rows = on_db!(db, pool => sqlx::query_as::<_, Comment>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(athlete_id)
+        .bind(plan_id)
+        .fetch_all(pool)
+        .await)?;
+    on_db!(db, pool => sqlx::query(
+        "INSERT INTO comment_reads (comment_id, user_id, read_at) \
+         SELECT c.id, $3, $4 FROM comments c WHERE c.athlete_id = $1 AND c.plan_id = $2 \
+         AND c.author_id <> $3 ON CONFLICT DO NOTHING",
+    )
+    .bind(athlete_id)
+    .bind(plan_id)
+    .bind(reader)
+    .bind(now_ms())
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(rows)
+}
+
 /// Comments by others on the training of anyone `reader` may read (their
 /// own, and athletes who let them in as a coach at `$2`) that they have
 /// not read, newest first: at most `limit`, and how many in all.

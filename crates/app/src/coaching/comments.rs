@@ -125,6 +125,21 @@ pub async fn read(
         .collect())
 }
 
+/// Every comment on a plan (its sessions and weeks), oldest first, read
+/// by the actor now: one access check for a page of sessions.
+pub async fn read_plan(
+    db: &Db,
+    actor: &Actor,
+    plan_id: &str,
+) -> Result<Vec<CommentView>, CoachingError> {
+    let (athlete, _) = access::require_plan(db, actor, plan_id, Need::Read).await?;
+    Ok(store::read_plan(db, &athlete, plan_id, &actor.user_id)
+        .await?
+        .into_iter()
+        .map(CommentView::from)
+        .collect())
+}
+
 /// What others wrote that the actor has not read: the count and the
 /// newest 50.
 pub async fn unread(db: &Db, actor: &Actor, now: i64) -> Result<Unread, CoachingError> {

@@ -245,7 +245,7 @@ fn week_index(n: &str) -> Result<i64, ApiError> {
     n.parse::<u16>().map(i64::from).map_err(|_| {
         ApiError::invalid(
             "index",
-            format!("'{n}' is not a week index: 0 for the plan's first week"),
+            format!("'{n}' is not a week number: 1 for the plan's first week"),
         )
     })
 }

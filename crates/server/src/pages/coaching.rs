@@ -278,6 +278,8 @@ pub struct WeekItem {
 #[template(path = "coach_athlete.html")]
 struct AthletePage {
     nav: Nav,
+    /// Comments on weeks, and on sessions outside the weeks shown.
+    other: Vec<(String, Vec<CommentItem>)>,
     athlete_id: String,
     name: String,
     access: &'static str,
@@ -316,6 +318,19 @@ pub async fn athlete(
     )
     .await?;
     let today = crate::training::today_in(&athlete.time_zone);
+    // All the plan's comments at once, grouped by session.
+    let mut by_session: std::collections::HashMap<String, Vec<CommentItem>> =
+        std::collections::HashMap::new();
+    if let Some(id) = &plan_id {
+        for c in comments::read_plan(&state.db, &me, id).await? {
+            let key = match (&c.session_id, c.week) {
+                (Some(s), _) => s.clone(),
+                (None, Some(w)) => format!("week:{w}"),
+                (None, None) => continue,
+            };
+            by_session.entry(key).or_default().push(comment_item(c));
+        }
+    }
     let mut weeks = Vec::new();
     if let Some(plan) = &plan {
         // Last week, this week and next: what a coach reviews and plans.
@@ -332,7 +347,6 @@ pub async fn athlete(
                     continue;
                 }
                 let outcome = tracker.outcome(s, day.date);
-                let read = comments::read(&state.db, &me, Target::Session(&id)).await?;
                 sessions.push(SessionItem {
                     title: if s.kind.is_run() {
                         view::short(s, units)
@@ -342,14 +356,14 @@ pub async fn athlete(
                     day: view::day_label(day.date),
                     status: outcome.status.as_str(),
                     status_label: outcome.status.label(),
-                    comments: read.into_iter().map(comment_item).collect(),
+                    comments: by_session.remove(&id).unwrap_or_default(),
                     id,
                 });
             }
             weeks.push(WeekItem {
                 heading: format!(
                     "Week {} · {} · {:.1} km",
-                    w.index + 1,
+                    w.index,
                     w.phase.label(),
                     w.run_km
                 ),
@@ -357,8 +371,24 @@ pub async fn athlete(
             });
         }
     }
+    // Reading marks every comment of the plan read, so the ones outside
+    // these weeks (and on whole weeks) are shown too.
+    let mut other = Vec::new();
+    if let Some(plan) = &plan {
+        for w in &plan.weeks {
+            if let Some(list) = by_session.remove(&format!("week:{}", w.index)) {
+                other.push((format!("Week {}", w.index), list));
+            }
+            for (day, s) in w.sessions() {
+                if let Some(list) = s.id.as_ref().and_then(|id| by_session.remove(id)) {
+                    other.push((format!("{}: {}", view::day_label(day.date), s.title), list));
+                }
+            }
+        }
+    }
     Ok(render(&AthletePage {
         nav: Nav::page(&user),
+        other,
         athlete_id: athlete.id.clone(),
         name: athlete.name.clone(),
         access: match relation {
