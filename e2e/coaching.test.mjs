@@ -98,6 +98,13 @@ test('invite, accept, roster by need, comment both ways, a stranger stays invisi
   await logIn(coach, 'cora@example.com', 'tempo tuesdays forever');
   await coach.goto(`${base}/coach`);
   assert.equal(await coach.locator('nav a[aria-current="page"]').innerText(), 'Athletes');
+  await coach.getByRole('link', { name: 'Your profile' }).click();
+  await coach.getByLabel('About you').fill('Ultra runner; patient with comebacks from injury.');
+  await coach.getByLabel(/Specialities/).fill('ultra, injury comeback');
+  await coach.getByLabel('I coach online').check();
+  await coach.getByRole('button', { name: 'Save profile' }).click();
+  await coach.waitForURL(/notice=/);
+  await check(coach, '01b-coach-profile');
   const invite = async (email) => {
     await coach.goto(`${base}/coach`);
     await coach.getByLabel("Athlete's e-mail").fill(email);

@@ -749,3 +749,97 @@ pub async fn create_coach(
         Err(e) => Err(e.into()),
     }
 }
+
+// ------------------------------------------------------------ profile
+
+#[derive(Template)]
+#[template(path = "coach_profile.html")]
+struct ProfilePage {
+    nav: Nav,
+    notice: String,
+    error: String,
+    bio: String,
+    specialities: String,
+    online: bool,
+    location: String,
+}
+
+pub async fn profile(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, ApiError> {
+    if let Some(r) = coaches_only(&user) {
+        return Ok(r);
+    }
+    let mine = runcoach_app::coaching::profiles::list(&state.db)
+        .await?
+        .into_iter()
+        .find(|c| c.id == user.0.user.id);
+    Ok(render(&ProfilePage {
+        nav: Nav::page(&user),
+        notice: q.notice.unwrap_or_default(),
+        error: String::new(),
+        bio: mine.as_ref().map(|c| c.bio.clone()).unwrap_or_default(),
+        specialities: mine
+            .as_ref()
+            .map(|c| c.specialities.join(", "))
+            .unwrap_or_default(),
+        online: mine.as_ref().is_some_and(|c| c.online),
+        location: mine.and_then(|c| c.in_person_location).unwrap_or_default(),
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct ProfileForm {
+    csrf: String,
+    #[serde(default)]
+    bio: String,
+    /// Comma-separated.
+    #[serde(default)]
+    specialities: String,
+    #[serde(default)]
+    online: Option<String>,
+    #[serde(default)]
+    location: String,
+}
+
+pub async fn profile_submit(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(form): Form<ProfileForm>,
+) -> Result<Response, ApiError> {
+    if !user.form_ok(&form.csrf) {
+        return Ok(refused());
+    }
+    if let Some(r) = coaches_only(&user) {
+        return Ok(r);
+    }
+    let input = runcoach_app::coaching::profiles::ProfileInput {
+        bio: form.bio.clone(),
+        specialities: form.specialities.split(',').map(str::to_owned).collect(),
+        online: form.online.is_some(),
+        in_person_location: Some(form.location.clone()),
+    };
+    match runcoach_app::coaching::profiles::put(&state.db, &actor(&user), &input).await {
+        Ok(_) => Ok(Redirect::to("/coach/profile?notice=Profile+saved.").into_response()),
+        Err(CoachingError::Invalid(fields)) => {
+            let mut page = render(&ProfilePage {
+                nav: Nav::page(&user),
+                notice: String::new(),
+                error: fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field.replace('_', " "), f.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                bio: form.bio,
+                specialities: form.specialities,
+                online: form.online.is_some(),
+                location: form.location,
+            });
+            *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

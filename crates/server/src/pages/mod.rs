@@ -249,6 +249,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/payouts", post(affiliates::run_payouts))
         .route("/coach", get(coaching::roster))
         .route("/coach/invitations", post(coaching::invite))
+        .route(
+            "/coach/profile",
+            get(coaching::profile).post(coaching::profile_submit),
+        )
         .route("/coach/athletes/{id}", get(coaching::athlete))
         .route("/sessions/{id}/comments", post(coaching::comment))
         .route(
