@@ -5,6 +5,7 @@ mod account;
 mod activities;
 mod affiliates;
 pub mod charts;
+pub mod coaching;
 mod imports;
 mod library;
 mod log;
@@ -34,6 +35,8 @@ pub struct Nav {
     pub current: &'static str,
     /// The footer's invitation to refer runners, from the program's cap.
     pub offer: String,
+    /// A coach account: the navigation links the roster.
+    pub coach: bool,
 }
 
 impl Nav {
@@ -117,6 +120,7 @@ pub fn section(path: &str) -> &'static str {
         "exercises" => "exercises",
         "imports" => "imports",
         "settings" => "settings",
+        "coach" => "coach",
         "login" => "login",
         "signup" => "signup",
         _ => "",
@@ -138,18 +142,31 @@ impl Nav {
     }
 
     pub fn of(user: &MaybeUser) -> Self {
+        let coach = user.0.as_ref().is_some_and(|u| {
+            u.user.role == runcoach_store::users::Role::Coach
+                || u.user.roles.contains(&runcoach_store::users::Role::Coach)
+        });
+        Nav {
+            coach,
+            ..Self::without_roles(user)
+        }
+    }
+
+    fn without_roles(user: &MaybeUser) -> Self {
         match user.0.as_ref().map(|u| &u.via) {
             Some(Via::Session { csrf, .. }) => Nav {
                 signed_in: true,
                 csrf: csrf.clone(),
                 current: current_section(),
                 offer: current_offer(),
+                coach: false,
             },
             Some(Via::Bearer { .. }) => Nav {
                 signed_in: true,
                 csrf: String::new(),
                 current: current_section(),
                 offer: current_offer(),
+                coach: false,
             },
             None => Nav {
                 current: current_section(),
@@ -314,6 +331,24 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(affiliates::approve_commission),
         )
         .route("/admin/payouts", post(affiliates::run_payouts))
+        .route("/coach", get(coaching::roster))
+        .route("/coach/invitations", post(coaching::invite))
+        .route(
+            "/coach/profile",
+            get(coaching::profile).post(coaching::profile_submit),
+        )
+        .route("/coach/athletes/{id}", get(coaching::athlete))
+        .route("/sessions/{id}/comments", post(coaching::comment))
+        .route(
+            "/coaching/invitations/{id}",
+            get(coaching::invitation).post(coaching::accept),
+        )
+        .route("/settings/grants", post(coaching::create_grant))
+        .route("/settings/grants/{id}/revoke", post(coaching::revoke_grant))
+        .route(
+            "/admin/coaches",
+            get(coaching::admin).post(coaching::create_coach),
+        )
         .route("/static/app.css", get(stylesheet))
         .route(
             "/static/icon.svg",

@@ -161,6 +161,9 @@ struct SessionPage {
     /// A race's splits for the goal time.
     pacing: Option<super::pacing::Pacing>,
     form: LogForm,
+    /// Comments between the athlete and their coaches (read here, so
+    /// marked read).
+    comments: Vec<super::coaching::CommentItem>,
 }
 
 pub struct LoggedView {
@@ -285,6 +288,7 @@ pub async fn session_page(
         recorded,
         watch: crate::api::feeds::exportable(s.kind),
         pacing: super::pacing::for_race(s, units, query),
+        comments: super::coaching::session_comments(state, user, id).await?,
         form: form(LogForm::blank(
             format!("/sessions/{id}/log"),
             units,
