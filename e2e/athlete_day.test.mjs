@@ -77,6 +77,8 @@ test('statuses, current page, watch download and webcal on a phone', { timeout: 
   }
 
   await page.goto(`${base}/plans/${plan.id}`);
+  // The plan opens on this week; unfold the others to read every week.
+  await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
   await assert.doesNotReject(page.locator('nav.tabs a[aria-current="page"]', { hasText: 'Plan' }).waitFor());
   for (const words of ['Done', 'Partly done', 'Skipped']) {
     assert.ok(await page.locator('.item .status', { hasText: words }).count() > 0, words);

@@ -169,6 +169,8 @@ for (const [name, device] of Object.entries(VIEWPORTS)) {
       assert.ok(pacesLine.includes(c.threshold), `"${pacesLine}" shows ${c.threshold}`);
       assert.ok(!pacesLine.includes(`/${c.other}`), `paces in ${c.units} only: ${pacesLine}`);
 
+      // The plan opens on this week; unfold the others to read every week.
+      await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
       const weekHeadings = (await page.locator('section.week h2').allTextContents()).map((h) =>
         h.replace(/\s+/g, ' ').trim(),
       );
