@@ -12,6 +12,7 @@ pub mod library;
 pub mod model;
 pub mod niggles;
 pub mod placement;
+pub mod profile;
 pub mod request;
 pub mod shape;
 pub mod sizing;

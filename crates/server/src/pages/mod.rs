@@ -4,6 +4,8 @@
 mod account;
 mod affiliates;
 pub mod charts;
+pub mod figure;
+mod follow;
 mod imports;
 mod library;
 mod log;
@@ -12,6 +14,7 @@ mod plan;
 mod progress;
 mod shop;
 pub mod view;
+pub mod workout;
 
 use askama::Template;
 use axum::Router;
@@ -139,6 +142,9 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+/// The follow-along player (progressive: the page works without it).
+const FOLLOW_JS: &str = include_str!("../../static/follow.js");
+
 const ICON_SVG: &str = include_str!("../../static/icon.svg");
 /// The same mark as a 32×32 PNG inside an ICO, for clients that only ask
 /// for `/favicon.ico` (without it every visit logged a 404).
@@ -188,6 +194,7 @@ pub fn router() -> Router<AppState> {
         .route("/sessions/{id}", get(plan::session))
         .route("/today", get(plan::today))
         .route("/sessions/{id}/log", post(log::log_session))
+        .route("/sessions/{id}/follow", get(follow::page))
         .route("/log", get(log::extra_page).post(log::extra_submit))
         .route("/progress", get(progress::page))
         .route(
@@ -231,6 +238,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/admin/payouts", post(affiliates::run_payouts))
         .route("/static/app.css", get(stylesheet))
+        .route(
+            "/static/follow.js",
+            get(|| async { asset("text/javascript; charset=utf-8", FOLLOW_JS) }),
+        )
         .route(
             "/static/icon.svg",
             get(|| async { asset("image/svg+xml", ICON_SVG) }),
