@@ -248,7 +248,12 @@ mod tests {
             assert!(still.contains(r#"role="img""#), "{}", e.id);
             assert!(still.contains(&html_escape(&e.name)), "{} labelled", e.id);
             // Two positions: two heads, ten limb lines.
-            assert_eq!(still.matches("<circle").count(), 2, "{}", e.id);
+            assert_eq!(
+                still.matches(r#"<circle class="head""#).count(),
+                2,
+                "{}",
+                e.id
+            );
             assert_eq!(still.matches("<polyline").count(), 10, "{}", e.id);
             assert!(!still.contains("NaN") && !still.contains("inf"), "{}", e.id);
             let moving = moving(e).unwrap();
