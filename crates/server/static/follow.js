@@ -53,6 +53,7 @@
   const next = el('p', { class: 'next muted' });
   player.append(where, now, clock, act, skip, next);
   player.hidden = false;
+  list.classList.add('following');
   finish.hidden = true;
   moves.forEach((li) => { li.hidden = true; });
 
@@ -98,7 +99,13 @@
     return handler;
   };
   const nameOf = (m) => moves[m].dataset.name;
-  const show = (m) => moves.forEach((li, k) => { li.hidden = k !== m; });
+  // The player sits under the current movement's figure: what to look at
+  // and what to press stay on one screen.
+  const show = (m) => {
+    moves.forEach((li, k) => { li.hidden = k !== m; });
+    const fig = moves[m].querySelector('figure');
+    if (fig && fig.nextElementSibling !== player) fig.after(player);
+  };
   const upNext = (from) => {
     const n = steps.slice(from + 1).find((s) => s.type !== 'rest');
     if (!n) return 'Next up: log the session';
@@ -121,7 +128,7 @@
       countdown(s.secs, () => go(i + 1));
     } else if (s.type === 'hold') {
       where.textContent += ` · Set ${s.set} of ${s.sets}`;
-      now.textContent = `${nameOf(s.m)}: hold ${s.secs} s${s.side ? `, ${s.side}` : ''}`;
+      now.textContent = `Hold ${s.secs} s${s.side ? `, ${s.side}` : ''}`;
       clock.hidden = false;
       clock.textContent = mmss(s.secs);
       onAct = button(act, `Start the ${s.secs} s hold`, () => {
@@ -131,7 +138,7 @@
       onSkip = button(skip, 'Skip this set', () => go(i + 1));
     } else {
       where.textContent += ` · Set ${s.set} of ${s.sets}`;
-      now.textContent = `${nameOf(s.m)}: ${s.reps} reps${s.side ? ` ${s.side}` : ''}`;
+      now.textContent = `${s.reps} reps${s.side ? ` ${s.side}` : ''}`;
       onAct = button(act, `Done: set ${s.set} of ${s.sets}`, () => go(i + 1));
       onSkip = button(skip, '', null);
     }
@@ -141,6 +148,7 @@
     stop();
     if (lock) lock.release().catch(() => {});
     moves.forEach((li) => { li.hidden = false; });
+    list.classList.remove('following');
     player.hidden = true;
     finish.hidden = false;
     const minutes = form.querySelector('input[name="minutes"]');

@@ -113,6 +113,19 @@ fn still(out: &mut String, f: &Figure, s: &Skeleton, dx: f64) {
     out.push_str("</g>");
 }
 
+/// Where a drawing starts from the top: just above the highest point any
+/// frame reaches, leaving room for the caption, so a figure lying on the
+/// floor is drawn as large as a standing one.
+fn top(placed: &poses::Placed) -> f64 {
+    let highest = placed
+        .frames
+        .iter()
+        .map(|s| s.bounds()[1])
+        .chain(placed.bench.map(|b| b[1]))
+        .fold(FLOOR, f64::min);
+    (highest - 12.0).clamp(0.0, FLOOR - 30.0).floor()
+}
+
 /// What a screen reader hears for the figure: the movement and how it
 /// starts and ends, in the library's own words.
 pub fn alt(e: &Exercise) -> String {
@@ -129,9 +142,11 @@ pub fn alt(e: &Exercise) -> String {
 pub fn positions(e: &Exercise) -> Option<String> {
     let f = poses::figure(&e.id)?;
     let placed = f.place(2);
+    let y0 = top(&placed);
     let mut out = format!(
-        r#"<svg class="figure" viewBox="0 0 {w} {HEIGHT}" role="img" aria-label="{label}" xmlns="http://www.w3.org/2000/svg">"#,
+        r#"<svg class="figure" viewBox="0 {y0} {w} {h}" role="img" aria-label="{label}" xmlns="http://www.w3.org/2000/svg">"#,
         w = 2.0 * WIDTH,
+        h = HEIGHT - y0,
         label = html_escape(&alt(e)),
     );
     for (i, word) in ["Start", "End"].iter().enumerate() {
@@ -140,13 +155,15 @@ pub fn positions(e: &Exercise) -> Option<String> {
         still(&mut out, f, &placed.frames[i], dx);
         let _ = write!(
             out,
-            r#"<text class="caption" x="{:.1}" y="9" fill="currentColor" aria-hidden="true">{word}</text>"#,
-            dx + 3.0
+            r#"<text class="caption" x="{:.1}" y="{:.1}" fill="currentColor" aria-hidden="true">{word}</text>"#,
+            dx + 3.0,
+            y0 + 9.0
         );
     }
     let _ = write!(
         out,
-        r#"<line class="divider" x1="{WIDTH}" y1="4" x2="{WIDTH}" y2="{:.1}" stroke="currentColor"/>"#,
+        r#"<line class="divider" x1="{WIDTH}" y1="{:.1}" x2="{WIDTH}" y2="{:.1}" stroke="currentColor"/>"#,
+        y0 + 4.0,
         HEIGHT - 4.0
     );
     out.push_str("</svg>");
@@ -171,8 +188,10 @@ pub fn moving(e: &Exercise) -> Option<String> {
             values.join(";")
         )
     };
+    let y0 = top(&placed);
     let mut out = format!(
-        r#"<svg class="figure figure-move" viewBox="0 0 {WIDTH} {HEIGHT}" aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">"#
+        r#"<svg class="figure figure-move" viewBox="0 {y0} {WIDTH} {h}" aria-hidden="true" focusable="false" xmlns="http://www.w3.org/2000/svg">"#,
+        h = HEIGHT - y0
     );
     scenery(&mut out, f, placed.bench, 0.0);
     out.push_str(r#"<g class="body" fill="none" stroke="currentColor" stroke-width="3.4" stroke-linecap="round" stroke-linejoin="round">"#);
