@@ -16,6 +16,7 @@ pub mod request;
 pub mod shape;
 pub mod sizing;
 pub mod strength;
+pub mod template;
 pub mod why;
 pub mod workouts;
 
