@@ -70,6 +70,15 @@ pub async fn slot_in(tx: &mut Tx, id: &str) -> Result<Option<Slot>, StoreError> 
     )
 }
 
+pub async fn slot(db: &Db, id: &str) -> Result<Option<Slot>, StoreError> {
+    let sql = format!(
+        "SELECT {SLOT_COLUMNS} FROM coach_slots s JOIN users u ON u.id = s.coach_id WHERE s.id = $1"
+    );
+    Ok(
+        on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await)?,
+    )
+}
+
 /// A coach's slots that end after `from` (unix ms), soonest first.
 pub async fn slots_of(db: &Db, coach_id: &str, from: i64) -> Result<Vec<Slot>, StoreError> {
     let sql = format!(

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod affiliates;
+pub mod coaching;
 pub mod feeds;
 pub mod imports;
 mod json;
@@ -85,6 +86,14 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/admin/payouts"),
     ("get", "/api/v1/admin/payouts"),
     ("get", "/api/v1/admin/payouts.csv"),
+    ("post", "/api/v1/coach/slots"),
+    ("get", "/api/v1/coaches/{id}/slots"),
+    ("post", "/api/v1/slots/{id}/bookings"),
+    ("get", "/api/v1/bookings"),
+    ("delete", "/api/v1/bookings/{id}"),
+    ("post", "/api/v1/coach/templates"),
+    ("get", "/api/v1/coach/templates"),
+    ("post", "/api/v1/coach/templates/{id}/apply"),
     ("get", "/r/{slug}"),
     ("get", "/healthz"),
 ];
@@ -186,6 +195,19 @@ pub fn router() -> Router<AppState> {
             post(affiliates::run_payouts).get(affiliates::payouts),
         )
         .route("/api/v1/admin/payouts.csv", get(affiliates::payouts_csv))
+        .route("/api/v1/coach/slots", post(coaching::publish_slot))
+        .route("/api/v1/coaches/{id}/slots", get(coaching::coach_slots))
+        .route("/api/v1/slots/{id}/bookings", post(coaching::book))
+        .route("/api/v1/bookings", get(coaching::my_bookings))
+        .route("/api/v1/bookings/{id}", delete(coaching::cancel_booking))
+        .route(
+            "/api/v1/coach/templates",
+            post(coaching::create_template).get(coaching::list_templates),
+        )
+        .route(
+            "/api/v1/coach/templates/{id}/apply",
+            post(coaching::apply_template),
+        )
         .route("/r/{slug}", get(affiliates::referral_link))
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(healthz))

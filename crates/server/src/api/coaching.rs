@@ -1,0 +1,114 @@
+//! Coaching's JSON API: in-person slots and bookings, plan templates.
+//! Extract, call `runcoach_app::coaching`, render.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use runcoach_app::Actor;
+use runcoach_app::coaching::slots::{self, BookingView, Cancelled, Credits, SlotInput, SlotView};
+use runcoach_app::coaching::templates::{self, Applied, ApplyInput, TemplateInput, TemplateView};
+use runcoach_store::now_ms;
+use serde::Serialize;
+
+use super::json::ApiJson;
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::ApiError;
+
+fn actor(user: &CurrentUser) -> Actor {
+    Actor::of(&user.user)
+}
+
+pub async fn publish_slot(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(input): ApiJson<SlotInput>,
+) -> Result<(StatusCode, Json<SlotView>), ApiError> {
+    let slot = slots::publish(&state.db, &actor(&user), &input, now_ms()).await?;
+    Ok((StatusCode::CREATED, Json(slot)))
+}
+
+pub async fn coach_slots(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(coach_id): Path<String>,
+) -> Result<Json<Vec<SlotView>>, ApiError> {
+    Ok(Json(
+        slots::list(&state.db, &actor(&user), &coach_id, now_ms()).await?,
+    ))
+}
+
+pub async fn book(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(slot_id): Path<String>,
+) -> Result<(StatusCode, Json<BookingView>), ApiError> {
+    let booking = slots::book(&state.db, &actor(&user), &slot_id, now_ms()).await?;
+    Ok((StatusCode::CREATED, Json(booking)))
+}
+
+pub async fn cancel_booking(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Cancelled>, ApiError> {
+    Ok(Json(
+        slots::cancel(&state.db, &actor(&user), &id, now_ms()).await?,
+    ))
+}
+
+#[derive(Serialize)]
+pub struct MyBookings {
+    bookings: Vec<BookingView>,
+    credits: Vec<Credits>,
+}
+
+/// `GET /api/v1/bookings`: the caller's bookings and credits left.
+pub async fn my_bookings(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<MyBookings>, ApiError> {
+    let actor = actor(&user);
+    let now = now_ms();
+    Ok(Json(MyBookings {
+        bookings: slots::my_bookings(&state.db, &actor, now).await?,
+        credits: slots::credits(&state.db, &actor, now).await?,
+    }))
+}
+
+pub async fn create_template(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(input): ApiJson<TemplateInput>,
+) -> Result<(StatusCode, Json<TemplateView>), ApiError> {
+    let t = templates::create(&state.db, &actor(&user), &input, now_ms()).await?;
+    Ok((StatusCode::CREATED, Json(t)))
+}
+
+pub async fn list_templates(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<TemplateView>>, ApiError> {
+    Ok(Json(templates::list(&state.db, &actor(&user)).await?))
+}
+
+pub async fn apply_template(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ApplyInput>,
+) -> Result<(StatusCode, Json<Applied>), ApiError> {
+    // "Today" is the athlete's: the plan must not start before it.
+    let zone = runcoach_store::users::by_id(&state.db, &input.athlete_id)
+        .await?
+        .map(|(u, _)| u.time_zone)
+        .unwrap_or_default();
+    let today = crate::training::today_in(&zone);
+    let applied = templates::apply(&state.db, &actor(&user), &id, &input, today).await?;
+    let status = if applied.plan_id.is_some() {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(applied)))
+}
