@@ -203,18 +203,43 @@ pub async fn list(
     coach_id: &str,
     now: i64,
 ) -> Result<Vec<SlotView>, CoachingError> {
+    list_from(db, actor, coach_id, now, now).await
+}
+
+/// The coach's own slots on one day (`from`..`to`, unix ms), ended or
+/// not: the coach's day view.
+pub async fn day(
+    db: &Db,
+    actor: &Actor,
+    from: i64,
+    to: i64,
+    now: i64,
+) -> Result<Vec<SlotView>, CoachingError> {
+    let mut slots = list_from(db, actor, &actor.user_id, from, now).await?;
+    slots.retain(|s| s.starts_at_ms < to);
+    Ok(slots)
+}
+
+/// The coach's slots ending after `from`.
+async fn list_from(
+    db: &Db,
+    actor: &Actor,
+    coach_id: &str,
+    from: i64,
+    now: i64,
+) -> Result<Vec<SlotView>, CoachingError> {
     if !is_coach(db, coach_id).await? || !may_see(db, actor, coach_id, now).await? {
         return Err(CoachingError::NotFound);
     }
-    let slots = store::slots_of(db, coach_id, now).await?;
-    let mine: HashMap<String, String> = store::bookings_of(db, &actor.user_id, now)
+    let slots = store::slots_of(db, coach_id, from).await?;
+    let mine: HashMap<String, String> = store::bookings_of(db, &actor.user_id, from)
         .await?
         .into_iter()
         .map(|(b, s)| (s.id, b.id))
         .collect();
     let mut who = if actor.user_id == coach_id || actor.is_admin() {
         Some(attendees(
-            store::bookings_on_slots_of(db, coach_id, now).await?,
+            store::bookings_on_slots_of(db, coach_id, from).await?,
         ))
     } else {
         None

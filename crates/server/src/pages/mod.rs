@@ -4,6 +4,7 @@
 mod account;
 mod affiliates;
 pub mod charts;
+mod coaching;
 mod imports;
 mod library;
 mod log;
@@ -230,6 +231,14 @@ pub fn router() -> Router<AppState> {
             post(affiliates::approve_commission),
         )
         .route("/admin/payouts", post(affiliates::run_payouts))
+        .route(
+            "/coach/slots",
+            get(coaching::coach_slots).post(coaching::coach_slots_submit),
+        )
+        .route("/coach/day/{date}", get(coaching::coach_day))
+        .route("/bookings", get(coaching::bookings))
+        .route("/slots/{id}/book", post(coaching::book_submit))
+        .route("/bookings/{id}/cancel", post(coaching::cancel_submit))
         .route("/static/app.css", get(stylesheet))
         .route(
             "/static/icon.svg",
