@@ -442,3 +442,106 @@ async fn a_booking_is_on_the_athletes_and_the_coachs_calendar() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_pages_publish_book_and_cancel_without_javascript() {
+    for backend in backends() {
+        let s = Studio::open(backend, 2).await;
+        let ana = s.athlete_with_package("ana@example.com").await;
+        let r = ana.get(s.app.url("/coach/slots")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+        // The coach publishes from the form (the coach saved no zone: UTC).
+        let day = jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+            .checked_add(jiff::Span::new().days(5))
+            .unwrap()
+            .to_string();
+        let html = s.app.page(&s.coach, "/coach/slots").await;
+        let r = s
+            .coach
+            .post(s.app.url("/coach/slots"))
+            .form(&[
+                ("csrf", common::csrf_of(&html).as_str()),
+                ("date", day.as_str()),
+                ("time", "18:15"),
+                ("duration_min", "45"),
+                ("location", "Hill <reps> & drills"),
+                ("capacity", "1"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            r.headers()["location"],
+            format!("/coach/day/{day}").as_str()
+        );
+        let bad = s
+            .coach
+            .post(s.app.url("/coach/slots"))
+            .form(&[("csrf", common::csrf_of(&html).as_str()), ("date", "soon")])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            bad.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/coach/slots?notice=starts")
+        );
+
+        // Ana books the only place from her bookings page, then cancels.
+        let html = s.app.page(&ana, "/bookings").await;
+        assert!(html.contains("18:15–19:00"), "{backend}: {html}");
+        assert!(
+            html.contains("Hill &#60;reps&#62; &#38; drills"),
+            "escaped: {html}"
+        );
+        let slot = form_target(&html, "/book");
+        let r = ana
+            .post(s.app.url(&slot))
+            .form(&[("csrf", common::csrf_of(&html).as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let html = s.app.page(&ana, "/bookings").await;
+        assert!(
+            html.contains("<strong>1</strong> of 2 sessions left"),
+            "{html}"
+        );
+        let day_view = s.app.page(&s.coach, &format!("/coach/day/{day}")).await;
+        assert!(
+            day_view.contains("1 of 1 booked · full") && day_view.contains("<li>Ana</li>"),
+            "{day_view}"
+        );
+        let cancel = form_target(&html, "/cancel");
+        let r = ana
+            .post(s.app.url(&cancel))
+            .form(&[("csrf", common::csrf_of(&html).as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.headers()["location"]
+                .to_str()
+                .unwrap()
+                .contains("Cancelled")
+        );
+        assert!(
+            s.app
+                .page(&ana, "/bookings")
+                .await
+                .contains("<strong>2</strong> of 2 sessions left")
+        );
+    }
+}
+
+/// The action of the first form on the page whose action ends in `suffix`.
+fn form_target(html: &str, suffix: &str) -> String {
+    let end = html.find(&format!("{suffix}\"")).expect("such a form") + suffix.len();
+    let start = html[..end].rfind("action=\"").unwrap() + 8;
+    html[start..end].to_owned()
+}
