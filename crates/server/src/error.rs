@@ -93,29 +93,6 @@ impl From<runcoach_app::shop::ShopError> for ApiError {
     }
 }
 
-impl From<runcoach_app::coaching::error::CoachingError> for ApiError {
-    fn from(e: runcoach_app::coaching::error::CoachingError) -> Self {
-        use runcoach_app::coaching::error::CoachingError as E;
-        let message = e.to_string();
-        match e {
-            E::Invalid(fields) => ApiError::Invalid(fields),
-            E::NotFound => ApiError::NotFound,
-            E::Forbidden(m) => ApiError::Forbidden(m),
-            E::Conflict(code, message) => ApiError::coded(StatusCode::CONFLICT, code, message),
-            E::PaymentRequired(code, message) => {
-                ApiError::coded(StatusCode::PAYMENT_REQUIRED, code, message)
-            }
-            E::Guardrails(violations) => ApiError::Coded {
-                status: StatusCode::CONFLICT,
-                code: "guardrail_violations",
-                message: format!("{message}; send accept_warnings: true to save it anyway"),
-                extra: Some(serde_json::json!({ "violations": violations })),
-            },
-            E::Store(e) => ApiError::internal(e),
-        }
-    }
-}
-
 impl From<runcoach_store::StoreError> for ApiError {
     fn from(e: runcoach_store::StoreError) -> Self {
         ApiError::internal(e)

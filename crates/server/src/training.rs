@@ -303,9 +303,7 @@ fn changed_sessions(before: Option<&Plan>, after: Option<&Plan>) -> Vec<String> 
         .collect()
 }
 
-/// Effort assumed for an imported run nobody logged: an easy run's RPE, so
-/// load, ACWR and fitness see the running without inventing a hard day.
-pub const IMPORTED_RUN_RPE: u8 = 4;
+pub use runcoach_core::load::IMPORTED_RUN_RPE;
 
 /// What the athlete did from `from` to `to`: their log entries, plus
 /// imported runs on days without a logged run (a run both logged and

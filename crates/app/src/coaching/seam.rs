@@ -1,15 +1,22 @@
-//! Whether a coach works with an athlete.
+//! Whether a coach works with an athlete, for in-person sessions and
+//! templates: any relation `access` knows (a grant at any level, or a
+//! coaching purchase naming the coach).
 
-use runcoach_store::{Db, StoreError, coaching};
+use runcoach_store::users::Role;
+use runcoach_store::{Db, StoreError};
 
-/// Whether `athlete_id` is coached by `coach_id`: for now, an active
-/// in-person package with that coach.
-// grant check wired to coaching::access at merge
-pub async fn coached_by(
-    db: &Db,
-    athlete_id: &str,
-    coach_id: &str,
-    now: i64,
-) -> Result<bool, StoreError> {
-    coaching::has_package_with(db, athlete_id, coach_id, now).await
+use super::access::{self, Relation};
+use crate::Actor;
+
+/// Whether `coach_id` coaches `athlete_id` (grant check wired to
+/// coaching::access).
+pub async fn coached_by(db: &Db, athlete_id: &str, coach_id: &str) -> Result<bool, StoreError> {
+    let coach = Actor {
+        user_id: coach_id.to_owned(),
+        roles: vec![Role::Coach],
+    };
+    Ok(matches!(
+        access::relation(db, &coach, athlete_id).await?,
+        Some(Relation::Coach(_))
+    ))
 }

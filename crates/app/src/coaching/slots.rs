@@ -8,12 +8,12 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 use runcoach_core::plan::FieldError;
-use runcoach_store::coaching::{self as store, Booking, NewSlot, Slot};
-use runcoach_store::users::{self, Role};
+use runcoach_store::slots::{self as store, Booking, NewSlot, Slot};
+use runcoach_store::users;
 use runcoach_store::{Db, StoreError};
 use serde::{Deserialize, Serialize};
 
-use super::error::CoachingError;
+use super::CoachingError;
 use super::seam::coached_by;
 use crate::Actor;
 
@@ -147,7 +147,7 @@ pub async fn publish(
     input: &SlotInput,
     now: i64,
 ) -> Result<SlotView, CoachingError> {
-    if actor.role != Role::Coach {
+    if !actor.is_coach() {
         return Err(CoachingError::Forbidden(
             "only a coach publishes in-person slots",
         ));
@@ -172,16 +172,16 @@ pub async fn publish(
 
 /// Whether `actor` may see `coach_id`'s slots: the coach, an admin, or an
 /// athlete the coach works with. Anyone else is told there is nothing.
-async fn may_see(db: &Db, actor: &Actor, coach_id: &str, now: i64) -> Result<bool, StoreError> {
+async fn may_see(db: &Db, actor: &Actor, coach_id: &str) -> Result<bool, StoreError> {
     Ok(actor.user_id == coach_id
         || actor.is_admin()
-        || coached_by(db, &actor.user_id, coach_id, now).await?)
+        || coached_by(db, &actor.user_id, coach_id).await?)
 }
 
 async fn is_coach(db: &Db, id: &str) -> Result<bool, StoreError> {
     Ok(users::by_id(db, id)
         .await?
-        .is_some_and(|(u, _)| u.role == Role::Coach))
+        .is_some_and(|(u, _)| Actor::of(&u).is_coach()))
 }
 
 fn attendees(bookings: Vec<Booking>) -> HashMap<String, Vec<Attendee>> {
@@ -203,7 +203,7 @@ pub async fn list(
     coach_id: &str,
     now: i64,
 ) -> Result<Vec<SlotView>, CoachingError> {
-    list_from(db, actor, coach_id, now, now).await
+    list_from(db, actor, coach_id, now).await
 }
 
 /// The coach's own slots on one day (`from`..`to`, unix ms), ended or
@@ -213,9 +213,8 @@ pub async fn day(
     actor: &Actor,
     from: i64,
     to: i64,
-    now: i64,
 ) -> Result<Vec<SlotView>, CoachingError> {
-    let mut slots = list_from(db, actor, &actor.user_id, from, now).await?;
+    let mut slots = list_from(db, actor, &actor.user_id, from).await?;
     slots.retain(|s| s.starts_at_ms < to);
     Ok(slots)
 }
@@ -226,9 +225,8 @@ async fn list_from(
     actor: &Actor,
     coach_id: &str,
     from: i64,
-    now: i64,
 ) -> Result<Vec<SlotView>, CoachingError> {
-    if !is_coach(db, coach_id).await? || !may_see(db, actor, coach_id, now).await? {
+    if !is_coach(db, coach_id).await? || !may_see(db, actor, coach_id).await? {
         return Err(CoachingError::NotFound);
     }
     let slots = store::slots_of(db, coach_id, from).await?;
@@ -288,7 +286,7 @@ pub async fn book(
     let slot = store::slot(db, slot_id)
         .await?
         .ok_or(CoachingError::NotFound)?;
-    if !coached_by(db, &actor.user_id, &slot.coach_id, now).await? {
+    if !coached_by(db, &actor.user_id, &slot.coach_id).await? {
         return Err(CoachingError::NotFound);
     }
     if slot.starts_at <= now {
@@ -468,7 +466,7 @@ pub struct CalendarSession {
 pub async fn calendar(
     db: &Db,
     user_id: &str,
-    role: Role,
+    coach: bool,
     now: i64,
 ) -> Result<Vec<CalendarSession>, StoreError> {
     // A week back, so a session just had stays on the calendar.
@@ -486,7 +484,7 @@ pub async fn calendar(
             location: s.location,
         })
         .collect();
-    if role == Role::Coach {
+    if coach {
         let mut who = attendees(store::bookings_on_slots_of(db, user_id, from).await?);
         for s in store::slots_of(db, user_id, from).await? {
             let Some(people) = who.remove(&s.id) else {

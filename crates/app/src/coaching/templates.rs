@@ -7,13 +7,13 @@ use runcoach_core::guardrails::{self, Violation};
 use runcoach_core::plan::template::{self, TemplateError};
 use runcoach_core::plan::{Plan, PlanInput, PlanPaces};
 use runcoach_core::science::Vdot;
-use runcoach_store::coaching::{self as store, NewTemplate, StoredTemplate};
-use runcoach_store::users::{self, Role};
+use runcoach_store::templates::{self as store, NewTemplate, StoredTemplate};
+use runcoach_store::users;
 use runcoach_store::{Db, StoreError, plans};
 use serde::{Deserialize, Serialize};
 
-use super::error::CoachingError;
-use super::seam::coached_by;
+use super::CoachingError;
+use super::access::{self, Need};
 use crate::Actor;
 
 const MAX_NAME_CHARS: usize = 100;
@@ -64,23 +64,13 @@ fn document(t: &StoredTemplate) -> Result<Plan, StoreError> {
 }
 
 fn coach_only(actor: &Actor) -> Result<(), CoachingError> {
-    if actor.role == Role::Coach {
+    if actor.is_coach() {
         Ok(())
     } else {
         Err(CoachingError::Forbidden(
             "only a coach keeps plan templates",
         ))
     }
-}
-
-/// Whether `actor` (a coach) works with `athlete_id`, or it is themselves.
-async fn works_with(
-    db: &Db,
-    actor: &Actor,
-    athlete_id: &str,
-    now: i64,
-) -> Result<bool, StoreError> {
-    Ok(athlete_id == actor.user_id || coached_by(db, athlete_id, &actor.user_id, now).await?)
 }
 
 /// `POST /coach/templates`.
@@ -92,9 +82,7 @@ pub async fn create(
 ) -> Result<TemplateView, CoachingError> {
     coach_only(actor)?;
     let owner = input.athlete_id.as_deref().unwrap_or(&actor.user_id);
-    if !works_with(db, actor, owner, now).await? {
-        return Err(CoachingError::NotFound);
-    }
+    access::require(db, actor, owner, Need::Read).await?;
     let mut plan = plans::get(db, owner, &input.plan_id)
         .await?
         .ok_or(CoachingError::NotFound)?;
@@ -197,13 +185,11 @@ pub async fn apply(
     today: Date,
 ) -> Result<Applied, CoachingError> {
     coach_only(actor)?;
-    let now = runcoach_store::now_ms();
     let stored = store::template_of(db, &actor.user_id, template_id)
         .await?
         .ok_or(CoachingError::NotFound)?;
-    if !works_with(db, actor, &input.athlete_id, now).await?
-        || users::by_id(db, &input.athlete_id).await?.is_none()
-    {
+    access::require(db, actor, &input.athlete_id, Need::Edit).await?;
+    if users::by_id(db, &input.athlete_id).await?.is_none() {
         return Err(CoachingError::NotFound);
     }
     let race_date = runcoach_core::dates::parse(&input.race_date)

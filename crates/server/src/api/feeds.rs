@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
+use runcoach_app::Actor;
 use runcoach_app::coaching::slots;
 use runcoach_core::plan::SessionKind;
 use runcoach_formats::fit_workout::encode;
@@ -169,7 +170,8 @@ pub async fn calendar(
             events: Vec::new(),
         },
     };
-    let sessions = slots::calendar(&state.db, &user.id, user.role, now_ms()).await?;
+    let sessions =
+        slots::calendar(&state.db, &user.id, Actor::of(&user).is_coach(), now_ms()).await?;
     cal.events.extend(
         sessions
             .iter()

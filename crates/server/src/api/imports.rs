@@ -67,7 +67,7 @@ pub const MAX_FILE_BYTES: u64 = runcoach_formats::MAX_DECOMPRESSED_BYTES;
 pub const WINDOW: usize = 64;
 
 /// Sports counted as running (matched to planned runs, counted in history).
-pub const RUNNING_SPORTS: [&str; 2] = ["running", "trail_running"];
+pub use runcoach_core::load::RUNNING_SPORTS;
 
 /// How an import runs.
 #[derive(Debug, Clone)]
