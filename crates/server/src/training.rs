@@ -334,7 +334,7 @@ pub async fn activity_log(
         .map(|l| l.date)
         .collect();
     for a in imported {
-        let running = crate::api::imports::RUNNING_SPORTS.contains(&a.sport.as_str());
+        let running = runcoach_core::load::RUNNING_SPORTS.contains(&a.sport.as_str());
         let Some(start) = a
             .start_time_ms
             .and_then(|t| jiff::Timestamp::from_millisecond(t).ok())

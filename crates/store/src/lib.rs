@@ -12,6 +12,7 @@ pub mod coaching;
 pub mod comments;
 mod error;
 pub mod feeds;
+pub mod jobs;
 pub mod limits;
 pub mod logs;
 pub mod plans;

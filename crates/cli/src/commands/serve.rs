@@ -209,6 +209,21 @@ fn init_logs(format: &str) {
     } else {
         builder.init();
     }
+    // A panic is caught per file inside the decoders (hostile bytes) and
+    // per request; the default hook would print plain text to stderr in
+    // the middle of the JSON logs. It becomes one event in the logs'
+    // format instead: where, not what (the file's report says what).
+    std::panic::set_hook(Box::new(|info| {
+        let location = info.location().map(|l| l.to_string()).unwrap_or_default();
+        tracing::error!(kind = "panic", %location, "a panic was caught");
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::debug!(kind = "panic", %location, %message, "panic message");
+    }));
 }
 
 async fn shutdown_signal() {
@@ -252,6 +267,8 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
             public_url: args.shop.public_url()?,
             shop: args.shop.config(addr)?,
             trusted_proxies: args.trusted_proxies.clone(),
+            // Uploads wait for their import jobs here (with PostgreSQL too).
+            data_dir: Some(args.db.data_dir.clone()),
             connections: runcoach_server::listen::ConnectionLimits {
                 total: args.max_connections,
                 per_address: args.max_connections_per_address,
