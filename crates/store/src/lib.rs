@@ -19,6 +19,8 @@ pub mod plans;
 pub mod roster;
 pub mod sessions;
 pub mod shop;
+pub mod slots;
+pub mod templates;
 pub mod test_support;
 pub mod users;
 

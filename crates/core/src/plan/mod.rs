@@ -17,6 +17,7 @@ pub mod request;
 pub mod shape;
 pub mod sizing;
 pub mod strength;
+pub mod template;
 pub mod why;
 pub mod workouts;
 

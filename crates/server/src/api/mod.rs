@@ -10,6 +10,8 @@ pub mod logs;
 pub mod plans;
 pub mod progress;
 pub mod shop;
+pub mod slots;
+pub mod templates;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -86,6 +88,14 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/admin/payouts"),
     ("get", "/api/v1/admin/payouts"),
     ("get", "/api/v1/admin/payouts.csv"),
+    ("post", "/api/v1/coach/slots"),
+    ("get", "/api/v1/coaches/{id}/slots"),
+    ("post", "/api/v1/slots/{id}/bookings"),
+    ("get", "/api/v1/bookings"),
+    ("delete", "/api/v1/bookings/{id}"),
+    ("post", "/api/v1/coach/templates"),
+    ("get", "/api/v1/coach/templates"),
+    ("post", "/api/v1/coach/templates/{id}/apply"),
     ("put", "/api/v1/coach/profile"),
     ("get", "/api/v1/coaches"),
     ("post", "/api/v1/coaching/grants"),
@@ -201,6 +211,19 @@ pub fn router() -> Router<AppState> {
             post(affiliates::run_payouts).get(affiliates::payouts),
         )
         .route("/api/v1/admin/payouts.csv", get(affiliates::payouts_csv))
+        .route("/api/v1/coach/slots", post(slots::publish_slot))
+        .route("/api/v1/coaches/{id}/slots", get(slots::coach_slots))
+        .route("/api/v1/slots/{id}/bookings", post(slots::book))
+        .route("/api/v1/bookings", get(slots::my_bookings))
+        .route("/api/v1/bookings/{id}", delete(slots::cancel_booking))
+        .route(
+            "/api/v1/coach/templates",
+            post(templates::create_template).get(templates::list_templates),
+        )
+        .route(
+            "/api/v1/coach/templates/{id}/apply",
+            post(templates::apply_template),
+        )
         .route("/api/v1/coach/profile", put(coaching::put_profile))
         .route("/api/v1/coaches", get(coaching::coaches))
         .route(

@@ -14,6 +14,7 @@ mod onboarding;
 mod plan;
 mod progress;
 mod shop;
+mod slots;
 pub mod view;
 pub mod workout;
 
@@ -254,6 +255,14 @@ pub fn router() -> Router<AppState> {
             post(affiliates::approve_commission),
         )
         .route("/admin/payouts", post(affiliates::run_payouts))
+        .route(
+            "/coach/slots",
+            get(slots::coach_slots).post(slots::coach_slots_submit),
+        )
+        .route("/coach/day/{date}", get(slots::coach_day))
+        .route("/bookings", get(slots::bookings))
+        .route("/slots/{id}/book", post(slots::book_submit))
+        .route("/bookings/{id}/cancel", post(slots::cancel_submit))
         .route("/coach", get(coaching::roster))
         .route("/coach/invitations", post(coaching::invite))
         .route(
