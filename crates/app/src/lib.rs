@@ -8,6 +8,8 @@
 pub mod accounts;
 mod actor;
 pub mod affiliates;
+pub mod mail;
+pub mod secrets;
 pub mod shop;
 
 pub use actor::Actor;

@@ -12,6 +12,7 @@ mod error;
 pub mod feeds;
 pub mod limits;
 pub mod logs;
+pub mod mail;
 pub mod plans;
 pub mod sessions;
 pub mod shop;
