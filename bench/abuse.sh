@@ -49,8 +49,15 @@ for _ in $(seq 1 100); do curl -fsS --max-time 1 "$BASE/healthz" >/dev/null 2>&1
 
 curl -fsS --max-time 10 -c "$WORK/jar" -H 'content-type: application/json' \
     -d '{"email":"demo@runcoach.local","password":"demo-password"}' "$BASE/api/v1/login" >/dev/null
-TOKEN=$(curl -fsS --max-time 10 -b "$WORK/jar" -H 'x-requested-with: runcoach' -H 'content-type: application/json' \
-    -d '{"name":"abuse"}' "$BASE/api/v1/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+token_of() { # cookie jar → a new API token
+    curl -fsS --max-time 10 -b "$1" -H 'x-requested-with: runcoach' -H 'content-type: application/json' \
+        -d '{"name":"abuse"}' "$BASE/api/v1/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
+}
+TOKEN=$(token_of "$WORK/jar")
+# A second athlete: each may run 2 imports at once, so four uploads need two.
+curl -fsS --max-time 10 -c "$WORK/jar2" -H 'content-type: application/json' \
+    -d '{"email":"second@example.com","password":"a long passphrase","name":"Second"}' "$BASE/api/v1/signup" >/dev/null
+TOKEN2=$(token_of "$WORK/jar2")
 
 cat >"$WORK/report.lua" <<'LUA'
 function done(summary, latency, requests)
@@ -96,11 +103,17 @@ wait $flood; echo "  flood: $(cat "$WORK/login")"
 # Four hostile uploads at once, each as the demo athlete's token: a 250 MiB
 # "GPX" of garbage, a 400 MiB non-file form field, a zip bomb (1 GiB of
 # zeros deflated) and a TCX nested 200,000 deep.
-yes '<trkpt lat="53.3" lon="-6.2"><ele>1</ele></trkpt>' | head -c 250M >"$WORK/big.gpx"
-head -c 400M /dev/zero | tr '\0' 'a' >"$WORK/field.txt"
 python3 - "$WORK" <<'PY'
 import sys, zipfile
 d = sys.argv[1]
+with open(f"{d}/big.gpx", "wb") as f:
+    line = b'<trkpt lat="53.3" lon="-6.2"><ele>1</ele></trkpt>\n'
+    chunk = line * ((1 << 20) // len(line))
+    while f.tell() < 250 << 20:
+        f.write(chunk)
+with open(f"{d}/field.txt", "wb") as f:
+    for _ in range(400):
+        f.write(b"a" * (1 << 20))
 with zipfile.ZipFile(f"{d}/bomb.zip", "w", zipfile.ZIP_DEFLATED) as z:
     with z.open("activities/bomb.gpx", "w", force_zip64=True) as f:
         chunk = b"\0" * (1 << 20)
@@ -109,14 +122,23 @@ with zipfile.ZipFile(f"{d}/bomb.zip", "w", zipfile.ZIP_DEFLATED) as z:
 open(f"{d}/deep.tcx", "w").write("<TrainingCenterDatabase>" + "<a>" * 200000 + "</a>" * 200000 + "</TrainingCenterDatabase>")
 PY
 before=$(rss)
-up() { curl -sS --max-time 300 -o /dev/null -w '%{http_code}' -H "authorization: Bearer $TOKEN" "$@" "$BASE/api/v1/imports"; }
-{ up -F "files=@$WORK/big.gpx" >"$WORK/u1"; } &
-{ up -F "note=<$WORK/field.txt" >"$WORK/u2"; } &
-{ up -F "files=@$WORK/bomb.zip" >"$WORK/u3"; } &
-{ up -F "files=@$WORK/deep.tcx" >"$WORK/u4"; } &
+before_hwm=$(hwm)
+up() { # token, curl form arguments
+    local t="$1"; shift
+    curl -sS --max-time 300 -o /dev/null -w '%{http_code}' -H "authorization: Bearer $t" "$@" "$BASE/api/v1/imports"
+}
+{ up "$TOKEN" -F "files=@$WORK/big.gpx" >"$WORK/u1"; } & u1=$!
+{ up "$TOKEN2" -F "note=<$WORK/field.txt" >"$WORK/u2"; } & u2=$!
+{ up "$TOKEN" -F "files=@$WORK/bomb.zip" >"$WORK/u3"; } & u3=$!
+{ up "$TOKEN2" -F "files=@$WORK/deep.tcx" >"$WORK/u4"; } & u4=$!
 peak=0
-while jobs -r | grep -q .; do r=$(rss); (( r > peak )) && peak=$r; sleep 0.05; done
-wait
-sleep 5 # the accepted jobs decode in the background
-echo "hostile uploads: statuses gpx=$(cat "$WORK/u1") field=$(cat "$WORK/u2") bomb=$(cat "$WORK/u3") deep=$(cat "$WORK/u4"); RSS before $((before / 1024)) MB, sampled peak $((peak / 1024)) MB, high-water mark $(( $(hwm) / 1024 )) MB"
+for _ in $(seq 1 6000); do # 5 minutes at most
+    r=$(rss); (( r > peak )) && peak=$r
+    alive=0; for p in $u1 $u2 $u3 $u4; do kill -0 "$p" 2>/dev/null && alive=1; done
+    (( alive )) || break
+    sleep 0.05
+done
+wait $u1 $u2 $u3 $u4 || true
+for _ in $(seq 1 100); do r=$(rss); (( r > peak )) && peak=$r; sleep 0.05; done # the accepted jobs decode
+echo "hostile uploads: statuses gpx=$(cat "$WORK/u1") field=$(cat "$WORK/u2") bomb=$(cat "$WORK/u3") deep=$(cat "$WORK/u4"); RSS before $((before / 1024)) MB (high-water mark so far $((before_hwm / 1024)) MB), sampled peak $((peak / 1024)) MB, high-water mark after $(( $(hwm) / 1024 )) MB"
 echo "after everything:              $(healthz 5)"

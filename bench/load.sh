@@ -115,9 +115,12 @@ id_re='"id":"([^"]+)"'
 [[ "$plans_json" =~ $id_re ]] || { echo "error: the demo athlete has no plan: $plans_json" >&2; exit 1; }
 PLAN_ID="${BASH_REMATCH[1]}"
 plan_json=$(get "/api/v1/plans/$PLAN_ID")
-session_re='"sessions":\[\{"id":"([^"]+)"'
-[[ "$plan_json" =~ $session_re ]] || { echo "error: no session id in plan $PLAN_ID" >&2; exit 1; }
-SESSION_ID="${BASH_REMATCH[1]}"
+# The first session with an id (JSON keys are sorted: "activity_id" comes
+# before "id", so no regex on the text).
+SESSION_ID=$(python3 -c 'import json,sys
+d = json.load(sys.stdin)
+print(next(s["id"] for w in d["weeks"] for day in w["days"] for s in day["sessions"] if s.get("id")))' <<<"$plan_json") \
+    || { echo "error: no session id in plan $PLAN_ID" >&2; exit 1; }
 
 ROUTES=(
     "/healthz"
