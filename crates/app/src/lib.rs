@@ -11,6 +11,8 @@ pub mod affiliates;
 pub mod coaching;
 pub mod imports;
 pub mod jobs;
+pub mod mail;
+pub mod secrets;
 pub mod shop;
 
 pub use actor::Actor;

@@ -15,6 +15,7 @@ pub mod feeds;
 pub mod jobs;
 pub mod limits;
 pub mod logs;
+pub mod mail;
 pub mod plans;
 pub mod roster;
 pub mod sessions;

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod affiliates;
 pub mod coaching;
+pub mod email;
 pub mod feeds;
 pub mod imports;
 mod json;
@@ -32,6 +33,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/me"),
     ("patch", "/api/v1/me"),
     ("post", "/api/v1/password"),
+    ("post", "/api/v1/password/forgot"),
+    ("post", "/api/v1/password/reset"),
+    ("post", "/api/v1/email/verify"),
+    ("post", "/api/v1/email/verification"),
     ("post", "/api/v1/tokens"),
     ("get", "/api/v1/tokens"),
     ("delete", "/api/v1/tokens/{id}"),
@@ -121,6 +126,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/logout", post(accounts::logout))
         .route("/api/v1/me", get(accounts::me).patch(accounts::update_me))
         .route("/api/v1/password", post(accounts::change_password))
+        .route("/api/v1/password/forgot", post(email::forgot))
+        .route("/api/v1/password/reset", post(email::reset))
+        .route("/api/v1/email/verify", post(email::verify))
+        .route("/api/v1/email/verification", post(email::send_verification))
         .route(
             "/api/v1/tokens",
             post(accounts::create_token).get(accounts::list_tokens),

@@ -2,6 +2,7 @@
 //! so everything works without JavaScript.
 
 mod account;
+mod account_email;
 mod affiliates;
 pub mod charts;
 pub mod coaching;
@@ -194,6 +195,22 @@ pub fn router() -> Router<AppState> {
             get(account::login_page).post(account::login_submit),
         )
         .route("/logout", post(account::logout))
+        .route(
+            "/password/forgot",
+            get(account_email::forgot_page).post(account_email::forgot_submit),
+        )
+        .route(
+            "/password/reset",
+            get(account_email::reset_page).post(account_email::reset_submit),
+        )
+        .route(
+            "/verify",
+            get(account_email::verify_page).post(account_email::verify_submit),
+        )
+        .route(
+            "/settings/email/verify",
+            post(account_email::send_verification),
+        )
         .route(
             "/settings",
             get(account::settings_page).post(account::settings_submit),
