@@ -594,6 +594,32 @@ fn adjustments_speak_the_runners_units() {
     }
 }
 
+/// A resized run's why names the size in its title (Today showed "Easy
+/// 11.5 km" explained as "Easy 11.9 km at conversational effort").
+#[test]
+fn a_resized_runs_why_says_its_new_size() {
+    let mut resized = 0;
+    for units in ["km", "mi"] {
+        let mut input = half_input();
+        input.units = Some(units.into());
+        let plan = build_plan(&input.validate().unwrap());
+        for (_, adapted) in adapted_plans(units) {
+            for (w, before) in adapted.weeks.iter().zip(&plan.weeks) {
+                for ((_, s), (_, b)) in w.sessions().zip(before.sessions()) {
+                    let steady = matches!(s.kind, SessionKind::Easy | SessionKind::Recovery);
+                    // A steady run's why opens with its title ("Easy 9.5 km at
+                    // ..."), after any adjustment's note.
+                    if steady && s.kind == b.kind && b.why.starts_with(&b.title) {
+                        assert!(s.why.contains(&s.title), "{} / {}", s.title, s.why);
+                        resized += usize::from(s.title != b.title);
+                    }
+                }
+            }
+        }
+    }
+    assert!(resized > 0, "the logs resize some easy runs");
+}
+
 #[test]
 fn adjustments_round_trip_through_json() {
     let plan = half_plan();

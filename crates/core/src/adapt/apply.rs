@@ -275,6 +275,13 @@ fn resize(s: &mut Session, metres: u32, prefix: &str, units: Units) {
     }
     s.distance_m = Some(metres);
     s.title = run_title(s.kind, f64::from(metres) / 1000.0, units);
+    // The why opens with the run's own distance ("Easy 11.9 km at ..."):
+    // it says the size the runner now sees in the title.
+    let (was, now) = (
+        units.distance(f64::from(old) / 1000.0),
+        units.distance(f64::from(metres) / 1000.0),
+    );
+    s.why = s.why.replacen(&was, &now, 1);
     note(s, prefix);
 }
 
