@@ -122,6 +122,14 @@ pub fn long_run(
     )
 }
 
+/// The marathon-pace segments inside a long run.
+pub fn long_run_mp(mp_km: f64, u: Units) -> String {
+    format!(
+        "In the middle, {} at marathon pace in segments with easy running between: the race's rhythm on tired legs, the marathon's most specific session. Start and finish easy.",
+        dist(mp_km, u)
+    )
+}
+
 pub fn quality(
     kind: SessionKind,
     hard_km: f64,
