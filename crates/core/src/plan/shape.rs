@@ -314,21 +314,35 @@ pub fn shape(
 ) -> (Vec<WeekShape>, Vec<String>) {
     // Volume the run days cannot carry is left out here, so progression,
     // recovery weeks and the taper are measured from what is planned.
+    let cat = RaceCategory::of(req.race.metres());
+    let long_caps = cat
+        .long_cap_km
+        .min(long_run_time_cap_km(&cat, easy_s_per_km));
     // Returns the week and the long run its runs lay out.
-    let fit = |mut ws: WeekShape| {
+    // `grow`: whether the long run may grow for the easy runs' sake (not
+    // when it was just stepped back for spacing).
+    let fit = |mut ws: WeekShape, grow: bool| {
         let mut laid = ws.long_km;
-        for _ in 0..3 {
+        let mut grown = !grow;
+        for _ in 0..4 {
             let (most, long) = carry(&ws);
             laid = long;
             if most >= ws.km - 1e-9 {
                 break;
+            }
+            // Easy runs stay within three quarters of the long run: a long
+            // run still under its cap grows before the week shrinks.
+            let cap = floor_half(long_run_cap_km(ws.km).min(long_caps));
+            if !grown && ws.long_km > 0.0 && ws.long_km < cap - 0.05 {
+                ws.long_km = cap.min(ws.long_km + ((ws.km - most) * 2.0).ceil() / 2.0);
+                grown = true;
+                continue;
             }
             ws.km = most;
             ws.long_km = ws.long_km.min(floor_half(long_run_cap_km(most)));
         }
         (ws, laid)
     };
-    let cat = RaceCategory::of(req.race.metres());
     let n = req.weeks();
     let label = race_label(&req.race);
     let mut warnings = Vec::new();
@@ -413,28 +427,34 @@ pub fn shape(
             (Phase::Base, _, false) => 1,
             (_, _, false) => 2,
         };
-        let (mut ws, mut laid) = fit(WeekShape {
-            index: i,
-            start: req.start + (7 * (i64::from(i) - 1)).days(),
-            phase,
-            recovery,
-            km,
-            long_km,
-            quality,
-            prev_km: one_back,
-            limit_km: limit,
-            weeks_since_recovery: since_recovery,
-            peak_km: 0.0,
-        });
+        let (mut ws, mut laid) = fit(
+            WeekShape {
+                index: i,
+                start: req.start + (7 * (i64::from(i) - 1)).days(),
+                phase,
+                recovery,
+                km,
+                long_km,
+                quality,
+                prev_km: one_back,
+                limit_km: limit,
+                weeks_since_recovery: since_recovery,
+                peak_km: 0.0,
+            },
+            true,
+        );
         if !recovery {
             // The runs as laid out decide whether the long run would be the
             // same a third building week running (the run days can hold it
             // below the curve): then it steps back.
             if let Some(back) = spaced(laid, &building_longs) {
-                (ws, laid) = fit(WeekShape {
-                    long_km: back.min(ws.long_km),
-                    ..ws
-                });
+                (ws, laid) = fit(
+                    WeekShape {
+                        long_km: back.min(ws.long_km),
+                        ..ws
+                    },
+                    false,
+                );
             }
             last_build_km = ws.km;
             last_long = ws.long_km;
@@ -463,20 +483,23 @@ pub fn shape(
         } else {
             floor_half((peak_long * (factor + 0.05)).min(long_run_cap_km(km)))
         };
-        let (ws, _) = fit(WeekShape {
-            index: i,
-            start: req.start + (7 * (i64::from(i) - 1)).days(),
-            phase: if race_week { Phase::Race } else { Phase::Taper },
-            recovery: false,
-            km,
-            long_km,
-            // Race week's one is a short sharpener.
-            quality: 1,
-            prev_km: one_back,
-            limit_km: progression_limit(two_back.max(one_back)),
-            weeks_since_recovery: 0,
-            peak_km: peak,
-        });
+        let (ws, _) = fit(
+            WeekShape {
+                index: i,
+                start: req.start + (7 * (i64::from(i) - 1)).days(),
+                phase: if race_week { Phase::Race } else { Phase::Taper },
+                recovery: false,
+                km,
+                long_km,
+                // Race week's one is a short sharpener.
+                quality: 1,
+                prev_km: one_back,
+                limit_km: progression_limit(two_back.max(one_back)),
+                weeks_since_recovery: 0,
+                peak_km: peak,
+            },
+            true,
+        );
         (two_back, one_back) = (one_back, ws.km);
         weeks.push(ws);
     }
