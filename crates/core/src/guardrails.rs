@@ -67,6 +67,7 @@ pub fn check(plan: &Plan) -> Vec<Violation> {
     ultra(plan, &mut f);
     block_growth(plan, &volumes, &mut f);
     long_run_progression(plan, &mut f);
+    base_speed(plan, &mut f);
     strength(plan, &mut f);
     f.0
 }
@@ -852,6 +853,46 @@ fn long_run_progression(plan: &Plan, f: &mut Findings) {
                 ),
             );
         }
+    }
+}
+
+/// Leg speed starts in the base: strides (or other short fast pieces) on
+/// an easy run in the base weeks (a first-timer's from week 4), so the
+/// build's faster sessions do not come as a shock.
+fn base_speed(plan: &Plan, f: &mut Findings) {
+    let first_timer = plan
+        .athlete
+        .as_ref()
+        .is_some_and(|a| a.level == Level::FirstTimer);
+    let eligible: Vec<&Week> = plan
+        .weeks
+        .iter()
+        .filter(|w| w.phase == Phase::Base && !w.recovery && (!first_timer || w.index >= 4))
+        .filter(|w| w.sessions().any(|(_, s)| s.kind == SessionKind::Easy))
+        .collect();
+    let quick = |w: &&Week| {
+        w.sessions().any(|(_, s)| {
+            s.kind == SessionKind::Easy
+                && s.steps.iter().any(|st| {
+                    st.kind == crate::plan::model::StepKind::Repeat
+                        && st
+                            .steps
+                            .iter()
+                            .any(|i| i.kind == crate::plan::model::StepKind::Work)
+                })
+        })
+    };
+    if eligible.len() >= 2 && !eligible.iter().any(quick) {
+        let w = eligible[0];
+        f.add(
+            "base_speed",
+            w,
+            Some(w.start),
+            format!(
+                "{} base weeks with easy runs and no strides or other short fast pieces; leg speed starts in the base",
+                eligible.len()
+            ),
+        );
     }
 }
 

@@ -693,7 +693,9 @@ prop_compose! {
 /// warm-up can leave a small week's session past it; a lowered week whose
 /// long run falls under a session turns that session easy (see
 /// `set_volume`). `long_run_progression` gives way to the missed-long-run
-/// rule, which holds the long run where it was on purpose.
+/// rule, which holds the long run where it was on purpose. `base_speed`
+/// (strides in the base) gives way when a lowered week drops the easy run
+/// that carried them.
 ///
 /// `lone_run` (a week of one run no longer than the longest long run so
 /// far) gives way to the same rules between weeks: a lowered week too small
@@ -713,6 +715,7 @@ fn between_weeks(
                     | "lone_run"
                     | "long_run_longest"
                     | "long_run_progression"
+                    | "base_speed"
             )
         })
         .collect()

@@ -283,6 +283,17 @@ fn resize(s: &mut Session, metres: u32, prefix: &str, units: Units) {
             "Long run {}, easy: resized, so the marathon-pace segments are left out this week.",
             units.distance(f64::from(metres) / 1000.0)
         );
+    } else if let Some(first) = s.steps.first_mut() {
+        // Strides close the run: the easy part before them takes the
+        // change, while at least a kilometre of it is left.
+        let strides = old.saturating_sub(first.distance_m.unwrap_or(0));
+        if metres >= strides + 1000 {
+            first.distance_m = Some(metres - strides);
+            s.title = format!("{} + {} strides", s.title, crate::plan::workouts::STRIDES);
+        } else {
+            s.steps.clear();
+            s.why = s.why.replace(&format!(" {}", plan_why::strides()), "");
+        }
     }
     // The why opens with the run's own distance ("Easy 11.9 km at ..."):
     // it says the size the runner now sees in the title.

@@ -337,6 +337,22 @@ impl Context<'_> {
 
         let mut km_by_day = [0.0; 7];
         let mut by_day: [Vec<Session>; 7] = Default::default();
+        // Strides on the week's first easy run: in the base (a first-timer's
+        // from week 4), and in a building week without a quality session.
+        let strides_wanted = !w.recovery
+            && match w.phase {
+                Phase::Base => req.level == Level::Experienced || w.index >= 4,
+                Phase::Build | Phase::Peak => sessions_q.is_empty(),
+                _ => false,
+            };
+        let strides_day = easy_days
+            .iter()
+            .zip(&easy_km)
+            .find(|(d, (km, recovery))| {
+                !recovery && *km > 0.0 && !(back_to_back.is_some() && **d == recovery_day)
+            })
+            .map(|(d, _)| *d)
+            .filter(|_| strides_wanted);
         for (&d, &(km, recovery)) in easy_days.iter().zip(&easy_km) {
             if km <= 0.0 {
                 continue;
@@ -356,6 +372,10 @@ impl Context<'_> {
             };
             if race_week {
                 s.why = format!("{} {}", s.why, why::race_eve());
+            }
+            if strides_day == Some(d) {
+                s = workouts::with_strides(s, &self.targets);
+                s.why = format!("{} {}", s.why, why::strides());
             }
             km_by_day[d] = km;
             by_day[d].push(s);

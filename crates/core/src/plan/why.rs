@@ -122,6 +122,10 @@ pub fn long_run(
     )
 }
 
+pub fn strides() -> &'static str {
+    "Then 6 strides: 20 seconds quick and relaxed on the flat, walking or jogging back until fully recovered. They keep your legs quick and your form tidy without tiring you."
+}
+
 /// The marathon-pace segments inside a long run.
 pub fn long_run_mp(mp_km: f64, u: Units) -> String {
     format!(

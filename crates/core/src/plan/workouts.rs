@@ -224,6 +224,37 @@ pub fn long_with_mp(w: &super::library::Workout, long_km: f64, t: &Targets) -> O
     Some(s)
 }
 
+/// Strides after an easy run: six 20-second pieces, quick and relaxed,
+/// with a walk or jog back. Leg speed and form without fatigue; the run's
+/// distance stays the same (the strides are its last 1.2 km).
+pub const STRIDES: u16 = 6;
+
+pub fn with_strides(mut s: Session, t: &Targets) -> Session {
+    let piece = 0.1;
+    let easy = s.km() - f64::from(STRIDES) * 2.0 * piece;
+    if easy < 1.0 {
+        return s;
+    }
+    let mut stride = t.step(StepKind::Work, SessionKind::Repetition, piece);
+    stride.duration_s = Some(20);
+    let steps = vec![
+        t.step(StepKind::Warmup, s.kind, easy),
+        repeat(
+            STRIDES,
+            vec![
+                stride,
+                t.step(StepKind::Recovery, SessionKind::Recovery, piece),
+            ],
+        ),
+    ];
+    let (m, secs) = totals(&steps);
+    s.title = format!("{} + {STRIDES} strides", s.title);
+    s.distance_m = Some(m);
+    s.duration_s = Some(secs);
+    s.steps = steps;
+    s
+}
+
 /// The shortest session worth the trip out, with a little room.
 const MIN_SESSION_S: f64 = 20.5 * 60.0;
 
