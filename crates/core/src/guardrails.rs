@@ -868,7 +868,13 @@ fn base_speed(plan: &Plan, f: &mut Findings) {
         .weeks
         .iter()
         .filter(|w| w.phase == Phase::Base && !w.recovery && (!first_timer || w.index >= 4))
-        .filter(|w| w.sessions().any(|(_, s)| s.kind == SessionKind::Easy))
+        // A week of one run (a lone easy run) has no easy run beside it.
+        .filter(|w| lone_run(w).is_none())
+        .filter(|w| {
+            w.sessions().any(|(_, s)| {
+                s.kind == SessionKind::Easy && s.km() >= crate::plan::workouts::STRIDES_MIN_RUN_KM
+            })
+        })
         .collect();
     let quick = |w: &&Week| {
         w.sessions().any(|(_, s)| {

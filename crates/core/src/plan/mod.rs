@@ -65,6 +65,8 @@ struct Context<'a> {
     progress: std::collections::HashMap<SessionKind, usize>,
     /// The last week's average run, so race-week runs stay shorter.
     last_avg_run: Option<f64>,
+    /// The building weeks' long runs so far.
+    building_longs: Vec<f64>,
     /// Weeks whose volume the run days could not carry: (week, wanted km,
     /// the most they carry).
     trimmed: Vec<(u32, f64, f64)>,
@@ -119,6 +121,7 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
                 .as_ref()
                 .map(|r| format!("your {} in {}", r.distance(), r.time())),
             last_avg_run: None,
+            building_longs: Vec::new(),
             progress: Default::default(),
             last_titles: Default::default(),
             trimmed: Vec::new(),
@@ -286,6 +289,26 @@ impl Context<'_> {
         if week_km < w.km {
             self.trimmed.push((w.index, w.km, week_km));
         }
+        // Never the same long run three building weeks running (the shape
+        // spaces them; the layout's rounding can still meet): half a
+        // kilometre moves to the easy runs.
+        let building = matches!(w.phase, Phase::Base | Phase::Build | Phase::Peak) && !w.recovery;
+        let same = |k: &f64| (k - long_km).abs() < 0.05;
+        let (long_km, easy_total) = if building
+            && long_km >= 10.0
+            && easy_total > 0.0
+            && self.building_longs.len() >= 2
+            && self.building_longs[self.building_longs.len() - 2..]
+                .iter()
+                .all(same)
+        {
+            (long_km - 0.5, easy_total + 0.5)
+        } else {
+            (long_km, easy_total)
+        };
+        if building && long_km > 0.0 {
+            self.building_longs.push(long_km);
+        }
         let w = &WeekShape {
             km: week_km,
             long_km: long_cap_km,
@@ -349,7 +372,9 @@ impl Context<'_> {
             .iter()
             .zip(&easy_km)
             .find(|(d, (km, recovery))| {
-                !recovery && *km > 0.0 && !(back_to_back.is_some() && **d == recovery_day)
+                !recovery
+                    && *km >= workouts::STRIDES_MIN_RUN_KM
+                    && !(back_to_back.is_some() && **d == recovery_day)
             })
             .map(|(d, _)| *d)
             .filter(|_| strides_wanted);
