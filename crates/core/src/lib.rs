@@ -5,12 +5,14 @@
 
 pub mod adapt;
 pub mod affiliate;
+pub mod coaching;
 pub mod dates;
 pub mod exercises;
 pub mod guardrails;
 pub mod history;
 pub mod load;
 pub mod plan;
+pub mod poses;
 pub mod science;
 pub mod shop;
 pub mod status;

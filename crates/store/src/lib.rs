@@ -8,13 +8,19 @@
 
 pub mod activities;
 pub mod affiliates;
+pub mod coaching;
+pub mod comments;
 mod error;
 pub mod feeds;
+pub mod jobs;
 pub mod limits;
 pub mod logs;
 pub mod plans;
+pub mod roster;
 pub mod sessions;
 pub mod shop;
+pub mod slots;
+pub mod templates;
 pub mod test_support;
 pub mod users;
 

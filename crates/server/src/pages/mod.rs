@@ -4,6 +4,9 @@
 mod account;
 mod affiliates;
 pub mod charts;
+pub mod coaching;
+pub mod figure;
+mod follow;
 mod imports;
 mod library;
 mod log;
@@ -11,7 +14,9 @@ mod onboarding;
 mod plan;
 mod progress;
 mod shop;
+mod slots;
 pub mod view;
+pub mod workout;
 
 use askama::Template;
 use axum::Router;
@@ -30,6 +35,8 @@ pub struct Nav {
     /// The navigation entry this page belongs to (`today`, `plans`, …),
     /// marked `aria-current="page"`; empty when none.
     pub current: &'static str,
+    /// A coach account: the navigation links the roster.
+    pub coach: bool,
 }
 
 tokio::task_local! {
@@ -56,6 +63,7 @@ pub fn section(path: &str) -> &'static str {
         "exercises" => "exercises",
         "imports" => "imports",
         "settings" => "settings",
+        "coach" => "coach",
         "login" => "login",
         "signup" => "signup",
         _ => "",
@@ -73,16 +81,29 @@ impl Nav {
     }
 
     pub fn of(user: &MaybeUser) -> Self {
+        let coach = user.0.as_ref().is_some_and(|u| {
+            u.user.role == runcoach_store::users::Role::Coach
+                || u.user.roles.contains(&runcoach_store::users::Role::Coach)
+        });
+        Nav {
+            coach,
+            ..Self::without_roles(user)
+        }
+    }
+
+    fn without_roles(user: &MaybeUser) -> Self {
         match user.0.as_ref().map(|u| &u.via) {
             Some(Via::Session { csrf, .. }) => Nav {
                 signed_in: true,
                 csrf: csrf.clone(),
                 current: current_section(),
+                coach: false,
             },
             Some(Via::Bearer { .. }) => Nav {
                 signed_in: true,
                 csrf: String::new(),
                 current: current_section(),
+                coach: false,
             },
             None => Nav {
                 current: current_section(),
@@ -139,6 +160,9 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+/// The follow-along player (progressive: the page works without it).
+const FOLLOW_JS: &str = include_str!("../../static/follow.js");
+
 const ICON_SVG: &str = include_str!("../../static/icon.svg");
 /// The same mark as a 32×32 PNG inside an ICO, for clients that only ask
 /// for `/favicon.ico` (without it every visit logged a 404).
@@ -188,6 +212,7 @@ pub fn router() -> Router<AppState> {
         .route("/sessions/{id}", get(plan::session))
         .route("/today", get(plan::today))
         .route("/sessions/{id}/log", post(log::log_session))
+        .route("/sessions/{id}/follow", get(follow::page))
         .route("/log", get(log::extra_page).post(log::extra_submit))
         .route("/progress", get(progress::page))
         .route(
@@ -230,7 +255,37 @@ pub fn router() -> Router<AppState> {
             post(affiliates::approve_commission),
         )
         .route("/admin/payouts", post(affiliates::run_payouts))
+        .route(
+            "/coach/slots",
+            get(slots::coach_slots).post(slots::coach_slots_submit),
+        )
+        .route("/coach/day/{date}", get(slots::coach_day))
+        .route("/bookings", get(slots::bookings))
+        .route("/slots/{id}/book", post(slots::book_submit))
+        .route("/bookings/{id}/cancel", post(slots::cancel_submit))
+        .route("/coach", get(coaching::roster))
+        .route("/coach/invitations", post(coaching::invite))
+        .route(
+            "/coach/profile",
+            get(coaching::profile).post(coaching::profile_submit),
+        )
+        .route("/coach/athletes/{id}", get(coaching::athlete))
+        .route("/sessions/{id}/comments", post(coaching::comment))
+        .route(
+            "/coaching/invitations/{id}",
+            get(coaching::invitation).post(coaching::accept),
+        )
+        .route("/settings/grants", post(coaching::create_grant))
+        .route("/settings/grants/{id}/revoke", post(coaching::revoke_grant))
+        .route(
+            "/admin/coaches",
+            get(coaching::admin).post(coaching::create_coach),
+        )
         .route("/static/app.css", get(stylesheet))
+        .route(
+            "/static/follow.js",
+            get(|| async { asset("text/javascript; charset=utf-8", FOLLOW_JS) }),
+        )
         .route(
             "/static/icon.svg",
             get(|| async { asset("image/svg+xml", ICON_SVG) }),
