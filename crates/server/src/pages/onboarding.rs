@@ -39,6 +39,8 @@ pub struct Answers {
     pub eq_band: bool,
     pub eq_bench: bool,
     pub niggles: Vec<String>,
+    /// The self-check's findings: `wobbly-balance`, `knee-drift`.
+    pub self_check: Vec<String>,
     pub units: String,
 }
 
@@ -47,6 +49,18 @@ const NIGGLES: [(&str, &str); 4] = [
     ("itb", "IT band"),
     ("hip-flexor", "Hip flexor"),
     ("low-back", "Lower back"),
+];
+
+/// The article's self-check: each finding, and how to test for it.
+const SELF_CHECKS: [(&str, &str); 2] = [
+    (
+        "wobbly-balance",
+        "I wobble standing on one leg for 30 seconds (try each side, eyes open, hands on hips)",
+    ),
+    (
+        "knee-drift",
+        "My knees drift inward in a bodyweight squat (squat slowly in front of a mirror, feet hip-width)",
+    ),
 ];
 
 const RACES: [(&str, &str); 4] = [
@@ -66,6 +80,7 @@ struct Page {
     races: Vec<(&'static str, &'static str)>,
     days: Vec<(&'static str, &'static str, bool)>,
     niggles: Vec<(&'static str, &'static str, bool)>,
+    self_checks: Vec<(&'static str, &'static str, bool)>,
     prefilled: String,
 }
 
@@ -81,6 +96,10 @@ fn form_page(user: &PageUser, f: Answers, errors: Vec<String>) -> Page {
         niggles: NIGGLES
             .iter()
             .map(|(v, l)| (*v, *l, f.niggles.iter().any(|n| n == v)))
+            .collect(),
+        self_checks: SELF_CHECKS
+            .iter()
+            .map(|(v, l)| (*v, *l, f.self_check.iter().any(|c| c == v)))
             .collect(),
         races: RACES.to_vec(),
         f,
@@ -190,6 +209,11 @@ fn answers(form: &HashMap<String, String>) -> Answers {
             .filter(|(n, _)| on(&format!("niggle_{n}")))
             .map(|(n, _)| (*n).to_owned())
             .collect(),
+        self_check: SELF_CHECKS
+            .iter()
+            .filter(|(c, _)| on(&format!("self_check_{c}")))
+            .map(|(c, _)| (*c).to_owned())
+            .collect(),
         units: text("units"),
     }
 }
@@ -262,6 +286,7 @@ fn plan_input(a: &Answers) -> Result<PlanInput, Vec<String>> {
         new_to_strength: a.new_to_strength,
         equipment,
         niggles: a.niggles.clone(),
+        self_check: a.self_check.clone(),
         units: Some(a.units.clone()),
         ..Default::default()
     })
