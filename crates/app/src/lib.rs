@@ -8,6 +8,7 @@
 pub mod accounts;
 mod actor;
 pub mod affiliates;
+pub mod plans;
 pub mod shop;
 
 pub use actor::Actor;

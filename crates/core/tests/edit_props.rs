@@ -127,7 +127,7 @@ proptest! {
             }
         }
         // Undo the newest edits one by one: each gives the plan before it.
-        while let Some(_) = saved.pop() {
+        while saved.pop().is_some() {
             states.pop();
             prop_assert_eq!(&apply_edits(&original, &saved), states.last().unwrap());
         }

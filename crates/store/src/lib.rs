@@ -8,6 +8,7 @@
 
 pub mod activities;
 pub mod affiliates;
+pub mod edits;
 mod error;
 pub mod feeds;
 pub mod limits;

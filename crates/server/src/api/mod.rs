@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod affiliates;
+pub mod edits;
 pub mod feeds;
 pub mod imports;
 mod json;
@@ -51,6 +52,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/plans/{id}/adjustments"),
     ("post", "/api/v1/plans/{id}/adjustments/{adj}/undo"),
     ("post", "/api/v1/plans/{id}/adjustments/{adj}/redo"),
+    ("post", "/api/v1/plans/{id}/edits"),
     ("post", "/api/v1/imports"),
     ("get", "/api/v1/imports/{id}"),
     ("get", "/api/v1/activities"),
@@ -125,6 +127,7 @@ pub fn router() -> Router<AppState> {
             "/api/v1/plans/{id}/adjustments/{adj}/redo",
             post(logs::redo),
         )
+        .route("/api/v1/plans/{id}/edits", post(edits::create))
         .route("/api/v1/feeds", post(feeds::create))
         .route("/api/v1/feeds/{id}", delete(feeds::revoke))
         // matchit cannot match `{token}.ics`; the handler strips the suffix.
