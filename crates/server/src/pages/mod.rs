@@ -4,6 +4,7 @@
 mod account;
 mod affiliates;
 pub mod charts;
+mod edits;
 mod imports;
 mod library;
 mod log;
@@ -188,6 +189,11 @@ pub fn router() -> Router<AppState> {
         .route("/sessions/{id}", get(plan::session))
         .route("/today", get(plan::today))
         .route("/sessions/{id}/log", post(log::log_session))
+        .route("/sessions/{id}/edit", post(edits::session_edit))
+        .route(
+            "/plans/{id}/weeks/{n}/edit",
+            get(edits::week_page).post(edits::week_submit),
+        )
         .route("/log", get(log::extra_page).post(log::extra_submit))
         .route("/progress", get(progress::page))
         .route(
