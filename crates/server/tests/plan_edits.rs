@@ -556,3 +556,133 @@ async fn a_new_plan_becomes_current_and_the_old_one_is_archived_not_deleted() {
         );
     }
 }
+
+/// The pages without a browser: the session page's move form, the check
+/// page naming the rule, saving, the change listed with its undo, and the
+/// onboarding form asking before a new plan replaces the current one.
+#[tokio::test]
+async fn the_pages_check_a_move_before_saving_and_ask_before_replacing_a_plan() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let c = app.signup("ana@example.com").await;
+        let plan = new_plan(&app, &c, 0).await;
+        let id = plan["id"].as_str().unwrap();
+        let (intervals_day, long_id, _) = intervals_and_long_run(&plan, 1);
+        let target = intervals_day.tomorrow().unwrap().to_string();
+        let html = app.page(&c, &format!("/sessions/{long_id}")).await;
+        assert!(
+            html.contains("Change this session") && html.contains(&format!("value=\"{target}\"")),
+            "{backend}"
+        );
+        let csrf = common::csrf_of(&html);
+        let post = |form: Vec<(&str, String)>| {
+            c.post(app.url(&format!("/sessions/{long_id}/edit")))
+                .form(&form)
+                .send()
+        };
+        let base = vec![
+            ("csrf", csrf.clone()),
+            ("action", "move".to_owned()),
+            ("to_date", target.clone()),
+        ];
+        let r = post(base.clone()).await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{backend}");
+        let check = r.text().await.unwrap();
+        assert!(
+            check.contains("Check the change")
+                && check.contains("quality session the day before the long run"),
+            "{check}"
+        );
+        assert!(check.contains("Save anyway"));
+        let (_, listed) = send(c.get(app.url(&format!("/api/v1/plans/{id}/adjustments")))).await;
+        assert_eq!(listed, json!([]), "{backend}: checking saves nothing");
+
+        let mut confirm = base.clone();
+        confirm.push(("confirm", "1".into()));
+        confirm.push(("note", "rehearsal".into()));
+        let r = post(confirm).await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{backend}");
+        assert_eq!(
+            r.headers()["location"],
+            format!("/plans/{id}#changes").as_str()
+        );
+        let calendar = app.page(&c, &format!("/plans/{id}")).await;
+        assert!(
+            calendar.contains("What changed and why") && calendar.contains("Ana moved Long"),
+            "{backend}"
+        );
+        assert!(calendar.contains("Undo this change"));
+
+        // Another athlete's session cannot be edited from the page either.
+        let ben = app.signup("ben@example.com").await;
+        let ben_csrf = common::csrf_of(&app.page(&ben, "/onboarding").await);
+        let r = ben
+            .post(app.url(&format!("/sessions/{long_id}/edit")))
+            .form(&[("csrf", ben_csrf.as_str()), ("action", "cross")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{backend}");
+
+        // Onboarding asks before replacing the current plan.
+        let form = app.page(&c, "/onboarding").await;
+        assert!(
+            form.contains("You have a current plan") && form.contains("name=\"replace\""),
+            "{backend}"
+        );
+        let monday =
+            today() - i64::from(today().weekday().to_monday_zero_offset()).days() + 7.days();
+        let (race_date, start) = (
+            (monday + (12 * 7 - 1).days()).to_string(),
+            monday.to_string(),
+        );
+        let mut answers: Vec<(&str, &str)> = vec![
+            ("race", "10k"),
+            ("race_date", &race_date),
+            ("start", &start),
+            ("day_tue", "on"),
+            ("day_thu", "on"),
+            ("day_sun", "on"),
+            ("long_run_day", "sun"),
+            ("week_start", "mon"),
+            ("level", "first-timer"),
+            ("weekly_km", "20"),
+            ("strength_days", "2"),
+            ("units", "km"),
+        ];
+        let csrf = common::csrf_of(&form);
+        answers.push(("csrf", &csrf));
+        let r = c
+            .post(app.url("/onboarding"))
+            .form(&answers)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(r.text().await.unwrap().contains("Replace my current plan"));
+        let (_, listed) = send(c.get(app.url("/api/v1/plans"))).await;
+        assert_eq!(
+            listed.as_array().unwrap().len(),
+            1,
+            "{backend}: not replaced unasked"
+        );
+        answers.push(("replace", "on"));
+        let r = c
+            .post(app.url("/onboarding"))
+            .form(&answers)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{backend}");
+        let (_, listed) = send(c.get(app.url("/api/v1/plans"))).await;
+        assert_eq!(
+            listed
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| p["archived"] == true)
+                .count(),
+            1
+        );
+    }
+}

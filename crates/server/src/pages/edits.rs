@@ -233,14 +233,17 @@ async fn check_or_save(
         action,
         back,
         changes: describe(&before, &outcome.plan, units),
-        violations: outcome
-            .violations
-            .iter()
-            .map(|v| match v.date {
-                Some(d) => format!("{}: {}", view::day_label(d), v.message),
-                None => format!("Week {}: {}", v.week, v.message),
-            })
-            .collect(),
+        violations: {
+            let mut v = outcome.violations.clone();
+            v.sort_by_key(|f| (f.date, f.week));
+            v
+        }
+        .iter()
+        .map(|v| match v.date {
+            Some(d) => format!("{}: {}", view::day_label(d), v.message),
+            None => format!("Week {}: {}", v.week, v.message),
+        })
+        .collect(),
         fields,
     }))
 }

@@ -329,7 +329,7 @@ pub async fn submit(
     // A new plan never silently replaces the current one: it is asked
     // (once the answers themselves are right).
     let today = crate::training::today_in(&user.0.user.time_zone);
-    if !current.is_empty() && form.get("replace").is_none() && input.validate_on(today).is_ok() {
+    if !current.is_empty() && !form.contains_key("replace") && input.validate_on(today).is_ok() {
         let message = format!(
             "You have a current plan ({current}): tick “Replace my current plan” to build this one. The old plan is kept, archived, under Your plans."
         );
