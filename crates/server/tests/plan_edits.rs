@@ -686,3 +686,70 @@ async fn the_pages_check_a_move_before_saving_and_ask_before_replacing_a_plan() 
         );
     }
 }
+
+/// The week editor without a browser: a run's distance, a run swapped for
+/// cross-training and a hip session added from the library, checked then
+/// saved as one edit.
+#[tokio::test]
+async fn the_week_editor_changes_distances_swaps_and_adds_a_hip_session() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let c = app.signup("ana@example.com").await;
+        let plan = new_plan(&app, &c, 0).await;
+        let id = plan["id"].as_str().unwrap();
+        let week = json!({"weeks": [&plan["weeks"][1]]});
+        let runs: Vec<(Date, &Value)> = sessions(&week)
+            .into_iter()
+            .filter(|(_, s)| s["kind"] == "easy")
+            .collect();
+        let (day, first) = runs[0];
+        let (_, second) = runs[1];
+        let (a, b) = (
+            first["id"].as_str().unwrap(),
+            second["id"].as_str().unwrap(),
+        );
+        let html = app.page(&c, &format!("/plans/{id}/weeks/2/edit")).await;
+        assert!(
+            html.contains(&format!("name=\"km_{a}\"")) && html.contains("Add a hip session"),
+            "{backend}"
+        );
+        let movement = runcoach_core::exercises::library()
+            .iter()
+            .find(|e| !e.activation)
+            .unwrap();
+        let csrf = common::csrf_of(&html);
+        let (km, cross, ex, day_s) = (
+            format!("km_{a}"),
+            format!("cross_{b}"),
+            format!("ex_{}", movement.id),
+            day.to_string(),
+        );
+        let mut form: Vec<(&str, &str)> = vec![
+            ("csrf", &csrf),
+            (&km, "11.5"),
+            (&cross, "on"),
+            ("add_day", &day_s),
+            (&ex, "on"),
+        ];
+        let url = app.url(&format!("/plans/{id}/weeks/2/edit"));
+        let r = c.post(&url).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{backend}");
+        let check = r.text().await.unwrap();
+        assert!(
+            check.contains("Check the change") && check.contains("now Cross"),
+            "{check}"
+        );
+        form.push(("confirm", "1"));
+        let r = c.post(&url).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{backend}");
+        let (_, now) = send(c.get(app.url(&format!("/api/v1/plans/{id}")))).await;
+        assert_eq!(find(&now, a).1["distance_m"], 11_500, "{backend}");
+        assert_eq!(find(&now, b).1["kind"], "cross_training");
+        let hips = sessions(&now)
+            .into_iter()
+            .find(|(d, s)| *d == day && s["title"] == "Hip strength")
+            .expect("added");
+        assert_eq!(hips.1["exercises"][0]["id"], movement.id.as_str());
+        assert_eq!(hips.1["exercises"][0]["name"], movement.name.as_str());
+    }
+}

@@ -119,6 +119,13 @@ struct WeekEdit {
     title: String,
     days: Vec<(String, String)>,
     sessions: Vec<WeekItem>,
+    unit: &'static str,
+    movements: Vec<Movement>,
+}
+
+/// Metres as the runner's units with one decimal ("8.5").
+fn in_units(m: u32, units: runcoach_core::units::Units) -> String {
+    format!("{:.1}", f64::from(m) / 1000.0 / units.km())
 }
 
 struct WeekItem {
@@ -126,6 +133,15 @@ struct WeekItem {
     class: &'static str,
     label: String,
     date: String,
+    /// A run's distance in the runner's units ("8.5"); empty otherwise.
+    distance: String,
+    run: bool,
+}
+
+/// A library movement the week editor offers for an added hip session.
+struct Movement {
+    id: String,
+    name: String,
 }
 
 fn expired() -> Response {
@@ -336,7 +352,22 @@ pub async fn week_page(
                     class: view::kind_class(s.kind),
                     label: session_label(s, units),
                     date: date.to_string(),
+                    distance: s
+                        .distance_m
+                        .filter(|_| s.kind.is_run())
+                        .map(|m| in_units(m, units))
+                        .unwrap_or_default(),
+                    run: s.kind.is_run(),
                 })
+            })
+            .collect(),
+        unit: units.label(),
+        movements: runcoach_core::exercises::library()
+            .iter()
+            .filter(|e| !e.activation)
+            .map(|e| Movement {
+                id: e.id.clone(),
+                name: e.name.clone(),
             })
             .collect(),
     }))
@@ -357,26 +388,109 @@ pub async fn week_submit(
     else {
         return Ok(not_found(nav(&user)));
     };
-    let mut ops = Vec::new();
-    let mut keys: Vec<(&String, &String)> = posted.iter().collect();
-    keys.sort();
-    for (k, v) in keys {
-        let Some(sid) = k.strip_prefix("day_") else {
-            continue;
-        };
-        let Ok(to) = runcoach_core::dates::parse(v) else {
-            return Ok(refused(&user, format!("'{v}' is not a day of this week")));
-        };
-        if locate(&plan, sid).is_some_and(|(_, d, _)| d != to) {
-            ops.push(Op::Move {
-                session_id: sid.to_owned(),
-                to_date: to,
-            });
-        }
-    }
+    let units = view::units_of(&user.0.user.units);
+    let ops = match week_ops(&plan, &posted, units) {
+        Ok(ops) => ops,
+        Err(m) => return Ok(refused(&user, m)),
+    };
     let back = format!("/plans/{plan_id}/weeks/{index}/edit");
     if ops.is_empty() {
         return Ok(Redirect::to(&format!("/plans/{plan_id}#week-{index}")).into_response());
     }
     check_or_save(&state, &user, &plan_id, ops, &posted, back.clone(), back).await
+}
+
+/// The ops a week editor form asks for: new distances and cross-training
+/// first (they name sessions where they are), then moves, then an added
+/// hip session. Only what differs from the plan becomes an op.
+fn week_ops(
+    plan: &Plan,
+    posted: &HashMap<String, String>,
+    units: runcoach_core::units::Units,
+) -> Result<Vec<Op>, String> {
+    let mut keys: Vec<(&String, &String)> = posted.iter().collect();
+    keys.sort();
+    let (mut sets, mut moves) = (Vec::new(), Vec::new());
+    for (k, v) in keys {
+        let v = v.trim();
+        if let Some(sid) = k.strip_prefix("day_") {
+            let to = runcoach_core::dates::parse(v)
+                .map_err(|_| format!("'{v}' is not a day of this week"))?;
+            if locate(plan, sid).is_some_and(|(_, d, _)| d != to) {
+                moves.push(Op::Move {
+                    session_id: sid.to_owned(),
+                    to_date: to,
+                });
+            }
+        } else if let Some(sid) = k.strip_prefix("cross_") {
+            sets.push(Op::Set {
+                session_id: sid.to_owned(),
+                kind: Some(SessionKind::CrossTraining),
+                distance_m: None,
+                duration_s: None,
+                title: None,
+                steps: None,
+            });
+        } else if let Some(sid) = k.strip_prefix("km_") {
+            let Some((_, _, s)) = locate(plan, sid) else {
+                continue;
+            };
+            if v.is_empty() || posted.contains_key(&format!("cross_{sid}")) {
+                continue;
+            }
+            let x: f64 = v
+                .replace(',', ".")
+                .parse()
+                .ok()
+                .filter(|x: &f64| x.is_finite() && *x > 0.0)
+                .ok_or_else(|| format!("Distance: '{v}' is not a distance in {}", units.label()))?;
+            let m = (x * units.km() * 1000.0).round().min(f64::from(u32::MAX)) as u32;
+            if s.distance_m.map(|d| in_units(d, units)) != Some(format!("{x:.1}")) {
+                sets.push(Op::Set {
+                    session_id: sid.to_owned(),
+                    kind: None,
+                    distance_m: Some(m),
+                    duration_s: None,
+                    title: None,
+                    steps: None,
+                });
+            }
+        }
+    }
+    let mut ops = sets;
+    ops.extend(moves);
+    let day = posted.get("add_day").map_or("", |d| d.trim());
+    if !day.is_empty() {
+        let date = runcoach_core::dates::parse(day).map_err(|m| format!("Day: {m}"))?;
+        let exercises: Vec<runcoach_core::plan::Dose> = posted
+            .keys()
+            .filter_map(|k| k.strip_prefix("ex_"))
+            .filter_map(runcoach_core::exercises::find)
+            .map(|e| runcoach_core::plan::Dose {
+                id: e.id.clone(),
+                name: None,
+                family: None,
+                sets: e.sets[0],
+                reps: e.reps.map(|r| r[0]),
+                hold_s: e.hold_s.map(|h| h[0]),
+                per_side: e.per_side,
+            })
+            .collect();
+        if exercises.is_empty() {
+            return Err("Choose at least one movement for the hip session.".into());
+        }
+        ops.push(Op::Add {
+            date,
+            id: None,
+            session: runcoach_core::plan::edit::NewSession {
+                kind: SessionKind::Strength,
+                distance_m: None,
+                duration_s: Some(20 * 60),
+                title: Some("Hip strength".into()),
+                steps: Vec::new(),
+                exercises,
+            },
+        });
+    }
+    Ok(ops)
 }
