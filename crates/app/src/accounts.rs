@@ -1,22 +1,21 @@
-//! Who an account is in the product: its roles as a set. The account's
-//! own role (athlete, coach, admin) plus what it has become elsewhere: an
-//! approved affiliate is an affiliate too, whatever else they are.
+//! Who an account is in the product: its roles as a set. The stored set
+//! (`user_roles`) plus what it has become elsewhere: an approved affiliate
+//! is an affiliate too, whatever else they are.
 
 use runcoach_store::users::Role;
 use runcoach_store::{Db, StoreError};
 
 use crate::Actor;
 
-/// The actor's roles, their own first, each once.
+/// The actor's roles, each once, in a fixed order.
 pub async fn roles(db: &Db, actor: &Actor) -> Result<Vec<Role>, StoreError> {
-    let mut roles = vec![actor.role];
     let affiliate = match crate::affiliates::mine(db, actor).await {
         Ok(found) => found.is_some_and(|a| a.status == "approved"),
         Err(crate::affiliates::AffiliateError::Store(e)) => return Err(e),
         Err(_) => false,
     };
-    if affiliate && !roles.contains(&Role::Affiliate) {
-        roles.push(Role::Affiliate);
-    }
-    Ok(roles)
+    Ok(Role::ALL
+        .into_iter()
+        .filter(|r| actor.has(*r) || (affiliate && *r == Role::Affiliate))
+        .collect())
 }

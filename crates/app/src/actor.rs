@@ -1,19 +1,25 @@
 //! Who is acting. Every use-case is given one and decides what it may
-//! touch from it, in one place per area.
+//! touch from it; what an actor may do for another athlete is decided in
+//! one place, [`crate::coaching::access`].
 
 use runcoach_store::users::{Role, User};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub user_id: String,
-    pub role: Role,
+    /// Every role the account holds, as a set (never empty for a user).
+    pub roles: Vec<Role>,
 }
 
 impl Actor {
     pub fn of(user: &User) -> Self {
+        let mut roles = user.roles.clone();
+        if !roles.contains(&user.role) {
+            roles.push(user.role);
+        }
         Actor {
             user_id: user.id.clone(),
-            role: user.role,
+            roles,
         }
     }
 
@@ -22,16 +28,24 @@ impl Actor {
     pub fn operator() -> Self {
         Actor {
             user_id: String::new(),
-            role: Role::Admin,
+            roles: vec![Role::Admin],
         }
     }
 
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
     pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
+        self.has(Role::Admin)
+    }
+
+    pub fn is_coach(&self) -> bool {
+        self.has(Role::Coach)
     }
 
     /// Coaches and admins plan for others and are never asked to pay.
     pub fn is_staff(&self) -> bool {
-        matches!(self.role, Role::Admin | Role::Coach)
+        self.is_admin() || self.is_coach()
     }
 }

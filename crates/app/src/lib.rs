@@ -8,6 +8,9 @@
 pub mod accounts;
 mod actor;
 pub mod affiliates;
+pub mod coaching;
+pub mod imports;
+pub mod jobs;
 pub mod plans;
 pub mod shop;
 

@@ -282,3 +282,38 @@ fn the_human_summary_names_counts_and_problems() {
     // No progress bar when stderr is not a terminal.
     assert!(out.stderr.is_empty() || !String::from_utf8_lossy(&out.stderr).contains('['));
 }
+
+/// fitparser prints "ERROR: field size …" on stderr for a misaligned field
+/// (a real COROS file has them); that plain text would land in the server's
+/// JSON logs. The decoder reads such fields as bytes itself, so nothing is
+/// printed, and the file imports whole, with no CRC complaint.
+#[test]
+fn a_misaligned_fit_field_prints_nothing_and_imports_whole() {
+    let dir = data_dir();
+    let file = data("fit/pf__coros-pace2-ride-misaligned.fit");
+    let out = runcoach(&[
+        "import",
+        file.to_str().unwrap(),
+        "--athlete",
+        "ana@example.com",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "nothing on stderr"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["imported"], 1, "{report}");
+    assert_eq!(report["failed"], serde_json::json!([]), "{report}");
+    assert!(
+        !report["salvaged"].to_string().contains("CRC"),
+        "the file as written is sound: {report}"
+    );
+    let out = runcoach(&["import", file.to_str().unwrap(), "--decode-only"]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

@@ -416,3 +416,58 @@ async fn admin_reset_password_sets_a_new_one() {
         &hash
     ));
 }
+
+/// Roles are a set: the operator makes an athlete a coach too, and the
+/// account keeps its own role beside the new one.
+#[test]
+fn admin_add_role_makes_an_athlete_a_coach_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = data.to_str().unwrap();
+    let out = runcoach(
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "ana@example.com",
+            "--role",
+            "athlete",
+            "--data-dir",
+            d,
+        ],
+        &[("RUNCOACH_PASSWORD", "the first long password")],
+    );
+    assert!(out.status.success(), "{:?}", text(&out));
+    let add = |role: &str, email: &str| {
+        runcoach(
+            &[
+                "admin",
+                "add-role",
+                "--email",
+                email,
+                "--role",
+                role,
+                "--data-dir",
+                d,
+            ],
+            &[],
+        )
+    };
+    let out = add("wizard", "ana@example.com");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("unknown role 'wizard'"));
+    let out = add("coach", "nobody@example.com");
+    assert_eq!(out.status.code(), Some(2));
+    let out = add("coach", "ana@example.com");
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert_eq!(
+        text(&out).0.trim(),
+        "ana@example.com now holds the roles athlete, coach"
+    );
+    // Twice is the same set.
+    let out = add("coach", "ana@example.com");
+    assert_eq!(
+        text(&out).0.trim(),
+        "ana@example.com now holds the roles athlete, coach"
+    );
+}

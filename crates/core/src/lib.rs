@@ -5,6 +5,7 @@
 
 pub mod adapt;
 pub mod affiliate;
+pub mod coaching;
 pub mod dates;
 pub mod exercises;
 pub mod guardrails;

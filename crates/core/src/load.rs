@@ -156,6 +156,14 @@ pub struct LoggedSession {
     pub notes: String,
 }
 
+/// Sports counted as running when imported (matched to planned runs,
+/// counted in history and load).
+pub const RUNNING_SPORTS: [&str; 2] = ["running", "trail_running"];
+
+/// Effort assumed for an imported run nobody logged: an easy run's RPE, so
+/// load, ACWR and fitness see the running without inventing a hard day.
+pub const IMPORTED_RUN_RPE: u8 = 4;
+
 /// Longest activity a log may record: a day.
 pub const MAX_DURATION_S: u32 = 24 * 3600;
 /// Longest distance a log may record: 1000 km (multi-day ultras are logged

@@ -11,11 +11,14 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use std::borrow::Cow;
+
 use fitparser::de::{FitObject, FitStreamProcessor};
 use fitparser::profile::MesgNum;
 use fitparser::{ErrorKind, FitDataRecord, Value};
 
 use crate::error::DecodeError;
+use crate::fit_workout::crc16;
 use crate::summary::{
     ActivitySummary, ELEVATION_HYSTERESIS_M, RawPoint, Sport, downsample, elapsed_s,
     elevation_gain, haversine_m, mean, moving_time_s,
@@ -98,22 +101,33 @@ fn decode_inner(bytes: &[u8]) -> Result<Vec<ActivitySummary>, DecodeError> {
         notes: Vec::new(),
     };
     let mut headers = 0usize;
-    let mut buf = bytes;
+    // The bytes as fitparser reads them: definitions it would complain
+    // about on stderr rewritten first (see `quiet_definition`).
+    let mut data: Cow<'_, [u8]> = Cow::Borrowed(bytes);
+    let mut at_header = true;
+    let mut rewritten = false;
+    let mut pos = 0usize;
     // The fault that stopped decoding, if any: (offset, message, is truncation).
     let mut fault: Option<(usize, String, bool)> = None;
-    while !buf.is_empty() {
-        let pos = bytes.len() - buf.len();
+    while pos < data.len() {
+        if !at_header && quiet_definition(&mut data, pos) {
+            rewritten = true;
+        }
+        let buf = &data[pos..];
         match processor.deserialize_next(buf) {
             Ok((rest, obj)) => {
                 match obj {
                     FitObject::Header(h) => {
                         headers += 1;
+                        at_header = false;
+                        rewritten = false;
                         s.file_start = pos;
                         s.file_expected_end =
                             pos + usize::from(h.header_size()) + h.data_size() as usize + 2;
                         // A chained file without its own file_id continues the current one.
                     }
                     FitObject::Crc(_) => {
+                        at_header = true;
                         processor.reset();
                         if s.in_activity
                             && let Some(a) = s.activities.last_mut()
@@ -130,19 +144,35 @@ fn decode_inner(bytes: &[u8]) -> Result<Vec<ActivitySummary>, DecodeError> {
                     },
                     FitObject::DefinitionMessage(_) => {}
                 }
-                buf = rest;
+                pos = data.len() - rest.len();
             }
             Err(e) => match *e {
                 ErrorKind::InvalidCrc((rest, obj, stored, computed)) => {
                     let what = match obj {
                         FitObject::Header(h) => {
                             headers += 1;
+                            at_header = false;
+                            rewritten = false;
                             s.file_start = pos;
                             s.file_expected_end =
                                 pos + usize::from(h.header_size()) + h.data_size() as usize + 2;
                             "header CRC"
                         }
+                        _ if rewritten && crc16(&bytes[s.file_start..pos]) == stored => {
+                            // Only the definitions rewritten here differ:
+                            // the file as written is sound.
+                            at_header = true;
+                            processor.reset();
+                            if s.in_activity
+                                && let Some(a) = s.activities.last_mut()
+                            {
+                                a.complete = true;
+                            }
+                            pos = data.len() - rest.len();
+                            continue;
+                        }
                         _ => {
+                            at_header = true;
                             processor.reset();
                             if s.in_activity
                                 && let Some(a) = s.activities.last_mut()
@@ -156,7 +186,7 @@ fn decode_inner(bytes: &[u8]) -> Result<Vec<ActivitySummary>, DecodeError> {
                         "{what} mismatch at byte {pos} (stored {stored}, computed {computed}): \
                          the data may be corrupt"
                     ));
-                    buf = &bytes[bytes.len() - rest.len()..];
+                    pos = data.len() - rest.len();
                 }
                 other => {
                     fault = Some(describe_fault(&other, pos, bytes.len(), headers, &s));
@@ -227,6 +257,50 @@ fn decode_inner(bytes: &[u8]) -> Result<Vec<ActivitySummary>, DecodeError> {
         .map(|a| summarise(a, &notes))
         .collect())
 }
+
+/// The size of a FIT base type (its number without the endian bits).
+fn base_type_size(base: u8) -> u8 {
+    match base & 0x9f {
+        0x83 | 0x84 | 0x8B => 2,
+        0x85 | 0x86 | 0x88 | 0x8C => 4,
+        0x89 | 0x8E | 0x8F | 0x90 => 8,
+        _ => 1,
+    }
+}
+
+/// fitparser reads a field whose size is no multiple of its base type's as
+/// bytes, and says so with `eprintln!`, which would land as plain text in
+/// the server's JSON logs. When the record at `pos` is such a definition,
+/// its fields are made bytes here first (what fitparser would read them
+/// as), so it has nothing to print; `true` when something was rewritten.
+fn quiet_definition(data: &mut Cow<'_, [u8]>, pos: usize) -> bool {
+    let d: &[u8] = data;
+    // A normal header with the definition bit (compressed-timestamp
+    // headers are data messages).
+    if d.get(pos).is_none_or(|h| h & 0xC0 != 0x40) {
+        return false;
+    }
+    let Some(&fields) = d.get(pos + 5) else {
+        return false;
+    };
+    let bad: Vec<usize> = (0..usize::from(fields))
+        .map(|i| pos + 6 + 3 * i)
+        .take_while(|at| at + 2 < d.len())
+        .filter(|at| !d[at + 1].is_multiple_of(base_type_size(d[at + 2])))
+        .map(|at| at + 2)
+        .collect();
+    if bad.is_empty() {
+        return false;
+    }
+    let d = data.to_mut();
+    for at in bad {
+        d[at] = BYTE_BASE_TYPE;
+    }
+    true
+}
+
+/// The FIT base type "byte".
+const BYTE_BASE_TYPE: u8 = 0x0D;
 
 /// Words for a fault that stops decoding: (offset, message, is it a truncation).
 fn describe_fault(

@@ -83,6 +83,20 @@ pub fn peer_is_proxy(config: &Config, peer: IpAddr) -> bool {
             || config.trusted_proxies.iter().any(|net| net.contains(&peer)))
 }
 
+/// Whether the request reached the proxy over HTTPS: only a trusted proxy
+/// may say so (`X-Forwarded-Proto: https`, the last value, the one it
+/// added); a client talking to us directly cannot.
+pub fn forwarded_https(config: &Config, peer: Option<IpAddr>, headers: &HeaderMap) -> bool {
+    peer.is_some_and(|p| peer_is_proxy(config, p.to_canonical()))
+        && headers
+            .get_all("x-forwarded-proto")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
+            .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
+}
+
 /// An `X-Forwarded-For` entry: a bare address, or one with a port.
 fn parse_hop(hop: &str) -> Option<IpAddr> {
     hop.parse::<IpAddr>()

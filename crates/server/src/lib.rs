@@ -19,14 +19,24 @@ mod schedule;
 mod security;
 mod training;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use runcoach_app::imports::uploads::Uploads;
 use runcoach_store::Db;
 use tokio::net::TcpListener;
 
 pub use api::imports as importer;
+pub use runcoach_app::jobs::WorkerConfig;
+
+/// Re-adapts `user_id`'s newest plan to their log and imported runs (what
+/// `runcoach import` runs after an import; it moves to the app crate with
+/// the rest of `training`).
+pub async fn readapt(db: &Db, user_id: &str) -> Result<(), runcoach_store::StoreError> {
+    training::readapt(db, user_id).await.map(|_| ())
+}
 pub use api::{OPENAPI, ROUTES};
 pub use auth::password;
 pub use ipnet::IpNet;
@@ -54,6 +64,12 @@ pub struct Config {
     pub imports: importer::ImportLimits,
     /// Timeouts and connection caps.
     pub connections: listen::ConnectionLimits,
+    /// Where uploads are kept until their import job finishes (the data
+    /// directory; `uploads/` inside it). Unset: a temporary folder of this
+    /// process's (tests).
+    pub data_dir: Option<PathBuf>,
+    /// The background job worker (its concurrency is `imports.running`).
+    pub jobs: WorkerConfig,
 }
 
 /// Expired rows are purged this often, and once at start.
@@ -64,19 +80,40 @@ pub const PURGE_EVERY: Duration = Duration::from_secs(600);
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
-    /// Import jobs under way in this process (they hold memory and disk
-    /// here, so they are counted here, not in the database).
+    /// Uploads being received by this process (they hold memory and disk
+    /// here, so they are counted here; queued jobs are counted in the
+    /// database).
     pub imports: Arc<importer::ImportSlots>,
+    /// Where upload folders live until their job is done.
+    pub uploads: Uploads,
+    /// Wakes this process's job worker when a job was queued here.
+    pub jobs_wake: Arc<tokio::sync::Notify>,
     /// The installation's pepper for hashing client addresses (read from
     /// the database once).
     pub address_pepper: Arc<std::sync::OnceLock<String>>,
 }
 
+fn uploads_of(config: &Config) -> Uploads {
+    Uploads::new(
+        config
+            .data_dir
+            .clone()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("uploads"),
+    )
+}
+
 /// The whole app as a router: API, pages, static files, security layers.
 pub fn app(db: Db, config: Config) -> Router {
+    app_with(db, config, Arc::default())
+}
+
+fn app_with(db: Db, config: Config, jobs_wake: Arc<tokio::sync::Notify>) -> Router {
     let state = AppState {
         db,
         imports: importer::ImportSlots::new(config.imports.clone()),
+        uploads: uploads_of(&config),
+        jobs_wake,
         config: Arc::new(config),
         address_pepper: Arc::default(),
     };
@@ -100,13 +137,55 @@ pub fn app(db: Db, config: Config) -> Router {
 }
 
 /// Serves on an already bound listener until `shutdown` resolves, finishing
-/// requests in flight.
+/// requests in flight; then drains the job worker (running jobs finish, up
+/// to `jobs.drain`, or are handed back for the next start).
 pub async fn serve(
     listener: TcpListener,
     db: Db,
-    config: Config,
+    mut config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Without a data directory, uploads go to a folder of this process's.
+    let _scratch = match &config.data_dir {
+        Some(_) => None,
+        None => {
+            let dir = tempfile::Builder::new()
+                .prefix("runcoach-data-")
+                .tempdir()?;
+            config.data_dir = Some(dir.path().to_owned());
+            Some(dir)
+        }
+    };
+    let uploads = uploads_of(&config);
+    // Before anything is received: folders of finished or dead jobs go.
+    match uploads.sweep_orphans(&db).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(folders = n, "removed orphaned upload folders"),
+        Err(e) => tracing::warn!(error = %e, "cannot sweep orphaned uploads"),
+    }
+    let readapt: runcoach_app::imports::uploads::AfterImport = Arc::new(|db, user_id| {
+        Box::pin(async move { training::readapt(&db, &user_id).await.map(|_| ()) })
+    });
+    let worker = runcoach_app::jobs::Worker::start(
+        db.clone(),
+        "serve",
+        WorkerConfig {
+            concurrency: config.imports.running.max(1),
+            ..config.jobs.clone()
+        },
+        vec![Arc::new(runcoach_app::imports::uploads::ImportJobs {
+            db: db.clone(),
+            uploads,
+            options: runcoach_app::imports::ImportOptions {
+                // Leave a core for requests.
+                threads: runcoach_app::imports::ImportOptions::default()
+                    .threads
+                    .div_ceil(2),
+                ..Default::default()
+            },
+            after: Some(readapt),
+        })],
+    );
     let purger = tokio::spawn(purge_periodically(
         db.clone(),
         config.purge_every.unwrap_or(PURGE_EVERY),
@@ -115,9 +194,12 @@ pub async fn serve(
     let limits = config.connections.clone();
     let proxies = config.clone();
     let exempt = move |ip| client::peer_is_proxy(&proxies, ip);
-    let served = listen::run(listener, app(db, config), limits, exempt, shutdown).await;
+    let router = app_with(db, config, worker.waker());
+    let served = listen::run(listener, router, limits, exempt, shutdown).await;
     purger.abort();
     sweeper.abort();
+    tracing::info!("waiting for running jobs");
+    worker.drain().await;
     served
 }
 

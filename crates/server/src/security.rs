@@ -73,8 +73,17 @@ pub async fn headers(State(state): State<AppState>, req: Request<Body>, next: Ne
         )
         .into_response();
     }
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let proxied_https = crate::client::forwarded_https(&state.config, peer, req.headers());
+    let https = state.config.secure_cookies || proxied_https;
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if proxied_https && !state.config.secure_cookies {
+        secure_cookies(h);
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),
@@ -84,9 +93,10 @@ pub async fn headers(State(state): State<AppState>, req: Request<Body>, next: Ne
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    // Served over HTTPS (the operator said so with --secure-cookies):
-    // browsers keep to HTTPS for a year, so no first request goes out plain.
-    if state.config.secure_cookies {
+    // Served over HTTPS (the operator said so with --secure-cookies, or a
+    // trusted proxy did): browsers keep to HTTPS for a year, so no first
+    // request goes out plain.
+    if https {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000"),
@@ -99,6 +109,32 @@ pub async fn headers(State(state): State<AppState>, req: Request<Body>, next: Ne
     h.entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     res
+}
+
+/// Marks every cookie set on a response `Secure` (the request came over
+/// HTTPS through a trusted proxy): the cookies are never sent in plain.
+fn secure_cookies(h: &mut axum::http::HeaderMap) {
+    let cookies: Vec<HeaderValue> = h
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| match v.to_str() {
+            Ok(text)
+                if !text
+                    .split(';')
+                    .any(|a| a.trim().eq_ignore_ascii_case("secure")) =>
+            {
+                HeaderValue::from_str(&format!("{text}; Secure")).unwrap_or_else(|_| v.clone())
+            }
+            _ => v.clone(),
+        })
+        .collect();
+    if cookies.is_empty() {
+        return;
+    }
+    h.remove(header::SET_COOKIE);
+    for c in cookies {
+        h.append(header::SET_COOKIE, c);
+    }
 }
 
 /// NUL characters have no use in any field, and PostgreSQL cannot store

@@ -302,9 +302,7 @@ fn changed_sessions(before: Option<&Plan>, after: Option<&Plan>) -> Vec<String> 
         .collect()
 }
 
-/// Effort assumed for an imported run nobody logged: an easy run's RPE, so
-/// load, ACWR and fitness see the running without inventing a hard day.
-pub const IMPORTED_RUN_RPE: u8 = 4;
+pub use runcoach_core::load::IMPORTED_RUN_RPE;
 
 /// What the athlete did from `from` to `to`: their log entries, plus
 /// imported runs on days without a logged run (a run both logged and
@@ -335,7 +333,7 @@ pub async fn activity_log(
         .map(|l| l.date)
         .collect();
     for a in imported {
-        let running = crate::api::imports::RUNNING_SPORTS.contains(&a.sport.as_str());
+        let running = runcoach_core::load::RUNNING_SPORTS.contains(&a.sport.as_str());
         let Some(start) = a
             .start_time_ms
             .and_then(|t| jiff::Timestamp::from_millisecond(t).ok())

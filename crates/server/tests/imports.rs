@@ -378,8 +378,8 @@ async fn run_engine(
     user: &str,
     zip: &Path,
     threads: usize,
-) -> (runcoach_server::importer::ImportReport, Files) {
-    use runcoach_server::importer::{self, ImportOptions};
+) -> (runcoach_app::imports::ImportReport, Files) {
+    use runcoach_app::imports::{self as importer, ImportOptions};
     use runcoach_store::activities;
     let (work, _) = importer::plan_work(&[(zip.to_owned(), "export.zip".into())]).unwrap();
     let id = activities::create_import(db, user, "cli").await.unwrap();

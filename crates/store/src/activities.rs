@@ -312,6 +312,50 @@ pub async fn create_import(db: &Db, user_id: &str, origin: &str) -> Result<Strin
     Ok(id)
 }
 
+/// Starts a job with the caller's `id` inside `tx` (an upload's import is
+/// created with the durable job that runs it), status `queued`.
+pub async fn create_import_in(
+    tx: &mut crate::Tx,
+    id: &str,
+    user_id: &str,
+    origin: &str,
+) -> Result<(), StoreError> {
+    crate::on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO imports (id, user_id, origin, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'queued', $4, $4)",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(origin)
+    .bind(now_ms())
+    .execute(conn)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// How many files of job `import_id` are stored: an interrupted job
+/// resumes after them (files are stored in order, a batch at a time).
+pub async fn stored_files(db: &Db, import_id: &str) -> Result<i64, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM import_files WHERE import_id = $1",
+    )
+    .bind(import_id)
+    .fetch_one(pool)
+    .await)?)
+}
+
+/// Upload imports still queued or running: `user_id`'s, and everyone's.
+pub async fn open_uploads(db: &Db, user_id: &str) -> Result<(i64, i64), StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, (i64, i64)>(
+        "SELECT COALESCE(SUM(CASE WHEN user_id = $1 THEN 1 ELSE 0 END), 0), COUNT(*) \
+         FROM imports WHERE origin = 'upload' AND status IN ('queued', 'running')",
+    )
+    .bind(user_id)
+    .fetch_one(pool)
+    .await)?)
+}
+
 /// Marks a job running with `total` items to go through.
 pub async fn start_import(db: &Db, import_id: &str, total: i64) -> Result<(), StoreError> {
     on_db!(db, pool => sqlx::query(

@@ -8,12 +8,16 @@
 
 pub mod activities;
 pub mod affiliates;
+pub mod coaching;
+pub mod comments;
 pub mod edits;
 mod error;
 pub mod feeds;
+pub mod jobs;
 pub mod limits;
 pub mod logs;
 pub mod plans;
+pub mod roster;
 pub mod sessions;
 pub mod shop;
 pub mod test_support;

@@ -4,7 +4,7 @@
 
 use sqlx::FromRow;
 
-use crate::users::{COLUMNS, User, UserRow};
+use crate::users::{User, UserRow, select_columns};
 use crate::{Db, StoreError, new_id, now_ms, on_db};
 
 pub async fn create_session(
@@ -56,11 +56,7 @@ pub async fn session_user(db: &Db, token_hash: &str) -> Result<Option<(User, Str
 
 /// The user columns with a table alias, for joins.
 fn prefixed(alias: &str) -> String {
-    COLUMNS
-        .split(", ")
-        .map(|c| format!("{alias}.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    select_columns(alias)
 }
 
 pub async fn delete_session(db: &Db, token_hash: &str) -> Result<(), StoreError> {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use sqlx::FromRow;
 
-use crate::{Db, StoreError, new_id, now_ms, on_db};
+use crate::{Db, StoreError, new_id, now_ms, on_db, on_tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -22,6 +22,25 @@ impl Role {
             Role::Affiliate => "affiliate",
             Role::Admin => "admin",
         }
+    }
+
+    pub const ALL: [Role; 4] = [Role::Athlete, Role::Coach, Role::Affiliate, Role::Admin];
+
+    fn bit(self) -> i64 {
+        match self {
+            Role::Athlete => 1,
+            Role::Coach => 2,
+            Role::Affiliate => 4,
+            Role::Admin => 8,
+        }
+    }
+
+    /// The set a `role_bits` column holds, always including `primary`.
+    fn from_bits(bits: i64, primary: Role) -> Vec<Role> {
+        Role::ALL
+            .into_iter()
+            .filter(|r| *r == primary || bits & r.bit() != 0)
+            .collect()
     }
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -48,6 +67,9 @@ pub struct User {
     pub start_times: String,
     /// IANA zone name for timed calendar events; empty for floating times.
     pub time_zone: String,
+    /// Every role the account holds (`role` among them), in [`Role::ALL`]
+    /// order.
+    pub roles: Vec<Role>,
 }
 
 #[derive(FromRow)]
@@ -62,6 +84,7 @@ pub(crate) struct UserRow {
     password_hash: String,
     start_times: String,
     time_zone: String,
+    role_bits: i64,
 }
 
 impl UserRow {
@@ -79,14 +102,30 @@ impl UserRow {
                 created_at: self.created_at,
                 start_times: self.start_times,
                 time_zone: self.time_zone,
+                roles: Role::from_bits(self.role_bits, role),
             },
             self.password_hash,
         ))
     }
 }
 
-pub(crate) const COLUMNS: &str =
+const COLUMNS: &str =
     "id, email, name, role, units, week_start, created_at, password_hash, start_times, time_zone";
+
+/// The user columns of table alias `u`, plus the account's roles folded
+/// into one bit set by a subquery (portable; no per-user second query).
+pub(crate) fn select_columns(u: &str) -> String {
+    let columns = COLUMNS
+        .split(", ")
+        .map(|c| format!("{u}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "{columns}, (SELECT COALESCE(SUM(CASE r.role WHEN 'athlete' THEN 1 WHEN 'coach' THEN 2 \
+         WHEN 'affiliate' THEN 4 WHEN 'admin' THEN 8 ELSE 0 END), 0) \
+         FROM user_roles r WHERE r.user_id = {u}.id) AS role_bits"
+    )
+}
 
 /// Emails are stored and compared trimmed, in Unicode NFKC and lowercased,
 /// so look-alike spellings (full-width letters, ligatures, other cases)
@@ -113,8 +152,12 @@ pub async fn create(
         created_at: now_ms(),
         start_times: String::new(),
         time_zone: String::new(),
+        roles: vec![role],
     };
-    on_db!(db, pool => sqlx::query(
+    // The account and its first role in one transaction: never one
+    // without the other.
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, conn => sqlx::query(
         "INSERT INTO users (id, email, name, password_hash, role, units, week_start, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -126,16 +169,26 @@ pub async fn create(
     .bind(&user.units)
     .bind(&user.week_start)
     .bind(user.created_at)
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|_| ()))
     .map_err(StoreError::from_insert)?;
+    on_tx!(&mut tx, conn => sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+        .bind(&user.id)
+        .bind(role.as_str())
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
+    tx.commit().await?;
     Ok(user)
 }
 
 /// The user and their password hash, for logging in.
 pub async fn by_email(db: &Db, email: &str) -> Result<Option<(User, String)>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
+    let sql = format!(
+        "SELECT {} FROM users u WHERE u.email = $1",
+        select_columns("u")
+    );
     let row = on_db!(db, pool => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(normalise_email(email))
         .fetch_optional(pool)
@@ -144,7 +197,10 @@ pub async fn by_email(db: &Db, email: &str) -> Result<Option<(User, String)>, St
 }
 
 pub async fn by_id(db: &Db, id: &str) -> Result<Option<(User, String)>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    let sql = format!(
+        "SELECT {} FROM users u WHERE u.id = $1",
+        select_columns("u")
+    );
     let row = on_db!(db, pool => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(id)
         .fetch_optional(pool)
@@ -213,5 +269,19 @@ pub async fn set_schedule(
         .execute(pool)
         .await
         .map(|_| ()))?;
+    Ok(())
+}
+
+/// Adds a role to an account's set (idempotent). The primary role
+/// (`users.role`) is unchanged.
+pub async fn add_role(db: &Db, id: &str, role: Role) -> Result<(), StoreError> {
+    on_db!(db, pool => sqlx::query(
+        "INSERT INTO user_roles (user_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .bind(role.as_str())
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
     Ok(())
 }

@@ -132,26 +132,28 @@ impl EditBody {
     }
 }
 
-/// Who may edit plan `plan_id` as `actor`. Wired to coaching::access at
-/// merge: for now only the plan's owner edits (a coach with an `edit`
-/// grant will too, `view`/`comment` grants get [`EditError::Forbidden`]);
-/// anyone else gets [`EditError::NotFound`], never a hint the plan exists.
+/// Who may edit plan `plan_id` as `actor`: the athlete, or a coach with
+/// an `edit` grant (wired to coaching::access at merge). A `view` or
+/// `comment` coach gets [`EditError::Forbidden`]; anyone else
+/// [`EditError::NotFound`], never a hint the plan exists.
 pub async fn editor_for(db: &Db, actor: &Actor, plan_id: &str) -> Result<Editor, EditError> {
-    if plans::created_at(db, &actor.user_id, plan_id)
-        .await?
-        .is_none()
-    {
-        return Err(EditError::NotFound);
-    }
+    use crate::coaching::access::{AccessError, Need, Relation, require_plan};
+    let (owner_id, relation) = require_plan(db, actor, plan_id, Need::Edit)
+        .await
+        .map_err(|e| match e {
+            AccessError::NotFound => EditError::NotFound,
+            AccessError::Forbidden => EditError::Forbidden,
+            AccessError::Store(e) => EditError::Store(e),
+        })?;
     let name = users::by_id(db, &actor.user_id)
         .await?
         .map(|(u, _)| u.name)
         .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| "the athlete".to_owned());
+        .unwrap_or_else(|| "your coach".to_owned());
     Ok(Editor {
         user_id: actor.user_id.clone(),
-        owner_id: actor.user_id.clone(),
-        coach: false,
+        owner_id,
+        coach: !matches!(relation, Relation::Owner),
         name,
     })
 }

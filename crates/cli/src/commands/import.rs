@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use runcoach_server::importer::{self, ImportOptions, ImportReport, Progress};
+use runcoach_app::imports::{self as importer, ImportOptions, ImportReport, Progress};
 use serde::Serialize;
 
 use super::serve::DbArgs;
@@ -147,8 +147,15 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 bar.draw(p, p.done == p.total);
             }
         };
-        let outcome =
+        let mut outcome =
             importer::run_import(&db, &user.id, &import_id, work, &options, &progress).await;
+        if outcome.is_ok() {
+            // Imported running counts like logged running: the plan may
+            // adapt. (Re-adaptation still lives in the web crate.)
+            if let Err(e) = runcoach_server::readapt(&db, &user.id).await {
+                outcome = Err(e);
+            }
+        }
         if bar.is_some() {
             eprintln!();
         }

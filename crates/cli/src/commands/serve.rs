@@ -209,6 +209,21 @@ fn init_logs(format: &str) {
     } else {
         builder.init();
     }
+    // A panic is caught per file inside the decoders (hostile bytes) and
+    // per request; the default hook would print plain text to stderr in
+    // the middle of the JSON logs. It becomes one event in the logs'
+    // format instead: where, not what (the file's report says what).
+    std::panic::set_hook(Box::new(|info| {
+        let location = info.location().map(|l| l.to_string()).unwrap_or_default();
+        tracing::error!(kind = "panic", %location, "a panic was caught");
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::debug!(kind = "panic", %location, %message, "panic message");
+    }));
 }
 
 async fn shutdown_signal() {
@@ -252,6 +267,8 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
             public_url: args.shop.public_url()?,
             shop: args.shop.config(addr)?,
             trusted_proxies: args.trusted_proxies.clone(),
+            // Uploads wait for their import jobs here (with PostgreSQL too).
+            data_dir: Some(args.db.data_dir.clone()),
             connections: runcoach_server::listen::ConnectionLimits {
                 total: args.max_connections,
                 per_address: args.max_connections_per_address,
@@ -317,6 +334,50 @@ pub enum AdminCommand {
     /// way to help a runner locked out). The password is read from
     /// RUNCOACH_PASSWORD; every session and API token of the account ends.
     ResetPassword(ResetPasswordArgs),
+    /// Give an existing account another role (roles are a set: an athlete
+    /// who also coaches keeps their own training).
+    AddRole(AddRoleArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AddRoleArgs {
+    #[arg(long)]
+    email: String,
+    #[arg(long)]
+    role: String,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+fn add_role(args: AddRoleArgs) -> Result<(), Failure> {
+    let role = runcoach_store::users::Role::parse(&args.role).ok_or_else(|| {
+        Failure::Usage(format!(
+            "unknown role '{}': expected athlete, coach, affiliate or admin",
+            args.role
+        ))
+    })?;
+    runtime().block_on(async {
+        let db = args.db.open().await?;
+        db.migrate()
+            .await
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+        let fail =
+            |e: runcoach_store::StoreError| Failure::Usage(format!("cannot add the role: {e}"));
+        let (user, _) = runcoach_store::users::by_email(&db, &args.email)
+            .await
+            .map_err(fail)?
+            .ok_or_else(|| Failure::Usage(format!("no account with email {}", args.email)))?;
+        runcoach_store::users::add_role(&db, &user.id, role)
+            .await
+            .map_err(fail)?;
+        let (user, _) = runcoach_store::users::by_id(&db, &user.id)
+            .await
+            .map_err(fail)?
+            .ok_or_else(|| Failure::Usage("the account vanished".into()))?;
+        let roles: Vec<&str> = user.roles.iter().map(|r| r.as_str()).collect();
+        println!("{} now holds the roles {}", user.email, roles.join(", "));
+        Ok(())
+    })
 }
 
 #[derive(Debug, clap::Args)]
@@ -386,6 +447,7 @@ pub fn admin(cmd: AdminCommand) -> Result<(), Failure> {
         AdminCommand::CreateUser(args) => args,
         AdminCommand::Coupon(cmd) => return super::coupon::run(cmd),
         AdminCommand::ResetPassword(args) => return reset_password(args),
+        AdminCommand::AddRole(args) => return add_role(args),
     };
     let role = runcoach_store::users::Role::parse(&args.role).ok_or_else(|| {
         Failure::Usage(format!(

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use jiff::civil::Date;
+use runcoach_app::coaching::Need;
 use runcoach_core::adapt::Adjustment;
 use runcoach_core::dates;
 use runcoach_core::exercises::find;
@@ -375,6 +376,8 @@ pub async fn delete(
 pub struct Range {
     pub from: Option<String>,
     pub to: Option<String>,
+    /// A coached athlete's log (the signed-in user's own without it).
+    pub athlete_id: Option<String>,
 }
 
 pub fn date_param(
@@ -393,16 +396,16 @@ pub async fn list(
     user: CurrentUser,
     ApiQuery(r): ApiQuery<Range>,
 ) -> Result<Json<Vec<LogEntry>>, ApiError> {
-    let today = training::today_in(&user.user.time_zone);
+    let (athlete, _) =
+        super::coaching::athlete(&state, &user, r.athlete_id.as_deref(), Need::Read).await?;
+    let today = training::today_in(&athlete.time_zone);
     let to = date_param("to", r.to.as_deref(), today)?;
     let from = date_param(
         "from",
         r.from.as_deref(),
         to.saturating_sub(jiff::Span::new().days(90)),
     )?;
-    Ok(Json(
-        logs::between(&state.db, &user.user.id, from, to).await?,
-    ))
+    Ok(Json(logs::between(&state.db, &athlete.id, from, to).await?))
 }
 
 /// An adjustment as the athlete sees it.
@@ -461,9 +464,7 @@ pub async fn adjustments_of(
     user: &CurrentUser,
     plan_id: &str,
 ) -> Result<Vec<AdjustmentView>, ApiError> {
-    runcoach_store::plans::get(&state.db, &user.user.id, plan_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    super::coaching::plan_athlete(state, user, plan_id, Need::Read).await?;
     let mut out: Vec<(i64, AdjustmentView)> = logs::adjustments(&state.db, plan_id)
         .await?
         .into_iter()
@@ -512,9 +513,8 @@ pub async fn set_undone(
     adjustment: &str,
     undone: bool,
 ) -> Result<(), ApiError> {
-    runcoach_store::plans::get(&state.db, &user.user.id, plan_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    // Undoing changes the plan: the athlete, or a coach who may edit it.
+    let (athlete, _) = super::coaching::plan_athlete(state, user, plan_id, Need::Edit).await?;
     let found = if adjustment.starts_with("edit-") {
         let actor = runcoach_app::Actor::of(&user.user);
         runcoach_app::plans::edits::set_undone(&state.db, &actor, plan_id, adjustment, undone)
@@ -525,7 +525,7 @@ pub async fn set_undone(
     if !found {
         return Err(ApiError::NotFound);
     }
-    training::readapt(&state.db, &user.user.id).await?;
+    training::readapt(&state.db, &athlete.id).await?;
     Ok(())
 }
 

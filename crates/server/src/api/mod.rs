@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod affiliates;
+pub mod coaching;
 pub mod edits;
 pub mod feeds;
 pub mod imports;
@@ -15,7 +16,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 
 use crate::AppState;
 
@@ -87,6 +88,20 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/admin/payouts"),
     ("get", "/api/v1/admin/payouts"),
     ("get", "/api/v1/admin/payouts.csv"),
+    ("put", "/api/v1/coach/profile"),
+    ("get", "/api/v1/coaches"),
+    ("post", "/api/v1/coaching/grants"),
+    ("get", "/api/v1/coaching/grants"),
+    ("patch", "/api/v1/coaching/grants/{id}"),
+    ("delete", "/api/v1/coaching/grants/{id}"),
+    ("post", "/api/v1/coach/invitations"),
+    ("get", "/api/v1/coach/athletes"),
+    ("post", "/api/v1/sessions/{id}/comments"),
+    ("get", "/api/v1/sessions/{id}/comments"),
+    ("post", "/api/v1/plans/{id}/weeks/{n}/comments"),
+    ("get", "/api/v1/plans/{id}/weeks/{n}/comments"),
+    ("get", "/api/v1/comments/unread"),
+    ("post", "/api/v1/coaching/invitations/{id}/accept"),
     ("get", "/r/{slug}"),
     ("get", "/healthz"),
 ];
@@ -189,6 +204,31 @@ pub fn router() -> Router<AppState> {
             post(affiliates::run_payouts).get(affiliates::payouts),
         )
         .route("/api/v1/admin/payouts.csv", get(affiliates::payouts_csv))
+        .route("/api/v1/coach/profile", put(coaching::put_profile))
+        .route("/api/v1/coaches", get(coaching::coaches))
+        .route(
+            "/api/v1/coaching/grants",
+            post(coaching::create_grant).get(coaching::list_grants),
+        )
+        .route(
+            "/api/v1/coaching/grants/{id}",
+            patch(coaching::change_grant).delete(coaching::revoke_grant),
+        )
+        .route("/api/v1/coach/invitations", post(coaching::invite))
+        .route("/api/v1/coach/athletes", get(coaching::roster))
+        .route(
+            "/api/v1/sessions/{id}/comments",
+            post(coaching::post_session_comment).get(coaching::session_comments),
+        )
+        .route(
+            "/api/v1/plans/{id}/weeks/{n}/comments",
+            post(coaching::post_week_comment).get(coaching::week_comments),
+        )
+        .route("/api/v1/comments/unread", get(coaching::unread))
+        .route(
+            "/api/v1/coaching/invitations/{id}/accept",
+            post(coaching::accept),
+        )
         .route("/r/{slug}", get(affiliates::referral_link))
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(healthz))

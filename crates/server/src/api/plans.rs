@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use runcoach_app::Actor;
+use runcoach_app::coaching::Need;
 use runcoach_core::dates;
 use runcoach_core::plan::{Plan, PlanInput, build_plan};
 use runcoach_store::plans::{self, PlanSummary};
@@ -93,7 +94,9 @@ pub async fn get(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let uid = &user.user.id;
+    // The athlete's own plan, or one they let this coach see.
+    let (athlete, _) = super::coaching::plan_athlete(&state, &user, &id, Need::Read).await?;
+    let uid = &athlete.id;
     let mut doc: serde_json::Value =
         if !runcoach_store::logs::has_active_adjustments(&state.db, &id).await? {
             // The stored document already is the plan's JSON: read it as
@@ -108,7 +111,7 @@ pub async fn get(
                 .ok_or(ApiError::NotFound)?;
             serde_json::to_value(plan).map_err(ApiError::internal)?
         };
-    tracked(&state, &user.user, &id, &mut doc).await?;
+    tracked(&state, &athlete, &id, &mut doc).await?;
     if let Some(fields) = doc.as_object_mut() {
         fields.insert("id".into(), id.into());
     }
@@ -170,14 +173,15 @@ pub async fn session(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<SessionView>, ApiError> {
-    let at = crate::training::session(&state.db, &user.user.id, &id)
+    let (athlete, _) = super::coaching::session_athlete(&state, &user, &id, Need::Read).await?;
+    let at = crate::training::session(&state.db, &athlete.id, &id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let tracker = crate::training::tracker(
         &state.db,
-        &user.user.id,
+        &athlete.id,
         Some(&at.plan_id),
-        &user.user.time_zone,
+        &athlete.time_zone,
     )
     .await?;
     Ok(Json(SessionView {

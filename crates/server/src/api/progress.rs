@@ -73,6 +73,8 @@ pub struct Progress {
 #[derive(Deserialize)]
 pub struct ProgressQuery {
     pub weeks: Option<u32>,
+    /// A coached athlete's progress (the signed-in user's own without it).
+    pub athlete_id: Option<String>,
 }
 
 /// The most weeks one request covers: ten years.
@@ -231,12 +233,19 @@ pub async fn get(
             format!("{n} weeks: ask for 1–{MAX_WEEKS}"),
         ));
     }
+    let (athlete, _) = super::coaching::athlete(
+        &state,
+        &user,
+        q.athlete_id.as_deref(),
+        runcoach_app::coaching::Need::Read,
+    )
+    .await?;
     Ok(Json(
         progress(
             &state.db,
-            &user.user.id,
+            &athlete.id,
             n,
-            training::today_in(&user.user.time_zone),
+            training::today_in(&athlete.time_zone),
         )
         .await?,
     ))

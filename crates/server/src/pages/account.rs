@@ -266,6 +266,10 @@ struct Settings {
     tokens: Vec<(String, String)>,
     start_times: Vec<(&'static str, &'static str, String)>,
     time_zone: String,
+    /// Coaches the athlete let in, with revoke where the athlete granted.
+    grants: Vec<super::coaching::GrantItem>,
+    /// Coaches to choose from, as (id, name).
+    coaches: Vec<(String, String)>,
 }
 
 pub const WEEKDAYS: [(&str, &str); 7] = [
@@ -347,6 +351,8 @@ async fn settings(
                 .collect()
         },
         time_zone: u.time_zone.clone(),
+        grants: super::coaching::grant_items(state, user).await?,
+        coaches: super::coaching::coach_choices(state, user).await?,
     })
 }
 
@@ -357,6 +363,9 @@ pub async fn settings_page(
 ) -> Result<Response, ApiError> {
     let notice = match q.get("saved").map(String::as_str) {
         Some("settings") => "Settings saved.",
+        Some("coach") => "Invitation accepted: your coach can now see your training.",
+        Some("revoked") => "Access revoked.",
+        Some("granted") => "Access granted: your coach can now see your training.",
         Some("password") => {
             "Password changed; other devices were signed out and API tokens revoked unless kept."
         }

@@ -104,7 +104,7 @@ pub async fn submit(
             return page;
         }
     };
-    let upload = match receive(multipart, &state.config.imports).await {
+    let upload = match receive(&state, multipart).await {
         Ok(u) => u,
         Err(res) if res.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             let mut page = form(

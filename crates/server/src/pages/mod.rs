@@ -4,6 +4,7 @@
 mod account;
 mod affiliates;
 pub mod charts;
+pub mod coaching;
 mod edits;
 mod imports;
 mod library;
@@ -31,6 +32,8 @@ pub struct Nav {
     /// The navigation entry this page belongs to (`today`, `plans`, …),
     /// marked `aria-current="page"`; empty when none.
     pub current: &'static str,
+    /// A coach account: the navigation links the roster.
+    pub coach: bool,
 }
 
 tokio::task_local! {
@@ -57,6 +60,7 @@ pub fn section(path: &str) -> &'static str {
         "exercises" => "exercises",
         "imports" => "imports",
         "settings" => "settings",
+        "coach" => "coach",
         "login" => "login",
         "signup" => "signup",
         _ => "",
@@ -74,16 +78,29 @@ impl Nav {
     }
 
     pub fn of(user: &MaybeUser) -> Self {
+        let coach = user.0.as_ref().is_some_and(|u| {
+            u.user.role == runcoach_store::users::Role::Coach
+                || u.user.roles.contains(&runcoach_store::users::Role::Coach)
+        });
+        Nav {
+            coach,
+            ..Self::without_roles(user)
+        }
+    }
+
+    fn without_roles(user: &MaybeUser) -> Self {
         match user.0.as_ref().map(|u| &u.via) {
             Some(Via::Session { csrf, .. }) => Nav {
                 signed_in: true,
                 csrf: csrf.clone(),
                 current: current_section(),
+                coach: false,
             },
             Some(Via::Bearer { .. }) => Nav {
                 signed_in: true,
                 csrf: String::new(),
                 current: current_section(),
+                coach: false,
             },
             None => Nav {
                 current: current_section(),
@@ -236,6 +253,24 @@ pub fn router() -> Router<AppState> {
             post(affiliates::approve_commission),
         )
         .route("/admin/payouts", post(affiliates::run_payouts))
+        .route("/coach", get(coaching::roster))
+        .route("/coach/invitations", post(coaching::invite))
+        .route(
+            "/coach/profile",
+            get(coaching::profile).post(coaching::profile_submit),
+        )
+        .route("/coach/athletes/{id}", get(coaching::athlete))
+        .route("/sessions/{id}/comments", post(coaching::comment))
+        .route(
+            "/coaching/invitations/{id}",
+            get(coaching::invitation).post(coaching::accept),
+        )
+        .route("/settings/grants", post(coaching::create_grant))
+        .route("/settings/grants/{id}/revoke", post(coaching::revoke_grant))
+        .route(
+            "/admin/coaches",
+            get(coaching::admin).post(coaching::create_coach),
+        )
         .route("/static/app.css", get(stylesheet))
         .route(
             "/static/icon.svg",

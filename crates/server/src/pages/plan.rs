@@ -155,6 +155,9 @@ struct SessionPage {
     /// A watch can run it: offer the session's FIT workout.
     watch: bool,
     form: LogForm,
+    /// Comments between the athlete and their coaches (read here, so
+    /// marked read).
+    comments: Vec<super::coaching::CommentItem>,
     /// Move, swap, cross-training and skip (not for the race or rest).
     edit: Option<super::edits::EditChoices>,
 }
@@ -280,6 +283,7 @@ pub async fn session_page(
         logged,
         recorded,
         watch: crate::api::feeds::exportable(s.kind),
+        comments: super::coaching::session_comments(state, user, id).await?,
         form: form(LogForm::blank(
             format!("/sessions/{id}/log"),
             units,
