@@ -753,3 +753,48 @@ async fn the_week_editor_changes_distances_swaps_and_adds_a_hip_session() {
         assert_eq!(hips.1["exercises"][0]["name"], movement.name.as_str());
     }
 }
+
+/// A coach with an `edit` grant edits through the same route (listed as
+/// `coach_edit` under their name); a `view` coach gets 403.
+#[tokio::test]
+async fn a_coach_with_edit_access_edits_and_a_view_coach_gets_403() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let ana = app.signup("ana@example.com").await;
+        let plan = new_plan(&app, &ana, 0).await;
+        let id = plan["id"].as_str().unwrap();
+        let easy = sessions(&plan)
+            .into_iter()
+            .find(|(_, s)| s["kind"] == "easy")
+            .unwrap()
+            .1["id"]
+            .clone();
+        let body = json!({"ops": [{"op": "set", "session_id": easy, "title": "Coach's easy run"}]});
+        for (email, access, want) in [
+            ("viewer@example.com", "view", StatusCode::FORBIDDEN),
+            ("editor@example.com", "edit", StatusCode::OK),
+        ] {
+            let coach = app
+                .user_with_role(email, runcoach_store::users::Role::Coach)
+                .await;
+            let (_, me) = send(coach.get(app.url("/api/v1/me"))).await;
+            let (s, g) = send(
+                ana.post(app.url("/api/v1/coaching/grants"))
+                    .json(&json!({"coach_id": me["id"], "access": access})),
+            )
+            .await;
+            assert_eq!(s, StatusCode::CREATED, "{backend}: {g}");
+            let (s, v) = send(
+                coach
+                    .post(app.url(&format!("/api/v1/plans/{id}/edits")))
+                    .json(&body),
+            )
+            .await;
+            assert_eq!(s, want, "{backend} {access}: {v}");
+        }
+        let (_, listed) = send(ana.get(app.url(&format!("/api/v1/plans/{id}/adjustments")))).await;
+        assert_eq!(listed.as_array().unwrap().len(), 1, "{backend}: {listed}");
+        assert_eq!(listed[0]["rule"], "coach_edit");
+        assert_eq!(listed[0]["editor"], "Staff");
+    }
+}
