@@ -12,6 +12,7 @@ pub mod guardrails;
 pub mod history;
 pub mod load;
 pub mod plan;
+pub mod poses;
 pub mod science;
 pub mod shop;
 pub mod status;

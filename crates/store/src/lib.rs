@@ -16,10 +16,13 @@ pub mod feeds;
 pub mod jobs;
 pub mod limits;
 pub mod logs;
+pub mod mail;
 pub mod plans;
 pub mod roster;
 pub mod sessions;
 pub mod shop;
+pub mod slots;
+pub mod templates;
 pub mod test_support;
 pub mod users;
 

@@ -13,10 +13,12 @@ pub mod library;
 pub mod model;
 pub mod niggles;
 pub mod placement;
+pub mod profile;
 pub mod request;
 pub mod shape;
 pub mod sizing;
 pub mod strength;
+pub mod template;
 pub mod why;
 pub mod workouts;
 

@@ -28,7 +28,8 @@ const BAND: [(SessionKind, f64); 4] = [
     (SessionKind::MarathonPace, 4.0),
 ];
 
-fn rpe(kind: SessionKind) -> [u8; 2] {
+/// The effort (RPE 1–10) a kind of run asks for.
+pub fn rpe(kind: SessionKind) -> [u8; 2] {
     match kind {
         SessionKind::Recovery => [2, 3],
         SessionKind::Easy | SessionKind::Long => [3, 4],

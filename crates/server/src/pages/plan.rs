@@ -11,6 +11,7 @@ use runcoach_store::plans::{self, PlanSummary};
 
 use super::log::LogForm;
 use super::view::{self, ExerciseLine, WeekView};
+use super::workout::{self, StepGroup};
 use super::{Nav, not_found, render};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -143,8 +144,14 @@ struct SessionPage {
     distance: String,
     duration: String,
     target: String,
-    steps: Vec<String>,
+    /// The run drawn (inline SVG) and its steps; empty without steps.
+    drawing: String,
+    groups: Vec<StepGroup>,
     exercises: Vec<ExerciseLine>,
+    /// What the movements need, in words; empty for a run.
+    kit: String,
+    /// Strength or mobility: offer the follow-along.
+    follow: bool,
     activation: Vec<ExerciseLine>,
     why: String,
     notice: String,
@@ -201,6 +208,25 @@ fn logged_summary(
         parts.push(format!("{} pain {}/10", p.location.label(), p.score));
     }
     parts.join(" · ")
+}
+
+/// A session's kit in words: the union of its movements' equipment
+/// (the activation block included); empty for a run.
+pub fn session_kit(s: &runcoach_core::plan::Session) -> String {
+    if s.exercises.is_empty() && s.activation.is_empty() {
+        return String::new();
+    }
+    let movements = s
+        .exercises
+        .iter()
+        .chain(&s.activation)
+        .filter_map(|d| runcoach_core::exercises::find(&d.id));
+    super::library::kit_words(&runcoach_core::exercises::kit_for(movements))
+}
+
+/// Whether a session can be followed movement by movement.
+pub fn follows(s: &runcoach_core::plan::Session) -> bool {
+    matches!(s.kind, SessionKind::Strength | SessionKind::Mobility) && !s.exercises.is_empty()
 }
 
 /// Renders a session's page: the session as it stands, its log entries and
@@ -273,8 +299,11 @@ pub async fn session_page(
             .or(s.minutes.map(|m| format!("{m} min")))
             .unwrap_or_default(),
         target: view::target(s, units),
-        steps: view::step_lines(&s.steps, units),
+        drawing: workout::drawing(s, units),
+        groups: workout::step_groups(s, units),
         exercises: view::exercise_lines(&s.exercises),
+        kit: session_kit(s),
+        follow: follows(s),
         activation: view::exercise_lines(&s.activation),
         why: s.why.clone(),
         notice: notice.to_owned(),
