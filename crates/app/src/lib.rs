@@ -12,6 +12,7 @@ pub mod coaching;
 pub mod imports;
 pub mod jobs;
 pub mod mail;
+pub mod plans;
 pub mod secrets;
 pub mod shop;
 

@@ -10,6 +10,7 @@ pub mod activities;
 pub mod affiliates;
 pub mod coaching;
 pub mod comments;
+pub mod edits;
 mod error;
 pub mod feeds;
 pub mod jobs;

@@ -7,6 +7,7 @@
 //!
 //! Pure and deterministic: identical requests give identical plans.
 
+pub mod edit;
 pub mod feasibility;
 pub mod library;
 pub mod model;

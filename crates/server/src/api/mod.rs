@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod affiliates;
 pub mod coaching;
+pub mod edits;
 pub mod email;
 pub mod feeds;
 pub mod imports;
@@ -59,6 +60,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/plans/{id}/adjustments"),
     ("post", "/api/v1/plans/{id}/adjustments/{adj}/undo"),
     ("post", "/api/v1/plans/{id}/adjustments/{adj}/redo"),
+    ("post", "/api/v1/plans/{id}/edits"),
     ("post", "/api/v1/imports"),
     ("get", "/api/v1/imports/{id}"),
     ("get", "/api/v1/activities"),
@@ -159,6 +161,7 @@ pub fn router() -> Router<AppState> {
             "/api/v1/plans/{id}/adjustments/{adj}/redo",
             post(logs::redo),
         )
+        .route("/api/v1/plans/{id}/edits", post(edits::create))
         .route("/api/v1/feeds", post(feeds::create))
         .route("/api/v1/feeds/{id}", delete(feeds::revoke))
         // matchit cannot match `{token}.ics`; the handler strips the suffix.

@@ -6,6 +6,7 @@ mod account_email;
 mod affiliates;
 pub mod charts;
 pub mod coaching;
+mod edits;
 pub mod figure;
 mod follow;
 mod imports;
@@ -230,6 +231,11 @@ pub fn router() -> Router<AppState> {
         .route("/today", get(plan::today))
         .route("/sessions/{id}/log", post(log::log_session))
         .route("/sessions/{id}/follow", get(follow::page))
+        .route("/sessions/{id}/edit", post(edits::session_edit))
+        .route(
+            "/plans/{id}/weeks/{n}/edit",
+            get(edits::week_page).post(edits::week_submit),
+        )
         .route("/log", get(log::extra_page).post(log::extra_submit))
         .route("/progress", get(progress::page))
         .route(

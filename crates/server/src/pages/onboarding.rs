@@ -82,6 +82,19 @@ struct Page {
     niggles: Vec<(&'static str, &'static str, bool)>,
     self_checks: Vec<(&'static str, &'static str, bool)>,
     prefilled: String,
+    /// The athlete's current plan ("Half marathon on …"), which a new plan
+    /// would replace: the form asks first.
+    current: String,
+}
+
+/// The current plan as the replace question names it; empty without one.
+async fn current_plan_label(state: &AppState, user_id: &str) -> Result<String, ApiError> {
+    Ok(runcoach_store::plans::list(&state.db, user_id)
+        .await?
+        .into_iter()
+        .find(|p| p.current)
+        .map(|p| format!("{} on {}", p.race, p.race_date))
+        .unwrap_or_default())
 }
 
 fn form_page(user: &PageUser, f: Answers, errors: Vec<String>) -> Page {
@@ -105,6 +118,7 @@ fn form_page(user: &PageUser, f: Answers, errors: Vec<String>) -> Page {
         f,
         errors,
         prefilled: String::new(),
+        current: String::new(),
     }
 }
 
@@ -177,6 +191,7 @@ pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Respo
     }
     let mut page = form_page(&user, answers, Vec::new());
     page.prefilled = prefilled;
+    page.current = current_plan_label(&state, &u.id).await?;
     Ok(render(&page))
 }
 
@@ -324,8 +339,11 @@ pub async fn submit(
             .into_response());
     }
     let a = answers(&form);
+    let current = current_plan_label(&state, &user.0.user.id).await?;
     let refuse = |a: Answers, errors: Vec<String>| {
-        let mut res = render(&form_page(&user, a, errors));
+        let mut page = form_page(&user, a, errors);
+        page.current = current.clone();
+        let mut res = render(&page);
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         res
     };
@@ -333,6 +351,15 @@ pub async fn submit(
         Ok(i) => i,
         Err(errors) => return Ok(refuse(a, errors)),
     };
+    // A new plan never silently replaces the current one: it is asked
+    // (once the answers themselves are right).
+    let today = crate::training::today_in(&user.0.user.time_zone);
+    if !current.is_empty() && !form.contains_key("replace") && input.validate_on(today).is_ok() {
+        let message = format!(
+            "You have a current plan ({current}): tick “Replace my current plan” to build this one. The old plan is kept, archived, under Your plans."
+        );
+        return Ok(refuse(a, vec![message]));
+    }
     let stored = match create_plan(&state, &user.0.user, &input).await {
         Ok(p) => p,
         // A distance sold as a plan: offer it instead of failing.

@@ -63,6 +63,8 @@ struct Calendar {
     legend: Vec<(&'static str, &'static str)>,
     weeks: Vec<WeekView>,
     changes: Vec<ChangeView>,
+    /// Replaced by a newer plan (kept, not deleted).
+    archived: bool,
 }
 
 /// An adjustment on the plan page, with the form to undo or restore it.
@@ -101,16 +103,21 @@ pub async fn calendar(
         }
         _ => Vec::new(),
     };
-    let changes = runcoach_store::logs::adjustments(&state.db, &id)
+    // Adaptation's adjustments and hand edits, as the API lists them.
+    let changes = crate::api::logs::adjustments_of(&state, &user.0, &id)
         .await?
         .into_iter()
         .map(|a| ChangeView {
-            id: a.adjustment.id,
-            summary: a.adjustment.summary,
-            why: a.adjustment.why,
+            id: a.id,
+            summary: a.summary,
+            why: a.why,
             undone: a.undone,
         })
         .collect();
+    let archived = plans::list(&state.db, uid)
+        .await?
+        .iter()
+        .any(|p| p.id == id && p.archived);
     Ok(render(&Calendar {
         nav: nav(&user),
         plan_id: id,
@@ -120,6 +127,7 @@ pub async fn calendar(
         legend: LEGEND.to_vec(),
         weeks: view::weeks(&plan, units, &tracker, today, &logged),
         changes,
+        archived,
     }))
 }
 
@@ -157,6 +165,8 @@ struct SessionPage {
     /// Comments between the athlete and their coaches (read here, so
     /// marked read).
     comments: Vec<super::coaching::CommentItem>,
+    /// Move, swap, cross-training and skip (not for the race or rest).
+    edit: Option<super::edits::EditChoices>,
 }
 
 pub struct LoggedView {
@@ -238,6 +248,9 @@ pub async fn session_page(
     };
     let units = view::units_of(&user.0.user.units);
     let s = &at.session;
+    let edit = crate::training::current_plan(&state.db, uid, &at.plan_id)
+        .await?
+        .and_then(|plan| super::edits::choices(&plan, id, units));
     // Runs imported from a watch that were matched to this session.
     let recorded = runcoach_store::activities::for_session(&state.db, uid, id)
         .await?
@@ -306,6 +319,7 @@ pub async fn session_page(
             crate::training::today_in(&user.0.user.time_zone),
             Some(s),
         )),
+        edit,
     });
     *res.status_mut() = status;
     Ok(res)
