@@ -8,6 +8,7 @@
 #        DURATION=30s CONNECTIONS=64 THREADS=2 bash bench/load.sh
 #        RUNCOACH_BIN=target/release/runcoach bash bench/load.sh   (no build)
 #        CHECK=1 bash bench/load.sh      (exit 1 when a target is missed)
+#        BACKEND=postgres bash bench/load.sh   (a fresh PostgreSQL database)
 #
 # Targets (issue 4): today ≥ 25% of /healthz req/s, p99 < 20 ms at 64
 # connections, zero errors. Only 127.0.0.1; every step is bounded in time.
@@ -23,6 +24,11 @@ WARMUP="${WARMUP:-2s}"
 CHECK="${CHECK:-0}"
 TODAY_RATIO_TARGET=0.25
 P99_TARGET_MS=20
+
+# BACKEND=postgres serves from a fresh database made on the PostgreSQL
+# server at RUNCOACH_TEST_POSTGRES_URL (dropped at exit).
+BACKEND="${BACKEND:-sqlite}"
+PG_URL="${RUNCOACH_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 
 # RUNCOACH_* variables feed the server's flags (clap `env`); keep them out,
 # except RUNCOACH_LOG (log filter) which the caller may set on purpose.
@@ -64,6 +70,9 @@ cleanup() {
         for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$SERVER_PID" 2>/dev/null || true
     fi
+    if [[ -n "${PG_DB:-}" ]]; then
+        psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1 || true
+    fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -73,7 +82,13 @@ trap 'exit 130' INT TERM
 PORT="${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')}"
 BASE="http://127.0.0.1:$PORT"
 
-"$BIN" serve --bind "127.0.0.1:$PORT" --data-dir "$WORK/data" --demo >"$WORK/server.log" 2>&1 &
+DB_ARGS=(--data-dir "$WORK/data")
+if [[ "$BACKEND" == postgres ]]; then
+    PG_DB="runcoach_test_load_$$"
+    psql "$PG_URL" -qc "CREATE DATABASE $PG_DB" >/dev/null
+    DB_ARGS=(--database-url "${PG_URL%/*}/$PG_DB")
+fi
+"$BIN" serve --bind "127.0.0.1:$PORT" "${DB_ARGS[@]}" --demo >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 
 for _ in $(seq 1 100); do
@@ -100,9 +115,12 @@ id_re='"id":"([^"]+)"'
 [[ "$plans_json" =~ $id_re ]] || { echo "error: the demo athlete has no plan: $plans_json" >&2; exit 1; }
 PLAN_ID="${BASH_REMATCH[1]}"
 plan_json=$(get "/api/v1/plans/$PLAN_ID")
-session_re='"sessions":\[\{"id":"([^"]+)"'
-[[ "$plan_json" =~ $session_re ]] || { echo "error: no session id in plan $PLAN_ID" >&2; exit 1; }
-SESSION_ID="${BASH_REMATCH[1]}"
+# The first session with an id (JSON keys are sorted: "activity_id" comes
+# before "id", so no regex on the text).
+SESSION_ID=$(python3 -c 'import json,sys
+d = json.load(sys.stdin)
+print(next(s["id"] for w in d["weeks"] for day in w["days"] for s in day["sessions"] if s.get("id")))' <<<"$plan_json") \
+    || { echo "error: no session id in plan $PLAN_ID" >&2; exit 1; }
 
 ROUTES=(
     "/healthz"
@@ -178,7 +196,7 @@ field() { # RESULT-line name → value
     sed -E "s/.* $2=([^ ]+).*/\1/" <<<"$1"
 }
 
-echo "runcoach $( "$BIN" --version 2>/dev/null | awk '{print $2}' ) · SQLite · demo athlete · wrk -t$THREADS -c$CONNECTIONS -d$DURATION · $(nproc) CPUs · $(date -u +%FT%TZ)"
+echo "runcoach $( "$BIN" --version 2>/dev/null | awk '{print $2}' ) · $BACKEND · demo athlete · wrk -t$THREADS -c$CONNECTIONS -d$DURATION · $(nproc) CPUs · $(date -u +%FT%TZ)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on these CPUs skews every number)"
 for i in "${!ROUTES[@]}"; do
     check_route "${ROUTES[$i]}" "${MARKERS[$i]}"

@@ -71,7 +71,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Start `runcoach serve` on a fresh temp data dir and wait for /healthz;
  * `args` and `env` add flags and environment (the shop's test starts the
  * demo with a fake Stripe).
- * Returns { base, stop() }; stop() is idempotent and also runs on exit.
+ * Returns { base, stop(), dataDir }; stop() is idempotent and also runs on exit.
  */
 export async function startServer(binary, { args = [], env = {}, name = 'server' } = {}) {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -121,7 +121,7 @@ export async function startServer(binary, { args = [], env = {}, name = 'server'
         const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1000) });
         if (res.ok) {
           const body = await res.json();
-          if (body.status === 'ok') return { base, port, stop, pid: child.pid };
+          if (body.status === 'ok') return { base, port, stop, pid: child.pid, dataDir };
         }
       } catch {
         // not listening yet

@@ -11,6 +11,9 @@ pub mod affiliates;
 pub mod coaching;
 pub mod imports;
 pub mod jobs;
+pub mod mail;
+pub mod plans;
+pub mod secrets;
 pub mod shop;
 
 pub use actor::Actor;

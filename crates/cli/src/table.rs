@@ -163,6 +163,10 @@ mod plan_view {
                 SessionKind::Strength => parts.push("+H".to_owned()),
                 SessionKind::Mobility if sessions.len() == 1 => parts.push("mob".to_owned()),
                 SessionKind::Mobility => {}
+                // A long run with marathon-pace segments is a hard day.
+                SessionKind::Long if s.is_hard() => {
+                    parts.insert(0, format!("Long+MP {}", dist(s.km(), units)))
+                }
                 k if k.is_run() => {
                     parts.insert(0, format!("{} {}", k.short(), dist(s.km(), units)))
                 }
@@ -208,7 +212,7 @@ mod plan_view {
             out.push('\n');
         }
         out.push_str(
-            "\n* recovery week   +H hip strength   mob hip mobility (rest day)   Rec recovery run   Int intervals   Reps repetitions   MP marathon pace\n",
+            "\n* recovery week   +H hip strength   mob hip mobility (rest day)   Rec recovery run   Int intervals   Reps repetitions   MP marathon pace   Long+MP long run with marathon-pace segments\n",
         );
         out
     }

@@ -102,6 +102,65 @@ impl Exercise {
     pub fn needs_only(&self, have: &[Equipment]) -> bool {
         self.equipment.iter().all(|e| have.contains(e))
     }
+
+    /// Rest between sets, in seconds: a mobility drill flows on, heavier
+    /// work needs longer for the muscle to be ready for the next set.
+    pub fn rest_s(&self) -> u16 {
+        if self.family == Family::Mobility {
+            return 15;
+        }
+        match self.load {
+            Load::Light => 30,
+            Load::Moderate => 45,
+            Load::Heavy => 60,
+        }
+    }
+}
+
+impl Family {
+    /// Every family, in the order the library lists them.
+    pub const ALL: [Family; 7] = [
+        Family::Abductors,
+        Family::Extensors,
+        Family::SingleLeg,
+        Family::Adductors,
+        Family::HipFlexors,
+        Family::Core,
+        Family::Mobility,
+    ];
+
+    /// The snake_case name used in data and query strings.
+    pub fn key(self) -> &'static str {
+        match self {
+            Family::Abductors => "abductors",
+            Family::Extensors => "extensors",
+            Family::SingleLeg => "single_leg",
+            Family::Adductors => "adductors",
+            Family::Core => "core",
+            Family::Mobility => "mobility",
+            Family::HipFlexors => "hip_flexors",
+        }
+    }
+}
+
+impl Equipment {
+    pub fn label(self) -> &'static str {
+        match self {
+            Equipment::Band => "resistance band",
+            Equipment::Bench => "bench, step or sturdy chair",
+        }
+    }
+}
+
+/// The kit a session needs (the union of its movements'), in a fixed order.
+pub fn kit_for<'a>(exercises: impl IntoIterator<Item = &'a Exercise>) -> Vec<Equipment> {
+    let mut kit: Vec<Equipment> = exercises
+        .into_iter()
+        .flat_map(|e| e.equipment.iter().copied())
+        .collect();
+    kit.sort();
+    kit.dedup();
+    kit
 }
 
 #[derive(Deserialize)]
@@ -203,6 +262,20 @@ mod tests {
         );
         let s = find("side_plank_leg_lift").unwrap();
         assert_eq!((s.sets, s.hold_s, s.reps), ([2, 2], Some([20, 30]), None));
+    }
+
+    #[test]
+    fn rest_and_kit() {
+        assert_eq!(find("leg_swing").unwrap().rest_s(), 15);
+        assert_eq!(find("bulgarian_split_squat").unwrap().rest_s(), 60);
+        assert_eq!(find("clamshell").unwrap().rest_s(), 30);
+        let session = ["monster_walk", "hip_thrust", "clamshell", "lateral_step_up"]
+            .map(|id| find(id).unwrap());
+        assert_eq!(kit_for(session), [Equipment::Band, Equipment::Bench]);
+        assert!(kit_for([find("clamshell").unwrap()]).is_empty());
+        for f in Family::ALL {
+            assert_eq!(serde_json::to_value(f).unwrap(), f.key());
+        }
     }
 
     #[test]

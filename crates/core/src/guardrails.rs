@@ -66,6 +66,8 @@ pub fn check(plan: &Plan) -> Vec<Violation> {
     workout_variety(plan, &mut f);
     ultra(plan, &mut f);
     block_growth(plan, &volumes, &mut f);
+    long_run_progression(plan, &mut f);
+    base_speed(plan, &mut f);
     strength(plan, &mut f);
     f.0
 }
@@ -393,7 +395,8 @@ fn hard_days(plan: &Plan, f: &mut Findings) {
         .flat_map(|w| w.days.iter().map(move |d| (w, d)))
         .collect();
     for (i, (w, d)) in days.iter().enumerate() {
-        let quality: Vec<_> = d.sessions.iter().filter(|s| s.kind.is_quality()).collect();
+        // A long run with marathon-pace segments is a hard day too.
+        let quality: Vec<_> = d.sessions.iter().filter(|s| s.is_hard()).collect();
         if quality.is_empty() {
             continue;
         }
@@ -427,7 +430,7 @@ fn hard_days(plan: &Plan, f: &mut Findings) {
         prev_hard = Some(d.date);
     }
     for w in &plan.weeks {
-        let n = w.sessions().filter(|(_, s)| s.kind.is_quality()).count();
+        let n = w.sessions().filter(|(_, s)| s.is_hard()).count();
         if n > 2 {
             f.add(
                 "hard_days",
@@ -441,9 +444,10 @@ fn hard_days(plan: &Plan, f: &mut Findings) {
 
 fn easy_share(plan: &Plan, volumes: &[f64], f: &mut Findings) {
     for (i, w) in plan.weeks.iter().enumerate() {
-        let hard: f64 = w.sessions().map(|(_, s)| s.hard_km()).sum();
+        // Marathon pace counts half: a steady effort, not a hard one.
+        let hard: f64 = w.sessions().map(|(_, s)| s.intensity_km()).sum();
         if volumes[i] > 0.0 && hard / volumes[i] > 0.25 + 0.005 {
-            f.add("easy_share", w, Some(w.start), format!("only {:.0}% of running is easy ({hard:.1} of {:.1} km hard); keep at least 75%", (1.0 - hard / volumes[i]) * 100.0, volumes[i]));
+            f.add("easy_share", w, Some(w.start), format!("only {:.0}% of running is easy ({hard:.1} of {:.1} km hard, marathon pace counted half); keep at least 75%", (1.0 - hard / volumes[i]) * 100.0, volumes[i]));
         }
     }
 }
@@ -481,6 +485,20 @@ fn run_sizes(plan: &Plan, f: &mut Findings) {
                     Some(d.date),
                     format!(
                         "{} {:.1} km takes {minutes:.0} min; a run under {min:.0} minutes is not worth the trip out",
+                        s.kind.label(),
+                        s.km()
+                    ),
+                );
+            }
+            // The long run is the week's longest run: a quality session
+            // longer than it makes the midweek day the big one.
+            if let Some(long) = long.filter(|l| s.kind.is_quality() && s.km() > l + SLACK_KM) {
+                f.add(
+                    "long_run_longest",
+                    w,
+                    Some(d.date),
+                    format!(
+                        "{} {:.1} km is longer than the week's {long:.1} km long run; the long run is the week's longest run",
                         s.kind.label(),
                         s.km()
                     ),
@@ -804,6 +822,83 @@ fn ultra(plan: &Plan, f: &mut Findings) {
                 );
             }
         }
+    }
+}
+
+/// The long run grows through the block and its peaks are spaced: a long
+/// run of an hour or more (10 km) is not the same three building weeks
+/// running (recovery weeks, which lower it, skipped).
+fn long_run_progression(plan: &Plan, f: &mut Findings) {
+    let building: Vec<(&Week, f64)> = plan
+        .weeks
+        .iter()
+        .filter(|w| building(w) && !w.recovery)
+        .filter_map(|w| {
+            w.sessions()
+                .find(|(_, s)| s.kind == SessionKind::Long)
+                .map(|(_, s)| (w, s.km()))
+        })
+        .collect();
+    for three in building.windows(3) {
+        let km = three[2].1;
+        if km >= 10.0 && three.iter().all(|(_, k)| (k - km).abs() < 0.05) {
+            let w = three[2].0;
+            f.add(
+                "long_run_progression",
+                w,
+                Some(w.start),
+                format!(
+                    "long run {km:.1} km three building weeks running (weeks {}, {}, {}); it should grow, and peak long runs be spaced",
+                    three[0].0.index, three[1].0.index, w.index
+                ),
+            );
+        }
+    }
+}
+
+/// Leg speed starts in the base: strides (or other short fast pieces) on
+/// an easy run in the base weeks (a first-timer's from week 4), so the
+/// build's faster sessions do not come as a shock.
+fn base_speed(plan: &Plan, f: &mut Findings) {
+    let first_timer = plan
+        .athlete
+        .as_ref()
+        .is_some_and(|a| a.level == Level::FirstTimer);
+    let eligible: Vec<&Week> = plan
+        .weeks
+        .iter()
+        .filter(|w| w.phase == Phase::Base && !w.recovery && (!first_timer || w.index >= 4))
+        // A week of one run (a lone easy run) has no easy run beside it.
+        .filter(|w| lone_run(w).is_none())
+        .filter(|w| {
+            w.sessions().any(|(_, s)| {
+                s.kind == SessionKind::Easy && s.km() >= crate::plan::workouts::STRIDES_MIN_RUN_KM
+            })
+        })
+        .collect();
+    let quick = |w: &&Week| {
+        w.sessions().any(|(_, s)| {
+            s.kind == SessionKind::Easy
+                && s.steps.iter().any(|st| {
+                    st.kind == crate::plan::model::StepKind::Repeat
+                        && st
+                            .steps
+                            .iter()
+                            .any(|i| i.kind == crate::plan::model::StepKind::Work)
+                })
+        })
+    };
+    if eligible.len() >= 2 && !eligible.iter().any(quick) {
+        let w = eligible[0];
+        f.add(
+            "base_speed",
+            w,
+            Some(w.start),
+            format!(
+                "{} base weeks with easy runs and no strides or other short fast pieces; leg speed starts in the base",
+                eligible.len()
+            ),
+        );
     }
 }
 

@@ -13,6 +13,7 @@ pub mod history;
 pub mod load;
 pub mod pacing;
 pub mod plan;
+pub mod poses;
 pub mod science;
 pub mod shop;
 pub mod status;

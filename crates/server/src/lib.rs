@@ -64,6 +64,10 @@ pub struct Config {
     pub imports: importer::ImportLimits,
     /// Timeouts and connection caps.
     pub connections: listen::ConnectionLimits,
+    /// E-mail (`RUNCOACH_SMTP_URL`): sign-up by link, verification,
+    /// password reset. `None`: no e-mail; sign-up answers as before and
+    /// operators reset passwords with `runcoach admin reset-password`.
+    pub mail: Option<runcoach_app::mail::MailConfig>,
     /// Where uploads are kept until their import job finishes (the data
     /// directory; `uploads/` inside it). Unset: a temporary folder of this
     /// process's (tests).
@@ -191,6 +195,10 @@ pub async fn serve(
         config.purge_every.unwrap_or(PURGE_EVERY),
     ));
     let sweeper = tokio::spawn(sweep_unpaid_orders(db.clone()));
+    let sender = config
+        .mail
+        .clone()
+        .map(|mail| tokio::spawn(runcoach_app::mail::run_sender(db.clone(), mail)));
     let limits = config.connections.clone();
     let proxies = config.clone();
     let exempt = move |ip| client::peer_is_proxy(&proxies, ip);
@@ -198,6 +206,9 @@ pub async fn serve(
     let served = listen::run(listener, router, limits, exempt, shutdown).await;
     purger.abort();
     sweeper.abort();
+    if let Some(sender) = sender {
+        sender.abort();
+    }
     tracing::info!("waiting for running jobs");
     worker.drain().await;
     served

@@ -63,7 +63,12 @@ fn unmarked_cookie_write(req: &Request<Body>) -> bool {
 
 pub async fn headers(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     if cross_site(&req, state.config.public_url.as_deref()) {
-        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+        return ApiError::coded(
+            StatusCode::FORBIDDEN,
+            "cross_site",
+            "cross-site request refused: writes come from this site's own pages or from scripts",
+        )
+        .into_response();
     }
     if unmarked_cookie_write(&req) {
         return ApiError::coded(

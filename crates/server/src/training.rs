@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use jiff::ToSpan;
 use jiff::civil::Date;
-use runcoach_core::adapt::{Adjustment, adapt, apply};
+use runcoach_core::adapt::{Adjustment, adapt};
 use runcoach_core::load::LogStatus;
 use runcoach_core::plan::{Plan, Session, SessionKind};
 use runcoach_core::status::{SessionStatus, session_status};
@@ -33,26 +33,14 @@ pub fn date_at(now: jiff::Timestamp, zone: &str) -> Date {
     now.to_zoned(tz).date()
 }
 
-/// The plan with its active adjustments applied; `None` when not theirs.
+/// The plan as it stands: edits, then active adjustments, over the stored
+/// plan; `None` when not theirs.
 pub async fn current_plan(
     db: &Db,
     user_id: &str,
     plan_id: &str,
 ) -> Result<Option<Plan>, StoreError> {
-    let Some(original) = plans::get(db, user_id, plan_id).await? else {
-        return Ok(None);
-    };
-    let active: Vec<Adjustment> = logs::adjustments(db, plan_id)
-        .await?
-        .into_iter()
-        .filter(|a| !a.undone)
-        .map(|a| a.adjustment)
-        .collect();
-    Ok(Some(if active.is_empty() {
-        original
-    } else {
-        apply(&original, &active)
-    }))
+    runcoach_app::plans::standing(db, user_id, plan_id).await
 }
 
 /// One day of the user's newest plan, adjustments applied: the plan's id
@@ -233,14 +221,19 @@ pub async fn session(
         return Ok(Some(at));
     }
     if let Some(plan) = current_plan(db, user_id, &at.plan_id).await? {
-        let adjusted = plan
-            .weeks
-            .iter()
-            .flat_map(|w| &w.days)
-            .flat_map(|d| &d.sessions)
-            .find(|s| s.id.as_deref() == Some(session_id));
-        if let Some(s) = adjusted {
+        // An edit may have moved it to another day, even another week.
+        let adjusted = plan.weeks.iter().find_map(|w| {
+            w.days.iter().find_map(|d| {
+                d.sessions
+                    .iter()
+                    .find(|s| s.id.as_deref() == Some(session_id))
+                    .map(|s| (w.index, d.date, s))
+            })
+        });
+        if let Some((week, date, s)) = adjusted {
             at.session = s.clone();
+            at.date = date;
+            at.week_index = week;
         }
     }
     Ok(Some(at))
@@ -252,7 +245,9 @@ pub async fn readapt(db: &Db, user_id: &str) -> Result<Vec<Adjustment>, StoreErr
     let Some(plan_id) = plans::latest_id(db, user_id).await? else {
         return Ok(Vec::new());
     };
-    let Some(original) = plans::get(db, user_id, &plan_id).await? else {
+    // Adaptation judges the plan with its hand edits, so it works on top
+    // of them rather than undoing them.
+    let Some(original) = runcoach_app::plans::edited(db, user_id, &plan_id).await? else {
         return Ok(Vec::new());
     };
     let (Some(first), Some(last)) = (original.weeks.first(), original.weeks.last()) else {
@@ -277,7 +272,11 @@ pub async fn readapt(db: &Db, user_id: &str) -> Result<Vec<Adjustment>, StoreErr
     logs::sync_adjustments(db, &plan_id, &fresh).await?;
     let after = current_plan(db, user_id, &plan_id).await?;
     // Calendar feeds raise SEQUENCE for every event that changed.
-    for id in changed_sessions(before.as_ref(), after.as_ref()) {
+    let changed = match (&before, &after) {
+        (Some(b), Some(a)) => runcoach_core::plan::edit::changed_sessions(b, a),
+        _ => changed_sessions(before.as_ref(), after.as_ref()),
+    };
+    for id in changed {
         runcoach_store::feeds::bump(db, &id).await?;
     }
     Ok(fresh

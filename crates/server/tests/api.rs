@@ -575,6 +575,7 @@ async fn pages_work_as_plain_forms() {
             ("new_to_strength", "on"),
             ("eq_band", "on"),
             ("niggle_knee", "on"),
+            ("self_check_knee-drift", "on"),
             ("units", "mi"),
         ];
         // A long-run day that is not a run day is refused, answers kept.
@@ -595,6 +596,12 @@ async fn pages_work_as_plain_forms() {
             "{body}"
         );
         assert!(body.contains("value=\"52:30\""));
+        // The self-check answer is kept too.
+        assert!(
+            body.contains("name=\"self_check_knee-drift\" checked"),
+            "{body}"
+        );
+        assert!(!body.contains("name=\"self_check_wobbly-balance\" checked"));
         let r = c
             .post(app.url("/onboarding"))
             .form(&form)
@@ -622,6 +629,21 @@ async fn pages_work_as_plain_forms() {
                 && html.contains("Week 18")
                 && html.contains(" mi"),
             "units carried through"
+        );
+        // The self-check reached the plan: stability work from week 1.
+        let plan: serde_json::Value = c
+            .get(app.url(&format!("/api/v1{location}")))
+            .headers(common::api_marker())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let first_week = plan["weeks"][0].to_string();
+        assert!(
+            first_week.contains("Your self-check showed a wobble or knee drift"),
+            "{first_week}"
         );
         let first = html.find("href=\"/sessions/").unwrap() + 6;
         let href = &html[first..first + 46];

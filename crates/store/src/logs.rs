@@ -314,10 +314,12 @@ pub async fn set_undone(
     Ok(n == 1)
 }
 
-/// Whether any adjustment of the plan is active (cheaper than loading them).
+/// Whether any adjustment of the plan is active or it has edits (cheaper
+/// than loading them): when not, the stored plan is the plan as it stands.
 pub async fn has_active_adjustments(db: &Db, plan_id: &str) -> Result<bool, StoreError> {
     let n: i64 = on_db!(db, pool => sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM plan_adjustments WHERE plan_id = $1 AND undone = 0",
+        "SELECT CAST((SELECT COUNT(*) FROM plan_adjustments WHERE plan_id = $1 AND undone = 0) \
+         + (SELECT COUNT(*) FROM plan_edits WHERE plan_id = $1) AS BIGINT)",
     )
     .bind(plan_id)
     .fetch_one(pool)

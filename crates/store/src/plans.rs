@@ -24,6 +24,10 @@ pub struct PlanSummary {
     pub race_date: String,
     pub start: String,
     pub created_at: i64,
+    /// The plan the athlete trains by: the newest one.
+    pub current: bool,
+    /// Replaced by a newer plan; kept with its logs, never deleted.
+    pub archived: bool,
 }
 
 /// When `user_id`'s plan was made (Unix ms), if it is theirs.
@@ -89,6 +93,13 @@ pub async fn insert(
         .bind(json(&stored))
         .execute(&mut *tx)
         .await?;
+        // The new plan is the current one: the ones before it are archived.
+        sqlx::query("UPDATE plans SET archived_at = $1 WHERE user_id = $2 AND id <> $3 AND archived_at IS NULL")
+            .bind(now_ms())
+            .bind(user_id)
+            .bind(&plan_id)
+            .execute(&mut *tx)
+            .await?;
         for week in &stored.weeks {
             let meta = Week { days: Vec::new(), ..week.clone() };
             sqlx::query(
@@ -247,12 +258,13 @@ struct SummaryRow {
     race_date: String,
     start_date: String,
     created_at: i64,
+    archived_at: Option<i64>,
 }
 
 /// This user's plans, newest first.
 pub async fn list(db: &Db, user_id: &str) -> Result<Vec<PlanSummary>, StoreError> {
     let rows = on_db!(db, pool => sqlx::query_as::<_, SummaryRow>(
-        "SELECT id, race_name, race_date, start_date, created_at FROM plans WHERE user_id = $1 ORDER BY created_at DESC, id DESC",
+        "SELECT id, race_name, race_date, start_date, created_at, archived_at FROM plans WHERE user_id = $1 ORDER BY created_at DESC, id DESC",
     )
     .bind(user_id)
     .fetch_all(pool)
@@ -265,6 +277,8 @@ pub async fn list(db: &Db, user_id: &str) -> Result<Vec<PlanSummary>, StoreError
             race_date: r.race_date,
             start: r.start_date,
             created_at: r.created_at,
+            current: r.archived_at.is_none(),
+            archived: r.archived_at.is_some(),
         })
         .collect())
 }
@@ -334,7 +348,9 @@ pub async fn session_by_id(
     }))
 }
 
-/// The user's newest plan and how many of its adjustments are active.
+/// The user's newest plan and how many of its adjustments are active plus
+/// how many edits it has (undone ones too): zero means the stored rows are
+/// the plan as it stands.
 #[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct Latest {
     pub id: String,
@@ -344,6 +360,7 @@ pub struct Latest {
 pub async fn latest(db: &Db, user_id: &str) -> Result<Option<Latest>, StoreError> {
     let row = on_db!(db, pool => sqlx::query_as::<_, Latest>(
         "SELECT p.id, CAST((SELECT COUNT(*) FROM plan_adjustments a WHERE a.plan_id = p.id AND a.undone = 0) AS BIGINT) \
+         + CAST((SELECT COUNT(*) FROM plan_edits e WHERE e.plan_id = p.id) AS BIGINT) \
          AS active_adjustments FROM plans p WHERE p.user_id = $1 ORDER BY p.created_at DESC, p.id DESC LIMIT 1",
     )
     .bind(user_id)

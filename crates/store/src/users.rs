@@ -3,7 +3,7 @@
 use serde::Serialize;
 use sqlx::FromRow;
 
-use crate::{Db, StoreError, new_id, now_ms, on_db, on_tx};
+use crate::{Db, StoreError, Tx, new_id, now_ms, on_db, on_tx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -70,6 +70,8 @@ pub struct User {
     /// Every role the account holds (`role` among them), in [`Role::ALL`]
     /// order.
     pub roles: Vec<Role>,
+    /// When the owner proved the address by following a link sent to it.
+    pub email_verified_at: Option<i64>,
 }
 
 #[derive(FromRow)]
@@ -84,6 +86,7 @@ pub(crate) struct UserRow {
     password_hash: String,
     start_times: String,
     time_zone: String,
+    email_verified_at: Option<i64>,
     role_bits: i64,
 }
 
@@ -103,14 +106,15 @@ impl UserRow {
                 start_times: self.start_times,
                 time_zone: self.time_zone,
                 roles: Role::from_bits(self.role_bits, role),
+                email_verified_at: self.email_verified_at,
             },
             self.password_hash,
         ))
     }
 }
 
-const COLUMNS: &str =
-    "id, email, name, role, units, week_start, created_at, password_hash, start_times, time_zone";
+const COLUMNS: &str = "id, email, name, role, units, week_start, created_at, password_hash, \
+     start_times, time_zone, email_verified_at";
 
 /// The user columns of table alias `u`, plus the account's roles folded
 /// into one bit set by a subquery (portable; no per-user second query).
@@ -142,6 +146,22 @@ pub async fn create(
     password_hash: &str,
     role: Role,
 ) -> Result<User, StoreError> {
+    let mut tx = db.begin().await?;
+    let user = create_tx(&mut tx, email, name, password_hash, role, None).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// [`create`] inside a unit of work; `verified_at` when the address is
+/// already proved (an account made from a sign-up link).
+pub async fn create_tx(
+    tx: &mut Tx,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+    role: Role,
+    verified_at: Option<i64>,
+) -> Result<User, StoreError> {
     let user = User {
         id: new_id(),
         email: normalise_email(email),
@@ -153,13 +173,13 @@ pub async fn create(
         start_times: String::new(),
         time_zone: String::new(),
         roles: vec![role],
+        email_verified_at: verified_at,
     };
     // The account and its first role in one transaction: never one
     // without the other.
-    let mut tx = db.begin().await?;
-    on_tx!(&mut tx, conn => sqlx::query(
-        "INSERT INTO users (id, email, name, password_hash, role, units, week_start, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO users (id, email, name, password_hash, role, units, week_start, created_at, \
+         email_verified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&user.id)
     .bind(&user.email)
@@ -169,18 +189,70 @@ pub async fn create(
     .bind(&user.units)
     .bind(&user.week_start)
     .bind(user.created_at)
+    .bind(verified_at)
     .execute(conn)
     .await
     .map(|_| ()))
     .map_err(StoreError::from_insert)?;
-    on_tx!(&mut tx, conn => sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+    on_tx!(tx, conn => sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
         .bind(&user.id)
         .bind(role.as_str())
         .execute(conn)
         .await
         .map(|_| ()))?;
-    tx.commit().await?;
     Ok(user)
+}
+
+/// The user with this email, inside a unit of work.
+pub async fn by_email_tx(tx: &mut Tx, email: &str) -> Result<Option<User>, StoreError> {
+    let sql = format!(
+        "SELECT {} FROM users u WHERE u.email = $1",
+        select_columns("u")
+    );
+    let row = on_tx!(tx, conn => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(normalise_email(email))
+        .fetch_optional(conn)
+        .await)?;
+    Ok(row.map(UserRow::split).transpose()?.map(|(u, _)| u))
+}
+
+/// A new password: every session and API token of the user ends with it
+/// (a reset link proves the address, not who holds the old sessions).
+pub async fn reset_password_tx(
+    tx: &mut Tx,
+    id: &str,
+    password_hash: &str,
+) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ()))?;
+    on_tx!(tx, conn => sqlx::query("DELETE FROM auth_sessions WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ()))?;
+    on_tx!(tx, conn => sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Notes that the owner proved the address (kept from the first time).
+pub async fn mark_verified_tx(tx: &mut Tx, id: &str, at: i64) -> Result<(), StoreError> {
+    on_tx!(tx, conn => sqlx::query(
+        "UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL",
+    )
+    .bind(at)
+    .bind(id)
+    .execute(conn)
+    .await
+    .map(|_| ()))?;
+    Ok(())
 }
 
 /// The user and their password hash, for logging in.

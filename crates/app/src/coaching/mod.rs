@@ -8,6 +8,9 @@ pub mod comments;
 pub mod grants;
 pub mod profiles;
 pub mod roster;
+pub mod seam;
+pub mod slots;
+pub mod templates;
 
 use runcoach_core::plan::FieldError;
 use runcoach_store::StoreError;
@@ -25,6 +28,13 @@ pub enum CoachingError {
     /// A request that conflicts with the current state, with its code.
     #[error("{1}")]
     Conflict(&'static str, String),
+    /// Nothing left to pay with (402), with its code.
+    #[error("{1}")]
+    PaymentRequired(&'static str, String),
+    /// The plan would break training rules; saved only when the coach
+    /// accepts the warnings.
+    #[error("the plan breaks {} training rule(s)", .0.len())]
+    Guardrails(Vec<runcoach_core::guardrails::Violation>),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -78,6 +78,26 @@ pub struct ServeArgs {
     log_format: String,
     #[command(flatten)]
     shop: ShopArgs,
+    #[command(flatten)]
+    mail: MailArgs,
+}
+
+/// E-mail for accounts (sign-up links, verification, password reset).
+/// Without an SMTP URL no e-mail is sent: sign-up answers at once and
+/// operators reset passwords with `runcoach admin reset-password`.
+#[derive(Debug, clap::Args)]
+pub struct MailArgs {
+    /// SMTP server: smtp://host:25 (plain), smtp://host:587?tls=required
+    /// (STARTTLS), smtps://user:password@host:465 (TLS). Never logged.
+    #[arg(long, env = "RUNCOACH_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The From of every message.
+    #[arg(
+        long,
+        env = "RUNCOACH_MAIL_FROM",
+        default_value = "runcoach <noreply@localhost>"
+    )]
+    mail_from: String,
 }
 
 /// The shop's settings. Secrets come from the environment (flags would
@@ -267,6 +287,16 @@ pub fn serve(args: ServeArgs) -> Result<(), Failure> {
             public_url: args.shop.public_url()?,
             shop: args.shop.config(addr)?,
             trusted_proxies: args.trusted_proxies.clone(),
+            mail: match args.mail.smtp_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+                Some(url) => {
+                    let links = args.shop.config(addr)?.public_url;
+                    let mail = runcoach_app::mail::MailConfig::new(url, &args.mail.mail_from, &links)
+                        .map_err(Failure::Usage)?;
+                    tracing::info!(from = %args.mail.mail_from, "e-mail on: sign-up by link, verification, password reset");
+                    Some(mail)
+                }
+                None => None,
+            },
             // Uploads wait for their import jobs here (with PostgreSQL too).
             data_dir: Some(args.db.data_dir.clone()),
             connections: runcoach_server::listen::ConnectionLimits {

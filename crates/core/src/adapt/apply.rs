@@ -275,6 +275,33 @@ fn resize(s: &mut Session, metres: u32, prefix: &str, units: Units) {
     }
     s.distance_m = Some(metres);
     s.title = run_title(s.kind, f64::from(metres) / 1000.0, units);
+    if s.kind == SessionKind::Long && !s.steps.is_empty() {
+        // A resized long run is run easy: its marathon-pace segments were
+        // sized for the planned one.
+        s.steps.clear();
+        s.why = format!(
+            "Long run {}, easy: resized, so the marathon-pace segments are left out this week.",
+            units.distance(f64::from(metres) / 1000.0)
+        );
+    } else if let Some(first) = s.steps.first_mut() {
+        // Strides close the run: the easy part before them takes the
+        // change, while at least a kilometre of it is left.
+        let strides = old.saturating_sub(first.distance_m.unwrap_or(0));
+        if metres >= strides + 1000 {
+            first.distance_m = Some(metres - strides);
+            s.title = format!("{} + {} strides", s.title, crate::plan::workouts::STRIDES);
+        } else {
+            s.steps.clear();
+            s.why = s.why.replace(&format!(" {}", plan_why::strides()), "");
+        }
+    }
+    // The why opens with the run's own distance ("Easy 11.9 km at ..."):
+    // it says the size the runner now sees in the title.
+    let (was, now) = (
+        units.distance(f64::from(old) / 1000.0),
+        units.distance(f64::from(metres) / 1000.0),
+    );
+    s.why = s.why.replacen(&was, &now, 1);
     note(s, prefix);
 }
 
@@ -409,6 +436,28 @@ fn set_volume(plan: &mut Plan, i: usize, target: f64, prefix: &str, lock_long: b
         .unwrap_or_default();
     let lone_most = lone_run_most(plan, i);
     worth_doing(&mut plan.weeks[i], prefix, &niggles, lone_most, units);
+    // The long run stays the week's longest run: a quality session longer
+    // than the lowered long run becomes easy running, and the week is
+    // sized again.
+    let week = &mut plan.weeks[i];
+    let long = week
+        .sessions()
+        .filter(|(_, s)| s.kind == SessionKind::Long)
+        .map(|(_, s)| s.km())
+        .reduce(f64::max);
+    let mut swapped = false;
+    if let Some(long) = long {
+        for s in week.days.iter_mut().flat_map(|d| &mut d.sessions) {
+            if s.kind.is_quality() && s.km() > long + 0.05 {
+                to_easy(s, &easy, prefix);
+                swapped = true;
+            }
+        }
+    }
+    if swapped {
+        set_volume(plan, i, target, prefix, lock_long);
+        return true;
+    }
     refresh(plan, i);
     plan.weeks[i] != before
 }
@@ -981,8 +1030,15 @@ fn apply_paces(plan: &mut Plan, adj: &Adjustment) -> Vec<usize> {
                         if fresh.distance_m != s.distance_m {
                             s.title = fresh.title;
                             s.distance_m = fresh.distance_m;
+                            // Shortened to its time cap: run easy.
+                            s.steps.clear();
                         }
                         s.duration_s = fresh.duration_s;
+                        if !s.steps.is_empty() {
+                            // Marathon-pace segments at the new pace.
+                            retarget_steps(&mut s.steps, SessionKind::MarathonPace, &t);
+                            s.duration_s = Some(workouts::totals(&s.steps).1);
+                        }
                         s.pace_s_per_km = fresh.pace_s_per_km;
                         s.rpe = fresh.rpe;
                     }

@@ -7,15 +7,18 @@
 //!
 //! Pure and deterministic: identical requests give identical plans.
 
+pub mod edit;
 pub mod feasibility;
 pub mod library;
 pub mod model;
 pub mod niggles;
 pub mod placement;
+pub mod profile;
 pub mod request;
 pub mod shape;
 pub mod sizing;
 pub mod strength;
+pub mod template;
 pub mod why;
 pub mod workouts;
 
@@ -65,12 +68,16 @@ struct Context<'a> {
     progress: std::collections::HashMap<SessionKind, usize>,
     /// The last week's average run, so race-week runs stay shorter.
     last_avg_run: Option<f64>,
+    /// The building weeks' long runs so far.
+    building_longs: Vec<f64>,
     /// Weeks whose volume the run days could not carry: (week, wanted km,
     /// the most they carry).
     trimmed: Vec<(u32, f64, f64)>,
     /// The longest long run so far: a week too small to split never asks
     /// for one run longer than the runner has already done.
     longest_long: f64,
+    /// Weeks before the taper.
+    pre_taper: u32,
 }
 
 /// Builds the plan for a checked request.
@@ -117,19 +124,21 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
                 .as_ref()
                 .map(|r| format!("your {} in {}", r.distance(), r.time())),
             last_avg_run: None,
+            building_longs: Vec::new(),
             progress: Default::default(),
             last_titles: Default::default(),
             trimmed: Vec::new(),
             longest_long: 0.0,
+            pre_taper: req.weeks() - cat.taper_weeks(req.weeks()),
         };
         // Weeks the shape had to hold below what it wanted, for the warning.
         let held = std::cell::RefCell::new(Vec::new());
         let (shapes, warnings) = shape(req, easy_mid, &caps, &|w| {
-            let most = ctx.carries(w);
+            let (most, long) = ctx.carries(w);
             if most < w.km - 0.05 {
                 held.borrow_mut().push((w.index, w.km, most));
             }
-            most
+            (most, long)
         });
         let weeks: Vec<Week> = shapes.iter().map(|w| ctx.week(w)).collect();
         if pass == 0 {
@@ -283,6 +292,26 @@ impl Context<'_> {
         if week_km < w.km {
             self.trimmed.push((w.index, w.km, week_km));
         }
+        // Never the same long run three building weeks running (the shape
+        // spaces them; the layout's rounding can still meet): half a
+        // kilometre moves to the easy runs.
+        let building = matches!(w.phase, Phase::Base | Phase::Build | Phase::Peak) && !w.recovery;
+        let same = |k: &f64| (k - long_km).abs() < 0.05;
+        let (long_km, easy_total) = if building
+            && long_km >= 10.0
+            && easy_total > 0.0
+            && self.building_longs.len() >= 2
+            && self.building_longs[self.building_longs.len() - 2..]
+                .iter()
+                .all(same)
+        {
+            (long_km - 0.5, easy_total + 0.5)
+        } else {
+            (long_km, easy_total)
+        };
+        if building && long_km > 0.0 {
+            self.building_longs.push(long_km);
+        }
         let w = &WeekShape {
             km: week_km,
             long_km: long_cap_km,
@@ -317,17 +346,41 @@ impl Context<'_> {
                 (min_run, max_easy),
             )
         });
-        let hard_km: f64 = sessions_q.iter().map(Session::hard_km).sum();
+        let hard_km: f64 = sessions_q.iter().map(Session::intensity_km).sum();
+        // The long run's marathon-pace segments, from what the week's easy
+        // share leaves (marathon pace counts half).
+        let long_mp = (self.long_mp_week(w) && !lone_run_week(&easy_days, &sessions_q, long_km, w))
+            .then(|| self.long_mp_run(long_km, (0.22 * w.km - hard_km) / 0.5))
+            .flatten();
+        let hard_km = hard_km + long_mp.as_ref().map_or(0.0, Session::intensity_km);
         let easy_share = if w.km > 0.0 {
             1.0 - hard_km / w.km
         } else {
             1.0
         };
         // A week with one run and no room for a long one: that run is easy.
-        let lone_run = easy_days.is_empty() && sessions_q.is_empty() && long_km > w.long_km + 0.05;
+        let lone_run = lone_run_week(&easy_days, &sessions_q, long_km, w);
 
         let mut km_by_day = [0.0; 7];
         let mut by_day: [Vec<Session>; 7] = Default::default();
+        // Strides on the week's first easy run: in the base (a first-timer's
+        // from week 4), and in a building week without a quality session.
+        let strides_wanted = !w.recovery
+            && match w.phase {
+                Phase::Base => req.level == Level::Experienced || w.index >= 4,
+                Phase::Build | Phase::Peak => sessions_q.is_empty(),
+                _ => false,
+            };
+        let strides_day = easy_days
+            .iter()
+            .zip(&easy_km)
+            .find(|(d, (km, recovery))| {
+                !recovery
+                    && *km >= workouts::STRIDES_MIN_RUN_KM
+                    && !(back_to_back.is_some() && **d == recovery_day)
+            })
+            .map(|(d, _)| *d)
+            .filter(|_| strides_wanted);
         for (&d, &(km, recovery)) in easy_days.iter().zip(&easy_km) {
             if km <= 0.0 {
                 continue;
@@ -348,6 +401,10 @@ impl Context<'_> {
             if race_week {
                 s.why = format!("{} {}", s.why, why::race_eve());
             }
+            if strides_day == Some(d) {
+                s = workouts::with_strides(s, &self.targets);
+                s.why = format!("{} {}", s.why, why::strides());
+            }
             km_by_day[d] = km;
             by_day[d].push(s);
         }
@@ -357,9 +414,25 @@ impl Context<'_> {
             } else {
                 SessionKind::Long
             };
-            let mut s = self.targets.steady(kind, long_km);
+            let mp = long_mp.filter(|_| !lone_run);
+            let mut s = mp
+                .clone()
+                .unwrap_or_else(|| self.targets.steady(kind, long_km));
             s.why = if lone_run {
                 why::lone_run(long_km, units)
+            } else if let Some(mp) = &mp {
+                format!(
+                    "{} {}",
+                    why::long_run(
+                        long_km,
+                        w.km,
+                        long_run_share_cap_for_runs(w.km, runs_used),
+                        (&self.cat, &self.race_label),
+                        &format!("{:?}", req.long_run_day),
+                        units,
+                    ),
+                    why::long_run_mp(mp.hard_km(), units)
+                )
             } else {
                 why::long_run(
                     long_km,
@@ -373,6 +446,11 @@ impl Context<'_> {
             km_by_day[long_day] = long_km;
             if !lone_run {
                 self.longest_long = self.longest_long.max(long_km);
+            }
+            if mp.is_some() {
+                *self.progress.entry(SessionKind::Long).or_default() += 1;
+                let date = dates.iter().find(|x| day(x.weekday()) == long_day).copied();
+                self.last_quality = self.last_quality.max(date);
             }
             let mut pre = strength::mobility(5, &req.niggles);
             pre.why = why::mobility(5);
@@ -604,11 +682,11 @@ impl Context<'_> {
 
     /// How much of the shape's volume this week's run days carry, for the
     /// shape to plan with (the long run dropped before a race counted back).
-    fn carries(&self, w: &WeekShape) -> f64 {
+    fn carries(&self, w: &WeekShape) -> (f64, f64) {
         let dates = self.dates(w);
         let (framed, no_quality, long_dropped) = self.week_frame(w, &dates);
         let laid = self.lay_out(&framed, &dates, no_quality, long_dropped);
-        laid.week_km + (w.km - framed.km)
+        (laid.week_km + (w.km - framed.km), laid.long_km)
     }
 
     /// Stage 2: lays the runs out over the week, with fewer runs when they
@@ -669,15 +747,28 @@ impl Context<'_> {
         } else {
             0.0
         };
+        // A marathon-pace long run is the week's second hard day: one
+        // session midweek, never the day after it.
+        let long_mp = self.long_mp_week(w);
+        let no_quality = if long_mp {
+            no_quality | 1 << ((long_day + 1) % 7)
+        } else {
+            no_quality
+        };
         // The week's quality sessions, built once: the layouts below only
         // choose how many of them fit.
-        let options: Vec<Session> = (0..w.quality.min(2))
+        let options: Vec<Session> = (0..w.quality.min(if long_mp { 1 } else { 2 }))
             .map(|n| {
                 if let Some(s) = sharpener.as_ref().filter(|_| race_week) {
                     return s.clone();
                 }
-                let kind =
-                    niggles::instead(quality_kind(&self.cat, w.phase, n), w.phase, &req.niggles);
+                let kind = if long_mp {
+                    // Threshold and VO2 work take turns beside it.
+                    [SessionKind::Tempo, SessionKind::Intervals][(w.index % 2) as usize]
+                } else {
+                    quality_kind(&self.cat, w.phase, n)
+                };
+                let kind = niggles::instead(kind, w.phase, &req.niggles);
                 self.quality_session(kind, w)
             })
             .collect();
@@ -685,7 +776,7 @@ impl Context<'_> {
         // sessions and runs down, the first layout whose runs are all worth
         // doing wins. With every run day in use and still too much volume,
         // the week carries what its runs can.
-        for wanted_q in (0..=w.quality).rev() {
+        for wanted_q in (0..=options.len() as u8).rev() {
             for runs in (1..=top.max(1)).rev() {
                 for _trim in 0..12 {
                     let (mut slots, q) = if race_week {
@@ -705,7 +796,7 @@ impl Context<'_> {
                     }
                     let sessions_q: Vec<Session> = options[..usize::from(q)].to_vec();
                     // At least ~78% of running stays easy.
-                    let hard: f64 = sessions_q.iter().map(Session::hard_km).sum();
+                    let hard: f64 = sessions_q.iter().map(Session::intensity_km).sum();
                     if q > 0 && hard > 0.22 * w.km {
                         break;
                     }
@@ -716,6 +807,15 @@ impl Context<'_> {
                     });
                     let sp = spread(week_km, long_cap, q_km, easy_count, min_run, &limits);
                     match sp {
+                        // The long run stays the week's longest run: a
+                        // quality session longer than it asks for a layout
+                        // with fewer sessions.
+                        Spread::Fits { long_km, .. }
+                            if long_km > 0.0
+                                && sessions_q.iter().any(|s| s.km() > long_km + 0.05) =>
+                        {
+                            break;
+                        }
                         Spread::Fits { long_km, easy_km } => {
                             return Laid {
                                 slots,
@@ -818,6 +918,26 @@ impl Context<'_> {
             .unwrap_or_else(|| fallback(false))
     }
 
+    /// An experienced marathoner's last six weeks before the taper: the
+    /// long run carries marathon-pace segments (recovery weeks excepted).
+    fn long_mp_week(&self, w: &WeekShape) -> bool {
+        self.cat.name == "marathon"
+            && self.req.level == Level::Experienced
+            && matches!(w.phase, Phase::Build | Phase::Peak)
+            && !w.recovery
+            && w.index + 6 > self.pre_taper
+    }
+
+    /// A long run of `long_km` with the next marathon-pace segments along
+    /// the library that fit `most_mp_km` and the run itself.
+    fn long_mp_run(&self, long_km: f64, most_mp_km: f64) -> Option<Session> {
+        let step = self.progress.get(&SessionKind::Long).copied().unwrap_or(0);
+        let pace = self.targets.seconds(SessionKind::MarathonPace, 1.0);
+        library::candidates(SessionKind::Long, step, most_mp_km, pace)
+            .into_iter()
+            .find_map(|w| workouts::long_with_mp(w, long_km, &self.targets))
+    }
+
     /// Race-week run days: the runner's days up to two before the race.
     fn race_week_days(&self, dates: &[Date]) -> Vec<usize> {
         dates
@@ -859,6 +979,11 @@ fn niggle_note(niggles: &[Niggle], self_check: &[request::SelfCheck]) -> Option<
         notes.push("Your self-check showed a wobble or knee drift: more abductor and single-leg balance work from week 1.");
     }
     (!notes.is_empty()).then(|| notes.join(" "))
+}
+
+/// A week with one run and no room for a long one: that run is easy.
+fn lone_run_week(easy_days: &[usize], quality: &[Session], long_km: f64, w: &WeekShape) -> bool {
+    easy_days.is_empty() && quality.is_empty() && long_km > w.long_km + 0.05
 }
 
 /// Race week's easy runs on the last `runs` of its run days, nearest the

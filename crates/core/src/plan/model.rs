@@ -204,10 +204,33 @@ impl Session {
         f64::from(self.distance_m.unwrap_or(0)) / 1000.0
     }
 
+    /// A hard day: a quality session, or a long run with marathon-pace
+    /// segments (its work steps).
+    pub fn is_hard(&self) -> bool {
+        self.kind.is_quality()
+            || (self.kind == SessionKind::Long
+                && self.steps.iter().any(|s| {
+                    s.kind == StepKind::Work
+                        || (s.kind == StepKind::Repeat
+                            && s.steps.iter().any(|i| i.kind == StepKind::Work))
+                }))
+    }
+
+    /// The hard kilometres as the easy-share rule counts them: marathon
+    /// pace is moderate (a steady effort, not a hard one), so its work
+    /// counts half.
+    pub fn intensity_km(&self) -> f64 {
+        let weight = match self.kind {
+            SessionKind::MarathonPace | SessionKind::Long => 0.5,
+            _ => 1.0,
+        };
+        self.hard_km() * weight
+    }
+
     /// Kilometres at quality intensity: the work steps when the structure is
     /// known, the whole session otherwise.
     pub fn hard_km(&self) -> f64 {
-        if !self.kind.is_quality() {
+        if !self.is_hard() {
             return 0.0;
         }
         if self.steps.is_empty() {

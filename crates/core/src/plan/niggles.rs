@@ -3,6 +3,7 @@
 //! niggle plan leads with.
 
 use super::model::{Niggle, Phase, SessionKind};
+use crate::exercises::{Exercise, Family};
 
 /// The pain rule and the advice to see a professional, as the plan's first
 /// warning when it trains around a niggle.
@@ -27,6 +28,25 @@ pub fn banned_movements(niggles: &[Niggle]) -> Vec<&'static str> {
         out.push("bulgarian_split_squat");
     }
     out
+}
+
+/// Whether a movement is one to reach for with a niggle: from the family
+/// the plan swaps in for it (abductors keep a knee or IT band tracking,
+/// hip-flexor work and its stretches for the hip flexor, core for the
+/// lower back), and not one the niggle leaves out.
+pub fn suits(niggle: Niggle, e: &Exercise) -> bool {
+    let helps = match niggle {
+        Niggle::Knee | Niggle::Itb => e.covers(Family::Abductors),
+        Niggle::HipFlexor => {
+            e.covers(Family::HipFlexors)
+                || matches!(
+                    e.id.as_str(),
+                    "half_kneeling_hip_flexor_stretch" | "runners_lunge"
+                )
+        }
+        Niggle::LowBack => e.covers(Family::Core),
+    };
+    helps && !banned_movements(&[niggle]).contains(&e.id.as_str())
 }
 
 /// The quality session a niggle asks for instead: fast repetitions (the
@@ -61,4 +81,39 @@ pub fn run_note(kind: SessionKind, niggles: &[Niggle]) -> Option<&'static str> {
         );
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exercises::{find, library};
+
+    #[test]
+    fn each_niggle_has_movements_that_suit_it() {
+        let ids = |n: Niggle| -> Vec<&str> {
+            library()
+                .iter()
+                .filter(|e| suits(n, e))
+                .map(|e| e.id.as_str())
+                .collect()
+        };
+        assert!(ids(Niggle::Knee).contains(&"clamshell"));
+        assert!(!ids(Niggle::Knee).contains(&"reverse_lunge"));
+        assert!(ids(Niggle::HipFlexor).contains(&"half_kneeling_hip_flexor_stretch"));
+        assert!(ids(Niggle::LowBack).contains(&"dead_bug"));
+        for n in [
+            Niggle::Knee,
+            Niggle::Itb,
+            Niggle::HipFlexor,
+            Niggle::LowBack,
+        ] {
+            for id in ids(n) {
+                assert!(
+                    !banned_movements(&[n]).contains(&id),
+                    "{id} is left out for {n:?}"
+                );
+            }
+        }
+        assert!(!suits(Niggle::Knee, find("bulgarian_split_squat").unwrap()));
+    }
 }

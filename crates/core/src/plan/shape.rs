@@ -214,6 +214,64 @@ fn round_half(km: f64) -> f64 {
     (km * 2.0).round() / 2.0
 }
 
+/// The long run through the block: from a little over what the runner has
+/// done (never above four fifths of the peak, so there is room to grow) up
+/// to the peak long run in the last three weeks before the taper (3–5 weeks
+/// out for a marathon), growing steadily in the building weeks between.
+/// Recovery weeks are not on the curve: they lower the long run.
+struct LongRunCurve {
+    pre: u32,
+    peak_from: u32,
+    start: f64,
+    peak: f64,
+}
+
+impl LongRunCurve {
+    fn new(pre: u32, peak: f64, from_history: f64) -> Self {
+        // The first building week in the window before the taper reaches
+        // the peak.
+        let window = pre.saturating_sub(2).max(1);
+        let peak_from = (window..=pre)
+            .find(|&i| !(pre >= 4 && i % 4 == 0))
+            .unwrap_or(pre);
+        Self {
+            pre,
+            peak_from,
+            start: from_history.min(peak * 0.8),
+            peak,
+        }
+    }
+
+    /// The long run week `i` aims for, given the building weeks' long runs
+    /// so far.
+    fn at(&self, i: u32, before: &[f64]) -> f64 {
+        if i < self.peak_from {
+            let building = |to: u32| (1..to).filter(|&k| !(self.pre >= 4 && k % 4 == 0)).count();
+            let (k, total) = (building(i), building(self.peak_from));
+            if total == 0 {
+                return self.peak;
+            }
+            self.start + (self.peak - self.start) * k as f64 / total as f64
+        } else if before.last().is_some_and(|&l| l >= self.peak - 0.25) {
+            // Peak long runs are spaced: a shorter one after each.
+            self.peak * 0.85
+        } else {
+            self.peak
+        }
+    }
+}
+
+/// A long run that would be the third of the same length in a row (building
+/// weeks) steps back: the same long run week after week builds nothing.
+fn spaced(long_km: f64, before: &[f64]) -> Option<f64> {
+    match before {
+        [.., a, b] if (a - long_km).abs() < 0.05 && (b - long_km).abs() < 0.05 => {
+            Some(floor_half(long_km * 0.85))
+        }
+        _ => None,
+    }
+}
+
 /// Phase of each pre-taper week, and the warnings the shape raises.
 fn phases(pre_taper: u32, level: Level) -> Vec<Phase> {
     let peak = match pre_taper {
@@ -245,28 +303,46 @@ pub fn long_run_time_cap_km(cat: &RaceCategory, easy_s_per_km: f64) -> f64 {
 }
 
 /// The plan's weeks. `carry` tells how much of a week's volume its run days
-/// carry with runs worth doing (see `sizing`); `caps` holds, per week, a
+/// carry with runs worth doing (see `sizing`) and the long run they lay out;
+/// `caps` holds, per week, a
 /// limit found by building the plan once (infinite when not known).
 pub fn shape(
     req: &PlanRequest,
     easy_s_per_km: f64,
     caps: &[f64],
-    carry: &dyn Fn(&WeekShape) -> f64,
+    carry: &dyn Fn(&WeekShape) -> (f64, f64),
 ) -> (Vec<WeekShape>, Vec<String>) {
     // Volume the run days cannot carry is left out here, so progression,
     // recovery weeks and the taper are measured from what is planned.
-    let fit = |mut ws: WeekShape| {
-        for _ in 0..3 {
-            let most = carry(&ws);
+    let cat = RaceCategory::of(req.race.metres());
+    let long_caps = cat
+        .long_cap_km
+        .min(long_run_time_cap_km(&cat, easy_s_per_km));
+    // Returns the week and the long run its runs lay out.
+    // `grow`: whether the long run may grow for the easy runs' sake (not
+    // when it was just stepped back for spacing).
+    let fit = |mut ws: WeekShape, grow: bool| {
+        let mut laid = ws.long_km;
+        let mut grown = !grow;
+        for _ in 0..4 {
+            let (most, long) = carry(&ws);
+            laid = long;
             if most >= ws.km - 1e-9 {
                 break;
+            }
+            // Easy runs stay within three quarters of the long run: a long
+            // run still under its cap grows before the week shrinks.
+            let cap = floor_half(long_run_cap_km(ws.km).min(long_caps));
+            if !grown && ws.long_km > 0.0 && ws.long_km < cap - 0.05 {
+                ws.long_km = cap.min(ws.long_km + ((ws.km - most) * 2.0).ceil() / 2.0);
+                grown = true;
+                continue;
             }
             ws.km = most;
             ws.long_km = ws.long_km.min(floor_half(long_run_cap_km(most)));
         }
-        ws
+        (ws, laid)
     };
-    let cat = RaceCategory::of(req.race.metres());
     let n = req.weeks();
     let label = race_label(&req.race);
     let mut warnings = Vec::new();
@@ -288,15 +364,34 @@ pub fn shape(
     let phase_of = phases(pre, level);
     let cycle = 4;
     let growth = if first_timer { 1.08 } else { 1.10 };
-    let peak_target = if first_timer {
+    let category_peak = if first_timer {
         cat.peak_km.0
     } else {
         cat.peak_km.1
-    }
-    .min(block_peak_cap(req.weekly_km))
-    .max(req.weekly_km);
+    };
+    // A marathon or ultra block still builds for a runner who already runs
+    // the usual peak: the long run needs the volume to grow.
+    let category_peak = if req.race.metres() > 40_000.0 {
+        category_peak.max(req.weekly_km * 1.1)
+    } else {
+        category_peak
+    };
+    let peak_target = category_peak
+        .min(block_peak_cap(req.weekly_km))
+        .max(req.weekly_km);
     let time_cap = long_run_time_cap_km(&cat, easy_s_per_km);
     let long_step = if first_timer { 1.5 } else { 2.0 };
+    let curve = LongRunCurve::new(
+        pre,
+        floor_half(
+            long_run_cap_km(peak_target)
+                .min(cat.long_cap_km)
+                .min(time_cap),
+        ),
+        req.longest_run_km.unwrap_or(req.weekly_km * 0.3).max(3.0) + long_step,
+    );
+    // Long runs of the building weeks, newest last, for the spacing rule.
+    let mut building_longs: Vec<f64> = Vec::new();
 
     let mut weeks = Vec::with_capacity(n as usize);
     let (mut two_back, mut one_back) = (req.weekly_km, req.weekly_km);
@@ -319,7 +414,10 @@ pub fn shape(
         let long_km = if recovery {
             floor_half(cap.min(last_long * 0.8))
         } else {
-            floor_half(cap.min(last_long + long_step))
+            floor_half(
+                cap.min(curve.at(i, &building_longs))
+                    .min(last_long + long_step),
+            )
         };
         let quality = match (phase, recovery, first_timer) {
             (_, true, true) => 0,
@@ -329,22 +427,38 @@ pub fn shape(
             (Phase::Base, _, false) => 1,
             (_, _, false) => 2,
         };
-        let ws = fit(WeekShape {
-            index: i,
-            start: req.start + (7 * (i64::from(i) - 1)).days(),
-            phase,
-            recovery,
-            km,
-            long_km,
-            quality,
-            prev_km: one_back,
-            limit_km: limit,
-            weeks_since_recovery: since_recovery,
-            peak_km: 0.0,
-        });
+        let (mut ws, mut laid) = fit(
+            WeekShape {
+                index: i,
+                start: req.start + (7 * (i64::from(i) - 1)).days(),
+                phase,
+                recovery,
+                km,
+                long_km,
+                quality,
+                prev_km: one_back,
+                limit_km: limit,
+                weeks_since_recovery: since_recovery,
+                peak_km: 0.0,
+            },
+            true,
+        );
         if !recovery {
+            // The runs as laid out decide whether the long run would be the
+            // same a third building week running (the run days can hold it
+            // below the curve): then it steps back.
+            if let Some(back) = spaced(laid, &building_longs) {
+                (ws, laid) = fit(
+                    WeekShape {
+                        long_km: back.min(ws.long_km),
+                        ..ws
+                    },
+                    false,
+                );
+            }
             last_build_km = ws.km;
             last_long = ws.long_km;
+            building_longs.push(laid);
         }
         since_recovery = if recovery { 0 } else { since_recovery + 1 };
         (two_back, one_back) = (one_back, ws.km);
@@ -369,20 +483,23 @@ pub fn shape(
         } else {
             floor_half((peak_long * (factor + 0.05)).min(long_run_cap_km(km)))
         };
-        let ws = fit(WeekShape {
-            index: i,
-            start: req.start + (7 * (i64::from(i) - 1)).days(),
-            phase: if race_week { Phase::Race } else { Phase::Taper },
-            recovery: false,
-            km,
-            long_km,
-            // Race week's one is a short sharpener.
-            quality: 1,
-            prev_km: one_back,
-            limit_km: progression_limit(two_back.max(one_back)),
-            weeks_since_recovery: 0,
-            peak_km: peak,
-        });
+        let (ws, _) = fit(
+            WeekShape {
+                index: i,
+                start: req.start + (7 * (i64::from(i) - 1)).days(),
+                phase: if race_week { Phase::Race } else { Phase::Taper },
+                recovery: false,
+                km,
+                long_km,
+                // Race week's one is a short sharpener.
+                quality: 1,
+                prev_km: one_back,
+                limit_km: progression_limit(two_back.max(one_back)),
+                weeks_since_recovery: 0,
+                peak_km: peak,
+            },
+            true,
+        );
         (two_back, one_back) = (one_back, ws.km);
         weeks.push(ws);
     }

@@ -122,6 +122,18 @@ pub fn long_run(
     )
 }
 
+pub fn strides() -> &'static str {
+    "Then 6 strides: 20 seconds quick and relaxed on the flat, walking or jogging back until fully recovered. They keep your legs quick and your form tidy without tiring you."
+}
+
+/// The marathon-pace segments inside a long run.
+pub fn long_run_mp(mp_km: f64, u: Units) -> String {
+    format!(
+        "In the middle, {} at marathon pace in segments with easy running between: the race's rhythm on tired legs, the marathon's most specific session. Start and finish easy.",
+        dist(mp_km, u)
+    )
+}
+
 pub fn quality(
     kind: SessionKind,
     hard_km: f64,

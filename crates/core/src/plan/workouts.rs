@@ -28,7 +28,8 @@ const BAND: [(SessionKind, f64); 4] = [
     (SessionKind::MarathonPace, 4.0),
 ];
 
-fn rpe(kind: SessionKind) -> [u8; 2] {
+/// The effort (RPE 1–10) a kind of run asks for.
+pub fn rpe(kind: SessionKind) -> [u8; 2] {
     match kind {
         SessionKind::Recovery => [2, 3],
         SessionKind::Easy | SessionKind::Long => [3, 4],
@@ -182,6 +183,80 @@ pub fn from_library(w: &super::library::Workout, week_km: f64, t: &Targets) -> S
         (n, _, _) => format!("{} {n} × {}{what}", w.name, t.dist(piece)),
     };
     structured(kind, main, title, week_km, t)
+}
+
+/// A long run of `long_km` with marathon-pace segments from the library:
+/// easy running first, the segments with easy running between, and an easy
+/// finish. `None` when the long run is too short to hold them with at least
+/// 3 km before and 2 km after.
+pub fn long_with_mp(w: &super::library::Workout, long_km: f64, t: &Targets) -> Option<Session> {
+    const BEFORE_MIN: f64 = 3.0;
+    const AFTER: f64 = 2.0;
+    let piece = w.piece_km(t.seconds(SessionKind::MarathonPace, 1.0));
+    let easy_s = t.seconds(SessionKind::Long, 1.0);
+    let between = (f64::from(w.recovery_s) / easy_s * 10.0).round() / 10.0;
+    let reps = f64::from(w.reps);
+    let before = long_km - reps * (piece + between) - AFTER;
+    if before < BEFORE_MIN - 1e-9 {
+        return None;
+    }
+    let steps = vec![
+        t.step(StepKind::Warmup, SessionKind::Long, before),
+        repeat(
+            w.reps,
+            vec![
+                t.step(StepKind::Work, SessionKind::MarathonPace, piece),
+                t.step(StepKind::Recovery, SessionKind::Long, between),
+            ],
+        ),
+        t.step(StepKind::Cooldown, SessionKind::Long, AFTER),
+    ];
+    let (m, secs) = totals(&steps);
+    let mut s = t.steady(SessionKind::Long, long_km);
+    s.title = format!(
+        "Long {} with {} × {} at marathon pace",
+        t.dist(long_km),
+        w.reps,
+        t.dist(piece)
+    );
+    s.distance_m = Some(m);
+    s.duration_s = Some(secs);
+    s.steps = steps;
+    Some(s)
+}
+
+/// Strides after an easy run: six 20-second pieces, quick and relaxed,
+/// with a walk or jog back. Leg speed and form without fatigue; the run's
+/// distance stays the same (the strides are its last 1.2 km).
+pub const STRIDES: u16 = 6;
+/// The shortest easy run that carries them.
+pub const STRIDES_MIN_RUN_KM: f64 = 2.5;
+
+pub fn with_strides(mut s: Session, t: &Targets) -> Session {
+    let piece = 0.1;
+    let easy = s.km() - f64::from(STRIDES) * 2.0 * piece;
+    if easy < 1.0 {
+        return s;
+    }
+    let mut stride = t.step(StepKind::Work, SessionKind::Repetition, piece);
+    stride.duration_s = Some(20);
+    let steps = vec![
+        t.step(StepKind::Warmup, s.kind, easy),
+        repeat(
+            STRIDES,
+            vec![
+                stride,
+                t.step(StepKind::Recovery, SessionKind::Recovery, piece),
+            ],
+        ),
+    ];
+    let (m, _) = totals(&steps);
+    // The time stays the easy run's: the walks back take what the quick
+    // pieces save.
+    s.title = format!("{} + {STRIDES} strides", s.title);
+    s.distance_m = Some(m);
+    s.steps = steps;
+    s
 }
 
 /// The shortest session worth the trip out, with a little room.

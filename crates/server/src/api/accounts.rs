@@ -69,8 +69,11 @@ pub async fn rate_limited(state: &AppState, client: &Client, what: &str) -> Resu
 /// login failures (run periodically by the server).
 pub async fn purge_expired(db: &runcoach_store::Db) -> Result<u64, StoreError> {
     let now = runcoach_store::now_ms();
-    let limits = limits::purge(db, now - ADDRESS_WINDOW_MS, now - FORGET_FAILURES_MS).await?;
-    Ok(limits + sessions::purge_expired(db).await?)
+    // Windows are kept as long as the longest of them (mail's hour).
+    let longest_window = runcoach_app::accounts::email::MAIL_WINDOW_MS.max(ADDRESS_WINDOW_MS);
+    let limits = limits::purge(db, now - longest_window, now - FORGET_FAILURES_MS).await?;
+    let links = runcoach_store::mail::purge_expired_tokens(db, now).await?;
+    Ok(limits + links + sessions::purge_expired(db).await?)
 }
 
 pub const MAX_EMAIL_LEN: usize = 254;
@@ -201,8 +204,15 @@ pub async fn signup(
     client: Client,
     headers: HeaderMap,
     ApiJson(body): ApiJson<Signup>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     rate_limited(&state, &client, "signup").await?;
+    // With e-mail, every sign-up is answered alike (202): the account is
+    // made when the link sent to the address is followed, and a registered
+    // address's owner is told by e-mail instead.
+    if let Some(mail) = &state.config.mail {
+        super::email::signup_by_email(&state, mail, &body).await?;
+        return Ok(super::email::check_email());
+    }
     let user = register(&state, &body).await?;
     super::affiliates::on_signup(&state, &user.id, &client, &headers).await;
     let cookie = auth::start_session(&state, &user.id).await?;
@@ -210,7 +220,8 @@ pub async fn signup(
         StatusCode::CREATED,
         AppendHeaders([(SET_COOKIE, cookie)]),
         Json(user),
-    ))
+    )
+        .into_response())
 }
 
 pub async fn login(

@@ -89,6 +89,15 @@ impl From<CoachingError> for ApiError {
             CoachingError::Conflict(code, message) => {
                 ApiError::coded(StatusCode::CONFLICT, code, message)
             }
+            CoachingError::PaymentRequired(code, message) => {
+                ApiError::coded(StatusCode::PAYMENT_REQUIRED, code, message)
+            }
+            CoachingError::Guardrails(violations) => ApiError::Coded {
+                status: StatusCode::CONFLICT,
+                code: "guardrail_violations",
+                message: format!("{message}; send accept_warnings: true to save it anyway"),
+                extra: Some(serde_json::json!({ "violations": violations })),
+            },
             CoachingError::Store(e) => ApiError::internal(e),
         }
     }

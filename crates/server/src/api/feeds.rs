@@ -9,12 +9,16 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
+use runcoach_app::Actor;
+use runcoach_app::coaching::slots;
 use runcoach_core::plan::SessionKind;
 use runcoach_formats::fit_workout::encode;
 use runcoach_formats::ics;
 use runcoach_formats::plan_export::{
-    FeedOptions, PlannedSession, kind_name, plan_calendar, planned_sessions, session_workout,
+    FeedOptions, PlannedSession, UID_DOMAIN, calendar as plan_calendar, kind_name,
+    planned_sessions, session_workout,
 };
+use runcoach_store::now_ms;
 use runcoach_store::{feeds, plans, users};
 use serde::{Deserialize, Serialize};
 
@@ -152,20 +156,28 @@ pub async fn calendar(
     opts.uid_namespace = user.id.clone();
     opts.start_times = crate::schedule::parse(&user.start_times);
     opts.tz = Some(user.time_zone.clone()).filter(|z| !z.is_empty());
-    let text = match &plan {
+    let mut cal = match &plan {
         Some((plan_id, plan)) => {
             opts.sequences = feeds::sequences_for_plan(&state.db, plan_id).await?;
             plan_calendar(plan, &opts)
         }
         // No plan yet: a valid, empty calendar, so the subscription stays.
-        None => ics::write(&ics::Calendar {
-            name: opts.name,
+        None => ics::Calendar {
+            name: opts.name.clone(),
             prodid: format!("-//runcoach//runcoach {}//EN", env!("CARGO_PKG_VERSION")),
             refresh_minutes: opts.refresh_minutes,
             dtstamp: opts.dtstamp,
             events: Vec::new(),
-        }),
+        },
     };
+    let sessions =
+        slots::calendar(&state.db, &user.id, Actor::of(&user).is_coach(), now_ms()).await?;
+    cal.events.extend(
+        sessions
+            .iter()
+            .map(|s| in_person(s, &user.time_zone, feed.busy_only)),
+    );
+    let text = ics::write(&cal);
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
@@ -177,6 +189,51 @@ pub async fn calendar(
         text,
     )
         .into_response())
+}
+
+/// An in-person session as a calendar event, at its real time: in the
+/// subscriber's zone when they saved one, in UTC otherwise.
+fn in_person(s: &slots::CalendarSession, zone: &str, busy_only: bool) -> ics::Event {
+    let tz = jiff::tz::TimeZone::get(zone)
+        .ok()
+        .filter(|_| !zone.is_empty())
+        .map(|tz| (zone.to_owned(), tz))
+        .unwrap_or_else(|| ("UTC".to_owned(), jiff::tz::TimeZone::UTC));
+    let start = Timestamp::from_millisecond(s.starts_at_ms)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned(tz.1)
+        .datetime();
+    let when = ics::When::Timed {
+        start,
+        minutes: u32::try_from(s.duration_min).unwrap_or(60),
+        tz: Some(tz.0),
+    };
+    let uid = format!("{}@{UID_DOMAIN}", s.uid);
+    let sequence = u32::try_from(s.sequence).unwrap_or(u32::MAX);
+    if busy_only {
+        return ics::Event {
+            uid: format!("busy-{uid}"),
+            sequence,
+            summary: "Busy".to_owned(),
+            description: String::new(),
+            location: None,
+            url: None,
+            categories: Vec::new(),
+            when,
+            transparent: false,
+        };
+    }
+    ics::Event {
+        uid,
+        sequence,
+        summary: s.summary.clone(),
+        description: s.description.clone(),
+        location: Some(s.location.clone()),
+        url: None,
+        categories: vec!["In person".to_owned()],
+        when,
+        transparent: false,
+    }
 }
 
 /// Sessions a watch can run as a workout.

@@ -288,8 +288,22 @@ pub struct Started {
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
-    multipart: Multipart,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(StatusCode, Json<Started>), Response> {
+    // Not multipart, or no boundary: a JSON error like every other.
+    let multipart = multipart.map_err(|r| {
+        let code = if r.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+            "unsupported_media_type"
+        } else {
+            "bad_request"
+        };
+        ApiError::coded(
+            r.status(),
+            code,
+            format!("send the files as multipart/form-data: {}", r.body_text()),
+        )
+        .into_response()
+    })?;
     let ticket = state
         .imports
         .reserve(&user.user.id)

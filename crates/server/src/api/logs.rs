@@ -419,6 +419,44 @@ pub struct AdjustmentView {
     pub created_at: String,
     pub undone: bool,
     pub touched: usize,
+    /// A hand edit's editor (`coach_edit`, `athlete_edit`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub editor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Guardrail findings the editor saw and saved anyway.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub violations: Option<Vec<runcoach_app::plans::edits::Finding>>,
+}
+
+fn timestamp(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+impl From<runcoach_app::plans::edits::EditView> for AdjustmentView {
+    fn from(e: runcoach_app::plans::edits::EditView) -> Self {
+        let mut why = e.note.clone();
+        if !e.violations.is_empty() {
+            let rules: Vec<String> = e.violations.iter().map(|v| v.message.clone()).collect();
+            let accepted = format!("Saved despite: {}.", rules.join("; "));
+            why = [why, accepted].join(" ").trim().to_owned();
+        }
+        AdjustmentView {
+            id: e.id,
+            rule: e.rule,
+            summary: e.summary,
+            why,
+            week: e.week,
+            created_at: timestamp(e.created_at),
+            undone: e.undone,
+            touched: 0,
+            editor: Some(e.editor),
+            note: Some(e.note),
+            violations: Some(e.violations),
+        }
+    }
 }
 
 pub async fn adjustments_of(
@@ -427,22 +465,36 @@ pub async fn adjustments_of(
     plan_id: &str,
 ) -> Result<Vec<AdjustmentView>, ApiError> {
     super::coaching::plan_athlete(state, user, plan_id, Need::Read).await?;
-    Ok(logs::adjustments(&state.db, plan_id)
+    let mut out: Vec<(i64, AdjustmentView)> = logs::adjustments(&state.db, plan_id)
         .await?
         .into_iter()
-        .map(|s| AdjustmentView {
-            id: s.adjustment.id.clone(),
-            rule: s.adjustment.rule.as_str().to_owned(),
-            summary: s.adjustment.summary.clone(),
-            why: s.adjustment.why.clone(),
-            week: s.adjustment.week,
-            created_at: jiff::Timestamp::from_millisecond(s.created_at)
-                .map(|t| t.to_string())
-                .unwrap_or_default(),
-            undone: s.undone,
-            touched: s.adjustment.touched.len(),
+        .map(|s| {
+            (
+                s.created_at,
+                AdjustmentView {
+                    id: s.adjustment.id.clone(),
+                    rule: s.adjustment.rule.as_str().to_owned(),
+                    summary: s.adjustment.summary.clone(),
+                    why: s.adjustment.why.clone(),
+                    week: s.adjustment.week,
+                    created_at: jiff::Timestamp::from_millisecond(s.created_at)
+                        .map(|t| t.to_string())
+                        .unwrap_or_default(),
+                    undone: s.undone,
+                    touched: s.adjustment.touched.len(),
+                    editor: None,
+                    note: None,
+                    violations: None,
+                },
+            )
         })
-        .collect())
+        .collect();
+    // Hand edits beside adaptation's adjustments, in the order they came.
+    for e in runcoach_app::plans::edits::history(&state.db, plan_id).await? {
+        out.push((e.created_at, e.into()));
+    }
+    out.sort_by_key(|(at, _)| *at);
+    Ok(out.into_iter().map(|(_, v)| v).collect())
 }
 
 pub async fn adjustments(
@@ -463,7 +515,14 @@ pub async fn set_undone(
 ) -> Result<(), ApiError> {
     // Undoing changes the plan: the athlete, or a coach who may edit it.
     let (athlete, _) = super::coaching::plan_athlete(state, user, plan_id, Need::Edit).await?;
-    if !logs::set_undone(&state.db, plan_id, adjustment, undone).await? {
+    let found = if adjustment.starts_with("edit-") {
+        let actor = runcoach_app::Actor::of(&user.user);
+        runcoach_app::plans::edits::set_undone(&state.db, &actor, plan_id, adjustment, undone)
+            .await?
+    } else {
+        logs::set_undone(&state.db, plan_id, adjustment, undone).await?
+    };
+    if !found {
         return Err(ApiError::NotFound);
     }
     training::readapt(&state.db, &athlete.id).await?;

@@ -3,6 +3,8 @@
 pub mod accounts;
 pub mod affiliates;
 pub mod coaching;
+pub mod edits;
+pub mod email;
 pub mod feeds;
 pub mod imports;
 mod json;
@@ -10,6 +12,8 @@ pub mod logs;
 pub mod plans;
 pub mod progress;
 pub mod shop;
+pub mod slots;
+pub mod templates;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -30,6 +34,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/me"),
     ("patch", "/api/v1/me"),
     ("post", "/api/v1/password"),
+    ("post", "/api/v1/password/forgot"),
+    ("post", "/api/v1/password/reset"),
+    ("post", "/api/v1/email/verify"),
+    ("post", "/api/v1/email/verification"),
     ("post", "/api/v1/tokens"),
     ("get", "/api/v1/tokens"),
     ("delete", "/api/v1/tokens/{id}"),
@@ -52,6 +60,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/plans/{id}/adjustments"),
     ("post", "/api/v1/plans/{id}/adjustments/{adj}/undo"),
     ("post", "/api/v1/plans/{id}/adjustments/{adj}/redo"),
+    ("post", "/api/v1/plans/{id}/edits"),
     ("post", "/api/v1/imports"),
     ("get", "/api/v1/imports/{id}"),
     ("get", "/api/v1/activities"),
@@ -86,6 +95,14 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/admin/payouts"),
     ("get", "/api/v1/admin/payouts"),
     ("get", "/api/v1/admin/payouts.csv"),
+    ("post", "/api/v1/coach/slots"),
+    ("get", "/api/v1/coaches/{id}/slots"),
+    ("post", "/api/v1/slots/{id}/bookings"),
+    ("get", "/api/v1/bookings"),
+    ("delete", "/api/v1/bookings/{id}"),
+    ("post", "/api/v1/coach/templates"),
+    ("get", "/api/v1/coach/templates"),
+    ("post", "/api/v1/coach/templates/{id}/apply"),
     ("put", "/api/v1/coach/profile"),
     ("get", "/api/v1/coaches"),
     ("post", "/api/v1/coaching/grants"),
@@ -111,6 +128,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/logout", post(accounts::logout))
         .route("/api/v1/me", get(accounts::me).patch(accounts::update_me))
         .route("/api/v1/password", post(accounts::change_password))
+        .route("/api/v1/password/forgot", post(email::forgot))
+        .route("/api/v1/password/reset", post(email::reset))
+        .route("/api/v1/email/verify", post(email::verify))
+        .route("/api/v1/email/verification", post(email::send_verification))
         .route(
             "/api/v1/tokens",
             post(accounts::create_token).get(accounts::list_tokens),
@@ -140,6 +161,7 @@ pub fn router() -> Router<AppState> {
             "/api/v1/plans/{id}/adjustments/{adj}/redo",
             post(logs::redo),
         )
+        .route("/api/v1/plans/{id}/edits", post(edits::create))
         .route("/api/v1/feeds", post(feeds::create))
         .route("/api/v1/feeds/{id}", delete(feeds::revoke))
         // matchit cannot match `{token}.ics`; the handler strips the suffix.
@@ -201,6 +223,19 @@ pub fn router() -> Router<AppState> {
             post(affiliates::run_payouts).get(affiliates::payouts),
         )
         .route("/api/v1/admin/payouts.csv", get(affiliates::payouts_csv))
+        .route("/api/v1/coach/slots", post(slots::publish_slot))
+        .route("/api/v1/coaches/{id}/slots", get(slots::coach_slots))
+        .route("/api/v1/slots/{id}/bookings", post(slots::book))
+        .route("/api/v1/bookings", get(slots::my_bookings))
+        .route("/api/v1/bookings/{id}", delete(slots::cancel_booking))
+        .route(
+            "/api/v1/coach/templates",
+            post(templates::create_template).get(templates::list_templates),
+        )
+        .route(
+            "/api/v1/coach/templates/{id}/apply",
+            post(templates::apply_template),
+        )
         .route("/api/v1/coach/profile", put(coaching::put_profile))
         .route("/api/v1/coaches", get(coaching::coaches))
         .route(

@@ -74,14 +74,18 @@ pub fn verify(password: &str, stored: &str) -> bool {
 
 /// Argon2 costs ~19 MiB and tens of milliseconds of CPU per call, so the
 /// server runs it on the blocking pool (never on the async workers, where
-/// it would stall every other request) and at most one call per core at a
-/// time (so a burst of logins queues instead of multiplying memory).
+/// it would stall every other request) and at most one call per core but
+/// one at a time (so a burst of logins queues instead of multiplying
+/// memory, and the server keeps a core to answer everyone else).
 fn slots() -> Arc<Semaphore> {
     static SLOTS: OnceLock<Arc<Semaphore>> = OnceLock::new();
     SLOTS
         .get_or_init(|| {
+            // One core stays free for everything else: with every core
+            // hashing, a login flood pushed /healthz p99 to ~100 ms on 2
+            // cores (bench/abuse.sh).
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-            Arc::new(Semaphore::new(cores))
+            Arc::new(Semaphore::new(cores.saturating_sub(1).max(1)))
         })
         .clone()
 }

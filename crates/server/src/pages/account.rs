@@ -175,7 +175,7 @@ pub async fn signup_submit(
     headers: HeaderMap,
     Form(form): Form<AuthForm>,
 ) -> Result<Response, ApiError> {
-    let mut page = match begin_attempt(&state, &user, &client, &headers, &form, true).await {
+    let page = match begin_attempt(&state, &user, &client, &headers, &form, true).await {
         Ok(page) => page,
         Err(response) => return Ok(response),
     };
@@ -184,23 +184,40 @@ pub async fn signup_submit(
         password: form.password,
         name: form.name,
     };
+    if let Some(mail) = &state.config.mail {
+        // Alike for every address: the link (or the owner's note) goes by
+        // e-mail, and the account is made when the link is followed.
+        return match crate::api::email::signup_by_email(&state, mail, &signup).await {
+            Ok(()) => Ok(super::message(
+                StatusCode::OK,
+                page.nav.clone(),
+                "Check your e-mail",
+                crate::api::email::CHECK_EMAIL,
+            )),
+            Err(ApiError::Invalid(fields)) => Ok(invalid_signup(page, fields)),
+            Err(e) => Err(e),
+        };
+    }
     match accounts::register(&state, &signup).await {
         Ok(u) => {
             crate::api::affiliates::on_signup(&state, &u.id, &client, &headers).await;
             signed_in(&state, &u.id, &page.next).await
         }
-        Err(ApiError::Invalid(fields)) => {
-            for f in fields {
-                match f.field {
-                    "name" => page.name_error = f.message,
-                    "email" => page.email_error = f.message,
-                    _ => page.password_error = f.message,
-                }
-            }
-            Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, render(&page)))
-        }
+        Err(ApiError::Invalid(fields)) => Ok(invalid_signup(page, fields)),
         Err(e) => Err(e),
     }
+}
+
+/// The sign-up form again, each problem beside its field.
+fn invalid_signup(mut page: AuthPage, fields: Vec<runcoach_core::plan::FieldError>) -> Response {
+    for f in fields {
+        match f.field {
+            "name" => page.name_error = f.message,
+            "email" => page.email_error = f.message,
+            _ => page.password_error = f.message,
+        }
+    }
+    with_status(StatusCode::UNPROCESSABLE_ENTITY, render(&page))
 }
 
 fn with_status(status: StatusCode, mut res: Response) -> Response {
@@ -266,6 +283,9 @@ struct Settings {
     tokens: Vec<(String, String)>,
     start_times: Vec<(&'static str, &'static str, String)>,
     time_zone: String,
+    email: String,
+    /// The server sends e-mail and the address is not confirmed yet.
+    can_verify: bool,
     /// Coaches the athlete let in, with revoke where the athlete granted.
     grants: Vec<super::coaching::GrantItem>,
     /// Coaches to choose from, as (id, name).
@@ -329,6 +349,8 @@ async fn settings(
         notice: notice.into(),
         error: error.into(),
         name: u.name.clone(),
+        email: u.email.clone(),
+        can_verify: state.config.mail.is_some() && u.email_verified_at.is_none(),
         units: u.units.clone(),
         week_start: u.week_start.clone(),
         weekdays: WEEKDAYS.to_vec(),

@@ -187,7 +187,7 @@ pub async fn page(
     Ok(render(&page))
 }
 
-fn back(to: &str, notice: &str) -> Response {
+pub(super) fn back(to: &str, notice: &str) -> Response {
     let encoded: String = notice
         .bytes()
         .map(|b| match b {
@@ -198,7 +198,7 @@ fn back(to: &str, notice: &str) -> Response {
     Redirect::to(&format!("{to}?notice={encoded}")).into_response()
 }
 
-fn expired() -> Response {
+pub(super) fn expired() -> Response {
     (
         StatusCode::FORBIDDEN,
         "the form expired; reload the page and try again",

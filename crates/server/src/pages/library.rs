@@ -1,18 +1,35 @@
-//! The exercise library, open to everyone.
+//! The exercise library, open to everyone: searchable and filterable by
+//! family, kit and niggle through plain query parameters (a GET form, so
+//! it works without JavaScript), and each movement drawn.
+
+use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::Path;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
 use axum::response::Response;
-use runcoach_core::exercises::{Exercise, Family, find, library};
+use runcoach_core::exercises::{Equipment, Exercise, Family, find, library};
+use runcoach_core::plan::Niggle;
+use runcoach_core::plan::niggles::suits;
 
-use super::{Nav, not_found, render};
+use super::{Nav, figure, not_found, render};
 use crate::auth::MaybeUser;
 
 #[derive(Template)]
 #[template(path = "exercises.html")]
 struct Index {
     nav: Nav,
-    groups: Vec<(&'static str, Vec<Item>)>,
+    q: String,
+    family: String,
+    kit: String,
+    niggle: String,
+    families: Vec<(&'static str, String)>,
+    kits: Vec<(&'static str, &'static str)>,
+    niggles: Vec<(&'static str, String)>,
+    problems: Vec<String>,
+    found: usize,
+    filtered: bool,
+    groups: Vec<(String, Vec<Item>)>,
 }
 
 struct Item {
@@ -21,36 +38,145 @@ struct Item {
     focus: &'static str,
 }
 
-const ORDER: [Family; 7] = [
-    Family::Abductors,
-    Family::Extensors,
-    Family::SingleLeg,
-    Family::Adductors,
-    Family::HipFlexors,
-    Family::Core,
-    Family::Mobility,
+/// "Single-leg control" from "single-leg control": headings start upper case.
+pub fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// The kit filter: what the runner has at hand.
+const KITS: [(&str, &str, &[Equipment]); 4] = [
+    ("none", "Nothing", &[]),
+    ("band", "A band", &[Equipment::Band]),
+    ("bench", "A bench or step", &[Equipment::Bench]),
+    (
+        "band_bench",
+        "A band and a bench",
+        &[Equipment::Band, Equipment::Bench],
+    ),
 ];
 
-pub async fn index(user: MaybeUser) -> Response {
-    let groups = ORDER
+const NIGGLES: [(&str, Niggle); 4] = [
+    ("knee", Niggle::Knee),
+    ("itb", Niggle::Itb),
+    ("hip_flexor", Niggle::HipFlexor),
+    ("low_back", Niggle::LowBack),
+];
+
+/// Every word of the search in the movement's name or text.
+fn matches(e: &Exercise, q: &str) -> bool {
+    let hay = format!(
+        "{} {} {} {}",
+        e.name,
+        e.focus,
+        e.family.label(),
+        e.steps.join(" ")
+    )
+    .to_lowercase();
+    q.split_whitespace()
+        .all(|w| hay.contains(&w.to_lowercase()))
+}
+
+pub async fn index(user: MaybeUser, Query(q): Query<HashMap<String, String>>) -> Response {
+    let get = |k: &str| q.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let (text, family_key, kit_key, niggle_key) =
+        (get("q"), get("family"), get("kit"), get("niggle"));
+    let mut problems = Vec::new();
+    let family = match family_key.as_str() {
+        "" => None,
+        k => {
+            let f = Family::ALL.into_iter().find(|f| f.key() == k);
+            if f.is_none() {
+                problems.push(format!(
+                    "There is no movement family called '{k}'; showing every family."
+                ));
+            }
+            f
+        }
+    };
+    let kit = match kit_key.as_str() {
+        "" => None,
+        k => {
+            let have = KITS
+                .iter()
+                .find(|(key, _, _)| *key == k)
+                .map(|(_, _, h)| *h);
+            if have.is_none() {
+                problems.push(format!(
+                    "'{k}' is not a kit choice; showing movements for any kit."
+                ));
+            }
+            have
+        }
+    };
+    let niggle = match niggle_key.as_str() {
+        "" => None,
+        k => {
+            let n = NIGGLES.iter().find(|(key, _)| *key == k).map(|(_, n)| *n);
+            if n.is_none() {
+                problems.push(format!(
+                    "'{k}' is not a niggle we know; showing movements for any."
+                ));
+            }
+            n
+        }
+    };
+    let keep = |e: &Exercise| {
+        family.is_none_or(|f| e.family == f)
+            && kit.is_none_or(|have| e.needs_only(have))
+            && niggle.is_none_or(|n| suits(n, e))
+            && matches(e, &text)
+    };
+    let groups: Vec<(String, Vec<Item>)> = Family::ALL
         .iter()
         .map(|f| {
-            let items = library()
+            let items: Vec<Item> = library()
                 .iter()
-                .filter(|e| e.family == *f)
+                .filter(|e| e.family == *f && keep(e))
                 .map(|e| Item {
                     id: &e.id,
                     name: &e.name,
                     focus: &e.focus,
                 })
                 .collect();
-            (f.label(), items)
+            (capitalised(f.label()), items)
         })
+        .filter(|(_, items)| !items.is_empty())
         .collect();
-    render(&Index {
+    let mut res = render(&Index {
         nav: Nav::of(&user),
+        found: groups.iter().map(|(_, i)| i.len()).sum(),
+        filtered: !(text.is_empty() && family.is_none() && kit.is_none() && niggle.is_none()),
+        q: text,
+        family: family.map_or("", |f| f.key()).to_owned(),
+        kit: if kit.is_some() {
+            kit_key
+        } else {
+            String::new()
+        },
+        niggle: if niggle.is_some() {
+            niggle_key
+        } else {
+            String::new()
+        },
+        families: Family::ALL
+            .iter()
+            .map(|f| (f.key(), capitalised(f.label())))
+            .collect(),
+        kits: KITS.iter().map(|(k, l, _)| (*k, *l)).collect(),
+        niggles: NIGGLES
+            .iter()
+            .map(|(k, n)| (*k, capitalised(n.label())))
+            .collect(),
+        problems: problems.clone(),
         groups,
-    })
+    });
+    if !problems.is_empty() {
+        *res.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    res
 }
 
 #[derive(Template)]
@@ -58,9 +184,13 @@ pub async fn index(user: MaybeUser) -> Response {
 struct Page {
     nav: Nav,
     e: &'static Exercise,
+    family: String,
     dose: String,
+    rest: String,
     load: String,
     kit: String,
+    figure: String,
+    moving: String,
 }
 
 fn range(r: [u16; 2], unit: &str) -> String {
@@ -68,6 +198,18 @@ fn range(r: [u16; 2], unit: &str) -> String {
         format!("{}{unit}", r[0])
     } else {
         format!("{}–{}{unit}", r[0], r[1])
+    }
+}
+
+/// "a resistance band, a bench…" or "none".
+pub fn kit_words(kit: &[Equipment]) -> String {
+    if kit.is_empty() {
+        "none".into()
+    } else {
+        kit.iter()
+            .map(|k| k.label())
+            .collect::<Vec<_>>()
+            .join(" and ")
     }
 }
 
@@ -85,23 +227,25 @@ pub async fn exercise(user: MaybeUser, Path(id): Path<String>) -> Response {
         (_, Some(h)) => range(h, " s"),
         _ => String::new(),
     };
-    let kit: Vec<String> = e
-        .equipment
-        .iter()
-        .map(|k| format!("{k:?}").to_lowercase())
-        .collect();
+    let mut kit = kit_words(&e.equipment);
+    if !e.optional_equipment.is_empty() {
+        kit.push_str(&format!(
+            " (optional: {})",
+            kit_words(&e.optional_equipment)
+        ));
+    }
     render(&Page {
         nav: Nav::of(&user),
         e,
+        family: capitalised(e.family.label()),
         dose: format!(
             "{sets} sets × {amount}{}",
             if e.per_side { " per side" } else { "" }
         ),
+        rest: format!("{} s between sets", e.rest_s()),
         load: format!("{:?}", e.load).to_lowercase(),
-        kit: if kit.is_empty() {
-            "none".into()
-        } else {
-            kit.join(", ")
-        },
+        kit,
+        figure: figure::positions(e).unwrap_or_default(),
+        moving: figure::moving(e).unwrap_or_default(),
     })
 }

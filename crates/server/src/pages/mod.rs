@@ -2,10 +2,14 @@
 //! so everything works without JavaScript.
 
 mod account;
+mod account_email;
 mod activities;
 mod affiliates;
 pub mod charts;
 pub mod coaching;
+mod edits;
+pub mod figure;
+mod follow;
 mod imports;
 mod library;
 mod log;
@@ -14,7 +18,9 @@ mod pacing;
 mod plan;
 mod progress;
 mod shop;
+mod slots;
 pub mod view;
+pub mod workout;
 
 use askama::Template;
 use axum::Router;
@@ -237,6 +243,9 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+/// The follow-along player (progressive: the page works without it).
+const FOLLOW_JS: &str = include_str!("../../static/follow.js");
+
 const ICON_SVG: &str = include_str!("../../static/icon.svg");
 /// The same mark as a 32×32 PNG inside an ICO, for clients that only ask
 /// for `/favicon.ico` (without it every visit logged a 404).
@@ -269,6 +278,22 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/logout", post(account::logout))
         .route(
+            "/password/forgot",
+            get(account_email::forgot_page).post(account_email::forgot_submit),
+        )
+        .route(
+            "/password/reset",
+            get(account_email::reset_page).post(account_email::reset_submit),
+        )
+        .route(
+            "/verify",
+            get(account_email::verify_page).post(account_email::verify_submit),
+        )
+        .route(
+            "/settings/email/verify",
+            post(account_email::send_verification),
+        )
+        .route(
             "/settings",
             get(account::settings_page).post(account::settings_submit),
         )
@@ -286,6 +311,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/sessions/{id}", get(plan::session))
         .route("/today", get(plan::today))
         .route("/sessions/{id}/log", post(log::log_session))
+        .route("/sessions/{id}/follow", get(follow::page))
+        .route("/sessions/{id}/edit", post(edits::session_edit))
+        .route(
+            "/plans/{id}/weeks/{n}/edit",
+            get(edits::week_page).post(edits::week_submit),
+        )
         .route("/log", get(log::extra_page).post(log::extra_submit))
         .route("/progress", get(progress::page))
         .route("/more", get(more))
@@ -331,6 +362,14 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(affiliates::approve_commission),
         )
         .route("/admin/payouts", post(affiliates::run_payouts))
+        .route(
+            "/coach/slots",
+            get(slots::coach_slots).post(slots::coach_slots_submit),
+        )
+        .route("/coach/day/{date}", get(slots::coach_day))
+        .route("/bookings", get(slots::bookings))
+        .route("/slots/{id}/book", post(slots::book_submit))
+        .route("/bookings/{id}/cancel", post(slots::cancel_submit))
         .route("/coach", get(coaching::roster))
         .route("/coach/invitations", post(coaching::invite))
         .route(
@@ -350,6 +389,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(coaching::admin).post(coaching::create_coach),
         )
         .route("/static/app.css", get(stylesheet))
+        .route(
+            "/static/follow.js",
+            get(|| async { asset("text/javascript; charset=utf-8", FOLLOW_JS) }),
+        )
         .route(
             "/static/icon.svg",
             get(|| async { asset("image/svg+xml", ICON_SVG) }),

@@ -39,6 +39,8 @@ pub struct Answers {
     pub eq_band: bool,
     pub eq_bench: bool,
     pub niggles: Vec<String>,
+    /// The self-check's findings: `wobbly-balance`, `knee-drift`.
+    pub self_check: Vec<String>,
     pub units: String,
 }
 
@@ -47,6 +49,18 @@ const NIGGLES: [(&str, &str); 4] = [
     ("itb", "IT band"),
     ("hip-flexor", "Hip flexor"),
     ("low-back", "Lower back"),
+];
+
+/// The article's self-check: each finding, and how to test for it.
+const SELF_CHECKS: [(&str, &str); 2] = [
+    (
+        "wobbly-balance",
+        "I wobble standing on one leg for 30 seconds (try each side, eyes open, hands on hips)",
+    ),
+    (
+        "knee-drift",
+        "My knees drift inward in a bodyweight squat (squat slowly in front of a mirror, feet hip-width)",
+    ),
 ];
 
 const RACES: [(&str, &str); 4] = [
@@ -66,7 +80,21 @@ struct Page {
     races: Vec<(&'static str, &'static str)>,
     days: Vec<(&'static str, &'static str, bool)>,
     niggles: Vec<(&'static str, &'static str, bool)>,
+    self_checks: Vec<(&'static str, &'static str, bool)>,
     prefilled: String,
+    /// The athlete's current plan ("Half marathon on …"), which a new plan
+    /// would replace: the form asks first.
+    current: String,
+}
+
+/// The current plan as the replace question names it; empty without one.
+async fn current_plan_label(state: &AppState, user_id: &str) -> Result<String, ApiError> {
+    Ok(runcoach_store::plans::list(&state.db, user_id)
+        .await?
+        .into_iter()
+        .find(|p| p.current)
+        .map(|p| format!("{} on {}", p.race, p.race_date))
+        .unwrap_or_default())
 }
 
 fn form_page(user: &PageUser, f: Answers, errors: Vec<String>) -> Page {
@@ -82,10 +110,15 @@ fn form_page(user: &PageUser, f: Answers, errors: Vec<String>) -> Page {
             .iter()
             .map(|(v, l)| (*v, *l, f.niggles.iter().any(|n| n == v)))
             .collect(),
+        self_checks: SELF_CHECKS
+            .iter()
+            .map(|(v, l)| (*v, *l, f.self_check.iter().any(|c| c == v)))
+            .collect(),
         races: RACES.to_vec(),
         f,
         errors,
         prefilled: String::new(),
+        current: String::new(),
     }
 }
 
@@ -158,6 +191,7 @@ pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Respo
     }
     let mut page = form_page(&user, answers, Vec::new());
     page.prefilled = prefilled;
+    page.current = current_plan_label(&state, &u.id).await?;
     Ok(render(&page))
 }
 
@@ -189,6 +223,11 @@ fn answers(form: &HashMap<String, String>) -> Answers {
             .iter()
             .filter(|(n, _)| on(&format!("niggle_{n}")))
             .map(|(n, _)| (*n).to_owned())
+            .collect(),
+        self_check: SELF_CHECKS
+            .iter()
+            .filter(|(c, _)| on(&format!("self_check_{c}")))
+            .map(|(c, _)| (*c).to_owned())
             .collect(),
         units: text("units"),
     }
@@ -262,6 +301,7 @@ fn plan_input(a: &Answers) -> Result<PlanInput, Vec<String>> {
         new_to_strength: a.new_to_strength,
         equipment,
         niggles: a.niggles.clone(),
+        self_check: a.self_check.clone(),
         units: Some(a.units.clone()),
         ..Default::default()
     })
@@ -299,8 +339,11 @@ pub async fn submit(
             .into_response());
     }
     let a = answers(&form);
+    let current = current_plan_label(&state, &user.0.user.id).await?;
     let refuse = |a: Answers, errors: Vec<String>| {
-        let mut res = render(&form_page(&user, a, errors));
+        let mut page = form_page(&user, a, errors);
+        page.current = current.clone();
+        let mut res = render(&page);
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         res
     };
@@ -308,6 +351,15 @@ pub async fn submit(
         Ok(i) => i,
         Err(errors) => return Ok(refuse(a, errors)),
     };
+    // A new plan never silently replaces the current one: it is asked
+    // (once the answers themselves are right).
+    let today = crate::training::today_in(&user.0.user.time_zone);
+    if !current.is_empty() && !form.contains_key("replace") && input.validate_on(today).is_ok() {
+        let message = format!(
+            "You have a current plan ({current}): tick “Replace my current plan” to build this one. The old plan is kept, archived, under Your plans."
+        );
+        return Ok(refuse(a, vec![message]));
+    }
     let stored = match create_plan(&state, &user.0.user, &input).await {
         Ok(p) => p,
         // A distance sold as a plan: offer it instead of failing.

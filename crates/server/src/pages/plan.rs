@@ -11,6 +11,7 @@ use runcoach_store::plans::{self, PlanSummary};
 
 use super::log::LogForm;
 use super::view::{self, ExerciseLine, WeekView};
+use super::workout::{self, StepGroup};
 use super::{Nav, not_found, render};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -67,6 +68,8 @@ struct Calendar {
     later: Vec<WeekView>,
     this_week: u32,
     changes: Vec<ChangeView>,
+    /// Replaced by a newer plan (kept, not deleted).
+    archived: bool,
 }
 
 /// An adjustment on the plan page, with the form to undo or restore it.
@@ -105,16 +108,21 @@ pub async fn calendar(
         }
         _ => Vec::new(),
     };
-    let changes = runcoach_store::logs::adjustments(&state.db, &id)
+    // Adaptation's adjustments and hand edits, as the API lists them.
+    let changes = crate::api::logs::adjustments_of(&state, &user.0, &id)
         .await?
         .into_iter()
         .map(|a| ChangeView {
-            id: a.adjustment.id,
-            summary: view::sentence(&a.adjustment.summary),
-            why: view::sentence(&a.adjustment.why),
+            id: a.id,
+            summary: view::sentence(&a.summary),
+            why: view::sentence(&a.why),
             undone: a.undone,
         })
         .collect();
+    let archived = plans::list(&state.db, uid)
+        .await?
+        .iter()
+        .any(|p| p.id == id && p.archived);
     let mut earlier = view::weeks(&plan, units, &tracker, today, &logged);
     let this_week = view::this_week(&plan, today);
     let mut current = earlier.split_off(this_week.saturating_sub(1).min(earlier.len()));
@@ -131,6 +139,7 @@ pub async fn calendar(
         later,
         this_week: this_week as u32,
         changes,
+        archived,
     }))
 }
 
@@ -147,8 +156,14 @@ struct SessionPage {
     distance: String,
     duration: String,
     target: String,
-    steps: Vec<String>,
+    /// The run drawn (inline SVG) and its steps; empty without steps.
+    drawing: String,
+    groups: Vec<StepGroup>,
     exercises: Vec<ExerciseLine>,
+    /// What the movements need, in words; empty for a run.
+    kit: String,
+    /// Strength or mobility: offer the follow-along.
+    follow: bool,
     activation: Vec<ExerciseLine>,
     why: String,
     notice: String,
@@ -164,6 +179,8 @@ struct SessionPage {
     /// Comments between the athlete and their coaches (read here, so
     /// marked read).
     comments: Vec<super::coaching::CommentItem>,
+    /// Move, swap, cross-training and skip (not for the race or rest).
+    edit: Option<super::edits::EditChoices>,
 }
 
 pub struct LoggedView {
@@ -209,6 +226,25 @@ pub fn log_line(e: &runcoach_store::logs::LogEntry, units: runcoach_core::units:
     parts.join(" · ")
 }
 
+/// A session's kit in words: the union of its movements' equipment
+/// (the activation block included); empty for a run.
+pub fn session_kit(s: &runcoach_core::plan::Session) -> String {
+    if s.exercises.is_empty() && s.activation.is_empty() {
+        return String::new();
+    }
+    let movements = s
+        .exercises
+        .iter()
+        .chain(&s.activation)
+        .filter_map(|d| runcoach_core::exercises::find(&d.id));
+    super::library::kit_words(&runcoach_core::exercises::kit_for(movements))
+}
+
+/// Whether a session can be followed movement by movement.
+pub fn follows(s: &runcoach_core::plan::Session) -> bool {
+    matches!(s.kind, SessionKind::Strength | SessionKind::Mobility) && !s.exercises.is_empty()
+}
+
 /// Renders a session's page: the session as it stands, its log entries and
 /// the log form (`form` fills in posted answers after a refused post).
 #[allow(clippy::too_many_arguments)]
@@ -229,6 +265,9 @@ pub async fn session_page(
     };
     let units = view::units_of(&user.0.user.units);
     let s = &at.session;
+    let edit = crate::training::current_plan(&state.db, uid, &at.plan_id)
+        .await?
+        .and_then(|plan| super::edits::choices(&plan, id, units));
     // Runs imported from a watch that were matched to this session.
     let recorded = runcoach_store::activities::for_session(&state.db, uid, id)
         .await?
@@ -277,8 +316,11 @@ pub async fn session_page(
             .or(s.minutes.map(|m| format!("{m} min")))
             .unwrap_or_default(),
         target: view::target(s, units),
-        steps: view::step_lines(&s.steps, units),
+        drawing: workout::drawing(s, units),
+        groups: workout::step_groups(s, units),
         exercises: view::exercise_lines(&s.exercises),
+        kit: session_kit(s),
+        follow: follows(s),
         activation: view::exercise_lines(&s.activation),
         why: s.why.clone(),
         notice: notice.to_owned(),
@@ -295,6 +337,7 @@ pub async fn session_page(
             crate::training::today_in(&user.0.user.time_zone),
             Some(s),
         )),
+        edit,
     });
     *res.status_mut() = status;
     Ok(res)

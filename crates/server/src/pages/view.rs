@@ -3,7 +3,7 @@
 
 use jiff::civil::Date;
 use runcoach_core::exercises::find;
-use runcoach_core::plan::{Dose, Plan, Session, SessionKind, Step, StepKind};
+use runcoach_core::plan::{Dose, Plan, Session, SessionKind};
 use runcoach_core::status::SessionStatus;
 use runcoach_core::units::{Pace, Units, format_clock};
 
@@ -93,6 +93,8 @@ pub struct ExerciseLine {
     pub name: String,
     pub dose: String,
     pub focus: String,
+    /// The movement's start and end positions as inline SVG.
+    pub figure: String,
 }
 
 pub fn exercise_lines(doses: &[Dose]) -> Vec<ExerciseLine> {
@@ -105,41 +107,7 @@ pub fn exercise_lines(doses: &[Dose]) -> Vec<ExerciseLine> {
                 name: e.map_or_else(|| d.id.clone(), |e| e.name.clone()),
                 dose: dose(d),
                 focus: e.map(|e| e.focus.clone()).unwrap_or_default(),
-            }
-        })
-        .collect()
-}
-
-/// The structure of a run as readable lines, repeats expanded in words.
-pub fn step_lines(steps: &[Step], units: Units) -> Vec<String> {
-    steps
-        .iter()
-        .map(|s| {
-            if s.kind == StepKind::Repeat {
-                let inner: Vec<String> = step_lines(&s.steps, units);
-                format!("{} × ( {} )", s.times.unwrap_or(1), inner.join(" + "))
-            } else {
-                let what = match s.kind {
-                    StepKind::Warmup => "Warm up",
-                    StepKind::Work => "Run",
-                    StepKind::Recovery => "Jog",
-                    StepKind::Cooldown => "Cool down",
-                    StepKind::Repeat => unreachable!(),
-                };
-                let amount = match (s.distance_m, s.duration_s) {
-                    (Some(m), _) if s.kind != StepKind::Recovery || s.pace_s_per_km.is_some() => {
-                        distance(m, units)
-                    }
-                    (_, Some(d)) => format_clock(f64::from(d)),
-                    (Some(m), None) => distance(m, units),
-                    _ => String::new(),
-                };
-                let at = match (s.pace_s_per_km, s.rpe) {
-                    (Some(b), _) => format!(" at {}", band(b, units)),
-                    (None, Some([a, b])) => format!(" at effort {a}–{b}"),
-                    _ => String::new(),
-                };
-                format!("{what} {amount}{at}")
+                figure: e.and_then(super::figure::positions).unwrap_or_default(),
             }
         })
         .collect()
@@ -196,6 +164,8 @@ pub struct ItemView {
     /// A shape for the status, hidden from screen readers (they read the
     /// words); empty while planned.
     pub mark: &'static str,
+    /// A quality run's shape, small (decoration: the label says it).
+    pub shape: String,
 }
 
 /// The shape drawn beside a status: tick, half, dash, cross.
@@ -288,6 +258,11 @@ pub fn weeks(
                                 status: status.as_str(),
                                 status_label: status.label(),
                                 mark: status_mark(status),
+                                shape: if s.kind.is_quality() {
+                                    super::workout::thumbnail(s)
+                                } else {
+                                    String::new()
+                                },
                             }
                         })
                         .collect(),

@@ -3,6 +3,8 @@
 //! is set), and browser-like clients.
 #![allow(dead_code)] // each test binary uses a different part of it
 
+pub mod smtp;
+
 use reqwest::StatusCode;
 use runcoach_store::Db;
 use runcoach_store::test_support::fresh;

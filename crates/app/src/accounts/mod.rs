@@ -2,6 +2,8 @@
 //! (`user_roles`) plus what it has become elsewhere: an approved affiliate
 //! is an affiliate too, whatever else they are.
 
+pub mod email;
+
 use runcoach_store::users::Role;
 use runcoach_store::{Db, StoreError};
 

@@ -1,0 +1,236 @@
+//! What a coach reading issue #12's plans objected to, as tests: the long
+//! run grows through the block to a peak before the taper, with peaks
+//! spaced; experienced marathoners get two hard days in the build, one of
+//! them marathon-pace segments inside the long run; an ultra's volume and
+//! back-to-back weekends grow; no session is longer than the week's long
+//! run. Each engine rule has a checker rule, tested on a plan broken by
+//! hand.
+
+use runcoach_core::guardrails::check;
+use runcoach_core::plan::{Phase, Plan, PlanInput, RecentInput, SessionKind, Week, build_plan};
+
+fn plan(input: PlanInput) -> Plan {
+    let plan = build_plan(&input.validate().unwrap());
+    let found = check(&plan);
+    assert!(found.is_empty(), "{found:?}");
+    plan
+}
+
+/// Issue #12's profile 1: an experienced marathoner on six days.
+fn marathon() -> Plan {
+    plan(PlanInput {
+        race: "marathon".into(),
+        race_date: "2027-04-18".into(),
+        weeks: Some(16),
+        run_days: ["mon", "tue", "wed", "thu", "sat", "sun"]
+            .map(String::from)
+            .to_vec(),
+        long_run_day: "sun".into(),
+        level: "experienced".into(),
+        weekly_km: 70.0,
+        longest_run_km: Some(24.0),
+        recent: Some(RecentInput {
+            distance: "10k".into(),
+            time: "45:00".into(),
+        }),
+        strength_days: 2,
+        today: Some("2026-11-28".into()),
+        ..Default::default()
+    })
+}
+
+/// Issue #12's profile 10: a 50K from 90 km a week.
+fn ultra() -> Plan {
+    plan(PlanInput {
+        race: "50k".into(),
+        race_date: "2027-04-18".into(),
+        weeks: Some(20),
+        run_days: ["mon", "tue", "wed", "thu", "sat", "sun"]
+            .map(String::from)
+            .to_vec(),
+        long_run_day: "sat".into(),
+        level: "experienced".into(),
+        weekly_km: 90.0,
+        longest_run_km: Some(30.0),
+        recent: Some(RecentInput {
+            distance: "marathon".into(),
+            time: "3:10:00".into(),
+        }),
+        strength_days: 2,
+        today: Some("2026-11-28".into()),
+        ..Default::default()
+    })
+}
+
+fn long_run(w: &Week) -> Option<&runcoach_core::plan::Session> {
+    w.sessions()
+        .map(|(_, s)| s)
+        .find(|s| s.kind == SessionKind::Long)
+}
+
+fn building(w: &Week) -> bool {
+    matches!(w.phase, Phase::Base | Phase::Build | Phase::Peak) && !w.recovery
+}
+
+#[test]
+fn the_marathon_long_run_grows_to_a_spaced_peak_before_the_taper() {
+    let plan = marathon();
+    let longs: Vec<(u32, f64)> = plan
+        .weeks
+        .iter()
+        .filter(|w| building(w))
+        .filter_map(|w| long_run(w).map(|s| (w.index, s.km())))
+        .collect();
+    let (first, peak) = (longs[0].1, longs.iter().map(|l| l.1).fold(0.0, f64::max));
+    assert!(first <= peak * 0.8 + 0.5, "{longs:?}");
+    // Growing week on week up to the peak (recovery weeks aside).
+    let at_peak = longs.iter().position(|l| l.1 == peak).unwrap();
+    for pair in longs[..=at_peak].windows(2) {
+        assert!(pair[1].1 > pair[0].1, "{longs:?}");
+    }
+    // The peak 3–5 weeks before the race, and the next long run shorter.
+    let weeks_out = plan.weeks.len() as u32 - longs[at_peak].0;
+    assert!((3..=5).contains(&weeks_out), "{weeks_out}: {longs:?}");
+    assert!(longs[at_peak + 1].1 < peak, "{longs:?}");
+    // Recovery weeks lower it.
+    for w in plan.weeks.iter().filter(|w| w.recovery) {
+        let before = long_run(&plan.weeks[w.index as usize - 2]).unwrap().km();
+        assert!(long_run(w).unwrap().km() < before);
+    }
+}
+
+#[test]
+fn experienced_marathoners_get_two_hard_days_and_marathon_pace_in_the_long_run() {
+    let plan = marathon();
+    let mut mp_in_long = Vec::new();
+    for w in plan
+        .weeks
+        .iter()
+        .filter(|w| building(w) && w.phase != Phase::Base)
+    {
+        let hard: Vec<_> = w.sessions().filter(|(_, s)| s.is_hard()).collect();
+        assert_eq!(hard.len(), 2, "week {}", w.index);
+        let long = long_run(w).unwrap();
+        if long.is_hard() {
+            // Marathon pace, with easy running before and after.
+            assert!(long.title.contains("at marathon pace"), "{}", long.title);
+            assert!(long.why.contains("at marathon pace"), "{}", long.why);
+            mp_in_long.push(long.hard_km());
+        }
+    }
+    assert!(mp_in_long.len() >= 3, "{mp_in_long:?}");
+    assert!(mp_in_long[2] > mp_in_long[0], "growing: {mp_in_long:?}");
+    // Threshold and VO2 work keep going after the base.
+    let late = &plan.weeks[8..13];
+    for kind in [SessionKind::Tempo, SessionKind::Intervals] {
+        assert!(
+            late.iter()
+                .any(|w| w.sessions().any(|(_, s)| s.kind == kind)),
+            "{kind:?}"
+        );
+    }
+}
+
+#[test]
+fn an_ultra_builds_volume_and_back_to_back_weekends_then_tapers() {
+    let plan = ultra();
+    let volumes: Vec<f64> = plan.weeks.iter().map(|w| w.training_km).collect();
+    let peak = volumes.iter().copied().fold(0.0, f64::max);
+    assert!(peak > 90.0 + 5.0, "{volumes:?}");
+    let longs: Vec<f64> = plan
+        .weeks
+        .iter()
+        .filter(|w| building(w))
+        .filter_map(|w| long_run(w).map(|s| s.km()))
+        .collect();
+    let top = longs.iter().copied().fold(0.0, f64::max);
+    assert!(longs[0] + 4.0 <= top, "{longs:?}");
+    // Back-to-back: the day after the long run, a run of its own size,
+    // growing with it.
+    let b2b: Vec<f64> = plan
+        .weeks
+        .iter()
+        .filter(|w| building(w) && w.phase != Phase::Base)
+        .filter_map(|w| {
+            w.sessions()
+                .find(|(_, s)| s.why.starts_with("Back-to-back"))
+                .map(|(_, s)| s.km())
+        })
+        .collect();
+    assert!(b2b.len() >= 4, "{b2b:?}");
+    assert!(b2b.iter().all(|&k| k >= 12.0), "{b2b:?}");
+    // The taper cuts the long run and the volume.
+    let n = plan.weeks.len();
+    assert!(volumes[n - 2] < peak * 0.8 && volumes[n - 3] < peak);
+    assert!(long_run(&plan.weeks[n - 2]).unwrap().km() < top);
+}
+
+#[test]
+fn the_checker_fails_a_session_longer_than_the_long_run() {
+    let mut plan = marathon();
+    let w = &mut plan.weeks[5];
+    let long = long_run(w).unwrap().km();
+    let q = w
+        .days
+        .iter_mut()
+        .flat_map(|d| &mut d.sessions)
+        .find(|s| s.kind.is_quality())
+        .unwrap();
+    q.distance_m = Some(((long + 1.0) * 1000.0) as u32);
+    let rules: Vec<_> = check(&plan).into_iter().map(|v| v.rule).collect();
+    assert!(rules.contains(&"long_run_longest"), "{rules:?}");
+}
+
+#[test]
+fn the_checker_fails_a_long_run_flat_for_three_building_weeks() {
+    let mut plan = marathon();
+    // Weeks 9, 10 and 11 (building weeks in a row) at week 11's long run.
+    let target = long_run(&plan.weeks[10]).unwrap().distance_m;
+    for i in [8, 9] {
+        let w = &mut plan.weeks[i];
+        let s = w
+            .days
+            .iter_mut()
+            .flat_map(|d| &mut d.sessions)
+            .find(|s| s.kind == SessionKind::Long)
+            .unwrap();
+        s.distance_m = target;
+    }
+    let found = check(&plan);
+    assert!(
+        found
+            .iter()
+            .any(|v| v.rule == "long_run_progression" && v.week == 11),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_marathon_pace_long_run_is_a_hard_day_for_the_checker() {
+    let mut plan = marathon();
+    // A third hard session in a week whose long run holds marathon pace.
+    let i = plan
+        .weeks
+        .iter()
+        .position(|w| long_run(w).is_some_and(|s| s.is_hard()))
+        .unwrap();
+    let w = &mut plan.weeks[i];
+    let day = w
+        .days
+        .iter_mut()
+        .find(|d| d.sessions.iter().any(|s| s.kind == SessionKind::Easy))
+        .unwrap();
+    let s = day
+        .sessions
+        .iter_mut()
+        .find(|s| s.kind == SessionKind::Easy)
+        .unwrap();
+    s.kind = SessionKind::Tempo;
+    let found = check(&plan);
+    assert!(
+        found
+            .iter()
+            .any(|v| v.rule == "hard_days" && v.message.contains("3 quality sessions")),
+        "{found:?}"
+    );
+}
