@@ -482,6 +482,33 @@ async fn openapi_document_lists_every_route() {
     insta::assert_json_snapshot!("openapi", doc);
 }
 
+/// The refusals every route shares are documented on every route, so a
+/// new route cannot ship without them (schemathesis in CI would find it
+/// later and slower): writes can be refused by the cross-site checks, JSON
+/// bodies by the extractor and the 64 KiB limit.
+#[test]
+fn every_route_documents_the_shared_refusals() {
+    let doc: Value = serde_json::from_str(runcoach_server::OPENAPI).unwrap();
+    let mut missing = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let mut need = Vec::new();
+            if method != "get" {
+                need.push("403");
+            }
+            if op["requestBody"]["content"]["application/json"].is_object() {
+                need.extend(["400", "413", "415", "422"]);
+            }
+            for code in need {
+                if !op["responses"][code].is_object() {
+                    missing.push(format!("{method} {path}: {code}"));
+                }
+            }
+        }
+    }
+    assert_eq!(missing, Vec::<String>::new());
+}
+
 #[tokio::test]
 async fn pages_work_as_plain_forms() {
     for backend in backends() {
