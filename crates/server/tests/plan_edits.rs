@@ -798,3 +798,86 @@ async fn a_coach_with_edit_access_edits_and_a_view_coach_gets_403() {
         assert_eq!(listed[0]["editor"], "Staff");
     }
 }
+
+/// The week editor serves a coach with `edit` access as it serves the
+/// athlete (saving goes back to the coach's page of that athlete); a
+/// `view` coach is told their access does not allow changes, and nothing
+/// is saved.
+#[tokio::test]
+async fn a_coach_with_edit_access_changes_a_week_from_the_pages() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let ana = app.signup("ana@example.com").await;
+        let (_, ana_me) = send(ana.get(app.url("/api/v1/me"))).await;
+        let plan = new_plan(&app, &ana, 0).await;
+        let id = plan["id"].as_str().unwrap();
+        let week = json!({"weeks": [&plan["weeks"][1]]});
+        let easy = sessions(&week)
+            .into_iter()
+            .find(|(_, s)| s["kind"] == "easy")
+            .unwrap()
+            .1["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let km = format!("km_{easy}");
+        let page = format!("/plans/{id}/weeks/2/edit");
+        let mut coaches = Vec::new();
+        for (email, access) in [
+            ("viewer@example.com", "view"),
+            ("editor@example.com", "edit"),
+        ] {
+            let coach = app
+                .user_with_role(email, runcoach_store::users::Role::Coach)
+                .await;
+            let (_, me) = send(coach.get(app.url("/api/v1/me"))).await;
+            let (s, g) = send(
+                ana.post(app.url("/api/v1/coaching/grants"))
+                    .json(&json!({"coach_id": me["id"], "access": access})),
+            )
+            .await;
+            assert_eq!(s, StatusCode::CREATED, "{backend}: {g}");
+            coaches.push(coach);
+        }
+        let (viewer, editor) = (&coaches[0], &coaches[1]);
+        let refused = viewer.get(app.url(&page)).send().await.unwrap();
+        assert_eq!(
+            refused.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend}"
+        );
+        assert!(
+            refused.text().await.unwrap().contains("not change it"),
+            "{backend}"
+        );
+        let html = app.page(editor, &page).await;
+        assert!(
+            html.contains(&format!("name=\"{km}\"")),
+            "{backend}: {html}"
+        );
+        let csrf = common::csrf_of(&html);
+        let form = [
+            ("csrf", csrf.as_str()),
+            (km.as_str(), "9.5"),
+            ("note", "Shorter after your long week"),
+            ("confirm", "1"),
+        ];
+        let r = editor
+            .post(app.url(&page))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{backend}");
+        assert_eq!(
+            r.headers()["location"].to_str().unwrap(),
+            format!("/coach/athletes/{}", ana_me["id"].as_str().unwrap())
+        );
+        let (_, now) = send(ana.get(app.url(&format!("/api/v1/plans/{id}")))).await;
+        assert_eq!(find(&now, &easy).1["distance_m"], 9_500, "{backend}");
+        let (_, listed) = send(ana.get(app.url(&format!("/api/v1/plans/{id}/adjustments")))).await;
+        assert_eq!(listed.as_array().unwrap().len(), 1, "{backend}: {listed}");
+        assert_eq!(listed[0]["rule"], "coach_edit");
+        assert_eq!(listed[0]["note"], "Shorter after your long week");
+    }
+}

@@ -272,6 +272,8 @@ fn comment_item(c: CommentView) -> CommentItem {
 pub struct WeekItem {
     pub heading: String,
     pub sessions: Vec<SessionItem>,
+    /// The week editor, for a coach whose access is `edit`.
+    pub edit: Option<String>,
 }
 
 #[derive(Template)]
@@ -361,6 +363,10 @@ pub async fn athlete(
                 });
             }
             weeks.push(WeekItem {
+                edit: plan_id
+                    .as_ref()
+                    .filter(|_| relation.allows(Need::Edit))
+                    .map(|id| format!("/plans/{id}/weeks/{}/edit", w.index)),
                 heading: format!(
                     "Week {} · {} · {:.1} km",
                     w.index,

@@ -233,7 +233,14 @@ async fn check_or_save(
     };
     if confirm {
         crate::training::readapt(&state.db, &outcome.owner_id).await?;
-        return Ok(Redirect::to(&format!("/plans/{plan_id}#changes")).into_response());
+        // The athlete sees the change under "What changed and why"; a coach
+        // goes back to the athlete's page.
+        let to = if outcome.owner_id == u.id {
+            format!("/plans/{plan_id}#changes")
+        } else {
+            format!("/coach/athletes/{}", outcome.owner_id)
+        };
+        return Ok(Redirect::to(&to).into_response());
     }
     let before = crate::training::current_plan(&state.db, &outcome.owner_id, plan_id)
         .await?
@@ -317,15 +324,44 @@ pub async fn session_edit(
     .await
 }
 
+/// The plan a week editor works on, as it stands, with its athlete's id:
+/// for the athlete, or a coach whose access is `edit` (the same rule as the
+/// edit route). Anyone else gets the page's refusal.
+async fn editable(
+    state: &AppState,
+    user: &PageUser,
+    plan_id: &str,
+) -> Result<Result<(String, Plan), Response>, ApiError> {
+    use runcoach_app::coaching::access::{AccessError, Need, require_plan};
+    let actor = Actor::of(&user.0.user);
+    let owner = match require_plan(&state.db, &actor, plan_id, Need::Edit).await {
+        Ok((owner, _)) => owner,
+        Err(AccessError::Forbidden) => {
+            return Ok(Err(refused(
+                user,
+                "Your access to this athlete lets you read the plan, not change it.".into(),
+            )));
+        }
+        Err(AccessError::NotFound) => return Ok(Err(not_found(nav(user)))),
+        Err(AccessError::Store(e)) => return Err(e.into()),
+    };
+    Ok(
+        match crate::training::current_plan(&state.db, &owner, plan_id).await? {
+            Some(plan) => Ok((owner, plan)),
+            None => Err(not_found(nav(user))),
+        },
+    )
+}
+
 /// `GET /plans/{id}/weeks/{n}/edit`: a day for every session of the week.
 pub async fn week_page(
     State(state): State<AppState>,
     user: PageUser,
     Path((plan_id, index)): Path<(String, u32)>,
 ) -> Result<Response, ApiError> {
-    let Some(plan) = crate::training::current_plan(&state.db, &user.0.user.id, &plan_id).await?
-    else {
-        return Ok(not_found(nav(&user)));
+    let plan = match editable(&state, &user, &plan_id).await? {
+        Ok((_, plan)) => plan,
+        Err(refusal) => return Ok(refusal),
     };
     let Some(week) = plan.weeks.iter().find(|w| w.index == index) else {
         return Ok(not_found(nav(&user)));
@@ -384,9 +420,9 @@ pub async fn week_submit(
     if !user.form_ok(posted.get("csrf").map_or("", String::as_str)) {
         return Ok(expired());
     }
-    let Some(plan) = crate::training::current_plan(&state.db, &user.0.user.id, &plan_id).await?
-    else {
-        return Ok(not_found(nav(&user)));
+    let plan = match editable(&state, &user, &plan_id).await? {
+        Ok((_, plan)) => plan,
+        Err(refusal) => return Ok(refusal),
     };
     let units = view::units_of(&user.0.user.units);
     let ops = match week_ops(&plan, &posted, units) {
