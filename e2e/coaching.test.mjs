@@ -178,6 +178,32 @@ test('invite, accept, roster by need, comment both ways, a stranger stays invisi
   await coach.goto(`${base}/coach`);
   assert.match(await coach.locator('ol.roster > li').nth(0).innerText(), /1 unread/);
 
+  // Ana lets Cora change her plan. Cora changes this week in the week
+  // editor (checked first, saved with a note); Ana sees the change, who
+  // made it and why, with its undo.
+  const [grant] = await (await ana.api('GET', '/api/v1/coaching/grants')).json();
+  r = await ana.api('PATCH', `/api/v1/coaching/grants/${grant.id}`, { access: 'edit' });
+  assert.equal(r.status(), 200, await r.text());
+  await coach.goto(`${base}/coach/athletes/${ana.id}`);
+  await coach.getByRole('link', { name: 'Change this week' }).last().click();
+  await coach.waitForURL(/\/weeks\/\d+\/edit$/);
+  await check(coach, '08-coach-week-editor');
+  const day = coach.locator('.week-editor select').first();
+  const days = await day.locator('option').evaluateAll((os) => os.map((o) => o.value));
+  const was = await day.inputValue();
+  await day.selectOption(days.find((d) => d !== was));
+  await coach.getByRole('button', { name: 'Check the week' }).click();
+  await coach.getByRole('heading', { name: 'Check the change' }).waitFor();
+  await check(coach, '09-coach-week-check');
+  await coach.getByLabel('Note for the change (optional)').fill('Moved so the knee gets an extra easy day.');
+  await coach.getByRole('button', { name: /^Save/ }).click();
+  await coach.waitForURL(new RegExp(`/coach/athletes/${ana.id}$`));
+  await ana.page.goto(`${base}/plans/${ana.plan.id}`);
+  const changes = ana.page.locator('#changes');
+  assert.match(await changes.innerText(), /Moved so the knee gets an extra easy day\./);
+  assert.ok(await changes.getByRole('button', { name: /undo/i }).count() >= 1, 'the change can be undone');
+  await check(ana.page, '10-athlete-sees-coach-change');
+
   // A third runner who granted nothing: 404 for the coach, page and API.
   const cy = await runner('Cy Runner', 'cy@example.com');
   const page404 = await coach.goto(`${base}/coach/athletes/${cy.id}`);
