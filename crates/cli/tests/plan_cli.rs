@@ -428,7 +428,10 @@ fn volume_the_run_days_cannot_carry_is_a_warning_with_options() {
         warning.contains("4 run days do not carry the volume"),
         "{warning}"
     );
-    assert!(warning.contains("--run-days with 5 days") && warning.contains("--weekly-km"));
+    assert!(
+        warning.contains("run 5 days a week") && warning.contains("from less volume (about "),
+        "{warning}"
+    );
     for w in v["weeks"].as_array().unwrap() {
         let sessions: Vec<&serde_json::Value> = w["days"]
             .as_array()

@@ -146,7 +146,7 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
             first_trim.extend(ctx.trimmed.iter().copied());
         }
         pass += 1;
-        if ctx.trimmed.is_empty() || pass == 4 {
+        if ctx.trimmed.is_empty() || pass == 8 {
             break (weeks, warnings, ctx);
         }
         caps.resize(shapes.len(), f64::INFINITY);

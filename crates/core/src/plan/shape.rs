@@ -505,7 +505,7 @@ pub fn shape(
     }
     if req.race.metres() >= 42_000.0 && peak_long < 28.0 {
         warnings.push(format!(
-            "the longest planned run is {}; most marathon plans reach {:.0}–{:.0} {}, so treat the race as a long, steady effort",
+            "the longest planned run is {}; plans for a marathon or longer usually reach {:.0}–{:.0} {}, so treat the race as a long, steady effort",
             units_dist(peak_long, req.units),
             28.0 / req.units.km(),
             33.0 / req.units.km(),

@@ -319,10 +319,10 @@ pub fn volume_does_not_fit(
     let u = req.units;
     let days = req.run_days.len();
     Some(format!(
-        "{days} run days do not carry the volume: week {week} wanted {} but holds {} with every easy run at most three quarters of the long run and under 90 minutes. Options: add a run day (--run-days with {} days), or plan with less volume (--weekly-km {:.0}).",
+        "{days} run days do not carry the volume: week {week} wanted {} but holds {} with every easy run at most three quarters of the long run and under 90 minutes. Options: run {} days a week, or plan from less volume (about {} a week).",
         dist(wanted, u),
         dist(most, u),
         days + 1,
-        (req.weekly_km * most / wanted.max(0.1)).floor().max(3.0)
+        dist((req.weekly_km * most / wanted.max(0.1)).floor().max(3.0), u)
     ))
 }
