@@ -99,9 +99,12 @@ run_st() { # $1 = label, rest = extra schemathesis arguments
     # not_a_server_error: no 5xx; response_schema_conformance: bodies match
     # the document; status_code_conformance: every status is documented;
     # content_type_conformance: the documented media type.
+    # One worker: with two, schemathesis's own generator once failed with
+    # an internal KeyError (a thread-unsafe cache in its coverage phase),
+    # which is not a finding about the server.
     schemathesis run "$ROOT/crates/server/openapi.json" --url "$BASE" \
         --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
-        --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers 2 \
+        --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers 1 \
         --phases examples,coverage,fuzzing --no-shrink \
         --request-timeout 30 --suppress-health-check all \
         --report junit --report-dir "$WORK/report-$label" \
