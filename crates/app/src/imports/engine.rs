@@ -1012,7 +1012,7 @@ pub(crate) async fn run_inner(
         let _ = tokio::task::spawn_blocking(move || t.join()).await;
     }
     outcome?;
-    report.linked_to_plan = activities::link_planned_runs(db, user_id, &RUNNING_SPORTS).await?;
+    report.linked_to_plan = super::matching::link_planned_runs(db, user_id).await?;
     Ok(report)
 }
 
