@@ -68,9 +68,7 @@ pub fn match_runs(
     runs.sort_by(|a, b| (a.start, &a.activity_id).cmp(&(b.start, &b.activity_id)));
     runs.into_iter()
         .filter_map(|r| {
-            let session = open
-                .get_mut(&local_date(r.start, zone))?
-                .pop_front()?;
+            let session = open.get_mut(&local_date(r.start, zone))?.pop_front()?;
             Some((r.activity_id.clone(), session.to_owned()))
         })
         .collect()

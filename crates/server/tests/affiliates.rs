@@ -815,8 +815,7 @@ async fn the_footer_offer_follows_the_programs_cap_on_every_page() {
             let end = html[start..].find("</footer>").unwrap() + start;
             html[start..end].to_owned()
         };
-        let (_, mut program) =
-            send(admin.get(app.url("/api/v1/admin/affiliate-program"))).await;
+        let (_, mut program) = send(admin.get(app.url("/api/v1/admin/affiliate-program"))).await;
         // (cap in cents, what the footer says)
         for (cap, offer) in [
             (25_000, "Earn up to $250 per referral"),
@@ -832,7 +831,14 @@ async fn the_footer_offer_follows_the_programs_cap_on_every_page() {
             .await;
             assert_eq!(status, StatusCode::OK, "{backend}: {saved}");
             for (who, path) in [(&visitor, "/"), (&visitor, "/store"), (&runner, "/today")] {
-                let html = who.get(app.url(path)).send().await.unwrap().text().await.unwrap();
+                let html = who
+                    .get(app.url(path))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
                 assert!(
                     footer(html).contains(&format!("<a href=\"/affiliate\">{offer}</a>")),
                     "{backend} {path}: cap {cap}"

@@ -528,7 +528,12 @@ async fn an_evening_run_counts_for_its_local_day_and_the_moved_session_and_the_r
         let run_on = |day: jiff::civil::Date| {
             sessions(&plan)
                 .into_iter()
-                .find(|(d, s)| *d == day.to_string() && s["kind"] != "strength" && s["kind"] != "mobility" && s["kind"] != "rest")
+                .find(|(d, s)| {
+                    *d == day.to_string()
+                        && s["kind"] != "strength"
+                        && s["kind"] != "mobility"
+                        && s["kind"] != "rest"
+                })
                 .map(|(_, s)| s["id"].as_str().unwrap().to_owned())
         };
         let tuesday = run_on(tue).expect("a run on Tuesday");
@@ -559,7 +564,7 @@ async fn an_evening_run_counts_for_its_local_day_and_the_moved_session_and_the_r
         let done = import(
             &c,
             &app.base,
-            Part::bytes(gpx.into_bytes()).file_name("evening.gpx"),
+            Part::bytes(gpx.clone().into_bytes()).file_name("evening.gpx"),
         )
         .await;
         assert_eq!(done["imported"], 1, "{done}");
@@ -574,21 +579,16 @@ async fn an_evening_run_counts_for_its_local_day_and_the_moved_session_and_the_r
         let again = import(
             &c,
             &app.base,
-            Part::bytes(
-                std::fs::read_to_string(
-                    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                        .join("../../testdata/activities/gpx/gg__fr265s-10k-hr.gpx"),
-                )
-                .unwrap()
-                .replace("2024-10-03T10:", &format!("{thu}T05:"))
-                .replace("2024-10-03T11:", &format!("{thu}T06:"))
-                .replace("<name>", "<name>Copy of ")
-                .into_bytes(),
-            )
-            .file_name("evening-copy.gpx"),
+            // Another file (another name inside) with the same run.
+            Part::bytes(gpx.replace("<name>", "<name>Copy of ").into_bytes())
+                .file_name("evening-copy.gpx"),
         )
         .await;
-        assert_eq!((&again["imported"], &again["duplicates"]), (&json!(0), &json!(1)), "{again}");
+        assert_eq!(
+            (&again["imported"], &again["duplicates"]),
+            (&json!(0), &json!(1)),
+            "{again}"
+        );
         assert_eq!(again["activities"], json!([]));
 
         // The report page, in the runner's zone and units.
@@ -597,7 +597,11 @@ async fn an_evening_run_counts_for_its_local_day_and_the_moved_session_and_the_r
             .unwrap()
             .to_zoned(jiff::tz::TimeZone::get(LA).unwrap());
         assert_eq!(local.date(), wed);
-        let when = format!("{}, {}", local.strftime("%a %-d %b"), local.strftime("%H:%M"));
+        let when = format!(
+            "{}, {}",
+            local.strftime("%a %-d %b"),
+            local.strftime("%H:%M")
+        );
         let page = app
             .page(&c, &format!("/imports/{}", done["id"].as_str().unwrap()))
             .await;

@@ -290,9 +290,15 @@ async fn links_pair_activities_with_sessions_once_each() {
             .await
             .unwrap();
         let bo_job = activities::create_import(&db, &bo, "cli").await.unwrap();
-        activities::store_files(&db, &bo, &bo_job, &[file(0, "bo.fit", vec![run("sha256:bo", T0, 5.0)])], &same)
-            .await
-            .unwrap();
+        activities::store_files(
+            &db,
+            &bo,
+            &bo_job,
+            &[file(0, "bo.fit", vec![run("sha256:bo", T0, 5.0)])],
+            &same,
+        )
+        .await
+        .unwrap();
         let ids = |db: &Db, who: &str| {
             let (db, who) = (db.clone(), who.to_owned());
             async move {
@@ -313,7 +319,12 @@ async fn links_pair_activities_with_sessions_once_each() {
             .map(|a| a.id)
             .collect();
         assert_eq!(came, mine, "{backend}");
-        assert!(activities::of_import(&db, &bo, &job).await.unwrap().is_empty());
+        assert!(
+            activities::of_import(&db, &bo, &job)
+                .await
+                .unwrap()
+                .is_empty()
+        );
 
         let linked = activities::link(
             &db,
@@ -336,7 +347,9 @@ async fn links_pair_activities_with_sessions_once_each() {
             .map(|a| a.planned_session_id)
             .collect();
         assert_eq!(links, [Some(runs[0].clone()), None], "{backend}");
-        let matched = activities::matched_in_plan(&db, &ana, &plan_id).await.unwrap();
+        let matched = activities::matched_in_plan(&db, &ana, &plan_id)
+            .await
+            .unwrap();
         assert_eq!(matched, [(mine[0].clone(), runs[0].clone())]);
         // Unlinked is what matching may still take.
         let open: Vec<String> = activities::unlinked(&db, &ana, T0, T0 + 7 * DAY)

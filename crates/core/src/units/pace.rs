@@ -53,7 +53,9 @@ impl Units {
             let after = &after[label.len()..];
             let number_start = before
                 .rfind(|c: char| !(c.is_ascii_digit() || c == '.'))
-                .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+                .map_or(0, |i| {
+                    i + before[i..].chars().next().map_or(1, char::len_utf8)
+                });
             let number = &before[number_start..];
             let whole_word = !after.starts_with(|c: char| c.is_alphanumeric());
             match number.parse::<f64>() {
@@ -156,11 +158,17 @@ mod tests {
         // Same units: untouched; words that only begin like a unit stay.
         assert_eq!(Units::Km.restate(note, Units::Km), note);
         assert_eq!(
-            Units::Km.restate("Recovery week: 9.9 mi → 8.0 mi, 3 miles of hills", Units::Mi),
+            Units::Km.restate(
+                "Recovery week: 9.9 mi → 8.0 mi, 3 miles of hills",
+                Units::Mi
+            ),
             "Recovery week: 15.9 km → 12.9 km, 3 miles of hills"
         );
         // A label with no number before it is left as it is.
-        assert_eq!(Units::Mi.restate("in km (or mi)", Units::Km), "in km (or mi)");
+        assert_eq!(
+            Units::Mi.restate("in km (or mi)", Units::Km),
+            "in km (or mi)"
+        );
     }
 
     #[test]

@@ -265,16 +265,19 @@ async fn report(state: &AppState, user: &PageUser, id: &str) -> Result<Option<Re
         });
     }
     // The stored copies duplicates name, read once (only when there are any).
-    let copies: HashMap<String, Activity> =
-        if detail.files.iter().any(|f| f.status == FileStatus::Duplicate) {
-            activities::all(&state.db, &u.id)
-                .await?
-                .into_iter()
-                .map(|a| (a.id.clone(), a))
-                .collect()
-        } else {
-            HashMap::new()
-        };
+    let copies: HashMap<String, Activity> = if detail
+        .files
+        .iter()
+        .any(|f| f.status == FileStatus::Duplicate)
+    {
+        activities::all(&state.db, &u.id)
+            .await?
+            .into_iter()
+            .map(|a| (a.id.clone(), a))
+            .collect()
+    } else {
+        HashMap::new()
+    };
     let files = detail
         .files
         .into_iter()

@@ -474,7 +474,10 @@ mod tests {
                 Units::Mi.restate(&h.level_reason, Units::Km)
             )
         );
-        assert!(prefilled_line(&h, Units::Km).contains(": 10.0 km a week lately, longest recent run 5.0 km;"));
+        assert!(
+            prefilled_line(&h, Units::Km)
+                .contains(": 10.0 km a week lately, longest recent run 5.0 km;")
+        );
         // A little running in full weeks: said as it is, not as none.
         let h = summarise(&[run("2026-11-24", 4.0)], today);
         assert!(

@@ -331,7 +331,10 @@ mod tests {
         let note = week_note(w, Some(w), Units::Km, Units::Mi);
         assert!(!note.contains(" km"), "{note}");
         // The note's first number is the week's volume, as in the heading.
-        assert!(note.contains(&format!(": {heading}, ")), "{heading} / {note}");
+        assert!(
+            note.contains(&format!(": {heading}, ")),
+            "{heading} / {note}"
+        );
         insta::assert_snapshot!(format!("{heading}\n{note}"));
     }
 
@@ -362,6 +365,9 @@ mod tests {
             "{miles}"
         );
         // Unchanged weeks say nothing extra.
-        assert_eq!(week_note(made, Some(made), Units::Km, Units::Km), made.focus);
+        assert_eq!(
+            week_note(made, Some(made), Units::Km, Units::Km),
+            made.focus
+        );
     }
 }

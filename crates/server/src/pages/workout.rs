@@ -382,11 +382,16 @@ mod tests {
         let svg = drawing(&easy, Units::Mi);
         assert_eq!(svg.matches("<rect").count(), 1, "{svg}");
         assert!(
-            svg.contains(r#"aria-label="Easy, about 52 min: 5.0 mi steady. Taller blocks are harder.""#),
+            svg.contains(
+                r#"aria-label="Easy, about 52 min: 5.0 mi steady. Taller blocks are harder.""#
+            ),
             "{svg}"
         );
         // The whole width, and an easy run's height (effort 3–4 of 10).
-        assert!(svg.contains(r#"x="0.0" y="41.6" width="319.4" height="22.4""#), "{svg}");
+        assert!(
+            svg.contains(r#"x="0.0" y="41.6" width="319.4" height="22.4""#),
+            "{svg}"
+        );
         assert!(svg.contains(">52 min</text>"), "{svg}");
         // Strength is not a run: nothing drawn.
         let strength = Session {
