@@ -53,11 +53,11 @@ pub fn field(day: &str, text: &str) -> Result<Option<(u8, u8)>, String> {
     if text.trim().is_empty() {
         return Ok(None);
     }
-    clock(text)
-        .map(Some)
-        .ok_or_else(|| {
-            format!("Enter {day}'s start time as hours and minutes, like 06:30 (“{text}” is not a time)")
-        })
+    clock(text).map(Some).ok_or_else(|| {
+        format!(
+            "Enter {day}'s start time as hours and minutes, like 06:30 (“{text}” is not a time)"
+        )
+    })
 }
 
 /// An IANA zone name such as `Europe/Dublin`; empty for floating times.

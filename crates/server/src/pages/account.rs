@@ -218,6 +218,7 @@ fn invalid_signup(mut page: AuthPage, fields: Vec<runcoach_core::plan::FieldErro
         },
         |_, m| m.to_owned(),
     );
+    page.errors = std::mem::take(&mut page.errors).in_form_order(&["name", "email", "password"]);
     with_status(StatusCode::UNPROCESSABLE_ENTITY, render(&page))
 }
 

@@ -52,6 +52,19 @@ impl FormErrors {
         }
     }
 
+    /// The problems in the order the form asks its fields (`order`, input
+    /// ids), so the summary reads top to bottom like the form; fields not
+    /// named keep their order after the others.
+    pub fn in_form_order(mut self, order: &[&str]) -> Self {
+        self.problems.sort_by_key(|p| {
+            order
+                .iter()
+                .position(|f| *f == p.field)
+                .unwrap_or(order.len())
+        });
+        self
+    }
+
     pub fn is_empty(&self) -> bool {
         self.problems.is_empty()
     }
@@ -86,7 +99,7 @@ fn sentence(message: String) -> String {
         return String::new();
     };
     let mut out: String = first.to_uppercase().chain(chars).collect();
-    if !out.ends_with(['.', '!', '?', ')']) {
+    if !out.ends_with(['.', '!', '?']) {
         out.push('.');
     }
     out
@@ -111,8 +124,27 @@ mod tests {
         assert_eq!(e.message("race_date"), "");
         assert!(!e.has("race_date"));
         assert_eq!(
-            e.problems().iter().map(|p| p.field.as_str()).collect::<Vec<_>>(),
+            e.problems()
+                .iter()
+                .map(|p| p.field.as_str())
+                .collect::<Vec<_>>(),
             ["weekly_km", "run_days"]
+        );
+    }
+
+    #[test]
+    fn the_summary_follows_the_form() {
+        let mut e = FormErrors::new();
+        e.add("weekly_km", "a");
+        e.add("unknown", "b");
+        e.add("race_date", "c");
+        let e = e.in_form_order(&["race_date", "run_days", "weekly_km"]);
+        assert_eq!(
+            e.problems()
+                .iter()
+                .map(|p| p.field.as_str())
+                .collect::<Vec<_>>(),
+            ["race_date", "weekly_km", "unknown"]
         );
     }
 

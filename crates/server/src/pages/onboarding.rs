@@ -254,7 +254,11 @@ fn plan_input(a: &Answers, errors: &mut FormErrors) -> PlanInput {
         }
     };
     let weekly = number("weekly_km", &a.weekly_km, "your typical week");
-    let longest = number("longest_run_km", &a.longest_run_km, "your longest recent run");
+    let longest = number(
+        "longest_run_km",
+        &a.longest_run_km,
+        "your longest recent run",
+    );
     if a.weekly_km.is_empty() {
         errors.add(
             "weekly_km",
@@ -357,6 +361,28 @@ fn words(field: &str, message: &str, a: &Answers) -> String {
 /// The replace question's checkbox, asked when a current plan exists.
 const REPLACE: &str = "replace";
 
+/// The form's inputs and groups from top to bottom, for the summary.
+const FIELDS: [&str; 18] = [
+    "race",
+    "custom_distance",
+    "race_date",
+    "start",
+    "run_days",
+    "long_run_day",
+    "week_start",
+    "level",
+    "weekly_km",
+    "longest_run_km",
+    "recent_distance",
+    "recent_time",
+    "strength_days",
+    "equipment",
+    "self_check",
+    "niggles",
+    "units",
+    REPLACE,
+];
+
 pub async fn submit(
     State(state): State<AppState>,
     user: PageUser,
@@ -372,7 +398,7 @@ pub async fn submit(
     let a = answers(&form);
     let current = current_plan_label(&state, &user.0.user.id).await?;
     let refuse = |a: Answers, errors: FormErrors| {
-        let mut page = form_page(&user, a, errors);
+        let mut page = form_page(&user, a, errors.in_form_order(&FIELDS));
         page.current = current.clone();
         let mut res = render(&page);
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
