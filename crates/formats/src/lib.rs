@@ -40,11 +40,11 @@ pub mod strava;
 use std::io::{BufRead, BufReader, Cursor, Read};
 
 pub use error::DecodeError;
-pub use tcx::MAX_ACTIVITIES as MAX_TCX_ACTIVITIES;
 pub use summary::{
     ActivitySummary, ELEVATION_HYSTERESIS_M, MAX_MOVING_GAP_S, MAX_TRACK_POINTS, MOVING_SPEED_MPS,
     Sport, TrackPoint, elevation_gain, haversine_m,
 };
+pub use tcx::MAX_ACTIVITIES as MAX_TCX_ACTIVITIES;
 
 /// gzip input that expands past this many bytes is refused (zip-bomb guard; the
 /// largest real activity files are a few tens of MB).
@@ -177,7 +177,9 @@ impl<R: Read> Read for Inflated<R> {
             return Err(std::io::Error::other("the gzip stream was refused"));
         }
         // One byte past the cap is enough to know it is exceeded.
-        let want = buf.len().min(usize::try_from(self.left + 1).unwrap_or(usize::MAX));
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left + 1).unwrap_or(usize::MAX));
         let n = match self.inner.read(&mut buf[..want]) {
             Ok(n) => n,
             Err(e) => {
