@@ -40,11 +40,11 @@ pub mod strava;
 use std::io::{BufRead, BufReader, Cursor, Read};
 
 pub use error::DecodeError;
-pub use tcx::MAX_ACTIVITIES as MAX_TCX_ACTIVITIES;
 pub use summary::{
     ActivitySummary, ELEVATION_HYSTERESIS_M, MAX_MOVING_GAP_S, MAX_TRACK_POINTS, MOVING_SPEED_MPS,
     Sport, TrackPoint, elevation_gain, haversine_m,
 };
+pub use tcx::MAX_ACTIVITIES as MAX_TCX_ACTIVITIES;
 
 /// gzip input that expands past this many bytes is refused (zip-bomb guard; the
 /// largest real activity files are a few tens of MB).
@@ -134,64 +134,96 @@ fn decode_plain<R: BufRead>(
 }
 
 /// Un-gzips `source` on the way into the decoder. A stream that is corrupt
-/// or expands past [`MAX_DECOMPRESSED_BYTES`] is refused as a whole (it is
-/// read to its end for that), as when it was un-gzipped first.
+/// or expands past [`MAX_DECOMPRESSED_BYTES`] is refused as a whole, as when
+/// it was un-gzipped first.
 fn gunzip_and_decode<R: BufRead>(
     source: R,
     name: &str,
 ) -> Result<Vec<ActivitySummary>, DecodeError> {
-    let mut inflated = Inflated {
-        inner: flate2::bufread::MultiGzDecoder::new(source),
-        left: MAX_DECOMPRESSED_BYTES,
-        fault: None,
-    };
-    let result = {
-        let mut reader = BufReader::new(&mut inflated);
-        match read_head(&mut reader) {
-            Err(e) => Err(DecodeError::Gzip(e.to_string())),
-            Ok(head) if head.is_empty() => Err(DecodeError::Empty),
-            Ok(head) if head.starts_with(&[0x1f, 0x8b]) => Err(DecodeError::UnknownFormat),
-            Ok(head) => decode_plain(Cursor::new(head).chain(reader), name),
+    let mut inflated = Inflated::new(source, MAX_DECOMPRESSED_BYTES);
+    let result = decode_inflated(&mut inflated, name);
+    if let Some(e) = inflated.finish() {
+        return Err(DecodeError::Gzip(e));
+    }
+    if inflated.over() {
+        return Err(DecodeError::TooLarge {
+            limit: MAX_DECOMPRESSED_BYTES,
+        });
+    }
+    result
+}
+
+/// Decodes what a gzip stream inflates to (a gzip inside it is refused).
+pub(crate) fn decode_inflated<R: BufRead>(
+    inflated: &mut Inflated<R>,
+    name: &str,
+) -> Result<Vec<ActivitySummary>, DecodeError> {
+    let mut reader = BufReader::new(inflated);
+    match read_head(&mut reader) {
+        Err(e) => Err(DecodeError::Gzip(e.to_string())),
+        Ok(head) if head.is_empty() => Err(DecodeError::Empty),
+        Ok(head) if head.starts_with(&[0x1f, 0x8b]) => Err(DecodeError::UnknownFormat),
+        Ok(head) => decode_plain(Cursor::new(head).chain(reader), name),
+    }
+}
+
+/// A gzip stream un-gzipped as it is read, which stops (with an IO error)
+/// once more than `cap` bytes came out: [`Inflated::over`] then says so.
+pub(crate) struct Inflated<R> {
+    inner: flate2::bufread::MultiGzDecoder<R>,
+    cap: u64,
+    read: u64,
+    over: bool,
+    error: Option<String>,
+}
+
+impl<R: BufRead> Inflated<R> {
+    pub(crate) fn new(source: R, cap: u64) -> Self {
+        Inflated {
+            inner: flate2::bufread::MultiGzDecoder::new(source),
+            cap,
+            read: 0,
+            over: false,
+            error: None,
         }
-    };
-    if inflated.fault.is_none() {
-        // The decoder may stop early (a fault in the XML): the rest must still inflate.
-        let _ = std::io::copy(&mut inflated, &mut std::io::sink());
     }
-    match inflated.fault {
-        Some(fault) => Err(fault),
-        None => result,
+
+    /// Reads on to the end (a decoder may stop early, at a fault in its
+    /// format, but the stream is judged whole); the gzip error, if any.
+    pub(crate) fn finish(&mut self) -> Option<String> {
+        if self.error.is_none() && !self.over {
+            let _ = std::io::copy(self, &mut std::io::sink());
+        }
+        self.error.clone()
+    }
+
+    /// Bytes that came out (at most `cap` + 1).
+    pub(crate) fn inflated(&self) -> u64 {
+        self.read
+    }
+
+    /// More than `cap` bytes came out.
+    pub(crate) fn over(&self) -> bool {
+        self.over
     }
 }
 
-/// A gzip stream capped at what it may expand to; remembers why it stopped.
-struct Inflated<R> {
-    inner: R,
-    left: u64,
-    fault: Option<DecodeError>,
-}
-
-impl<R: Read> Read for Inflated<R> {
+impl<R: BufRead> Read for Inflated<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.fault.is_some() {
+        if self.over || self.error.is_some() {
             return Err(std::io::Error::other("the gzip stream was refused"));
         }
         // One byte past the cap is enough to know it is exceeded.
-        let want = buf.len().min(usize::try_from(self.left + 1).unwrap_or(usize::MAX));
-        let n = match self.inner.read(&mut buf[..want]) {
-            Ok(n) => n,
-            Err(e) => {
-                self.fault = Some(DecodeError::Gzip(e.to_string()));
-                return Err(e);
-            }
-        };
-        if n as u64 > self.left {
-            self.fault = Some(DecodeError::TooLarge {
-                limit: MAX_DECOMPRESSED_BYTES,
-            });
+        let left = (self.cap + 1).saturating_sub(self.read);
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want]).inspect_err(|e| {
+            self.error = Some(e.to_string());
+        })?;
+        self.read += n as u64;
+        if self.read > self.cap {
+            self.over = true;
             return Err(std::io::Error::other("gzip data expands past the cap"));
         }
-        self.left -= n as u64;
         Ok(n)
     }
 }

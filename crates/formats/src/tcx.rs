@@ -323,10 +323,7 @@ fn summarise(mut a: Activity) -> ActivitySummary {
     a.laps.finish();
     let (points, laps) = (&a.points, &a.laps);
     let distance_m = laps.distance_m.unwrap_or(points.max_distance_m());
-    let start_ms = a
-        .id_time
-        .or(laps.first_start_ms)
-        .or(points.first_time_ms());
+    let start_ms = a.id_time.or(laps.first_start_ms).or(points.first_time_ms());
     let last_point = points.last_time_ms();
     let moving_s = if laps.time_s > 0.0 {
         laps.time_s

@@ -49,7 +49,9 @@ enum Encoding {
     /// UTF-8 until a byte sequence is not; from there on Latin-1.
     Utf8,
     Latin1,
-    Utf16 { big_endian: bool },
+    Utf16 {
+        big_endian: bool,
+    },
 }
 
 /// The input of an XML decoder: any encoding the files come in (UTF-8 with or
