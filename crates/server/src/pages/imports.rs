@@ -8,9 +8,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 
 use runcoach_app::imports::RUNNING_SPORTS;
+use runcoach_formats::DecodeError;
 use runcoach_store::activities::{self, Activity, FileReport, FileStatus};
 
 use super::activities::{activity_facts, counted_for, sport, started};
+use super::form::FormErrors;
 use super::{Nav, not_found, render, view};
 use crate::AppState;
 use crate::api::imports::{UPLOAD_LIMIT, receive, rfc3339, start_upload_import, status_of};
@@ -67,7 +69,10 @@ struct Page {
     came: Vec<CameView>,
     files: Vec<FileView>,
     recent: Vec<RecentView>,
+    /// A refusal that is not about the files (imports under way).
     error: String,
+    /// What was wrong with the files chosen, beside the file field.
+    errors: FormErrors,
     limit_mb: usize,
 }
 
@@ -75,7 +80,7 @@ fn nav(user: &PageUser) -> Nav {
     Nav::page(user)
 }
 
-async fn form(state: &AppState, user: &PageUser, error: String) -> Response {
+async fn form(state: &AppState, user: &PageUser, error: String, errors: FormErrors) -> Response {
     let recent = match activities::recent_imports(&state.db, &user.0.user.id, 10).await {
         Ok(r) => r,
         Err(e) => return ApiError::from(e).into_response(),
@@ -95,12 +100,27 @@ async fn form(state: &AppState, user: &PageUser, error: String) -> Response {
             })
             .collect(),
         error,
+        errors,
         limit_mb: UPLOAD_LIMIT >> 20,
     })
 }
 
+/// The upload form again with one problem beside the file field.
+async fn refused_files(
+    state: &AppState,
+    user: &PageUser,
+    status: StatusCode,
+    message: String,
+) -> Response {
+    let mut errors = FormErrors::new();
+    errors.add("files", message);
+    let mut page = form(state, user, String::new(), errors).await;
+    *page.status_mut() = status;
+    page
+}
+
 pub async fn page(State(state): State<AppState>, user: PageUser) -> Response {
-    form(&state, &user, String::new()).await
+    form(&state, &user, String::new(), FormErrors::new()).await
 }
 
 pub async fn submit(
@@ -116,6 +136,7 @@ pub async fn submit(
                 &user,
                 "Imports are under way (yours or others'); wait for them and try again in a minute."
                     .into(),
+                FormErrors::new(),
             )
             .await;
             *page.status_mut() = StatusCode::TOO_MANY_REQUESTS;
@@ -129,18 +150,17 @@ pub async fn submit(
     let upload = match receive(&state, multipart).await {
         Ok(u) => u,
         Err(res) if res.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            let mut page = form(
+            return refused_files(
                 &state,
                 &user,
+                StatusCode::PAYLOAD_TOO_LARGE,
                 format!(
-                    "That is too large: at most {} MB in all and {} MB per activity file. Upload fewer files at a time, or use runcoach import.",
+                    "That is too large: at most {} MB in all and {} MB per activity file. Upload fewer files at a time, or use runcoach import",
                     UPLOAD_LIMIT >> 20,
                     state.config.imports.file_bytes >> 20
                 ),
             )
             .await;
-            *page.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-            return page;
         }
         Err(res) => return res,
     };
@@ -159,14 +179,13 @@ pub async fn submit(
     match start_upload_import(&state, &user.0.user.id, upload, ticket).await {
         Ok(id) => Redirect::to(&format!("/imports/{id}")).into_response(),
         Err(ApiError::Invalid(_)) => {
-            let mut page = form(
+            refused_files(
                 &state,
                 &user,
-                "Choose at least one FIT, GPX or TCX file, or a Strava export zip.".into(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Choose at least one FIT, GPX or TCX file, or a Strava export zip".into(),
             )
-            .await;
-            *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            page
+            .await
         }
         Err(e) => e.into_response(),
     }
@@ -224,7 +243,10 @@ fn file_view(f: FileReport, copies: &HashMap<String, Activity>, zone: &str) -> F
         FileStatus::Failed => (
             "failed",
             "refused: could not be read".to_owned(),
-            f.error.or(f.note).unwrap_or_default(),
+            f.error
+                .map(|e| unreadable(&e))
+                .or(f.note)
+                .unwrap_or_default(),
         ),
     };
     FileView {
@@ -300,6 +322,7 @@ async fn report(state: &AppState, user: &PageUser, id: &str) -> Result<Option<Re
         files,
         recent: Vec::new(),
         error: String::new(),
+        errors: FormErrors::new(),
         limit_mb: UPLOAD_LIMIT >> 20,
     };
     let mut res = render(&page);
@@ -308,4 +331,92 @@ async fn report(state: &AppState, user: &PageUser, id: &str) -> Result<Option<Re
             .insert("refresh", HeaderValue::from_static("2"));
     }
     Ok(Some(res))
+}
+
+/// Why a file could not be read, in the runner's words: the decoder's
+/// reasons name FIT file types (`monitoring_b`) and XML elements, which
+/// say nothing to someone who just copied a watch's folder. The reasons
+/// are recognised by the decoder's own wording, so the two cannot drift.
+fn unreadable(reason: &str) -> String {
+    let pattern = DecodeError::NotAnActivity {
+        file_type: "\0".into(),
+    }
+    .to_string();
+    let (before, after) = pattern.split_once('\0').unwrap_or((&pattern, ""));
+    if let Some(kind) = reason
+        .strip_prefix(before)
+        .and_then(|r| r.strip_suffix(after))
+    {
+        let what = match kind {
+            k if k.starts_with("monitoring") => {
+                "a Garmin monitoring file: steps and heart rate through the day"
+            }
+            "workout" => "a planned workout, not a recorded one",
+            "course" | "segment" => "a route, not a recorded run",
+            "settings" | "sport" | "device" => "the watch's settings",
+            "totals" | "goals" | "activity_summary" => "the watch's totals and goals",
+            "weight" | "blood_pressure" => "a health measurement",
+            "schedules" => "a training schedule",
+            _ => "another kind of watch file",
+        };
+        return format!("This file is not a run we can read ({what}).");
+    }
+    let plain = [
+        (DecodeError::Empty, "This file is empty."),
+        (
+            DecodeError::UnknownFormat,
+            "This is not a FIT, GPX or TCX file, so it holds no run we can read.",
+        ),
+        (
+            DecodeError::NoTrackPoints,
+            "This GPX file holds a route or waypoints, not a recorded run.",
+        ),
+        (
+            DecodeError::NoActivities,
+            "This TCX file holds no recorded activity.",
+        ),
+    ];
+    match plain.iter().find(|(e, _)| e.to_string() == reason) {
+        Some((_, words)) => (*words).to_owned(),
+        // Damage reports (where a file broke) stay as the decoder says.
+        None => reason.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DecodeError, unreadable};
+
+    #[test]
+    fn decoder_reasons_read_as_the_runner_would_say_them() {
+        // The decoder's own wording, so a change there shows here.
+        let monitoring = DecodeError::NotAnActivity {
+            file_type: "monitoring_b".into(),
+        };
+        assert_eq!(
+            unreadable(&monitoring.to_string()),
+            "This file is not a run we can read (a Garmin monitoring file: steps and heart rate through the day)."
+        );
+        let workout = DecodeError::NotAnActivity {
+            file_type: "workout".into(),
+        };
+        assert_eq!(
+            unreadable(&workout.to_string()),
+            "This file is not a run we can read (a planned workout, not a recorded one)."
+        );
+        assert_eq!(
+            unreadable(&DecodeError::Empty.to_string()),
+            "This file is empty."
+        );
+        assert_eq!(
+            unreadable(&DecodeError::UnknownFormat.to_string()),
+            "This is not a FIT, GPX or TCX file, so it holds no run we can read."
+        );
+        assert_eq!(
+            unreadable(&DecodeError::NoTrackPoints.to_string()),
+            "This GPX file holds a route or waypoints, not a recorded run."
+        );
+        let damaged = DecodeError::Fit("bad header".into()).to_string();
+        assert_eq!(unreadable(&damaged), damaged);
+    }
 }
