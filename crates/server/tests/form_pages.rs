@@ -482,3 +482,48 @@ async fn coach_forms_mark_their_fields() {
     assert!(tag(&html, "location").contains("aria-describedby=\"location-error\""));
     assert!(html.contains(">Marathons since 2009</textarea>"));
 }
+
+#[tokio::test]
+async fn a_refused_comment_comes_back_to_fix() {
+    let app = App::start("sqlite").await;
+    let c = app.signup("ana@example.com").await;
+    let plan: serde_json::Value = c
+        .post(app.url("/api/v1/plans"))
+        .json(
+            &serde_json::json!({"race": "10k", "race_date": "2027-03-14", "weeks": 8,
+            "run_days": ["tue", "thu", "sat", "sun"], "long_run_day": "sun",
+            "level": "experienced", "weekly_km": 40, "strength_days": 2}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sid = plan["weeks"][0]["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["sessions"].as_array().unwrap())
+        .next()
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let csrf = csrf_of(&app.page(&c, &format!("/sessions/{sid}")).await);
+    let r = c
+        .post(app.url(&format!("/sessions/{sid}/comments")))
+        .form(&[("csrf", csrf.as_str()), ("body", "knee ok\u{7}")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert_marked(
+        &html,
+        "body",
+        "Plain text only: control characters are not allowed.",
+    );
+    assert!(html.contains(">knee ok\u{7}</textarea>"), "{html}");
+    assert!(html.contains(&format!("href=\"/sessions/{sid}#comments\"")));
+}

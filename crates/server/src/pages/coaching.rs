@@ -450,6 +450,20 @@ pub struct CommentForm {
     back: String,
 }
 
+/// A refused comment, shown again to fix.
+#[derive(Template)]
+#[template(path = "comment_retry.html")]
+struct CommentRetry {
+    nav: Nav,
+    session_id: String,
+    /// The form's own `back`, sent on again.
+    back: String,
+    /// Where "back without sending" goes (a checked local path).
+    back_link: String,
+    body: String,
+    errors: FormErrors,
+}
+
 /// A comment from a page form: the athlete on their session page, a coach
 /// on the athlete page. Errors come back as a short message page.
 pub async fn comment(
@@ -461,6 +475,8 @@ pub async fn comment(
     if !user.form_ok(&form.csrf) {
         return Ok(refused());
     }
+    let back_is_coach =
+        form.back.starts_with("/coach/athletes/") && crate::auth::is_local_path(&form.back);
     match comments::post(
         &state.db,
         &actor(&user),
@@ -470,24 +486,32 @@ pub async fn comment(
     .await
     {
         Ok(_) => {
-            let back = if form.back.starts_with("/coach/athletes/")
-                && crate::auth::is_local_path(&form.back)
-            {
+            let back = if back_is_coach {
                 format!("{}#s-{session_id}", form.back)
             } else {
                 format!("/sessions/{session_id}#comments")
             };
             Ok(Redirect::to(&back).into_response())
         }
-        Err(CoachingError::Invalid(fields)) => Ok(message(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Nav::page(&user),
-            "Comment not saved",
-            &fields
-                .first()
-                .map(|f| f.message.clone())
-                .unwrap_or_default(),
-        )),
+        // The comment again with its problem beside it, nothing lost.
+        Err(CoachingError::Invalid(fields)) => {
+            let mut errors = FormErrors::new();
+            errors.extend_from(&fields, |_| "body", |_, m| m.to_owned());
+            let mut res = render(&CommentRetry {
+                nav: Nav::page(&user),
+                back_link: if back_is_coach {
+                    form.back.clone()
+                } else {
+                    format!("/sessions/{session_id}#comments")
+                },
+                session_id,
+                back: form.back,
+                body: form.body,
+                errors,
+            });
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
         Err(CoachingError::NotFound) => Ok(not_found(Nav::page(&user))),
         Err(e) => Err(e.into()),
     }
