@@ -367,3 +367,163 @@ async fn import_form_marks_the_file_field() {
         "Choose at least one FIT, GPX or TCX file, or a Strava export zip.",
     );
 }
+
+#[tokio::test]
+async fn affiliate_application_keeps_the_answers() {
+    let app = App::start("sqlite").await;
+    let c = app.signup("ana@example.com").await;
+    let csrf = csrf_of(&app.page(&c, "/affiliate").await);
+    let r = c
+        .post(app.url("/affiliate"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("slug", "A"),
+            ("payout_email", "paypal"),
+            ("website", "my-blog.example"),
+            ("note", "Club runners on Tuesdays"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert_eq!(problems(&html), 3, "{html}");
+    assert_marked(
+        &html,
+        "slug",
+        "Choose a link name: 3 to 32 lower-case letters, digits and hyphens.",
+    );
+    assert_marked(
+        &html,
+        "payout_email",
+        "Enter an e-mail address for payouts (PayPal or bank contact).",
+    );
+    assert_marked(
+        &html,
+        "website",
+        "Enter your website as an address starting with https://, up to 300 characters.",
+    );
+    assert!(tag(&html, "website").contains("value=\"my-blog.example\""));
+    assert!(html.contains(">Club runners on Tuesdays</textarea>"));
+}
+
+#[tokio::test]
+async fn coach_forms_mark_their_fields() {
+    let app = App::start("sqlite").await;
+    let coach = app
+        .user_with_role("coach@example.com", runcoach_store::users::Role::Coach)
+        .await;
+
+    // The invitation: an address that is not one, kept.
+    let csrf = csrf_of(&app.page(&coach, "/coach").await);
+    let r = coach
+        .post(app.url("/coach/invitations"))
+        .form(&[("csrf", csrf.as_str()), ("email", "ana at example")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert_marked(
+        &html,
+        "email",
+        "“ana at example” is not an e-mail address: write it like runner@example.com.",
+    );
+    assert!(tag(&html, "email").contains("value=\"ana at example\""));
+
+    // Publishing a slot: every problem at once, in the form's order.
+    let r = coach
+        .post(app.url("/coach/slots"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("date", "2027-03-02"),
+            ("time", ""),
+            ("duration_min", "2"),
+            ("capacity", "0"),
+            ("location", "  "),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert_eq!(problems(&html), 4, "{html}");
+    assert_marked(&html, "time", "Choose the start time.");
+    assert_marked(&html, "duration_min", "Enter the minutes, from 5 to 480.");
+    assert_marked(
+        &html,
+        "capacity",
+        "Enter the number of places, from 1 to 100.",
+    );
+    assert!(tag(&html, "date").contains("value=\"2027-03-02\""));
+    assert!(tag(&html, "duration_min").contains("value=\"2\""));
+    let order: Vec<&str> = html
+        .match_indices("<li><a href=\"#")
+        .map(|(i, _)| &html[i + 14..i + 14 + html[i + 14..].find('"').unwrap()])
+        .collect();
+    assert_eq!(order, ["time", "duration_min", "capacity", "location"]);
+
+    // The profile: a location past its length, the other answers kept.
+    let long = "x".repeat(201);
+    let r = coach
+        .post(app.url("/coach/profile"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("bio", "Marathons since 2009"),
+            ("specialities", "marathon"),
+            ("location", long.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert_eq!(problems(&html), 1, "{html}");
+    assert!(tag(&html, "location").contains("aria-describedby=\"location-error\""));
+    assert!(html.contains(">Marathons since 2009</textarea>"));
+}
+
+#[tokio::test]
+async fn a_refused_comment_comes_back_to_fix() {
+    let app = App::start("sqlite").await;
+    let c = app.signup("ana@example.com").await;
+    let plan: serde_json::Value = c
+        .post(app.url("/api/v1/plans"))
+        .json(
+            &serde_json::json!({"race": "10k", "race_date": "2027-03-14", "weeks": 8,
+            "run_days": ["tue", "thu", "sat", "sun"], "long_run_day": "sun",
+            "level": "experienced", "weekly_km": 40, "strength_days": 2}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sid = plan["weeks"][0]["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["sessions"].as_array().unwrap())
+        .next()
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let csrf = csrf_of(&app.page(&c, &format!("/sessions/{sid}")).await);
+    let r = c
+        .post(app.url(&format!("/sessions/{sid}/comments")))
+        .form(&[("csrf", csrf.as_str()), ("body", "knee ok\u{7}")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert_marked(
+        &html,
+        "body",
+        "Plain text only: control characters are not allowed.",
+    );
+    assert!(html.contains(">knee ok\u{7}</textarea>"), "{html}");
+    assert!(html.contains(&format!("href=\"/sessions/{sid}#comments\"")));
+}
