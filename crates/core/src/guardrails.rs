@@ -7,8 +7,13 @@ use serde::Serialize;
 
 use crate::exercises::{Family, find};
 use crate::plan::model::{Level, Phase, Plan, SessionKind, Week};
-use crate::plan::shape::{RaceCategory, block_peak_cap, long_run_share_cap_for_runs};
-use crate::plan::sizing::{EASY_TO_LONG, MAX_EASY_MIN, MIN_RUN_MIN, MIN_SHAKEOUT_MIN};
+use crate::plan::shape::{
+    RaceCategory, block_peak_cap, long_run_share_cap_for_runs, long_run_step_cap,
+};
+use crate::plan::sizing::{
+    EASY_TO_LONG, MAX_BACK_TO_BACK_MIN, MAX_BACK_TO_BACK_SHARE, MAX_EASY_MIN, MIN_RUN_MIN,
+    MIN_SHAKEOUT_MIN,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Violation {
@@ -303,10 +308,12 @@ fn long_runs(plan: &Plan, volumes: &[f64], cat: &RaceCategory, f: &mut Findings)
                 ),
             );
         }
+        // An ultra's back-to-back long run is judged in `ultra`.
+        let back_to_back = back_to_back(plan, w);
         let longs: Vec<_> = runs
             .iter()
             .copied()
-            .filter(|(_, s)| s.kind == SessionKind::Long)
+            .filter(|(d, s)| s.kind == SessionKind::Long && Some(d.date) != back_to_back)
             .collect();
         if longs.len() > 1 {
             f.add(
@@ -798,13 +805,67 @@ fn workout_variety(plan: &Plan, f: &mut Findings) {
     }
 }
 
+/// The date of an ultra's back-to-back long run in week `w`: a long run the
+/// day after the week's long run on the long-run day (none for shorter
+/// races, or without that day).
+fn back_to_back(plan: &Plan, w: &Week) -> Option<Date> {
+    if plan.race.distance_m <= 42_300 {
+        return None;
+    }
+    let long_day = plan.athlete.as_ref()?.long_run_day;
+    let is_long =
+        |d: &crate::plan::model::Day| d.sessions.iter().any(|s| s.kind == SessionKind::Long);
+    w.days
+        .windows(2)
+        .find(|p| p[0].date.weekday() == long_day && is_long(&p[0]) && is_long(&p[1]))
+        .map(|p| p[1].date)
+}
+
 /// An ultra is run well below marathon pace: no marathon-pace sessions, and
-/// a race prediction, when there is one, marked as rough.
+/// a race prediction, when there is one, marked as rough. Its back-to-back
+/// long run stays a second, shorter long run: at most 60 % of the day
+/// before's and two and a half hours.
 fn ultra(plan: &Plan, f: &mut Findings) {
     if plan.race.distance_m <= 42_300 {
         return;
     }
     for w in &plan.weeks {
+        let long_of = |date: Date| {
+            w.days
+                .iter()
+                .filter(|d| d.date == date)
+                .flat_map(|d| &d.sessions)
+                .filter(|s| s.kind == SessionKind::Long)
+                .map(|s| (s.km(), s.duration_s))
+                .fold((0.0, None), |a, b| if b.0 > a.0 { b } else { a })
+        };
+        if let Some(date) = back_to_back(plan, w) {
+            let (long, _) = long_of(date - jiff::ToSpan::days(1));
+            let (km, secs) = long_of(date);
+            if km > long * MAX_BACK_TO_BACK_SHARE + SLACK_KM {
+                f.add(
+                    "ultra",
+                    w,
+                    Some(date),
+                    format!(
+                        "back-to-back long run {km:.1} km is {:.0}% of the {long:.1} km long run before it; it stays within {:.0}%",
+                        km / long * 100.0,
+                        MAX_BACK_TO_BACK_SHARE * 100.0
+                    ),
+                );
+            }
+            if let Some(min) = secs
+                .map(|s| f64::from(s) / 60.0)
+                .filter(|m| *m > MAX_BACK_TO_BACK_MIN + 1.0)
+            {
+                f.add(
+                    "ultra",
+                    w,
+                    Some(date),
+                    format!("back-to-back long run of {min:.0} min; it stays within {MAX_BACK_TO_BACK_MIN:.0}"),
+                );
+            }
+        }
         for (d, s) in w.sessions() {
             if s.kind == SessionKind::MarathonPace {
                 f.add(
@@ -829,15 +890,41 @@ fn ultra(plan: &Plan, f: &mut Findings) {
 
 /// The long run grows through the block and its peaks are spaced: a long
 /// run of an hour or more (10 km) is not the same three building weeks
-/// running (recovery weeks, which lower it, skipped).
+/// running (recovery weeks, which lower it, skipped); and no long run
+/// reaches past the longest before it by more than the step rule
+/// ([`long_run_step_cap`]: 10 % or 3 km, whichever is larger).
 fn long_run_progression(plan: &Plan, f: &mut Findings) {
+    for (i, w) in plan.weeks.iter().enumerate() {
+        let longest = longest_long_before(&plan.weeks[..i]);
+        let b2b = back_to_back(plan, w);
+        let Some((d, km)) = w
+            .sessions()
+            .filter(|(d, s)| s.kind == SessionKind::Long && Some(d.date) != b2b)
+            .map(|(d, s)| (d.date, s.km()))
+            .reduce(|a, b| if b.1 > a.1 { b } else { a })
+        else {
+            continue;
+        };
+        if longest > 0.0 && km > long_run_step_cap(longest) + SLACK_KM {
+            f.add(
+                "long_run_progression",
+                w,
+                Some(d),
+                format!(
+                    "long run {km:.1} km jumps {:.1} km past the longest before it ({longest:.1} km); a long run grows by at most 10% or 3 km, whichever is larger",
+                    km - longest
+                ),
+            );
+        }
+    }
     let building: Vec<(&Week, f64)> = plan
         .weeks
         .iter()
         .filter(|w| building(w) && !w.recovery)
         .filter_map(|w| {
+            let b2b = back_to_back(plan, w);
             w.sessions()
-                .find(|(_, s)| s.kind == SessionKind::Long)
+                .find(|(d, s)| s.kind == SessionKind::Long && Some(d.date) != b2b)
                 .map(|(_, s)| (w, s.km()))
         })
         .collect();

@@ -290,7 +290,10 @@ impl Context<'_> {
             week_km,
             long_cap_km,
         } = self.lay_out(w, &dates, no_quality, long_dropped);
-        if week_km < w.km {
+        // A week whose long run falls just before the race is short on
+        // purpose (its lone run no longer than the long runs so far), not a
+        // shortfall for the shape to plan around.
+        if week_km < w.km && !long_dropped {
             self.trimmed.push((w.index, w.km, week_km));
         }
         // Never the same long run three building weeks running (the shape
@@ -332,12 +335,25 @@ impl Context<'_> {
         let recovery_day = (long_day + 1) % 7;
         let max_easy = limits.max_easy((long_km > 0.0).then_some(long_km));
         // An ultra trains time on feet: in build and peak the day after the
-        // long run is a second long-ish run on tired legs, not a recovery jog.
+        // long run (in the same week) is a second long run on tired legs,
+        // growing with the long run, not a recovery jog.
+        let day_after_long = dates
+            .iter()
+            .any(|x| day(x.weekday()) == long_day && dates.contains(&(*x + 1.days())));
         let back_to_back = (self.cat.name == "ultra"
             && matches!(w.phase, Phase::Build | Phase::Peak)
             && !w.recovery
-            && long_km > 0.0)
-            .then(|| back_to_back(easy_total, &easy_days, recovery_day, (min_run, max_easy)))
+            && long_km > 0.0
+            && day_after_long)
+            .then(|| {
+                back_to_back(
+                    easy_total,
+                    &easy_days,
+                    recovery_day,
+                    (min_run, max_easy),
+                    limits.back_to_back(long_km),
+                )
+            })
             .flatten();
         let easy_km = back_to_back.clone().unwrap_or_else(|| {
             split_easy(
@@ -386,15 +402,21 @@ impl Context<'_> {
             if km <= 0.0 {
                 continue;
             }
+            let b2b = back_to_back.is_some() && d == recovery_day;
             let kind = if recovery {
                 SessionKind::Recovery
+            } else if b2b {
+                SessionKind::Long
             } else {
                 SessionKind::Easy
             };
             let mut s = self.targets.steady(kind, km);
+            if b2b {
+                s.title = format!("Back-to-back long run {}", self.targets.dist(km));
+            }
             s.why = if recovery {
                 why::recovery_run(km, units)
-            } else if back_to_back.is_some() && d == recovery_day {
+            } else if b2b {
                 why::back_to_back(km, long_km, units)
             } else {
                 why::easy(km, easy_share, units)
@@ -520,6 +542,10 @@ impl Context<'_> {
             usize::from(req.strength_days)
         };
         let mut strength_slots = slots;
+        if back_to_back.is_some() {
+            // Strength never follows a long run, back-to-back included.
+            strength_slots[recovery_day] = Slot::Long;
+        }
         if race_week {
             // Only days at least two before the race can take strength work.
             let race_date = req.race_date;
@@ -722,6 +748,11 @@ impl Context<'_> {
             limits.max_easy_km = (avg * 9.0).floor() / 10.0;
             limits.max_easy_km = limits.max_easy_km.max(limits.shakeout_km);
         }
+        if (w.long_km <= 0.0 || long_dropped) && self.longest_long > 0.0 {
+            // A week without a long run (one close to the race) never asks
+            // for an easy run longer than the long runs so far.
+            limits.max_easy_km = limits.max_easy_km.min(self.longest_long);
+        }
         let min_run = if race_week {
             limits.shakeout_km
         } else {
@@ -870,27 +901,27 @@ impl Context<'_> {
                 }
             }
         }
-        // Nothing worth doing fits: one run carries the whole (tiny) week.
+        // Nothing worth doing fits: one run carries the whole (tiny) week,
+        // still no longer than an easy run may be, nor than the longest long
+        // run so far: a lone run is not a new long run.
         let mut slots = [Slot::Off; 7];
+        let most = if self.longest_long > 0.0 {
+            limits.max_easy_km.min(self.longest_long)
+        } else {
+            limits.max_easy_km
+        };
         let (long_km, easy_total) = if long_dropped || race_week {
-            // Close to the race: one easy run, no longer than an easy run may
-            // be, on the last day that may hold one (none: no run).
+            // Close to the race: one easy run on the last day that may hold
+            // one (none: no run).
             match race_week_days.last() {
                 Some(&d) => {
                     slots[d] = Slot::Easy;
-                    (0.0, week_km.min(limits.max_easy_km))
+                    (0.0, week_km.min(most))
                 }
                 None => (0.0, 0.0),
             }
         } else {
-            // Still no longer than an easy run may be, nor than the longest
-            // long run so far: a lone run is not a new long run.
             slots[long_day] = Slot::Long;
-            let most = if self.longest_long > 0.0 {
-                limits.max_easy_km.min(self.longest_long)
-            } else {
-                limits.max_easy_km
-            };
             (week_km.min(most), 0.0)
         };
         let week_km = long_km + easy_total;
@@ -1107,23 +1138,24 @@ fn split_easy(
     }
 }
 
-/// The easy kilometres with the day after the long run as big as an easy
-/// run may be and the others sharing the rest; `None` when the other runs
-/// would fall out of their limits (or there is no such day).
+/// The easy kilometres with the day after the long run as the back-to-back
+/// long run (up to `b2b` km) and the others sharing the rest; `None` when
+/// the other runs would fall out of their limits (or there is no such day).
 fn back_to_back(
     total: f64,
     days: &[usize],
     b2b_day: usize,
     (min, max): (f64, f64),
+    b2b: f64,
 ) -> Option<Vec<(f64, bool)>> {
     let at = days.iter().position(|&d| d == b2b_day)?;
     let others = days.len() - 1;
     let big = if others == 0 {
         total
     } else {
-        floor_half((total - others as f64 * min).min(max))
+        floor_half((total - others as f64 * min).min(b2b))
     };
-    if big < min || big > max + 1e-9 {
+    if big < min || big > b2b + 1e-9 {
         return None;
     }
     let rest = split_km(total - big, &vec![1.0; others]);
@@ -1152,7 +1184,9 @@ pub fn with_totals(mut week: Week) -> Week {
             .flat_map(|d| &d.sessions)
             .filter(|s| s.kind.is_run())
     };
-    let round = |km: f64| (km * 10.0).round() / 10.0;
+    // Adding 0.0 turns a rounded -0.0 (a race week whose training is the
+    // race's km minus itself) into 0.0.
+    let round = |km: f64| (km * 10.0).round() / 10.0 + 0.0;
     week.run_km = round(runs().map(Session::km).sum());
     week.training_km = round(week.measured_training_km());
     week.race_km = round(
