@@ -339,7 +339,9 @@ mod plan_view {
                 line = format!("{line} — {}", s.title);
             }
             if !s.steps.is_empty() {
-                line = format!("{line}: {}", structure(&s.steps, units));
+                // Hills and fartlek are run by the clock, not the distance.
+                let timed = matches!(flavour_of(&s.title), Flavour::Hills | Flavour::Fartlek);
+                line = format!("{line}: {}", structure(&s.steps, units, timed));
                 if let Some([a, b]) = s.rpe {
                     line.push_str(&format!(" (RPE {a}–{b})"));
                 }
@@ -369,7 +371,7 @@ mod plan_view {
     /// A workout's structure in one line: "2.0 km WU · 5×1000 m @
     /// 4:10–4:18/km (2:45 jog) · 1.5 km CD". Reps under 2 km stay in metres,
     /// as on a track; everything else is in the runner's units.
-    fn structure(steps: &[Step], units: Units) -> String {
+    fn structure(steps: &[Step], units: Units, timed: bool) -> String {
         let road = |m: u32| format!("{} {}", dist(f64::from(m) / 1000.0, units), units.label());
         let rep = |m: u32| {
             if m < 2000 { format!("{m} m") } else { road(m) }
@@ -388,11 +390,17 @@ mod plan_view {
                         .map(|d| format_clock(f64::from(d)))
                         .unwrap_or_else(|| rep(s.distance_m.unwrap_or(0)))
                 ),
-                _ => format!(
-                    "{}{}",
-                    rep(s.distance_m.unwrap_or(0)),
-                    pace(s).unwrap_or_default()
-                ),
+                _ => match s.duration_s.filter(|_| timed) {
+                    Some(secs) if secs.is_multiple_of(60) && secs >= 120 => {
+                        format!("{} min", secs / 60)
+                    }
+                    Some(secs) => format!("{secs} s"),
+                    None => format!(
+                        "{}{}",
+                        rep(s.distance_m.unwrap_or(0)),
+                        pace(s).unwrap_or_default()
+                    ),
+                },
             }
         };
         steps

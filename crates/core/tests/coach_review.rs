@@ -273,6 +273,13 @@ fn titles(plan: &Plan, phases: &[Phase]) -> Vec<(u32, String)> {
         .collect()
 }
 
+fn titled<'a>(w: &'a Week, prefix: &str) -> &'a runcoach_core::plan::Session {
+    w.sessions()
+        .map(|(_, s)| s)
+        .find(|s| s.title.starts_with(prefix))
+        .unwrap()
+}
+
 #[test]
 fn the_base_climbs_hills_and_plays_fartlek_by_feel() {
     let plan = ten_k("low-back");
@@ -286,11 +293,7 @@ fn the_base_climbs_hills_and_plays_fartlek_by_feel() {
             (4, "Hill repeats 6 × 60 s uphill".to_owned()),
         ]
     );
-    let hills = plan.weeks[1]
-        .sessions()
-        .map(|(_, s)| s)
-        .find(|s| s.title.starts_with("Hill repeats"))
-        .unwrap();
+    let hills = titled(&plan.weeks[1], "Hill repeats");
     // Run by feel: an effort, no pace, even though the runner's paces are known.
     assert_eq!(hills.pace_s_per_km, None);
     assert_eq!(hills.rpe, Some([8, 9]));
@@ -324,11 +327,7 @@ fn the_last_building_weeks_rehearse_race_pace_and_the_checker_wants_it() {
         ]
     );
     // 40:00 for 10K is 4:00/km: the band sits around it.
-    let s = plan.weeks[8]
-        .sessions()
-        .map(|(_, s)| s)
-        .find(|s| s.title.starts_with("10K-pace"))
-        .unwrap();
+    let s = titled(&plan.weeks[8], "10K-pace");
     assert_eq!(s.pace_s_per_km, Some([236, 244]));
     assert!(s.why.contains("predicted 10K pace"), "{}", s.why);
     // Hand-broken: the race-pace sessions renamed to plain intervals.

@@ -203,6 +203,44 @@ mod tests {
     }
 
     #[test]
+    fn hills_fartlek_and_race_pace_ladders_grow() {
+        let hills = Pick {
+            kind: SessionKind::Repetition,
+            flavour: Flavour::Hills,
+        };
+        let fartlek = Pick {
+            kind: SessionKind::Intervals,
+            flavour: Flavour::Fartlek,
+        };
+        for (pick, race_m) in [(hills, 0.0), (fartlek, 0.0)] {
+            let ladder = ladder(pick, race_m);
+            assert_eq!(ladder.len(), 6, "{pick:?}");
+            assert!(ladder[5].work_km(300.0) > ladder[0].work_km(300.0));
+        }
+        for (race_m, kind, first, last) in [
+            (5_000.0, SessionKind::Intervals, 3.2, 4.8),
+            (10_000.0, SessionKind::Intervals, 4.0, 9.0),
+            (21_097.5, SessionKind::Tempo, 6.0, 12.0),
+        ] {
+            assert_eq!(race_pace_kind(race_m), Some(kind));
+            let ladder = ladder(
+                Pick {
+                    kind,
+                    flavour: Flavour::RacePace,
+                },
+                race_m,
+            );
+            let km = |w: &Workout| (w.work_km(300.0) * 10.0).round() / 10.0;
+            assert_eq!((km(ladder[0]), km(ladder[5])), (first, last), "{race_m}");
+        }
+        // No race-pace work for a 15K or an ultra: they keep their sessions.
+        assert_eq!(race_pace_kind(15_000.0), None);
+        assert_eq!(race_pace_kind(50_000.0), None);
+        assert_eq!(flavour_of("Hill repeats 6 × 60 s uphill"), Flavour::Hills);
+        assert_eq!(flavour_of("Tempo 20 min at threshold"), Flavour::Plain);
+    }
+
+    #[test]
     fn no_session_three_times_running() {
         for cap in [4.5, 8.0, 100.0] {
             let picks: Vec<String> = (0..20)

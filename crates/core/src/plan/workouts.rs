@@ -217,7 +217,7 @@ fn by_feel(flavour: Flavour) -> Option<[u8; 2]> {
 
 /// "60 s", "2 min": a short time as a runner says it.
 pub fn short_time(secs: u32) -> String {
-    if secs % 60 == 0 {
+    if secs.is_multiple_of(60) {
         format!("{} min", secs / 60)
     } else {
         format!("{secs} s")
