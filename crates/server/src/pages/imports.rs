@@ -5,11 +5,15 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use runcoach_formats::DecodeError;
-use runcoach_store::activities::{self, FileStatus};
+use std::collections::HashMap;
 
+use runcoach_app::imports::RUNNING_SPORTS;
+use runcoach_formats::DecodeError;
+use runcoach_store::activities::{self, Activity, FileReport, FileStatus};
+
+use super::activities::{activity_facts, counted_for, sport, started};
 use super::form::FormErrors;
-use super::{Nav, not_found, render};
+use super::{Nav, not_found, render, view};
 use crate::AppState;
 use crate::api::imports::{UPLOAD_LIMIT, receive, rfc3339, start_upload_import, status_of};
 use crate::auth::PageUser;
@@ -32,6 +36,22 @@ pub struct FileView {
     pub status: &'static str,
     pub result: String,
     pub details: String,
+    /// The stored copy a duplicate is of: its page and when it started.
+    pub copy_of: Option<(String, String)>,
+}
+
+/// One activity that came in.
+pub struct CameView {
+    /// On the runner's clock: "Wed 4 Mar, 22:44".
+    pub when: String,
+    pub what: String,
+    /// Distance and time in the runner's units.
+    pub facts: String,
+    pub href: String,
+    /// The planned session it counted for: its page and words.
+    pub counted_for: Option<(String, String)>,
+    /// Why it counted for none, when it is a run.
+    pub unmatched: &'static str,
 }
 
 pub struct RecentView {
@@ -46,6 +66,7 @@ pub struct RecentView {
 struct Page {
     nav: Nav,
     job: Option<JobView>,
+    came: Vec<CameView>,
     files: Vec<FileView>,
     recent: Vec<RecentView>,
     /// A refusal that is not about the files (imports under way).
@@ -67,6 +88,7 @@ async fn form(state: &AppState, user: &PageUser, error: String, errors: FormErro
     render(&Page {
         nav: nav(user),
         job: None,
+        came: Vec::new(),
         files: Vec::new(),
         recent: recent
             .into_iter()
@@ -174,43 +196,117 @@ pub async fn status(
     user: PageUser,
     Path(id): Path<String>,
 ) -> Response {
-    let (job, files) = match status_of(&state.db, &user.0.user.id, &id).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return not_found(nav(&user)),
-        Err(e) => return e.into_response(),
-    };
-    let running = job.status == "queued" || job.status == "running";
-    let files = files
-        .into_iter()
-        .map(|f| {
-            let (status, result) = match f.status {
-                FileStatus::Imported => (
-                    "imported",
-                    match (f.activities, f.duplicates) {
-                        (1, 0) => "imported".to_owned(),
-                        (n, 0) => format!("{n} activities imported"),
-                        (n, d) => format!("{n} imported, {d} already there"),
-                    },
+    match report(&state, &user, &id).await {
+        Ok(Some(res)) => res,
+        Ok(None) => not_found(nav(&user)),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The plain-words reason a file gave nothing new.
+fn file_view(f: FileReport, copies: &HashMap<String, Activity>, zone: &str) -> FileView {
+    let mut copy_of = None;
+    let (status, result, details) = match f.status {
+        FileStatus::Imported => (
+            "imported",
+            match (f.activities, f.duplicates) {
+                (1, 0) => "imported".to_owned(),
+                (n, 0) => format!("{n} activities imported"),
+                (n, d) => format!("{n} imported, {d} already there"),
+            },
+            f.note.unwrap_or_default(),
+        ),
+        FileStatus::Duplicate => {
+            let found = f.note.as_deref().and_then(activities::duplicate_of);
+            copy_of = found
+                .and_then(|(id, _)| copies.get(id))
+                .map(|a| (format!("/activities/{}", a.id), started(a, zone)));
+            let replaced = found.is_some_and(|(_, replaced)| replaced);
+            (
+                "duplicate",
+                "skipped: already there".to_owned(),
+                format!(
+                    "The same activity is already in your history (it starts within a minute of this one and its distance is within 2 %), so it was not added twice.{}",
+                    if replaced {
+                        " This copy had more detail, so the stored one now uses its numbers."
+                    } else {
+                        ""
+                    }
                 ),
-                FileStatus::Duplicate => ("duplicate", "already there".to_owned()),
-                FileStatus::Skipped => ("skipped", "imported before".to_owned()),
-                FileStatus::Failed => ("failed", "could not be read".to_owned()),
-            };
-            let details = f
-                .error
+            )
+        }
+        FileStatus::Skipped => (
+            "skipped",
+            "skipped: imported before".to_owned(),
+            "This same file was imported earlier, so it was not read again.".to_owned(),
+        ),
+        FileStatus::Failed => (
+            "failed",
+            "refused: could not be read".to_owned(),
+            f.error
                 .map(|e| unreadable(&e))
                 .or(f.note)
-                .unwrap_or_default();
-            FileView {
-                file: f.file,
-                status,
-                result,
-                details,
-            }
-        })
+                .unwrap_or_default(),
+        ),
+    };
+    FileView {
+        file: f.file,
+        status,
+        result,
+        details,
+        copy_of,
+    }
+}
+
+async fn report(state: &AppState, user: &PageUser, id: &str) -> Result<Option<Response>, ApiError> {
+    let u = &user.0.user;
+    let Some(detail) = status_of(&state.db, &u.id, id).await? else {
+        return Ok(None);
+    };
+    let units = view::units_of(&u.units);
+    let job = detail.status;
+    let running = job.status == "queued" || job.status == "running";
+    let mut came = Vec::with_capacity(detail.activities.len());
+    for a in &detail.activities {
+        let matched = match &a.planned_session_id {
+            Some(sid) => counted_for(&state.db, &u.id, sid, units).await?,
+            None => None,
+        };
+        let run = RUNNING_SPORTS.contains(&a.sport.as_str());
+        came.push(CameView {
+            when: started(a, &u.time_zone),
+            what: sport(a),
+            facts: activity_facts(a, units),
+            href: format!("/activities/{}", a.id),
+            unmatched: if matched.is_none() && run {
+                "An extra run: no planned run was left on that day."
+            } else {
+                ""
+            },
+            counted_for: matched,
+        });
+    }
+    // The stored copies duplicates name, read once (only when there are any).
+    let copies: HashMap<String, Activity> = if detail
+        .files
+        .iter()
+        .any(|f| f.status == FileStatus::Duplicate)
+    {
+        activities::all(&state.db, &u.id)
+            .await?
+            .into_iter()
+            .map(|a| (a.id.clone(), a))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let files = detail
+        .files
+        .into_iter()
+        .map(|f| file_view(f, &copies, &u.time_zone))
         .collect();
     let page = Page {
-        nav: nav(&user),
+        nav: nav(user),
         job: Some(JobView {
             status: job.status,
             running,
@@ -222,6 +318,7 @@ pub async fn status(
             failed: job.failed.len() as i64,
             error: job.error.unwrap_or_default(),
         }),
+        came,
         files,
         recent: Vec::new(),
         error: String::new(),
@@ -233,7 +330,7 @@ pub async fn status(
         res.headers_mut()
             .insert("refresh", HeaderValue::from_static("2"));
     }
-    res
+    Ok(Some(res))
 }
 
 /// Why a file could not be read, in the runner's words: the decoder's

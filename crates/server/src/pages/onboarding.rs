@@ -9,13 +9,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::ToSpan;
+use runcoach_core::history::HistorySummary;
 use runcoach_core::plan::{PlanInput, RecentInput};
-use runcoach_core::units::Distance;
+use runcoach_core::units::{Distance, Units};
 use runcoach_store::users;
 
 use super::account::WEEKDAYS;
 use super::form::FormErrors;
-use super::{Nav, render};
+use super::{Nav, render, view};
 use crate::AppState;
 use crate::api::plans::create_plan;
 use crate::auth::PageUser;
@@ -156,9 +157,13 @@ pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Respo
         &u.week_start,
         crate::training::today_in(&u.time_zone),
     );
-    let history =
-        crate::api::imports::history_of(&state.db, &u.id, crate::training::today_in(&u.time_zone))
-            .await?;
+    let history = crate::api::imports::history_of(
+        &state.db,
+        &u.id,
+        &u.time_zone,
+        crate::training::today_in(&u.time_zone),
+    )
+    .await?;
     let mut prefilled = String::new();
     if history.runs > 0 {
         let mut input = PlanInput::default();
@@ -176,25 +181,40 @@ pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Respo
             answers.recent_distance = r.distance.clone();
             answers.recent_time = r.time.clone();
         }
-        let volume = if history.weekly_km >= 3.0 {
-            format!("{:.1} km a week lately", history.weekly_km)
-        } else {
-            "no runs in the last four weeks, so give your current week yourself".to_owned()
-        };
-        prefilled = format!(
-            "Filled in from your {} imported runs: {volume}{}; {}. Change anything that is not right.",
-            history.runs,
-            input
-                .longest_run_km
-                .map(|k| format!(", longest recent run {k:.1} km"))
-                .unwrap_or_default(),
-            history.level_reason
-        );
+        prefilled = prefilled_line(&history, view::units_of(&u.units));
     }
     let mut page = form_page(&user, answers, FormErrors::new());
     page.prefilled = prefilled;
     page.current = current_plan_label(&state, &u.id).await?;
     Ok(render(&page))
+}
+
+/// The line above a form filled in from imported history, in the runner's
+/// units. Only full weeks count for the weekly volume, so runs of this week
+/// alone are said to be too recent rather than absent.
+fn prefilled_line(history: &HistorySummary, units: Units) -> String {
+    let volume = if history.weekly_km >= 3.0 {
+        format!("{} a week lately", units.distance(history.weekly_km))
+    } else if history.weekly_km > 0.0 {
+        format!(
+            "only {} a week over the last four full weeks, so give your current week yourself",
+            units.distance(history.weekly_km)
+        )
+    } else {
+        "no runs in the four full weeks before this one, so give your current week yourself"
+            .to_owned()
+    };
+    format!(
+        "Filled in from your {} imported {}: {volume}{}; {}. Change anything that is not right.",
+        history.runs,
+        if history.runs == 1 { "run" } else { "runs" },
+        history
+            .longest_run_km
+            .map(|k| format!(", longest recent run {}", units.distance(k)))
+            .unwrap_or_default(),
+        // The history's own wording is in km.
+        units.restate(&history.level_reason, Units::Km)
+    )
 }
 
 fn answers(form: &HashMap<String, String>) -> Answers {
@@ -460,4 +480,76 @@ pub async fn submit(
     )
     .await?;
     Ok(Redirect::to(&format!("/plans/{}", stored.id)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use runcoach_core::history::{HistoryActivity, summarise};
+
+    use super::*;
+
+    fn run(date: &str, km: f64) -> HistoryActivity {
+        HistoryActivity {
+            date: date.parse().unwrap(),
+            running: true,
+            distance_m: km * 1000.0,
+            moving_s: km * 330.0,
+            elapsed_s: km * 340.0,
+        }
+    }
+
+    #[test]
+    fn runs_of_this_week_alone_never_read_as_negative_zero_or_absent() {
+        // Thursday 3 December 2026; the three runs are all this week.
+        let today = "2026-12-03".parse().unwrap();
+        let runs = [
+            run("2026-11-30", 5.0),
+            run("2026-12-01", 6.0),
+            run("2026-12-02", 8.0),
+        ];
+        let h = summarise(&runs, today);
+        let line = prefilled_line(&h, Units::Mi);
+        assert_eq!(
+            line,
+            format!(
+                "Filled in from your 3 imported runs: no runs in the four full weeks before this one, so give your current week yourself, longest recent run 5.0 mi; {}. Change anything that is not right.",
+                Units::Mi.restate(&h.level_reason, Units::Km)
+            )
+        );
+        assert!(!line.contains("-0.0"));
+    }
+
+    #[test]
+    fn weekly_volume_and_longest_run_are_in_the_runners_units() {
+        let today = "2026-12-03".parse().unwrap();
+        // Four full weeks of 10 km each (two 5 km runs a week).
+        let runs: Vec<HistoryActivity> = ["2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"]
+            .iter()
+            .flat_map(|monday| {
+                let d: jiff::civil::Date = monday.parse().unwrap();
+                [d, d.tomorrow().unwrap()].map(|d| run(&d.to_string(), 5.0))
+            })
+            .collect();
+        let h = summarise(&runs, today);
+        assert_eq!(
+            prefilled_line(&h, Units::Mi),
+            format!(
+                "Filled in from your 8 imported runs: 6.2 mi a week lately, longest recent run 3.1 mi; {}. Change anything that is not right.",
+                Units::Mi.restate(&h.level_reason, Units::Km)
+            )
+        );
+        assert!(
+            prefilled_line(&h, Units::Km)
+                .contains(": 10.0 km a week lately, longest recent run 5.0 km;")
+        );
+        // A little running in full weeks: said as it is, not as none.
+        let h = summarise(&[run("2026-11-24", 4.0)], today);
+        assert!(
+            prefilled_line(&h, Units::Km).starts_with(
+                "Filled in from your 1 imported run: only 1.0 km a week over the last four full weeks, so give your current week yourself, longest recent run 4.0 km;"
+            ),
+            "{}",
+            prefilled_line(&h, Units::Km)
+        );
+    }
 }
