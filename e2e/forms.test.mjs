@@ -6,41 +6,13 @@
 // Screenshots go to e2e/artifacts/forms/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ARTIFACTS, VIEWPORTS, addDays, buildBinary, iso, launchBrowser, mondayOf, startServer, utcToday } from './harness.mjs';
+import { VIEWPORTS, addDays, axeViolations, iso, mondayOf, suite, utcToday } from './harness.mjs';
 
-const SHOTS = join(ARTIFACTS, 'forms');
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const s = suite({ before, after }, 'forms');
 
-let server;
-let browser;
-
-before(
-  async () => {
-    rmSync(SHOTS, { recursive: true, force: true });
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startServer(buildBinary(), { name: 'forms' });
-    browser = await launchBrowser();
-  },
-  { timeout: 25 * 60_000 },
-);
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
-
-async function axe(page, what) {
-  await page.evaluate(AXE);
-  const result = await page.evaluate(() => globalThis.axe.run({ resultTypes: ['violations'] }));
-  const found = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  assert.deepEqual(found, [], `axe on ${what}`);
-}
-
-/// Every marked field: its id, and the text of the element its
-/// aria-describedby names (empty when that element is missing).
+// Every marked field: its id, and the text of the element its
+// aria-describedby names (empty when that element is missing).
 function marked(page) {
   return page.evaluate(() =>
     [...document.querySelectorAll('[aria-invalid="true"]')].map((el) => ({
@@ -50,18 +22,18 @@ function marked(page) {
   );
 }
 
-/// The summary's links, as [href, text].
+// The summary's links, as [href, text].
 function summaryLinks(page) {
   return page.locator('#form-problems a').evaluateAll((links) => links.map((a) => [a.getAttribute('href'), a.textContent.trim()]));
 }
 
 test('onboarding and settings show every problem beside its field on a phone', { timeout: 5 * 60_000 }, async () => {
-  const context = await browser.newContext({ ...VIEWPORTS.phone, bypassCSP: true });
+  const context = await s.browser.newContext({ ...VIEWPORTS.phone, bypassCSP: true });
   const page = await context.newPage();
-  const base = server.base;
+  const base = s.server.base;
   const visit = async (name) => {
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-    await axe(page, name);
+    await page.screenshot({ path: join(s.dir, `${name}.png`), fullPage: true });
+    assert.deepEqual(await axeViolations(page), [], `axe on ${name}`);
   };
 
   await page.goto(`${base}/signup`);
@@ -105,12 +77,12 @@ test('onboarding and settings show every problem beside its field on a phone', {
   assert.ok(await page.getByLabel('Tuesday', { exact: true }).isChecked());
   assert.equal(await page.getByLabel('Long-run day').inputValue(), 'thu');
   await visit('01-onboarding-four-problems');
-  await page.locator('#form-problems').screenshot({ path: join(SHOTS, '01-onboarding-summary.png') });
+  await page.locator('#form-problems').screenshot({ path: join(s.dir, '01-onboarding-summary.png') });
 
   // The summary's link takes the runner to the field.
   await page.locator('#form-problems a[href="#weekly_km"]').click();
   assert.match(page.url(), /#weekly_km$/);
-  await page.locator('#weekly_km').screenshot({ path: join(SHOTS, '02-onboarding-weekly-field.png') });
+  await page.locator('#weekly_km').screenshot({ path: join(s.dir, '02-onboarding-weekly-field.png') });
 
   // Fixed, the same form builds the plan.
   await page.getByLabel('Race date').fill(iso(addDays(start, 12 * 7 - 1)));
@@ -146,7 +118,7 @@ test('onboarding and settings show every problem beside its field on a phone', {
   assert.ok(box.width >= 120, `time input ${box.width}px wide`);
   assert.ok(box.x + box.width <= 390, `time input ends at ${box.x + box.width}px`);
   await visit('03-settings-bad-zone');
-  await page.locator('form[action="/settings/schedule"]').screenshot({ path: join(SHOTS, '03-settings-times.png') });
+  await page.locator('form[action="/settings/schedule"]').screenshot({ path: join(s.dir, '03-settings-times.png') });
 
   // A zone it knows saves every time.
   await page.getByLabel(/^Time zone/).fill('Europe/Dublin');

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{App, csrf_of};
+use common::{App, csrf_of, first_session_id};
 use reqwest::StatusCode;
 
 /// The opening tag of the element with `id` (panics when there is none).
@@ -48,6 +48,13 @@ fn summary(html: &str) -> String {
     html[start..end].replace("<li>", "\n<li>")
 }
 
+/// Posts a form as `c`; the page of the refusal (422).
+async fn refused(app: &App, c: &reqwest::Client, path: &str, form: &[(&str, &str)]) -> String {
+    let r = c.post(app.url(path)).form(form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+    r.text().await.unwrap()
+}
+
 fn problems(html: &str) -> usize {
     html.matches("aria-invalid=\"true\"").count()
 }
@@ -59,9 +66,11 @@ async fn onboarding_names_every_problem_beside_its_field() {
     let csrf = csrf_of(&app.page(&c, "/onboarding").await);
     // Four problems: two run days, a week that is not a number, a recent
     // race without its time and no race date.
-    let r = c
-        .post(app.url("/onboarding"))
-        .form(&[
+    let html = refused(
+        &app,
+        &c,
+        "/onboarding",
+        &[
             ("csrf", csrf.as_str()),
             ("race", "half"),
             ("race_date", ""),
@@ -75,12 +84,9 @@ async fn onboarding_names_every_problem_beside_its_field() {
             ("recent_distance", "10k"),
             ("strength_days", "2"),
             ("units", "km"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+        ],
+    )
+    .await;
     assert_eq!(problems(&html), 4, "{html}");
     assert_marked(&html, "race_date", "Choose the date of your race.");
     assert_marked(
@@ -111,9 +117,11 @@ async fn onboarding_puts_the_engines_refusals_on_their_fields() {
     let app = App::start("sqlite").await;
     let c = app.signup("ana@example.com").await;
     let csrf = csrf_of(&app.page(&c, "/onboarding").await);
-    let r = c
-        .post(app.url("/onboarding"))
-        .form(&[
+    let html = refused(
+        &app,
+        &c,
+        "/onboarding",
+        &[
             ("csrf", csrf.as_str()),
             ("race", "half"),
             ("race_date", "2027-06-06"),
@@ -129,12 +137,9 @@ async fn onboarding_puts_the_engines_refusals_on_their_fields() {
             ("recent_time", "9:00"),
             ("strength_days", "2"),
             ("units", "km"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+        ],
+    )
+    .await;
     assert_eq!(problems(&html), 3, "{html}");
     assert_marked(
         &html,
@@ -156,19 +161,18 @@ async fn signup_marks_each_field_in_plain_words() {
     let app = App::start("sqlite").await;
     let c = app.client();
     let csrf = csrf_of(&app.page(&c, "/signup").await);
-    let r = c
-        .post(app.url("/signup"))
-        .form(&[
+    let html = refused(
+        &app,
+        &c,
+        "/signup",
+        &[
             ("csrf", csrf.as_str()),
             ("name", ""),
             ("email", ""),
             ("password", "short"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+        ],
+    )
+    .await;
     assert_eq!(problems(&html), 3, "{html}");
     assert_marked(&html, "name", "Enter your name (up to 100 characters).");
     assert_marked(&html, "email", "Enter your e-mail address.");
@@ -179,18 +183,18 @@ async fn signup_marks_each_field_in_plain_words() {
     );
 
     let csrf = csrf_of(&html);
-    let r = c
-        .post(app.url("/signup"))
-        .form(&[
+    let html = refused(
+        &app,
+        &c,
+        "/signup",
+        &[
             ("csrf", csrf.as_str()),
             ("name", "Ana"),
             ("email", "ana.example.com"),
             ("password", "long enough password"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let html = r.text().await.unwrap();
+        ],
+    )
+    .await;
     assert_eq!(problems(&html), 1, "{html}");
     assert_marked(
         &html,
@@ -205,19 +209,18 @@ async fn settings_keep_every_answer_when_one_is_wrong() {
     let app = App::start("sqlite").await;
     let c = app.signup("ana@example.com").await;
     let csrf = csrf_of(&app.page(&c, "/settings").await);
-    let r = c
-        .post(app.url("/settings/schedule"))
-        .form(&[
+    let html = refused(
+        &app,
+        &c,
+        "/settings/schedule",
+        &[
             ("csrf", csrf.as_str()),
             ("start_tue", "18:30"),
             ("start_sat", "07:15"),
             ("time_zone", "Europe/Atlantis"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+        ],
+    )
+    .await;
     assert_eq!(problems(&html), 1, "{html}");
     assert_marked(
         &html,
@@ -230,17 +233,17 @@ async fn settings_keep_every_answer_when_one_is_wrong() {
     assert!(tag(&html, "start_sat").contains("value=\"07:15\""));
 
     // A time a script typed by hand is marked on its own day.
-    let r = c
-        .post(app.url("/settings/schedule"))
-        .form(&[
+    let html = refused(
+        &app,
+        &c,
+        "/settings/schedule",
+        &[
             ("csrf", csrf.as_str()),
             ("start_mon", "7pm"),
             ("time_zone", "Europe/Dublin"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let html = r.text().await.unwrap();
+        ],
+    )
+    .await;
     assert_marked(
         &html,
         "start_mon",
@@ -248,36 +251,34 @@ async fn settings_keep_every_answer_when_one_is_wrong() {
     );
     assert!(tag(&html, "time_zone").contains("value=\"Europe/Dublin\""));
 
-    let r = c
-        .post(app.url("/settings"))
-        .form(&[
+    let html = refused(
+        &app,
+        &c,
+        "/settings",
+        &[
             ("csrf", csrf.as_str()),
             ("name", " "),
             ("units", "furlongs"),
             ("week_start", "sun"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+        ],
+    )
+    .await;
     assert_eq!(problems(&html), 2, "{html}");
     assert_marked(&html, "name", "Enter your name (up to 100 characters).");
     assert_marked(&html, "units", "Choose kilometres or miles.");
     assert!(html.contains("<option value=\"sun\" selected>"));
 
-    let r = c
-        .post(app.url("/settings/password"))
-        .form(&[
+    let html = refused(
+        &app,
+        &c,
+        "/settings/password",
+        &[
             ("csrf", csrf.as_str()),
             ("current", "not my password"),
             ("new", "another long password"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+        ],
+    )
+    .await;
     assert_marked(&html, "current", "The current password is not right.");
 }
 
@@ -286,9 +287,11 @@ async fn log_form_marks_each_number_it_cannot_read() {
     let app = App::start("sqlite").await;
     let c = app.signup("ana@example.com").await;
     let csrf = csrf_of(&app.page(&c, "/log").await);
-    let r = c
-        .post(app.url("/log"))
-        .form(&[
+    let html = refused(
+        &app,
+        &c,
+        "/log",
+        &[
             ("csrf", csrf.as_str()),
             ("kind", "run"),
             ("date", "2026-11-20"),
@@ -296,12 +299,9 @@ async fn log_form_marks_each_number_it_cannot_read() {
             ("distance", "8km"),
             ("pain_knee", "loads"),
             ("notes", "felt heavy"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+        ],
+    )
+    .await;
     assert_eq!(problems(&html), 4, "{html}");
     assert_marked(
         &html,
@@ -327,20 +327,19 @@ async fn log_form_marks_each_number_it_cannot_read() {
     assert!(html.contains(">felt heavy</textarea>"));
 
     // The log's own rules (read by the use-case) land on their fields too.
-    let r = c
-        .post(app.url("/log"))
-        .form(&[
+    let html = refused(
+        &app,
+        &c,
+        "/log",
+        &[
             ("csrf", csrf.as_str()),
             ("kind", "run"),
             ("date", "2026-11-20"),
             ("status", "done"),
             ("minutes", "-5"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+        ],
+    )
+    .await;
     assert_marked(
         &html,
         "minutes",
@@ -373,20 +372,19 @@ async fn affiliate_application_keeps_the_answers() {
     let app = App::start("sqlite").await;
     let c = app.signup("ana@example.com").await;
     let csrf = csrf_of(&app.page(&c, "/affiliate").await);
-    let r = c
-        .post(app.url("/affiliate"))
-        .form(&[
+    let html = refused(
+        &app,
+        &c,
+        "/affiliate",
+        &[
             ("csrf", csrf.as_str()),
             ("slug", "A"),
             ("payout_email", "paypal"),
             ("website", "my-blog.example"),
             ("note", "Club runners on Tuesdays"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+        ],
+    )
+    .await;
     assert_eq!(problems(&html), 3, "{html}");
     assert_marked(
         &html,
@@ -416,14 +414,13 @@ async fn coach_forms_mark_their_fields() {
 
     // The invitation: an address that is not one, kept.
     let csrf = csrf_of(&app.page(&coach, "/coach").await);
-    let r = coach
-        .post(app.url("/coach/invitations"))
-        .form(&[("csrf", csrf.as_str()), ("email", "ana at example")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    let html = refused(
+        &app,
+        &coach,
+        "/coach/invitations",
+        &[("csrf", csrf.as_str()), ("email", "ana at example")],
+    )
+    .await;
     assert_marked(
         &html,
         "email",
@@ -432,21 +429,20 @@ async fn coach_forms_mark_their_fields() {
     assert!(tag(&html, "email").contains("value=\"ana at example\""));
 
     // Publishing a slot: every problem at once, in the form's order.
-    let r = coach
-        .post(app.url("/coach/slots"))
-        .form(&[
+    let html = refused(
+        &app,
+        &coach,
+        "/coach/slots",
+        &[
             ("csrf", csrf.as_str()),
             ("date", "2027-03-02"),
             ("time", ""),
             ("duration_min", "2"),
             ("capacity", "0"),
             ("location", "  "),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+        ],
+    )
+    .await;
     assert_eq!(problems(&html), 4, "{html}");
     assert_marked(&html, "time", "Choose the start time.");
     assert_marked(&html, "duration_min", "Enter the minutes, from 5 to 480.");
@@ -465,19 +461,18 @@ async fn coach_forms_mark_their_fields() {
 
     // The profile: a location past its length, the other answers kept.
     let long = "x".repeat(201);
-    let r = coach
-        .post(app.url("/coach/profile"))
-        .form(&[
+    let html = refused(
+        &app,
+        &coach,
+        "/coach/profile",
+        &[
             ("csrf", csrf.as_str()),
             ("bio", "Marathons since 2009"),
             ("specialities", "marathon"),
             ("location", long.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+        ],
+    )
+    .await;
     assert_eq!(problems(&html), 1, "{html}");
     assert!(tag(&html, "location").contains("aria-describedby=\"location-error\""));
     assert!(html.contains(">Marathons since 2009</textarea>"));
@@ -500,25 +495,15 @@ async fn a_refused_comment_comes_back_to_fix() {
         .json()
         .await
         .unwrap();
-    let sid = plan["weeks"][0]["days"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|d| d["sessions"].as_array().unwrap())
-        .next()
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sid = first_session_id(&plan);
     let csrf = csrf_of(&app.page(&c, &format!("/sessions/{sid}")).await);
-    let r = c
-        .post(app.url(&format!("/sessions/{sid}/comments")))
-        .form(&[("csrf", csrf.as_str()), ("body", "knee ok\u{7}")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = r.text().await.unwrap();
+    let html = refused(
+        &app,
+        &c,
+        &format!("/sessions/{sid}/comments"),
+        &[("csrf", csrf.as_str()), ("body", "knee ok\u{7}")],
+    )
+    .await;
     assert_marked(
         &html,
         "body",

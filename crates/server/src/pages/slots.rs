@@ -239,16 +239,19 @@ pub async fn coach_slots_submit(
                 capacity: field("capacity"),
                 location: field("location"),
             };
+            // The app reads one start instant: its problem goes on the
+            // half of the form that made it unreadable.
+            let no_date = typed.date.parse::<jiff::civil::Date>().is_err();
             let mut errors = FormErrors::new();
             errors.extend_from(
                 &fields,
                 |f| match f {
-                    "starts_at" if typed.time.is_empty() && !typed.date.is_empty() => "time",
+                    "starts_at" if !no_date && typed.time.is_empty() => "time",
                     "starts_at" => "date",
                     other => other,
                 },
                 |f, m| match f {
-                    "starts_at" if typed.date.is_empty() => "Choose the date".into(),
+                    "starts_at" if no_date => "Choose the date".into(),
                     "starts_at" if typed.time.is_empty() => "Choose the start time".into(),
                     "starts_at" => "Choose a date and time ahead, up to a year from now".into(),
                     "duration_min" => "Enter the minutes, from 5 to 480".into(),
