@@ -211,3 +211,31 @@ fn five_k_from_under_six_km_a_week_never_asks_for_a_longer_lone_run() {
         "0.0"
     );
 }
+
+/// Found by 2000 random requests: a 5K on six days from 20 km a week, whose
+/// long run once jumped 7.0 -> 10.3 km.
+#[test]
+fn five_k_on_six_days_grows_the_long_run_by_the_step_rule() {
+    let input = PlanInput {
+        race: "5k".into(),
+        race_date: "2027-03-01".into(),
+        start: Some("2027-01-05".into()),
+        run_days: days(&["mon", "tue", "thu", "fri", "sat", "sun"]),
+        long_run_day: "mon".into(),
+        level: "experienced".into(),
+        weekly_km: 20.30136578946051,
+        strength_days: 2,
+        ..Default::default()
+    };
+    let plan = build_plan(&input.validate().unwrap());
+    assert!(check(&plan).is_empty(), "{:?}", check(&plan));
+    let longs: Vec<f64> = plan
+        .weeks
+        .iter()
+        .flat_map(|w| w.sessions())
+        .filter(|(_, s)| s.kind == SessionKind::Long)
+        .map(|(_, s)| s.km())
+        .collect();
+    // Week 4 (a recovery week) stays within 7.0 + 3 km.
+    assert!(longs[3] <= 10.0, "{longs:?}");
+}
