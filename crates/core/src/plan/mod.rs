@@ -534,10 +534,6 @@ impl Context<'_> {
             usize::from(req.strength_days)
         };
         let mut strength_slots = slots;
-        if back_to_back.is_some() {
-            // Strength never follows a long run, back-to-back included.
-            strength_slots[recovery_day] = Slot::Long;
-        }
         if race_week {
             // Only days at least two before the race can take strength work.
             let race_date = req.race_date;
