@@ -73,6 +73,8 @@ pub fn check(plan: &Plan) -> Vec<Violation> {
     block_growth(plan, &volumes, &mut f);
     long_run_progression(plan, &mut f);
     base_speed(plan, &mut f);
+    race_specific(plan, &mut f);
+    peak_timing(plan, &volumes, &mut f);
     strength(plan, &mut f);
     f.0
 }
@@ -986,6 +988,113 @@ fn base_speed(plan: &Plan, f: &mut Findings) {
                 eligible.len()
             ),
         );
+    }
+}
+
+/// Race-specific work: an experienced runner's plan of eight weeks or more
+/// for a 5K, 10K, half or marathon runs at the race's own pace in its last
+/// building weeks before the taper (sessions named after the pace they are
+/// run at: "10K-pace reps", "Half-marathon pace", "Marathon pace", a long
+/// run "at marathon pace").
+fn race_specific(plan: &Plan, f: &mut Findings) {
+    let experienced = plan
+        .athlete
+        .as_ref()
+        .is_some_and(|a| a.level == Level::Experienced);
+    let m = f64::from(plan.race.distance_m);
+    let has_pace = [5_000.0, 10_000.0, 21_097.5, 42_195.0]
+        .iter()
+        .any(|d| (m - d).abs() <= 0.01 * d);
+    if !experienced || !has_pace || plan.weeks.len() < 8 {
+        return;
+    }
+    let last: Vec<&Week> = plan
+        .weeks
+        .iter()
+        .filter(|w| matches!(w.phase, Phase::Build | Phase::Peak))
+        .rev()
+        .take(4)
+        .collect();
+    let hard = || {
+        last.iter()
+            .flat_map(|w| w.sessions())
+            .filter(|(_, s)| s.is_hard())
+    };
+    // Weeks too small to hold any quality session have nothing to ask of.
+    if hard().next().is_none() {
+        return;
+    }
+    if !hard().any(|(_, s)| s.title.to_lowercase().contains("pace")) {
+        let w = last[last.len() - 1];
+        f.add(
+            "race_specific",
+            w,
+            Some(w.start),
+            format!(
+                "no race-pace work in weeks {}–{}, the last building weeks before the taper; the race's own pace should be rehearsed there",
+                w.index,
+                last[0].index
+            ),
+        );
+    }
+}
+
+/// The block peaks late: the biggest training week and the longest long
+/// run fall in the last 2–5 weeks before race week, not early on (within a
+/// tenth).
+fn peak_timing(plan: &Plan, volumes: &[f64], f: &mut Findings) {
+    let Some(race) = plan.weeks.iter().position(|w| w.phase == Phase::Race) else {
+        return;
+    };
+    // A block of under seven weeks before race week is all "late". A plan
+    // whose run days cannot carry the volume holds what they can each week
+    // (its early weeks may hold more), and says so with the choice.
+    let overloaded = plan
+        .warnings
+        .iter()
+        .any(|w| w.contains("do not carry the volume"));
+    if race < 7 || overloaded {
+        return;
+    }
+    // A week at the volume the runner already runs is not a peak the block
+    // built.
+    let start = plan.athlete.as_ref().map_or(0.0, |a| a.weekly_km);
+    // Early: before the last five weeks ahead of race week. Late: those
+    // weeks (the taper's week too, which is lower anyway).
+    let split = race - 5;
+    let long = |w: &Week| {
+        w.sessions()
+            .filter(|(_, s)| s.kind == SessionKind::Long)
+            .map(|(_, s)| s.km())
+            .fold(0.0, f64::max)
+    };
+    let volume = |i: usize| volumes[i];
+    let long_km = |i: usize| long(&plan.weeks[i]);
+    for (what, x, built_above) in [
+        ("biggest week", &volume as &dyn Fn(usize) -> f64, start),
+        ("longest long run", &long_km, 0.0),
+    ] {
+        let late = (split..race).map(x).fold(0.0, f64::max);
+        let (at, top) = (0..split)
+            .map(|i| (i, x(i)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap_or((0, 0.0));
+        // Within 10% (1.5 km for the smallest plans): a late week
+        // trimmed to fit the run days is still the peak.
+        if late < top - (0.10 * top).max(1.5) && top > built_above + SLACK_KM {
+            let w = &plan.weeks[at];
+            f.add(
+                "peak_timing",
+                w,
+                Some(w.start),
+                format!(
+                    "the {what} ({top:.1} km) is in week {}, but weeks {}–{} reach only {late:.1} km; the block should peak in the last 2–5 weeks before race week",
+                    w.index,
+                    plan.weeks[split].index,
+                    plan.weeks[race - 1].index
+                ),
+            );
+        }
     }
 }
 

@@ -28,6 +28,7 @@ use jiff::civil::Date;
 pub use model::*;
 pub use request::{FieldError, PlanInput, PlanRequest, RecentInput, SelfCheck};
 
+use library::{Flavour, Pick};
 use placement::{Slot, day, layout};
 use shape::{RaceCategory, WeekShape, long_run_share_cap_for_runs, shape};
 use sizing::{RunLimits, Spread, spread};
@@ -65,7 +66,7 @@ struct Context<'a> {
     last_titles: [Vec<String>; 2],
     /// How far each kind of quality session has come along the workout
     /// library.
-    progress: std::collections::HashMap<SessionKind, usize>,
+    progress: std::collections::HashMap<Pick, usize>,
     /// The last week's average run, so race-week runs stay shorter.
     last_avg_run: Option<f64>,
     /// The building weeks' long runs so far.
@@ -474,7 +475,10 @@ impl Context<'_> {
                 self.longest_long = self.longest_long.max(long_km);
             }
             if mp.is_some() {
-                *self.progress.entry(SessionKind::Long).or_default() += 1;
+                *self
+                    .progress
+                    .entry(Pick::plain(SessionKind::Long))
+                    .or_default() += 1;
                 let date = dates.iter().find(|x| day(x.weekday()) == long_day).copied();
                 self.last_quality = self.last_quality.max(date);
             }
@@ -487,17 +491,25 @@ impl Context<'_> {
             let d = (0..7)
                 .find(|&d| slots[d] == Slot::Quality(n as u8))
                 .expect("quality slot");
-            s.why = if race_week {
-                why::sharpener(s.hard_km(), units)
-            } else {
-                why::quality(
+            s.why = match (race_week, library::flavour_of(&s.title)) {
+                (true, _) => why::sharpener(s.hard_km(), units),
+                (_, Flavour::Hills) => why::hills(s.hard_km(), units),
+                (_, Flavour::Fartlek) => why::fartlek(s.hard_km(), units),
+                (_, Flavour::RacePace) => why::race_pace(
+                    &self.race_label,
+                    s.hard_km(),
+                    w.km,
+                    self.pace_words.as_deref(),
+                    units,
+                ),
+                (_, Flavour::Plain) => why::quality(
                     s.kind,
                     s.hard_km(),
                     w.km,
                     w.phase,
                     self.pace_words.as_deref(),
                     units,
-                )
+                ),
             };
             if s.kind != SessionKind::MarathonPace {
                 s.activation = strength::activation(&req.equipment);
@@ -661,7 +673,11 @@ impl Context<'_> {
         let week = with_totals(week);
         if !w.recovery && !race_week {
             for (_, s) in week.sessions().filter(|(_, s)| s.kind.is_quality()) {
-                *self.progress.entry(s.kind).or_default() += 1;
+                let pick = Pick {
+                    kind: s.kind,
+                    flavour: library::flavour_of(&s.title),
+                };
+                *self.progress.entry(pick).or_default() += 1;
             }
         }
         let titles = week
@@ -800,14 +816,29 @@ impl Context<'_> {
                 if let Some(s) = sharpener.as_ref().filter(|_| race_week) {
                     return s.clone();
                 }
-                let kind = if long_mp {
+                let pick = if long_mp {
                     // Threshold and VO2 work take turns beside it.
-                    [SessionKind::Tempo, SessionKind::Intervals][(w.index % 2) as usize]
+                    Pick::plain(
+                        [SessionKind::Tempo, SessionKind::Intervals][(w.index % 2) as usize],
+                    )
                 } else {
-                    quality_kind(&self.cat, w.phase, n)
+                    quality_kind(
+                        &self.cat,
+                        w.phase,
+                        n,
+                        w.index,
+                        self.race_specific_week(w),
+                        req.race.metres(),
+                    )
                 };
-                let kind = niggles::instead(kind, w.phase, &req.niggles);
-                self.quality_session(kind, w)
+                // A niggle's swap is the plain session of the other kind.
+                let kind = niggles::instead(pick.kind, w.phase, &req.niggles);
+                let pick = if kind == pick.kind {
+                    pick
+                } else {
+                    Pick::plain(kind)
+                };
+                self.quality_session(pick, w)
             })
             .collect();
         // Quality sessions are kept before run days: from the most quality
@@ -915,26 +946,40 @@ impl Context<'_> {
     /// A quality session of `kind` for week `w`: the next step along the
     /// workout library that fits the week's volume (a recovery week steps
     /// back one), else the smallest session worth doing, sized from it.
-    fn quality_session(&self, kind: SessionKind, w: &WeekShape) -> Session {
+    fn quality_session(&self, pick: Pick, w: &WeekShape) -> Session {
+        let kind = pick.kind;
         let taper = if matches!(w.phase, Phase::Taper | Phase::Race) {
             0.7
         } else {
             1.0
         };
         let first_timer = self.req.level == Level::FirstTimer;
-        let most = match kind {
-            SessionKind::Tempo => 0.10 * w.km * taper,
-            SessionKind::Intervals => (0.08 * w.km * taper).min(10.0),
-            SessionKind::Repetition => 0.05 * w.km * taper,
+        let most = match (kind, pick.flavour) {
+            // Race pace: the 5K's is interval running, the 10K's a little
+            // easier, the half's close to threshold.
+            (_, Flavour::RacePace) => {
+                let share = match self.req.race.metres() {
+                    m if m <= 5_500.0 => 0.08,
+                    m if m <= 11_000.0 => 0.12,
+                    _ => 0.14,
+                };
+                (share * w.km * taper).min(12.0)
+            }
+            // Uphill: strong but short, easy on the legs coming down.
+            (_, Flavour::Hills) => 0.08 * w.km * taper,
+            (SessionKind::Tempo, _) => 0.10 * w.km * taper,
+            (SessionKind::Intervals, _) => (0.08 * w.km * taper).min(10.0),
+            (SessionKind::Repetition, _) => 0.05 * w.km * taper,
             _ => (0.20 * w.km * taper).min(if first_timer { 12.0 } else { 16.0 }),
         };
-        let done = self.progress.get(&kind).copied().unwrap_or(0);
+        let done = self.progress.get(&pick).copied().unwrap_or(0);
         let step = if w.recovery {
             done.saturating_sub(1)
         } else {
             done
         };
-        let pace = self.targets.seconds(kind, 1.0);
+        let race_m = self.req.race.metres();
+        let pace = workouts::ladder_pace(pick, race_m, &self.targets);
         // The first candidate that did not run both of the last two weeks:
         // the library's sessions, then the smallest session and its variant.
         let repeat = |s: &Session| self.last_titles.iter().all(|t| t.contains(&s.title));
@@ -949,12 +994,40 @@ impl Context<'_> {
                 alt,
             )
         };
-        library::candidates(kind, step, most, pace)
+        // Race pace in a week too small for the step's session: its pieces
+        // shortened to fit (400 m at least), so the race's rhythm is still
+        // rehearsed and still grows with the week.
+        let ladder = library::ladder(pick, race_m);
+        let small_race_pace = (pick.flavour == Flavour::RacePace)
+            .then(|| {
+                ladder
+                    .get(step.min(ladder.len().saturating_sub(1)))
+                    .copied()
+            })
+            .flatten()
+            .map(|own| {
+                let fit = most / f64::from(own.reps.max(1)) * 10.0;
+                let piece_m =
+                    (fit.floor() as u32 * 100).clamp(400, own.work_m.unwrap_or(400).max(400));
+                library::Workout {
+                    work_m: Some(piece_m),
+                    ..own.clone()
+                }
+            })
+            .map(|small| workouts::from_library(&small, w.km, &self.targets));
+        library::candidates(pick, race_m, step, most, pace)
             .into_iter()
             .map(|from| workouts::from_library(from, w.km, &self.targets))
+            .chain(small_race_pace)
             .chain([fallback(false), fallback(true)])
             .find(|s| !repeat(s))
             .unwrap_or_else(|| fallback(false))
+    }
+
+    /// The last five weeks before the taper: the race's own pace comes
+    /// first among the quality sessions.
+    fn race_specific_week(&self, w: &WeekShape) -> bool {
+        w.index + 5 > self.pre_taper
     }
 
     /// An experienced marathoner's last six weeks before the taper: the
@@ -965,14 +1038,22 @@ impl Context<'_> {
             && matches!(w.phase, Phase::Build | Phase::Peak)
             && !w.recovery
             && w.index + 6 > self.pre_taper
+            // Room for the segments with easy running around them;
+            // otherwise marathon pace stays a session of its own.
+            && w.long_km >= 14.0
     }
 
     /// A long run of `long_km` with the next marathon-pace segments along
     /// the library that fit `most_mp_km` and the run itself.
     fn long_mp_run(&self, long_km: f64, most_mp_km: f64) -> Option<Session> {
-        let step = self.progress.get(&SessionKind::Long).copied().unwrap_or(0);
+        let step = self
+            .progress
+            .get(&Pick::plain(SessionKind::Long))
+            .copied()
+            .unwrap_or(0);
         let pace = self.targets.seconds(SessionKind::MarathonPace, 1.0);
-        library::candidates(SessionKind::Long, step, most_mp_km, pace)
+        let pick = Pick::plain(SessionKind::Long);
+        library::candidates(pick, 0.0, step, most_mp_km, pace)
             .into_iter()
             .find_map(|w| workouts::long_with_mp(w, long_km, &self.targets))
     }

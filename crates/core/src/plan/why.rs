@@ -173,6 +173,44 @@ pub fn quality(
     )
 }
 
+/// Hill repeats in the base: what the climbs are for and how to run them.
+pub fn hills(hard_km: f64, u: Units) -> String {
+    format!(
+        "Hill repeats: short climbs at a strong effort (8 of 10), about {} uphill in all, with a slow jog back down as the recovery. Climbing builds leg strength and a quick, springy stride with less pounding than fast running on the flat, so the build's faster sessions do not come as a shock. Pick a steady hill you can run up tall; there is no pace target on a hill, run it by feel.",
+        dist(hard_km, u)
+    )
+}
+
+/// Fartlek in the base: surges on an ordinary run.
+pub fn fartlek(hard_km: f64, u: Units) -> String {
+    format!(
+        "Fartlek (\"speed play\"): surges on an ordinary route at a strong but controlled effort (7 of 10, about what you could race for half an hour), with easy running between, some {} of surges in all. A first taste of faster running without the pressure of a track or a stopwatch; there is no pace target, run it by feel and finish feeling you could do one more.",
+        dist(hard_km, u)
+    )
+}
+
+/// Race-pace work in the last building weeks before the taper.
+pub fn race_pace(
+    race: &str,
+    hard_km: f64,
+    week_km: f64,
+    pace_source: Option<&str>,
+    u: Units,
+) -> String {
+    let targets = match pace_source {
+        Some(src) => format!("The pace is your predicted {race} pace from {src}."),
+        None => {
+            format!("No recent race: run it at the effort you could hold for the whole {race}.")
+        }
+    };
+    format!(
+        "Race-specific work: {} at the pace you aim to hold in the {race} ({} of the week's {}), in pieces that grow week by week until that pace feels familiar rather than frantic. Run the pieces even, not faster; the jogs between are easy. {targets}",
+        dist(hard_km, u),
+        pct(hard_km / week_km.max(0.1)),
+        dist(week_km, u),
+    )
+}
+
 pub fn race(name: &str, km: f64, predicted: Option<(u32, &str)>, u: Units) -> String {
     let d = dist(km, u);
     match predicted {
