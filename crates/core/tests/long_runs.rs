@@ -32,7 +32,10 @@ fn ultra_50k() -> PlanInput {
 
 /// The main long run of each week (the one on the long-run day) and the
 /// back-to-back long run the day after it, when there is one.
-fn longs(plan: &runcoach_core::plan::Plan) -> Vec<(u32, f64, Option<(f64, u32)>)> {
+/// Week, long run km, and the back-to-back's km and minutes.
+type WeekLongs = (u32, f64, Option<(f64, u32)>);
+
+fn longs(plan: &runcoach_core::plan::Plan) -> Vec<WeekLongs> {
     plan.weeks
         .iter()
         .filter_map(|w| {
