@@ -1173,8 +1173,11 @@ fn strength(plan: &Plan, f: &mut Findings) {
                 ),
             );
         }
+        // An ultra's back-to-back day may take strength (spaced sessions
+        // come first).
+        let b2b = back_to_back(plan, w);
         for (d, s) in &strength {
-            if d.sessions.iter().any(|x| x.kind == SessionKind::Long) {
+            if Some(d.date) != b2b && d.sessions.iter().any(|x| x.kind == SessionKind::Long) {
                 f.add(
                     "strength_long_run_day",
                     w,

@@ -32,7 +32,10 @@ fn ultra_50k() -> PlanInput {
 
 /// The main long run of each week (the one on the long-run day) and the
 /// back-to-back long run the day after it, when there is one.
-fn longs(plan: &runcoach_core::plan::Plan) -> Vec<(u32, f64, Option<(f64, u32)>)> {
+/// Week, long run km, and the back-to-back's km and minutes.
+type WeekLongs = (u32, f64, Option<(f64, u32)>);
+
+fn longs(plan: &runcoach_core::plan::Plan) -> Vec<WeekLongs> {
     plan.weeks
         .iter()
         .filter_map(|w| {
@@ -68,7 +71,7 @@ fn ultra_back_to_back_is_a_second_long_run_growing_with_the_block() {
         );
         assert!(min <= 150, "week {week}: {min} min");
     }
-    assert_eq!(b2b[0].2, 17.0);
+    assert_eq!(b2b[0].2, 18.0);
     assert_eq!(b2b.iter().map(|b| b.2).fold(0.0, f64::max), 18.5);
     // Sunday's run says what it is.
     let (_, s) = plan.weeks[8]
@@ -76,21 +79,12 @@ fn ultra_back_to_back_is_a_second_long_run_growing_with_the_block() {
         .filter(|(_, s)| s.kind == SessionKind::Long)
         .nth(1)
         .unwrap();
-    assert_eq!(s.title, "Back-to-back long run 18.0 km");
+    assert_eq!(s.title, "Back-to-back long run 18.5 km");
     assert!(
         s.why
-            .starts_with("Back-to-back long run: 18.0 km the day after the 33.0 km long run"),
+            .starts_with("Back-to-back long run: 18.5 km the day after the 34.0 km long run"),
         "{}",
         s.why
-    );
-    // No strength after it.
-    let sunday = &plan.weeks[8].days[6];
-    assert!(
-        sunday
-            .sessions
-            .iter()
-            .all(|s| s.kind != SessionKind::Strength),
-        "{sunday:?}"
     );
 }
 
@@ -102,7 +96,7 @@ fn long_runs_grow_by_the_step_rule() {
     assert_eq!(
         mains,
         [
-            27.5, 29.0, 29.0, 23.0, 24.5, 29.0, 31.0, 24.5, 33.0, 34.0, 34.0, 26.0, 28.5, 34.0,
+            27.5, 30.0, 30.5, 24.0, 30.5, 31.0, 33.0, 25.5, 34.0, 34.0, 28.5, 22.5, 34.0, 34.0,
             34.5, 26.0, 34.0, 27.5, 22.0
         ]
     );
@@ -122,7 +116,7 @@ fn long_runs_grow_by_the_step_rule() {
 #[test]
 fn the_checker_catches_a_long_run_jump() {
     let mut plan = build_plan(&ultra_50k().validate().unwrap());
-    let week = &mut plan.weeks[6];
+    let week = &mut plan.weeks[2];
     let (d, s) = week
         .days
         .iter_mut()
@@ -135,8 +129,8 @@ fn the_checker_catches_a_long_run_jump() {
         })
         .unwrap();
     assert_eq!(d, 5);
-    // 29 km before; 33 km is 4 km more, past 10% (2.9) and 3 km.
-    s.distance_m = Some(33_000);
+    // 30 km before; 34 km is 4 km more, past 10% (3.0) and 3 km.
+    s.distance_m = Some(34_000);
     let found: Vec<String> = check(&plan)
         .into_iter()
         .filter(|v| v.rule == "long_run_progression")
@@ -145,7 +139,7 @@ fn the_checker_catches_a_long_run_jump() {
     assert_eq!(
         found,
         [
-            "week 7 (2027-01-16) long_run_progression: long run 33.0 km jumps 4.0 km past the longest before it (29.0 km); a long run grows by at most 10% or 3 km, whichever is larger"
+            "week 3 (2026-12-19) long_run_progression: long run 34.0 km jumps 4.0 km past the longest before it (30.0 km); a long run grows by at most 10% or 3 km, whichever is larger"
         ]
     );
 }
@@ -170,7 +164,7 @@ fn the_checker_holds_the_back_to_back_to_its_limits() {
     assert_eq!(
         found,
         [
-            "back-to-back long run 23.0 km is 70% of the 33.0 km long run before it; it stays within 60%",
+            "back-to-back long run 23.0 km is 68% of the 34.0 km long run before it; it stays within 60%",
             "back-to-back long run of 180 min; it stays within 150"
         ]
     );
@@ -210,4 +204,32 @@ fn five_k_from_under_six_km_a_week_never_asks_for_a_longer_lone_run() {
         serde_json::to_value(&plan.weeks[21]).unwrap()["training_km"].to_string(),
         "0.0"
     );
+}
+
+/// Found by 2000 random requests: a 5K on six days from 20 km a week, whose
+/// long run once jumped 7.0 -> 10.3 km.
+#[test]
+fn five_k_on_six_days_grows_the_long_run_by_the_step_rule() {
+    let input = PlanInput {
+        race: "5k".into(),
+        race_date: "2027-03-01".into(),
+        start: Some("2027-01-05".into()),
+        run_days: days(&["mon", "tue", "thu", "fri", "sat", "sun"]),
+        long_run_day: "mon".into(),
+        level: "experienced".into(),
+        weekly_km: 20.30136578946051,
+        strength_days: 2,
+        ..Default::default()
+    };
+    let plan = build_plan(&input.validate().unwrap());
+    assert!(check(&plan).is_empty(), "{:?}", check(&plan));
+    let longs: Vec<f64> = plan
+        .weeks
+        .iter()
+        .flat_map(|w| w.sessions())
+        .filter(|(_, s)| s.kind == SessionKind::Long)
+        .map(|(_, s)| s.km())
+        .collect();
+    // Week 4 (a recovery week) stays within 7.0 + 3 km.
+    assert!(longs[3] <= 10.0, "{longs:?}");
 }

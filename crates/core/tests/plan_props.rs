@@ -64,8 +64,17 @@ prop_compose! {
     }
 }
 
+/// 400 cases, or `PROPTEST_CASES` when set (a longer hunt:
+/// `PROPTEST_CASES=2000 cargo test -p runcoach-core --release --test plan_props`).
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(400)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn generated_plans_pass_the_guardrails(input in request()) {

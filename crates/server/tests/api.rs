@@ -718,3 +718,75 @@ async fn pages_work_as_plain_forms() {
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
     }
 }
+
+/// A stretch goal's options come as ready request bodies: each one POSTs
+/// as it is.
+#[tokio::test]
+async fn stretch_goal_options_are_ready_requests() {
+    let app = App::start("sqlite").await;
+    let c = app.signup("ana@example.com").await;
+    let first_half = json!({
+        "race": "half", "race_date": "2027-02-28", "weeks": 12,
+        "run_days": ["tue", "thu", "sun"], "long_run_day": "sun",
+        "level": "first-timer", "weekly_km": 15, "longest_run_km": 6,
+        "strength_days": 2, "today": "2026-11-28"
+    });
+    let (s, plan) = json_of(
+        c.post(app.url("/api/v1/plans"))
+            .json(&first_half)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{plan}");
+    assert!(
+        plan["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("Options: a later race (--race-date 2027-03-28)"),
+        "{plan}"
+    );
+    let options = plan["options"].as_array().unwrap();
+    let labels: Vec<&str> = options
+        .iter()
+        .map(|o| o["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "A later race, on 2027-03-28",
+            "A 10K first",
+            "Run-walk this half marathon (run 9 minutes, walk 1)"
+        ]
+    );
+    assert_eq!(options[1]["request"]["race"], "10k");
+    assert!(
+        options[0]["command"]
+            .as_str()
+            .unwrap()
+            .starts_with("runcoach plan --race half --race-date 2027-03-28 --start "),
+        "{}",
+        options[0]["command"]
+    );
+    let (s, later) = json_of(
+        c.post(app.url("/api/v1/plans"))
+            .json(&options[0]["request"])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{later}");
+    assert_eq!(later["weeks"].as_array().unwrap().len(), 16);
+    // A goal that is no stretch has none.
+    let (_, easy) = json_of(
+        c.post(app.url("/api/v1/plans"))
+            .json(&plan_request())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(easy["options"], json!([]), "{}", easy["warnings"]);
+}

@@ -179,13 +179,7 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
     }
     // A stretch goal leads: the runner reads the problem and the options
     // before anything else.
-    let longest = weeks
-        .iter()
-        .flat_map(|w| w.sessions())
-        .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race)
-        .map(|(_, s)| s.km())
-        .fold(0.0, f64::max);
-    if let Some(w) = feasibility::stretch(req, longest) {
+    if let Some(w) = feasibility::stretch(req, longest_run(&weeks)) {
         warnings.insert(0, w);
     }
     Plan {
@@ -220,6 +214,16 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
         }),
         weeks,
     }
+}
+
+/// The longest run of these weeks, the race not counted (km).
+pub fn longest_run(weeks: &[Week]) -> f64 {
+    weeks
+        .iter()
+        .flat_map(|w| w.sessions())
+        .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race)
+        .map(|(_, s)| s.km())
+        .fold(0.0, f64::max)
 }
 
 fn floor_half(km: f64) -> f64 {
@@ -542,10 +546,6 @@ impl Context<'_> {
             usize::from(req.strength_days)
         };
         let mut strength_slots = slots;
-        if back_to_back.is_some() {
-            // Strength never follows a long run, back-to-back included.
-            strength_slots[recovery_day] = Slot::Long;
-        }
         if race_week {
             // Only days at least two before the race can take strength work.
             let race_date = req.race_date;
@@ -794,6 +794,13 @@ impl Context<'_> {
         } else {
             0.0
         };
+        // Never past the step rule from the long runs so far, whatever the
+        // week's share would allow.
+        let step_cap = if self.longest_long > 0.0 {
+            floor_half(shape::long_run_step_cap(self.longest_long))
+        } else {
+            f64::INFINITY
+        };
         // A marathon-pace long run is the week's second hard day: one
         // session midweek, never the day after it.
         let long_mp = self.long_mp_week(w);
@@ -866,6 +873,7 @@ impl Context<'_> {
                     let q_km: f64 = sessions_q.iter().map(Session::km).sum();
                     let long_cap = (slots[long_day] == Slot::Long).then(|| {
                         sizing::two_run_long_cap(long_cap_km, week_km, easy_count, usize::from(q))
+                            .min(step_cap)
                     });
                     let sp = spread(week_km, long_cap, q_km, easy_count, min_run, &limits);
                     match sp {

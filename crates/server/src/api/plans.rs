@@ -8,7 +8,8 @@ use jiff::civil::Date;
 use runcoach_app::Actor;
 use runcoach_app::coaching::Need;
 use runcoach_core::dates;
-use runcoach_core::plan::{Plan, PlanInput, build_plan};
+use runcoach_core::plan::feasibility::{self, StretchOption};
+use runcoach_core::plan::{Plan, PlanInput, build_plan, longest_run};
 use runcoach_store::plans::{self, PlanSummary};
 use runcoach_store::users::User;
 use serde::{Deserialize, Serialize};
@@ -28,12 +29,13 @@ pub struct StoredPlan {
 }
 
 /// Builds and stores a plan for `user`, when the race distance is theirs
-/// to plan (a distance sold as a plan needs that plan bought).
+/// to plan (a distance sold as a plan needs that plan bought); with it, a
+/// stretch goal's options as ready requests (none when it is no stretch).
 pub async fn create_plan(
     state: &AppState,
     user: &User,
     input: &PlanInput,
-) -> Result<StoredPlan, ApiError> {
+) -> Result<(StoredPlan, Vec<StretchOption>), ApiError> {
     // A race already run is refused, and one too far ahead: "today" is the
     // server's clock unless the request names the day itself.
     let today = crate::training::today_in(&user.time_zone);
@@ -50,8 +52,9 @@ pub async fn create_plan(
     )
     .await?;
     let plan = build_plan(&request);
+    let options = feasibility::options(input, &request, longest_run(&plan.weeks));
     let (id, plan) = plans::insert(&state.db, &user.id, input, &plan).await?;
-    Ok(StoredPlan { id, plan })
+    Ok((StoredPlan { id, plan }, options))
 }
 
 pub async fn create(
@@ -59,9 +62,11 @@ pub async fn create(
     user: CurrentUser,
     ApiJson(input): ApiJson<PlanInput>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let stored = create_plan(&state, &user.user, &input).await?;
+    let (stored, options) = create_plan(&state, &user.user, &input).await?;
     let id = stored.id.clone();
     let mut doc = serde_json::to_value(stored).map_err(ApiError::internal)?;
+    // The stretch warning's ways out, each a body to POST as it is.
+    doc["options"] = serde_json::to_value(options).map_err(ApiError::internal)?;
     // The same shape as GET: a plan starting in the past already has
     // missed sessions.
     tracked(&state, &user.user, &id, &mut doc).await?;

@@ -448,7 +448,7 @@ pub async fn submit(
         return Ok(refuse(a, errors));
     }
     let stored = match create_plan(&state, &user.0.user, &input).await {
-        Ok(p) => p,
+        Ok((p, _)) => p,
         // A distance sold as a plan: offer it instead of failing.
         Err(ApiError::Coded {
             code: "entitlement_required",
