@@ -25,12 +25,8 @@ pub fn today_in(zone: &str) -> Date {
 
 /// The calendar date at instant `now` in `zone` (UTC when empty/unknown).
 pub fn date_at(now: jiff::Timestamp, zone: &str) -> Date {
-    let tz = if zone.is_empty() {
-        jiff::tz::TimeZone::UTC
-    } else {
-        jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC)
-    };
-    now.to_zoned(tz).date()
+    now.to_zoned(runcoach_app::imports::matching::zone_of(zone))
+        .date()
 }
 
 /// The plan as it stands: edits, then active adjustments, over the stored
@@ -367,7 +363,8 @@ pub use runcoach_core::load::IMPORTED_RUN_RPE;
 
 /// What the athlete did from `from` to `to`: their log entries, plus
 /// imported runs on days without a logged run (a run both logged and
-/// imported counts once).
+/// imported counts once). An imported run's day is its start's date in the
+/// athlete's zone, as matching and the pages read it.
 pub async fn activity_log(
     db: &Db,
     user_id: &str,
@@ -385,9 +382,19 @@ pub async fn activity_log(
             .map(|z| z.timestamp().as_millisecond())
             .unwrap_or(0)
     };
-    let imported =
-        runcoach_store::activities::list(db, user_id, ms(from), ms(to.saturating_add(1.days())))
-            .await?;
+    let zone = runcoach_store::users::by_id(db, user_id)
+        .await?
+        .map_or(jiff::tz::TimeZone::UTC, |(u, _)| {
+            runcoach_app::imports::matching::zone_of(&u.time_zone)
+        });
+    // A day either side in UTC holds every local day of the range.
+    let imported = runcoach_store::activities::list(
+        db,
+        user_id,
+        ms(from.saturating_sub(1.days())),
+        ms(to.saturating_add(2.days())),
+    )
+    .await?;
     let run_days: std::collections::HashSet<Date> = logged
         .iter()
         .filter(|l| l.kind.is_run())
@@ -401,8 +408,8 @@ pub async fn activity_log(
         else {
             continue;
         };
-        let date = start.to_zoned(jiff::tz::TimeZone::UTC).date();
-        if !running || run_days.contains(&date) {
+        let date = runcoach_core::matching::local_date(start, &zone);
+        if !running || date < from || date > to || run_days.contains(&date) {
             continue;
         }
         logged.push(LoggedSession {

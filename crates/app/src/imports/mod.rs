@@ -2,6 +2,7 @@
 //! (used by `runcoach import` directly), and uploads run as durable jobs.
 
 mod engine;
+pub mod matching;
 pub mod uploads;
 
 pub use engine::{
