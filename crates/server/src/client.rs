@@ -97,6 +97,34 @@ pub fn forwarded_https(config: &Config, peer: Option<IpAddr>, headers: &HeaderMa
             .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
 }
 
+/// Whether this request reached the site over HTTPS, as far as the server
+/// may believe it: `--secure-cookies`, or a trusted proxy peer's
+/// `X-Forwarded-Proto: https` (see [`forwarded_https`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Https(pub bool);
+
+impl FromRequestParts<AppState> for Https {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Https(
+            state.config.secure_cookies
+                || forwarded_https(&state.config, peer_of(parts), &parts.headers),
+        ))
+    }
+}
+
+/// The socket peer, when the server was given connection info.
+fn peer_of(parts: &Parts) -> Option<IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_canonical())
+}
+
 /// An `X-Forwarded-For` entry: a bare address, or one with a port.
 fn parse_hop(hop: &str) -> Option<IpAddr> {
     hop.parse::<IpAddr>()
@@ -121,11 +149,11 @@ impl FromRequestParts<AppState> for Client {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_canonical());
-        Ok(Client::resolve(&state.config, peer, &parts.headers))
+        Ok(Client::resolve(
+            &state.config,
+            peer_of(parts),
+            &parts.headers,
+        ))
     }
 }
 

@@ -8,7 +8,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use runcoach_core::adapt::{Adjustment, adapt};
 use runcoach_core::load::LogStatus;
-use runcoach_core::plan::{Plan, Session, SessionKind};
+use runcoach_core::plan::{Day, Plan, Session, SessionKind};
 use runcoach_core::status::{SessionStatus, session_status};
 use runcoach_store::{Db, StoreError, logs, plans};
 
@@ -39,32 +39,85 @@ pub async fn current_plan(
     runcoach_app::plans::standing(db, user_id, plan_id).await
 }
 
-/// One day of the user's newest plan, adjustments applied: the plan's id
-/// (`None` without a plan) and the day's sessions.
-pub async fn day(
-    db: &Db,
-    user_id: &str,
-    day: Date,
-) -> Result<(Option<String>, Vec<Session>), StoreError> {
-    let Some(latest) = plans::latest(db, user_id).await? else {
-        return Ok((None, Vec::new()));
-    };
-    // Fast path: without active adjustments the stored rows are the plan.
-    if latest.active_adjustments == 0 {
-        let sessions = plans::sessions_of(db, user_id, &latest.id, day).await?;
-        return Ok((Some(latest.id), sessions));
+/// The week of the user's newest plan that holds a day, as it stands
+/// (edits and adjustments applied), from its first day up to that day:
+/// what Today shows (the day, and the week's earlier sessions missed).
+pub struct WeekSoFar {
+    /// `None` without a plan.
+    pub plan_id: Option<String>,
+    /// The day the plan was made (Unix ms): nothing before it is missed.
+    made_ms: Option<i64>,
+    pub days: Vec<Day>,
+}
+
+impl WeekSoFar {
+    /// The sessions on `day` (the last of the days), in plan order.
+    pub fn on(&self, day: Date) -> Vec<Session> {
+        self.days
+            .iter()
+            .find(|d| d.date == day)
+            .map(|d| d.sessions.clone())
+            .unwrap_or_default()
     }
-    let plan = current_plan(db, user_id, &latest.id).await?;
-    let sessions = plan
-        .and_then(|p| {
-            p.weeks
-                .into_iter()
-                .flat_map(|w| w.days)
-                .find(|d| d.date == day)
-        })
-        .map(|d| d.sessions)
-        .unwrap_or_default();
-    Ok((Some(latest.id), sessions))
+
+    /// The statuses of these days' sessions, seen from the athlete's
+    /// today: two small queries for a week's handful of sessions.
+    pub async fn tracker(&self, db: &Db, user_id: &str, zone: &str) -> Result<Tracker, StoreError> {
+        let today = today_in(zone);
+        if self.plan_id.is_none() {
+            return Ok(Tracker::empty(today));
+        }
+        let ids: Vec<&str> = self
+            .days
+            .iter()
+            .flat_map(|d| &d.sessions)
+            .filter_map(|s| s.id.as_deref())
+            .collect();
+        Ok(Tracker::from_rows(
+            today,
+            made_on(self.made_ms, today),
+            logs::for_sessions(db, user_id, &ids).await?,
+            runcoach_store::activities::matched_to(db, user_id, &ids).await?,
+        ))
+    }
+}
+
+/// `day`'s week of the user's newest plan, up to `day`. Without edits or
+/// active adjustments the stored rows are the plan (two indexed queries);
+/// otherwise the plan as it stands, assembled once per revision per process.
+pub async fn week_so_far(db: &Db, user_id: &str, day: Date) -> Result<WeekSoFar, StoreError> {
+    let Some(latest) = plans::latest(db, user_id).await? else {
+        return Ok(WeekSoFar {
+            plan_id: None,
+            made_ms: None,
+            days: Vec::new(),
+        });
+    };
+    let days = if latest.active_adjustments == 0 {
+        plans::week_until(db, user_id, &latest.id, day)
+            .await?
+            .map(|(_, days)| days)
+    } else {
+        runcoach_app::plans::standing_at(db, user_id, &latest.id, latest.revision)
+            .await?
+            .and_then(|plan| {
+                plan.weeks
+                    .iter()
+                    .find(|w| w.days.iter().any(|d| d.date == day))
+                    .map(|w| w.days.iter().filter(|d| d.date <= day).cloned().collect())
+            })
+    };
+    Ok(WeekSoFar {
+        plan_id: Some(latest.id),
+        made_ms: Some(latest.created_at),
+        days: days.unwrap_or_default(),
+    })
+}
+
+/// The UTC date a plan was made (`today` when unknown).
+fn made_on(ms: Option<i64>, today: Date) -> Date {
+    ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .map_or(today, |t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
 }
 
 /// Where a session stands, as the API shows it beside every session.
@@ -103,28 +156,36 @@ impl Tracker {
         plan_id: &str,
         today: Date,
     ) -> Result<Self, StoreError> {
-        // Oldest first, so the newest entry per session is the one kept.
-        let logs = logs::for_plan(db, user_id, plan_id)
-            .await?
+        Ok(Tracker::from_rows(
+            today,
+            made_on(plans::created_at(db, user_id, plan_id).await?, today),
+            logs::for_plan(db, user_id, plan_id).await?,
+            runcoach_store::activities::matched_in_plan(db, user_id, plan_id).await?,
+        ))
+    }
+
+    /// From log entries oldest first (so the newest per session is the one
+    /// kept) and (activity, session) matches oldest first (the first kept).
+    fn from_rows(
+        today: Date,
+        since: Date,
+        entries: Vec<logs::LogEntry>,
+        matched: Vec<(String, String)>,
+    ) -> Self {
+        let logs = entries
             .into_iter()
             .filter_map(|e| Some((e.session_id?, (e.id, e.log.status))))
             .collect();
         let mut activities = HashMap::new();
-        for (activity, session) in
-            runcoach_store::activities::matched_in_plan(db, user_id, plan_id).await?
-        {
+        for (activity, session) in matched {
             activities.entry(session).or_insert(activity);
         }
-        let since = runcoach_store::plans::created_at(db, user_id, plan_id)
-            .await?
-            .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
-            .map_or(today, |t| t.to_zoned(jiff::tz::TimeZone::UTC).date());
-        Ok(Tracker {
+        Tracker {
             today,
             since,
             logs,
             activities,
-        })
+        }
     }
 
     /// A tracker that knows no logs (no plan): everything past is missed.

@@ -592,6 +592,29 @@ async fn a_weeks_workouts_as_one_zip() {
     }
 }
 
+/// A new athlete's first feed URL on a server with `config`, opened by a
+/// request that carries `header`.
+async fn feed_url_with(
+    backend: &'static str,
+    config: runcoach_server::Config,
+    header: (&str, &str),
+) -> String {
+    let app = App::start_with(backend, config).await;
+    let ana = app.signup("ana@example.com").await;
+    plan(&app, &ana).await;
+    let (s, v) = json_of(
+        ana.post(app.url("/api/v1/feeds"))
+            .header(header.0, header.1)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{backend}: {v}");
+    v["url"].as_str().unwrap().to_owned()
+}
+
 /// With RUNCOACH_PUBLIC_URL set, a feed link names the site, whatever Host
 /// header the request carried (a link mailed or shown must not point at a
 /// host an attacker chose).
@@ -602,24 +625,32 @@ async fn feed_links_come_from_the_public_url() {
             public_url: Some("https://coach.example".into()),
             ..runcoach_server::Config::default()
         };
-        let app = App::start_with(backend, config).await;
-        let ana = app.signup("ana@example.com").await;
-        plan(&app, &ana).await;
-        let (s, v) = json_of(
-            ana.post(app.url("/api/v1/feeds"))
-                .header("Host", "evil.example")
-                .json(&json!({}))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        assert_eq!(s, StatusCode::CREATED, "{v}");
-        let url = v["url"].as_str().unwrap();
+        let url = feed_url_with(backend, config, ("Host", "evil.example")).await;
         assert!(
             url.starts_with("https://coach.example/feeds/"),
             "{backend}: {url}"
         );
         assert!(url.ends_with(".ics"));
+    }
+}
+
+/// A feed link is `https://` only when a trusted proxy says so: with
+/// `--trust-proxy` narrowed by RUNCOACH_TRUSTED_PROXIES, a client outside
+/// the list (the test client, 127.0.0.1) cannot choose the scheme.
+#[tokio::test]
+async fn feed_links_trust_x_forwarded_proto_only_from_a_trusted_proxy() {
+    for backend in backends() {
+        for (trusted, scheme) in [("10.0.0.0/8", "http://"), ("127.0.0.1/32", "https://")] {
+            let config = runcoach_server::Config {
+                trust_proxy: true,
+                trusted_proxies: vec![runcoach_server::client::parse_cidr(trusted).unwrap()],
+                ..runcoach_server::Config::default()
+            };
+            let url = feed_url_with(backend, config, ("x-forwarded-proto", "https")).await;
+            assert!(
+                url.starts_with(scheme),
+                "{backend}, proxies {trusted}: {url}"
+            );
+        }
     }
 }

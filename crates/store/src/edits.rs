@@ -61,6 +61,11 @@ pub async fn insert(tx: &mut Tx, e: &NewEdit<'_>) -> Result<(), StoreError> {
     .await
     .map(|_| ()))
     .map_err(StoreError::from_insert)?;
+    on_tx!(tx, conn => sqlx::query(crate::plans::BUMP_REVISION)
+        .bind(e.plan_id)
+        .execute(conn)
+        .await
+        .map(|_| ()))?;
     Ok(())
 }
 
@@ -94,13 +99,14 @@ pub async fn set_undone(
     edit_id: &str,
     undone: bool,
 ) -> Result<bool, StoreError> {
-    let n = on_db!(db, pool => sqlx::query("UPDATE plan_edits SET undone = $1 WHERE plan_id = $2 AND id = $3")
-        .bind(i64::from(undone))
-        .bind(plan_id)
-        .bind(edit_id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let n = crate::plans::update_and_bump(
+        db,
+        "UPDATE plan_edits SET undone = $1 WHERE plan_id = $2 AND id = $3",
+        undone,
+        plan_id,
+        edit_id,
+    )
+    .await?;
     Ok(n == 1)
 }
 

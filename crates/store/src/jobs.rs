@@ -131,12 +131,11 @@ pub async fn claim(
     if kinds.is_empty() {
         return Ok(None);
     }
-    let list: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
         "SELECT {COLUMNS} FROM jobs WHERE kind IN ({}) AND \
          ((state = 'queued' AND run_after <= $1) OR (state = 'leased' AND lease_until <= $1)) \
          ORDER BY run_after, created_at, id LIMIT 8",
-        list.join(", ")
+        crate::placeholders(2, kinds.len())
     );
     // Lost races are retried with fresh candidates a few times; a worker
     // that keeps losing simply finds the queue empty this round.

@@ -47,6 +47,14 @@ macro_rules! on_db {
 }
 pub(crate) use on_db;
 
+/// `$first, $first+1, …` for `n` values bound into an `IN (…)` list.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Runs the same query code on whichever transaction a [`Tx`] holds; the
 /// body sees `$conn` as a `&mut` connection.
 macro_rules! on_tx {

@@ -218,6 +218,32 @@ pub async fn for_plan(db: &Db, user_id: &str, plan_id: &str) -> Result<Vec<LogEn
     rows.into_iter().map(Row::entry).collect()
 }
 
+/// Entries recording any of `session_ids`, oldest first (the newest entry
+/// for a session comes last): the statuses of one day or week.
+pub async fn for_sessions(
+    db: &Db,
+    user_id: &str,
+    session_ids: &[&str],
+) -> Result<Vec<LogEntry>, StoreError> {
+    if session_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, session_id, body FROM training_logs WHERE user_id = $1 AND session_id IN ({}) \
+         ORDER BY created_at, id",
+        crate::placeholders(2, session_ids.len())
+    );
+    let rows = on_db!(db, pool => {
+        // Only numbered placeholders are spliced in; the ids are bound.
+        let mut q = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id);
+        for id in session_ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(pool).await
+    })?;
+    rows.into_iter().map(Row::entry).collect()
+}
+
 /// An adjustment as stored over a plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredAdjustment {
@@ -308,6 +334,10 @@ pub async fn sync_adjustments(
             .execute(&mut *tx)
             .await?;
         }
+        sqlx::query(crate::plans::BUMP_REVISION)
+            .bind(plan_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok::<_, StoreError>(())
     })
@@ -321,13 +351,14 @@ pub async fn set_undone(
     adjustment_id: &str,
     undone: bool,
 ) -> Result<bool, StoreError> {
-    let n = on_db!(db, pool => sqlx::query("UPDATE plan_adjustments SET undone = $1 WHERE plan_id = $2 AND adjustment_id = $3")
-        .bind(i64::from(undone))
-        .bind(plan_id)
-        .bind(adjustment_id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let n = crate::plans::update_and_bump(
+        db,
+        "UPDATE plan_adjustments SET undone = $1 WHERE plan_id = $2 AND adjustment_id = $3",
+        undone,
+        plan_id,
+        adjustment_id,
+    )
+    .await?;
     Ok(n == 1)
 }
 

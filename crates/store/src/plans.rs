@@ -350,23 +350,136 @@ pub async fn session_by_id(
 
 /// The user's newest plan and how many of its adjustments are active plus
 /// how many edits it has (undone ones too): zero means the stored rows are
-/// the plan as it stands.
+/// the plan as it stands. With its revision (the key of assembled plans
+/// kept in memory) and when it was made, so a day's view needs one query.
 #[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct Latest {
     pub id: String,
     pub active_adjustments: i64,
+    pub revision: i64,
+    pub created_at: i64,
 }
 
 pub async fn latest(db: &Db, user_id: &str) -> Result<Option<Latest>, StoreError> {
     let row = on_db!(db, pool => sqlx::query_as::<_, Latest>(
         "SELECT p.id, CAST((SELECT COUNT(*) FROM plan_adjustments a WHERE a.plan_id = p.id AND a.undone = 0) AS BIGINT) \
          + CAST((SELECT COUNT(*) FROM plan_edits e WHERE e.plan_id = p.id) AS BIGINT) \
-         AS active_adjustments FROM plans p WHERE p.user_id = $1 ORDER BY p.created_at DESC, p.id DESC LIMIT 1",
+         AS active_adjustments, p.revision, p.created_at \
+         FROM plans p WHERE p.user_id = $1 ORDER BY p.created_at DESC, p.id DESC LIMIT 1",
     )
     .bind(user_id)
     .fetch_optional(pool)
     .await)?;
     Ok(row)
+}
+
+/// A plan's revision, if it is `user_id`'s (see migration 0018).
+pub async fn revision(db: &Db, user_id: &str, plan_id: &str) -> Result<Option<i64>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_scalar(
+        "SELECT revision FROM plans WHERE id = $1 AND user_id = $2",
+    )
+    .bind(plan_id)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await)?)
+}
+
+/// Raises a plan's revision; run inside (or right after) every write that
+/// changes the plan as it stands, never before it: a reader that saw the
+/// new revision must also see the change.
+pub(crate) const BUMP_REVISION: &str = "UPDATE plans SET revision = revision + 1 WHERE id = $1";
+
+/// Marks a row of a plan's history undone (or active again) with `sql`
+/// (binding undone, plan id, row id) and raises the plan's revision, in one
+/// transaction; how many rows `sql` changed.
+pub(crate) async fn update_and_bump(
+    db: &Db,
+    sql: &'static str,
+    undone: bool,
+    plan_id: &str,
+    id: &str,
+) -> Result<u64, StoreError> {
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let n = sqlx::query(sql)
+            .bind(i64::from(undone))
+            .bind(plan_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query(BUMP_REVISION)
+            .bind(plan_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(n)
+    })
+}
+
+/// The week of one plan of the user's that holds `day`, from the stored
+/// rows: its index, and its days from the first up to `day` with their
+/// sessions in plan order (rest days included, empty days too). `None` when
+/// no week holds `day` (or the plan is not theirs).
+pub async fn week_until(
+    db: &Db,
+    user_id: &str,
+    plan_id: &str,
+    day: Date,
+) -> Result<Option<(u32, Vec<Day>)>, StoreError> {
+    let week = on_db!(db, pool => sqlx::query_as::<_, (i64, String, i64)>(
+        "SELECT w.week_index, w.start_date, w.day_count FROM plan_weeks w \
+         JOIN plans p ON p.id = w.plan_id \
+         WHERE w.plan_id = $1 AND p.user_id = $2 AND w.start_date <= $3 \
+         ORDER BY w.start_date DESC LIMIT 1",
+    )
+    .bind(plan_id)
+    .bind(user_id)
+    .bind(day.to_string())
+    .fetch_optional(pool)
+    .await)?;
+    let Some((index, start, day_count)) = week else {
+        return Ok(None);
+    };
+    let start = date(&start)?;
+    let span = start
+        .until(day)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if i64::from(span.get_days()) >= day_count {
+        return Ok(None);
+    }
+    let rows = on_db!(db, pool => sqlx::query_as::<_, SessionRow>(
+        "SELECT id, day, body FROM plan_sessions \
+         WHERE plan_id = $1 AND user_id = $2 AND day >= $3 AND day <= $4 ORDER BY day, position",
+    )
+    .bind(plan_id)
+    .bind(user_id)
+    .bind(start.to_string())
+    .bind(day.to_string())
+    .fetch_all(pool)
+    .await)?;
+    let mut sessions = rows
+        .into_iter()
+        .map(session)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .peekable();
+    let mut days = Vec::new();
+    for date in start
+        .series(jiff::Span::new().days(1))
+        .take_while(|d| *d <= day)
+    {
+        let mut d = Day {
+            date,
+            sessions: Vec::new(),
+        };
+        while let Some((_, s)) = sessions.next_if(|(on, _)| *on == date) {
+            d.sessions.push(s);
+        }
+        days.push(d);
+    }
+    let index = u32::try_from(index).map_err(|_| StoreError::Corrupt("week index".into()))?;
+    Ok(Some((index, days)))
 }
 
 /// Sessions of one plan of the user's on `day`, in plan order.

@@ -222,6 +222,35 @@ async fn plans_round_trip_with_stable_session_ids_and_owner_checks() {
                 .is_empty()
         );
 
+        // A week from its rows: its first day up to the day asked for.
+        let week = &stored.weeks[1];
+        let third = week.days[2].date;
+        let (index, days) = plans::week_until(&db, &ana.id, &id, third)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (index, &days[..]),
+            (week.index, &week.days[..3]),
+            "{backend}"
+        );
+        assert!(
+            plans::week_until(&db, &ben.id, &id, third)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let after = stored.weeks.last().unwrap().days.last().unwrap().date;
+        let outside = [first.date.yesterday().unwrap(), after.tomorrow().unwrap()];
+        for day in outside {
+            assert!(
+                plans::week_until(&db, &ana.id, &id, day)
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+        }
+
         let (second, _) = plans::insert(&db, &ana.id, &input(), &plan).await.unwrap();
         let list = plans::list(&db, &ana.id).await.unwrap();
         assert_eq!(
@@ -234,6 +263,71 @@ async fn plans_round_trip_with_stable_session_ids_and_owner_checks() {
         );
         assert_eq!(plans::latest_id(&db, &ana.id).await.unwrap(), Some(second));
         assert!(plans::list(&db, &ben.id).await.unwrap().is_empty());
+    }
+}
+
+/// Every write that changes a plan as it stands raises its revision (the
+/// key of the assembled plans each app server keeps in memory): a write
+/// that did not would leave every server showing the plan before it.
+#[tokio::test]
+async fn writes_that_change_the_standing_plan_raise_its_revision() {
+    for backend in backends() {
+        let (db, _guard) = fresh(backend).await.unwrap();
+        let ana = users::create(&db, "ana@example.com", "Ana", "h", Role::Athlete)
+            .await
+            .unwrap();
+        let plan = build_plan(&input().validate().unwrap());
+        let (id, stored) = plans::insert(&db, &ana.id, &input(), &plan).await.unwrap();
+        let revision = || async { plans::revision(&db, &ana.id, &id).await.unwrap().unwrap() };
+        assert_eq!(revision().await, 0, "{backend}");
+
+        let edit = runcoach_store::edits::NewEdit {
+            id: "edit-1",
+            plan_id: &id,
+            position: 0,
+            rule: "athlete_edit",
+            editor_id: &ana.id,
+            editor_name: "Ana",
+            note: "",
+            body: "{}",
+            now: 1,
+        };
+        let mut tx = db.begin().await.unwrap();
+        runcoach_store::edits::insert(&mut tx, &edit).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(revision().await, 1, "{backend}: an edit");
+        assert!(
+            runcoach_store::edits::set_undone(&db, &id, "edit-1", true)
+                .await
+                .unwrap()
+        );
+        assert_eq!(revision().await, 2, "{backend}: an edit undone");
+
+        use runcoach_core::adapt::{Action, Adjustment, Rule};
+        let adjustment = Adjustment {
+            id: "pain-w1".into(),
+            rule: Rule::Pain,
+            week: 1,
+            on: stored.weeks[0].days[0].date,
+            summary: "Eased".into(),
+            why: "Pain".into(),
+            action: Action::CapVolume { max_km: 10.0 },
+            touched: Vec::new(),
+        };
+        runcoach_store::logs::sync_adjustments(&db, &id, std::slice::from_ref(&adjustment))
+            .await
+            .unwrap();
+        assert_eq!(revision().await, 3, "{backend}: adaptation");
+        assert!(
+            runcoach_store::logs::set_undone(&db, &id, "pain-w1", true)
+                .await
+                .unwrap()
+        );
+        assert_eq!(revision().await, 4, "{backend}: an adjustment undone");
+        assert_eq!(
+            plans::latest(&db, &ana.id).await.unwrap().unwrap().revision,
+            4
+        );
     }
 }
 

@@ -5,6 +5,9 @@
 
 pub mod edits;
 
+use std::sync::{Arc, LazyLock, Mutex};
+
+use hashlink::LruCache;
 use runcoach_core::adapt::{Adjustment, apply};
 use runcoach_core::plan::Plan;
 use runcoach_core::plan::edit::{Edit, apply_edits};
@@ -53,4 +56,46 @@ pub async fn standing(db: &Db, owner_id: &str, plan_id: &str) -> Result<Option<P
     } else {
         apply(&base, &adjustments)
     }))
+}
+
+/// How many assembled plans one process keeps: a 36-week plan is a few
+/// hundred KB in memory, so this bounds the cache to tens of MB.
+const KEPT_PLANS: usize = 128;
+
+/// Assembled plans by (owner, plan id, revision). Every write that changes a plan
+/// as it stands raises its revision in the database, so an entry is never
+/// stale: a reader that sees a new revision misses and assembles it again,
+/// whichever app server made the change.
+/// The owner is part of the key so that a hit never skips the owner check
+/// a miss makes.
+type Key = (String, String, i64);
+
+static STANDING: LazyLock<Mutex<LruCache<Key, Arc<Plan>>>> =
+    LazyLock::new(|| Mutex::new(LruCache::new(KEPT_PLANS)));
+
+/// The plan as it stands at `revision` (read by the caller from the plan's
+/// row, owned by `owner_id`): from memory when this process assembled that
+/// revision already, else assembled and kept. `None` when not theirs.
+pub async fn standing_at(
+    db: &Db,
+    owner_id: &str,
+    plan_id: &str,
+    revision: i64,
+) -> Result<Option<Arc<Plan>>, StoreError> {
+    let key = (owner_id.to_owned(), plan_id.to_owned(), revision);
+    if let Some(plan) = cache().get(&key) {
+        return Ok(Some(Arc::clone(plan)));
+    }
+    let Some(plan) = standing(db, owner_id, plan_id).await? else {
+        return Ok(None);
+    };
+    let plan = Arc::new(plan);
+    cache().insert(key, Arc::clone(&plan));
+    Ok(Some(plan))
+}
+
+/// The cache, even after a panic elsewhere while it was held (its entries
+/// are immutable plans, so none can be half-written).
+fn cache() -> std::sync::MutexGuard<'static, LruCache<Key, Arc<Plan>>> {
+    STANDING.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use super::json::ApiJson;
 use crate::AppState;
 use crate::auth::{CurrentUser, secrets};
+use crate::client::Https;
 use crate::error::ApiError;
 
 #[derive(Deserialize)]
@@ -45,8 +46,10 @@ pub struct CreatedFeed {
 
 /// The site's address for absolute links: `RUNCOACH_PUBLIC_URL` when set
 /// (never a Host header an attacker could choose); without it, as the
-/// client reached us, which suits a server used on its own machine.
-fn origin(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+/// client reached us, which suits a server used on its own machine. The
+/// scheme is `https` only when the server may believe it (`Https`: a
+/// client that is no trusted proxy cannot claim it).
+fn origin(state: &AppState, headers: &HeaderMap, https: Https) -> Result<String, ApiError> {
     if let Some(url) = &state.config.public_url {
         return Ok(url.clone());
     }
@@ -63,15 +66,7 @@ fn origin(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
                 "send a Host header naming this server (e.g. localhost:8080)".into(),
             )
         })?;
-    let forwarded_https = state.config.trust_proxy
-        && headers
-            .get("x-forwarded-proto")
-            .is_some_and(|p| p.as_bytes().eq_ignore_ascii_case(b"https"));
-    let scheme = if state.config.secure_cookies || forwarded_https {
-        "https"
-    } else {
-        "http"
-    };
+    let scheme = if https.0 { "https" } else { "http" };
     Ok(format!("{scheme}://{host}"))
 }
 
@@ -81,9 +76,10 @@ pub async fn open_feed(
     state: &AppState,
     user_id: &str,
     headers: &HeaderMap,
+    https: Https,
     busy_only: bool,
 ) -> Result<CreatedFeed, ApiError> {
-    let origin = origin(state, headers)?;
+    let origin = origin(state, headers, https)?;
     let token = secrets::new_secret();
     let id = feeds::create(&state.db, user_id, &secrets::hash(&token), busy_only).await?;
     Ok(CreatedFeed {
@@ -97,9 +93,10 @@ pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
     headers: HeaderMap,
+    https: Https,
     ApiJson(body): ApiJson<NewFeed>,
 ) -> Result<(StatusCode, Json<CreatedFeed>), ApiError> {
-    let feed = open_feed(&state, &user.user.id, &headers, body.busy_only).await?;
+    let feed = open_feed(&state, &user.user.id, &headers, https, body.busy_only).await?;
     Ok((StatusCode::CREATED, Json(feed)))
 }
 
@@ -127,6 +124,7 @@ pub async fn calendar(
     State(state): State<AppState>,
     Path(file): Path<String>,
     headers: HeaderMap,
+    https: Https,
 ) -> Result<Response, ApiError> {
     let Some(token) = file.strip_suffix(".ics").filter(|t| !t.is_empty()) else {
         return Ok(no_feed());
@@ -137,7 +135,7 @@ pub async fn calendar(
     let Some((user, _)) = users::by_id(&state.db, &feed.user_id).await? else {
         return Ok(no_feed());
     };
-    let origin = origin(&state, &headers)?;
+    let origin = origin(&state, &headers, https)?;
     let plan = match plans::latest_id(&state.db, &user.id).await? {
         Some(id) => crate::training::current_plan(&state.db, &user.id, &id)
             .await?

@@ -151,16 +151,16 @@ pub async fn today(
 ) -> Result<Json<Today>, ApiError> {
     let zone = &user.user.time_zone;
     let date = day_from(q.date.as_deref(), zone)?;
-    let (plan_id, sessions) = crate::training::day(&state.db, &user.user.id, date).await?;
-    let tracker =
-        crate::training::tracker(&state.db, &user.user.id, plan_id.as_deref(), zone).await?;
+    let week = crate::training::week_so_far(&state.db, &user.user.id, date).await?;
+    let tracker = week.tracker(&state.db, &user.user.id, zone).await?;
     Ok(Json(Today {
         date,
-        plan_id,
-        sessions: sessions
+        sessions: week
+            .on(date)
             .into_iter()
             .map(|s| tracker.track(s, date))
             .collect(),
+        plan_id: week.plan_id,
     }))
 }
 

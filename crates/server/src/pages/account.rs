@@ -509,13 +509,20 @@ pub async fn feed_create(
     State(state): State<AppState>,
     user: PageUser,
     headers: HeaderMap,
+    https: crate::client::Https,
     Form(form): Form<FeedForm>,
 ) -> Result<Response, ApiError> {
     if !user.form_ok(&form.csrf) {
         return Ok(refused(StatusCode::FORBIDDEN));
     }
-    let feed = crate::api::feeds::open_feed(&state, &user.0.user.id, &headers, form.kind == "busy")
-        .await?;
+    let feed = crate::api::feeds::open_feed(
+        &state,
+        &user.0.user.id,
+        &headers,
+        https,
+        form.kind == "busy",
+    )
+    .await?;
     let mut page = settings(&state, &user, "", "").await?;
     page.new_feed_webcal = crate::api::feeds::webcal(&feed.url).unwrap_or_default();
     page.new_feed = feed.url;

@@ -390,26 +390,13 @@ pub async fn session(
 
 /// This plan week's sessions before `today` that were neither logged nor
 /// recorded by a watch: Today names them so none goes unnoticed.
-async fn missed_this_week(
-    state: &AppState,
-    uid: &str,
-    plan_id: &str,
+fn missed_this_week(
+    week: &crate::training::WeekSoFar,
     today: jiff::civil::Date,
     tracker: &crate::training::Tracker,
     units: runcoach_core::units::Units,
-) -> Result<Vec<TodayItem>, ApiError> {
-    let Some(plan) = crate::training::current_plan(&state.db, uid, plan_id).await? else {
-        return Ok(Vec::new());
-    };
-    let Some(week) = plan
-        .weeks
-        .iter()
-        .find(|w| w.days.iter().any(|d| d.date == today))
-    else {
-        return Ok(Vec::new());
-    };
-    Ok(week
-        .days
+) -> Vec<TodayItem> {
+    week.days
         .iter()
         .filter(|d| d.date < today)
         .flat_map(|d| d.sessions.iter().map(move |s| (d.date, s)))
@@ -425,7 +412,7 @@ async fn missed_this_week(
                 Some(date),
             )
         })
-        .collect())
+        .collect()
 }
 
 /// A session as Today lists it; `on` names the day for an earlier one.
@@ -489,9 +476,10 @@ pub async fn today(
     let zone = &user.0.user.time_zone;
     let date = crate::training::today_in(zone);
     let uid = &user.0.user.id;
-    let (plan_id, mut sessions) = crate::training::day(&state.db, uid, date).await?;
-    let tracker = crate::training::tracker(&state.db, uid, plan_id.as_deref(), zone).await?;
-    let has_plan = plan_id.is_some();
+    let week = crate::training::week_so_far(&state.db, uid, date).await?;
+    let tracker = week.tracker(&state.db, uid, zone).await?;
+    let mut sessions = week.on(date);
+    let has_plan = week.plan_id.is_some();
     let units = view::units_of(&user.0.user.units);
     let logged = match q.get("logged") {
         Some(id) => runcoach_store::logs::get(&state.db, uid, id)
@@ -502,10 +490,7 @@ pub async fn today(
             ),
         None => String::new(),
     };
-    let missed = match &plan_id {
-        Some(pid) => missed_this_week(&state, uid, pid, date, &tracker, units).await?,
-        None => Vec::new(),
-    };
+    let missed = missed_this_week(&week, date, &tracker, units);
     // The run first: it is what a runner checks before heading out.
     sessions.sort_by_key(|s| !s.kind.is_run() as u8 + u8::from(s.kind == SessionKind::Mobility));
     Ok(render(&Today {
