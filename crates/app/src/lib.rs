@@ -8,9 +8,11 @@
 pub mod accounts;
 mod actor;
 pub mod affiliates;
+pub mod calendar;
 pub mod coaching;
 pub mod imports;
 pub mod jobs;
+pub mod log;
 pub mod mail;
 pub mod plans;
 pub mod secrets;

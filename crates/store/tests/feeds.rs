@@ -131,12 +131,12 @@ async fn session_sequences_count_changes_per_session() {
                 .is_empty(),
             "{backend}: unchanged sessions have no sequence rows"
         );
-        assert_eq!(feeds::bump(&db, &ids_a[1]).await.unwrap(), Some(1));
-        assert_eq!(feeds::bump(&db, &ids_a[1]).await.unwrap(), Some(2));
-        assert_eq!(feeds::bump(&db, &ids_a[3]).await.unwrap(), Some(1));
-        assert_eq!(feeds::bump(&db, &ids_b[0]).await.unwrap(), Some(1));
+        assert_eq!(feeds::bump(&db, &ana, &ids_a[1]).await.unwrap(), Some(1));
+        assert_eq!(feeds::bump(&db, &ana, &ids_a[1]).await.unwrap(), Some(2));
+        assert_eq!(feeds::bump(&db, &ana, &ids_a[3]).await.unwrap(), Some(1));
+        assert_eq!(feeds::bump(&db, &ana, &ids_b[0]).await.unwrap(), Some(1));
         assert_eq!(
-            feeds::bump(&db, "no-such-session").await.unwrap(),
+            feeds::bump(&db, &ana, "no-such-session").await.unwrap(),
             None,
             "{backend}"
         );
@@ -164,7 +164,7 @@ async fn deleting_a_user_removes_their_feeds_and_sequences() {
         let ana = user(&db, "ana@example.com").await;
         let (plan_id, ids) = plan(&db, &ana).await;
         feeds::create(&db, &ana, "hash-a", false).await.unwrap();
-        feeds::bump(&db, &ids[0]).await.unwrap();
+        feeds::bump(&db, &ana, &ids[0]).await.unwrap();
         let before = count(&db, "session_sequences").await;
         assert_eq!(before, 1, "{backend}");
         let sql = "DELETE FROM users WHERE id = $1";

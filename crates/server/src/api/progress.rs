@@ -21,7 +21,6 @@ use super::json::ApiQuery;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-use crate::training;
 
 #[derive(Debug, Serialize)]
 pub struct ProgressWeek {
@@ -105,7 +104,7 @@ fn race_prediction(
 /// newest plan's weeks (or Mondays without a plan).
 pub async fn progress(db: &Db, user_id: &str, n: u32, today: Date) -> Result<Progress, StoreError> {
     let plan = match plans::latest_id(db, user_id).await? {
-        Some(id) => training::current_plan(db, user_id, &id).await?,
+        Some(id) => runcoach_app::plans::standing(db, user_id, &id).await?,
         None => None,
     };
     let anchor = plan
@@ -119,7 +118,7 @@ pub async fn progress(db: &Db, user_id: &str, n: u32, today: Date) -> Result<Pro
     let first = last.saturating_sub((7 * (i64::from(n) - 1)).days());
     let history = first.saturating_sub(28.days());
     let end = last.saturating_add(6.days());
-    let entries = training::activity_log(db, user_id, history, end).await?;
+    let entries = runcoach_app::log::activity_log(db, user_id, history, end).await?;
     let logged: Vec<&LoggedSession> = entries.iter().collect();
     let load = report(logged.iter().copied(), history, end);
     let plan_weeks: BTreeMap<Date, &runcoach_core::plan::Week> = plan
@@ -245,7 +244,7 @@ pub async fn get(
             &state.db,
             &athlete.id,
             n,
-            training::today_in(&athlete.time_zone),
+            runcoach_app::calendar::today_in(&athlete.time_zone),
         )
         .await?,
     ))

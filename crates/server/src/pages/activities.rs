@@ -82,7 +82,7 @@ fn activity_facts(a: &Activity, units: Units) -> String {
 pub async fn list(State(state): State<AppState>, user: PageUser) -> Result<Response, ApiError> {
     let u = &user.0.user;
     let units = view::units_of(&u.units);
-    let today = crate::training::today_in(&u.time_zone);
+    let today = runcoach_app::calendar::today_in(&u.time_zone);
     let from = today.saturating_sub(LIST_DAYS.days());
     let mut rows = Vec::new();
     for e in runcoach_store::logs::between(&state.db, &u.id, from, today).await? {
@@ -180,7 +180,7 @@ pub async fn detail(
         facts.push(("Climb", format!("{e:.0} m")));
     }
     let matched = match &a.planned_session_id {
-        Some(sid) => crate::training::session(&state.db, &u.id, sid)
+        Some(sid) => runcoach_app::plans::session(&state.db, &u.id, sid)
             .await?
             .map(|at| {
                 let s = &at.session;

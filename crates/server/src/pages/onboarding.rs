@@ -152,11 +152,14 @@ pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Respo
     let mut answers = defaults(
         &u.units,
         &u.week_start,
-        crate::training::today_in(&u.time_zone),
+        runcoach_app::calendar::today_in(&u.time_zone),
     );
-    let history =
-        crate::api::imports::history_of(&state.db, &u.id, crate::training::today_in(&u.time_zone))
-            .await?;
+    let history = crate::api::imports::history_of(
+        &state.db,
+        &u.id,
+        runcoach_app::calendar::today_in(&u.time_zone),
+    )
+    .await?;
     let mut prefilled = String::new();
     if history.runs > 0 {
         let mut input = PlanInput::default();
@@ -353,7 +356,7 @@ pub async fn submit(
     };
     // A new plan never silently replaces the current one: it is asked
     // (once the answers themselves are right).
-    let today = crate::training::today_in(&user.0.user.time_zone);
+    let today = runcoach_app::calendar::today_in(&user.0.user.time_zone);
     if !current.is_empty() && !form.contains_key("replace") && input.validate_on(today).is_ok() {
         let message = format!(
             "You have a current plan ({current}): tick “Replace my current plan” to build this one. The old plan is kept, archived, under Your plans."

@@ -15,7 +15,6 @@ use crate::AppState;
 use crate::api::progress::{MAX_WEEKS, Progress, progress};
 use crate::auth::PageUser;
 use crate::error::ApiError;
-use crate::training;
 
 pub struct Figure {
     pub svg: String,
@@ -443,7 +442,7 @@ pub async fn page(
         &state.db,
         &user.0.user.id,
         weeks,
-        training::today_in(&user.0.user.time_zone),
+        runcoach_app::calendar::today_in(&user.0.user.time_zone),
     )
     .await?;
     let units = view::units_of(&user.0.user.units);

@@ -212,7 +212,7 @@ pub fn this_week(plan: &Plan, today: Date) -> usize {
 pub fn weeks(
     plan: &Plan,
     units: Units,
-    tracker: &crate::training::Tracker,
+    tracker: &runcoach_app::plans::Tracker,
     today: Date,
     logged: &[runcoach_core::load::LoggedSession],
 ) -> Vec<WeekView> {

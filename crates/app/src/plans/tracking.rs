@@ -1,0 +1,211 @@
+//! Where each planned session stands (planned, done, partial, skipped,
+//! missed) for the API and the pages, and the plan's day and session as
+//! they stand after edits and adjustments. The status rule is
+//! core::status; this reads what it needs, once per request.
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+use runcoach_core::load::LogStatus;
+use runcoach_core::plan::{Session, SessionKind};
+use runcoach_core::status::{SessionStatus, session_status};
+use runcoach_store::{Db, StoreError, logs, plans};
+
+use super::standing;
+use crate::calendar::today_in;
+
+/// One day of the user's newest plan, adjustments applied: the plan's id
+/// (`None` without a plan) and the day's sessions.
+pub async fn day(
+    db: &Db,
+    user_id: &str,
+    day: Date,
+) -> Result<(Option<String>, Vec<Session>), StoreError> {
+    let Some(latest) = plans::latest(db, user_id).await? else {
+        return Ok((None, Vec::new()));
+    };
+    // Fast path: without active adjustments the stored rows are the plan.
+    if latest.active_adjustments == 0 {
+        let sessions = plans::sessions_of(db, user_id, &latest.id, day).await?;
+        return Ok((Some(latest.id), sessions));
+    }
+    let plan = standing(db, user_id, &latest.id).await?;
+    let sessions = plan
+        .and_then(|p| {
+            p.weeks
+                .into_iter()
+                .flat_map(|w| w.days)
+                .find(|d| d.date == day)
+        })
+        .map(|d| d.sessions)
+        .unwrap_or_default();
+    Ok((Some(latest.id), sessions))
+}
+
+/// Where a session stands, as the API shows it beside every session.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Outcome {
+    pub status: SessionStatus,
+    /// The newest log entry for the session, when there is one.
+    pub log_id: Option<String>,
+    /// The imported activity matched to it, when there is one.
+    pub activity_id: Option<String>,
+}
+
+/// A session with its outcome, flattened into one JSON object.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TrackedSession {
+    #[serde(flatten)]
+    pub session: Session,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// One plan's log entries and matched imports by session id, read once per
+/// request (two queries) so every session's status is a lookup.
+pub struct Tracker {
+    today: Date,
+    /// The day the plan was made: nothing before it counts as missed.
+    since: Date,
+    logs: HashMap<String, (String, LogStatus)>,
+    activities: HashMap<String, String>,
+}
+
+impl Tracker {
+    pub async fn load(
+        db: &Db,
+        user_id: &str,
+        plan_id: &str,
+        today: Date,
+    ) -> Result<Self, StoreError> {
+        // Oldest first, so the newest entry per session is the one kept.
+        let logs = logs::for_plan(db, user_id, plan_id)
+            .await?
+            .into_iter()
+            .filter_map(|e| Some((e.session_id?, (e.id, e.log.status))))
+            .collect();
+        let mut activities = HashMap::new();
+        for (activity, session) in
+            runcoach_store::activities::matched_in_plan(db, user_id, plan_id).await?
+        {
+            activities.entry(session).or_insert(activity);
+        }
+        let since = runcoach_store::plans::created_at(db, user_id, plan_id)
+            .await?
+            .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+            .map_or(today, |t| t.to_zoned(jiff::tz::TimeZone::UTC).date());
+        Ok(Tracker {
+            today,
+            since,
+            logs,
+            activities,
+        })
+    }
+
+    /// A tracker that knows no logs (no plan): everything past is missed.
+    pub fn empty(today: Date) -> Self {
+        Tracker {
+            today,
+            since: today,
+            logs: HashMap::new(),
+            activities: HashMap::new(),
+        }
+    }
+
+    pub fn outcome(&self, session: &Session, date: Date) -> Outcome {
+        self.outcome_of(
+            session.id.as_deref().unwrap_or(""),
+            session.kind == SessionKind::Rest,
+            date,
+        )
+    }
+
+    fn outcome_of(&self, id: &str, rest: bool, date: Date) -> Outcome {
+        let log = self.logs.get(id);
+        let activity = self.activities.get(id);
+        Outcome {
+            status: session_status(
+                date,
+                self.today,
+                self.since,
+                log.map(|(_, s)| *s),
+                activity.is_some(),
+                rest,
+            ),
+            log_id: log.map(|(id, _)| id.clone()),
+            activity_id: activity.cloned(),
+        }
+    }
+
+    pub fn track(&self, session: Session, date: Date) -> TrackedSession {
+        TrackedSession {
+            outcome: self.outcome(&session, date),
+            session,
+        }
+    }
+
+    /// Adds `status`, `log_id` and `activity_id` to every session of a
+    /// plan's JSON (the stored document is served as JSON, not re-typed).
+    pub fn annotate(&self, plan: &mut serde_json::Value) {
+        let weeks = plan["weeks"].as_array_mut().into_iter().flatten();
+        for day in weeks.flat_map(|w| w["days"].as_array_mut().into_iter().flatten()) {
+            let Some(date) = day["date"].as_str().and_then(|d| d.parse::<Date>().ok()) else {
+                continue;
+            };
+            for s in day["sessions"].as_array_mut().into_iter().flatten() {
+                let id = s["id"].as_str().unwrap_or("");
+                let outcome = self.outcome_of(id, s["kind"] == "rest", date);
+                if let (Some(obj), Ok(serde_json::Value::Object(extra))) =
+                    (s.as_object_mut(), serde_json::to_value(outcome))
+                {
+                    obj.extend(extra);
+                }
+            }
+        }
+    }
+}
+
+/// The tracker for a plan (or none), seen from the athlete's today.
+pub async fn tracker(
+    db: &Db,
+    user_id: &str,
+    plan_id: Option<&str>,
+    zone: &str,
+) -> Result<Tracker, StoreError> {
+    let today = today_in(zone);
+    match plan_id {
+        Some(id) => Tracker::load(db, user_id, id, today).await,
+        None => Ok(Tracker::empty(today)),
+    }
+}
+
+/// A stored session as it now stands (adjusted), with where it sits.
+pub async fn session(
+    db: &Db,
+    user_id: &str,
+    session_id: &str,
+) -> Result<Option<plans::SessionAt>, StoreError> {
+    let Some(mut at) = plans::session_by_id(db, user_id, session_id).await? else {
+        return Ok(None);
+    };
+    if !logs::has_active_adjustments(db, user_id, &at.plan_id).await? {
+        return Ok(Some(at));
+    }
+    if let Some(plan) = standing(db, user_id, &at.plan_id).await? {
+        // An edit may have moved it to another day, even another week.
+        let adjusted = plan.weeks.iter().find_map(|w| {
+            w.days.iter().find_map(|d| {
+                d.sessions
+                    .iter()
+                    .find(|s| s.id.as_deref() == Some(session_id))
+                    .map(|s| (w.index, d.date, s))
+            })
+        });
+        if let Some((week, date, s)) = adjusted {
+            at.session = s.clone();
+            at.date = date;
+            at.week_index = week;
+        }
+    }
+    Ok(Some(at))
+}
