@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod log;
 pub mod mail;
 pub mod plans;
+pub mod progress;
 pub mod secrets;
 pub mod shop;
 

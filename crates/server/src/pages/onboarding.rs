@@ -154,7 +154,7 @@ pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Respo
         &u.week_start,
         runcoach_app::calendar::today_in(&u.time_zone),
     );
-    let history = crate::api::imports::history_of(
+    let history = runcoach_app::imports::history_of(
         &state.db,
         &u.id,
         runcoach_app::calendar::today_in(&u.time_zone),
