@@ -6,6 +6,7 @@
 #
 # Usage: RUNCOACH_BIN=target/release/runcoach bash bench/abuse.sh
 #        BACKEND=postgres RUNCOACH_BIN=… bash bench/abuse.sh
+#        ONLY=uploads RUNCOACH_BIN=… bash bench/abuse.sh   (the hostile uploads alone)
 #
 # Targets: /healthz p99 < 50 ms during a login flood and a slow-client
 # flood; four hostile uploads at once < 300 MB RSS. Only 127.0.0.0/8 is
@@ -76,6 +77,7 @@ hwm() { awk '/^VmHWM/ {print $2}' "/proc/$SERVER_PID/status"; }
 
 echo "runcoach abuse · $BACKEND · $(nproc) CPUs · $(date -u +%FT%TZ) · load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "quiet:                         $(healthz 10)"
+if [[ "${ONLY:-}" != uploads ]]; then
 
 # Slow clients: 1,000 sockets from 20 addresses (50 each, under the
 # per-address cap) that never finish their headers, then 1,000 from one
@@ -99,6 +101,7 @@ echo "after the slow floods:         $(healthz 5)"
 flood=$!
 echo "login flood, 50 addresses:     $(healthz 15)"
 wait $flood; echo "  flood: $(cat "$WORK/login")"
+fi
 
 # Four hostile uploads at once, each as the demo athlete's token: a 250 MiB
 # "GPX" of garbage, a 400 MiB non-file form field, a zip bomb (1 GiB of
@@ -123,14 +126,14 @@ open(f"{d}/deep.tcx", "w").write("<TrainingCenterDatabase>" + "<a>" * 200000 + "
 PY
 before=$(rss)
 before_hwm=$(hwm)
-up() { # token, curl form arguments
-    local t="$1"; shift
-    curl -sS --max-time 300 -o /dev/null -w '%{http_code}' -H "authorization: Bearer $t" "$@" "$BASE/api/v1/imports"
+up() { # name, token, curl form arguments: the status to $WORK/name, the body to $WORK/name.body
+    local n="$1" t="$2"; shift 2
+    curl -sS --max-time 300 -o "$WORK/$n.body" -w '%{http_code}' -H "authorization: Bearer $t" "$@" "$BASE/api/v1/imports" >"$WORK/$n"
 }
-{ up "$TOKEN" -F "files=@$WORK/big.gpx" >"$WORK/u1"; } & u1=$!
-{ up "$TOKEN2" -F "note=<$WORK/field.txt" >"$WORK/u2"; } & u2=$!
-{ up "$TOKEN" -F "files=@$WORK/bomb.zip" >"$WORK/u3"; } & u3=$!
-{ up "$TOKEN2" -F "files=@$WORK/deep.tcx" >"$WORK/u4"; } & u4=$!
+{ up u1 "$TOKEN" -F "files=@$WORK/big.gpx"; } & u1=$!
+{ up u2 "$TOKEN2" -F "note=<$WORK/field.txt"; } & u2=$!
+{ up u3 "$TOKEN" -F "files=@$WORK/bomb.zip"; } & u3=$!
+{ up u4 "$TOKEN2" -F "files=@$WORK/deep.tcx"; } & u4=$!
 peak=0
 for _ in $(seq 1 6000); do # 5 minutes at most
     r=$(rss); (( r > peak )) && peak=$r
@@ -139,6 +142,24 @@ for _ in $(seq 1 6000); do # 5 minutes at most
     sleep 0.05
 done
 wait $u1 $u2 $u3 $u4 || true
-for _ in $(seq 1 100); do r=$(rss); (( r > peak )) && peak=$r; sleep 0.05; done # the accepted jobs decode
-echo "hostile uploads: statuses gpx=$(cat "$WORK/u1") field=$(cat "$WORK/u2") bomb=$(cat "$WORK/u3") deep=$(cat "$WORK/u4"); RSS before $((before / 1024)) MB (high-water mark so far $((before_hwm / 1024)) MB), sampled peak $((peak / 1024)) MB, high-water mark after $(( $(hwm) / 1024 )) MB"
+# The accepted jobs decode: sample until each has finished (5 minutes at most).
+pending() { # how many accepted imports are still queued or running
+    local n=0 u token id st
+    for u in u1:$TOKEN u2:$TOKEN2 u3:$TOKEN u4:$TOKEN2; do
+        token="${u#*:}"; u="${u%%:*}"
+        id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("id",""))' "$WORK/$u.body" 2>/dev/null || true)
+        [[ -n "$id" ]] || continue
+        st=$(curl -sS --max-time 5 -H "authorization: Bearer $token" "$BASE/api/v1/imports/$id" \
+            | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])' 2>/dev/null || echo unknown)
+        [[ "$st" == queued || "$st" == running ]] && n=$((n + 1))
+    done
+    echo "$n"
+}
+started=$SECONDS
+while (( SECONDS - started < 300 )); do
+    for _ in $(seq 1 20); do r=$(rss); (( r > peak )) && peak=$r; sleep 0.05; done
+    [[ "$(pending)" == 0 ]] && break
+done
+decoded_s=$((SECONDS - started))
+echo "hostile uploads: statuses gpx=$(cat "$WORK/u1") field=$(cat "$WORK/u2") bomb=$(cat "$WORK/u3") deep=$(cat "$WORK/u4"); RSS before $((before / 1024)) MB (high-water mark so far $((before_hwm / 1024)) MB), sampled peak $((peak / 1024)) MB, high-water mark after $(( $(hwm) / 1024 )) MB (jobs done ${decoded_s} s after the uploads)"
 echo "after everything:              $(healthz 5)"

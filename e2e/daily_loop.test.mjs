@@ -1,6 +1,8 @@
 // End-to-end: the daily loop on a phone and a desktop. A runner signs up,
 // has a plan, logs a run (it shows as done on the calendar and Today), reads
-// progress (labels a readable size, the prediction in words), moves around
+// progress (labels a readable size, the prediction in words), imports a
+// watch file and reads the import report (what came in, in the runner's day
+// and units, the planned run it counted for, a refused file and why), moves around
 // with the tab bar (phone) or the header (desktop), looks at activities and
 // the race's pacing plan. axe-core checks every page (0 violations).
 // Screenshots go to e2e/artifacts/daily-loop/<phone|desktop>/.
@@ -9,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ARTIFACTS, VIEWPORTS, addDays, buildBinary, iso, launchBrowser, mondayOf, startServer, utcToday } from './harness.mjs';
+import { ARTIFACTS, REPO, VIEWPORTS, addDays, buildBinary, iso, launchBrowser, mondayOf, startServer, utcToday } from './harness.mjs';
 
 const SHOTS = join(ARTIFACTS, 'daily-loop');
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -101,6 +103,41 @@ for (const device of ['phone', 'desktop']) {
       assert.match(await page.locator('.activity-list li').first().innerText(), /Done/);
       await visit('05-activities');
     }
+
+    // Import from the watch: a run on another planned run day of this week
+    // (or today, as an extra run), and a file that is not an activity.
+    // The day's first planned run takes it, so another day than the logged run's.
+    const RUNS = ['easy', 'long', 'recovery', 'tempo', 'intervals', 'repetition', 'marathon_pace'];
+    const runDay = days.find((d) => d.sessions.some((s) => s.id === run.id)).date;
+    const other = days.filter((d) => d.date <= today && d.date !== runDay)
+      .map((d) => ({ date: d.date, s: d.sessions.find((s) => RUNS.includes(s.kind)) }))
+      .find(({ s }) => s);
+    const ranOn = other?.date ?? today;
+    const gpx = readFileSync(join(REPO, 'testdata/activities/gpx/gg__fr265s-10k-hr.gpx'), 'utf8')
+      .replaceAll('2024-10-03T', `${ranOn}T`);
+    await page.goto(`${base}/imports`);
+    await page.getByLabel('Activity files or a Strava export').setInputFiles([
+      { name: 'morning-run.gpx', mimeType: 'application/gpx+xml', buffer: Buffer.from(gpx) },
+      { name: 'notes.fit', mimeType: 'application/octet-stream', buffer: Buffer.from('not a FIT file at all') },
+    ]);
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page.waitForURL(/\/imports\/[^/]+$/);
+    // The report refreshes itself until the job is done.
+    await page.locator('h1', { hasText: 'Import done' }).waitFor({ timeout: 60_000 });
+    const came = page.locator('ul.came li');
+    assert.equal(await came.count(), 1);
+    const line = await came.first().innerText();
+    assert.match(line, /\d+\.\d (km|mi) · /, line);
+    if (other) {
+      assert.match(line, /Counted for /, line);
+      assert.equal(await came.first().locator('.matched a').getAttribute('href'), `/sessions/${other.s.id}`);
+    } else {
+      // Today only: it may count for today's (logged) run, or be an extra.
+      assert.match(line, /Counted for |An extra run/, line);
+    }
+    const refused = page.locator('table.report tr.failed');
+    assert.match(await refused.innerText(), /notes\.fit\s+refused: could not be read/);
+    await visit('05b-import-report');
 
     // Progress: labels at least 12 px on the screen, the prediction in words.
     await page.locator(`${nav}`).getByRole('link', { name: 'Progress' }).click();

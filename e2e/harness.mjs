@@ -2,7 +2,8 @@
 // 127.0.0.1 port with a fresh data directory, and drive Debian's Chromium
 // through playwright-core (which never downloads a browser).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, rmSync, closeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, closeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -177,3 +178,36 @@ export const iso = (d) => d.toISOString().slice(0, 10);
 export const dayLabel = (d) => `${WD[d.getUTCDay()]} ${d.getUTCDate()} ${MON[d.getUTCMonth()]}`;
 /** Monday of the week containing d. */
 export const mondayOf = (d) => addDays(d, -((d.getUTCDay() + 6) % 7));
+
+// ---- a test file's shared set-up: screenshots, server, browser, axe ----
+
+/**
+ * Registers before/after hooks for a test file: a fresh screenshot folder
+ * `artifacts/<shots>`, a server (`serve` args and env) and a browser.
+ * The returned object's `server` and `browser` are set once `before` ran.
+ */
+export function suite(hooks, shots, options = {}) {
+  const dir = join(ARTIFACTS, shots);
+  const s = { dir, server: null, browser: null };
+  hooks.before(
+    async () => {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      s.server = await startServer(buildBinary(), { name: shots, ...options });
+      s.browser = await launchBrowser();
+    },
+    { timeout: 25 * 60_000 },
+  );
+  hooks.after(async () => {
+    await s.browser?.close().catch(() => {});
+    await s.server?.stop();
+  });
+  return s;
+}
+
+/** axe-core's violations on the page, as "rule: targets" lines. */
+export async function axeViolations(page) {
+  await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+  const result = await page.evaluate(() => globalThis.axe.run({ resultTypes: ['violations'] }));
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}

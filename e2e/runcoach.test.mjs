@@ -130,7 +130,8 @@ for (const [name, device] of Object.entries(VIEWPORTS)) {
       // Onboarding: the five steps on one form
       await page.waitForURL(/\/onboarding$/);
       assert.equal(await text(page.locator('h1')), 'Build your plan');
-      const legends = await page.locator('form.wizard legend').allInnerTexts();
+      // The steps (each group of choices inside a step has its own legend).
+      const legends = await page.locator('form.wizard > fieldset > legend').allInnerTexts();
       assert.deepEqual(
         legends.map((l) => l.replace(/\s+/g, ' ').trim()),
         ['1 Your race', '2 Your week', '3 Your running now', '4 Hip strength', '5 Niggles and units'],

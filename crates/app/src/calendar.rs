@@ -14,12 +14,7 @@ pub fn today_in(zone: &str) -> Date {
 
 /// The calendar date at instant `now` in `zone` (UTC when empty/unknown).
 pub fn date_at(now: jiff::Timestamp, zone: &str) -> Date {
-    let tz = if zone.is_empty() {
-        jiff::tz::TimeZone::UTC
-    } else {
-        jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC)
-    };
-    now.to_zoned(tz).date()
+    now.to_zoned(crate::imports::matching::zone_of(zone)).date()
 }
 
 #[cfg(test)]

@@ -81,7 +81,8 @@ fn changed_sessions(before: Option<&Plan>, after: Option<&Plan>) -> Vec<String> 
 
 /// What the athlete did from `from` to `to`: their log entries, plus
 /// imported runs on days without a logged run (a run both logged and
-/// imported counts once).
+/// imported counts once). An imported run's day is its start's date in the
+/// athlete's zone, as matching and the pages read it.
 pub async fn activity_log(
     db: &Db,
     user_id: &str,
@@ -99,9 +100,19 @@ pub async fn activity_log(
             .map(|z| z.timestamp().as_millisecond())
             .unwrap_or(0)
     };
-    let imported =
-        runcoach_store::activities::list(db, user_id, ms(from), ms(to.saturating_add(1.days())))
-            .await?;
+    let zone = runcoach_store::users::by_id(db, user_id)
+        .await?
+        .map_or(jiff::tz::TimeZone::UTC, |(u, _)| {
+            crate::imports::matching::zone_of(&u.time_zone)
+        });
+    // A day either side in UTC holds every local day of the range.
+    let imported = runcoach_store::activities::list(
+        db,
+        user_id,
+        ms(from.saturating_sub(1.days())),
+        ms(to.saturating_add(2.days())),
+    )
+    .await?;
     let run_days: std::collections::HashSet<Date> = logged
         .iter()
         .filter(|l| l.kind.is_run())
@@ -115,8 +126,8 @@ pub async fn activity_log(
         else {
             continue;
         };
-        let date = start.to_zoned(jiff::tz::TimeZone::UTC).date();
-        if !running || run_days.contains(&date) {
+        let date = runcoach_core::matching::local_date(start, &zone);
+        if !running || date < from || date > to || run_days.contains(&date) {
             continue;
         }
         logged.push(LoggedSession {

@@ -125,6 +125,7 @@ mod plan_view {
     use std::fmt::Write;
 
     use runcoach_core::exercises::Exercise;
+    use runcoach_core::plan::library::{Flavour, flavour_of};
     use runcoach_core::plan::{Dose, Plan, Session, SessionKind, Step, StepKind, Week};
     use runcoach_core::units::{Pace, Units, format_clock};
 
@@ -167,13 +168,44 @@ mod plan_view {
                 SessionKind::Long if s.is_hard() => {
                     parts.insert(0, format!("Long+MP {}", dist(s.km(), units)))
                 }
-                k if k.is_run() => {
-                    parts.insert(0, format!("{} {}", k.short(), dist(s.km(), units)))
-                }
+                k if k.is_run() => parts.insert(
+                    0,
+                    format!("{} {}{}", short(s), dist(s.km(), units), strides(s)),
+                ),
                 k => parts.push(k.label().to_owned()),
             }
         }
         parts.join(" ")
+    }
+
+    /// A run's label in the grid: the hills, fartlek and race-pace sessions
+    /// by name, the others by kind.
+    fn short(s: &Session) -> &'static str {
+        match flavour_of(&s.title) {
+            Flavour::Hills => "Hills",
+            Flavour::Fartlek => "Fartlek",
+            Flavour::RacePace => "RP",
+            Flavour::Plain => s.kind.short(),
+        }
+    }
+
+    /// Strides on an easy run: " + 6×20s strides" (nothing otherwise).
+    fn strides(s: &Session) -> String {
+        if !matches!(s.kind, SessionKind::Easy | SessionKind::Recovery) {
+            return String::new();
+        }
+        s.steps
+            .iter()
+            .filter(|st| st.kind == StepKind::Repeat)
+            .find_map(|st| {
+                let work = st.steps.iter().find(|i| i.kind == StepKind::Work)?;
+                Some(format!(
+                    " + {}×{}s strides",
+                    st.times.unwrap_or(1),
+                    work.duration_s?
+                ))
+            })
+            .unwrap_or_default()
     }
 
     pub fn plan(plan: &Plan, units: Units) -> String {
@@ -188,11 +220,26 @@ mod plan_view {
             "Phase",
             units.label()
         );
-        for d in &first.days {
-            let _ = write!(out, "  {:<13}", d.date.strftime("%a").to_string());
+        // Columns as wide as the widest cell (strides make easy days long).
+        let cells: Vec<Vec<String>> = plan
+            .weeks
+            .iter()
+            .map(|w| w.days.iter().map(|d| cell(&d.sessions, units)).collect())
+            .collect();
+        let widths: Vec<usize> = (0..first.days.len())
+            .map(|d| {
+                cells
+                    .iter()
+                    .filter_map(|w| w.get(d))
+                    .map(|c| c.chars().count())
+                    .fold(13, usize::max)
+            })
+            .collect();
+        for (d, width) in first.days.iter().zip(&widths) {
+            let _ = write!(out, "  {:<width$}", d.date.strftime("%a").to_string());
         }
         out.push('\n');
-        for w in &plan.weeks {
+        for (w, cells) in plan.weeks.iter().zip(&cells) {
             let phase = if w.recovery {
                 format!("{}*", w.phase.label())
             } else {
@@ -206,13 +253,13 @@ mod plan_view {
                 phase.replace(" week", ""),
                 volume(w, units, "+")
             );
-            for d in &w.days {
-                let _ = write!(out, "  {:<13}", cell(&d.sessions, units));
+            for (c, width) in cells.iter().zip(&widths) {
+                let _ = write!(out, "  {c:<width$}");
             }
             out.push('\n');
         }
         out.push_str(
-            "\n* recovery week   +H hip strength   mob hip mobility (rest day)   Rec recovery run   Int intervals   Reps repetitions   MP marathon pace   Long+MP long run with marathon-pace segments\n",
+            "\n* recovery week   +H hip strength   mob hip mobility (rest day)   Rec recovery run   Int intervals   Reps repetitions   MP marathon pace   Long+MP long run with marathon-pace segments   Hills hill repeats   RP race pace\n",
         );
         out
     }
@@ -292,7 +339,9 @@ mod plan_view {
                 line = format!("{line} — {}", s.title);
             }
             if !s.steps.is_empty() {
-                line = format!("{line}: {}", structure(&s.steps, units));
+                // Hills and fartlek are run by the clock, not the distance.
+                let timed = matches!(flavour_of(&s.title), Flavour::Hills | Flavour::Fartlek);
+                line = format!("{line}: {}", structure(&s.steps, units, timed));
                 if let Some([a, b]) = s.rpe {
                     line.push_str(&format!(" (RPE {a}–{b})"));
                 }
@@ -322,7 +371,7 @@ mod plan_view {
     /// A workout's structure in one line: "2.0 km WU · 5×1000 m @
     /// 4:10–4:18/km (2:45 jog) · 1.5 km CD". Reps under 2 km stay in metres,
     /// as on a track; everything else is in the runner's units.
-    fn structure(steps: &[Step], units: Units) -> String {
+    fn structure(steps: &[Step], units: Units, timed: bool) -> String {
         let road = |m: u32| format!("{} {}", dist(f64::from(m) / 1000.0, units), units.label());
         let rep = |m: u32| {
             if m < 2000 { format!("{m} m") } else { road(m) }
@@ -341,11 +390,17 @@ mod plan_view {
                         .map(|d| format_clock(f64::from(d)))
                         .unwrap_or_else(|| rep(s.distance_m.unwrap_or(0)))
                 ),
-                _ => format!(
-                    "{}{}",
-                    rep(s.distance_m.unwrap_or(0)),
-                    pace(s).unwrap_or_default()
-                ),
+                _ => match s.duration_s.filter(|_| timed) {
+                    Some(secs) if secs.is_multiple_of(60) && secs >= 120 => {
+                        format!("{} min", secs / 60)
+                    }
+                    Some(secs) => format!("{secs} s"),
+                    None => format!(
+                        "{}{}",
+                        rep(s.distance_m.unwrap_or(0)),
+                        pace(s).unwrap_or_default()
+                    ),
+                },
             }
         };
         steps

@@ -95,10 +95,20 @@ fn marathon_plan_json_follows_the_contract_and_passes_check() {
     assert!(strength["minutes"].as_u64().unwrap() >= 5);
     let first = &strength["exercises"][0];
     assert!(first["id"].is_string() && first["family"].is_string() && first["sets"].is_u64());
-    let tempo = sessions.iter().find(|s| s["kind"] == "tempo").unwrap();
-    let band = tempo["pace_s_per_km"].as_array().unwrap();
-    assert!(band[0].as_u64() < band[1].as_u64());
-    assert!(!tempo["activation"].as_array().unwrap().is_empty());
+    // Marathon pace from the runner's 10K; the base's fartlek by feel, with
+    // its activation drills.
+    let paced = sessions
+        .iter()
+        .find(|s| s["kind"] == "marathon_pace")
+        .unwrap();
+    assert_eq!(paced["pace_s_per_km"], serde_json::json!([342, 350]));
+    let fartlek = sessions
+        .iter()
+        .find(|s| s["title"].as_str().unwrap().starts_with("Fartlek"))
+        .unwrap();
+    assert!(fartlek["pace_s_per_km"].is_null());
+    assert_eq!(fartlek["rpe"], serde_json::json!([7, 8]));
+    assert!(!fartlek["activation"].as_array().unwrap().is_empty());
     assert_eq!(sessions.iter().filter(|s| s["kind"] == "race").count(), 1);
 
     let file = std::env::temp_dir().join(format!("runcoach-plan-{}.json", std::process::id()));

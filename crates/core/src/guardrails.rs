@@ -7,8 +7,13 @@ use serde::Serialize;
 
 use crate::exercises::{Family, find};
 use crate::plan::model::{Level, Phase, Plan, SessionKind, Week};
-use crate::plan::shape::{RaceCategory, block_peak_cap, long_run_share_cap_for_runs};
-use crate::plan::sizing::{EASY_TO_LONG, MAX_EASY_MIN, MIN_RUN_MIN, MIN_SHAKEOUT_MIN};
+use crate::plan::shape::{
+    RaceCategory, block_peak_cap, long_run_share_cap_for_runs, long_run_step_cap,
+};
+use crate::plan::sizing::{
+    EASY_TO_LONG, MAX_BACK_TO_BACK_MIN, MAX_BACK_TO_BACK_SHARE, MAX_EASY_MIN, MIN_RUN_MIN,
+    MIN_SHAKEOUT_MIN,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Violation {
@@ -68,6 +73,8 @@ pub fn check(plan: &Plan) -> Vec<Violation> {
     block_growth(plan, &volumes, &mut f);
     long_run_progression(plan, &mut f);
     base_speed(plan, &mut f);
+    race_specific(plan, &mut f);
+    peak_timing(plan, &volumes, &mut f);
     strength(plan, &mut f);
     f.0
 }
@@ -301,10 +308,12 @@ fn long_runs(plan: &Plan, volumes: &[f64], cat: &RaceCategory, f: &mut Findings)
                 ),
             );
         }
+        // An ultra's back-to-back long run is judged in `ultra`.
+        let back_to_back = back_to_back(plan, w);
         let longs: Vec<_> = runs
             .iter()
             .copied()
-            .filter(|(_, s)| s.kind == SessionKind::Long)
+            .filter(|(d, s)| s.kind == SessionKind::Long && Some(d.date) != back_to_back)
             .collect();
         if longs.len() > 1 {
             f.add(
@@ -796,13 +805,67 @@ fn workout_variety(plan: &Plan, f: &mut Findings) {
     }
 }
 
+/// The date of an ultra's back-to-back long run in week `w`: a long run the
+/// day after the week's long run on the long-run day (none for shorter
+/// races, or without that day).
+fn back_to_back(plan: &Plan, w: &Week) -> Option<Date> {
+    if plan.race.distance_m <= 42_300 {
+        return None;
+    }
+    let long_day = plan.athlete.as_ref()?.long_run_day;
+    let is_long =
+        |d: &crate::plan::model::Day| d.sessions.iter().any(|s| s.kind == SessionKind::Long);
+    w.days
+        .windows(2)
+        .find(|p| p[0].date.weekday() == long_day && is_long(&p[0]) && is_long(&p[1]))
+        .map(|p| p[1].date)
+}
+
 /// An ultra is run well below marathon pace: no marathon-pace sessions, and
-/// a race prediction, when there is one, marked as rough.
+/// a race prediction, when there is one, marked as rough. Its back-to-back
+/// long run stays a second, shorter long run: at most 60 % of the day
+/// before's and two and a half hours.
 fn ultra(plan: &Plan, f: &mut Findings) {
     if plan.race.distance_m <= 42_300 {
         return;
     }
     for w in &plan.weeks {
+        let long_of = |date: Date| {
+            w.days
+                .iter()
+                .filter(|d| d.date == date)
+                .flat_map(|d| &d.sessions)
+                .filter(|s| s.kind == SessionKind::Long)
+                .map(|s| (s.km(), s.duration_s))
+                .fold((0.0, None), |a, b| if b.0 > a.0 { b } else { a })
+        };
+        if let Some(date) = back_to_back(plan, w) {
+            let (long, _) = long_of(date - jiff::ToSpan::days(1));
+            let (km, secs) = long_of(date);
+            if km > long * MAX_BACK_TO_BACK_SHARE + SLACK_KM {
+                f.add(
+                    "ultra",
+                    w,
+                    Some(date),
+                    format!(
+                        "back-to-back long run {km:.1} km is {:.0}% of the {long:.1} km long run before it; it stays within {:.0}%",
+                        km / long * 100.0,
+                        MAX_BACK_TO_BACK_SHARE * 100.0
+                    ),
+                );
+            }
+            if let Some(min) = secs
+                .map(|s| f64::from(s) / 60.0)
+                .filter(|m| *m > MAX_BACK_TO_BACK_MIN + 1.0)
+            {
+                f.add(
+                    "ultra",
+                    w,
+                    Some(date),
+                    format!("back-to-back long run of {min:.0} min; it stays within {MAX_BACK_TO_BACK_MIN:.0}"),
+                );
+            }
+        }
         for (d, s) in w.sessions() {
             if s.kind == SessionKind::MarathonPace {
                 f.add(
@@ -827,15 +890,41 @@ fn ultra(plan: &Plan, f: &mut Findings) {
 
 /// The long run grows through the block and its peaks are spaced: a long
 /// run of an hour or more (10 km) is not the same three building weeks
-/// running (recovery weeks, which lower it, skipped).
+/// running (recovery weeks, which lower it, skipped); and no long run
+/// reaches past the longest before it by more than the step rule
+/// ([`long_run_step_cap`]: 10 % or 3 km, whichever is larger).
 fn long_run_progression(plan: &Plan, f: &mut Findings) {
+    for (i, w) in plan.weeks.iter().enumerate() {
+        let longest = longest_long_before(&plan.weeks[..i]);
+        let b2b = back_to_back(plan, w);
+        let Some((d, km)) = w
+            .sessions()
+            .filter(|(d, s)| s.kind == SessionKind::Long && Some(d.date) != b2b)
+            .map(|(d, s)| (d.date, s.km()))
+            .reduce(|a, b| if b.1 > a.1 { b } else { a })
+        else {
+            continue;
+        };
+        if longest > 0.0 && km > long_run_step_cap(longest) + SLACK_KM {
+            f.add(
+                "long_run_progression",
+                w,
+                Some(d),
+                format!(
+                    "long run {km:.1} km jumps {:.1} km past the longest before it ({longest:.1} km); a long run grows by at most 10% or 3 km, whichever is larger",
+                    km - longest
+                ),
+            );
+        }
+    }
     let building: Vec<(&Week, f64)> = plan
         .weeks
         .iter()
         .filter(|w| building(w) && !w.recovery)
         .filter_map(|w| {
+            let b2b = back_to_back(plan, w);
             w.sessions()
-                .find(|(_, s)| s.kind == SessionKind::Long)
+                .find(|(d, s)| s.kind == SessionKind::Long && Some(d.date) != b2b)
                 .map(|(_, s)| (w, s.km()))
         })
         .collect();
@@ -899,6 +988,113 @@ fn base_speed(plan: &Plan, f: &mut Findings) {
                 eligible.len()
             ),
         );
+    }
+}
+
+/// Race-specific work: an experienced runner's plan of eight weeks or more
+/// for a 5K, 10K, half or marathon runs at the race's own pace in its last
+/// building weeks before the taper (sessions named after the pace they are
+/// run at: "10K-pace reps", "Half-marathon pace", "Marathon pace", a long
+/// run "at marathon pace").
+fn race_specific(plan: &Plan, f: &mut Findings) {
+    let experienced = plan
+        .athlete
+        .as_ref()
+        .is_some_and(|a| a.level == Level::Experienced);
+    let m = f64::from(plan.race.distance_m);
+    let has_pace = [5_000.0, 10_000.0, 21_097.5, 42_195.0]
+        .iter()
+        .any(|d| (m - d).abs() <= 0.01 * d);
+    if !experienced || !has_pace || plan.weeks.len() < 8 {
+        return;
+    }
+    let last: Vec<&Week> = plan
+        .weeks
+        .iter()
+        .filter(|w| matches!(w.phase, Phase::Build | Phase::Peak))
+        .rev()
+        .take(4)
+        .collect();
+    let hard = || {
+        last.iter()
+            .flat_map(|w| w.sessions())
+            .filter(|(_, s)| s.is_hard())
+    };
+    // Weeks too small to hold any quality session have nothing to ask of.
+    if hard().next().is_none() {
+        return;
+    }
+    if !hard().any(|(_, s)| s.title.to_lowercase().contains("pace")) {
+        let w = last[last.len() - 1];
+        f.add(
+            "race_specific",
+            w,
+            Some(w.start),
+            format!(
+                "no race-pace work in weeks {}–{}, the last building weeks before the taper; the race's own pace should be rehearsed there",
+                w.index,
+                last[0].index
+            ),
+        );
+    }
+}
+
+/// The block peaks late: the biggest training week and the longest long
+/// run fall in the last 2–5 weeks before race week, not early on (within a
+/// tenth).
+fn peak_timing(plan: &Plan, volumes: &[f64], f: &mut Findings) {
+    let Some(race) = plan.weeks.iter().position(|w| w.phase == Phase::Race) else {
+        return;
+    };
+    // A block of under seven weeks before race week is all "late". A plan
+    // whose run days cannot carry the volume holds what they can each week
+    // (its early weeks may hold more), and says so with the choice.
+    let overloaded = plan
+        .warnings
+        .iter()
+        .any(|w| w.contains("do not carry the volume"));
+    if race < 7 || overloaded {
+        return;
+    }
+    // A week at the volume the runner already runs is not a peak the block
+    // built.
+    let start = plan.athlete.as_ref().map_or(0.0, |a| a.weekly_km);
+    // Early: before the last five weeks ahead of race week. Late: those
+    // weeks (the taper's week too, which is lower anyway).
+    let split = race - 5;
+    let long = |w: &Week| {
+        w.sessions()
+            .filter(|(_, s)| s.kind == SessionKind::Long)
+            .map(|(_, s)| s.km())
+            .fold(0.0, f64::max)
+    };
+    let volume = |i: usize| volumes[i];
+    let long_km = |i: usize| long(&plan.weeks[i]);
+    for (what, x, built_above) in [
+        ("biggest week", &volume as &dyn Fn(usize) -> f64, start),
+        ("longest long run", &long_km, 0.0),
+    ] {
+        let late = (split..race).map(x).fold(0.0, f64::max);
+        let (at, top) = (0..split)
+            .map(|i| (i, x(i)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap_or((0, 0.0));
+        // Within 10% (1.5 km for the smallest plans): a late week
+        // trimmed to fit the run days is still the peak.
+        if late < top - (0.10 * top).max(1.5) && top > built_above + SLACK_KM {
+            let w = &plan.weeks[at];
+            f.add(
+                "peak_timing",
+                w,
+                Some(w.start),
+                format!(
+                    "the {what} ({top:.1} km) is in week {}, but weeks {}–{} reach only {late:.1} km; the block should peak in the last 2–5 weeks before race week",
+                    w.index,
+                    plan.weeks[split].index,
+                    plan.weeks[race - 1].index
+                ),
+            );
+        }
     }
 }
 

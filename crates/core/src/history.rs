@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::plan::{Level, PlanInput, RecentInput};
 use crate::science::RaceResult;
-use crate::units::{Distance, RaceTime, format_clock};
+use crate::units::{Distance, RaceTime, Units, format_clock};
 
 /// Full weeks averaged for the current weekly volume.
 pub const VOLUME_WEEKS: i64 = 4;
@@ -222,19 +222,26 @@ pub fn summarise(activities: &[HistoryActivity], today: Date) -> HistorySummary 
         (
             Level::FirstTimer,
             format!(
-                "{average_12:.1} km a week over the last {LEVEL_WEEKS} weeks and no run of \
-                     {FIRST_TIMER_MAX_RUN_KM:.0} km or more yet: a first-timer's plan builds up gently"
+                "{} a week over the last {LEVEL_WEEKS} weeks and no run of \
+                     {FIRST_TIMER_MAX_RUN_KM:.0} km or more yet: a first-timer's plan builds up gently",
+                Units::Km.distance(average_12)
             ),
         )
     } else if long_ever >= FIRST_TIMER_MAX_RUN_KM {
         (
             Level::Experienced,
-            format!("you have run {long_ever:.1} km in one go: long runs are familiar ground"),
+            format!(
+                "you have run {} in one go: long runs are familiar ground",
+                Units::Km.distance(long_ever)
+            ),
         )
     } else {
         (
             Level::Experienced,
-            format!("{average_12:.1} km a week over the last {LEVEL_WEEKS} weeks: a steady base"),
+            format!(
+                "{} a week over the last {LEVEL_WEEKS} weeks: a steady base",
+                Units::Km.distance(average_12)
+            ),
         )
     };
 

@@ -11,6 +11,7 @@ pub mod exercises;
 pub mod guardrails;
 pub mod history;
 pub mod load;
+pub mod matching;
 pub mod pacing;
 pub mod plan;
 pub mod poses;

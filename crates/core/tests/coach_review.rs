@@ -234,3 +234,153 @@ fn a_marathon_pace_long_run_is_a_hard_day_for_the_checker() {
         "{found:?}"
     );
 }
+
+/// Issue #12's profile 8: an experienced 10K runner on five days, with a
+/// `niggle` (profile 8 has a sore lower back).
+fn ten_k(niggle: &str) -> Plan {
+    plan(PlanInput {
+        race: "10k".into(),
+        race_date: "2027-02-21".into(),
+        weeks: Some(12),
+        run_days: ["mon", "tue", "thu", "fri", "sat"]
+            .map(String::from)
+            .to_vec(),
+        long_run_day: "sat".into(),
+        level: "experienced".into(),
+        weekly_km: 45.0,
+        longest_run_km: Some(14.0),
+        recent: Some(RecentInput {
+            distance: "10k".into(),
+            time: "40:00".into(),
+        }),
+        strength_days: 3,
+        equipment: vec!["band".into(), "bench".into()],
+        niggles: vec![niggle.into()],
+        today: Some("2026-11-28".into()),
+        ..Default::default()
+    })
+}
+
+fn titles(plan: &Plan, phases: &[Phase]) -> Vec<(u32, String)> {
+    plan.weeks
+        .iter()
+        .filter(|w| phases.contains(&w.phase))
+        .flat_map(|w| {
+            w.sessions()
+                .filter(|(_, s)| s.kind.is_quality())
+                .map(move |(_, s)| (w.index, s.title.clone()))
+        })
+        .collect()
+}
+
+fn titled<'a>(w: &'a Week, prefix: &str) -> &'a runcoach_core::plan::Session {
+    w.sessions()
+        .map(|(_, s)| s)
+        .find(|s| s.title.starts_with(prefix))
+        .unwrap()
+}
+
+#[test]
+fn the_base_climbs_hills_and_plays_fartlek_by_feel() {
+    let plan = ten_k("low-back");
+    let base = titles(&plan, &[Phase::Base]);
+    assert_eq!(
+        base,
+        [
+            (1, "Fartlek 8 × 1 min on, 1 min off".to_owned()),
+            (2, "Hill repeats 6 × 60 s uphill".to_owned()),
+            (3, "Fartlek 10 × 1 min on, 1 min off".to_owned()),
+            (4, "Hill repeats 6 × 60 s uphill".to_owned()),
+        ]
+    );
+    let hills = titled(&plan.weeks[1], "Hill repeats");
+    // Run by feel: an effort, no pace, even though the runner's paces are known.
+    assert_eq!(hills.pace_s_per_km, None);
+    assert_eq!(hills.rpe, Some([8, 9]));
+    assert!(hills.why.contains("jog back down"), "{}", hills.why);
+    // A sore knee climbs no hills; a sore hip flexor sprints none in the base.
+    for niggle in ["knee", "hip-flexor"] {
+        let plan = ten_k(niggle);
+        let hills: Vec<_> = titles(&plan, &[Phase::Base, Phase::Build, Phase::Peak])
+            .into_iter()
+            .filter(|(_, t)| t.contains("Hill"))
+            .collect();
+        assert_eq!(hills, [], "{niggle}");
+    }
+}
+
+#[test]
+fn the_last_building_weeks_rehearse_race_pace_and_the_checker_wants_it() {
+    let mut plan = ten_k("low-back");
+    let race_pace: Vec<_> = titles(&plan, &[Phase::Build, Phase::Peak])
+        .into_iter()
+        .filter(|(_, t)| t.starts_with("10K-pace reps"))
+        .collect();
+    assert_eq!(
+        race_pace,
+        [
+            (6, "10K-pace reps 4 × 1000 m".to_owned()),
+            (7, "10K-pace reps 3 × 1600 m".to_owned()),
+            (8, "10K-pace reps 3 × 1600 m".to_owned()),
+            (9, "10K-pace reps 4 × 1600 m".to_owned()),
+            (10, "10K-pace reps 3 × 1600 m".to_owned()),
+        ]
+    );
+    // 40:00 for 10K is 4:00/km: the band sits around it.
+    let s = titled(&plan.weeks[8], "10K-pace");
+    assert_eq!(s.pace_s_per_km, Some([236, 244]));
+    assert!(s.why.contains("predicted 10K pace"), "{}", s.why);
+    // Hand-broken: the race-pace sessions renamed to plain intervals.
+    for w in &mut plan.weeks {
+        for d in &mut w.days {
+            for s in &mut d.sessions {
+                if s.title.starts_with("10K-pace reps") {
+                    s.title = s.title.replace("10K-pace reps", "Intervals");
+                }
+            }
+        }
+    }
+    let found = check(&plan);
+    assert!(
+        found
+            .iter()
+            .any(|v| v.rule == "race_specific" && v.week == 7),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn the_checker_fails_a_block_that_peaks_in_week_two() {
+    let plan = marathon();
+    let grown = |plan: &mut Plan, kind: SessionKind, km: f64| {
+        let s = plan.weeks[1]
+            .days
+            .iter_mut()
+            .flat_map(|d| &mut d.sessions)
+            .find(|s| s.kind == kind)
+            .unwrap();
+        s.distance_m = Some(s.distance_m.unwrap() + (km * 1000.0) as u32);
+    };
+    // The longest long run in week 2.
+    let mut long = plan.clone();
+    grown(&mut long, SessionKind::Long, 12.0);
+    let found = check(&long);
+    assert!(
+        found.iter().any(|v| v.rule == "peak_timing"
+            && v.week == 2
+            && v.message.contains("longest long run")),
+        "{found:?}"
+    );
+    // The biggest week in week 2 (its long run unchanged).
+    let mut big = plan.clone();
+    for _ in 0..2 {
+        grown(&mut big, SessionKind::Easy, 8.0);
+    }
+    let found = check(&big);
+    assert!(
+        found
+            .iter()
+            .any(|v| v.rule == "peak_timing" && v.week == 2 && v.message.contains("biggest week")),
+        "{found:?}"
+    );
+}

@@ -20,6 +20,16 @@ pub enum DecodeError {
         /// The cap, in bytes.
         limit: u64,
     },
+    /// A FIT file longer than [`crate::MAX_FIT_BYTES`] (FIT is decoded from
+    /// memory, so its size is what it costs).
+    #[error("FIT file larger than {limit} bytes; activity FIT files are a few MB")]
+    FitTooLarge {
+        /// The cap, in bytes.
+        limit: u64,
+    },
+    /// The file could not be read (an IO error of the source, not its content).
+    #[error("cannot read the file: {0}")]
+    Read(String),
     /// A valid FIT file of another type (monitoring, workout, settings, …).
     #[error("not an activity file (file type {file_type})")]
     NotAnActivity {

@@ -19,10 +19,7 @@ use fitparser::{ErrorKind, FitDataRecord, Value};
 
 use crate::error::DecodeError;
 use crate::fit_workout::crc16;
-use crate::summary::{
-    ActivitySummary, ELEVATION_HYSTERESIS_M, RawPoint, Sport, downsample, elapsed_s,
-    elevation_gain, haversine_m, mean, moving_time_s,
-};
+use crate::summary::{ActivitySummary, RawPoint, Sport, Track, haversine_m, mean};
 
 /// Seconds between the unix epoch and the FIT epoch (1989-12-31T00:00:00Z).
 const FIT_EPOCH_UNIX_S: i64 = 631_065_600;
@@ -63,7 +60,8 @@ struct Activity {
     sessions: Vec<Session>,
     sport_message: Option<(String, Option<String>)>,
     laps: u32,
-    points: Vec<RawPoint>,
+    /// The records, summed as they come: memory stays bounded however many.
+    points: Track,
     /// Distance bookkeeping for records: offset added after a counter reset.
     distance_offset: f64,
     last_raw_distance: Option<f64>,
@@ -225,7 +223,7 @@ fn decode_inner(bytes: &[u8]) -> Result<Vec<ActivitySummary>, DecodeError> {
         let tail = if s.activities.iter().all(|a| a.complete || !a.has_data()) {
             "the activity before it is complete".to_string()
         } else {
-            let records: usize = s.activities.iter().map(|a| a.points.len()).sum();
+            let records: u64 = s.activities.iter().map(|a| a.points.len()).sum();
             let sessions: usize = s.activities.iter().map(|a| a.sessions.len()).sum();
             let sessions = match sessions {
                 0 => String::new(),
@@ -529,14 +527,14 @@ fn summarise(a: Activity, notes: &[String]) -> ActivitySummary {
             mean(with.iter().filter_map(|s| get(s)))
         }
     };
-    let record_hr = || mean(points.iter().filter_map(|p| p.hr));
-    let record_distance = points.iter().map(|p| p.distance_m).fold(0.0, f64::max);
+    let record_hr = || points.avg_hr();
+    let record_distance = points.max_distance_m();
 
     let start_ms = sessions
         .iter()
         .filter_map(|s| s.start_ms)
         .min()
-        .or_else(|| points.iter().find_map(|p| p.time_ms));
+        .or(points.first_time_ms());
     let start_time_ms = start_ms.filter(|t| !a.relative_time && !is_relative(*t));
 
     let (distance_m, elapsed, moving) = if sessions.is_empty() {
@@ -544,7 +542,7 @@ fn summarise(a: Activity, notes: &[String]) -> ActivitySummary {
             "no session message: totals derived from {} records",
             points.len()
         ));
-        (record_distance, elapsed_s(points), moving_time_s(points))
+        (record_distance, points.elapsed_s(), points.moving_s())
     } else {
         let distances: Vec<f64> = sessions.iter().filter_map(|s| s.distance_m).collect();
         let distance = if distances.is_empty() {
@@ -572,12 +570,11 @@ fn summarise(a: Activity, notes: &[String]) -> ActivitySummary {
         .iter()
         .filter_map(|s| s.max_hr)
         .reduce(f64::max)
-        .or_else(|| points.iter().filter_map(|p| p.hr).reduce(f64::max));
-    let avg_cadence = weighted(|s| s.avg_cadence)
-        .or_else(|| mean(points.iter().filter_map(|p| p.cadence).filter(|c| *c > 0.0)));
+        .or(points.max_hr());
+    let avg_cadence = weighted(|s| s.avg_cadence).or(points.avg_cadence());
     let ascents: Vec<f64> = sessions.iter().filter_map(|s| s.ascent_m).collect();
     let elevation_gain_m = if ascents.is_empty() {
-        elevation_gain(points.iter().filter_map(|p| p.ele), ELEVATION_HYSTERESIS_M)
+        points.elevation_gain()
     } else {
         Some(ascents.iter().sum())
     };
@@ -603,7 +600,7 @@ fn summarise(a: Activity, notes: &[String]) -> ActivitySummary {
         avg_cadence,
         elevation_gain_m,
         laps,
-        track: downsample(points),
+        track: points.drawing(),
         salvaged: (!notes.is_empty()).then(|| notes.join("; ")),
     }
 }

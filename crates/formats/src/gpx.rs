@@ -8,13 +8,12 @@
 //! Elements are matched by local name, so prefixes (`gpxtpx:hr`, `ns3:hr`) work
 //! whether or not their namespace is declared.
 
-use quick_xml::events::{BytesStart, Event};
+use std::io::BufRead;
+
+use quick_xml::events::BytesStart;
 
 use crate::error::DecodeError;
-use crate::summary::{
-    ActivitySummary, ELEVATION_HYSTERESIS_M, RawPoint, Sport, downsample, elapsed_s,
-    elevation_gain, haversine_m, mean, moving_time_s,
-};
+use crate::summary::{ActivitySummary, RawPoint, Sport, Track, haversine_m};
 use crate::time::parse_rfc3339_ms;
 use crate::xml;
 
@@ -28,20 +27,9 @@ enum Tag {
     Other,
 }
 
-fn tag(e: &BytesStart<'_>) -> Tag {
-    match e.local_name().as_ref() {
-        "metadata" => Tag::Metadata,
-        "trk" => Tag::Trk,
-        "trkseg" => Tag::Trkseg,
-        "trkpt" => Tag::Trkpt,
-        "rtept" => Tag::Rtept,
-        _ => Tag::Other,
-    }
-}
-
-#[derive(Default)]
 struct State {
-    points: Vec<RawPoint>,
+    /// The points, summed as they come: memory stays bounded however many.
+    track: Track,
     current: Option<RawPoint>,
     new_segment: bool,
     sport: Option<String>,
@@ -49,74 +37,24 @@ struct State {
     route_points: usize,
 }
 
-pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<ActivitySummary>, DecodeError> {
-    read(bytes).map(|(st, salvaged)| vec![summarise(st, salvaged)])
+/// Decodes a GPX file read as a stream from `source`.
+pub(crate) fn decode<R: BufRead>(source: R) -> Result<Vec<ActivitySummary>, DecodeError> {
+    read(source, Track::default()).map(|(st, salvaged)| vec![summarise(st, salvaged)])
 }
 
-/// Reads the points; also says what was damaged, if the file broke off after some.
-fn read(bytes: &[u8]) -> Result<(State, Option<String>), DecodeError> {
-    let (text, skipped) = xml::text(bytes);
-    let mut reader = xml::reader(&text);
-    let mut stack: Vec<Tag> = Vec::with_capacity(16);
-    let mut text_buf = String::new();
+/// Reads the points into `track`; also says what was damaged, if the file
+/// broke off after some.
+fn read<R: BufRead>(source: R, track: Track) -> Result<(State, Option<String>), DecodeError> {
     let mut st = State {
+        track,
+        current: None,
         new_segment: true,
-        ..State::default()
+        sport: None,
+        metadata_time: None,
+        route_points: 0,
     };
-    // What stopped the reading early: (byte offset, what happened).
-    let mut fault: Option<(u64, String)> = None;
-    loop {
-        let event = match reader.read_event() {
-            Ok(ev) => ev,
-            Err(e) => {
-                fault = Some((reader.error_position() + skipped as u64, xml::describe(&e)));
-                break;
-            }
-        };
-        match event {
-            Event::Start(e) => {
-                if let Some(deep) =
-                    xml::too_deep(stack.len(), reader.buffer_position() + skipped as u64)
-                {
-                    fault = Some(deep);
-                    break;
-                }
-                let t = tag(&e);
-                st.open(t, &e);
-                stack.push(t);
-                text_buf.clear();
-            }
-            Event::Empty(e) => {
-                let t = tag(&e);
-                st.open(t, &e);
-                st.close(t, "", &stack, "");
-            }
-            Event::Text(t) => text_buf.push_str(&t.xml10_content()),
-            Event::CData(t) => text_buf.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) => {
-                if let Some(c) = xml::entity(&r.xml10_content()) {
-                    text_buf.push(c);
-                }
-            }
-            Event::End(e) => {
-                let name = e.local_name();
-                let t = stack.pop().unwrap_or(Tag::Other);
-                st.close(t, name.as_ref(), &stack, text_buf.trim());
-                text_buf.clear();
-            }
-            Event::Eof => {
-                if !stack.is_empty() {
-                    fault = Some((
-                        bytes.len() as u64,
-                        "the file ends inside an open element (truncated)".to_string(),
-                    ));
-                }
-                break;
-            }
-            _ => {}
-        }
-    }
-    if st.points.is_empty() {
+    let fault = xml::walk(source, &mut st);
+    if st.track.is_empty() {
         if let Some((position, message)) = fault {
             return Err(DecodeError::Xml {
                 format: "GPX",
@@ -129,10 +67,39 @@ fn read(bytes: &[u8]) -> Result<(State, Option<String>), DecodeError> {
     let salvaged = fault.map(|(at, what)| {
         format!(
             "malformed GPX at byte {at}: {what}; kept the {} track points read before it",
-            st.points.len()
+            st.track.len()
         )
     });
     Ok((st, salvaged))
+}
+
+impl xml::Handler for State {
+    type Tag = Tag;
+    const OTHER: Tag = Tag::Other;
+
+    fn tag(e: &BytesStart<'_>) -> Tag {
+        match e.local_name().as_ref() {
+            "metadata" => Tag::Metadata,
+            "trk" => Tag::Trk,
+            "trkseg" => Tag::Trkseg,
+            "trkpt" => Tag::Trkpt,
+            "rtept" => Tag::Rtept,
+            _ => Tag::Other,
+        }
+    }
+
+    fn open(&mut self, t: Tag, e: &BytesStart<'_>) {
+        State::open(self, t, e);
+    }
+
+    fn close(&mut self, t: Tag, name: &str, stack: &[Tag], text: &str) {
+        State::close(self, t, name, stack, text);
+    }
+
+    /// An empty element has no text: only an empty `<trkpt/>` counts.
+    fn close_empty(&mut self, t: Tag, _name: &str, stack: &[Tag]) {
+        State::close(self, t, "", stack, "");
+    }
 }
 
 impl State {
@@ -196,7 +163,7 @@ impl State {
             return; // a track point must have a position
         };
         p.segment_start = self.new_segment;
-        p.distance_m = match self.points.last() {
+        p.distance_m = match self.track.last() {
             Some(q) if !self.new_segment => {
                 q.distance_m + haversine_m(q.lat.unwrap_or(lat), q.lon.unwrap_or(lon), lat, lon)
             }
@@ -204,7 +171,7 @@ impl State {
             None => 0.0,
         };
         self.new_segment = false;
-        self.points.push(p);
+        self.track.push(p);
     }
 }
 
@@ -224,22 +191,19 @@ fn gpx_sport(name: Option<&str>) -> Sport {
 }
 
 fn summarise(st: State, salvaged: Option<String>) -> ActivitySummary {
-    let points = &st.points;
+    let track = &st.track;
     ActivitySummary {
         sport: gpx_sport(st.sport.as_deref()),
-        start_time_ms: points.iter().find_map(|p| p.time_ms).or(st.metadata_time),
-        distance_m: points.last().map_or(0.0, |p| p.distance_m),
-        elapsed_s: elapsed_s(points),
-        moving_s: moving_time_s(points),
-        avg_hr: mean(points.iter().filter_map(|p| p.hr)),
-        max_hr: points.iter().filter_map(|p| p.hr).reduce(f64::max),
-        avg_cadence: mean(points.iter().filter_map(|p| p.cadence).filter(|c| *c > 0.0)),
-        elevation_gain_m: elevation_gain(
-            points.iter().filter_map(|p| p.ele),
-            ELEVATION_HYSTERESIS_M,
-        ),
+        start_time_ms: track.first_time_ms().or(st.metadata_time),
+        distance_m: track.distance_m(),
+        elapsed_s: track.elapsed_s(),
+        moving_s: track.moving_s(),
+        avg_hr: track.avg_hr(),
+        max_hr: track.max_hr(),
+        avg_cadence: track.avg_cadence(),
+        elevation_gain_m: track.elevation_gain(),
         laps: 0,
-        track: downsample(points),
+        track: track.drawing(),
         salvaged,
     }
 }
@@ -247,7 +211,6 @@ fn summarise(st: State, salvaged: Option<String>) -> ActivitySummary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::summary::moving_time_with;
 
     fn fixture(name: &str) -> Vec<u8> {
         let path = format!(
@@ -268,10 +231,10 @@ mod tests {
             ("gg__fr620-50k-trail.gpx", 20423.0),
             ("gg__fr620-marathon-hr.gpx", 15219.0),
         ] {
-            let (st, salvaged) = read(&fixture(file)).unwrap();
+            let gpxpy = Track::with_moving_rule(1.0 / 3.6, f64::INFINITY);
+            let (st, salvaged) = read(fixture(file).as_slice(), gpxpy).unwrap();
             assert_eq!(salvaged, None);
-            let moving = moving_time_with(&st.points, 1.0 / 3.6, f64::INFINITY);
-            assert_eq!(moving, gpxpy_moving, "{file}");
+            assert_eq!(st.track.moving_s(), gpxpy_moving, "{file}");
         }
     }
 
@@ -311,7 +274,7 @@ mod tests {
             s.distance_m
         );
         assert_eq!(
-            decode(&fixture("gp__route-only-no-track.gpx")),
+            decode(fixture("gp__route-only-no-track.gpx").as_slice()),
             Err(DecodeError::NoTrackPoints)
         );
     }

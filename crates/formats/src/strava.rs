@@ -56,7 +56,7 @@ use std::io::{Read, Seek, SeekFrom};
 
 use zip::ZipArchive;
 
-use crate::{ActivitySummary, DecodeError, Sport, decode, format_from_name};
+use crate::{ActivitySummary, DecodeError, Inflated, Sport, decode, format_from_name};
 
 /// Caps that keep a hostile or broken archive from exhausting memory or time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -673,23 +673,28 @@ pub fn decode_entry(entry: RawEntry, limits: &Limits) -> DecodedEntry {
         items: vec![Err(file_error(file, row.as_ref(), error))],
         inflated_bytes,
     };
-    let (bytes, inflated_bytes) = if bytes.starts_with(&[0x1f, 0x8b]) {
-        match gunzip(&bytes, limits, budget) {
-            Ok(inner) => {
-                let n = inner.len() as u64;
-                (inner, n)
-            }
-            Err(error) => return fail(file, error, 0),
-        }
-    } else {
-        (bytes, 0)
-    };
     let plain_name = file
         .len()
         .checked_sub(3)
         .filter(|&cut| file.is_char_boundary(cut) && file[cut..].eq_ignore_ascii_case(".gz"))
         .map_or(file.as_str(), |cut| &file[..cut]);
-    let mut summaries = match decode(&bytes, plain_name) {
+    // A gzipped file is un-gzipped on its way into the decoder, never held
+    // inflated; it is judged by the same caps once read to its end.
+    let (decoded, inflated_bytes) = if bytes.starts_with(&[0x1f, 0x8b]) {
+        let allowed = limits.max_entry_bytes.min(budget);
+        let mut inflated = Inflated::new(bytes.as_slice(), allowed);
+        let decoded = crate::decode_inflated(&mut inflated, plain_name);
+        let error = inflated.finish();
+        let got = inflated.inflated();
+        if let Err(error) = gunzip_verdict(error, got, bytes.len() as u64, limits, budget) {
+            return fail(file, error, 0);
+        }
+        (decoded, got)
+    } else {
+        (decode(&bytes, plain_name), 0)
+    };
+    drop(bytes);
+    let mut summaries = match decoded {
         Ok(s) if !s.is_empty() => s,
         Ok(_) => {
             return fail(
@@ -700,7 +705,6 @@ pub fn decode_entry(entry: RawEntry, limits: &Limits) -> DecodedEntry {
         }
         Err(e) => return fail(file, ExportError::Decode(e), inflated_bytes),
     };
-    drop(bytes);
     let items = match &row {
         // An unlisted file: every activity it holds, without an id.
         None => summaries
@@ -843,14 +847,19 @@ fn check_ratio(uncompressed: u64, compressed: u64, limits: &Limits) -> Result<()
     Ok(())
 }
 
-fn gunzip(bytes: &[u8], limits: &Limits, remaining: u64) -> Result<Vec<u8>, ExportError> {
-    let allowed = limits.max_entry_bytes.min(remaining);
-    let mut out = Vec::with_capacity((bytes.len() as u64 * 4).min(allowed).min(64 << 20) as usize);
-    flate2::read::MultiGzDecoder::new(bytes)
-        .take(allowed.saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(|e| ExportError::Decode(DecodeError::Gzip(e.to_string())))?;
-    let got = out.len() as u64;
+/// Whether a gzipped entry that inflated to `got` bytes (at most one past
+/// what it may: the smaller of the entry cap and `remaining`) from
+/// `compressed`, with the gzip `error` if any, is accepted.
+fn gunzip_verdict(
+    error: Option<String>,
+    got: u64,
+    compressed: u64,
+    limits: &Limits,
+    remaining: u64,
+) -> Result<(), ExportError> {
+    if let Some(e) = error {
+        return Err(ExportError::Decode(DecodeError::Gzip(e)));
+    }
     if got > limits.max_entry_bytes {
         return Err(ExportError::TooLarge {
             limit: limits.max_entry_bytes,
@@ -861,8 +870,7 @@ fn gunzip(bytes: &[u8], limits: &Limits, remaining: u64) -> Result<Vec<u8>, Expo
             limit: limits.max_total_bytes,
         });
     }
-    check_ratio(got, bytes.len() as u64, limits)?;
-    Ok(out)
+    check_ratio(got, compressed, limits)
 }
 
 /// The central directory's declared size from the end-of-central-directory record

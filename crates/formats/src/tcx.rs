@@ -6,15 +6,18 @@
 //! trackpoint; average heart rate is the lap averages weighted by lap time when
 //! every lap has one, else the trackpoint mean.
 
-use quick_xml::events::{BytesStart, Event};
+use std::io::BufRead;
+
+use quick_xml::events::BytesStart;
 
 use crate::error::DecodeError;
-use crate::summary::{
-    ActivitySummary, ELEVATION_HYSTERESIS_M, RawPoint, Sport, downsample, elevation_gain,
-    haversine_m, mean, moving_time_s,
-};
+use crate::summary::{ActivitySummary, Mean, RawPoint, Sport, Track, haversine_m};
 use crate::time::parse_rfc3339_ms;
 use crate::xml;
+
+/// Activities read from one file at most; the rest of a file with more is
+/// not read (each kept activity holds its summary until the end).
+pub const MAX_ACTIVITIES: usize = 1000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tag {
@@ -29,20 +32,7 @@ enum Tag {
     Other,
 }
 
-fn tag(e: &BytesStart<'_>) -> Tag {
-    match e.local_name().as_ref() {
-        "Activity" => Tag::Activity,
-        "Lap" => Tag::Lap,
-        "Track" => Tag::Track,
-        "Trackpoint" => Tag::Trackpoint,
-        "Position" => Tag::Position,
-        "AverageHeartRateBpm" => Tag::AvgHr,
-        "MaximumHeartRateBpm" => Tag::MaxHr,
-        "HeartRateBpm" => Tag::Hr,
-        _ => Tag::Other,
-    }
-}
-
+/// The lap being read: its fields may come in any order.
 #[derive(Debug, Default)]
 struct Lap {
     start_ms: Option<i64>,
@@ -53,83 +43,122 @@ struct Lap {
     cadence: Option<f64>,
 }
 
+/// A lap average weighted by lap time over all laps, when every lap has one.
+#[derive(Debug, Default)]
+struct Weighted {
+    missing: bool,
+    sum: f64,
+    time_s: f64,
+    plain: Mean,
+}
+
+impl Weighted {
+    fn push(&mut self, value: Option<f64>, time_s: Option<f64>) {
+        let Some(v) = value else {
+            self.missing = true;
+            return;
+        };
+        self.sum += v * time_s.unwrap_or(0.0);
+        self.time_s += time_s.unwrap_or(0.0);
+        self.plain.push(v);
+    }
+
+    fn get(&self, laps: u32) -> Option<f64> {
+        if laps == 0 || self.missing {
+            return None;
+        }
+        if self.time_s <= 0.0 {
+            return self.plain.get();
+        }
+        Some(self.sum / self.time_s)
+    }
+}
+
+/// The laps read so far, summed, and the one being read.
+#[derive(Debug, Default)]
+struct Laps {
+    count: u32,
+    current: Option<Lap>,
+    time_s: f64,
+    distance_m: Option<f64>,
+    first_start_ms: Option<i64>,
+    max_hr: Option<f64>,
+    avg_hr: Weighted,
+    cadence: Weighted,
+}
+
+impl Laps {
+    fn open(&mut self, lap: Lap) {
+        self.finish();
+        self.count += 1;
+        self.current = Some(lap);
+    }
+
+    /// Adds the lap being read to the totals.
+    fn finish(&mut self) {
+        let Some(lap) = self.current.take() else {
+            return;
+        };
+        if let Some(t) = lap.time_s {
+            self.time_s += t;
+        }
+        if let Some(d) = lap.distance_m {
+            self.distance_m = Some(self.distance_m.map_or(d, |sum| sum + d));
+        }
+        if self.first_start_ms.is_none() {
+            self.first_start_ms = lap.start_ms;
+        }
+        if let Some(m) = lap.max_hr {
+            self.max_hr = Some(self.max_hr.map_or(m, |x| x.max(m)));
+        }
+        self.avg_hr.push(lap.avg_hr, lap.time_s);
+        self.cadence.push(lap.cadence, lap.time_s);
+    }
+}
+
 #[derive(Debug, Default)]
 struct Activity {
     sport: Option<String>,
     id_time: Option<i64>,
-    laps: Vec<Lap>,
-    points: Vec<RawPoint>,
+    laps: Laps,
+    /// The trackpoints, summed as they come: memory stays bounded however many.
+    points: Track,
     current: Option<RawPoint>,
     /// The trackpoint's own `DistanceMeters`, if it has one.
     current_distance: Option<f64>,
     new_track: bool,
 }
 
-pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<ActivitySummary>, DecodeError> {
-    let (text, skipped) = xml::text(bytes);
-    let mut reader = xml::reader(&text);
-    let mut stack: Vec<Tag> = Vec::with_capacity(16);
-    let mut text_buf = String::new();
-    let mut activities: Vec<Activity> = Vec::new();
-    let mut fault: Option<(u64, String)> = None;
-    loop {
-        let event = match reader.read_event() {
-            Ok(ev) => ev,
-            Err(e) => {
-                fault = Some((reader.error_position() + skipped as u64, xml::describe(&e)));
-                break;
-            }
-        };
-        match event {
-            Event::Start(e) => {
-                if let Some(deep) =
-                    xml::too_deep(stack.len(), reader.buffer_position() + skipped as u64)
-                {
-                    fault = Some(deep);
-                    break;
-                }
-                let t = tag(&e);
-                open(&mut activities, t, &e);
-                stack.push(t);
-                text_buf.clear();
-            }
-            Event::Empty(e) => {
-                let t = tag(&e);
-                open(&mut activities, t, &e);
-                close(&mut activities, t, e.local_name().as_ref(), &stack, "");
-            }
-            Event::Text(t) => text_buf.push_str(&t.xml10_content()),
-            Event::CData(t) => text_buf.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) => {
-                if let Some(c) = xml::entity(&r.xml10_content()) {
-                    text_buf.push(c);
-                }
-            }
-            Event::End(e) => {
-                let t = stack.pop().unwrap_or(Tag::Other);
-                close(
-                    &mut activities,
-                    t,
-                    e.local_name().as_ref(),
-                    &stack,
-                    text_buf.trim(),
-                );
-                text_buf.clear();
-            }
-            Event::Eof => {
-                if !stack.is_empty() {
-                    fault = Some((
-                        bytes.len() as u64,
-                        "the file ends inside an open element (truncated)".to_string(),
-                    ));
-                }
-                break;
-            }
-            _ => {}
+impl Activity {
+    fn has_data(&self) -> bool {
+        self.laps.count > 0 || !self.points.is_empty()
+    }
+}
+
+/// The file being read: the activities before the current one are summed up
+/// (nothing more reaches them), the current one is being read.
+#[derive(Default)]
+struct State {
+    done: Vec<ActivitySummary>,
+    current: Option<Activity>,
+    too_many: bool,
+}
+
+impl State {
+    /// The current activity is complete: summed up if it holds anything.
+    fn finish(&mut self) {
+        if let Some(a) = self.current.take().filter(Activity::has_data) {
+            self.done.push(summarise(a));
         }
     }
-    activities.retain(|a| !a.laps.is_empty() || !a.points.is_empty());
-    if activities.is_empty() {
+}
+
+/// Decodes a TCX file read as a stream from `source`: one summary per activity.
+pub(crate) fn decode<R: BufRead>(source: R) -> Result<Vec<ActivitySummary>, DecodeError> {
+    let mut st = State::default();
+    let fault = xml::walk(source, &mut st);
+    st.finish();
+    if st.done.is_empty() {
         return Err(match fault {
             Some((position, message)) => DecodeError::Xml {
                 format: "TCX",
@@ -139,49 +168,85 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<ActivitySummary>, DecodeError> 
             None => DecodeError::NoActivities,
         });
     }
-    let salvaged = fault.map(|(at, what)| {
-        format!("malformed TCX at byte {at}: {what}; kept the laps and trackpoints read before it")
-    });
-    Ok(activities
-        .into_iter()
-        .map(|a| summarise(a, salvaged.clone()))
-        .collect())
+    if let Some((at, what)) = fault {
+        let note = format!(
+            "malformed TCX at byte {at}: {what}; kept the laps and trackpoints read before it"
+        );
+        for s in &mut st.done {
+            s.salvaged = Some(note.clone());
+        }
+    }
+    Ok(st.done)
 }
 
-fn open(activities: &mut Vec<Activity>, t: Tag, e: &BytesStart<'_>) {
-    let attr = |name: &str| -> Option<String> {
-        e.try_get_attribute(name)
-            .ok()
-            .flatten()
-            .map(|a| a.value.trim().to_string())
-    };
-    if t == Tag::Activity {
-        activities.push(Activity {
-            sport: attr("Sport"),
-            ..Activity::default()
-        });
-        return;
-    }
-    let Some(a) = activities.last_mut() else {
-        return;
-    };
-    match t {
-        Tag::Lap => a.laps.push(Lap {
-            start_ms: attr("StartTime").and_then(|s| parse_rfc3339_ms(&s)),
-            ..Lap::default()
-        }),
-        Tag::Track => a.new_track = true,
-        Tag::Trackpoint => {
-            a.current = Some(RawPoint::default());
-            a.current_distance = None;
+impl xml::Handler for State {
+    type Tag = Tag;
+    const OTHER: Tag = Tag::Other;
+
+    fn tag(e: &BytesStart<'_>) -> Tag {
+        match e.local_name().as_ref() {
+            "Activity" => Tag::Activity,
+            "Lap" => Tag::Lap,
+            "Track" => Tag::Track,
+            "Trackpoint" => Tag::Trackpoint,
+            "Position" => Tag::Position,
+            "AverageHeartRateBpm" => Tag::AvgHr,
+            "MaximumHeartRateBpm" => Tag::MaxHr,
+            "HeartRateBpm" => Tag::Hr,
+            _ => Tag::Other,
         }
-        _ => {}
+    }
+
+    fn open(&mut self, t: Tag, e: &BytesStart<'_>) {
+        let attr = |name: &str| -> Option<String> {
+            e.try_get_attribute(name)
+                .ok()
+                .flatten()
+                .map(|a| a.value.trim().to_string())
+        };
+        if t == Tag::Activity {
+            self.finish();
+            if self.done.len() >= MAX_ACTIVITIES {
+                self.too_many = true;
+                return;
+            }
+            self.current = Some(Activity {
+                sport: attr("Sport"),
+                ..Activity::default()
+            });
+            return;
+        }
+        let Some(a) = self.current.as_mut() else {
+            return;
+        };
+        match t {
+            Tag::Lap => a.laps.open(Lap {
+                start_ms: attr("StartTime").and_then(|s| parse_rfc3339_ms(&s)),
+                ..Lap::default()
+            }),
+            Tag::Track => a.new_track = true,
+            Tag::Trackpoint => {
+                a.current = Some(RawPoint::default());
+                a.current_distance = None;
+            }
+            _ => {}
+        }
+    }
+
+    fn close(&mut self, t: Tag, name: &str, stack: &[Tag], text: &str) {
+        close(self.current.as_mut(), t, name, stack, text);
+    }
+
+    fn fault(&mut self) -> Option<String> {
+        self.too_many.then(|| {
+            format!("more than {MAX_ACTIVITIES} activities in one file: the rest were not read")
+        })
     }
 }
 
 /// An element ends: `t` is its tag, `name` its local name, `stack` its ancestors.
-fn close(activities: &mut [Activity], t: Tag, name: &str, stack: &[Tag], text: &str) {
-    let Some(a) = activities.last_mut() else {
+fn close(a: Option<&mut Activity>, t: Tag, name: &str, stack: &[Tag], text: &str) {
+    let Some(a) = a else {
         return;
     };
     let parent = stack.last().copied().unwrap_or(Tag::Other);
@@ -210,7 +275,7 @@ fn close(activities: &mut [Activity], t: Tag, name: &str, stack: &[Tag], text: &
     match (name, parent) {
         ("Id", Tag::Activity) => a.id_time = parse_rfc3339_ms(text),
         (_, _) if stack.contains(&Tag::Lap) => {
-            let Some(lap) = a.laps.last_mut() else {
+            let Some(lap) = a.laps.current.as_mut() else {
                 return;
             };
             match (name, parent) {
@@ -254,47 +319,24 @@ fn num(text: &str) -> Option<f64> {
     text.trim().parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
-fn summarise(a: Activity, salvaged: Option<String>) -> ActivitySummary {
-    let points = &a.points;
-    let laps = &a.laps;
-    let lap_time: f64 = laps.iter().filter_map(|l| l.time_s).sum();
-    let lap_distances: Vec<f64> = laps.iter().filter_map(|l| l.distance_m).collect();
-    let point_distance = points.iter().map(|p| p.distance_m).fold(0.0, f64::max);
-    let distance_m = if lap_distances.is_empty() {
-        point_distance
+fn summarise(mut a: Activity) -> ActivitySummary {
+    a.laps.finish();
+    let (points, laps) = (&a.points, &a.laps);
+    let distance_m = laps.distance_m.unwrap_or(points.max_distance_m());
+    let start_ms = a.id_time.or(laps.first_start_ms).or(points.first_time_ms());
+    let last_point = points.last_time_ms();
+    let moving_s = if laps.time_s > 0.0 {
+        laps.time_s
     } else {
-        lap_distances.iter().sum()
-    };
-    let first_point = points.iter().find_map(|p| p.time_ms);
-    let start_ms = a
-        .id_time
-        .or_else(|| laps.iter().find_map(|l| l.start_ms))
-        .or(first_point);
-    let last_point = points.iter().rev().find_map(|p| p.time_ms);
-    let moving_s = if lap_time > 0.0 {
-        lap_time
-    } else {
-        moving_time_s(points)
+        points.moving_s()
     };
     let elapsed_s = match (start_ms, last_point) {
         (Some(s), Some(e)) if e > s => (e - s) as f64 / 1000.0,
         _ => moving_s,
     };
-    // Lap averages weighted by lap time, when every lap has them.
-    let weighted = |get: fn(&Lap) -> Option<f64>| -> Option<f64> {
-        if laps.is_empty() || !laps.iter().all(|l| get(l).is_some()) {
-            return None;
-        }
-        let total: f64 = laps.iter().map(|l| l.time_s.unwrap_or(0.0)).sum();
-        if total <= 0.0 {
-            return mean(laps.iter().filter_map(get));
-        }
-        Some(
-            laps.iter()
-                .map(|l| get(l).unwrap_or(0.0) * l.time_s.unwrap_or(0.0))
-                .sum::<f64>()
-                / total,
-        )
+    let max_hr = match (laps.max_hr, points.max_hr()) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
     };
     ActivitySummary {
         sport: a
@@ -305,20 +347,12 @@ fn summarise(a: Activity, salvaged: Option<String>) -> ActivitySummary {
         distance_m,
         elapsed_s,
         moving_s,
-        avg_hr: weighted(|l| l.avg_hr).or_else(|| mean(points.iter().filter_map(|p| p.hr))),
-        max_hr: laps
-            .iter()
-            .filter_map(|l| l.max_hr)
-            .chain(points.iter().filter_map(|p| p.hr))
-            .reduce(f64::max),
-        avg_cadence: weighted(|l| l.cadence)
-            .or_else(|| mean(points.iter().filter_map(|p| p.cadence).filter(|c| *c > 0.0))),
-        elevation_gain_m: elevation_gain(
-            points.iter().filter_map(|p| p.ele),
-            ELEVATION_HYSTERESIS_M,
-        ),
-        laps: laps.len() as u32,
-        track: downsample(points),
-        salvaged,
+        avg_hr: laps.avg_hr.get(laps.count).or(points.avg_hr()),
+        max_hr,
+        avg_cadence: laps.cadence.get(laps.count).or(points.avg_cadence()),
+        elevation_gain_m: points.elevation_gain(),
+        laps: laps.count,
+        track: points.drawing(),
+        salvaged: None,
     }
 }

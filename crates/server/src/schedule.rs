@@ -53,9 +53,11 @@ pub fn field(day: &str, text: &str) -> Result<Option<(u8, u8)>, String> {
     if text.trim().is_empty() {
         return Ok(None);
     }
-    clock(text)
-        .map(Some)
-        .ok_or_else(|| format!("{day}: '{text}' is not a time like 06:30"))
+    clock(text).map(Some).ok_or_else(|| {
+        format!(
+            "Enter {day}'s start time as hours and minutes, like 06:30 (“{text}” is not a time)"
+        )
+    })
 }
 
 /// An IANA zone name such as `Europe/Dublin`; empty for floating times.
@@ -72,7 +74,9 @@ pub fn zone(text: &str) -> Result<String, String> {
     if ok {
         Ok(t.to_owned())
     } else {
-        Err(format!("'{t}' is not a time zone name like Europe/Dublin"))
+        Err(format!(
+            "“{t}” is not a time zone we know: write the region and city, like Europe/Dublin or America/Los_Angeles"
+        ))
     }
 }
 

@@ -801,3 +801,49 @@ async fn an_approved_affiliate_athlete_has_both_roles() {
         assert_eq!(me["roles"], json!(["athlete", "affiliate"]), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn the_footer_offer_follows_the_programs_cap_on_every_page() {
+    for backend in backends() {
+        let app = App::start_with(backend, config()).await;
+        let admin = app.user_with_role("boss@example.com", Role::Admin).await;
+        let visitor = browser();
+        let runner = browser();
+        sign_up(&app, &runner, "ana@example.com").await;
+        let footer = |html: String| {
+            let start = html.find("<footer").expect("every page has the footer");
+            let end = html[start..].find("</footer>").unwrap() + start;
+            html[start..end].to_owned()
+        };
+        let (_, mut program) = send(admin.get(app.url("/api/v1/admin/affiliate-program"))).await;
+        // (cap in cents, what the footer says)
+        for (cap, offer) in [
+            (25_000, "Earn up to $250 per referral"),
+            (12_550, "Earn up to $125.50 per referral"),
+            (0, "Earn by referring runners"),
+        ] {
+            program["cap_minor"] = json!(cap);
+            let (status, saved) = send(
+                admin
+                    .put(app.url("/api/v1/admin/affiliate-program"))
+                    .json(&program),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{backend}: {saved}");
+            for (who, path) in [(&visitor, "/"), (&visitor, "/store"), (&runner, "/today")] {
+                let html = who
+                    .get(app.url(path))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                assert!(
+                    footer(html).contains(&format!("<a href=\"/affiliate\">{offer}</a>")),
+                    "{backend} {path}: cap {cap}"
+                );
+            }
+        }
+    }
+}

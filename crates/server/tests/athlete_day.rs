@@ -485,3 +485,148 @@ async fn favicon_and_manifest_are_served() {
         .unwrap();
     assert!(home.contains(r#"<link rel="manifest" href="/manifest.webmanifest">"#));
 }
+
+/// Monday two weeks before this one in `zone`.
+fn two_mondays_ago(zone: &str) -> jiff::civil::Date {
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get(zone).unwrap())
+        .date();
+    today - 14.days() - i64::from(today.weekday().to_monday_zero_offset()).days()
+}
+
+#[tokio::test]
+async fn an_evening_run_counts_for_its_local_day_and_the_moved_session_and_the_report_says_so() {
+    const LA: &str = "America/Los_Angeles";
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let c = app.signup("ana@example.com").await;
+        let (s, me) = json_of(
+            c.patch(app.url("/api/v1/me"))
+                .json(&json!({"time_zone": LA, "units": "mi"}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{me}");
+        let start = two_mondays_ago(LA);
+        let (s, plan) = json_of(
+            c.post(app.url("/api/v1/plans"))
+                .json(&json!({
+                    "race": "10k", "race_date": (start + (10 * 7 - 1).days()).to_string(),
+                    "start": start.to_string(), "run_days": ["tue", "thu", "sat", "sun"],
+                    "long_run_day": "sun", "level": "experienced", "weekly_km": 40, "strength_days": 2
+                }))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{backend}: {plan}");
+        let id = plan["id"].as_str().unwrap();
+        let (tue, wed, thu) = (start + 1.day(), start + 2.days(), start + 3.days());
+        let run_on = |day: jiff::civil::Date| {
+            sessions(&plan)
+                .into_iter()
+                .find(|(d, s)| {
+                    *d == day.to_string()
+                        && s["kind"] != "strength"
+                        && s["kind"] != "mobility"
+                        && s["kind"] != "rest"
+                })
+                .map(|(_, s)| s["id"].as_str().unwrap().to_owned())
+        };
+        let tuesday = run_on(tue).expect("a run on Tuesday");
+        assert!(run_on(thu).is_some(), "a run on Thursday too");
+        assert_eq!(run_on(wed), None);
+        // The runner moves Tuesday's run to Wednesday.
+        let (s, v) = json_of(
+            c.post(app.url(&format!("/api/v1/plans/{id}/edits")))
+                .json(&json!({
+                    "ops": [{"op": "move", "session_id": tuesday, "to_date": wed.to_string()}],
+                    "accept_warnings": true
+                }))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{backend}: {v}");
+
+        // A run on Wednesday evening in Los Angeles: Thursday in UTC.
+        let gpx = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../testdata/activities/gpx/gg__fr265s-10k-hr.gpx"),
+        )
+        .unwrap()
+        .replace("2024-10-03T10:", &format!("{thu}T05:"))
+        .replace("2024-10-03T11:", &format!("{thu}T06:"));
+        let done = import(
+            &c,
+            &app.base,
+            Part::bytes(gpx.clone().into_bytes()).file_name("evening.gpx"),
+        )
+        .await;
+        assert_eq!(done["imported"], 1, "{done}");
+        let came = done["activities"].as_array().expect("what came in");
+        assert_eq!(came.len(), 1, "{done}");
+        assert_eq!(
+            (&came[0]["planned_session_id"], &came[0]["start_time"]),
+            (&json!(tuesday), &json!(format!("{thu}T05:44:20Z"))),
+            "{backend}: {done}"
+        );
+        // The same file again: nothing new, said in plain words.
+        let again = import(
+            &c,
+            &app.base,
+            // Another file (another name inside) with the same run.
+            Part::bytes(gpx.replace("<name>", "<name>Copy of ").into_bytes())
+                .file_name("evening-copy.gpx"),
+        )
+        .await;
+        assert_eq!(
+            (&again["imported"], &again["duplicates"]),
+            (&json!(0), &json!(1)),
+            "{again}"
+        );
+        assert_eq!(again["activities"], json!([]));
+
+        // The report page, in the runner's zone and units.
+        let local = format!("{thu}T05:44:20Z")
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .to_zoned(jiff::tz::TimeZone::get(LA).unwrap());
+        assert_eq!(local.date(), wed);
+        let when = format!(
+            "{}, {}",
+            local.strftime("%a %-d %b"),
+            local.strftime("%H:%M")
+        );
+        let page = app
+            .page(&c, &format!("/imports/{}", done["id"].as_str().unwrap()))
+            .await;
+        let activity = came[0]["id"].as_str().unwrap();
+        assert!(
+            page.contains(&format!("<h2>What came in</h2>\n<ul class=\"list came\">\n<li><a href=\"/activities/{activity}\">{when}</a> · ")),
+            "{backend}: {page}"
+        );
+        assert!(page.contains(" mi · "), "distance in miles: {page}");
+        assert!(
+            page.contains(&format!(
+                "Counted for <a href=\"/sessions/{tuesday}\">{}, week 1: ",
+                wed.strftime("%a %-d %b")
+            )),
+            "{backend}: {page}"
+        );
+        let page = app
+            .page(&c, &format!("/imports/{}", again["id"].as_str().unwrap()))
+            .await;
+        assert!(page.contains("<p>Nothing new came in.</p>"), "{page}");
+        assert!(
+            page.contains(&format!(
+                "<td>skipped: already there</td><td>The same activity is already in your history (it starts within a minute of this one and its distance is within 2 %), so it was not added twice. <a href=\"/activities/{activity}\">The stored one: {when}</a></td>"
+            )),
+            "{backend}: {page}"
+        );
+    }
+}

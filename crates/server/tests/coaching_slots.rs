@@ -485,11 +485,13 @@ async fn the_pages_publish_book_and_cancel_without_javascript() {
             .send()
             .await
             .unwrap();
+        // Refused with the form again, the problem beside its field.
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let bad = bad.text().await.unwrap();
         assert!(
-            bad.headers()["location"]
-                .to_str()
-                .unwrap()
-                .starts_with("/coach/slots?notice=starts")
+            bad.contains("<p class=\"field-error\" id=\"date-error\">Choose the date.</p>")
+                && bad.contains("value=\"soon\""),
+            "{bad}"
         );
 
         // Ana books the only place from her bookings page, then cancels.

@@ -67,7 +67,11 @@ async fn concurrent_logs_that_fire_the_same_adjustment_all_succeed_once() {
             let mut logged = Vec::new();
             for r in futures_join(sends).await {
                 let (s, body) = json_of(r).await;
-                assert_eq!(s, StatusCode::CREATED, "{backend} round {round}: {body}");
+                assert_eq!(
+                    s,
+                    StatusCode::CREATED,
+                    "{backend} round {round}: status {s}, body {body}"
+                );
                 logged.push(body["id"].as_str().unwrap().to_owned());
             }
             let (s, adjustments) = json_of(

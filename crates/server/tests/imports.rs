@@ -294,7 +294,7 @@ async fn the_upload_page_works_without_javascript() {
     );
     assert!(html.contains("tp__fr410-run-3laps.tcx"));
     assert!(
-        html.contains("no track points (the GPX file has no &#60;trk&#62; with points"),
+        html.contains("This GPX file holds a route or waypoints, not a recorded run."),
         "{html}"
     );
     let list = ana

@@ -49,14 +49,17 @@ async fn onboarding_is_prefilled_from_imported_runs() {
         .await
         .unwrap();
     assert!(
-        page.contains("Filled in from your 1 imported runs"),
+        page.contains("Filled in from your 1 imported run:"),
         "{page}"
     );
     // The shared file is years old: no recent volume or race to offer, so
     // the form keeps its defaults and says why; the level still comes over.
     assert_eq!(history["runs"], 1, "{history}");
     assert!(history["recent"].is_null(), "{history}");
-    assert!(page.contains("no runs in the last four weeks"), "{page}");
+    assert!(
+        page.contains("no runs in the four full weeks before this one"),
+        "{page}"
+    );
     assert!(
         page.contains("name=\"weekly_km\" inputmode=\"decimal\" required value=\"20\""),
         "default kept"

@@ -146,8 +146,9 @@ async fn feeds_open_from_settings_show_once_and_revoke() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
     assert!(
-        body.contains("Monday: &#39;7pm&#39; is not a time like 06:30")
-            || body.contains("Monday: '7pm' is not a time"),
+        body.contains(
+            "Enter Monday&#39;s start time as hours and minutes, like 06:30 (“7pm” is not a time)"
+        ),
         "{body}"
     );
     // A well-formed name the tz database does not know is refused too:

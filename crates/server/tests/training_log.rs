@@ -395,7 +395,7 @@ async fn pages_log_in_one_tap_and_show_progress() {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
     assert!(
-        body.contains("effort 12 is outside 1–10")
+        body.contains("Choose an effort from 1 (easy) to 10 (all-out).")
             && body.contains("windy day")
             && body.contains("value=\"40\""),
         "{body}"

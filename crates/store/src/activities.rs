@@ -9,9 +9,8 @@
 //! caller passes it as a predicate, and the store hands it the user's
 //! activities that start within [`DUPLICATE_WINDOW_MS`] of each new one.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use jiff::civil::Date;
 use serde::Serialize;
 use sqlx::FromRow;
 
@@ -189,6 +188,17 @@ impl From<ImportRow> for Import {
             finished_at: r.finished_at,
         }
     }
+}
+
+/// How a duplicate file's note begins; the stored activity's id follows.
+const DUPLICATE_NOTE: &str = "already stored as activity ";
+
+/// The stored activity a duplicate file's note names, and whether the new
+/// copy replaced its data (it said more).
+pub fn duplicate_of(note: &str) -> Option<(&str, bool)> {
+    let rest = note.strip_prefix(DUPLICATE_NOTE)?;
+    let id = rest.split(' ').next().filter(|id| !id.is_empty())?;
+    Some((id, rest.ends_with("replaced its data")))
 }
 
 /// One line of an import's per-file report.
@@ -628,11 +638,11 @@ pub async fn store_files(
                 if stored.status == FileStatus::Duplicate && note.is_none() {
                     note = first_duplicate.map(|(id, sameness)| match sameness {
                         Sameness::SameButRicher => format!(
-                            "already stored as activity {id} (same start within 60 s and distance within 2 %); \
+                            "{DUPLICATE_NOTE}{id} (same start within 60 s and distance within 2 %); \
                              this copy says more and replaced its data"
                         ),
                         _ => format!(
-                            "already stored as activity {id} (same start within 60 s and distance within 2 %)"
+                            "{DUPLICATE_NOTE}{id} (same start within 60 s and distance within 2 %)"
                         ),
                     });
                 }
@@ -737,93 +747,66 @@ pub async fn track(db: &Db, user_id: &str, id: &str) -> Result<Option<String>, S
     Ok(t)
 }
 
-/// Links this user's unlinked activities of `running_sports` to the planned
-/// runs of their newest plan on the same day (UTC date of the start): each
-/// planned run takes at most one activity, the day's runs in start order
-/// taking the day's planned runs in plan order. Returns how many were linked.
-pub async fn link_planned_runs(
+/// This user's activities starting in `[from_ms, to_ms)` that count for
+/// no planned session yet, oldest first: what matching may still link.
+pub async fn unlinked(
     db: &Db,
     user_id: &str,
-    running_sports: &[&str],
-) -> Result<u64, StoreError> {
-    let Some(plan_id) = crate::plans::latest_id(db, user_id).await? else {
-        return Ok(0);
-    };
-    let sessions = on_db!(db, pool => sqlx::query_as::<_, (String, String, String)>(
-        "SELECT s.id, s.day, s.kind FROM plan_sessions s WHERE s.plan_id = $1 AND s.user_id = $2 \
-         AND NOT EXISTS (SELECT 1 FROM activities a WHERE a.planned_session_id = s.id) \
-         ORDER BY s.day, s.position",
-    )
-    .bind(&plan_id)
-    .bind(user_id)
-    .fetch_all(pool)
-    .await)?;
-    let mut open: HashMap<Date, Vec<String>> = HashMap::new();
-    for (id, day, kind) in sessions {
-        let kind: runcoach_core::plan::SessionKind =
-            serde_json::from_value(serde_json::Value::String(kind.clone()))
-                .map_err(|_| StoreError::Corrupt(format!("session kind '{kind}'")))?;
-        if !kind.is_run() {
-            continue;
-        }
-        let day: Date = day
-            .parse()
-            .map_err(|_| StoreError::Corrupt(format!("bad date '{day}'")))?;
-        open.entry(day).or_default().push(id);
-    }
-    if open.is_empty() {
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Vec<Activity>, StoreError> {
+    Ok(list(db, user_id, from_ms, to_ms)
+        .await?
+        .into_iter()
+        .filter(|a| a.planned_session_id.is_none())
+        .collect())
+}
+
+/// Links activities to planned sessions, (activity id, session id) pairs,
+/// in one transaction. A pair is skipped when the activity is not this
+/// user's, already counts for a session, or the session already has an
+/// activity (a concurrent import got there first). Returns how many linked.
+pub async fn link(db: &Db, user_id: &str, pairs: &[(String, String)]) -> Result<u64, StoreError> {
+    if pairs.is_empty() {
         return Ok(0);
     }
-    for list in open.values_mut() {
-        list.reverse(); // pop() takes the earliest
-    }
-    let first = *open.keys().min().expect("not empty");
-    let last = *open.keys().max().expect("not empty");
-    let from_ms = first
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?
-        .timestamp()
-        .as_millisecond();
-    let to_ms = last
-        .tomorrow()
-        .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC))
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?
-        .timestamp()
-        .as_millisecond();
-    let runs = on_db!(db, pool => sqlx::query_as::<_, (String, String, i64)>(
-        "SELECT id, sport, start_time_ms FROM activities WHERE user_id = $1 \
-         AND planned_session_id IS NULL AND start_time_ms >= $2 AND start_time_ms < $3 \
-         ORDER BY start_time_ms, id",
-    )
-    .bind(user_id)
-    .bind(from_ms)
-    .bind(to_ms)
-    .fetch_all(pool)
-    .await)?;
+    let mut tx = db.begin().await?;
     let mut linked = 0;
-    for (id, sport, start) in runs {
-        if !running_sports.contains(&sport.as_str()) {
-            continue;
-        }
-        let Ok(ts) = jiff::Timestamp::from_millisecond(start) else {
-            continue;
-        };
-        let day = ts.to_zoned(jiff::tz::TimeZone::UTC).date();
-        let Some(session_id) = open.get_mut(&day).and_then(Vec::pop) else {
-            continue;
-        };
-        on_db!(db, pool => sqlx::query(
-            "UPDATE activities SET planned_session_id = $1 WHERE id = $2 AND user_id = $3",
+    for (activity, session) in pairs {
+        linked += crate::on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE activities SET planned_session_id = $1 \
+             WHERE id = $2 AND user_id = $3 AND planned_session_id IS NULL \
+             AND EXISTS (SELECT 1 FROM plan_sessions s WHERE s.id = $1 AND s.user_id = $3) \
+             AND NOT EXISTS (SELECT 1 FROM activities b WHERE b.planned_session_id = $1)",
         )
-        .bind(&session_id)
-        .bind(&id)
+        .bind(session)
+        .bind(activity)
         .bind(user_id)
-        .execute(pool)
+        .execute(conn)
         .await
-        .map(|_| ()))?;
-        linked += 1;
+        .map(|r| r.rows_affected()))?;
     }
+    tx.commit().await?;
     Ok(linked)
+}
+
+/// The activities one import stored (or replaced with a richer copy),
+/// oldest first: what came in.
+pub async fn of_import(
+    db: &Db,
+    user_id: &str,
+    import_id: &str,
+) -> Result<Vec<Activity>, StoreError> {
+    let sql = format!(
+        "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE user_id = $1 AND import_id = $2 \
+         ORDER BY start_time_ms ASC NULLS LAST, id"
+    );
+    let rows = on_db!(db, pool => sqlx::query_as::<_, ActivityRow>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(user_id)
+        .bind(import_id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows.into_iter().map(Activity::from).collect())
 }
 
 /// Activities of this user's linked to one planned session.

@@ -263,35 +263,47 @@ pub async fn adjustments(
 /// Makes the stored adjustments of a plan match `active` (what the rules
 /// call for now): new ones are added, changed ones updated, ones whose
 /// evidence is gone removed; undone ones stay undone. One transaction,
-/// and safe to run concurrently (two logs at once each re-adapt): adding
-/// is an upsert on the (plan, adjustment) key, so the same adjustment
-/// arriving twice is stored once, and removal spares undone rows.
+/// and safe to run concurrently (two logs at once each re-adapt): syncs of
+/// one plan take turns (SQLite: the write lock up front; PostgreSQL: the
+/// plan's row, locked first, so two syncs deleting and upserting the same
+/// rows in different orders cannot deadlock), the rows to remove are read
+/// inside the turn, and adding is an upsert on the (plan, adjustment) key,
+/// so the same adjustment arriving twice is stored once.
 pub async fn sync_adjustments(
     db: &Db,
     owner_id: &str,
     plan_id: &str,
     active: &[Adjustment],
 ) -> Result<(), StoreError> {
-    let stored = adjustments(db, owner_id, plan_id).await?;
+    let sqlite = matches!(db, Db::Sqlite(_));
     let now = now_ms();
     on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        // Another athlete's id changes nothing (a plan is owned for good).
-        let owned: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM plans WHERE id = $1 AND user_id = $2",
-        )
-        .bind(plan_id)
-        .bind(owner_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let mut tx = if sqlite {
+            pool.begin_with("BEGIN IMMEDIATE").await?
+        } else {
+            pool.begin().await?
+        };
+        // Takes the plan's turn; another athlete's id changes nothing.
+        let owned = sqlx::query("UPDATE plans SET user_id = user_id WHERE id = $1 AND user_id = $2")
+            .bind(plan_id)
+            .bind(owner_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         if owned == 0 {
             return Ok(());
         }
-        for old in stored.iter().filter(|s| !s.undone) {
-            if !active.iter().any(|a| a.id == old.adjustment.id) {
+        let stored = sqlx::query_scalar::<_, String>(
+            "SELECT adjustment_id FROM plan_adjustments WHERE plan_id = $1 AND undone = 0",
+        )
+        .bind(plan_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for old in stored {
+            if !active.iter().any(|a| a.id == old) {
                 sqlx::query("DELETE FROM plan_adjustments WHERE plan_id = $1 AND adjustment_id = $2 AND undone = 0")
                     .bind(plan_id)
-                    .bind(&old.adjustment.id)
+                    .bind(&old)
                     .execute(&mut *tx)
                     .await?;
             }

@@ -193,15 +193,13 @@ async fn files_store_whole_and_duplicates_are_counted_once() {
         let report = activities::import_files(&db, &ana, &job, None)
             .await
             .unwrap();
-        assert!(
-            report[1]
-                .note
-                .as_deref()
-                .unwrap()
-                .starts_with("already stored as activity"),
-            "{backend}: {:?}",
-            report[1].note
-        );
+        // The note names the stored copy, and says when the new one replaced it.
+        let first = activities::list(&db, &ana, T0, T0 + DAY).await.unwrap();
+        let names = |i: usize| activities::duplicate_of(report[i].note.as_deref().unwrap());
+        assert_eq!(names(1), Some((first[0].id.as_str(), false)), "{backend}");
+        assert_eq!(report[6].file, "e.fit");
+        assert_eq!(names(6), Some((day3[0].id.as_str(), true)), "{backend}");
+        assert_eq!(activities::duplicate_of("salvaged 3 of 4 laps"), None);
         assert!(
             activities::import_files(&db, &bo, &job, None)
                 .await
@@ -256,10 +254,11 @@ async fn files_store_whole_and_duplicates_are_counted_once() {
 }
 
 #[tokio::test]
-async fn runs_link_to_planned_runs_of_the_newest_plan() {
+async fn links_pair_activities_with_sessions_once_each() {
     for backend in backends() {
         let (db, _guard) = fresh(backend).await.unwrap();
         let ana = user(&db, "ana@example.com").await;
+        let bo = user(&db, "bo@example.com").await;
         let input = PlanInput {
             race: "half".into(),
             race_date: "2026-05-31".into(),
@@ -272,49 +271,97 @@ async fn runs_link_to_planned_runs_of_the_newest_plan() {
             ..Default::default()
         };
         let plan = build_plan(&input.validate().unwrap());
-        let (_, stored) = plans::insert(&db, &ana, &input, &plan).await.unwrap();
-        let monday = &stored.weeks[0].days[0];
-        assert_eq!(monday.date.to_string(), "2026-03-02");
-        let planned_run = monday
-            .sessions
+        let (plan_id, stored) = plans::insert(&db, &ana, &input, &plan).await.unwrap();
+        let runs: Vec<String> = stored.weeks[0]
+            .days
             .iter()
-            .find(|s| s.kind.is_run())
-            .and_then(|s| s.id.clone())
-            .expect("a run on Monday");
+            .flat_map(|d| &d.sessions)
+            .filter(|s| s.kind.is_run())
+            .filter_map(|s| s.id.clone())
+            .collect();
+        assert!(runs.len() >= 2);
 
         let job = activities::create_import(&db, &ana, "cli").await.unwrap();
-        let mut ride = run("sha256:ride", T0 + 3_600_000, 30.0);
-        ride.sport = "cycling".into();
         let batch = vec![
-            file(0, "ride.fit", vec![ride]),
-            file(1, "run.fit", vec![run("sha256:run", T0, 5.0)]),
-            // Tuesday: nothing planned.
-            file(2, "tue.fit", vec![run("sha256:tue", T0 + DAY, 5.0)]),
+            file(0, "mon.fit", vec![run("sha256:mon", T0, 5.0)]),
+            file(1, "wed.fit", vec![run("sha256:wed", T0 + 2 * DAY, 5.0)]),
         ];
         activities::store_files(&db, &ana, &job, &batch, &same)
             .await
             .unwrap();
-        let linked = activities::link_planned_runs(&db, &ana, &["running", "trail_running"])
+        let bo_job = activities::create_import(&db, &bo, "cli").await.unwrap();
+        activities::store_files(
+            &db,
+            &bo,
+            &bo_job,
+            &[file(0, "bo.fit", vec![run("sha256:bo", T0, 5.0)])],
+            &same,
+        )
+        .await
+        .unwrap();
+        let ids = |db: &Db, who: &str| {
+            let (db, who) = (db.clone(), who.to_owned());
+            async move {
+                activities::all(&db, &who)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|a| a.id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        let (mine, theirs) = (ids(&db, &ana).await, ids(&db, &bo).await);
+        // What came in with the import: both runs, oldest first.
+        let came: Vec<String> = activities::of_import(&db, &ana, &job)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        assert_eq!(came, mine, "{backend}");
+        assert!(
+            activities::of_import(&db, &bo, &job)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        let linked = activities::link(
+            &db,
+            &ana,
+            &[
+                (mine[0].clone(), runs[0].clone()),
+                // The session is taken now: the second run stays unlinked.
+                (mine[1].clone(), runs[0].clone()),
+                // Not Ana's activity.
+                (theirs[0].clone(), runs[1].clone()),
+            ],
+        )
+        .await
+        .unwrap();
+        assert_eq!(linked, 1, "{backend}");
+        let links: Vec<Option<String>> = activities::all(&db, &ana)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.planned_session_id)
+            .collect();
+        assert_eq!(links, [Some(runs[0].clone()), None], "{backend}");
+        let matched = activities::matched_in_plan(&db, &ana, &plan_id)
             .await
             .unwrap();
-        assert_eq!(linked, 1, "{backend}");
-        let all = activities::all(&db, &ana).await.unwrap();
-        let by_sport: Vec<(&str, Option<&str>)> = all
-            .iter()
-            .map(|a| (a.sport.as_str(), a.planned_session_id.as_deref()))
+        assert_eq!(matched, [(mine[0].clone(), runs[0].clone())]);
+        // Unlinked is what matching may still take.
+        let open: Vec<String> = activities::unlinked(&db, &ana, T0, T0 + 7 * DAY)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.id)
             .collect();
+        assert_eq!(open, [mine[1].clone()]);
+        // Bo's run cannot be linked to Ana's session either.
         assert_eq!(
-            by_sport,
-            vec![
-                ("running", Some(planned_run.as_str())),
-                ("cycling", None),
-                ("running", None),
-            ],
-            "{backend}"
-        );
-        // Linking again finds nothing new.
-        assert_eq!(
-            activities::link_planned_runs(&db, &ana, &["running"])
+            activities::link(&db, &bo, &[(theirs[0].clone(), runs[1].clone())])
                 .await
                 .unwrap(),
             0

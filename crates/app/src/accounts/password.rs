@@ -34,7 +34,9 @@ fn common() -> &'static HashSet<&'static str> {
 pub fn policy(password: &str, email: &str) -> Result<(), String> {
     let n = password.chars().count();
     if n < MIN_LEN {
-        return Err(format!("use at least {MIN_LEN} characters ({n} given)"));
+        return Err(format!(
+            "choose a password of at least {MIN_LEN} characters (this one has {n})"
+        ));
     }
     if n > MAX_LEN {
         return Err(format!("use at most {MAX_LEN} characters"));

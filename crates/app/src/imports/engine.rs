@@ -32,7 +32,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use runcoach_formats::strava::{self, ImportedActivity, Origin};
-use runcoach_formats::{ActivitySummary, Sport, decode, dedupe, format_from_name, sniff};
+use runcoach_formats::{ActivitySummary, Sport, decode_reader, dedupe, format_from_name, sniff};
 use runcoach_store::Db;
 use runcoach_store::StoreError;
 use runcoach_store::activities::{
@@ -444,14 +444,35 @@ impl Shared {
     }
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
+/// Reads a file once, front to back, in bounded memory: its start (what
+/// the format is recognised by) and, when `hash`, its SHA-256 — known before
+/// anything is decoded, so a repeated file costs one read.
+fn head_and_hash(
+    file: &mut std::fs::File,
+    hash: bool,
+) -> std::io::Result<(Vec<u8>, Option<String>)> {
+    const HEAD: usize = 64 * 1024;
+    let mut head = Vec::with_capacity(HEAD);
+    file.by_ref().take(HEAD as u64).read_to_end(&mut head)?;
+    if !hash {
+        return Ok((head, None));
+    }
+    let mut digest = Sha256::new();
+    digest.update(&head);
+    let mut chunk = vec![0u8; HEAD];
+    loop {
+        let n = file.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        digest.update(&chunk[..n]);
+    }
     let mut s = String::with_capacity(71);
     s.push_str("sha256:");
-    for b in digest {
+    for b in digest.finalize() {
         s.push_str(&format!("{b:02x}"));
     }
-    s
+    Ok((head, Some(s)))
 }
 
 fn new_activity(
@@ -494,9 +515,11 @@ fn failed(file: String, file_key: String, error: String) -> Decoded {
     }
 }
 
-/// Reads and decodes one activity file.
+/// Reads and decodes one activity file: hashed in one pass, then decoded
+/// as a stream in another (`formats::decode_reader`), so memory stays
+/// bounded whatever the file's size (FIT, decoded from memory, has its own cap).
 fn decode_file(path: &Path, name: &str, shared: &Shared) -> Decoded {
-    let read = std::fs::File::open(path).and_then(|f| {
+    let read = std::fs::File::open(path).and_then(|mut f| {
         let len = f.metadata()?.len();
         if len > MAX_FILE_BYTES {
             return Err(std::io::Error::other(format!(
@@ -504,12 +527,11 @@ fn decode_file(path: &Path, name: &str, shared: &Shared) -> Decoded {
                 MAX_FILE_BYTES >> 20
             )));
         }
-        let mut bytes = Vec::with_capacity(len as usize);
-        f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-        Ok(bytes)
+        let (head, hash) = head_and_hash(&mut f, shared.hash)?;
+        Ok((f, head, hash))
     });
-    let bytes = match read {
-        Ok(b) => b,
+    let (mut file, head, hash) = match read {
+        Ok(r) => r,
         Err(e) => {
             return failed(
                 name.to_owned(),
@@ -518,11 +540,7 @@ fn decode_file(path: &Path, name: &str, shared: &Shared) -> Decoded {
             );
         }
     };
-    let key = if shared.hash {
-        sha256_hex(&bytes)
-    } else {
-        format!("file:{name}")
-    };
+    let key = hash.unwrap_or_else(|| format!("file:{name}"));
     let repeat = if shared.skip_keys.contains(&key) {
         Some("imported before")
     } else if shared.already_seen(&key) {
@@ -544,11 +562,11 @@ fn decode_file(path: &Path, name: &str, shared: &Shared) -> Decoded {
             salvaged: Vec::new(),
         };
     }
-    let source = match sniff(&bytes).or_else(|| format_from_name(name)) {
+    let source = match sniff(&head).or_else(|| format_from_name(name)) {
         Some(runcoach_formats::Format::Fit) => "fit",
         Some(runcoach_formats::Format::Gpx) => "gpx",
         Some(runcoach_formats::Format::Tcx) => "tcx",
-        None if bytes.starts_with(&[0x1f, 0x8b]) => "gzip",
+        None if head.starts_with(&[0x1f, 0x8b]) => "gzip",
         None => "unknown",
     };
     let source = if source == "gzip" {
@@ -561,14 +579,17 @@ fn decode_file(path: &Path, name: &str, shared: &Shared) -> Decoded {
     } else {
         source
     };
-    let summaries = match decode(&bytes, name) {
+    drop(head);
+    let decoded = std::io::Seek::rewind(&mut file)
+        .map_err(|e| runcoach_formats::DecodeError::Read(e.to_string()))
+        .and_then(|()| decode_reader(std::io::BufReader::with_capacity(64 * 1024, file), name));
+    let summaries = match decoded {
         Ok(s) if s.is_empty() => {
             return failed(name.to_owned(), key, "no activities in the file".into());
         }
         Ok(s) => s,
         Err(e) => return failed(name.to_owned(), key, e.to_string()),
     };
-    drop(bytes);
     let salvaged: Vec<String> = summaries
         .iter()
         .filter_map(|s| s.salvaged.clone())
@@ -1012,7 +1033,7 @@ pub(crate) async fn run_inner(
         let _ = tokio::task::spawn_blocking(move || t.join()).await;
     }
     outcome?;
-    report.linked_to_plan = activities::link_planned_runs(db, user_id, &RUNNING_SPORTS).await?;
+    report.linked_to_plan = super::matching::link_planned_runs(db, user_id).await?;
     Ok(report)
 }
 

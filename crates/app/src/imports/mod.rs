@@ -2,6 +2,7 @@
 //! (used by `runcoach import` directly), and uploads run as durable jobs.
 
 mod engine;
+pub mod matching;
 pub mod uploads;
 
 use jiff::civil::Date;
@@ -15,15 +16,21 @@ pub use engine::{
 };
 
 /// The history summary of this user's stored activities as of `today`
-/// (dates are the UTC dates of the starts).
-pub async fn history_of(db: &Db, user_id: &str, today: Date) -> Result<HistorySummary, StoreError> {
+/// (dates are the runner's own dates of the starts, in `zone`).
+pub async fn history_of(
+    db: &Db,
+    user_id: &str,
+    zone: &str,
+    today: Date,
+) -> Result<HistorySummary, StoreError> {
+    let zone = matching::zone_of(zone);
     let all = runcoach_store::activities::all(db, user_id).await?;
     let items: Vec<HistoryActivity> = all
         .iter()
         .filter_map(|a| {
             let ts = jiff::Timestamp::from_millisecond(a.start_time_ms?).ok()?;
             Some(HistoryActivity {
-                date: ts.to_zoned(jiff::tz::TimeZone::UTC).date(),
+                date: runcoach_core::matching::local_date(ts, &zone),
                 running: RUNNING_SPORTS.contains(&a.sport.as_str()),
                 distance_m: a.distance_m,
                 moving_s: a.moving_s,

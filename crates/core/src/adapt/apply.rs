@@ -30,8 +30,8 @@ use crate::plan::model::{
 };
 use crate::plan::shape::{RaceCategory, long_run_share_cap, long_run_share_cap_for_runs};
 use crate::plan::sizing::{
-    EASY_TO_LONG, MAX_EASY_MIN, MIN_RUN_MIN, MIN_SHAKEOUT_MIN, RunLimits, Spread, spread,
-    two_run_long_cap,
+    EASY_TO_LONG, MAX_BACK_TO_BACK_MIN, MAX_BACK_TO_BACK_SHARE, MAX_EASY_MIN, MIN_RUN_MIN,
+    MIN_SHAKEOUT_MIN, RunLimits, Spread, spread, two_run_long_cap,
 };
 use crate::plan::workouts::{self, Targets};
 use crate::plan::{strength, why as plan_why, with_totals};
@@ -306,8 +306,50 @@ fn resize(s: &mut Session, metres: u32, prefix: &str, units: Units) {
 }
 
 fn refresh(plan: &mut Plan, i: usize) {
-    let w = plan.weeks[i].clone();
+    let mut w = plan.weeks[i].clone();
+    let long_day = plan.athlete.as_ref().map(|a| a.long_run_day);
+    demote_back_to_back(&mut w, long_day, plan.units());
     plan.weeks[i] = with_totals(w);
+}
+
+/// An ultra's back-to-back long run (a long run the day after another) is
+/// an easy run now when the long run before it was lowered below what it
+/// needs (its share) or made easy.
+fn demote_back_to_back(week: &mut Week, long_day: Option<jiff::civil::Weekday>, units: Units) {
+    let long = |d: &crate::plan::model::Day| {
+        d.sessions
+            .iter()
+            .filter(|s| s.kind == SessionKind::Long)
+            .map(|s| s.km())
+            .fold(0.0, f64::max)
+    };
+    // Only a week of two long runs has a back-to-back one (a long run
+    // moved off its day by a hand edit stays).
+    if week
+        .sessions()
+        .filter(|(_, s)| s.kind == SessionKind::Long)
+        .count()
+        < 2
+    {
+        return;
+    }
+    let before: Vec<f64> = std::iter::once(0.0)
+        .chain(week.days.iter().map(long))
+        .collect();
+    for (d, day) in week.days.iter_mut().enumerate() {
+        // The long run is the one on the long-run day (any, without one).
+        let main = long_day.is_none_or(|l| day.date.weekday() == l);
+        for s in day
+            .sessions
+            .iter_mut()
+            .filter(|s| s.kind == SessionKind::Long)
+        {
+            if !main && s.km() > before[d] * MAX_BACK_TO_BACK_SHARE + 0.05 {
+                s.kind = SessionKind::Easy;
+                s.title = run_title(s.kind, s.km(), units);
+            }
+        }
+    }
 }
 
 /// Sets week `i`'s running (race excluded) to `target` km: steady runs are
@@ -366,6 +408,14 @@ fn set_volume(plan: &mut Plan, i: usize, target: f64, prefix: &str, lock_long: b
                 })
         })
         .collect();
+    // The week's (first) long run is the long run; an ultra's back-to-back
+    // long run the day after shares the rest like the easy runs.
+    let mut runs = runs;
+    if let Some(first) = runs.iter().position(|r| r.3) {
+        for r in &mut runs[first + 1..] {
+            r.3 = false;
+        }
+    }
     let steady_m = (target_m - q_m).max(0);
     let long_m: i64 = runs.iter().filter(|r| r.3).map(|r| r.2).sum();
     let others_m: i64 = runs.iter().filter(|r| !r.3).map(|r| r.2).sum();
@@ -511,17 +561,27 @@ fn refit_runs(week: &mut Week, prefix: &str, niggles: &[Niggle], lone_most: f64,
         shakeout_km: MIN_SHAKEOUT_MIN * 60.0 / pace + 0.1,
         // Recovery runs go slower than the week's average.
         max_easy_km: MAX_EASY_MIN * 60.0 / (pace * 1.12),
+        max_back_to_back_km: MAX_BACK_TO_BACK_MIN * 60.0 / (pace * 1.12),
     };
     let min = if week.phase == Phase::Race {
         limits.shakeout_km
     } else {
         limits.min_km
     };
+    // Quality sessions and an ultra's back-to-back long run (a long run
+    // after the first) keep their size: the long and easy runs share the rest.
+    let back_to_back: Vec<f64> = week
+        .sessions()
+        .filter(|(_, s)| s.kind == SessionKind::Long)
+        .skip(1)
+        .map(|(_, s)| s.km())
+        .collect();
     let q_km: f64 = week
         .sessions()
         .filter(|(_, s)| s.kind.is_quality())
         .map(|(_, s)| s.km())
-        .sum();
+        .sum::<f64>()
+        + back_to_back.iter().sum::<f64>();
     let total = week.measured_training_km();
     let long_at = week.days.iter().enumerate().find_map(|(d, day)| {
         day.sessions
@@ -564,7 +624,8 @@ fn refit_runs(week: &mut Week, prefix: &str, niggles: &[Niggle], lone_most: f64,
         // The long run never grows here (it was capped on purpose, or sized
         // within the race's caps when the plan was made), except to what a
         // small week of two runs needs, as the engine plans them.
-        let quality = week.sessions().filter(|(_, s)| s.kind.is_quality()).count();
+        let quality =
+            week.sessions().filter(|(_, s)| s.kind.is_quality()).count() + back_to_back.len();
         let long_cap = long_km.map(|l| {
             let cap = (long_run_share_cap(total) * total - 0.2).min(l);
             two_run_long_cap(cap, total, easy.len(), quality)

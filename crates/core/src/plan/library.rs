@@ -8,6 +8,34 @@ use serde::Deserialize;
 
 use super::model::SessionKind;
 
+/// Which ladder of its kind a session climbs: the plain one, or one of the
+/// sessions run by feel in the base (hills, fartlek), or race-pace work.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flavour {
+    #[default]
+    Plain,
+    Hills,
+    Fartlek,
+    RacePace,
+}
+
+/// What a quality slot asks for: a kind of effort and the ladder to climb.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Pick {
+    pub kind: SessionKind,
+    pub flavour: Flavour,
+}
+
+impl Pick {
+    pub fn plain(kind: SessionKind) -> Self {
+        Self {
+            kind,
+            flavour: Flavour::Plain,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Workout {
@@ -18,16 +46,24 @@ pub struct Workout {
     pub work_m: Option<u32>,
     #[serde(default)]
     pub work_min: Option<u32>,
+    #[serde(default)]
+    pub work_s: Option<u32>,
     pub recovery_s: u32,
+    #[serde(default)]
+    pub flavour: Flavour,
+    /// Race-pace work: the race distance (metres) whose pace it is run at.
+    #[serde(default)]
+    pub race_m: Option<u32>,
 }
 
 impl Workout {
     /// One work piece in km, at `pace` (s/km) for a timed piece.
     pub fn piece_km(&self, pace: f64) -> f64 {
-        match (self.work_m, self.work_min) {
-            (Some(m), _) => f64::from(m) / 1000.0,
-            (None, Some(min)) => f64::from(min) * 60.0 / pace,
-            (None, None) => 0.0,
+        match (self.work_m, self.work_min, self.work_s) {
+            (Some(m), ..) => f64::from(m) / 1000.0,
+            (None, Some(min), _) => f64::from(min) * 60.0 / pace,
+            (None, None, Some(s)) => f64::from(s) / pace,
+            (None, None, None) => 0.0,
         }
     }
 
@@ -53,17 +89,53 @@ pub fn workouts() -> &'static [Workout] {
     })
 }
 
-/// The sessions of `kind` for `step` that fit `max_work_km`, best first:
+/// The library's ladder for `pick` (race-pace work: the one for a race of
+/// `race_m` metres), easiest first.
+pub fn ladder(pick: Pick, race_m: f64) -> Vec<&'static Workout> {
+    workouts()
+        .iter()
+        .filter(|w| w.kind == pick.kind && w.flavour == pick.flavour)
+        .filter(|w| {
+            w.race_m
+                .is_none_or(|m| (f64::from(m) - race_m).abs() <= 0.01 * race_m)
+        })
+        .collect()
+}
+
+/// The ladder a session (by its title) climbs: the flavour of the library
+/// session whose name starts it, plain otherwise.
+pub fn flavour_of(title: &str) -> Flavour {
+    workouts()
+        .iter()
+        .find(|w| w.flavour != Flavour::Plain && title.starts_with(&w.name))
+        .map_or(Flavour::Plain, |w| w.flavour)
+}
+
+/// The kind of the race-pace work the library holds for a race of
+/// `race_m` metres, if any.
+pub fn race_pace_kind(race_m: f64) -> Option<SessionKind> {
+    workouts()
+        .iter()
+        .filter(|w| w.flavour == Flavour::RacePace)
+        .find(|w| {
+            w.race_m
+                .is_some_and(|m| (f64::from(m) - race_m).abs() <= 0.01 * race_m)
+        })
+        .map(|w| w.kind)
+}
+
+/// The sessions of `pick` for `step` that fit `max_work_km`, best first:
 /// the step's own (past the top of the list the last two alternate), then
 /// the smaller ones below it. The caller takes the first that is not a
 /// repeat.
 pub fn candidates(
-    kind: SessionKind,
+    pick: Pick,
+    race_m: f64,
     step: usize,
     max_work_km: f64,
     pace: f64,
 ) -> Vec<&'static Workout> {
-    let ladder: Vec<&Workout> = workouts().iter().filter(|w| w.kind == kind).collect();
+    let ladder = ladder(pick, race_m);
     let n = ladder.len();
     if n == 0 {
         return Vec::new();
@@ -89,7 +161,7 @@ pub fn pick(
     max_work_km: f64,
     pace: f64,
 ) -> Option<&'static Workout> {
-    let ladder: Vec<&Workout> = workouts().iter().filter(|w| w.kind == kind).collect();
+    let ladder = ladder(Pick::plain(kind), 0.0);
     let n = ladder.len();
     if n == 0 {
         return None;
@@ -122,12 +194,50 @@ mod tests {
             SessionKind::Repetition,
             SessionKind::MarathonPace,
         ] {
-            let ladder: Vec<&Workout> = workouts().iter().filter(|w| w.kind == kind).collect();
+            let ladder = ladder(Pick::plain(kind), 0.0);
             assert!(ladder.len() >= 4, "{kind:?}");
             let first = ladder[0].work_km(300.0);
             let last = ladder[ladder.len() - 1].work_km(300.0);
             assert!(last > first, "{kind:?} grows");
         }
+    }
+
+    #[test]
+    fn hills_fartlek_and_race_pace_ladders_grow() {
+        let hills = Pick {
+            kind: SessionKind::Repetition,
+            flavour: Flavour::Hills,
+        };
+        let fartlek = Pick {
+            kind: SessionKind::Intervals,
+            flavour: Flavour::Fartlek,
+        };
+        for (pick, race_m) in [(hills, 0.0), (fartlek, 0.0)] {
+            let ladder = ladder(pick, race_m);
+            assert_eq!(ladder.len(), 6, "{pick:?}");
+            assert!(ladder[5].work_km(300.0) > ladder[0].work_km(300.0));
+        }
+        for (race_m, kind, first, last) in [
+            (5_000.0, SessionKind::Intervals, 3.2, 4.8),
+            (10_000.0, SessionKind::Intervals, 4.0, 9.0),
+            (21_097.5, SessionKind::Tempo, 6.0, 12.0),
+        ] {
+            assert_eq!(race_pace_kind(race_m), Some(kind));
+            let ladder = ladder(
+                Pick {
+                    kind,
+                    flavour: Flavour::RacePace,
+                },
+                race_m,
+            );
+            let km = |w: &Workout| (w.work_km(300.0) * 10.0).round() / 10.0;
+            assert_eq!((km(ladder[0]), km(ladder[5])), (first, last), "{race_m}");
+        }
+        // No race-pace work for a 15K or an ultra: they keep their sessions.
+        assert_eq!(race_pace_kind(15_000.0), None);
+        assert_eq!(race_pace_kind(50_000.0), None);
+        assert_eq!(flavour_of("Hill repeats 6 × 60 s uphill"), Flavour::Hills);
+        assert_eq!(flavour_of("Tempo 20 min at threshold"), Flavour::Plain);
     }
 
     #[test]

@@ -28,6 +28,7 @@ use jiff::civil::Date;
 pub use model::*;
 pub use request::{FieldError, PlanInput, PlanRequest, RecentInput, SelfCheck};
 
+use library::{Flavour, Pick};
 use placement::{Slot, day, layout};
 use shape::{RaceCategory, WeekShape, long_run_share_cap_for_runs, shape};
 use sizing::{RunLimits, Spread, spread};
@@ -65,7 +66,7 @@ struct Context<'a> {
     last_titles: [Vec<String>; 2],
     /// How far each kind of quality session has come along the workout
     /// library.
-    progress: std::collections::HashMap<SessionKind, usize>,
+    progress: std::collections::HashMap<Pick, usize>,
     /// The last week's average run, so race-week runs stay shorter.
     last_avg_run: Option<f64>,
     /// The building weeks' long runs so far.
@@ -289,7 +290,10 @@ impl Context<'_> {
             week_km,
             long_cap_km,
         } = self.lay_out(w, &dates, no_quality, long_dropped);
-        if week_km < w.km {
+        // A week whose long run falls just before the race is short on
+        // purpose (its lone run no longer than the long runs so far), not a
+        // shortfall for the shape to plan around.
+        if week_km < w.km && !long_dropped {
             self.trimmed.push((w.index, w.km, week_km));
         }
         // Never the same long run three building weeks running (the shape
@@ -331,12 +335,25 @@ impl Context<'_> {
         let recovery_day = (long_day + 1) % 7;
         let max_easy = limits.max_easy((long_km > 0.0).then_some(long_km));
         // An ultra trains time on feet: in build and peak the day after the
-        // long run is a second long-ish run on tired legs, not a recovery jog.
+        // long run (in the same week) is a second long run on tired legs,
+        // growing with the long run, not a recovery jog.
+        let day_after_long = dates
+            .iter()
+            .any(|x| day(x.weekday()) == long_day && dates.contains(&(*x + 1.days())));
         let back_to_back = (self.cat.name == "ultra"
             && matches!(w.phase, Phase::Build | Phase::Peak)
             && !w.recovery
-            && long_km > 0.0)
-            .then(|| back_to_back(easy_total, &easy_days, recovery_day, (min_run, max_easy)))
+            && long_km > 0.0
+            && day_after_long)
+            .then(|| {
+                back_to_back(
+                    easy_total,
+                    &easy_days,
+                    recovery_day,
+                    (min_run, max_easy),
+                    limits.back_to_back(long_km),
+                )
+            })
             .flatten();
         let easy_km = back_to_back.clone().unwrap_or_else(|| {
             split_easy(
@@ -385,15 +402,21 @@ impl Context<'_> {
             if km <= 0.0 {
                 continue;
             }
+            let b2b = back_to_back.is_some() && d == recovery_day;
             let kind = if recovery {
                 SessionKind::Recovery
+            } else if b2b {
+                SessionKind::Long
             } else {
                 SessionKind::Easy
             };
             let mut s = self.targets.steady(kind, km);
+            if b2b {
+                s.title = format!("Back-to-back long run {}", self.targets.dist(km));
+            }
             s.why = if recovery {
                 why::recovery_run(km, units)
-            } else if back_to_back.is_some() && d == recovery_day {
+            } else if b2b {
                 why::back_to_back(km, long_km, units)
             } else {
                 why::easy(km, easy_share, units)
@@ -448,7 +471,10 @@ impl Context<'_> {
                 self.longest_long = self.longest_long.max(long_km);
             }
             if mp.is_some() {
-                *self.progress.entry(SessionKind::Long).or_default() += 1;
+                *self
+                    .progress
+                    .entry(Pick::plain(SessionKind::Long))
+                    .or_default() += 1;
                 let date = dates.iter().find(|x| day(x.weekday()) == long_day).copied();
                 self.last_quality = self.last_quality.max(date);
             }
@@ -461,17 +487,25 @@ impl Context<'_> {
             let d = (0..7)
                 .find(|&d| slots[d] == Slot::Quality(n as u8))
                 .expect("quality slot");
-            s.why = if race_week {
-                why::sharpener(s.hard_km(), units)
-            } else {
-                why::quality(
+            s.why = match (race_week, library::flavour_of(&s.title)) {
+                (true, _) => why::sharpener(s.hard_km(), units),
+                (_, Flavour::Hills) => why::hills(s.hard_km(), units),
+                (_, Flavour::Fartlek) => why::fartlek(s.hard_km(), units),
+                (_, Flavour::RacePace) => why::race_pace(
+                    &self.race_label,
+                    s.hard_km(),
+                    w.km,
+                    self.pace_words.as_deref(),
+                    units,
+                ),
+                (_, Flavour::Plain) => why::quality(
                     s.kind,
                     s.hard_km(),
                     w.km,
                     w.phase,
                     self.pace_words.as_deref(),
                     units,
-                )
+                ),
             };
             if s.kind != SessionKind::MarathonPace {
                 s.activation = strength::activation(&req.equipment);
@@ -508,6 +542,10 @@ impl Context<'_> {
             usize::from(req.strength_days)
         };
         let mut strength_slots = slots;
+        if back_to_back.is_some() {
+            // Strength never follows a long run, back-to-back included.
+            strength_slots[recovery_day] = Slot::Long;
+        }
         if race_week {
             // Only days at least two before the race can take strength work.
             let race_date = req.race_date;
@@ -635,7 +673,11 @@ impl Context<'_> {
         let week = with_totals(week);
         if !w.recovery && !race_week {
             for (_, s) in week.sessions().filter(|(_, s)| s.kind.is_quality()) {
-                *self.progress.entry(s.kind).or_default() += 1;
+                let pick = Pick {
+                    kind: s.kind,
+                    flavour: library::flavour_of(&s.title),
+                };
+                *self.progress.entry(pick).or_default() += 1;
             }
         }
         let titles = week
@@ -706,6 +748,11 @@ impl Context<'_> {
             limits.max_easy_km = (avg * 9.0).floor() / 10.0;
             limits.max_easy_km = limits.max_easy_km.max(limits.shakeout_km);
         }
+        if (w.long_km <= 0.0 || long_dropped) && self.longest_long > 0.0 {
+            // A week without a long run (one close to the race) never asks
+            // for an easy run longer than the long runs so far.
+            limits.max_easy_km = limits.max_easy_km.min(self.longest_long);
+        }
         let min_run = if race_week {
             limits.shakeout_km
         } else {
@@ -762,14 +809,29 @@ impl Context<'_> {
                 if let Some(s) = sharpener.as_ref().filter(|_| race_week) {
                     return s.clone();
                 }
-                let kind = if long_mp {
+                let pick = if long_mp {
                     // Threshold and VO2 work take turns beside it.
-                    [SessionKind::Tempo, SessionKind::Intervals][(w.index % 2) as usize]
+                    Pick::plain(
+                        [SessionKind::Tempo, SessionKind::Intervals][(w.index % 2) as usize],
+                    )
                 } else {
-                    quality_kind(&self.cat, w.phase, n)
+                    quality_kind(
+                        &self.cat,
+                        w.phase,
+                        n,
+                        w.index,
+                        self.race_specific_week(w),
+                        req.race.metres(),
+                    )
                 };
-                let kind = niggles::instead(kind, w.phase, &req.niggles);
-                self.quality_session(kind, w)
+                // A niggle's swap is the plain session of the other kind.
+                let kind = niggles::instead(pick.kind, w.phase, &req.niggles);
+                let pick = if kind == pick.kind {
+                    pick
+                } else {
+                    Pick::plain(kind)
+                };
+                self.quality_session(pick, w)
             })
             .collect();
         // Quality sessions are kept before run days: from the most quality
@@ -839,27 +901,27 @@ impl Context<'_> {
                 }
             }
         }
-        // Nothing worth doing fits: one run carries the whole (tiny) week.
+        // Nothing worth doing fits: one run carries the whole (tiny) week,
+        // still no longer than an easy run may be, nor than the longest long
+        // run so far: a lone run is not a new long run.
         let mut slots = [Slot::Off; 7];
+        let most = if self.longest_long > 0.0 {
+            limits.max_easy_km.min(self.longest_long)
+        } else {
+            limits.max_easy_km
+        };
         let (long_km, easy_total) = if long_dropped || race_week {
-            // Close to the race: one easy run, no longer than an easy run may
-            // be, on the last day that may hold one (none: no run).
+            // Close to the race: one easy run on the last day that may hold
+            // one (none: no run).
             match race_week_days.last() {
                 Some(&d) => {
                     slots[d] = Slot::Easy;
-                    (0.0, week_km.min(limits.max_easy_km))
+                    (0.0, week_km.min(most))
                 }
                 None => (0.0, 0.0),
             }
         } else {
-            // Still no longer than an easy run may be, nor than the longest
-            // long run so far: a lone run is not a new long run.
             slots[long_day] = Slot::Long;
-            let most = if self.longest_long > 0.0 {
-                limits.max_easy_km.min(self.longest_long)
-            } else {
-                limits.max_easy_km
-            };
             (week_km.min(most), 0.0)
         };
         let week_km = long_km + easy_total;
@@ -876,26 +938,40 @@ impl Context<'_> {
     /// A quality session of `kind` for week `w`: the next step along the
     /// workout library that fits the week's volume (a recovery week steps
     /// back one), else the smallest session worth doing, sized from it.
-    fn quality_session(&self, kind: SessionKind, w: &WeekShape) -> Session {
+    fn quality_session(&self, pick: Pick, w: &WeekShape) -> Session {
+        let kind = pick.kind;
         let taper = if matches!(w.phase, Phase::Taper | Phase::Race) {
             0.7
         } else {
             1.0
         };
         let first_timer = self.req.level == Level::FirstTimer;
-        let most = match kind {
-            SessionKind::Tempo => 0.10 * w.km * taper,
-            SessionKind::Intervals => (0.08 * w.km * taper).min(10.0),
-            SessionKind::Repetition => 0.05 * w.km * taper,
+        let most = match (kind, pick.flavour) {
+            // Race pace: the 5K's is interval running, the 10K's a little
+            // easier, the half's close to threshold.
+            (_, Flavour::RacePace) => {
+                let share = match self.req.race.metres() {
+                    m if m <= 5_500.0 => 0.08,
+                    m if m <= 11_000.0 => 0.12,
+                    _ => 0.14,
+                };
+                (share * w.km * taper).min(12.0)
+            }
+            // Uphill: strong but short, easy on the legs coming down.
+            (_, Flavour::Hills) => 0.08 * w.km * taper,
+            (SessionKind::Tempo, _) => 0.10 * w.km * taper,
+            (SessionKind::Intervals, _) => (0.08 * w.km * taper).min(10.0),
+            (SessionKind::Repetition, _) => 0.05 * w.km * taper,
             _ => (0.20 * w.km * taper).min(if first_timer { 12.0 } else { 16.0 }),
         };
-        let done = self.progress.get(&kind).copied().unwrap_or(0);
+        let done = self.progress.get(&pick).copied().unwrap_or(0);
         let step = if w.recovery {
             done.saturating_sub(1)
         } else {
             done
         };
-        let pace = self.targets.seconds(kind, 1.0);
+        let race_m = self.req.race.metres();
+        let pace = workouts::ladder_pace(pick, race_m, &self.targets);
         // The first candidate that did not run both of the last two weeks:
         // the library's sessions, then the smallest session and its variant.
         let repeat = |s: &Session| self.last_titles.iter().all(|t| t.contains(&s.title));
@@ -910,12 +986,40 @@ impl Context<'_> {
                 alt,
             )
         };
-        library::candidates(kind, step, most, pace)
+        // Race pace in a week too small for the step's session: its pieces
+        // shortened to fit (400 m at least), so the race's rhythm is still
+        // rehearsed and still grows with the week.
+        let ladder = library::ladder(pick, race_m);
+        let small_race_pace = (pick.flavour == Flavour::RacePace)
+            .then(|| {
+                ladder
+                    .get(step.min(ladder.len().saturating_sub(1)))
+                    .copied()
+            })
+            .flatten()
+            .map(|own| {
+                let fit = most / f64::from(own.reps.max(1)) * 10.0;
+                let piece_m =
+                    (fit.floor() as u32 * 100).clamp(400, own.work_m.unwrap_or(400).max(400));
+                library::Workout {
+                    work_m: Some(piece_m),
+                    ..own.clone()
+                }
+            })
+            .map(|small| workouts::from_library(&small, w.km, &self.targets));
+        library::candidates(pick, race_m, step, most, pace)
             .into_iter()
             .map(|from| workouts::from_library(from, w.km, &self.targets))
+            .chain(small_race_pace)
             .chain([fallback(false), fallback(true)])
             .find(|s| !repeat(s))
             .unwrap_or_else(|| fallback(false))
+    }
+
+    /// The last five weeks before the taper: the race's own pace comes
+    /// first among the quality sessions.
+    fn race_specific_week(&self, w: &WeekShape) -> bool {
+        w.index + 5 > self.pre_taper
     }
 
     /// An experienced marathoner's last six weeks before the taper: the
@@ -926,14 +1030,22 @@ impl Context<'_> {
             && matches!(w.phase, Phase::Build | Phase::Peak)
             && !w.recovery
             && w.index + 6 > self.pre_taper
+            // Room for the segments with easy running around them;
+            // otherwise marathon pace stays a session of its own.
+            && w.long_km >= 14.0
     }
 
     /// A long run of `long_km` with the next marathon-pace segments along
     /// the library that fit `most_mp_km` and the run itself.
     fn long_mp_run(&self, long_km: f64, most_mp_km: f64) -> Option<Session> {
-        let step = self.progress.get(&SessionKind::Long).copied().unwrap_or(0);
+        let step = self
+            .progress
+            .get(&Pick::plain(SessionKind::Long))
+            .copied()
+            .unwrap_or(0);
         let pace = self.targets.seconds(SessionKind::MarathonPace, 1.0);
-        library::candidates(SessionKind::Long, step, most_mp_km, pace)
+        let pick = Pick::plain(SessionKind::Long);
+        library::candidates(pick, 0.0, step, most_mp_km, pace)
             .into_iter()
             .find_map(|w| workouts::long_with_mp(w, long_km, &self.targets))
     }
@@ -1026,23 +1138,24 @@ fn split_easy(
     }
 }
 
-/// The easy kilometres with the day after the long run as big as an easy
-/// run may be and the others sharing the rest; `None` when the other runs
-/// would fall out of their limits (or there is no such day).
+/// The easy kilometres with the day after the long run as the back-to-back
+/// long run (up to `b2b` km) and the others sharing the rest; `None` when
+/// the other runs would fall out of their limits (or there is no such day).
 fn back_to_back(
     total: f64,
     days: &[usize],
     b2b_day: usize,
     (min, max): (f64, f64),
+    b2b: f64,
 ) -> Option<Vec<(f64, bool)>> {
     let at = days.iter().position(|&d| d == b2b_day)?;
     let others = days.len() - 1;
     let big = if others == 0 {
         total
     } else {
-        floor_half((total - others as f64 * min).min(max))
+        floor_half((total - others as f64 * min).min(b2b))
     };
-    if big < min || big > max + 1e-9 {
+    if big < min || big > b2b + 1e-9 {
         return None;
     }
     let rest = split_km(total - big, &vec![1.0; others]);
@@ -1071,7 +1184,9 @@ pub fn with_totals(mut week: Week) -> Week {
             .flat_map(|d| &d.sessions)
             .filter(|s| s.kind.is_run())
     };
-    let round = |km: f64| (km * 10.0).round() / 10.0;
+    // Adding 0.0 turns a rounded -0.0 (a race week whose training is the
+    // race's km minus itself) into 0.0.
+    let round = |km: f64| (km * 10.0).round() / 10.0 + 0.0;
     week.run_km = round(runs().map(Session::km).sum());
     week.training_km = round(week.measured_training_km());
     week.race_km = round(

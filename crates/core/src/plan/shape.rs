@@ -161,6 +161,13 @@ pub fn long_run_cap_km(week_km: f64) -> f64 {
     long_run_share_cap(week_km + 0.25) * week_km
 }
 
+/// The longest a long run may be after `longest` km, the longest long run
+/// before it: 10 % or 3 km more, whichever is larger (the step rule; a week
+/// after a recovery week returns to what was held, no further).
+pub fn long_run_step_cap(longest: f64) -> f64 {
+    longest + (longest * 0.10).max(3.0)
+}
+
 /// The most a block builds to from the volume a runner starts with: 40 %
 /// more, or 16 km more for low volumes, whichever is larger.
 pub fn block_peak_cap(start_km: f64) -> f64 {
@@ -320,8 +327,10 @@ pub fn shape(
         .min(long_run_time_cap_km(&cat, easy_s_per_km));
     // Returns the week and the long run its runs lay out.
     // `grow`: whether the long run may grow for the easy runs' sake (not
-    // when it was just stepped back for spacing).
-    let fit = |mut ws: WeekShape, grow: bool| {
+    // when it was just stepped back for spacing), and up to how far: never
+    // past the step rule.
+    let fit = |mut ws: WeekShape, grow: Option<f64>| {
+        let (grow, ceiling) = (grow.is_some(), grow.unwrap_or(0.0));
         let mut laid = ws.long_km;
         let mut grown = !grow;
         for _ in 0..4 {
@@ -333,8 +342,11 @@ pub fn shape(
             // Easy runs stay within three quarters of the long run: a long
             // run still under its cap grows before the week shrinks.
             let cap = floor_half(long_run_cap_km(ws.km).min(long_caps));
-            if !grown && ws.long_km > 0.0 && ws.long_km < cap - 0.05 {
-                ws.long_km = cap.min(ws.long_km + ((ws.km - most) * 2.0).ceil() / 2.0);
+            if !grown && ws.long_km > 0.0 && ws.long_km < cap.min(floor_half(ceiling)) - 0.05 {
+                ws.long_km = cap
+                    .min(ws.long_km + ((ws.km - most) * 2.0).ceil() / 2.0)
+                    .min(floor_half(ceiling))
+                    .max(ws.long_km);
                 grown = true;
                 continue;
             }
@@ -397,6 +409,8 @@ pub fn shape(
     let (mut two_back, mut one_back) = (req.weekly_km, req.weekly_km);
     let mut last_build_km = req.weekly_km;
     let mut last_long = req.longest_run_km.unwrap_or(req.weekly_km * 0.3).max(3.0);
+    // The longest long run planned so far (the runner's before week 1).
+    let mut longest = last_long;
     let mut since_recovery = 0;
     for i in 1..=pre {
         let phase = phase_of[(i - 1) as usize];
@@ -441,7 +455,7 @@ pub fn shape(
                 weeks_since_recovery: since_recovery,
                 peak_km: 0.0,
             },
-            true,
+            Some((last_long + long_step).max(longest)),
         );
         if !recovery {
             // The runs as laid out decide whether the long run would be the
@@ -453,14 +467,21 @@ pub fn shape(
                         long_km: back.min(ws.long_km),
                         ..ws
                     },
-                    false,
+                    None,
                 );
             }
             last_build_km = ws.km;
-            last_long = ws.long_km;
+            // The step rule counts from the long run the runs lay out (the
+            // run days can hold it below the shape's).
+            last_long = if laid > 0.0 {
+                ws.long_km.min(laid)
+            } else {
+                ws.long_km
+            };
             building_longs.push(laid);
         }
         since_recovery = if recovery { 0 } else { since_recovery + 1 };
+        longest = longest.max(laid);
         (two_back, one_back) = (one_back, ws.km);
         weeks.push(ws);
     }
@@ -498,7 +519,7 @@ pub fn shape(
                 weeks_since_recovery: 0,
                 peak_km: peak,
             },
-            true,
+            Some(longest),
         );
         (two_back, one_back) = (one_back, ws.km);
         weeks.push(ws);

@@ -12,6 +12,15 @@ pub const MAX_EASY_MIN: f64 = 90.0;
 /// An easy run stays within this share of the week's long run, so the long
 /// run stays the week's one long effort.
 pub const EASY_TO_LONG: f64 = 0.75;
+/// An ultra's back-to-back long run, the day after the long run: a second
+/// long run on tired legs, about 55 % of the long run (coaches use
+/// 50–60 %), so it grows with the block…
+pub const BACK_TO_BACK_SHARE: f64 = 0.55;
+/// …up to two and a half hours on feet.
+pub const MAX_BACK_TO_BACK_MIN: f64 = 150.0;
+/// The most a back-to-back long run may be of the long run before it (the
+/// checker's bound; the engine aims at [`BACK_TO_BACK_SHARE`]).
+pub const MAX_BACK_TO_BACK_SHARE: f64 = 0.60;
 
 fn ceil_half(km: f64) -> f64 {
     (km * 2.0 - 1e-9).ceil() / 2.0
@@ -27,6 +36,8 @@ pub struct RunLimits {
     pub min_km: f64,
     pub shakeout_km: f64,
     pub max_easy_km: f64,
+    /// Longest back-to-back long run (an ultra's), at the slower pace.
+    pub max_back_to_back_km: f64,
 }
 
 impl RunLimits {
@@ -40,6 +51,7 @@ impl RunLimits {
             min_km: ceil_half(MIN_RUN_MIN * 60.0 / easy),
             shakeout_km: ceil_half(MIN_SHAKEOUT_MIN * 60.0 / easy),
             max_easy_km: floor_half(MAX_EASY_MIN * 60.0 / slow),
+            max_back_to_back_km: floor_half(MAX_BACK_TO_BACK_MIN * 60.0 / slow),
         }
     }
 
@@ -48,6 +60,11 @@ impl RunLimits {
         long_km.map_or(self.max_easy_km, |l| {
             floor_half(l * EASY_TO_LONG).min(self.max_easy_km)
         })
+    }
+
+    /// The back-to-back long run the day after a long run of `long_km`.
+    pub fn back_to_back(&self, long_km: f64) -> f64 {
+        floor_half(long_km * BACK_TO_BACK_SHARE).min(self.max_back_to_back_km)
     }
 }
 
@@ -146,6 +163,7 @@ mod tests {
         min_km: 2.5,
         shakeout_km: 2.0,
         max_easy_km: 14.0,
+        max_back_to_back_km: 23.0,
     };
 
     #[test]

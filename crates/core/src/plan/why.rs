@@ -97,7 +97,7 @@ pub fn recovery_run(km: f64, u: Units) -> String {
 
 pub fn back_to_back(km: f64, long_km: f64, u: Units) -> String {
     format!(
-        "Back-to-back: {} the day after the {} long run, on tired legs. An ultra is about time on your feet, and this teaches it without one very long run.",
+        "Back-to-back long run: {} the day after the {} long run, on tired legs; it grows with the long run (about 55% of it, up to 2 h 30). An ultra is about time on your feet, and this teaches it without one very long run.",
         dist(km, u),
         dist(long_km, u)
     )
@@ -169,6 +169,44 @@ pub fn quality(
         phase.label(),
         dist(hard_km, u),
         pct(share),
+        dist(week_km, u),
+    )
+}
+
+/// Hill repeats in the base: what the climbs are for and how to run them.
+pub fn hills(hard_km: f64, u: Units) -> String {
+    format!(
+        "Hill repeats: short climbs at a strong effort (8 of 10), about {} uphill in all, with a slow jog back down as the recovery. Climbing builds leg strength and a quick, springy stride with less pounding than fast running on the flat, so the build's faster sessions do not come as a shock. Pick a steady hill you can run up tall; there is no pace target on a hill, run it by feel.",
+        dist(hard_km, u)
+    )
+}
+
+/// Fartlek in the base: surges on an ordinary run.
+pub fn fartlek(hard_km: f64, u: Units) -> String {
+    format!(
+        "Fartlek (\"speed play\"): surges on an ordinary route at a strong but controlled effort (7 of 10, about what you could race for half an hour), with easy running between, some {} of surges in all. A first taste of faster running without the pressure of a track or a stopwatch; there is no pace target, run it by feel and finish feeling you could do one more.",
+        dist(hard_km, u)
+    )
+}
+
+/// Race-pace work in the last building weeks before the taper.
+pub fn race_pace(
+    race: &str,
+    hard_km: f64,
+    week_km: f64,
+    pace_source: Option<&str>,
+    u: Units,
+) -> String {
+    let targets = match pace_source {
+        Some(src) => format!("The pace is your predicted {race} pace from {src}."),
+        None => {
+            format!("No recent race: run it at the effort you could hold for the whole {race}.")
+        }
+    };
+    format!(
+        "Race-specific work: {} at the pace you aim to hold in the {race} ({} of the week's {}), in pieces that grow week by week until that pace feels familiar rather than frantic. Run the pieces even, not faster; the jogs between are easy. {targets}",
+        dist(hard_km, u),
+        pct(hard_km / week_km.max(0.1)),
         dist(week_km, u),
     )
 }
@@ -313,16 +351,72 @@ pub fn volume_does_not_fit(
     trimmed: &[(u32, f64, f64)],
     req: &super::request::PlanRequest,
 ) -> Option<String> {
+    let u = req.units;
+    // Compared in the runner's units, as written (0.1): a shortfall that
+    // rounds away is none ("wanted 34.2 mi but holds 34.2 mi").
+    let shown = |km: f64| (km / u.km() * 10.0).round();
     let &(week, wanted, most) = trimmed
         .iter()
+        .filter(|t| shown(t.1) > shown(t.2))
         .max_by(|a, b| (a.1 - a.2).total_cmp(&(b.1 - b.2)))?;
-    let u = req.units;
     let days = req.run_days.len();
+    // Less volume, in whole units of the runner's (at least 3 km).
+    let less = ((req.weekly_km * most / wanted.max(0.1)) / u.km()).floor() * u.km();
+    let more_days = if days < 7 {
+        format!("run {} days a week, or ", days + 1)
+    } else {
+        String::new()
+    };
     Some(format!(
-        "{days} run days do not carry the volume: week {week} wanted {} but holds {} with every easy run at most three quarters of the long run and under 90 minutes. Options: run {} days a week, or plan from less volume (about {} a week).",
+        "{days} run days do not carry the volume: week {week} wanted {} but holds {} with every easy run at most three quarters of the long run and under 90 minutes. Options: {more_days}plan from less volume (about {} a week).",
         dist(wanted, u),
         dist(most, u),
-        days + 1,
-        dist((req.weekly_km * most / wanted.max(0.1)).floor().max(3.0), u)
+        dist(less.max(3.0), u)
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::PlanInput;
+
+    fn request(units: &str, days: &[&str]) -> super::super::request::PlanRequest {
+        PlanInput {
+            race: "half".into(),
+            race_date: "2027-03-14".into(),
+            weeks: Some(12),
+            run_days: days.iter().map(|d| d.to_string()).collect(),
+            long_run_day: days[0].into(),
+            level: "experienced".into(),
+            weekly_km: 95.0,
+            units: Some(units.into()),
+            strength_days: 2,
+            today: Some("2026-11-28".into()),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap()
+    }
+
+    #[test]
+    fn a_shortfall_that_rounds_away_in_the_runners_units_is_no_warning() {
+        let req = request("mi", &["mon", "wed", "fri"]);
+        // 55.04 and 55.0 km are both 34.2 mi.
+        assert_eq!(volume_does_not_fit(&[(5, 55.04, 55.0)], &req), None);
+        let w = volume_does_not_fit(&[(5, 55.04, 55.0), (6, 60.0, 50.0)], &req).unwrap();
+        assert_eq!(
+            w,
+            "3 run days do not carry the volume: week 6 wanted 37.3 mi but holds 31.1 mi with every easy run at most three quarters of the long run and under 90 minutes. Options: run 4 days a week, or plan from less volume (about 49.0 mi a week)."
+        );
+    }
+
+    #[test]
+    fn seven_run_days_are_not_offered_an_eighth() {
+        let req = request("km", &["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
+        let w = volume_does_not_fit(&[(3, 120.0, 100.0)], &req).unwrap();
+        assert!(
+            w.ends_with("Options: plan from less volume (about 79.0 km a week)."),
+            "{w}"
+        );
+    }
 }

@@ -5,6 +5,7 @@
 //! ≤ 5 %. Targets are pace bands from the runner's VDOT when a race result
 //! is known, effort (RPE 1–10) otherwise.
 
+use super::library::{Flavour, Pick};
 use super::model::{Level, Phase, Session, SessionKind, Step, StepKind};
 use super::shape::RaceCategory;
 use crate::science::{PaceRange, TrainingPaces};
@@ -128,34 +129,128 @@ pub fn metres(km: f64) -> u32 {
     (km * 1000.0).round() as u32
 }
 
-/// Which quality session fills a slot, by race, phase and slot.
-pub fn quality_kind(cat: &RaceCategory, phase: Phase, slot: u8) -> SessionKind {
+/// Which quality session fills a slot, by race, phase and slot. The base
+/// takes hills and fartlek by turns (`week` decides which comes first);
+/// `race_specific` (the last building weeks before the taper) puts the
+/// race's own pace first, for a race of `race_m` metres the library has
+/// race-pace work for.
+pub fn quality_kind(
+    cat: &RaceCategory,
+    phase: Phase,
+    slot: u8,
+    week: u32,
+    race_specific: bool,
+    race_m: f64,
+) -> Pick {
     use SessionKind::*;
     // Marathon pace is the marathon's race pace; an ultra is run slower, so
     // it trains threshold and intervals instead.
     let long_race = cat.name == "marathon";
     let short_race = cat.long_cap_km <= 16.0;
-    let pair = match phase {
-        Phase::Base => [Tempo, if short_race { Repetition } else { Tempo }],
-        Phase::Build if long_race => [MarathonPace, Tempo],
-        Phase::Build => [Intervals, Tempo],
-        Phase::Peak if long_race => [MarathonPace, Intervals],
-        Phase::Peak if short_race => [Intervals, Repetition],
-        Phase::Peak => [Tempo, Intervals],
-        Phase::Taper | Phase::Race if long_race => [MarathonPace, Tempo],
-        Phase::Taper | Phase::Race if short_race => [Intervals, Tempo],
-        Phase::Taper | Phase::Race => [Tempo, Intervals],
+    let plain = Pick::plain;
+    let hills = Pick {
+        kind: Repetition,
+        flavour: Flavour::Hills,
     };
+    let fartlek = Pick {
+        kind: Intervals,
+        flavour: Flavour::Fartlek,
+    };
+    let mut pair = match phase {
+        Phase::Base if week % 2 == 1 => [fartlek, hills],
+        Phase::Base => [hills, fartlek],
+        Phase::Build if long_race => [plain(MarathonPace), plain(Tempo)],
+        Phase::Build => [plain(Intervals), plain(Tempo)],
+        Phase::Peak if long_race => [plain(MarathonPace), plain(Intervals)],
+        Phase::Peak if short_race => [plain(Intervals), plain(Repetition)],
+        Phase::Peak => [plain(Tempo), plain(Intervals)],
+        Phase::Taper | Phase::Race if long_race => [plain(MarathonPace), plain(Tempo)],
+        Phase::Taper | Phase::Race if short_race => [plain(Intervals), plain(Tempo)],
+        Phase::Taper | Phase::Race => [plain(Tempo), plain(Intervals)],
+    };
+    if race_specific
+        && matches!(phase, Phase::Build | Phase::Peak)
+        && let Some(kind) = super::library::race_pace_kind(race_m)
+    {
+        // Race pace replaces the session of its own kind; the other stays.
+        let other = if pair[0].kind == kind {
+            pair[1]
+        } else {
+            pair[0]
+        };
+        pair = [
+            Pick {
+                kind,
+                flavour: Flavour::RacePace,
+            },
+            other,
+        ];
+    }
     pair[usize::from(slot.min(1))]
+}
+
+/// The pace (s/km) of a race of `metres` at the fitness of paces `p`.
+pub fn race_pace(p: &TrainingPaces, metres: f64) -> f64 {
+    let d = crate::units::Distance::from_metres(metres).expect("race distance");
+    crate::science::equivalent_time(p.vdot, &d).seconds() / metres * 1000.0
+}
+
+/// The pace (s/km) a ladder's pieces are sized at: hills about the distance
+/// threshold running covers on the flat (for the week's sums), race-pace
+/// work the race's own (a race of `race_m` metres), the kind's otherwise.
+pub fn ladder_pace(pick: Pick, race_m: f64, t: &Targets) -> f64 {
+    match pick.flavour {
+        Flavour::RacePace => race_pace(&t.assumed, race_m),
+        Flavour::Hills => t.seconds(SessionKind::Tempo, 1.0),
+        _ => t.seconds(pick.kind, 1.0),
+    }
+}
+
+/// The effort (RPE) of the sessions run by feel.
+fn by_feel(flavour: Flavour) -> Option<[u8; 2]> {
+    match flavour {
+        Flavour::Hills => Some([8, 9]),
+        Flavour::Fartlek => Some([7, 8]),
+        _ => None,
+    }
+}
+
+/// "60 s", "2 min": a short time as a runner says it.
+pub fn short_time(secs: u32) -> String {
+    if secs.is_multiple_of(60) {
+        format!("{} min", secs / 60)
+    } else {
+        format!("{secs} s")
+    }
 }
 
 /// A session from the workout library: its pieces between an easy warm-up
 /// and cool-down, at the kind's pace band (or effort).
 pub fn from_library(w: &super::library::Workout, week_km: f64, t: &Targets) -> Session {
     let kind = w.kind;
-    let pace = t.seconds(kind, 1.0);
+    let feel = by_feel(w.flavour);
+    let race_m = w.race_m.map(f64::from);
+    let pick = Pick {
+        kind,
+        flavour: w.flavour,
+    };
+    let pace = ladder_pace(pick, race_m.unwrap_or(0.0), t);
     let piece = w.piece_km(pace);
-    let work = t.step(StepKind::Work, kind, piece);
+    let mut work = t.step(StepKind::Work, kind, piece);
+    let timed = w.work_s.or(w.work_min.map(|m| m * 60));
+    work.duration_s = Some(timed.unwrap_or((piece * pace).round() as u32));
+    if let Some(m) = race_m {
+        let width = BAND.iter().find(|(k, _)| *k == kind).map_or(4.0, |b| b.1);
+        work.pace_s_per_km = t.known.map(|p| {
+            let mid = race_pace(&p, m);
+            [(mid - width).round() as u32, (mid + width).round() as u32]
+        });
+    }
+    if feel.is_some() {
+        work.pace_s_per_km = None;
+        work.rpe = feel;
+    }
+    let (work_pace, work_rpe) = (work.pace_s_per_km, work.rpe);
     let main = if w.reps <= 1 {
         vec![work]
     } else {
@@ -172,17 +267,31 @@ pub fn from_library(w: &super::library::Workout, week_km: f64, t: &Targets) -> S
         };
         vec![repeat(w.reps, vec![work, jog])]
     };
-    let what = match kind {
-        SessionKind::Tempo => " at threshold",
-        _ => "",
+    let what = match (kind, w.flavour) {
+        (_, Flavour::Hills) => " uphill".to_owned(),
+        (_, Flavour::Fartlek) => format!(" on, {} off", short_time(w.recovery_s)),
+        (SessionKind::Tempo, Flavour::Plain) => " at threshold".to_owned(),
+        _ => String::new(),
     };
-    let title = match (w.reps, w.work_m, w.work_min) {
-        (1, _, Some(min)) => format!("{} {min} min{what}", w.name),
-        (1, Some(_), _) => format!("{} {}{what}", w.name, t.dist(piece)),
+    // Hill pieces in seconds ("60–90 s"), others in minutes.
+    let time = match (w.work_s, w.work_min) {
+        (Some(secs), _) => Some(format!("{secs} s")),
+        (None, Some(min)) => Some(format!("{min} min")),
+        _ => None,
+    };
+    let title = match (w.reps, w.work_m, time) {
+        (1, None, Some(time)) => format!("{} {time}{what}", w.name),
+        (n, None, Some(time)) => format!("{} {n} × {time}{what}", w.name),
+        (1, _, _) => format!("{} {}{what}", w.name, t.dist(piece)),
         (n, Some(m), _) if m < 2000 => format!("{} {n} × {m} m{what}", w.name),
         (n, _, _) => format!("{} {n} × {}{what}", w.name, t.dist(piece)),
     };
-    structured(kind, main, title, week_km, t)
+    let mut s = structured(kind, main, title, week_km, t);
+    if race_m.is_some() || feel.is_some() {
+        s.pace_s_per_km = work_pace;
+        s.rpe = work_rpe;
+    }
+    s
 }
 
 /// A long run of `long_km` with marathon-pace segments from the library:

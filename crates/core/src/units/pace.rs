@@ -23,9 +23,55 @@ impl Units {
         }
     }
 
-    /// A distance given in km, in these units: "5.0 km", "3.1 mi".
+    /// A distance given in km, in these units: "5.0 km", "3.1 mi". Every
+    /// distance a runner reads is written here (or by [`Units::amount`]).
     pub fn distance(self, km: f64) -> String {
-        format!("{:.1} {}", km / self.km(), self.label())
+        format!("{} {}", self.amount(km), self.label())
+    }
+
+    /// The number alone, one decimal: "7.5" for 12.07 km in miles. Never
+    /// "-0.0": a tiny negative (a rounding leftover) is written as zero.
+    pub fn amount(self, km: f64) -> String {
+        let x = (km / self.km() * 10.0).round() / 10.0;
+        // Adding 0.0 turns -0.0 into 0.0 (IEEE 754).
+        format!("{:.1}", x + 0.0)
+    }
+
+    /// `text` with every distance written in `from` units, as
+    /// [`Units::distance`] writes them ("16.0 km"), rewritten in these
+    /// units ("9.9 mi"): wording stored when a plan was made in one unit
+    /// reads in the runner's current one.
+    pub fn restate(self, text: &str, from: Units) -> String {
+        if from == self {
+            return text.to_owned();
+        }
+        let label = format!(" {}", from.label());
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find(&label) {
+            let (before, after) = rest.split_at(at);
+            let after = &after[label.len()..];
+            let number_start = before
+                .rfind(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .map_or(0, |i| {
+                    i + before[i..].chars().next().map_or(1, char::len_utf8)
+                });
+            let number = &before[number_start..];
+            let whole_word = !after.starts_with(|c: char| c.is_alphanumeric());
+            match number.parse::<f64>() {
+                Ok(n) if whole_word && !number.is_empty() => {
+                    out.push_str(&before[..number_start]);
+                    out.push_str(&self.distance(n * from.km()));
+                }
+                _ => {
+                    out.push_str(before);
+                    out.push_str(&label);
+                }
+            }
+            rest = after;
+        }
+        out.push_str(rest);
+        out
     }
 
     pub fn label(self) -> &'static str {
@@ -92,6 +138,38 @@ impl Pace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn distances_never_read_negative_zero() {
+        assert_eq!(Units::Km.distance(-0.0), "0.0 km");
+        assert_eq!(Units::Km.distance(-0.04), "0.0 km");
+        assert_eq!(Units::Mi.distance(12.07), "7.5 mi");
+        assert_eq!(Units::Mi.amount(16.0), "9.9");
+        assert_eq!(Units::Km.amount(16.0), "16.0");
+    }
+
+    #[test]
+    fn stored_wording_is_restated_in_the_runners_units() {
+        let note = "Build phase, week 3 of 12: 16.0 km, +5% on the larger of the two weeks before (15.2 km); the limit is 110%, 16.8 km.";
+        assert_eq!(
+            Units::Mi.restate(note, Units::Km),
+            "Build phase, week 3 of 12: 9.9 mi, +5% on the larger of the two weeks before (9.4 mi); the limit is 110%, 10.4 mi."
+        );
+        // Same units: untouched; words that only begin like a unit stay.
+        assert_eq!(Units::Km.restate(note, Units::Km), note);
+        assert_eq!(
+            Units::Km.restate(
+                "Recovery week: 9.9 mi → 8.0 mi, 3 miles of hills",
+                Units::Mi
+            ),
+            "Recovery week: 15.9 km → 12.9 km, 3 miles of hills"
+        );
+        // A label with no number before it is left as it is.
+        assert_eq!(
+            Units::Mi.restate("in km (or mi)", Units::Km),
+            "in km (or mi)"
+        );
+    }
 
     #[test]
     fn displays_in_either_unit() {

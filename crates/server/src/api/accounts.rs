@@ -119,13 +119,19 @@ pub fn check_signup(s: &Signup) -> Result<(), ApiError> {
     {
         fields.push(runcoach_core::plan::FieldError {
             field: "email",
-            message: format!("'{email}' is not an email address"),
+            message: if email.is_empty() {
+                "enter your e-mail address".into()
+            } else {
+                format!(
+                    "“{email}” is not an e-mail address: it needs a name, an @ and a domain, like ann@example.com"
+                )
+            },
         });
     }
     if s.name.trim().is_empty() || s.name.chars().count() > 100 {
         fields.push(runcoach_core::plan::FieldError {
             field: "name",
-            message: "give a name of 1–100 characters".into(),
+            message: "enter your name (up to 100 characters)".into(),
         });
     }
     if let Err(m) = password::policy(&s.password, &s.email) {

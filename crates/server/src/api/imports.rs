@@ -329,18 +329,26 @@ pub struct ImportStatus {
     pub salvaged: Vec<Salvage>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What came in: the activities this import stored, oldest first.
+    pub activities: Vec<ActivityItem>,
 }
 
-/// The status of one import of this user's, with its failed and salvaged files.
-pub async fn status_of(
-    db: &Db,
-    user_id: &str,
-    id: &str,
-) -> Result<Option<(ImportStatus, Vec<activities::FileReport>)>, ApiError> {
+/// An import as its status page shows it: the API's status, each file's
+/// report line and the activities stored.
+pub struct ImportDetail {
+    pub status: ImportStatus,
+    pub files: Vec<activities::FileReport>,
+    pub activities: Vec<activities::Activity>,
+}
+
+/// The status of one import of this user's, with its failed and salvaged
+/// files and the activities it stored.
+pub async fn status_of(db: &Db, user_id: &str, id: &str) -> Result<Option<ImportDetail>, ApiError> {
     let Some(job) = activities::get_import(db, user_id, id).await? else {
         return Ok(None);
     };
     let files = activities::import_files(db, user_id, id, None).await?;
+    let stored = activities::of_import(db, user_id, id).await?;
     let failed = files
         .iter()
         .filter(|f| f.status == FileStatus::Failed)
@@ -367,8 +375,8 @@ pub async fn status_of(
                 })
         })
         .collect();
-    Ok(Some((
-        ImportStatus {
+    Ok(Some(ImportDetail {
+        status: ImportStatus {
             id: job.id,
             status: job.status,
             total: job.total,
@@ -379,9 +387,11 @@ pub async fn status_of(
             failed,
             salvaged,
             error: job.error,
+            activities: stored.iter().map(ActivityItem::from).collect(),
         },
         files,
-    )))
+        activities: stored,
+    }))
 }
 
 pub async fn get(
@@ -389,10 +399,10 @@ pub async fn get(
     user: CurrentUser,
     UrlPath(id): UrlPath<String>,
 ) -> Result<Json<ImportStatus>, ApiError> {
-    let (status, _) = status_of(&state.db, &user.user.id, &id)
+    let detail = status_of(&state.db, &user.user.id, &id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(status))
+    Ok(Json(detail.status))
 }
 
 #[derive(Deserialize)]
@@ -413,6 +423,21 @@ pub struct ActivityItem {
     pub avg_hr: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub planned_session_id: Option<String>,
+}
+
+impl From<&activities::Activity> for ActivityItem {
+    fn from(a: &activities::Activity) -> Self {
+        ActivityItem {
+            id: a.id.clone(),
+            sport: a.sport.clone(),
+            start_time: rfc3339(a.start_time_ms.unwrap_or(0)),
+            distance_m: a.distance_m,
+            elapsed_s: a.elapsed_s,
+            moving_s: a.moving_s,
+            avg_hr: a.avg_hr,
+            planned_session_id: a.planned_session_id.clone(),
+        }
+    }
 }
 
 fn day_start_ms(d: Date) -> i64 {
@@ -468,20 +493,7 @@ pub async fn list_activities(
 ) -> Result<Json<Vec<ActivityItem>>, ApiError> {
     let (from, to) = parse_range(&q)?;
     let list = activities::list(&state.db, &user.user.id, from, to).await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|a| ActivityItem {
-                start_time: rfc3339(a.start_time_ms.unwrap_or(0)),
-                id: a.id,
-                sport: a.sport,
-                distance_m: a.distance_m,
-                elapsed_s: a.elapsed_s,
-                moving_s: a.moving_s,
-                avg_hr: a.avg_hr,
-                planned_session_id: a.planned_session_id,
-            })
-            .collect(),
-    ))
+    Ok(Json(list.iter().map(ActivityItem::from).collect()))
 }
 
 #[derive(Deserialize)]
@@ -504,7 +516,9 @@ pub async fn history(
     ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Json<History>, ApiError> {
     let today = super::plans::day_from(q.date.as_deref(), &user.user.time_zone)?;
-    let summary = runcoach_app::imports::history_of(&state.db, &user.user.id, today).await?;
+    let summary =
+        runcoach_app::imports::history_of(&state.db, &user.user.id, &user.user.time_zone, today)
+            .await?;
     Ok(Json(History {
         vdot: summary
             .best_effort

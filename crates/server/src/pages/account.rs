@@ -11,6 +11,7 @@ use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use runcoach_store::users;
 use serde::Deserialize;
 
+use super::form::FormErrors;
 use super::{Nav, render};
 use crate::AppState;
 use crate::api::accounts::{self, PasswordChange, Signup, rate_limited};
@@ -45,9 +46,8 @@ struct AuthPage {
     error: String,
     name: String,
     email: String,
-    name_error: String,
-    email_error: String,
-    password_error: String,
+    /// Each problem beside its field (`name`, `email`, `password`).
+    errors: FormErrors,
 }
 
 fn safe_next(next: Option<&str>, default: &str) -> String {
@@ -210,13 +210,15 @@ pub async fn signup_submit(
 
 /// The sign-up form again, each problem beside its field.
 fn invalid_signup(mut page: AuthPage, fields: Vec<runcoach_core::plan::FieldError>) -> Response {
-    for f in fields {
-        match f.field {
-            "name" => page.name_error = f.message,
-            "email" => page.email_error = f.message,
-            _ => page.password_error = f.message,
-        }
-    }
+    page.errors.extend_from(
+        &fields,
+        |f| match f {
+            "name" | "email" => f,
+            _ => "password",
+        },
+        |_, m| m.to_owned(),
+    );
+    page.errors = std::mem::take(&mut page.errors).in_form_order(&["name", "email", "password"]);
     with_status(StatusCode::UNPROCESSABLE_ENTITY, render(&page))
 }
 
@@ -271,7 +273,10 @@ pub async fn logout(
 struct Settings {
     nav: Nav,
     notice: String,
+    /// A problem with no field of its own (too many password attempts).
     error: String,
+    /// Each problem beside its field, on whichever of the page's forms.
+    errors: FormErrors,
     name: String,
     units: String,
     week_start: String,
@@ -348,6 +353,7 @@ async fn settings(
         nav: Nav::page(user),
         notice: notice.into(),
         error: error.into(),
+        errors: FormErrors::new(),
         name: u.name.clone(),
         email: u.email.clone(),
         can_verify: state.config.mail.is_some() && u.email_verified_at.is_none(),
@@ -413,15 +419,23 @@ pub async fn settings_submit(
         return Ok(refused(StatusCode::FORBIDDEN));
     }
     let name = form.name.trim();
-    if !accounts::check_preferences(name, &form.units, &form.week_start).is_empty() {
-        let mut page = settings(
-            &state,
-            &user,
-            "",
-            "Give a name of 1–100 characters, km or mi, and a weekday.",
-        )
-        .await?;
+    let bad = accounts::check_preferences(name, &form.units, &form.week_start);
+    if !bad.is_empty() {
+        let mut page = settings(&state, &user, "", "").await?;
+        page.errors.extend_from(
+            &bad,
+            |f| f,
+            |f, m| match f {
+                "name" => "Enter your name (up to 100 characters)".into(),
+                "units" => "Choose kilometres or miles".into(),
+                "week_start" => "Choose the day your week starts on".into(),
+                _ => m.to_owned(),
+            },
+        );
+        // The answers as given, so nothing typed is lost.
         page.name = form.name;
+        page.units = form.units;
+        page.week_start = form.week_start;
         return Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, render(&page)));
     }
     users::set_settings(
@@ -461,15 +475,13 @@ pub async fn password_submit(
     match accounts::change_password_for(&state, &user.0, &change).await {
         Ok(()) => Ok(Redirect::to("/settings?saved=password").into_response()),
         Err(ApiError::Invalid(fields)) => {
-            let msg = fields
-                .into_iter()
-                .map(|f| f.message)
-                .collect::<Vec<_>>()
-                .join("; ");
-            Ok(with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(&settings(&state, &user, "", &msg).await?),
-            ))
+            let mut page = settings(&state, &user, "", "").await?;
+            page.errors.extend_from(
+                &fields,
+                |f| if f == "current" { f } else { "new" },
+                |_, m| m.to_owned(),
+            );
+            Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, render(&page)))
         }
         Err(ApiError::TooMany { retry_after_s }) => {
             let msg = format!("Too many wrong passwords; wait {retry_after_s} s and try again.");
@@ -547,21 +559,26 @@ pub async fn schedule_submit(
         return Ok(refused(StatusCode::FORBIDDEN));
     }
     let mut times = [None; 7];
-    let mut errors = Vec::new();
+    let mut errors = FormErrors::new();
+    let typed = |key: &str| posted.get(key).map_or("", String::as_str);
     for (i, (value, label)) in WEEKDAYS.iter().enumerate() {
-        let text = posted
-            .get(&format!("start_{value}"))
-            .map_or("", String::as_str);
-        match crate::schedule::field(label, text) {
+        let key = format!("start_{value}");
+        match crate::schedule::field(label, typed(&key)) {
             Ok(t) => times[i] = t,
-            Err(e) => errors.push(e),
+            Err(e) => errors.add(&key, e),
         }
     }
-    let zone = crate::schedule::zone(posted.get("time_zone").map_or("", String::as_str))
-        .map_err(|e| errors.push(e))
+    let zone = crate::schedule::zone(typed("time_zone"))
+        .map_err(|e| errors.add("time_zone", e))
         .ok();
     if !errors.is_empty() {
-        let page = settings(&state, &user, "", &errors.join("; ")).await?;
+        let mut page = settings(&state, &user, "", "").await?;
+        page.errors = errors;
+        // Every time and the zone as typed: one bad answer clears none.
+        for (value, _, time) in &mut page.start_times {
+            *time = typed(&format!("start_{value}")).to_owned();
+        }
+        page.time_zone = typed("time_zone").to_owned();
         return Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, render(&page)));
     }
     users::set_schedule(

@@ -14,6 +14,7 @@ use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use runcoach_app::accounts::email::{self, Confirmed};
 use serde::Deserialize;
 
+use super::form::FormErrors;
 use super::{Nav, message, render};
 use crate::AppState;
 use crate::api::accounts::rate_limited;
@@ -32,8 +33,10 @@ struct LinkPage {
     csrf: String,
     token: String,
     email: String,
+    /// A refusal with no field of its own (too many requests).
     error: String,
-    password_error: String,
+    /// Each problem beside its field (`email`, `password`).
+    errors: FormErrors,
 }
 
 const NO_MAIL: &str = "This server sends no e-mail. Ask the person who runs it to set a new password for you (runcoach admin reset-password).";
@@ -127,6 +130,12 @@ pub async fn forgot_submit(
             .insert(axum::http::header::RETRY_AFTER, retry_after_s.max(1).into());
         return Ok(res);
     }
+    if form.email.trim().is_empty() {
+        let (mut p, _) = page(&state, &user, &headers, "forgot", "");
+        p.errors
+            .add("email", "Enter the e-mail address of your account");
+        return Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, render(&p)));
+    }
     email::request_reset(&state.db, mail, &form.email).await?;
     Ok(message(
         StatusCode::OK,
@@ -207,11 +216,8 @@ pub async fn reset_submit(
         }
         Err(ApiError::Invalid(fields)) if fields.iter().any(|f| f.field == "password") => {
             let (mut p, _) = page(&state, &user, &headers, "reset", &form.token);
-            p.password_error = fields
-                .into_iter()
-                .map(|f| f.message)
-                .collect::<Vec<_>>()
-                .join("; ");
+            p.errors
+                .extend_from(&fields, |_| "password", |_, m| m.to_owned());
             Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, render(&p)))
         }
         Err(ApiError::Invalid(_)) => Ok(message(

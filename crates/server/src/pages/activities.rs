@@ -54,20 +54,59 @@ fn clock_of(a: &Activity) -> f64 {
     }
 }
 
-fn day_of(a: &Activity, zone: &str) -> Option<jiff::civil::Date> {
+fn start_of(a: &Activity, zone: &str) -> Option<jiff::Zoned> {
     let ts = jiff::Timestamp::from_millisecond(a.start_time_ms?).ok()?;
-    let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    Some(ts.to_zoned(tz).date())
+    Some(ts.to_zoned(runcoach_app::imports::matching::zone_of(zone)))
 }
 
-fn sport(a: &Activity) -> String {
+fn day_of(a: &Activity, zone: &str) -> Option<jiff::civil::Date> {
+    start_of(a, zone).map(|z| z.date())
+}
+
+/// When it started, on the runner's own clock: "Wed 4 Mar, 22:44".
+pub(super) fn started(a: &Activity, zone: &str) -> String {
+    start_of(a, zone).map_or_else(
+        || "no start time".to_owned(),
+        |z| format!("{}, {}", view::day_label(z.date()), z.strftime("%H:%M")),
+    )
+}
+
+/// The planned session an activity counted for: its page, and words with
+/// its current day ("Wed 4 Mar, week 1: Easy 8.0 km").
+pub(super) async fn counted_for(
+    db: &runcoach_store::Db,
+    user_id: &str,
+    session_id: &str,
+    units: Units,
+) -> Result<Option<(String, String)>, runcoach_store::StoreError> {
+    Ok(runcoach_app::plans::session(db, user_id, session_id)
+        .await?
+        .map(|at| {
+            let s = &at.session;
+            let label = if s.kind.is_run() {
+                view::short(s, units)
+            } else {
+                s.title.clone()
+            };
+            (
+                format!("/sessions/{session_id}"),
+                format!(
+                    "{}, week {}: {label}",
+                    view::day_label(at.date),
+                    at.week_index
+                ),
+            )
+        }))
+}
+
+pub(super) fn sport(a: &Activity) -> String {
     a.name
         .clone()
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| view::sentence(&a.sport.replace('_', " ")))
 }
 
-fn activity_facts(a: &Activity, units: Units) -> String {
+pub(super) fn activity_facts(a: &Activity, units: Units) -> String {
     let mut parts = Vec::new();
     if a.distance_m > 0.0 {
         parts.push(view::distance(a.distance_m.round() as u32, units));
@@ -180,24 +219,7 @@ pub async fn detail(
         facts.push(("Climb", format!("{e:.0} m")));
     }
     let matched = match &a.planned_session_id {
-        Some(sid) => runcoach_app::plans::session(&state.db, &u.id, sid)
-            .await?
-            .map(|at| {
-                let s = &at.session;
-                let label = if s.kind.is_run() {
-                    view::short(s, units)
-                } else {
-                    s.title.clone()
-                };
-                (
-                    format!("/sessions/{sid}"),
-                    format!(
-                        "{}, week {}: {label}",
-                        view::day_label(at.date),
-                        at.week_index
-                    ),
-                )
-            }),
+        Some(sid) => counted_for(&state.db, &u.id, sid, units).await?,
         None => None,
     };
     Ok(render(&Detail {

@@ -16,6 +16,7 @@ use runcoach_store::now_ms;
 use serde::Deserialize;
 
 use super::charts::{Chart, Series};
+use super::form::FormErrors;
 use super::shop::money;
 use super::{Nav, message, not_found, render};
 use crate::AppState;
@@ -56,6 +57,10 @@ struct AffiliatePage {
     auto_approve: bool,
     slug: String,
     payout_email: String,
+    website: String,
+    note: String,
+    /// The application's problems, each beside its field.
+    errors: FormErrors,
     chart: String,
     legend: String,
     qr: String,
@@ -121,12 +126,22 @@ pub async fn page(
     user: MaybeUser,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, ApiError> {
+    Ok(render(
+        &affiliate_page(&state, &user, q.notice.unwrap_or_default()).await?,
+    ))
+}
+
+async fn affiliate_page(
+    state: &AppState,
+    user: &MaybeUser,
+    notice: String,
+) -> Result<AffiliatePage, ApiError> {
     let program = runcoach_store::affiliates::program_of(&state.db).await?;
     let currency = program.currency.clone();
     let mut page = AffiliatePage {
-        nav: Nav::of(&user),
+        nav: Nav::of(user),
         signed_in: user.0.is_some(),
-        notice: q.notice.unwrap_or_default(),
+        notice,
         dash: None,
         rows: Vec::new(),
         payouts: Vec::new(),
@@ -139,6 +154,9 @@ pub async fn page(
         hold_days: program.hold_days,
         auto_approve: program.auto_approve,
         slug: String::new(),
+        website: String::new(),
+        note: String::new(),
+        errors: FormErrors::new(),
         chart: String::new(),
         legend: String::new(),
         qr: String::new(),
@@ -149,7 +167,7 @@ pub async fn page(
             .unwrap_or_default(),
     };
     if let Some(u) = &user.0 {
-        match affiliates::dashboard(&state.db, &Actor::of(&u.user), public_url(&state), now_ms())
+        match affiliates::dashboard(&state.db, &Actor::of(&u.user), public_url(state), now_ms())
             .await
         {
             Ok(d) => {
@@ -184,7 +202,7 @@ pub async fn page(
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(render(&page))
+    Ok(page)
 }
 
 pub(super) fn back(to: &str, notice: &str) -> Response {
@@ -218,6 +236,20 @@ fn said(e: AffiliateError) -> Result<String, ApiError> {
     }
 }
 
+/// The application's rules (app::affiliates) say what a field must be;
+/// the page turns that into what to do.
+fn application_words(field: &str, message: &str) -> String {
+    match field {
+        "slug" => format!("Choose a link name: {message}"),
+        "payout_email" => "Enter an e-mail address for payouts (PayPal or bank contact)".into(),
+        "website" => {
+            "Enter your website as an address starting with https://, up to 300 characters".into()
+        }
+        "note" => "Keep the note to 2000 characters".into(),
+        _ => message.to_owned(),
+    }
+}
+
 /// The application form.
 pub async fn apply(
     State(state): State<AppState>,
@@ -240,6 +272,7 @@ pub async fn apply(
         website: field("website"),
         note: field("note"),
     };
+    let typed = application.clone();
     let address = address_hash(&state, &client).await?;
     let notice = match affiliates::apply(
         &state.db,
@@ -252,6 +285,19 @@ pub async fn apply(
     {
         Ok(a) if a.status == "approved" => "You are in: share your link below.".to_owned(),
         Ok(_) => "Thank you: an admin will look at your application soon.".to_owned(),
+        // The form again, each problem beside its field, nothing lost.
+        Err(AffiliateError::Invalid(fields)) => {
+            let mut page =
+                affiliate_page(&state, &MaybeUser(Some(user.0.clone())), String::new()).await?;
+            page.errors.extend_from(&fields, |f| f, application_words);
+            page.slug = typed.slug;
+            page.payout_email = typed.payout_email;
+            page.website = typed.website.unwrap_or_default();
+            page.note = typed.note.unwrap_or_default();
+            let mut res = render(&page);
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(res);
+        }
         Err(e) => said(e)?,
     };
     Ok(back("/affiliate", &notice))

@@ -19,6 +19,7 @@ use runcoach_store::now_ms;
 use runcoach_store::users::Role;
 use serde::Deserialize;
 
+use super::form::FormErrors;
 use super::{Nav, message, not_found, render, view};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -156,7 +157,10 @@ fn roster_row(e: &RosterEntry) -> RosterRow {
 struct RosterPage {
     nav: Nav,
     notice: String,
-    error: String,
+    /// The invitation form's problem, beside the e-mail field.
+    errors: FormErrors,
+    /// The address typed, kept after a refusal.
+    email: String,
     invitation: String,
     athletes: Vec<RosterRow>,
 }
@@ -165,7 +169,8 @@ async fn roster_page(
     state: &AppState,
     user: &PageUser,
     notice: String,
-    error: String,
+    errors: FormErrors,
+    email: String,
     invitation: String,
 ) -> Result<Response, ApiError> {
     let today = runcoach_app::calendar::today_in(&user.0.user.time_zone);
@@ -174,7 +179,8 @@ async fn roster_page(
     Ok(render(&RosterPage {
         nav: Nav::page(user),
         notice,
-        error,
+        errors,
+        email,
         invitation,
         athletes: roster.athletes.iter().map(roster_row).collect(),
     }))
@@ -192,6 +198,7 @@ pub async fn roster(
         &state,
         &user,
         q.notice.unwrap_or_default(),
+        FormErrors::new(),
         String::new(),
         String::new(),
     )
@@ -222,17 +229,40 @@ pub async fn invite(
                 "Invitation for {} ready: send them this link (valid 14 days, works once).",
                 form.email.trim()
             );
-            roster_page(&state, &user, notice, String::new(), inv.url).await
-        }
-        Err(CoachingError::Invalid(_)) => {
             roster_page(
                 &state,
                 &user,
+                notice,
+                FormErrors::new(),
                 String::new(),
-                "Give an e-mail address like runner@example.com.".into(),
-                String::new(),
+                inv.url,
             )
             .await
+        }
+        Err(CoachingError::Invalid(_)) => {
+            let mut errors = FormErrors::new();
+            errors.add(
+                "email",
+                if form.email.trim().is_empty() {
+                    "Enter your athlete's e-mail address".to_owned()
+                } else {
+                    format!(
+                        "“{}” is not an e-mail address: write it like runner@example.com",
+                        form.email.trim()
+                    )
+                },
+            );
+            let mut res = roster_page(
+                &state,
+                &user,
+                String::new(),
+                errors,
+                form.email.clone(),
+                String::new(),
+            )
+            .await?;
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
         }
         Err(e) => Err(e.into()),
     }
@@ -420,6 +450,20 @@ pub struct CommentForm {
     back: String,
 }
 
+/// A refused comment, shown again to fix.
+#[derive(Template)]
+#[template(path = "comment_retry.html")]
+struct CommentRetry {
+    nav: Nav,
+    session_id: String,
+    /// The form's own `back`, sent on again.
+    back: String,
+    /// Where "back without sending" goes (a checked local path).
+    back_link: String,
+    body: String,
+    errors: FormErrors,
+}
+
 /// A comment from a page form: the athlete on their session page, a coach
 /// on the athlete page. Errors come back as a short message page.
 pub async fn comment(
@@ -431,6 +475,8 @@ pub async fn comment(
     if !user.form_ok(&form.csrf) {
         return Ok(refused());
     }
+    let back_is_coach =
+        form.back.starts_with("/coach/athletes/") && crate::auth::is_local_path(&form.back);
     match comments::post(
         &state.db,
         &actor(&user),
@@ -440,24 +486,32 @@ pub async fn comment(
     .await
     {
         Ok(_) => {
-            let back = if form.back.starts_with("/coach/athletes/")
-                && crate::auth::is_local_path(&form.back)
-            {
+            let back = if back_is_coach {
                 format!("{}#s-{session_id}", form.back)
             } else {
                 format!("/sessions/{session_id}#comments")
             };
             Ok(Redirect::to(&back).into_response())
         }
-        Err(CoachingError::Invalid(fields)) => Ok(message(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Nav::page(&user),
-            "Comment not saved",
-            &fields
-                .first()
-                .map(|f| f.message.clone())
-                .unwrap_or_default(),
-        )),
+        // The comment again with its problem beside it, nothing lost.
+        Err(CoachingError::Invalid(fields)) => {
+            let mut errors = FormErrors::new();
+            errors.extend_from(&fields, |_| "body", |_, m| m.to_owned());
+            let mut res = render(&CommentRetry {
+                nav: Nav::page(&user),
+                back_link: if back_is_coach {
+                    form.back.clone()
+                } else {
+                    format!("/sessions/{session_id}#comments")
+                },
+                session_id,
+                back: form.back,
+                body: form.body,
+                errors,
+            });
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
         Err(CoachingError::NotFound) => Ok(not_found(Nav::page(&user))),
         Err(e) => Err(e.into()),
     }
@@ -484,7 +538,8 @@ struct InvitationPage {
     nav: Nav,
     secret: String,
     coach: String,
-    error: String,
+    /// A refused answer beside the access choice.
+    errors: FormErrors,
 }
 
 pub async fn invitation(
@@ -497,7 +552,7 @@ pub async fn invitation(
             nav: Nav::page(&user),
             secret,
             coach: inv.coach_name,
-            error: String::new(),
+            errors: FormErrors::new(),
         })),
         None => Ok(message(
             StatusCode::NOT_FOUND,
@@ -528,14 +583,17 @@ pub async fn accept(
         Ok(_) => Ok(Redirect::to("/settings?saved=coach#coaches").into_response()),
         Err(CoachingError::Invalid(fields)) => {
             let inv = grants::pending(&state.db, &secret, now_ms()).await?;
+            let mut errors = FormErrors::new();
+            errors.extend_from(
+                &fields,
+                |_| "access",
+                |_, _| "Choose what your coach may do: see, comment or change your plan".into(),
+            );
             let mut page = render(&InvitationPage {
                 nav: Nav::page(&user),
                 coach: inv.map(|i| i.coach_name).unwrap_or_default(),
                 secret,
-                error: fields
-                    .first()
-                    .map(|f| f.message.clone())
-                    .unwrap_or_default(),
+                errors,
             });
             *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(page)
@@ -763,7 +821,8 @@ pub async fn create_coach(
 struct ProfilePage {
     nav: Nav,
     notice: String,
-    error: String,
+    /// Each problem beside its field.
+    errors: FormErrors,
     bio: String,
     specialities: String,
     online: bool,
@@ -785,7 +844,7 @@ pub async fn profile(
     Ok(render(&ProfilePage {
         nav: Nav::page(&user),
         notice: q.notice.unwrap_or_default(),
-        error: String::new(),
+        errors: FormErrors::new(),
         bio: mine.as_ref().map(|c| c.bio.clone()).unwrap_or_default(),
         specialities: mine
             .as_ref()
@@ -833,11 +892,26 @@ pub async fn profile_submit(
             let mut page = render(&ProfilePage {
                 nav: Nav::page(&user),
                 notice: String::new(),
-                error: fields
-                    .iter()
-                    .map(|f| format!("{}: {}", f.field.replace('_', " "), f.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                errors: {
+                    let mut errors = FormErrors::new();
+                    errors.extend_from(
+                        &fields,
+                        |f| {
+                            if f == "in_person_location" {
+                                "location"
+                            } else {
+                                f
+                            }
+                        },
+                        |f, m| match f {
+                            "bio" => format!("Keep “About you” shorter: {m}"),
+                            "specialities" => format!("Specialities: {m}"),
+                            "in_person_location" => format!("Where you coach: {m}"),
+                            _ => m.to_owned(),
+                        },
+                    );
+                    errors
+                },
                 bio: form.bio,
                 specialities: form.specialities,
                 online: form.online.is_some(),

@@ -5,9 +5,15 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use runcoach_store::activities::{self, FileStatus};
+use std::collections::HashMap;
 
-use super::{Nav, not_found, render};
+use runcoach_app::imports::RUNNING_SPORTS;
+use runcoach_formats::DecodeError;
+use runcoach_store::activities::{self, Activity, FileReport, FileStatus};
+
+use super::activities::{activity_facts, counted_for, sport, started};
+use super::form::FormErrors;
+use super::{Nav, not_found, render, view};
 use crate::AppState;
 use crate::api::imports::{UPLOAD_LIMIT, receive, rfc3339, start_upload_import, status_of};
 use crate::auth::PageUser;
@@ -30,6 +36,22 @@ pub struct FileView {
     pub status: &'static str,
     pub result: String,
     pub details: String,
+    /// The stored copy a duplicate is of: its page and when it started.
+    pub copy_of: Option<(String, String)>,
+}
+
+/// One activity that came in.
+pub struct CameView {
+    /// On the runner's clock: "Wed 4 Mar, 22:44".
+    pub when: String,
+    pub what: String,
+    /// Distance and time in the runner's units.
+    pub facts: String,
+    pub href: String,
+    /// The planned session it counted for: its page and words.
+    pub counted_for: Option<(String, String)>,
+    /// Why it counted for none, when it is a run.
+    pub unmatched: &'static str,
 }
 
 pub struct RecentView {
@@ -44,9 +66,13 @@ pub struct RecentView {
 struct Page {
     nav: Nav,
     job: Option<JobView>,
+    came: Vec<CameView>,
     files: Vec<FileView>,
     recent: Vec<RecentView>,
+    /// A refusal that is not about the files (imports under way).
     error: String,
+    /// What was wrong with the files chosen, beside the file field.
+    errors: FormErrors,
     limit_mb: usize,
 }
 
@@ -54,7 +80,7 @@ fn nav(user: &PageUser) -> Nav {
     Nav::page(user)
 }
 
-async fn form(state: &AppState, user: &PageUser, error: String) -> Response {
+async fn form(state: &AppState, user: &PageUser, error: String, errors: FormErrors) -> Response {
     let recent = match activities::recent_imports(&state.db, &user.0.user.id, 10).await {
         Ok(r) => r,
         Err(e) => return ApiError::from(e).into_response(),
@@ -62,6 +88,7 @@ async fn form(state: &AppState, user: &PageUser, error: String) -> Response {
     render(&Page {
         nav: nav(user),
         job: None,
+        came: Vec::new(),
         files: Vec::new(),
         recent: recent
             .into_iter()
@@ -73,12 +100,27 @@ async fn form(state: &AppState, user: &PageUser, error: String) -> Response {
             })
             .collect(),
         error,
+        errors,
         limit_mb: UPLOAD_LIMIT >> 20,
     })
 }
 
+/// The upload form again with one problem beside the file field.
+async fn refused_files(
+    state: &AppState,
+    user: &PageUser,
+    status: StatusCode,
+    message: String,
+) -> Response {
+    let mut errors = FormErrors::new();
+    errors.add("files", message);
+    let mut page = form(state, user, String::new(), errors).await;
+    *page.status_mut() = status;
+    page
+}
+
 pub async fn page(State(state): State<AppState>, user: PageUser) -> Response {
-    form(&state, &user, String::new()).await
+    form(&state, &user, String::new(), FormErrors::new()).await
 }
 
 pub async fn submit(
@@ -94,6 +136,7 @@ pub async fn submit(
                 &user,
                 "Imports are under way (yours or others'); wait for them and try again in a minute."
                     .into(),
+                FormErrors::new(),
             )
             .await;
             *page.status_mut() = StatusCode::TOO_MANY_REQUESTS;
@@ -107,18 +150,17 @@ pub async fn submit(
     let upload = match receive(&state, multipart).await {
         Ok(u) => u,
         Err(res) if res.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            let mut page = form(
+            return refused_files(
                 &state,
                 &user,
+                StatusCode::PAYLOAD_TOO_LARGE,
                 format!(
-                    "That is too large: at most {} MB in all and {} MB per activity file. Upload fewer files at a time, or use runcoach import.",
+                    "That is too large: at most {} MB in all and {} MB per activity file. Upload fewer files at a time, or use runcoach import",
                     UPLOAD_LIMIT >> 20,
                     state.config.imports.file_bytes >> 20
                 ),
             )
             .await;
-            *page.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-            return page;
         }
         Err(res) => return res,
     };
@@ -137,14 +179,13 @@ pub async fn submit(
     match start_upload_import(&state, &user.0.user.id, upload, ticket).await {
         Ok(id) => Redirect::to(&format!("/imports/{id}")).into_response(),
         Err(ApiError::Invalid(_)) => {
-            let mut page = form(
+            refused_files(
                 &state,
                 &user,
-                "Choose at least one FIT, GPX or TCX file, or a Strava export zip.".into(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Choose at least one FIT, GPX or TCX file, or a Strava export zip".into(),
             )
-            .await;
-            *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            page
+            .await
         }
         Err(e) => e.into_response(),
     }
@@ -155,39 +196,117 @@ pub async fn status(
     user: PageUser,
     Path(id): Path<String>,
 ) -> Response {
-    let (job, files) = match status_of(&state.db, &user.0.user.id, &id).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return not_found(nav(&user)),
-        Err(e) => return e.into_response(),
-    };
-    let running = job.status == "queued" || job.status == "running";
-    let files = files
-        .into_iter()
-        .map(|f| {
-            let (status, result) = match f.status {
-                FileStatus::Imported => (
-                    "imported",
-                    match (f.activities, f.duplicates) {
-                        (1, 0) => "imported".to_owned(),
-                        (n, 0) => format!("{n} activities imported"),
-                        (n, d) => format!("{n} imported, {d} already there"),
-                    },
+    match report(&state, &user, &id).await {
+        Ok(Some(res)) => res,
+        Ok(None) => not_found(nav(&user)),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The plain-words reason a file gave nothing new.
+fn file_view(f: FileReport, copies: &HashMap<String, Activity>, zone: &str) -> FileView {
+    let mut copy_of = None;
+    let (status, result, details) = match f.status {
+        FileStatus::Imported => (
+            "imported",
+            match (f.activities, f.duplicates) {
+                (1, 0) => "imported".to_owned(),
+                (n, 0) => format!("{n} activities imported"),
+                (n, d) => format!("{n} imported, {d} already there"),
+            },
+            f.note.unwrap_or_default(),
+        ),
+        FileStatus::Duplicate => {
+            let found = f.note.as_deref().and_then(activities::duplicate_of);
+            copy_of = found
+                .and_then(|(id, _)| copies.get(id))
+                .map(|a| (format!("/activities/{}", a.id), started(a, zone)));
+            let replaced = found.is_some_and(|(_, replaced)| replaced);
+            (
+                "duplicate",
+                "skipped: already there".to_owned(),
+                format!(
+                    "The same activity is already in your history (it starts within a minute of this one and its distance is within 2 %), so it was not added twice.{}",
+                    if replaced {
+                        " This copy had more detail, so the stored one now uses its numbers."
+                    } else {
+                        ""
+                    }
                 ),
-                FileStatus::Duplicate => ("duplicate", "already there".to_owned()),
-                FileStatus::Skipped => ("skipped", "imported before".to_owned()),
-                FileStatus::Failed => ("failed", "could not be read".to_owned()),
-            };
-            let details = f.error.or(f.note).unwrap_or_default();
-            FileView {
-                file: f.file,
-                status,
-                result,
-                details,
-            }
-        })
+            )
+        }
+        FileStatus::Skipped => (
+            "skipped",
+            "skipped: imported before".to_owned(),
+            "This same file was imported earlier, so it was not read again.".to_owned(),
+        ),
+        FileStatus::Failed => (
+            "failed",
+            "refused: could not be read".to_owned(),
+            f.error
+                .map(|e| unreadable(&e))
+                .or(f.note)
+                .unwrap_or_default(),
+        ),
+    };
+    FileView {
+        file: f.file,
+        status,
+        result,
+        details,
+        copy_of,
+    }
+}
+
+async fn report(state: &AppState, user: &PageUser, id: &str) -> Result<Option<Response>, ApiError> {
+    let u = &user.0.user;
+    let Some(detail) = status_of(&state.db, &u.id, id).await? else {
+        return Ok(None);
+    };
+    let units = view::units_of(&u.units);
+    let job = detail.status;
+    let running = job.status == "queued" || job.status == "running";
+    let mut came = Vec::with_capacity(detail.activities.len());
+    for a in &detail.activities {
+        let matched = match &a.planned_session_id {
+            Some(sid) => counted_for(&state.db, &u.id, sid, units).await?,
+            None => None,
+        };
+        let run = RUNNING_SPORTS.contains(&a.sport.as_str());
+        came.push(CameView {
+            when: started(a, &u.time_zone),
+            what: sport(a),
+            facts: activity_facts(a, units),
+            href: format!("/activities/{}", a.id),
+            unmatched: if matched.is_none() && run {
+                "An extra run: no planned run was left on that day."
+            } else {
+                ""
+            },
+            counted_for: matched,
+        });
+    }
+    // The stored copies duplicates name, read once (only when there are any).
+    let copies: HashMap<String, Activity> = if detail
+        .files
+        .iter()
+        .any(|f| f.status == FileStatus::Duplicate)
+    {
+        activities::all(&state.db, &u.id)
+            .await?
+            .into_iter()
+            .map(|a| (a.id.clone(), a))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let files = detail
+        .files
+        .into_iter()
+        .map(|f| file_view(f, &copies, &u.time_zone))
         .collect();
     let page = Page {
-        nav: nav(&user),
+        nav: nav(user),
         job: Some(JobView {
             status: job.status,
             running,
@@ -199,9 +318,11 @@ pub async fn status(
             failed: job.failed.len() as i64,
             error: job.error.unwrap_or_default(),
         }),
+        came,
         files,
         recent: Vec::new(),
         error: String::new(),
+        errors: FormErrors::new(),
         limit_mb: UPLOAD_LIMIT >> 20,
     };
     let mut res = render(&page);
@@ -209,5 +330,93 @@ pub async fn status(
         res.headers_mut()
             .insert("refresh", HeaderValue::from_static("2"));
     }
-    res
+    Ok(Some(res))
+}
+
+/// Why a file could not be read, in the runner's words: the decoder's
+/// reasons name FIT file types (`monitoring_b`) and XML elements, which
+/// say nothing to someone who just copied a watch's folder. The reasons
+/// are recognised by the decoder's own wording, so the two cannot drift.
+fn unreadable(reason: &str) -> String {
+    let pattern = DecodeError::NotAnActivity {
+        file_type: "\0".into(),
+    }
+    .to_string();
+    let (before, after) = pattern.split_once('\0').unwrap_or((&pattern, ""));
+    if let Some(kind) = reason
+        .strip_prefix(before)
+        .and_then(|r| r.strip_suffix(after))
+    {
+        let what = match kind {
+            k if k.starts_with("monitoring") => {
+                "a Garmin monitoring file: steps and heart rate through the day"
+            }
+            "workout" => "a planned workout, not a recorded one",
+            "course" | "segment" => "a route, not a recorded run",
+            "settings" | "sport" | "device" => "the watch's settings",
+            "totals" | "goals" | "activity_summary" => "the watch's totals and goals",
+            "weight" | "blood_pressure" => "a health measurement",
+            "schedules" => "a training schedule",
+            _ => "another kind of watch file",
+        };
+        return format!("This file is not a run we can read ({what}).");
+    }
+    let plain = [
+        (DecodeError::Empty, "This file is empty."),
+        (
+            DecodeError::UnknownFormat,
+            "This is not a FIT, GPX or TCX file, so it holds no run we can read.",
+        ),
+        (
+            DecodeError::NoTrackPoints,
+            "This GPX file holds a route or waypoints, not a recorded run.",
+        ),
+        (
+            DecodeError::NoActivities,
+            "This TCX file holds no recorded activity.",
+        ),
+    ];
+    match plain.iter().find(|(e, _)| e.to_string() == reason) {
+        Some((_, words)) => (*words).to_owned(),
+        // Damage reports (where a file broke) stay as the decoder says.
+        None => reason.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DecodeError, unreadable};
+
+    #[test]
+    fn decoder_reasons_read_as_the_runner_would_say_them() {
+        // The decoder's own wording, so a change there shows here.
+        let monitoring = DecodeError::NotAnActivity {
+            file_type: "monitoring_b".into(),
+        };
+        assert_eq!(
+            unreadable(&monitoring.to_string()),
+            "This file is not a run we can read (a Garmin monitoring file: steps and heart rate through the day)."
+        );
+        let workout = DecodeError::NotAnActivity {
+            file_type: "workout".into(),
+        };
+        assert_eq!(
+            unreadable(&workout.to_string()),
+            "This file is not a run we can read (a planned workout, not a recorded one)."
+        );
+        assert_eq!(
+            unreadable(&DecodeError::Empty.to_string()),
+            "This file is empty."
+        );
+        assert_eq!(
+            unreadable(&DecodeError::UnknownFormat.to_string()),
+            "This is not a FIT, GPX or TCX file, so it holds no run we can read."
+        );
+        assert_eq!(
+            unreadable(&DecodeError::NoTrackPoints.to_string()),
+            "This GPX file holds a route or waypoints, not a recorded run."
+        );
+        let damaged = DecodeError::Fit("bad header".into()).to_string();
+        assert_eq!(unreadable(&damaged), damaged);
+    }
 }

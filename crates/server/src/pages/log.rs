@@ -14,6 +14,7 @@ use runcoach_core::plan::Session;
 use runcoach_core::units::Units;
 use runcoach_store::logs::{self, LogEntry};
 
+use super::form::FormErrors;
 use super::{Nav, not_found, render, view};
 use crate::AppState;
 use crate::api::logs::{LogInput, PainInput, record, set_undone};
@@ -183,36 +184,39 @@ impl LogForm {
 }
 
 /// Reads the posted form into the API's log input; problems with numbers
-/// come back as messages, the rest is judged by `api::logs::read_entry`.
+/// come back beside their fields, the rest is judged by
+/// `api::logs::read_entry`.
 fn input(
     posted: &HashMap<String, String>,
     session_id: Option<&str>,
     units: Units,
-) -> Result<LogInput, Vec<String>> {
+) -> Result<LogInput, FormErrors> {
     let get = |k: &str| {
         posted
             .get(k)
             .map(|v| v.trim().to_owned())
             .unwrap_or_default()
     };
-    let mut errors = Vec::new();
-    let mut whole = |label: &str, key: &str| -> Option<i64> {
+    let mut errors = FormErrors::new();
+    let mut whole = |key: &str, ask: &str| -> Option<i64> {
         let v = get(key);
         if v.is_empty() {
             return None;
         }
         v.parse::<i64>()
-            .map_err(|_| errors.push(format!("{label}: '{v}' is not a whole number")))
+            .map_err(|_| errors.add(key, format!("{ask} (“{v}” is not a whole number)")))
             .ok()
     };
     // A restored entry carries its exact seconds and metres.
-    let exact_s = whole("Time", "duration_s");
-    let minutes = whole("Minutes", "minutes");
-    let rpe = whole("Effort", "rpe");
+    let exact_s = whole("duration_s", "Enter the time in seconds");
+    let minutes = whole("minutes", "Enter the minutes, like 45");
+    let rpe = whole("rpe", "Choose an effort from 1 to 10");
     let mut pain = Vec::new();
     for (value, label, location) in PAIN_LOCATIONS {
-        if let Some(score) = whole(&format!("Pain at {label}"), &format!("pain_{value}"))
-            && score != 0
+        if let Some(score) = whole(
+            &format!("pain_{value}"),
+            &format!("{label}: enter a pain score from 0 to 10"),
+        ) && score != 0
         {
             pain.push(PainInput { location, score });
         }
@@ -227,14 +231,17 @@ fn input(
         d => match d.parse::<f64>() {
             Ok(x) if x.is_finite() => Some((x * units.km() * 1000.0).round() as i64),
             _ => {
-                errors.push(format!("Distance: '{d}' is not a number"));
+                errors.add(
+                    "distance",
+                    format!("Enter the distance as a number, like 8.5 (“{d}” is not one)"),
+                );
                 None
             }
         },
     };
     let status = STATUSES.iter().find(|s| s.0 == get("status")).map(|s| s.2);
     if status.is_none() {
-        errors.push("How did it go: choose done, part of it or skipped".into());
+        errors.add("status", "Choose how it went: done, part of it or skipped");
     }
     let kind = if session_id.is_some() {
         None
@@ -242,7 +249,7 @@ fn input(
         KINDS.iter().find(|k| k.0 == get("kind")).map(|k| k.2)
     };
     if session_id.is_none() && kind.is_none() {
-        errors.push("Activity: choose what you did".into());
+        errors.add("kind", "Choose what you did");
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -274,11 +281,44 @@ fn input(
     })
 }
 
-fn messages(e: ApiError) -> Result<Vec<String>, ApiError> {
-    match e {
-        ApiError::Invalid(fields) => Ok(fields.into_iter().map(|f| f.message).collect()),
-        other => Err(other),
-    }
+/// The problems in the log form's order, top to bottom.
+fn in_form_order(errors: FormErrors) -> FormErrors {
+    let pain: Vec<String> = PAIN_LOCATIONS
+        .iter()
+        .map(|(v, _, _)| format!("pain_{v}"))
+        .collect();
+    let mut order = vec![
+        "kind", "date", "status", "minutes", "distance", "rpe", "pain",
+    ];
+    order.extend(pain.iter().map(String::as_str));
+    order.push("notes");
+    errors.in_form_order(&order)
+}
+
+/// The log use-case's refusals, each beside the form's field for it.
+fn messages(e: ApiError) -> Result<FormErrors, ApiError> {
+    let ApiError::Invalid(fields) = e else {
+        return Err(e);
+    };
+    let mut errors = FormErrors::new();
+    errors.extend_from(
+        &fields,
+        |f| match f {
+            // The form asks for minutes and kilometres (or miles).
+            "duration_s" => "minutes",
+            "distance_m" => "distance",
+            other => other,
+        },
+        |f, m| match f {
+            "duration_s" => "Enter the minutes you were out, from 0 up to a day".into(),
+            "distance_m" => "Enter a distance from 0 up to what one day can hold".into(),
+            "rpe" => "Choose an effort from 1 (easy) to 10 (all-out)".into(),
+            "pain" => "Give each pain score from 0 (none) to 10 (worst)".into(),
+            "kind" => "Choose what you did".into(),
+            _ => m.to_owned(),
+        },
+    );
+    Ok(errors)
 }
 
 fn forbidden() -> Response {
@@ -321,6 +361,7 @@ pub async fn log_session(
         },
         Err(errors) => errors,
     };
+    let errors = in_form_order(errors);
     let posted_form = |f: LogForm| f.refill(&posted);
     super::plan::session_page(
         &state,
@@ -342,7 +383,7 @@ pub async fn extra_page(user: PageUser) -> Response {
     render(&super::plan::LogEdit {
         nav: nav(&user),
         heading: "Log an activity".into(),
-        errors: Vec::new(),
+        errors: FormErrors::new(),
         form: LogForm {
             submit: "Save activity",
             ..LogForm::blank(
@@ -371,6 +412,7 @@ pub async fn extra_submit(
         },
         Err(errors) => errors,
     };
+    let errors = in_form_order(errors);
     let mut res = render(&super::plan::LogEdit {
         nav: nav(&user),
         heading: "Log an activity".into(),
@@ -423,7 +465,7 @@ pub async fn edit_page(
     Ok(render(&super::plan::LogEdit {
         nav: nav(&user),
         heading: "Edit log".into(),
-        errors: Vec::new(),
+        errors: FormErrors::new(),
         form,
     }))
 }
@@ -482,6 +524,7 @@ pub async fn edit_submit(
         }
         Err(errors) => errors,
     };
+    let errors = in_form_order(errors);
     let form = LogForm::blank(
         format!("/logs/{id}/edit"),
         units,

@@ -10,6 +10,7 @@ pub mod coaching;
 mod edits;
 pub mod figure;
 mod follow;
+pub mod form;
 mod imports;
 mod library;
 mod log;

@@ -9,11 +9,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::ToSpan;
+use runcoach_core::history::HistorySummary;
 use runcoach_core::plan::{PlanInput, RecentInput};
+use runcoach_core::units::{Distance, Units};
 use runcoach_store::users;
 
 use super::account::WEEKDAYS;
-use super::{Nav, render};
+use super::form::FormErrors;
+use super::{Nav, render, view};
 use crate::AppState;
 use crate::api::plans::create_plan;
 use crate::auth::PageUser;
@@ -76,7 +79,7 @@ struct Page {
     nav: Nav,
     csrf: String,
     f: Answers,
-    errors: Vec<String>,
+    errors: FormErrors,
     races: Vec<(&'static str, &'static str)>,
     days: Vec<(&'static str, &'static str, bool)>,
     niggles: Vec<(&'static str, &'static str, bool)>,
@@ -97,7 +100,7 @@ async fn current_plan_label(state: &AppState, user_id: &str) -> Result<String, A
         .unwrap_or_default())
 }
 
-fn form_page(user: &PageUser, f: Answers, errors: Vec<String>) -> Page {
+fn form_page(user: &PageUser, f: Answers, errors: FormErrors) -> Page {
     let nav = Nav::page(user);
     Page {
         csrf: nav.csrf.clone(),
@@ -157,6 +160,7 @@ pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Respo
     let history = runcoach_app::imports::history_of(
         &state.db,
         &u.id,
+        &u.time_zone,
         runcoach_app::calendar::today_in(&u.time_zone),
     )
     .await?;
@@ -177,25 +181,40 @@ pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Respo
             answers.recent_distance = r.distance.clone();
             answers.recent_time = r.time.clone();
         }
-        let volume = if history.weekly_km >= 3.0 {
-            format!("{:.1} km a week lately", history.weekly_km)
-        } else {
-            "no runs in the last four weeks, so give your current week yourself".to_owned()
-        };
-        prefilled = format!(
-            "Filled in from your {} imported runs: {volume}{}; {}. Change anything that is not right.",
-            history.runs,
-            input
-                .longest_run_km
-                .map(|k| format!(", longest recent run {k:.1} km"))
-                .unwrap_or_default(),
-            history.level_reason
-        );
+        prefilled = prefilled_line(&history, view::units_of(&u.units));
     }
-    let mut page = form_page(&user, answers, Vec::new());
+    let mut page = form_page(&user, answers, FormErrors::new());
     page.prefilled = prefilled;
     page.current = current_plan_label(&state, &u.id).await?;
     Ok(render(&page))
+}
+
+/// The line above a form filled in from imported history, in the runner's
+/// units. Only full weeks count for the weekly volume, so runs of this week
+/// alone are said to be too recent rather than absent.
+fn prefilled_line(history: &HistorySummary, units: Units) -> String {
+    let volume = if history.weekly_km >= 3.0 {
+        format!("{} a week lately", units.distance(history.weekly_km))
+    } else if history.weekly_km > 0.0 {
+        format!(
+            "only {} a week over the last four full weeks, so give your current week yourself",
+            units.distance(history.weekly_km)
+        )
+    } else {
+        "no runs in the four full weeks before this one, so give your current week yourself"
+            .to_owned()
+    };
+    format!(
+        "Filled in from your {} imported {}: {volume}{}; {}. Change anything that is not right.",
+        history.runs,
+        if history.runs == 1 { "run" } else { "runs" },
+        history
+            .longest_run_km
+            .map(|k| format!(", longest recent run {}", units.distance(k)))
+            .unwrap_or_default(),
+        // The history's own wording is in km.
+        units.restate(&history.level_reason, Units::Km)
+    )
 }
 
 fn answers(form: &HashMap<String, String>) -> Answers {
@@ -236,45 +255,59 @@ fn answers(form: &HashMap<String, String>) -> Answers {
     }
 }
 
-/// The API's plan request from the answers, or the problems with them.
-fn plan_input(a: &Answers) -> Result<PlanInput, Vec<String>> {
-    let mut errors = Vec::new();
-    let mut number = |label: &str, value: &str, required: bool| -> Option<f64> {
+/// The API's plan request from the answers, with what the page itself
+/// could not read (numbers, a recent race half given) already in `errors`.
+fn plan_input(a: &Answers, errors: &mut FormErrors) -> PlanInput {
+    let mut number = |field: &str, value: &str, what: &str| -> Option<f64> {
         if value.is_empty() {
-            if required {
-                errors.push(format!("{label}: give a number"));
-            }
             return None;
         }
         match value.replace(',', ".").parse::<f64>() {
             Ok(v) if v.is_finite() => Some(v),
             _ => {
-                errors.push(format!("{label}: '{value}' is not a number"));
+                errors.add(
+                    field,
+                    format!("Enter {what} in kilometres, like 25 (“{value}” is not a number)"),
+                );
                 None
             }
         }
     };
-    let weekly = number("Kilometres a week", &a.weekly_km, true);
-    let longest = number("Longest run", &a.longest_run_km, false);
+    let weekly = number("weekly_km", &a.weekly_km, "your typical week");
+    let longest = number(
+        "longest_run_km",
+        &a.longest_run_km,
+        "your longest recent run",
+    );
+    if a.weekly_km.is_empty() {
+        errors.add(
+            "weekly_km",
+            "Enter the kilometres you run in a typical week now, like 25",
+        );
+    }
     let recent = match (a.recent_distance.is_empty(), a.recent_time.is_empty()) {
         (true, true) => None,
         (false, false) => Some(RecentInput {
             distance: a.recent_distance.clone(),
             time: a.recent_time.clone(),
         }),
-        _ => {
-            errors.push("Recent race: give both the distance and the time, or neither".into());
+        (false, true) => {
+            errors.add(
+                "recent_time",
+                "Enter your time for that race, like 52:30 (or clear the distance)",
+            );
+            None
+        }
+        (true, false) => {
+            errors.add(
+                "recent_distance",
+                "Enter the distance of that race, like 10k (or clear the time)",
+            );
             None
         }
     };
-    let strength_days = match a.strength_days.as_str() {
-        "2" => 2,
-        "3" => 3,
-        _ => {
-            errors.push("Hip strength: choose 2 or 3 sessions a week".into());
-            2
-        }
-    };
+    // Anything else is left to the engine's rule, which refuses it.
+    let strength_days = a.strength_days.parse().unwrap_or(0);
     let mut equipment = Vec::new();
     if a.eq_band {
         equipment.push("band".to_owned());
@@ -282,10 +315,7 @@ fn plan_input(a: &Answers) -> Result<PlanInput, Vec<String>> {
     if a.eq_bench {
         equipment.push("bench".to_owned());
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(PlanInput {
+    PlanInput {
         race: if a.custom_distance.is_empty() {
             a.race.clone()
         } else {
@@ -307,27 +337,71 @@ fn plan_input(a: &Answers) -> Result<PlanInput, Vec<String>> {
         self_check: a.self_check.clone(),
         units: Some(a.units.clone()),
         ..Default::default()
-    })
-}
-
-fn label(field: &str) -> &'static str {
-    match field {
-        "race" => "Race distance",
-        "race_date" => "Race date",
-        "start" | "weeks" => "First day",
-        "run_days" => "Run days",
-        "long_run_day" => "Long-run day",
-        "level" => "Experience",
-        "weekly_km" => "Kilometres a week",
-        "longest_run_km" => "Longest run",
-        "recent" => "Recent race",
-        "strength_days" => "Hip strength",
-        "equipment" => "Kit",
-        "niggles" => "Niggles",
-        "units" => "Units",
-        _ => "Answer",
     }
 }
+
+/// The form's input (or group) an engine field error belongs to.
+fn input_of<'a>(field: &'a str, a: &Answers) -> &'a str {
+    match field {
+        "race" if !a.custom_distance.is_empty() => "custom_distance",
+        "weeks" | "today" => "start",
+        // The engine names the recent race as one: mark the half it
+        // could not read (the distance unless that one reads).
+        "recent" if a.recent_distance.parse::<Distance>().is_ok() => "recent_time",
+        "recent" => "recent_distance",
+        other => other,
+    }
+}
+
+/// The engine's message in the runner's words where the form says it
+/// better (it knows which boxes were ticked); otherwise its own sentence.
+fn words(field: &str, message: &str, a: &Answers) -> String {
+    match field {
+        "race_date" if a.race_date.is_empty() => "Choose the date of your race".into(),
+        "start" if a.start.is_empty() => "Choose the first day of training".into(),
+        "run_days" => format!(
+            "Choose at least 3 run days (you ticked {})",
+            match a.days.len() {
+                0 => "none".to_owned(),
+                n => n.to_string(),
+            }
+        ),
+        "long_run_day" => "Choose a long-run day that is one of your run days".into(),
+        "weekly_km" => format!(
+            "Enter the kilometres you run in a typical week now, between 3 and 250 (you entered {})",
+            a.weekly_km
+        ),
+        "strength_days" => "Choose 2 or 3 hip-strength sessions a week".into(),
+        "level" => "Choose whether you have raced this distance before".into(),
+        "units" => "Choose kilometres or miles".into(),
+        _ => message.to_owned(),
+    }
+}
+
+/// The replace question's checkbox, asked when a current plan exists.
+const REPLACE: &str = "replace";
+
+/// The form's inputs and groups from top to bottom, for the summary.
+const FIELDS: [&str; 18] = [
+    "race",
+    "custom_distance",
+    "race_date",
+    "start",
+    "run_days",
+    "long_run_day",
+    "week_start",
+    "level",
+    "weekly_km",
+    "longest_run_km",
+    "recent_distance",
+    "recent_time",
+    "strength_days",
+    "equipment",
+    "self_check",
+    "niggles",
+    "units",
+    REPLACE,
+];
 
 pub async fn submit(
     State(state): State<AppState>,
@@ -343,25 +417,35 @@ pub async fn submit(
     }
     let a = answers(&form);
     let current = current_plan_label(&state, &user.0.user.id).await?;
-    let refuse = |a: Answers, errors: Vec<String>| {
-        let mut page = form_page(&user, a, errors);
+    let refuse = |a: Answers, errors: FormErrors| {
+        let mut page = form_page(&user, a, errors.in_form_order(&FIELDS));
         page.current = current.clone();
         let mut res = render(&page);
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         res
     };
-    let input = match plan_input(&a) {
-        Ok(i) => i,
-        Err(errors) => return Ok(refuse(a, errors)),
-    };
+    // Every problem at once: what the page could not read, then the
+    // engine's checks on the rest (a field already marked keeps the
+    // page's message).
+    let today = runcoach_app::calendar::today_in(&user.0.user.time_zone);
+    let mut errors = FormErrors::new();
+    let mut input = plan_input(&a, &mut errors);
+    input.today = Some(today.to_string());
+    if let Err(fields) = input.validate_on(today) {
+        errors.extend_from(&fields, |f| input_of(f, &a), |f, m| words(f, m, &a));
+    }
     // A new plan never silently replaces the current one: it is asked
     // (once the answers themselves are right).
-    let today = runcoach_app::calendar::today_in(&user.0.user.time_zone);
-    if !current.is_empty() && !form.contains_key("replace") && input.validate_on(today).is_ok() {
-        let message = format!(
-            "You have a current plan ({current}): tick “Replace my current plan” to build this one. The old plan is kept, archived, under Your plans."
+    if errors.is_empty() && !current.is_empty() && !form.contains_key(REPLACE) {
+        errors.add(
+            REPLACE,
+            format!(
+                "You have a current plan ({current}): tick “Replace my current plan” to build this one. The old plan is kept, archived, under Your plans"
+            ),
         );
-        return Ok(refuse(a, vec![message]));
+    }
+    if !errors.is_empty() {
+        return Ok(refuse(a, errors));
     }
     let stored = match create_plan(&state, &user.0.user, &input).await {
         Ok(p) => p,
@@ -375,10 +459,8 @@ pub async fn submit(
             return Ok(Redirect::to(&format!("/store/{slug}?for=onboarding")).into_response());
         }
         Err(ApiError::Invalid(fields)) => {
-            let errors = fields
-                .iter()
-                .map(|f| format!("{}: {}", label(f.field), f.message))
-                .collect();
+            let mut errors = FormErrors::new();
+            errors.extend_from(&fields, |f| input_of(f, &a), |f, m| words(f, m, &a));
             return Ok(refuse(a, errors));
         }
         Err(e) => return Err(e),
@@ -398,4 +480,76 @@ pub async fn submit(
     )
     .await?;
     Ok(Redirect::to(&format!("/plans/{}", stored.id)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use runcoach_core::history::{HistoryActivity, summarise};
+
+    use super::*;
+
+    fn run(date: &str, km: f64) -> HistoryActivity {
+        HistoryActivity {
+            date: date.parse().unwrap(),
+            running: true,
+            distance_m: km * 1000.0,
+            moving_s: km * 330.0,
+            elapsed_s: km * 340.0,
+        }
+    }
+
+    #[test]
+    fn runs_of_this_week_alone_never_read_as_negative_zero_or_absent() {
+        // Thursday 3 December 2026; the three runs are all this week.
+        let today = "2026-12-03".parse().unwrap();
+        let runs = [
+            run("2026-11-30", 5.0),
+            run("2026-12-01", 6.0),
+            run("2026-12-02", 8.0),
+        ];
+        let h = summarise(&runs, today);
+        let line = prefilled_line(&h, Units::Mi);
+        assert_eq!(
+            line,
+            format!(
+                "Filled in from your 3 imported runs: no runs in the four full weeks before this one, so give your current week yourself, longest recent run 5.0 mi; {}. Change anything that is not right.",
+                Units::Mi.restate(&h.level_reason, Units::Km)
+            )
+        );
+        assert!(!line.contains("-0.0"));
+    }
+
+    #[test]
+    fn weekly_volume_and_longest_run_are_in_the_runners_units() {
+        let today = "2026-12-03".parse().unwrap();
+        // Four full weeks of 10 km each (two 5 km runs a week).
+        let runs: Vec<HistoryActivity> = ["2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"]
+            .iter()
+            .flat_map(|monday| {
+                let d: jiff::civil::Date = monday.parse().unwrap();
+                [d, d.tomorrow().unwrap()].map(|d| run(&d.to_string(), 5.0))
+            })
+            .collect();
+        let h = summarise(&runs, today);
+        assert_eq!(
+            prefilled_line(&h, Units::Mi),
+            format!(
+                "Filled in from your 8 imported runs: 6.2 mi a week lately, longest recent run 3.1 mi; {}. Change anything that is not right.",
+                Units::Mi.restate(&h.level_reason, Units::Km)
+            )
+        );
+        assert!(
+            prefilled_line(&h, Units::Km)
+                .contains(": 10.0 km a week lately, longest recent run 5.0 km;")
+        );
+        // A little running in full weeks: said as it is, not as none.
+        let h = summarise(&[run("2026-11-24", 4.0)], today);
+        assert!(
+            prefilled_line(&h, Units::Km).starts_with(
+                "Filled in from your 1 imported run: only 1.0 km a week over the last four full weeks, so give your current week yourself, longest recent run 4.0 km;"
+            ),
+            "{}",
+            prefilled_line(&h, Units::Km)
+        );
+    }
 }

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use runcoach_core::plan::SessionKind;
 use runcoach_store::plans::{self, PlanSummary};
 
+use super::form::FormErrors;
 use super::log::LogForm;
 use super::view::{self, ExerciseLine, WeekView};
 use super::workout::{self, StepGroup};
@@ -123,7 +124,9 @@ pub async fn calendar(
         .await?
         .iter()
         .any(|p| p.id == id && p.archived);
-    let mut earlier = view::weeks(&plan, units, &tracker, today, &logged);
+    // The plan as made: its week notes were written for its totals.
+    let made = plans::get(&state.db, uid, &id).await?;
+    let mut earlier = view::weeks(&plan, made.as_ref(), units, &tracker, today, &logged);
     let this_week = view::this_week(&plan, today);
     let mut current = earlier.split_off(this_week.saturating_sub(1).min(earlier.len()));
     let later = current.split_off(1.min(current.len()));
@@ -168,7 +171,7 @@ struct SessionPage {
     why: String,
     notice: String,
     new_adjustments: Vec<String>,
-    errors: Vec<String>,
+    errors: FormErrors,
     logged: Vec<LoggedView>,
     recorded: Vec<String>,
     /// A watch can run it: offer the session's FIT workout.
@@ -194,7 +197,7 @@ pub struct LoggedView {
 pub struct LogEdit {
     pub nav: Nav,
     pub heading: String,
-    pub errors: Vec<String>,
+    pub errors: FormErrors,
     pub form: LogForm,
 }
 
@@ -252,7 +255,7 @@ pub async fn session_page(
     state: &AppState,
     user: &PageUser,
     id: &str,
-    errors: Vec<String>,
+    errors: FormErrors,
     form: impl FnOnce(LogForm) -> LogForm,
     notice: &str,
     new_adjustments: Vec<String>,
@@ -376,7 +379,7 @@ pub async fn session(
         &state,
         &user,
         &id,
-        Vec::new(),
+        FormErrors::new(),
         |f| f,
         &notice,
         changed,

@@ -15,6 +15,7 @@ use runcoach_store::now_ms;
 use runcoach_store::shop::{Order, Product};
 use serde::Deserialize;
 
+use super::form::FormErrors;
 use super::{Nav, message, not_found, render};
 use crate::AppState;
 use crate::api::shop::CodeGuard;
@@ -213,7 +214,8 @@ struct CheckoutPage {
     total_minor: i64,
     code: String,
     applied: bool,
-    coupon_error: String,
+    /// Why the code does not apply, beside the coupon field.
+    errors: FormErrors,
 }
 
 #[derive(Deserialize)]
@@ -243,6 +245,14 @@ async fn priced(
 
 fn checkout_view(nav: Nav, p: &Product, q: &PricedQuote, code: &str) -> CheckoutPage {
     let c = &q.quote.currency;
+    let code = q
+        .coupon
+        .as_ref()
+        .map_or_else(|| code.to_owned(), |v| v.code.clone());
+    let mut errors = FormErrors::new();
+    if let Some(why) = q.coupon.as_ref().and_then(|v| v.message.as_deref()) {
+        errors.add("coupon", format!("{code}: {why}"));
+    }
     CheckoutPage {
         nav,
         slug: p.slug.clone(),
@@ -252,16 +262,9 @@ fn checkout_view(nav: Nav, p: &Product, q: &PricedQuote, code: &str) -> Checkout
         saving: money(q.quote.discount_minor, c),
         total: money(q.quote.total_minor, c),
         total_minor: q.quote.total_minor,
-        code: q
-            .coupon
-            .as_ref()
-            .map_or_else(|| code.to_owned(), |v| v.code.clone()),
+        code,
         applied: q.coupon.as_ref().is_some_and(|v| v.applied),
-        coupon_error: q
-            .coupon
-            .as_ref()
-            .and_then(|v| v.message.clone())
-            .unwrap_or_default(),
+        errors,
     }
 }
 

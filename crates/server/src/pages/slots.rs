@@ -22,6 +22,7 @@ use runcoach_store::users::User;
 use serde::Deserialize;
 
 use super::affiliates::{back, expired};
+use super::form::FormErrors;
 use super::{Nav, message, not_found, render};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -113,6 +114,51 @@ struct CoachSlotsPage {
     notice: String,
     zone: String,
     days: Vec<(String, String, Vec<SlotRow>)>,
+    /// The publish form's answers (kept after a refusal) and problems.
+    form: SlotForm,
+    errors: FormErrors,
+}
+
+/// The publish form as typed, all text.
+struct SlotForm {
+    date: String,
+    time: String,
+    duration_min: String,
+    capacity: String,
+    location: String,
+}
+
+impl Default for SlotForm {
+    fn default() -> Self {
+        SlotForm {
+            date: String::new(),
+            time: String::new(),
+            duration_min: "60".into(),
+            capacity: "4".into(),
+            location: String::new(),
+        }
+    }
+}
+
+/// The page's forms, then the coach's coming sessions.
+async fn slots_page(
+    state: &AppState,
+    user: &PageUser,
+    notice: String,
+    form: SlotForm,
+    errors: FormErrors,
+) -> Result<CoachSlotsPage, ApiError> {
+    let me = &user.0.user;
+    let tz = zone(me);
+    let list = slots::list(&state.db, &Actor::of(me), &me.id, now_ms()).await?;
+    Ok(CoachSlotsPage {
+        nav: Nav::page(user),
+        notice,
+        zone: tz.iana_name().unwrap_or("UTC").to_owned(),
+        days: by_day(list.iter().map(|s| row(s, &tz)).collect()),
+        form,
+        errors,
+    })
 }
 
 /// Rows grouped by day, in order: (date, day label, rows).
@@ -135,15 +181,15 @@ pub async fn coach_slots(
     if let Some(refused) = coach_only(&user) {
         return Ok(refused);
     }
-    let me = &user.0.user;
-    let tz = zone(me);
-    let list = slots::list(&state.db, &Actor::of(me), &me.id, now_ms()).await?;
-    Ok(render(&CoachSlotsPage {
-        nav: Nav::page(&user),
-        notice: q.notice.unwrap_or_default(),
-        zone: tz.iana_name().unwrap_or("UTC").to_owned(),
-        days: by_day(list.iter().map(|s| row(s, &tz)).collect()),
-    }))
+    let notice = q.notice.unwrap_or_default();
+    let page = slots_page(
+        &state,
+        &user,
+        notice,
+        SlotForm::default(),
+        FormErrors::new(),
+    );
+    Ok(render(&page.await?))
 }
 
 /// The publish form: a local date and time in the coach's zone.
@@ -183,6 +229,41 @@ pub async fn coach_slots_submit(
         Ok(slot) => {
             let date = row(&slot, &zone(me)).date;
             Ok(Redirect::to(&format!("/coach/day/{date}")).into_response())
+        }
+        // The form again, each problem beside its field, nothing lost.
+        Err(CoachingError::Invalid(fields)) => {
+            let typed = SlotForm {
+                date: field("date"),
+                time: field("time"),
+                duration_min: field("duration_min"),
+                capacity: field("capacity"),
+                location: field("location"),
+            };
+            // The app reads one start instant: its problem goes on the
+            // half of the form that made it unreadable.
+            let no_date = typed.date.parse::<jiff::civil::Date>().is_err();
+            let mut errors = FormErrors::new();
+            errors.extend_from(
+                &fields,
+                |f| match f {
+                    "starts_at" if !no_date && typed.time.is_empty() => "time",
+                    "starts_at" => "date",
+                    other => other,
+                },
+                |f, m| match f {
+                    "starts_at" if no_date => "Choose the date".into(),
+                    "starts_at" if typed.time.is_empty() => "Choose the start time".into(),
+                    "starts_at" => "Choose a date and time ahead, up to a year from now".into(),
+                    "duration_min" => "Enter the minutes, from 5 to 480".into(),
+                    "capacity" => "Enter the number of places, from 1 to 100".into(),
+                    _ => format!("Enter {m}"),
+                },
+            );
+            let errors =
+                errors.in_form_order(&["date", "time", "duration_min", "capacity", "location"]);
+            let mut res = render(&slots_page(&state, &user, String::new(), typed, errors).await?);
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
         }
         Err(e) => Ok(back("/coach/slots", &said(e)?)),
     }

@@ -12,11 +12,7 @@ pub fn units_of(pref: &str) -> Units {
 }
 
 pub fn distance(metres: u32, units: Units) -> String {
-    format!(
-        "{:.1} {}",
-        f64::from(metres) / 1000.0 / units.km(),
-        units.label()
-    )
+    units.distance(f64::from(metres) / 1000.0)
 }
 
 pub fn band(b: [u32; 2], units: Units) -> String {
@@ -206,26 +202,59 @@ pub fn this_week(plan: &Plan, today: Date) -> usize {
         .map_or(1, |i| i + 1)
 }
 
+/// A week's running in the runner's units: "7.5 mi", or in race week the
+/// training volume then the race ("12.0 km + race").
+fn volume(w: &runcoach_core::plan::Week, units: Units) -> String {
+    if w.run_km > w.training_km + 0.05 {
+        format!("{} + race", units.distance(w.training_km))
+    } else {
+        units.distance(w.run_km)
+    }
+}
+
+/// A week's note in the runner's units, led by the week's total as it
+/// stands when an edit or an adjustment changed it from the total the note
+/// was written for (`stated`: that week in the plan as made), so the note
+/// and the heading above it say the same number.
+pub fn week_note(
+    w: &runcoach_core::plan::Week,
+    stated: Option<&runcoach_core::plan::Week>,
+    made_in: Units,
+    units: Units,
+) -> String {
+    let note = units.restate(&w.focus, made_in);
+    match stated {
+        Some(s) if units.amount(s.run_km) != units.amount(w.run_km) => format!(
+            "Now {}, changed from the {} planned. {note}",
+            volume(w, units),
+            volume(s, units)
+        ),
+        _ => note,
+    }
+}
+
 /// The calendar: each session with its status (`tracker`), each week's
 /// planned against done running from `logged` (the athlete's log plus
-/// imported runs, as progress counts them).
+/// imported runs, as progress counts them). `made` is the plan as it was
+/// made (its notes' numbers), when it differs from `plan`.
 pub fn weeks(
     plan: &Plan,
+    made: Option<&Plan>,
     units: Units,
     tracker: &runcoach_app::plans::Tracker,
     today: Date,
     logged: &[runcoach_core::load::LoggedSession],
 ) -> Vec<WeekView> {
+    let made_in = made.unwrap_or(plan).units();
     plan.weeks
         .iter()
         .map(|w| WeekView {
             done: if w.start <= today {
                 let c = runcoach_core::load::compliance(w, logged);
                 format!(
-                    "{:.1} of {:.1} {} done",
-                    c.done_km / units.km(),
-                    c.planned_km / units.km(),
-                    units.label()
+                    "{} of {} done",
+                    units.amount(c.done_km),
+                    units.distance(c.planned_km)
                 )
             } else {
                 String::new()
@@ -233,13 +262,13 @@ pub fn weeks(
             index: w.index,
             phase: w.phase.label().to_owned(),
             recovery: w.recovery,
-            // Race week: the training volume, then the race itself.
-            volume: if w.run_km > w.training_km + 0.05 {
-                format!("{:.1} {} + race", w.training_km / units.km(), units.label())
-            } else {
-                format!("{:.1} {}", w.run_km / units.km(), units.label())
-            },
-            focus: w.focus.clone(),
+            volume: volume(w, units),
+            focus: week_note(
+                w,
+                made.and_then(|m| m.weeks.iter().find(|s| s.index == w.index)),
+                made_in,
+                units,
+            ),
             days: w
                 .days
                 .iter()
@@ -270,4 +299,75 @@ pub fn weeks(
                 .collect(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use runcoach_core::plan::{PlanInput, build_plan};
+
+    use super::*;
+
+    fn plan() -> Plan {
+        let input = PlanInput {
+            race: "half".into(),
+            race_date: "2026-05-31".into(),
+            start: Some("2026-03-02".into()),
+            run_days: ["tue", "thu", "sat", "sun"].map(String::from).to_vec(),
+            long_run_day: "sun".into(),
+            level: "experienced".into(),
+            weekly_km: 25.0,
+            strength_days: 2,
+            ..Default::default()
+        };
+        build_plan(&input.validate().unwrap())
+    }
+
+    #[test]
+    fn a_week_note_made_in_km_reads_in_miles_with_the_headings_number() {
+        let p = plan();
+        assert_eq!(p.units(), Units::Km);
+        let w = &p.weeks[2];
+        let heading = volume(w, Units::Mi);
+        let note = week_note(w, Some(w), Units::Km, Units::Mi);
+        assert!(!note.contains(" km"), "{note}");
+        // The note's first number is the week's volume, as in the heading.
+        assert!(
+            note.contains(&format!(": {heading}, ")),
+            "{heading} / {note}"
+        );
+        insta::assert_snapshot!(format!("{heading}\n{note}"));
+    }
+
+    #[test]
+    fn after_an_adjustment_the_note_leads_with_the_adjusted_total() {
+        let p = plan();
+        let made = &p.weeks[2];
+        let mut eased = made.clone();
+        eased.run_km = 12.0;
+        eased.training_km = 12.0;
+        eased.focus = format!("Eased after knee pain. {}", made.focus);
+        let note = week_note(&eased, Some(made), Units::Km, Units::Km);
+        assert_eq!(
+            note,
+            format!(
+                "Now 12.0 km, changed from the {} planned. {}",
+                Units::Km.distance(made.run_km),
+                eased.focus
+            )
+        );
+        assert_eq!(volume(&eased, Units::Km), "12.0 km");
+        let miles = week_note(&eased, Some(made), Units::Km, Units::Mi);
+        assert!(
+            miles.starts_with(&format!(
+                "Now 7.5 mi, changed from the {} planned. Eased after knee pain. ",
+                Units::Mi.distance(made.run_km)
+            )),
+            "{miles}"
+        );
+        // Unchanged weeks say nothing extra.
+        assert_eq!(
+            week_note(made, Some(made), Units::Km, Units::Km),
+            made.focus
+        );
+    }
 }

@@ -179,8 +179,39 @@ pub fn describe(s: &Session, units: Units) -> String {
 const W: f64 = 320.0;
 const H: f64 = 64.0;
 
-/// The drawing on a session page; empty for a run without steps.
+/// A run as drawn: its own steps, or for a run without any (an easy or
+/// long run is one steady effort) a single step of the whole session at
+/// its pace or effort, so it is drawn as one block. `None` for sessions
+/// that are not runs or say neither distance nor time.
+fn as_drawn(s: &Session) -> Option<std::borrow::Cow<'_, Session>> {
+    if !s.steps.is_empty() {
+        return Some(std::borrow::Cow::Borrowed(s));
+    }
+    let duration_s = s.duration_s.or(s.minutes.map(|m| m * 60));
+    if !s.kind.is_run() || (s.distance_m.is_none() && duration_s.is_none()) {
+        return None;
+    }
+    let whole = Step {
+        kind: StepKind::Work,
+        times: None,
+        distance_m: s.distance_m,
+        duration_s,
+        pace_s_per_km: s.pace_s_per_km,
+        rpe: s.rpe,
+        steps: Vec::new(),
+    };
+    Some(std::borrow::Cow::Owned(Session {
+        steps: vec![whole],
+        ..s.clone()
+    }))
+}
+
+/// The drawing on a session page; empty for a session that is not a run.
 pub fn drawing(s: &Session, units: Units) -> String {
+    let Some(s) = as_drawn(s) else {
+        return String::new();
+    };
+    let s = s.as_ref();
     let blocks = profile::blocks(s);
     if blocks.is_empty() {
         return String::new();
@@ -335,6 +366,39 @@ mod tests {
         assert_eq!(g[0].rows[0].what, "2.0 km warm-up");
         assert_eq!(g[0].rows[0].target, "6:10–6:40/km");
         assert_eq!(g[2].rows[0].what, "1.5 km cool-down");
+    }
+
+    #[test]
+    fn a_run_without_steps_is_one_block_at_its_effort() {
+        let easy = Session {
+            kind: SessionKind::Easy,
+            title: "Easy run".into(),
+            distance_m: Some(8000),
+            duration_s: Some(3120),
+            pace_s_per_km: Some([370, 400]),
+            steps: Vec::new(),
+            ..intervals()
+        };
+        let svg = drawing(&easy, Units::Mi);
+        assert_eq!(svg.matches("<rect").count(), 1, "{svg}");
+        assert!(
+            svg.contains(
+                r#"aria-label="Easy, about 52 min: 5.0 mi steady. Taller blocks are harder.""#
+            ),
+            "{svg}"
+        );
+        // The whole width, and an easy run's height (effort 3–4 of 10).
+        assert!(
+            svg.contains(r#"x="0.0" y="41.6" width="319.4" height="22.4""#),
+            "{svg}"
+        );
+        assert!(svg.contains(">52 min</text>"), "{svg}");
+        // Strength is not a run: nothing drawn.
+        let strength = Session {
+            kind: SessionKind::Strength,
+            ..easy
+        };
+        assert_eq!(drawing(&strength, Units::Km), "");
     }
 
     #[test]

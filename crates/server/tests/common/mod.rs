@@ -168,3 +168,17 @@ pub async fn import(c: &reqwest::Client, base: &str, part: reqwest::multipart::P
     }
     panic!("import {id} did not finish");
 }
+
+/// The id of a plan's first session (the plan as the API answers it).
+pub fn first_session_id(plan: &Value) -> String {
+    plan["weeks"][0]["days"]
+        .as_array()
+        .expect("a plan has days")
+        .iter()
+        .flat_map(|d| d["sessions"].as_array().expect("a day has sessions"))
+        .next()
+        .expect("a plan has sessions")["id"]
+        .as_str()
+        .expect("a session has an id")
+        .to_owned()
+}
