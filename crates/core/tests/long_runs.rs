@@ -30,7 +30,7 @@ fn ultra_50k() -> PlanInput {
     }
 }
 
-/// A week's index, its long run (km) and the back-to-back after it (km, day gap).
+/// A week's index, its long run (km) and the back-to-back after it (km, minutes).
 type WeekLongs = (u32, f64, Option<(f64, u32)>);
 
 /// The main long run of each week (the one on the long-run day) and the
