@@ -8,11 +8,14 @@
 pub mod accounts;
 mod actor;
 pub mod affiliates;
+pub mod calendar;
 pub mod coaching;
 pub mod imports;
 pub mod jobs;
+pub mod log;
 pub mod mail;
 pub mod plans;
+pub mod progress;
 pub mod secrets;
 pub mod shop;
 

@@ -20,7 +20,7 @@ pub async fn seed(db: &Db) -> Result<String, StoreError> {
         db,
         EMAIL,
         "Demo Runner",
-        &runcoach_server::password::hash(PASSWORD),
+        &runcoach_app::accounts::password::hash(PASSWORD),
         Role::Athlete,
     )
     .await?;
@@ -58,7 +58,7 @@ pub async fn seed(db: &Db) -> Result<String, StoreError> {
         db,
         ADMIN_EMAIL,
         "Demo Admin",
-        &runcoach_server::password::hash(PASSWORD),
+        &runcoach_app::accounts::password::hash(PASSWORD),
         Role::Admin,
     )
     .await?;

@@ -30,11 +30,11 @@ fn ultra_50k() -> PlanInput {
     }
 }
 
-/// The main long run of each week (the one on the long-run day) and the
-/// back-to-back long run the day after it, when there is one.
-/// Week, long run km, and the back-to-back's km and minutes.
+/// A week's index, its long run (km) and the back-to-back after it (km, minutes).
 type WeekLongs = (u32, f64, Option<(f64, u32)>);
 
+/// The main long run of each week (the one on the long-run day) and the
+/// back-to-back long run the day after it, when there is one.
 fn longs(plan: &runcoach_core::plan::Plan) -> Vec<WeekLongs> {
     plan.weeks
         .iter()

@@ -349,7 +349,7 @@ impl Track {
         if let Some(e) = p.ele {
             self.climb.push(e);
         }
-        if self.count % self.stride == 0 {
+        if self.count.is_multiple_of(self.stride) {
             if self.kept.len() == KEPT_POINTS {
                 // Indices 0, s, …, (K-1)s become 0, 2s, …: this one (K·s) fits the new stride.
                 let mut i = 0;
@@ -441,7 +441,7 @@ impl Track {
             distance_m: p.distance_m,
         };
         // The last point is kept unless it fell on the stride already.
-        let last_kept = self.count == 0 || (self.count - 1) % self.stride == 0;
+        let last_kept = self.count == 0 || (self.count - 1).is_multiple_of(self.stride);
         let tail = self.last.iter().filter(|_| !last_kept);
         let points: Vec<&RawPoint> = self.kept.iter().chain(tail).collect();
         let n = points.len();

@@ -17,7 +17,6 @@ mod pages;
 mod request_log;
 mod schedule;
 mod security;
-mod training;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -31,12 +30,6 @@ use tokio::net::TcpListener;
 pub use api::imports as importer;
 pub use runcoach_app::jobs::WorkerConfig;
 
-/// Re-adapts `user_id`'s newest plan to their log and imported runs (what
-/// `runcoach import` runs after an import; it moves to the app crate with
-/// the rest of `training`).
-pub async fn readapt(db: &Db, user_id: &str) -> Result<(), runcoach_store::StoreError> {
-    training::readapt(db, user_id).await.map(|_| ())
-}
 pub use api::{OPENAPI, ROUTES};
 pub use auth::password;
 pub use ipnet::IpNet;
@@ -167,9 +160,6 @@ pub async fn serve(
         Ok(n) => tracing::info!(folders = n, "removed orphaned upload folders"),
         Err(e) => tracing::warn!(error = %e, "cannot sweep orphaned uploads"),
     }
-    let readapt: runcoach_app::imports::uploads::AfterImport = Arc::new(|db, user_id| {
-        Box::pin(async move { training::readapt(&db, &user_id).await.map(|_| ()) })
-    });
     let worker = runcoach_app::jobs::Worker::start(
         db.clone(),
         "serve",
@@ -187,7 +177,6 @@ pub async fn serve(
                     .div_ceil(2),
                 ..Default::default()
             },
-            after: Some(readapt),
         })],
     );
     let purger = tokio::spawn(purge_periodically(

@@ -227,8 +227,12 @@ async fn feed_url_serves_the_plan_to_a_calendar_app_without_cookies() {
 
         // A changed session (adaptation bumps it) updates its event only.
         let changed = ids.iter().nth(3).unwrap().clone();
+        let owner = runcoach_store::coaching::plan_athlete(&app.db, &plan_id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(
-            runcoach_store::feeds::bump(&app.db, &changed)
+            runcoach_store::feeds::bump(&app.db, &owner, &changed)
                 .await
                 .unwrap(),
             Some(1)

@@ -172,7 +172,6 @@ async fn an_import_survives_its_server_dying_mid_way_and_finishes_once() {
                 batch_files: 1,
                 ..Default::default()
             },
-            after: None,
         };
         let Some(Claim::Leased(job, _lease)) = jobs::claim(&db, &[KIND], "dying", now_ms(), 300)
             .await

@@ -92,18 +92,20 @@ pub async fn next_position(db: &Db, plan_id: &str) -> Result<i64, StoreError> {
 }
 
 /// Marks an edit undone (or active again); `false` when the plan has no
-/// such edit or it already was.
+/// such edit, it already was, or the plan is not `owner_id`'s.
 pub async fn set_undone(
     db: &Db,
+    owner_id: &str,
     plan_id: &str,
     edit_id: &str,
     undone: bool,
 ) -> Result<bool, StoreError> {
     let n = crate::plans::update_and_bump(
         db,
-        "UPDATE plan_edits SET undone = $1 WHERE plan_id = $2 AND id = $3",
+        "UPDATE plan_edits SET undone = $1 WHERE plan_id = $2 AND id = $3 \
+         AND plan_id IN (SELECT id FROM plans WHERE user_id = $4)",
         undone,
-        plan_id,
+        (owner_id, plan_id),
         edit_id,
     )
     .await?;

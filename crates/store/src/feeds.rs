@@ -99,17 +99,19 @@ pub async fn list(db: &Db, user_id: &str) -> Result<Vec<Feed>, StoreError> {
 }
 
 /// Records that a planned session changed: its event's `SEQUENCE` goes up
-/// by one. Returns the new value, or `None` when there is no such session.
-pub async fn bump(db: &Db, session_id: &str) -> Result<Option<u32>, StoreError> {
+/// by one. Returns the new value, or `None` when `owner_id` has no such
+/// session.
+pub async fn bump(db: &Db, owner_id: &str, session_id: &str) -> Result<Option<u32>, StoreError> {
     // The SELECT's WHERE also keeps SQLite's parser from reading ON CONFLICT
     // as a join constraint.
     let sequence = on_db!(db, pool => sqlx::query_scalar::<_, i64>(
         "INSERT INTO session_sequences (session_id, sequence) \
-         SELECT id, 1 FROM plan_sessions WHERE id = $1 \
+         SELECT id, 1 FROM plan_sessions WHERE id = $1 AND user_id = $2 \
          ON CONFLICT (session_id) DO UPDATE SET sequence = session_sequences.sequence + 1 \
          RETURNING sequence",
     )
     .bind(session_id)
+    .bind(owner_id)
     .fetch_optional(pool)
     .await)?;
     sequence.map(sequence_of).transpose()

@@ -259,11 +259,18 @@ struct AdjustmentRow {
     undone: i64,
 }
 
-pub async fn adjustments(db: &Db, plan_id: &str) -> Result<Vec<StoredAdjustment>, StoreError> {
+pub async fn adjustments(
+    db: &Db,
+    owner_id: &str,
+    plan_id: &str,
+) -> Result<Vec<StoredAdjustment>, StoreError> {
     let rows = on_db!(db, pool => sqlx::query_as::<_, AdjustmentRow>(
-        "SELECT body, created_at, undone FROM plan_adjustments WHERE plan_id = $1 ORDER BY created_at, adjustment_id",
+        "SELECT body, created_at, undone FROM plan_adjustments \
+         WHERE plan_id = $1 AND plan_id IN (SELECT id FROM plans WHERE user_id = $2) \
+         ORDER BY created_at, adjustment_id",
     )
     .bind(plan_id)
+    .bind(owner_id)
     .fetch_all(pool)
     .await)?;
     rows.into_iter()
@@ -290,6 +297,7 @@ pub async fn adjustments(db: &Db, plan_id: &str) -> Result<Vec<StoredAdjustment>
 /// so the same adjustment arriving twice is stored once.
 pub async fn sync_adjustments(
     db: &Db,
+    owner_id: &str,
     plan_id: &str,
     active: &[Adjustment],
 ) -> Result<(), StoreError> {
@@ -301,10 +309,16 @@ pub async fn sync_adjustments(
         } else {
             pool.begin().await?
         };
-        sqlx::query("UPDATE plans SET user_id = user_id WHERE id = $1")
+        // Takes the plan's turn; another athlete's id changes nothing.
+        let owned = sqlx::query("UPDATE plans SET user_id = user_id WHERE id = $1 AND user_id = $2")
             .bind(plan_id)
+            .bind(owner_id)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+        if owned == 0 {
+            return Ok(());
+        }
         let stored = sqlx::query_scalar::<_, String>(
             "SELECT adjustment_id FROM plan_adjustments WHERE plan_id = $1 AND undone = 0",
         )
@@ -344,18 +358,20 @@ pub async fn sync_adjustments(
 }
 
 /// Marks an adjustment undone (or active again); `false` when the plan has
-/// no such adjustment. The caller checks the plan belongs to the user.
+/// no such adjustment or the plan is not `owner_id`'s.
 pub async fn set_undone(
     db: &Db,
+    owner_id: &str,
     plan_id: &str,
     adjustment_id: &str,
     undone: bool,
 ) -> Result<bool, StoreError> {
     let n = crate::plans::update_and_bump(
         db,
-        "UPDATE plan_adjustments SET undone = $1 WHERE plan_id = $2 AND adjustment_id = $3",
+        "UPDATE plan_adjustments SET undone = $1 WHERE plan_id = $2 AND adjustment_id = $3 \
+         AND plan_id IN (SELECT id FROM plans WHERE user_id = $4)",
         undone,
-        plan_id,
+        (owner_id, plan_id),
         adjustment_id,
     )
     .await?;
@@ -364,12 +380,19 @@ pub async fn set_undone(
 
 /// Whether any adjustment of the plan is active or it has edits (cheaper
 /// than loading them): when not, the stored plan is the plan as it stands.
-pub async fn has_active_adjustments(db: &Db, plan_id: &str) -> Result<bool, StoreError> {
+/// `false` when the plan is not `owner_id`'s.
+pub async fn has_active_adjustments(
+    db: &Db,
+    owner_id: &str,
+    plan_id: &str,
+) -> Result<bool, StoreError> {
     let n: i64 = on_db!(db, pool => sqlx::query_scalar(
-        "SELECT CAST((SELECT COUNT(*) FROM plan_adjustments WHERE plan_id = $1 AND undone = 0) \
-         + (SELECT COUNT(*) FROM plan_edits WHERE plan_id = $1) AS BIGINT)",
+        "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM plans WHERE id = $1 AND user_id = $2) \
+         THEN (SELECT COUNT(*) FROM plan_adjustments WHERE plan_id = $1 AND undone = 0) \
+         + (SELECT COUNT(*) FROM plan_edits WHERE plan_id = $1) ELSE 0 END AS BIGINT)",
     )
     .bind(plan_id)
+    .bind(owner_id)
     .fetch_one(pool)
     .await)?;
     Ok(n > 0)

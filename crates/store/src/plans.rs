@@ -389,14 +389,14 @@ pub async fn revision(db: &Db, user_id: &str, plan_id: &str) -> Result<Option<i6
 /// new revision must also see the change.
 pub(crate) const BUMP_REVISION: &str = "UPDATE plans SET revision = revision + 1 WHERE id = $1";
 
-/// Marks a row of a plan's history undone (or active again) with `sql`
-/// (binding undone, plan id, row id) and raises the plan's revision, in one
-/// transaction; how many rows `sql` changed.
+/// Marks a row of an owner's plan's history undone (or active again) with
+/// `sql` (binding undone, plan id, row id, owner id) and raises the plan's
+/// revision when a row changed, in one transaction; how many rows changed.
 pub(crate) async fn update_and_bump(
     db: &Db,
     sql: &'static str,
     undone: bool,
-    plan_id: &str,
+    (owner_id, plan_id): (&str, &str),
     id: &str,
 ) -> Result<u64, StoreError> {
     on_db!(db, pool => {
@@ -405,13 +405,16 @@ pub(crate) async fn update_and_bump(
             .bind(i64::from(undone))
             .bind(plan_id)
             .bind(id)
+            .bind(owner_id)
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        sqlx::query(BUMP_REVISION)
-            .bind(plan_id)
-            .execute(&mut *tx)
-            .await?;
+        if n > 0 {
+            sqlx::query(BUMP_REVISION)
+                .bind(plan_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok::<_, StoreError>(n)
     })

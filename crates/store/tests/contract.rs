@@ -297,7 +297,14 @@ async fn writes_that_change_the_standing_plan_raise_its_revision() {
         tx.commit().await.unwrap();
         assert_eq!(revision().await, 1, "{backend}: an edit");
         assert!(
-            runcoach_store::edits::set_undone(&db, &id, "edit-1", true)
+            !runcoach_store::edits::set_undone(&db, "someone-else", &id, "edit-1", true)
+                .await
+                .unwrap(),
+            "{backend}: another athlete's id undoes nothing"
+        );
+        assert_eq!(revision().await, 1, "{backend}: nothing changed, no bump");
+        assert!(
+            runcoach_store::edits::set_undone(&db, &ana.id, &id, "edit-1", true)
                 .await
                 .unwrap()
         );
@@ -319,7 +326,7 @@ async fn writes_that_change_the_standing_plan_raise_its_revision() {
             .unwrap();
         assert_eq!(revision().await, 3, "{backend}: adaptation");
         assert!(
-            runcoach_store::logs::set_undone(&db, &id, "pain-w1", true)
+            runcoach_store::logs::set_undone(&db, &ana.id, &id, "pain-w1", true)
                 .await
                 .unwrap()
         );

@@ -1,47 +1,11 @@
 //! Feeds and session sequences against SQLite, and against PostgreSQL when
 //! `RUNCOACH_TEST_POSTGRES_URL` is set: the same assertions on both.
 
-use runcoach_core::plan::{PlanInput, build_plan};
+mod common;
+
+use common::{plan, user};
 use runcoach_store::test_support::{backends, fresh};
-use runcoach_store::users::Role;
-use runcoach_store::{Db, StoreError, feeds, plans, users};
-
-fn input() -> PlanInput {
-    PlanInput {
-        race: "10k".into(),
-        race_date: "2027-03-28".into(),
-        weeks: Some(8),
-        run_days: ["tue", "thu", "sun"].map(String::from).to_vec(),
-        long_run_day: "sun".into(),
-        level: "first-timer".into(),
-        weekly_km: 15.0,
-        strength_days: 2,
-        ..Default::default()
-    }
-}
-
-async fn user(db: &Db, email: &str) -> String {
-    users::create(db, email, "Runner", "hash", Role::Athlete)
-        .await
-        .unwrap()
-        .id
-}
-
-/// A stored plan's id and its session ids in plan order.
-async fn plan(db: &Db, user_id: &str) -> (String, Vec<String>) {
-    let request = input().validate().unwrap();
-    let (id, stored) = plans::insert(db, user_id, &input(), &build_plan(&request))
-        .await
-        .unwrap();
-    let ids = stored
-        .weeks
-        .iter()
-        .flat_map(|w| &w.days)
-        .flat_map(|d| &d.sessions)
-        .map(|s| s.id.clone().unwrap())
-        .collect();
-    (id, ids)
-}
+use runcoach_store::{Db, StoreError, feeds};
 
 #[tokio::test]
 async fn feeds_are_found_by_token_hash_until_revoked_by_their_owner() {
@@ -131,12 +95,12 @@ async fn session_sequences_count_changes_per_session() {
                 .is_empty(),
             "{backend}: unchanged sessions have no sequence rows"
         );
-        assert_eq!(feeds::bump(&db, &ids_a[1]).await.unwrap(), Some(1));
-        assert_eq!(feeds::bump(&db, &ids_a[1]).await.unwrap(), Some(2));
-        assert_eq!(feeds::bump(&db, &ids_a[3]).await.unwrap(), Some(1));
-        assert_eq!(feeds::bump(&db, &ids_b[0]).await.unwrap(), Some(1));
+        assert_eq!(feeds::bump(&db, &ana, &ids_a[1]).await.unwrap(), Some(1));
+        assert_eq!(feeds::bump(&db, &ana, &ids_a[1]).await.unwrap(), Some(2));
+        assert_eq!(feeds::bump(&db, &ana, &ids_a[3]).await.unwrap(), Some(1));
+        assert_eq!(feeds::bump(&db, &ana, &ids_b[0]).await.unwrap(), Some(1));
         assert_eq!(
-            feeds::bump(&db, "no-such-session").await.unwrap(),
+            feeds::bump(&db, &ana, "no-such-session").await.unwrap(),
             None,
             "{backend}"
         );
@@ -164,7 +128,7 @@ async fn deleting_a_user_removes_their_feeds_and_sequences() {
         let ana = user(&db, "ana@example.com").await;
         let (plan_id, ids) = plan(&db, &ana).await;
         feeds::create(&db, &ana, "hash-a", false).await.unwrap();
-        feeds::bump(&db, &ids[0]).await.unwrap();
+        feeds::bump(&db, &ana, &ids[0]).await.unwrap();
         let before = count(&db, "session_sequences").await;
         assert_eq!(before, 1, "{backend}");
         let sql = "DELETE FROM users WHERE id = $1";

@@ -3,6 +3,7 @@
 //! is an affiliate too, whatever else they are.
 
 pub mod email;
+pub mod password;
 
 use runcoach_store::users::Role;
 use runcoach_store::{Db, StoreError};

@@ -14,7 +14,6 @@
 //! job whose folder is missing fails at once, saying so.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use runcoach_store::{Db, StoreError, activities, jobs, new_id, now_ms};
 use serde::{Deserialize, Serialize};
@@ -178,17 +177,11 @@ impl Uploads {
     }
 }
 
-/// Runs after an import stored something (the plan's re-adaptation, which
-/// still lives with the web layer).
-pub type AfterImport =
-    Arc<dyn Fn(Db, String) -> BoxFuture<'static, Result<(), StoreError>> + Send + Sync>;
-
 /// The `import` job kind.
 pub struct ImportJobs {
     pub db: Db,
     pub uploads: Uploads,
     pub options: ImportOptions,
-    pub after: Option<AfterImport>,
 }
 
 /// What an athlete reads when their import could not finish.
@@ -244,11 +237,9 @@ impl ImportJobs {
             .await
             .map_err(db_failed)?;
         remove(&dir);
-        if let Some(after) = &self.after {
-            // The import is done either way; the plan adapts on the next log.
-            if let Err(e) = after(self.db.clone(), payload.user_id.clone()).await {
-                tracing::warn!(error = %e, import_id = %job.id, "re-adapting after an import failed");
-            }
+        // The import is done either way; the plan adapts on the next log.
+        if let Err(e) = crate::log::readapt(&self.db, &payload.user_id).await {
+            tracing::warn!(error = %e, import_id = %job.id, "re-adapting after an import failed");
         }
         Ok(())
     }

@@ -206,7 +206,7 @@ pub async fn edit_plan(
         .ok_or(EditError::NotFound)?;
     let position = stored::next_position(db, plan_id).await?;
     let base = apply_edits(&original, &super::active_edits(db, plan_id).await?);
-    let adjustments = super::active_adjustments(db, plan_id).await?;
+    let adjustments = super::active_adjustments(db, &editor.owner_id, plan_id).await?;
     let why = if note.is_empty() {
         format!("Changed by {}.", editor.name)
     } else {
@@ -285,14 +285,14 @@ pub async fn set_undone(
     let before = super::standing(db, &editor.owner_id, plan_id)
         .await?
         .ok_or(EditError::NotFound)?;
-    if !stored::set_undone(db, plan_id, edit_id, undone).await? {
+    if !stored::set_undone(db, &editor.owner_id, plan_id, edit_id, undone).await? {
         return Ok(false);
     }
     let after = super::standing(db, &editor.owner_id, plan_id)
         .await?
         .ok_or(EditError::NotFound)?;
     for sid in edit::changed_sessions(&before, &after) {
-        runcoach_store::feeds::bump(db, &sid).await?;
+        runcoach_store::feeds::bump(db, &editor.owner_id, &sid).await?;
     }
     Ok(true)
 }

@@ -4,6 +4,7 @@
 //! on top of an edit instead of reverting it.
 
 pub mod edits;
+pub mod tracking;
 
 use std::sync::{Arc, LazyLock, Mutex};
 
@@ -14,6 +15,7 @@ use runcoach_core::plan::edit::{Edit, apply_edits};
 use runcoach_store::{Db, StoreError, edits as stored_edits, logs, plans};
 
 pub use edits::{EditBody, EditError, EditOutcome, EditRequest, Editor, edit_plan, editor_for};
+pub use tracking::{Outcome, TrackedSession, Tracker, WeekSoFar, session, tracker, week_so_far};
 
 /// The active edits of a plan, in the order they are laid over it.
 pub async fn active_edits(db: &Db, plan_id: &str) -> Result<Vec<Edit>, StoreError> {
@@ -26,8 +28,12 @@ pub async fn active_edits(db: &Db, plan_id: &str) -> Result<Vec<Edit>, StoreErro
 }
 
 /// The active adjustments adaptation stored for a plan.
-pub async fn active_adjustments(db: &Db, plan_id: &str) -> Result<Vec<Adjustment>, StoreError> {
-    Ok(logs::adjustments(db, plan_id)
+pub async fn active_adjustments(
+    db: &Db,
+    owner_id: &str,
+    plan_id: &str,
+) -> Result<Vec<Adjustment>, StoreError> {
+    Ok(logs::adjustments(db, owner_id, plan_id)
         .await?
         .into_iter()
         .filter(|a| !a.undone)
@@ -50,7 +56,7 @@ pub async fn standing(db: &Db, owner_id: &str, plan_id: &str) -> Result<Option<P
     let Some(base) = edited(db, owner_id, plan_id).await? else {
         return Ok(None);
     };
-    let adjustments = active_adjustments(db, plan_id).await?;
+    let adjustments = active_adjustments(db, owner_id, plan_id).await?;
     Ok(Some(if adjustments.is_empty() {
         base
     } else {

@@ -152,7 +152,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         if outcome.is_ok() {
             // Imported running counts like logged running: the plan may
             // adapt. (Re-adaptation still lives in the web crate.)
-            if let Err(e) = runcoach_server::readapt(&db, &user.id).await {
+            if let Err(e) = runcoach_app::log::readapt(&db, &user.id).await {
                 outcome = Err(e);
             }
         }

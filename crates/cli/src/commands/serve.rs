@@ -422,7 +422,7 @@ fn reset_password(args: ResetPasswordArgs) -> Result<(), Failure> {
     let password = std::env::var("RUNCOACH_PASSWORD").map_err(|_| {
         Failure::Usage("set the new password in RUNCOACH_PASSWORD (kept out of shell history and process lists)".into())
     })?;
-    runcoach_server::password::policy(&password, &args.email)
+    runcoach_app::accounts::password::policy(&password, &args.email)
         .map_err(|m| Failure::Usage(format!("password: {m}")))?;
     runtime().block_on(async {
         let db = args.db.open().await?;
@@ -436,7 +436,7 @@ fn reset_password(args: ResetPasswordArgs) -> Result<(), Failure> {
             .await
             .map_err(fail)?
             .ok_or_else(|| Failure::Usage(format!("no account with email {}", args.email)))?;
-        let hash = runcoach_server::password::hash(&password);
+        let hash = runcoach_app::accounts::password::hash(&password);
         runcoach_store::users::set_password(&db, &user.id, &hash)
             .await
             .map_err(fail)?;
@@ -488,7 +488,7 @@ pub fn admin(cmd: AdminCommand) -> Result<(), Failure> {
     let password = std::env::var("RUNCOACH_PASSWORD").map_err(|_| {
         Failure::Usage("set the new account's password in RUNCOACH_PASSWORD (kept out of shell history and process lists)".into())
     })?;
-    runcoach_server::password::policy(&password, &args.email)
+    runcoach_app::accounts::password::policy(&password, &args.email)
         .map_err(|m| Failure::Usage(format!("password: {m}")))?;
     let name = if args.name.is_empty() {
         args.email.split('@').next().unwrap_or("").to_owned()
@@ -500,7 +500,7 @@ pub fn admin(cmd: AdminCommand) -> Result<(), Failure> {
         db.migrate()
             .await
             .map_err(|e| Failure::Usage(e.to_string()))?;
-        let hash = runcoach_server::password::hash(&password);
+        let hash = runcoach_app::accounts::password::hash(&password);
         match runcoach_store::users::create(&db, &args.email, &name, &hash, role).await {
             Ok(u) => {
                 println!("created {} ({}) with id {}", u.email, role.as_str(), u.id);

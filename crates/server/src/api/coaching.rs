@@ -214,7 +214,7 @@ pub async fn roster(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<runcoach_app::coaching::roster::RosterEntry>>, ApiError> {
-    let today = crate::training::today_in(&user.user.time_zone);
+    let today = runcoach_app::calendar::today_in(&user.user.time_zone);
     let roster =
         runcoach_app::coaching::roster::roster(&state.db, &actor(&user), today, now_ms()).await?;
     Ok(Json(roster.athletes))

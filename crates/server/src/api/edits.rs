@@ -49,15 +49,15 @@ pub async fn create(
     let plan = match &outcome.adjustment_id {
         None => outcome.plan,
         Some(_) => {
-            crate::training::readapt(&state.db, &outcome.owner_id).await?;
-            crate::training::current_plan(&state.db, &outcome.owner_id, &plan_id)
+            runcoach_app::log::readapt(&state.db, &outcome.owner_id).await?;
+            runcoach_app::plans::standing(&state.db, &outcome.owner_id, &plan_id)
                 .await?
                 .ok_or(ApiError::NotFound)?
         }
     };
     let mut doc = serde_json::to_value(plan).map_err(ApiError::internal)?;
-    let today = crate::training::today_in(&user.user.time_zone);
-    crate::training::Tracker::load(&state.db, &outcome.owner_id, &plan_id, today)
+    let today = runcoach_app::calendar::today_in(&user.user.time_zone);
+    runcoach_app::plans::Tracker::load(&state.db, &outcome.owner_id, &plan_id, today)
         .await?
         .annotate(&mut doc);
     if let Some(fields) = doc.as_object_mut() {

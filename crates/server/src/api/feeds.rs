@@ -137,7 +137,7 @@ pub async fn calendar(
     };
     let origin = origin(&state, &headers, https)?;
     let plan = match plans::latest_id(&state.db, &user.id).await? {
-        Some(id) => crate::training::current_plan(&state.db, &user.id, &id)
+        Some(id) => runcoach_app::plans::standing(&state.db, &user.id, &id)
             .await?
             .map(|plan| (id, plan)),
         None => None,
@@ -271,7 +271,7 @@ pub async fn workout_fit(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let at = crate::training::session(&state.db, &user.user.id, &id)
+    let at = runcoach_app::plans::session(&state.db, &user.user.id, &id)
         .await?
         .filter(|at| exportable(at.session.kind))
         .ok_or(ApiError::NotFound)?;
@@ -308,7 +308,7 @@ pub async fn week_zip(
     Path((plan_id, week)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let week: u32 = week.parse().map_err(|_| ApiError::NotFound)?;
-    let plan = crate::training::current_plan(&state.db, &user.user.id, &plan_id)
+    let plan = runcoach_app::plans::standing(&state.db, &user.user.id, &plan_id)
         .await?
         .filter(|p| p.weeks.iter().any(|w| w.index == week))
         .ok_or(ApiError::NotFound)?;

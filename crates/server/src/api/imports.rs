@@ -12,8 +12,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use runcoach_app::imports::uploads::Incoming;
-use runcoach_app::imports::{MAX_FILE_BYTES, Problem, RUNNING_SPORTS, Salvage, is_zip};
-use runcoach_core::history::{HistoryActivity, HistorySummary, summarise};
+use runcoach_app::imports::{MAX_FILE_BYTES, Problem, Salvage, is_zip};
+use runcoach_core::history::HistorySummary;
 use runcoach_store::Db;
 use runcoach_store::activities::{self, FileStatus};
 use serde::{Deserialize, Serialize};
@@ -496,32 +496,6 @@ pub async fn list_activities(
     Ok(Json(list.iter().map(ActivityItem::from).collect()))
 }
 
-/// The history summary of this user's stored activities as of `today`
-/// (dates are the runner's own dates of the starts, in `zone`).
-pub async fn history_of(
-    db: &Db,
-    user_id: &str,
-    zone: &str,
-    today: Date,
-) -> Result<HistorySummary, ApiError> {
-    let zone = runcoach_app::imports::matching::zone_of(zone);
-    let all = activities::all(db, user_id).await?;
-    let items: Vec<HistoryActivity> = all
-        .iter()
-        .filter_map(|a| {
-            let ts = jiff::Timestamp::from_millisecond(a.start_time_ms?).ok()?;
-            Some(HistoryActivity {
-                date: runcoach_core::matching::local_date(ts, &zone),
-                running: RUNNING_SPORTS.contains(&a.sport.as_str()),
-                distance_m: a.distance_m,
-                moving_s: a.moving_s,
-                elapsed_s: a.elapsed_s,
-            })
-        })
-        .collect();
-    Ok(summarise(&items, today))
-}
-
 #[derive(Deserialize)]
 pub struct HistoryQuery {
     pub date: Option<String>,
@@ -542,7 +516,9 @@ pub async fn history(
     ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Json<History>, ApiError> {
     let today = super::plans::day_from(q.date.as_deref(), &user.user.time_zone)?;
-    let summary = history_of(&state.db, &user.user.id, &user.user.time_zone, today).await?;
+    let summary =
+        runcoach_app::imports::history_of(&state.db, &user.user.id, &user.user.time_zone, today)
+            .await?;
     Ok(Json(History {
         vdot: summary
             .best_effort

@@ -19,7 +19,6 @@ use super::json::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-use crate::training;
 
 /// A log entry as sent; numbers arrive wide so out-of-range values get a
 /// clear message instead of a parse error.
@@ -268,7 +267,7 @@ pub async fn record_once(
     }
     let planned = match &input.session_id {
         Some(id) => Some(
-            training::session(&state.db, uid, id)
+            runcoach_app::plans::session(&state.db, uid, id)
                 .await?
                 .ok_or(ApiError::NotFound)?,
         ),
@@ -277,7 +276,7 @@ pub async fn record_once(
     let (log, done) = read_entry(
         input,
         planned.as_ref().map(|p| (&p.session, p.date)),
-        training::today_in(&user.user.time_zone),
+        runcoach_app::calendar::today_in(&user.user.time_zone),
     )?;
     let session_id = input.session_id.as_deref();
     let entry = match logs::insert(&state.db, uid, session_id, &log, &done, key).await {
@@ -294,7 +293,7 @@ pub async fn record_once(
         }
         Err(e) => return Err(e.into()),
     };
-    let adjustments = training::readapt(&state.db, uid).await?;
+    let adjustments = runcoach_app::log::readapt(&state.db, uid).await?;
     Ok(Recorded::New(Logged { entry, adjustments }))
 }
 
@@ -333,7 +332,7 @@ pub async fn update(
         .ok_or(ApiError::NotFound)?;
     let planned = match &input.session_id {
         Some(sid) => Some(
-            training::session(&state.db, uid, sid)
+            runcoach_app::plans::session(&state.db, uid, sid)
                 .await?
                 .ok_or(ApiError::NotFound)?,
         ),
@@ -342,7 +341,7 @@ pub async fn update(
     let (log, done) = read_entry(
         &input,
         planned.as_ref().map(|p| (&p.session, p.date)),
-        training::today_in(&user.user.time_zone),
+        runcoach_app::calendar::today_in(&user.user.time_zone),
     )?;
     logs::update(
         &state.db,
@@ -356,7 +355,7 @@ pub async fn update(
     let entry = logs::get(&state.db, uid, &id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let adjustments = training::readapt(&state.db, uid).await?;
+    let adjustments = runcoach_app::log::readapt(&state.db, uid).await?;
     Ok(Json(Logged { entry, adjustments }))
 }
 
@@ -368,7 +367,7 @@ pub async fn delete(
     if !logs::delete(&state.db, &user.user.id, &id).await? {
         return Err(ApiError::NotFound);
     }
-    training::readapt(&state.db, &user.user.id).await?;
+    runcoach_app::log::readapt(&state.db, &user.user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -398,7 +397,7 @@ pub async fn list(
 ) -> Result<Json<Vec<LogEntry>>, ApiError> {
     let (athlete, _) =
         super::coaching::athlete(&state, &user, r.athlete_id.as_deref(), Need::Read).await?;
-    let today = training::today_in(&athlete.time_zone);
+    let today = runcoach_app::calendar::today_in(&athlete.time_zone);
     let to = date_param("to", r.to.as_deref(), today)?;
     let from = date_param(
         "from",
@@ -464,8 +463,8 @@ pub async fn adjustments_of(
     user: &CurrentUser,
     plan_id: &str,
 ) -> Result<Vec<AdjustmentView>, ApiError> {
-    super::coaching::plan_athlete(state, user, plan_id, Need::Read).await?;
-    let mut out: Vec<(i64, AdjustmentView)> = logs::adjustments(&state.db, plan_id)
+    let (athlete, _) = super::coaching::plan_athlete(state, user, plan_id, Need::Read).await?;
+    let mut out: Vec<(i64, AdjustmentView)> = logs::adjustments(&state.db, &athlete.id, plan_id)
         .await?
         .into_iter()
         .map(|s| {
@@ -520,12 +519,12 @@ pub async fn set_undone(
         runcoach_app::plans::edits::set_undone(&state.db, &actor, plan_id, adjustment, undone)
             .await?
     } else {
-        logs::set_undone(&state.db, plan_id, adjustment, undone).await?
+        logs::set_undone(&state.db, &athlete.id, plan_id, adjustment, undone).await?
     };
     if !found {
         return Err(ApiError::NotFound);
     }
-    training::readapt(&state.db, &athlete.id).await?;
+    runcoach_app::log::readapt(&state.db, &athlete.id).await?;
     Ok(())
 }
 

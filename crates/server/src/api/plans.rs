@@ -18,7 +18,7 @@ use super::json::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-use crate::training::TrackedSession;
+use runcoach_app::plans::TrackedSession;
 
 /// A stored plan: its id beside the plan's own fields.
 #[derive(Serialize)]
@@ -38,7 +38,7 @@ pub async fn create_plan(
 ) -> Result<(StoredPlan, Vec<StretchOption>), ApiError> {
     // A race already run is refused, and one too far ahead: "today" is the
     // server's clock unless the request names the day itself.
-    let today = crate::training::today_in(&user.time_zone);
+    let today = runcoach_app::calendar::today_in(&user.time_zone);
     let dated = PlanInput {
         today: input.today.clone().or_else(|| Some(today.to_string())),
         ..input.clone()
@@ -80,8 +80,8 @@ async fn tracked(
     plan_id: &str,
     doc: &mut serde_json::Value,
 ) -> Result<(), ApiError> {
-    let today = crate::training::today_in(&user.time_zone);
-    crate::training::Tracker::load(&state.db, &user.id, plan_id, today)
+    let today = runcoach_app::calendar::today_in(&user.time_zone);
+    runcoach_app::plans::Tracker::load(&state.db, &user.id, plan_id, today)
         .await?
         .annotate(doc);
     Ok(())
@@ -103,7 +103,7 @@ pub async fn get(
     let (athlete, _) = super::coaching::plan_athlete(&state, &user, &id, Need::Read).await?;
     let uid = &athlete.id;
     let mut doc: serde_json::Value =
-        if !runcoach_store::logs::has_active_adjustments(&state.db, &id).await? {
+        if !runcoach_store::logs::has_active_adjustments(&state.db, uid, &id).await? {
             // The stored document already is the plan's JSON: read it as
             // JSON rather than as a typed plan to annotate it.
             let doc = plans::get_json(&state.db, uid, &id)
@@ -111,7 +111,7 @@ pub async fn get(
                 .ok_or(ApiError::NotFound)?;
             serde_json::from_str(&doc).map_err(ApiError::internal)?
         } else {
-            let plan = crate::training::current_plan(&state.db, uid, &id)
+            let plan = runcoach_app::plans::standing(&state.db, uid, &id)
                 .await?
                 .ok_or(ApiError::NotFound)?;
             serde_json::to_value(plan).map_err(ApiError::internal)?
@@ -140,7 +140,7 @@ pub struct Today {
 pub fn day_from(query: Option<&str>, zone: &str) -> Result<Date, ApiError> {
     match query {
         Some(d) => dates::parse(d).map_err(|m| ApiError::invalid("date", m)),
-        None => Ok(crate::training::today_in(zone)),
+        None => Ok(runcoach_app::calendar::today_in(zone)),
     }
 }
 
@@ -151,7 +151,7 @@ pub async fn today(
 ) -> Result<Json<Today>, ApiError> {
     let zone = &user.user.time_zone;
     let date = day_from(q.date.as_deref(), zone)?;
-    let week = crate::training::week_so_far(&state.db, &user.user.id, date).await?;
+    let week = runcoach_app::plans::week_so_far(&state.db, &user.user.id, date).await?;
     let tracker = week.tracker(&state.db, &user.user.id, zone).await?;
     Ok(Json(Today {
         date,
@@ -179,10 +179,10 @@ pub async fn session(
     Path(id): Path<String>,
 ) -> Result<Json<SessionView>, ApiError> {
     let (athlete, _) = super::coaching::session_athlete(&state, &user, &id, Need::Read).await?;
-    let at = crate::training::session(&state.db, &athlete.id, &id)
+    let at = runcoach_app::plans::session(&state.db, &athlete.id, &id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let tracker = crate::training::tracker(
+    let tracker = runcoach_app::plans::tracker(
         &state.db,
         &athlete.id,
         Some(&at.plan_id),

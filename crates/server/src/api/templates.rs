@@ -44,7 +44,7 @@ pub async fn apply_template(
         .await?
         .map(|(u, _)| u.time_zone)
         .unwrap_or_default();
-    let today = crate::training::today_in(&zone);
+    let today = runcoach_app::calendar::today_in(&zone);
     let applied = templates::apply(&state.db, &actor(&user), &id, &input, today).await?;
     let status = if applied.plan_id.is_some() {
         StatusCode::CREATED

@@ -1,8 +1,9 @@
 //! Who is asking: sessions (cookie) for browsers, personal access tokens
-//! (`Authorization: Bearer`) for scripts, argon2id for passwords.
+//! (`Authorization: Bearer`) for scripts; passwords (argon2id) are
+//! `app::accounts::password`, shared with the CLI.
 
 mod extract;
-pub mod password;
+pub use runcoach_app::accounts::password;
 pub mod secrets;
 
 pub use extract::{CurrentUser, MaybeUser, PageUser, Via};

@@ -79,7 +79,7 @@ pub(super) async fn counted_for(
     session_id: &str,
     units: Units,
 ) -> Result<Option<(String, String)>, runcoach_store::StoreError> {
-    Ok(crate::training::session(db, user_id, session_id)
+    Ok(runcoach_app::plans::session(db, user_id, session_id)
         .await?
         .map(|at| {
             let s = &at.session;
@@ -121,7 +121,7 @@ pub(super) fn activity_facts(a: &Activity, units: Units) -> String {
 pub async fn list(State(state): State<AppState>, user: PageUser) -> Result<Response, ApiError> {
     let u = &user.0.user;
     let units = view::units_of(&u.units);
-    let today = crate::training::today_in(&u.time_zone);
+    let today = runcoach_app::calendar::today_in(&u.time_zone);
     let from = today.saturating_sub(LIST_DAYS.days());
     let mut rows = Vec::new();
     for e in runcoach_store::logs::between(&state.db, &u.id, from, today).await? {

@@ -173,7 +173,7 @@ async fn roster_page(
     email: String,
     invitation: String,
 ) -> Result<Response, ApiError> {
-    let today = crate::training::today_in(&user.0.user.time_zone);
+    let today = runcoach_app::calendar::today_in(&user.0.user.time_zone);
     let roster =
         runcoach_app::coaching::roster::roster(&state.db, &actor(user), today, now_ms()).await?;
     Ok(render(&RosterPage {
@@ -339,17 +339,17 @@ pub async fn athlete(
     let units = view::units_of(&user.0.user.units);
     let plan_id = runcoach_store::plans::latest_id(&state.db, &athlete.id).await?;
     let plan = match &plan_id {
-        Some(id) => crate::training::current_plan(&state.db, &athlete.id, id).await?,
+        Some(id) => runcoach_app::plans::standing(&state.db, &athlete.id, id).await?,
         None => None,
     };
-    let tracker = crate::training::tracker(
+    let tracker = runcoach_app::plans::tracker(
         &state.db,
         &athlete.id,
         plan_id.as_deref(),
         &athlete.time_zone,
     )
     .await?;
-    let today = crate::training::today_in(&athlete.time_zone);
+    let today = runcoach_app::calendar::today_in(&athlete.time_zone);
     // All the plan's comments at once, grouped by session.
     let mut by_session: std::collections::HashMap<String, Vec<CommentItem>> =
         std::collections::HashMap::new();

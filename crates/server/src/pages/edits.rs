@@ -232,7 +232,7 @@ async fn check_or_save(
         Err(e) => return Err(e.into()),
     };
     if confirm {
-        crate::training::readapt(&state.db, &outcome.owner_id).await?;
+        runcoach_app::log::readapt(&state.db, &outcome.owner_id).await?;
         // The athlete sees the change under "What changed and why"; a coach
         // goes back to the athlete's page.
         let to = if outcome.owner_id == u.id {
@@ -242,7 +242,7 @@ async fn check_or_save(
         };
         return Ok(Redirect::to(&to).into_response());
     }
-    let before = crate::training::current_plan(&state.db, &outcome.owner_id, plan_id)
+    let before = runcoach_app::plans::standing(&state.db, &outcome.owner_id, plan_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let units = view::units_of(&u.units);
@@ -281,7 +281,7 @@ pub async fn session_edit(
     if !user.form_ok(posted.get("csrf").map_or("", String::as_str)) {
         return Ok(expired());
     }
-    let Some(at) = crate::training::session(&state.db, &user.0.user.id, &id).await? else {
+    let Some(at) = runcoach_app::plans::session(&state.db, &user.0.user.id, &id).await? else {
         return Ok(not_found(nav(&user)));
     };
     let get = |k: &str| posted.get(k).map_or("", |v| v.trim());
@@ -346,7 +346,7 @@ async fn editable(
         Err(AccessError::Store(e)) => return Err(e.into()),
     };
     Ok(
-        match crate::training::current_plan(&state.db, &owner, plan_id).await? {
+        match runcoach_app::plans::standing(&state.db, &owner, plan_id).await? {
             Some(plan) => Ok((owner, plan)),
             None => Err(not_found(nav(user))),
         },

@@ -49,7 +49,7 @@ pub async fn page(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let nav = Nav::page(&user);
-    let Some(at) = crate::training::session(&state.db, &user.0.user.id, &id).await? else {
+    let Some(at) = runcoach_app::plans::session(&state.db, &user.0.user.id, &id).await? else {
         return Ok(not_found(nav));
     };
     let s = &at.session;

@@ -20,7 +20,6 @@ use crate::AppState;
 use crate::api::logs::{LogInput, PainInput, record, set_undone};
 use crate::auth::PageUser;
 use crate::error::ApiError;
-use crate::training;
 
 pub const PAIN_LOCATIONS: [(&str, &str, PainLocation); 9] = [
     ("knee", "Knee", PainLocation::Knee),
@@ -390,7 +389,7 @@ pub async fn extra_page(user: PageUser) -> Response {
             ..LogForm::blank(
                 "/log".into(),
                 units,
-                training::today_in(&user.0.user.time_zone),
+                runcoach_app::calendar::today_in(&user.0.user.time_zone),
                 None,
             )
         },
@@ -423,7 +422,7 @@ pub async fn extra_submit(
             ..LogForm::blank(
                 "/log".into(),
                 units,
-                training::today_in(&user.0.user.time_zone),
+                runcoach_app::calendar::today_in(&user.0.user.time_zone),
                 None,
             )
         }
@@ -439,7 +438,7 @@ async fn planned_for(
     e: &LogEntry,
 ) -> Result<Option<Session>, ApiError> {
     Ok(match &e.session_id {
-        Some(sid) => training::session(&state.db, &user.0.user.id, sid)
+        Some(sid) => runcoach_app::plans::session(&state.db, &user.0.user.id, sid)
             .await?
             .map(|a| a.session),
         None => None,
@@ -459,7 +458,7 @@ pub async fn edit_page(
     let form = LogForm::blank(
         format!("/logs/{id}/edit"),
         units,
-        training::today_in(&user.0.user.time_zone),
+        runcoach_app::calendar::today_in(&user.0.user.time_zone),
         planned.as_ref(),
     )
     .showing(&entry, units);
@@ -499,13 +498,13 @@ pub async fn edit_submit(
     let errors = match input(&posted_all, entry.session_id.as_deref(), units) {
         Ok(i) => {
             let planned_at = match &entry.session_id {
-                Some(sid) => training::session(&state.db, uid, sid).await?,
+                Some(sid) => runcoach_app::plans::session(&state.db, uid, sid).await?,
                 None => None,
             };
             match crate::api::logs::read_entry(
                 &i,
                 planned_at.as_ref().map(|p| (&p.session, p.date)),
-                training::today_in(&user.0.user.time_zone),
+                runcoach_app::calendar::today_in(&user.0.user.time_zone),
             ) {
                 Ok((log, done)) => {
                     logs::update(
@@ -517,7 +516,7 @@ pub async fn edit_submit(
                         &done,
                     )
                     .await?;
-                    training::readapt(&state.db, uid).await?;
+                    runcoach_app::log::readapt(&state.db, uid).await?;
                     return Ok(Redirect::to(&back).into_response());
                 }
                 Err(e) => messages(e)?,
@@ -529,7 +528,7 @@ pub async fn edit_submit(
     let form = LogForm::blank(
         format!("/logs/{id}/edit"),
         units,
-        training::today_in(&user.0.user.time_zone),
+        runcoach_app::calendar::today_in(&user.0.user.time_zone),
         planned.as_ref(),
     )
     .refill(&posted);
@@ -642,7 +641,7 @@ pub async fn delete(
         return Ok(not_found(nav(&user)));
     };
     logs::delete(&state.db, uid, &id).await?;
-    training::readapt(&state.db, uid).await?;
+    runcoach_app::log::readapt(&state.db, uid).await?;
     let units = view::units_of(&user.0.user.units);
     let restore_to = match &entry.session_id {
         Some(s) => format!("/sessions/{s}/log"),

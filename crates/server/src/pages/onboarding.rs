@@ -155,13 +155,13 @@ pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Respo
     let mut answers = defaults(
         &u.units,
         &u.week_start,
-        crate::training::today_in(&u.time_zone),
+        runcoach_app::calendar::today_in(&u.time_zone),
     );
-    let history = crate::api::imports::history_of(
+    let history = runcoach_app::imports::history_of(
         &state.db,
         &u.id,
         &u.time_zone,
-        crate::training::today_in(&u.time_zone),
+        runcoach_app::calendar::today_in(&u.time_zone),
     )
     .await?;
     let mut prefilled = String::new();
@@ -427,7 +427,7 @@ pub async fn submit(
     // Every problem at once: what the page could not read, then the
     // engine's checks on the rest (a field already marked keeps the
     // page's message).
-    let today = crate::training::today_in(&user.0.user.time_zone);
+    let today = runcoach_app::calendar::today_in(&user.0.user.time_zone);
     let mut errors = FormErrors::new();
     let mut input = plan_input(&a, &mut errors);
     input.today = Some(today.to_string());

@@ -86,7 +86,7 @@ pub async fn calendar(
     user: PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let Some(plan) = crate::training::current_plan(&state.db, &user.0.user.id, &id).await? else {
+    let Some(plan) = runcoach_app::plans::standing(&state.db, &user.0.user.id, &id).await? else {
         return Ok(not_found(nav(&user)));
     };
     let units = view::units_of(&user.0.user.units);
@@ -100,12 +100,12 @@ pub async fn calendar(
         )
     });
     let uid = &user.0.user.id;
-    let today = crate::training::today_in(&user.0.user.time_zone);
-    let tracker = crate::training::Tracker::load(&state.db, uid, &id, today).await?;
+    let today = runcoach_app::calendar::today_in(&user.0.user.time_zone);
+    let tracker = runcoach_app::plans::Tracker::load(&state.db, uid, &id, today).await?;
     let logged = match (plan.weeks.first(), plan.weeks.last()) {
         (Some(first), Some(last)) => {
             let end = last.start.saturating_add(jiff::ToSpan::days(6));
-            crate::training::activity_log(&state.db, uid, first.start, end).await?
+            runcoach_app::log::activity_log(&state.db, uid, first.start, end).await?
         }
         _ => Vec::new(),
     };
@@ -263,12 +263,12 @@ pub async fn session_page(
     query: &HashMap<String, String>,
 ) -> Result<Response, ApiError> {
     let uid = &user.0.user.id;
-    let Some(at) = crate::training::session(&state.db, uid, id).await? else {
+    let Some(at) = runcoach_app::plans::session(&state.db, uid, id).await? else {
         return Ok(not_found(nav(user)));
     };
     let units = view::units_of(&user.0.user.units);
     let s = &at.session;
-    let edit = crate::training::current_plan(&state.db, uid, &at.plan_id)
+    let edit = runcoach_app::plans::standing(&state.db, uid, &at.plan_id)
         .await?
         .and_then(|plan| super::edits::choices(&plan, id, units));
     // Runs imported from a watch that were matched to this session.
@@ -337,7 +337,7 @@ pub async fn session_page(
         form: form(LogForm::blank(
             format!("/sessions/{id}/log"),
             units,
-            crate::training::today_in(&user.0.user.time_zone),
+            runcoach_app::calendar::today_in(&user.0.user.time_zone),
             Some(s),
         )),
         edit,
@@ -355,9 +355,10 @@ pub async fn session(
     let logged = q.contains_key("logged");
     let mut changed = Vec::new();
     if let (true, Some(ids)) = (logged, q.get("changed"))
-        && let Some(at) = crate::training::session(&state.db, &user.0.user.id, &id).await?
+        && let Some(at) = runcoach_app::plans::session(&state.db, &user.0.user.id, &id).await?
     {
-        let stored = runcoach_store::logs::adjustments(&state.db, &at.plan_id).await?;
+        let stored =
+            runcoach_store::logs::adjustments(&state.db, &user.0.user.id, &at.plan_id).await?;
         changed = stored
             .into_iter()
             .filter(|a| ids.split(',').any(|i| i == a.adjustment.id))
@@ -391,9 +392,9 @@ pub async fn session(
 /// This plan week's sessions before `today` that were neither logged nor
 /// recorded by a watch: Today names them so none goes unnoticed.
 fn missed_this_week(
-    week: &crate::training::WeekSoFar,
+    week: &runcoach_app::plans::WeekSoFar,
     today: jiff::civil::Date,
-    tracker: &crate::training::Tracker,
+    tracker: &runcoach_app::plans::Tracker,
     units: runcoach_core::units::Units,
 ) -> Vec<TodayItem> {
     week.days
@@ -474,9 +475,9 @@ pub async fn today(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let zone = &user.0.user.time_zone;
-    let date = crate::training::today_in(zone);
+    let date = runcoach_app::calendar::today_in(zone);
     let uid = &user.0.user.id;
-    let week = crate::training::week_so_far(&state.db, uid, date).await?;
+    let week = runcoach_app::plans::week_so_far(&state.db, uid, date).await?;
     let tracker = week.tracker(&state.db, uid, zone).await?;
     let mut sessions = week.on(date);
     let has_plan = week.plan_id.is_some();

@@ -12,10 +12,9 @@ use super::charts::{Chart, Guide, Series};
 use super::log::PAIN_LOCATIONS;
 use super::{Nav, render, view};
 use crate::AppState;
-use crate::api::progress::{MAX_WEEKS, Progress, progress};
 use crate::auth::PageUser;
 use crate::error::ApiError;
-use crate::training;
+use runcoach_app::progress::{MAX_WEEKS, Progress, progress};
 
 pub struct Figure {
     pub svg: String,
@@ -87,7 +86,7 @@ const LOAD: (&str, &str) = (
 
 /// "Half marathon 2:01:52, 1:20 faster than 4 weeks ago": the latest
 /// prediction against the one about four weeks before it.
-pub fn prediction_text(points: &[crate::api::progress::PredictionPoint]) -> String {
+pub fn prediction_text(points: &[runcoach_app::progress::PredictionPoint]) -> String {
     let Some(last) = points.last() else {
         return "No prediction yet: it appears when your plan has paces, or after you log a race."
             .into();
@@ -443,7 +442,7 @@ pub async fn page(
         &state.db,
         &user.0.user.id,
         weeks,
-        training::today_in(&user.0.user.time_zone),
+        runcoach_app::calendar::today_in(&user.0.user.time_zone),
     )
     .await?;
     let units = view::units_of(&user.0.user.units);
@@ -460,7 +459,7 @@ pub async fn page(
 #[cfg(test)]
 mod tests {
     use super::prediction_text;
-    use crate::api::progress::PredictionPoint;
+    use runcoach_app::progress::PredictionPoint;
 
     fn at(date: &str, secs: u32) -> PredictionPoint {
         PredictionPoint {

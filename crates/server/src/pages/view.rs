@@ -241,7 +241,7 @@ pub fn weeks(
     plan: &Plan,
     made: Option<&Plan>,
     units: Units,
-    tracker: &crate::training::Tracker,
+    tracker: &runcoach_app::plans::Tracker,
     today: Date,
     logged: &[runcoach_core::load::LoggedSession],
 ) -> Vec<WeekView> {

@@ -1,0 +1,151 @@
+//! The training log as adaptation reads it, and re-adaptation: after the
+//! log changes (a log entry, an import, an undo) the adaptation rules
+//! (core::adapt) run again over the plan with its hand edits, and what
+//! they decide is stored. The API, the pages, the import job and
+//! `runcoach import` all call [`readapt`].
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+use runcoach_core::adapt::{Adjustment, adapt};
+use runcoach_core::plan::{Plan, Session};
+use runcoach_store::{Db, StoreError, logs, plans};
+
+use crate::calendar::today_in;
+use crate::plans::standing;
+
+/// Logs this far before a plan's start still count (ACWR needs 28 days).
+const HISTORY_DAYS: i64 = 28;
+
+/// Re-runs the adaptation rules for the user's newest plan after the log
+/// changed, stores the result, and returns the adjustments that are new.
+pub async fn readapt(db: &Db, user_id: &str) -> Result<Vec<Adjustment>, StoreError> {
+    let Some(plan_id) = plans::latest_id(db, user_id).await? else {
+        return Ok(Vec::new());
+    };
+    // Adaptation judges the plan with its hand edits, so it works on top
+    // of them rather than undoing them.
+    let Some(original) = crate::plans::edited(db, user_id, &plan_id).await? else {
+        return Ok(Vec::new());
+    };
+    let (Some(first), Some(last)) = (original.weeks.first(), original.weeks.last()) else {
+        return Ok(Vec::new());
+    };
+    let from = first.start.saturating_sub(HISTORY_DAYS.days());
+    let to = last.days.last().map_or(last.start, |d| d.date);
+    let logged = activity_log(db, user_id, from, to).await?;
+    let stored = logs::adjustments(db, user_id, &plan_id).await?;
+    let undone: Vec<String> = stored
+        .iter()
+        .filter(|s| s.undone)
+        .map(|s| s.adjustment.id.clone())
+        .collect();
+    // Adaptation judges "missed" against the athlete's own today.
+    let zone = runcoach_store::users::by_id(db, user_id)
+        .await?
+        .map(|(u, _)| u.time_zone)
+        .unwrap_or_default();
+    let fresh = adapt(&original, &logged, today_in(&zone), &undone);
+    let before = standing(db, user_id, &plan_id).await?;
+    logs::sync_adjustments(db, user_id, &plan_id, &fresh).await?;
+    let after = standing(db, user_id, &plan_id).await?;
+    // Calendar feeds raise SEQUENCE for every event that changed.
+    let changed = match (&before, &after) {
+        (Some(b), Some(a)) => runcoach_core::plan::edit::changed_sessions(b, a),
+        _ => changed_sessions(before.as_ref(), after.as_ref()),
+    };
+    for id in changed {
+        runcoach_store::feeds::bump(db, user_id, &id).await?;
+    }
+    Ok(fresh
+        .into_iter()
+        .filter(|a| !stored.iter().any(|s| s.adjustment.id == a.id))
+        .collect())
+}
+
+/// Ids of sessions whose content differs between two versions of a plan.
+fn changed_sessions(before: Option<&Plan>, after: Option<&Plan>) -> Vec<String> {
+    let sessions = |p: Option<&Plan>| -> std::collections::BTreeMap<String, Session> {
+        p.into_iter()
+            .flat_map(|p| &p.weeks)
+            .flat_map(|w| &w.days)
+            .flat_map(|d| &d.sessions)
+            .filter_map(|s| s.id.clone().map(|id| (id, s.clone())))
+            .collect()
+    };
+    let (a, b) = (sessions(before), sessions(after));
+    b.iter()
+        .filter(|(id, s)| a.get(*id) != Some(s))
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
+/// What the athlete did from `from` to `to`: their log entries, plus
+/// imported runs on days without a logged run (a run both logged and
+/// imported counts once). An imported run's day is its start's date in the
+/// athlete's zone, as matching and the pages read it.
+pub async fn activity_log(
+    db: &Db,
+    user_id: &str,
+    from: Date,
+    to: Date,
+) -> Result<Vec<runcoach_core::load::LoggedSession>, StoreError> {
+    use runcoach_core::load::{ActivityKind, IMPORTED_RUN_RPE, LogStatus, LoggedSession};
+    let mut logged: Vec<LoggedSession> = logs::between(db, user_id, from, to)
+        .await?
+        .into_iter()
+        .map(|e| e.log)
+        .collect();
+    let ms = |d: Date| {
+        d.to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp().as_millisecond())
+            .unwrap_or(0)
+    };
+    let zone = runcoach_store::users::by_id(db, user_id)
+        .await?
+        .map_or(jiff::tz::TimeZone::UTC, |(u, _)| {
+            crate::imports::matching::zone_of(&u.time_zone)
+        });
+    // A day either side in UTC holds every local day of the range.
+    let imported = runcoach_store::activities::list(
+        db,
+        user_id,
+        ms(from.saturating_sub(1.days())),
+        ms(to.saturating_add(2.days())),
+    )
+    .await?;
+    let run_days: std::collections::HashSet<Date> = logged
+        .iter()
+        .filter(|l| l.kind.is_run())
+        .map(|l| l.date)
+        .collect();
+    for a in imported {
+        let running = runcoach_core::load::RUNNING_SPORTS.contains(&a.sport.as_str());
+        let Some(start) = a
+            .start_time_ms
+            .and_then(|t| jiff::Timestamp::from_millisecond(t).ok())
+        else {
+            continue;
+        };
+        let date = runcoach_core::matching::local_date(start, &zone);
+        if !running || date < from || date > to || run_days.contains(&date) {
+            continue;
+        }
+        logged.push(LoggedSession {
+            date,
+            kind: ActivityKind::Run,
+            status: LogStatus::Done,
+            duration_s: (if a.moving_s > 0.0 {
+                a.moving_s
+            } else {
+                a.elapsed_s
+            })
+            .round() as u32,
+            distance_m: a.distance_m.round() as u32,
+            rpe: Some(IMPORTED_RUN_RPE),
+            pain: Vec::new(),
+            notes: String::new(),
+        });
+    }
+    logged.sort_by_key(|l| l.date);
+    Ok(logged)
+}
