@@ -167,7 +167,7 @@ async fn affiliate_page(
             .unwrap_or_default(),
     };
     if let Some(u) = &user.0 {
-        match affiliates::dashboard(&state.db, &Actor::of(&u.user), public_url(&state), now_ms())
+        match affiliates::dashboard(&state.db, &Actor::of(&u.user), public_url(state), now_ms())
             .await
         {
             Ok(d) => {
