@@ -570,7 +570,7 @@ async fn pages_work_as_plain_forms() {
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let body = r.text().await.unwrap();
         assert!(
-            body.contains("use at least 10 characters")
+            body.contains("Choose a password of at least 10 characters (this one has 5).")
                 && body.contains("value=\"ana@example.com\""),
             "{body}"
         );
@@ -637,8 +637,9 @@ async fn pages_work_as_plain_forms() {
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let body = r.text().await.unwrap();
         assert!(
-            body.contains("Long-run day: long-run day &#39;wed&#39; is not one of the run days")
-                || body.contains("Long-run day: long-run day 'wed'"),
+            body.contains(
+                "id=\"long_run_day-error\">Choose a long-run day that is one of your run days."
+            ),
             "{body}"
         );
         assert!(body.contains("value=\"52:30\""));

@@ -321,9 +321,14 @@ async fn writes_that_change_the_standing_plan_raise_its_revision() {
             action: Action::CapVolume { max_km: 10.0 },
             touched: Vec::new(),
         };
-        runcoach_store::logs::sync_adjustments(&db, &id, std::slice::from_ref(&adjustment))
-            .await
-            .unwrap();
+        runcoach_store::logs::sync_adjustments(
+            &db,
+            &ana.id,
+            &id,
+            std::slice::from_ref(&adjustment),
+        )
+        .await
+        .unwrap();
         assert_eq!(revision().await, 3, "{backend}: adaptation");
         assert!(
             runcoach_store::logs::set_undone(&db, &ana.id, &id, "pain-w1", true)
