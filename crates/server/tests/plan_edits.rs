@@ -99,6 +99,8 @@ fn intervals_and_long_run(plan: &Value, from_week: usize) -> (Date, String, Date
 
 /// A plan's JSON without what tracking adds.
 fn bare(mut plan: Value) -> Value {
+    // Only the answer to POST /plans carries the stretch goal's options.
+    plan.as_object_mut().unwrap().remove("options");
     for w in plan["weeks"].as_array_mut().unwrap() {
         for d in w["days"].as_array_mut().unwrap() {
             for s in d["sessions"].as_array_mut().unwrap() {
