@@ -15,7 +15,7 @@ use runcoach_app::imports::ImportOptions;
 use runcoach_app::imports::uploads::{ImportJobs, KIND, Uploads};
 use runcoach_app::jobs::JobKind;
 use runcoach_store::jobs::{self, Claim};
-use runcoach_store::test_support::{backends, fresh};
+use runcoach_store::test_support::{another_pool, backends, fresh};
 use runcoach_store::users::{self, Role};
 use runcoach_store::{Db, activities, now_ms};
 use serde_json::{Value, json};
@@ -36,7 +36,10 @@ impl Server {
             data_dir: Some(data.to_owned()),
             jobs: runcoach_server::WorkerConfig {
                 poll: Duration::from_millis(50),
-                lease: Duration::from_secs(5),
+                // Long, so a slow machine never makes a running attempt
+                // lose its own lease (the resumed job's lease was the dying
+                // server's 300 ms one).
+                lease: Duration::from_secs(30),
                 ..Default::default()
             },
             ..Default::default()
@@ -162,10 +165,13 @@ async fn an_import_survives_its_server_dying_mid_way_and_finishes_once() {
         let id = queue_upload(&db, &uploads, &ana, FILES).await;
 
         // The first server takes the job and dies after some files are
-        // stored: its attempt is dropped mid-way (as kill -9 would stop
-        // it), its lease left to run out, the upload's folder left behind.
+        // stored: its attempt is dropped mid-way and its connections closed
+        // (as kill -9 would stop it: a batch whose COMMIT was on its way
+        // lands now, an open one rolls back, never later), its lease left
+        // to run out, the upload's folder left behind.
+        let dying_db = another_pool(&db).await.unwrap();
         let dying = ImportJobs {
-            db: db.clone(),
+            db: dying_db.clone(),
             uploads: uploads.clone(),
             options: ImportOptions {
                 threads: 1,
@@ -173,9 +179,10 @@ async fn an_import_survives_its_server_dying_mid_way_and_finishes_once() {
                 ..Default::default()
             },
         };
-        let Some(Claim::Leased(job, _lease)) = jobs::claim(&db, &[KIND], "dying", now_ms(), 300)
-            .await
-            .unwrap()
+        let Some(Claim::Leased(job, _lease)) =
+            jobs::claim(&dying_db, &[KIND], "dying", now_ms(), 300)
+                .await
+                .unwrap()
         else {
             panic!("the queued job is claimed")
         };
@@ -198,6 +205,7 @@ async fn an_import_survives_its_server_dying_mid_way_and_finishes_once() {
                 _ = some_stored => {}
             }
         }
+        dying_db.close().await;
         let before = activities::get_import(&db, &ana, &id)
             .await
             .unwrap()
@@ -256,7 +264,12 @@ async fn an_import_survives_its_server_dying_mid_way_and_finishes_once() {
             tokio::time::sleep(Duration::from_millis(20)).await;
             job = jobs::get(&db, &id).await.unwrap().unwrap();
         }
-        assert_eq!((job.state.as_str(), job.attempts), ("done", 2), "{backend}");
+        assert_eq!(
+            (job.state.as_str(), job.attempts),
+            ("done", 2),
+            "{backend}: taken again once, and finished (last error: {:?})",
+            job.last_error
+        );
         assert!(
             !uploads.job_dir(&id).exists(),
             "{backend}: a finished job's files are removed"

@@ -85,3 +85,24 @@ pub async fn age_commissions(db: &Db, ms: i64) -> Result<(), StoreError> {
     .map(|_| ()))?;
     Ok(())
 }
+
+/// A second pool of connections to the same database, as another server
+/// process would hold: what one pool's dropped work leaves in flight can be
+/// ended by closing it ([`Db::close`]) the way a killed process's sockets
+/// close, without touching the other pool.
+pub async fn another_pool(db: &Db) -> Result<Db, StoreError> {
+    Ok(match db {
+        Db::Sqlite(pool) => Db::Sqlite(
+            sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with((*pool.connect_options()).clone())
+                .await?,
+        ),
+        Db::Postgres(pool) => Db::Postgres(
+            sqlx::postgres::PgPoolOptions::new()
+                .max_connections(4)
+                .connect_with((*pool.connect_options()).clone())
+                .await?,
+        ),
+    })
+}
