@@ -7,6 +7,7 @@
 # Usage: bash .ci/schemathesis.sh                 (from any directory)
 #        MAX_EXAMPLES=200 bash .ci/schemathesis.sh  (longer; CI uses 12)
 #        BACKENDS=sqlite RUNCOACH_BIN=target/debug/runcoach bash .ci/schemathesis.sh
+#        bash .ci/schemathesis.sh --install-only    (install the pinned schemathesis, run nothing)
 # Needs: python3 with schemathesis (pinned below), and PostgreSQL at
 # RUNCOACH_TEST_POSTGRES_URL for the PostgreSQL run (skipped when unset).
 set -euo pipefail
@@ -22,6 +23,7 @@ BACKENDS="${BACKENDS:-sqlite postgres}"
 if ! python3 -c "import schemathesis, sys; sys.exit(schemathesis.__version__ != '$SCHEMATHESIS_VERSION')" 2>/dev/null; then
     python3 -m pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
+[[ "${1:-}" == "--install-only" ]] && exit 0
 
 # RUNCOACH_* variables feed the server's flags; keep the caller's out.
 RUNCOACH_BIN_ARG="${RUNCOACH_BIN:-}"

@@ -14,5 +14,5 @@ export FUZZ_CASES="${FUZZ_CASES:-20000}"
 unset PROPTEST_RNG_SEED
 started=$SECONDS
 cargo test --release -p runcoach-formats --test fuzz -- --nocapture
-cargo test --release -p runcoach-core --test fuzz_plan_request -- --nocapture
+cargo test --release -p runcoach-core --test integration fuzz_plan_request -- --nocapture
 echo "fuzzed $FUZZ_CASES cases per property in $((SECONDS - started)) s"

@@ -7,46 +7,19 @@
 // Screenshots go to e2e/artifacts/athlete-day/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ARTIFACTS, VIEWPORTS, addDays, buildBinary, iso, launchBrowser, mondayOf, startServer, utcToday } from './harness.mjs';
+import { addDays, assertAxeClean, iso, mondayOf, suite, utcToday, VIEWPORTS } from './harness.mjs';
 
-const SHOTS = join(ARTIFACTS, 'athlete-day');
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-let server;
-let browser;
-
-before(
-  async () => {
-    rmSync(SHOTS, { recursive: true, force: true });
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startServer(buildBinary(), { name: 'athlete-day' });
-    browser = await launchBrowser();
-  },
-  { timeout: 25 * 60_000 },
-);
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
-
-async function axe(page, what) {
-  await page.evaluate(AXE);
-  const result = await page.evaluate(() => globalThis.axe.run({ resultTypes: ['violations'] }));
-  const found = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  assert.deepEqual(found, [], `axe on ${what}`);
-}
+const s = suite({ before, after }, 'athlete-day');
+const SHOTS = s.dir;
 
 test('statuses, current page, watch download and webcal on a phone', { timeout: 5 * 60_000 }, async () => {
-  const context = await browser.newContext({ ...VIEWPORTS.phone, bypassCSP: true });
+  const context = await s.browser.newContext({ ...VIEWPORTS.phone, bypassCSP: true });
   const page = await context.newPage();
-  const base = server.base;
+  const base = s.server.base;
   const visit = async (name) => {
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-    await axe(page, name);
+    await assertAxeClean(page, name);
   };
   const api = (method, path, data) =>
     page.request.fetch(`${base}${path}`, { method, data, headers: { origin: base } });

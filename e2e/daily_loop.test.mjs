@@ -8,48 +8,23 @@
 // Screenshots go to e2e/artifacts/daily-loop/<phone|desktop>/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTIFACTS, REPO, VIEWPORTS, addDays, buildBinary, iso, launchBrowser, mondayOf, startServer, utcToday } from './harness.mjs';
+import { addDays, assertAxeClean, iso, mondayOf, REPO, suite, utcToday, VIEWPORTS } from './harness.mjs';
 
-const SHOTS = join(ARTIFACTS, 'daily-loop');
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-let server;
-let browser;
-
-before(
-  async () => {
-    rmSync(SHOTS, { recursive: true, force: true });
-    server = await startServer(buildBinary(), { name: 'daily-loop' });
-    browser = await launchBrowser();
-  },
-  { timeout: 25 * 60_000 },
-);
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
-
-async function axe(page, what) {
-  await page.evaluate(AXE);
-  const result = await page.evaluate(() => globalThis.axe.run({ resultTypes: ['violations'] }));
-  const found = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  assert.deepEqual(found, [], `axe on ${what}`);
-}
+const s = suite({ before, after }, 'daily-loop');
+const SHOTS = s.dir;
 
 for (const device of ['phone', 'desktop']) {
   test(`the daily loop on a ${device}`, { timeout: 5 * 60_000 }, async () => {
     const dir = join(SHOTS, device);
     mkdirSync(dir, { recursive: true });
-    const context = await browser.newContext({ ...VIEWPORTS[device], bypassCSP: true });
+    const context = await s.browser.newContext({ ...VIEWPORTS[device], bypassCSP: true });
     const page = await context.newPage();
-    const base = server.base;
+    const base = s.server.base;
     const visit = async (name) => {
       await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
-      await axe(page, `${device} ${name}`);
+      await assertAxeClean(page, `${device} ${name}`);
     };
     const api = (method, path, data) =>
       page.request.fetch(`${base}${path}`, { method, data, headers: { origin: base, 'x-requested-with': 'runcoach' } });

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { VIEWPORTS, addDays, axeViolations, iso, mondayOf, suite, utcToday } from './harness.mjs';
+import { VIEWPORTS, addDays, assertAxeClean, iso, mondayOf, suite, utcToday } from './harness.mjs';
 
 const s = suite({ before, after }, 'forms');
 
@@ -33,7 +33,7 @@ test('onboarding and settings show every problem beside its field on a phone', {
   const base = s.server.base;
   const visit = async (name) => {
     await page.screenshot({ path: join(s.dir, `${name}.png`), fullPage: true });
-    assert.deepEqual(await axeViolations(page), [], `axe on ${name}`);
+    await assertAxeClean(page, name);
   };
 
   await page.goto(`${base}/signup`);

@@ -1,6 +1,7 @@
 // The e2e harness: build runcoach once, run `runcoach serve` on a free
 // 127.0.0.1 port with a fresh data directory, and drive Debian's Chromium
 // through playwright-core (which never downloads a browser).
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, closeSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -210,4 +211,9 @@ export async function axeViolations(page) {
   await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
   const result = await page.evaluate(() => globalThis.axe.run({ resultTypes: ['violations'] }));
   return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Fails the test when axe-core finds any violation on the page. */
+export async function assertAxeClean(page, what) {
+  assert.deepEqual(await axeViolations(page), [], `axe on ${what}`);
 }

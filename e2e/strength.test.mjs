@@ -9,41 +9,14 @@
 // in e2e/artifacts/strength/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ARTIFACTS, VIEWPORTS, addDays, buildBinary, iso, launchBrowser, mondayOf, startServer, utcToday } from './harness.mjs';
+import { addDays, assertAxeClean, iso, mondayOf, suite, utcToday, VIEWPORTS } from './harness.mjs';
 
-const SHOTS = join(ARTIFACTS, 'strength');
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-let server;
-let browser;
-
-before(
-  async () => {
-    rmSync(SHOTS, { recursive: true, force: true });
-    mkdirSync(SHOTS, { recursive: true });
-    server = await startServer(buildBinary(), { name: 'strength' });
-    browser = await launchBrowser();
-  },
-  { timeout: 25 * 60_000 },
-);
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
-
-async function axe(page, what) {
-  await page.evaluate(AXE);
-  const result = await page.evaluate(() => globalThis.axe.run({ resultTypes: ['violations'] }));
-  const found = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  assert.deepEqual(found, [], `axe on ${what}`);
-}
+const s = suite({ before, after }, 'strength');
+const SHOTS = s.dir;
 
 test('follow a hip session to the end on a phone, then it reads done', { timeout: 5 * 60_000 }, async () => {
-  const context = await browser.newContext({ ...VIEWPORTS.phone });
+  const context = await s.browser.newContext({ ...VIEWPORTS.phone });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -51,12 +24,12 @@ test('follow a hip session to the end on a phone, then it reads done', { timeout
     if (m.type() === 'error') errors.push(m.text());
   });
   await page.clock.install();
-  const base = server.base;
+  const base = s.server.base;
   let shot = 0;
   const visit = async (name) => {
     shot += 1;
     await page.screenshot({ path: join(SHOTS, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
-    await axe(page, name);
+    await assertAxeClean(page, name);
   };
   const api = (method, path, data) =>
     page.request.fetch(`${base}${path}`, { method, data, headers: { origin: base } });
@@ -158,17 +131,17 @@ test('follow a hip session to the end on a phone, then it reads done', { timeout
 });
 
 test('exercise pages are drawn, still for reduced motion, and the library filters', { timeout: 2 * 60_000 }, async () => {
-  const context = await browser.newContext({ ...VIEWPORTS.phone, reducedMotion: 'reduce' });
+  const context = await s.browser.newContext({ ...VIEWPORTS.phone, reducedMotion: 'reduce' });
   const page = await context.newPage();
-  const base = server.base;
+  const base = s.server.base;
   await page.goto(`${base}/exercises/copenhagen_plank`);
   const still = page.locator('svg.figure[role="img"]');
   assert.match(await still.getAttribute('aria-label'), /^Copenhagen Plank, drawn at the start/);
   assert.equal(await page.locator('svg.figure-move').isVisible(), false, 'no motion when asked');
   await page.screenshot({ path: join(SHOTS, '20-exercise-reduced-motion.png'), fullPage: true });
-  await axe(page, 'exercise, reduced motion');
+  await assertAxeClean(page, 'exercise, reduced motion');
 
-  const moving = await browser.newContext({ ...VIEWPORTS.phone });
+  const moving = await s.browser.newContext({ ...VIEWPORTS.phone });
   const p2 = await moving.newPage();
   await p2.goto(`${base}/exercises/bird_dog`);
   assert.equal(await p2.locator('svg.figure-move').isVisible(), true);

@@ -142,7 +142,7 @@ async fn the_athlete_in_pain_comes_first() {
     }
 }
 
-/// Run with `cargo test -p runcoach-app --test roster -- --ignored --nocapture`.
+/// Run with `cargo test -p runcoach-app --test integration roster -- --ignored --nocapture`.
 #[tokio::test]
 #[ignore = "a measurement: prints the roster's time and query count for 200 athletes"]
 async fn roster_of_200_athletes() {

@@ -65,7 +65,7 @@ prop_compose! {
 }
 
 /// 400 cases, or `PROPTEST_CASES` when set (a longer hunt:
-/// `PROPTEST_CASES=2000 cargo test -p runcoach-core --release --test plan_props`).
+/// `PROPTEST_CASES=2000 cargo test -p runcoach-core --release --test integration plan_props`).
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()

@@ -4,7 +4,7 @@
 //! verification, and today's behaviour when no SMTP server is configured.
 //! Both databases.
 
-mod common;
+use crate::common;
 
 use common::smtp::{SmtpServer, token_in};
 use common::{App, csrf_of, json_of};

@@ -2,7 +2,7 @@
 //! guessable passwords are refused, look-alike emails are one account,
 //! and query-string mistakes answer JSON like the rest of the API.
 
-mod common;
+use crate::common;
 
 use common::{App, csrf_of, json_of};
 use reqwest::StatusCode;

@@ -6,7 +6,7 @@
 //! next payout; a coaching subscription's renewals stop paying at $100.
 //! Plus the referral link's cookie, redirects, robots, and error codes.
 
-mod common;
+use crate::common;
 
 use common::{App, json_of};
 use reqwest::StatusCode;

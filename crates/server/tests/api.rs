@@ -2,7 +2,7 @@
 //! database: SQLite always, PostgreSQL too when RUNCOACH_TEST_POSTGRES_URL
 //! is set.
 
-mod common;
+use crate::common;
 use common::{App, csrf_of, json_of};
 
 use reqwest::StatusCode;

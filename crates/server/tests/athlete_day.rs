@@ -1,7 +1,7 @@
 //! The runner's own day: preferences over `PATCH /api/v1/me`, "today" in
 //! their time zone, and each planned session's status. Both databases.
 
-mod common;
+use crate::common;
 use common::{App, import, json_of};
 
 use jiff::ToSpan;

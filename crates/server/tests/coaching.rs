@@ -2,7 +2,7 @@
 //! (route × relation × access level), grants, single-use invitations,
 //! coach profiles.
 
-mod common;
+use crate::common;
 
 use common::{App, json_of};
 use jiff::ToSpan;

@@ -3,7 +3,7 @@
 //! cancel (the credit back only 24 hours ahead), and the last place and
 //! the last credit go to exactly one of several racing requests.
 
-mod common;
+use crate::common;
 
 use common::{App, json_of};
 use reqwest::StatusCode;

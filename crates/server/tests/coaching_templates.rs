@@ -2,7 +2,7 @@
 //! (or some weeks of it) and applies it to an athlete, anchored on their
 //! race date, at their paces, under the guardrails.
 
-mod common;
+use crate::common;
 
 use common::{App, json_of};
 use jiff::ToSpan;

@@ -2,7 +2,7 @@
 //! double anything: adaptation's writes are conflict-safe, and a log sent
 //! again with the same Idempotency-Key is stored once.
 
-mod common;
+use crate::common;
 
 use common::{App, json_of};
 use jiff::ToSpan;

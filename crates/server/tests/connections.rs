@@ -2,7 +2,7 @@
 //! headers and body pauses have deadlines, idle connections close, and
 //! open connections are capped per address and in all.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! their fields, and the tone of what the pages say. SQLite always,
 //! PostgreSQL too when RUNCOACH_TEST_POSTGRES_URL is set.
 
-mod common;
+use crate::common;
 use common::{App, csrf_of, json_of};
 
 use jiff::ToSpan;

@@ -2,7 +2,7 @@
 //! never a panic: every date the product accepts lies in 1900–2100, and a
 //! plan's race within two years of today.
 
-mod common;
+use crate::common;
 
 use common::{App, csrf_of, json_of};
 use reqwest::StatusCode;

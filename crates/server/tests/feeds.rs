@@ -2,7 +2,7 @@
 //! 127.0.0.1:0, each test on a fresh database: SQLite always, PostgreSQL
 //! too when RUNCOACH_TEST_POSTGRES_URL is set.
 
-mod common;
+use crate::common;
 use common::{App, json_of};
 
 /// A stored plan: its id and the plan as the API returned it.

@@ -3,7 +3,7 @@
 //! at the top linking to each field, all problems at once, the answers
 //! kept, and the messages in the runner's words.
 
-mod common;
+use crate::common;
 
 use common::{App, csrf_of, first_session_id};
 use reqwest::StatusCode;

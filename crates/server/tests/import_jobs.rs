@@ -4,7 +4,7 @@
 //! run fails with a reason. On SQLite, and on PostgreSQL when
 //! `RUNCOACH_TEST_POSTGRES_URL` is set.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

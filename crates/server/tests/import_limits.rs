@@ -3,7 +3,7 @@
 //! athlete and per server (429 with Retry-After when full; accepted jobs
 //! queue for their turn).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::Duration;

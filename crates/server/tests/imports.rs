@@ -1,7 +1,7 @@
 //! Imports over real HTTP: upload, background job, status, activities,
 //! history and the pages, on SQLite and (when configured) PostgreSQL.
 
-mod common;
+use crate::common;
 use common::{App, json_of};
 
 use std::path::{Path, PathBuf};

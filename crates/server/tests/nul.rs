@@ -1,7 +1,7 @@
 //! NUL characters are refused at the boundary, alike on SQLite and
 //! PostgreSQL (which cannot store them in TEXT and used to answer 500).
 
-mod common;
+use crate::common;
 
 use common::{App, csrf_of, json_of};
 use reqwest::StatusCode;

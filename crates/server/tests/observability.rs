@@ -1,6 +1,6 @@
 //! Every routed response carries a request id that its log lines carry too.
 
-mod common;
+use crate::common;
 
 use common::App;
 

@@ -1,6 +1,6 @@
 //! Imported history pre-fills the onboarding wizard.
 
-mod common;
+use crate::common;
 
 use common::{App, import};
 use reqwest::multipart::Part;

@@ -2,7 +2,7 @@
 //! RUNCOACH_PUBLIC_URL set, its origin is the site's even when a proxy in
 //! front rewrote the Host header; any other origin is refused.
 
-mod common;
+use crate::common;
 
 use common::App;
 use reqwest::StatusCode;

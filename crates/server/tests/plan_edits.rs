@@ -4,7 +4,7 @@
 //! kept, adaptation on top of edits, concurrent edits, another athlete's
 //! plan out of reach, and a new plan archiving the old one.
 
-mod common;
+use crate::common;
 use common::{App, json_of};
 
 use jiff::ToSpan;

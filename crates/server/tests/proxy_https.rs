@@ -2,7 +2,7 @@
 //! `Secure` and HSTS is sent when the proxy says `X-Forwarded-Proto: https`;
 //! a client that is not a trusted proxy cannot switch it on (or off).
 
-mod common;
+use crate::common;
 
 use common::App;
 use reqwest::StatusCode;

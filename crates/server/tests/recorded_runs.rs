@@ -1,7 +1,7 @@
 //! A run imported from a watch on the day of a planned run is matched to
 //! it and shown on the session's page.
 
-mod common;
+use crate::common;
 
 use common::{App, import};
 use jiff::ToSpan;

@@ -1,7 +1,7 @@
 //! The settings page: preferences, and calendar feeds opened and revoked
 //! from the browser.
 
-mod common;
+use crate::common;
 
 use common::{App, csrf_of};
 use reqwest::StatusCode;

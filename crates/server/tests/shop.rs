@@ -4,7 +4,7 @@
 //! unlocks, and the code cannot be used again; an operator without Stripe
 //! sells an in-person package by marking it paid; error codes and shapes.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

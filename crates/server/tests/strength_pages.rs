@@ -1,7 +1,7 @@
 //! Workouts drawn, movements illustrated, the follow-along and the
 //! library's filters, over real HTTP; both databases.
 
-mod common;
+use crate::common;
 use common::{App, csrf_of, json_of};
 
 use reqwest::StatusCode;

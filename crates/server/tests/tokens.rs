@@ -1,7 +1,7 @@
 //! Personal access tokens: listed without their secret, revoked by id, by
 //! a bearer logout or by a password change; only a session mints them.
 
-mod common;
+use crate::common;
 
 use common::{App, csrf_of, json_of};
 use reqwest::StatusCode;

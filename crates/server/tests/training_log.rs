@@ -2,7 +2,7 @@
 //! adjustments it causes, undo, and progress. SQLite always, PostgreSQL too
 //! when RUNCOACH_TEST_POSTGRES_URL is set.
 
-mod common;
+use crate::common;
 use common::{App, csrf_of};
 
 use jiff::ToSpan;

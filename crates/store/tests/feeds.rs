@@ -1,7 +1,7 @@
 //! Feeds and session sequences against SQLite, and against PostgreSQL when
 //! `RUNCOACH_TEST_POSTGRES_URL` is set: the same assertions on both.
 
-mod common;
+use crate::common;
 
 use common::{plan, user};
 use runcoach_store::test_support::{backends, fresh};

@@ -3,7 +3,7 @@
 //! and changes nothing, whatever plan or session id it brings. SQLite, and
 //! PostgreSQL when `RUNCOACH_TEST_POSTGRES_URL` is set.
 
-mod common;
+use crate::common;
 
 use common::{plan, user};
 use jiff::civil::date;
