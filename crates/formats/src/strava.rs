@@ -480,7 +480,9 @@ impl<R: Read + Seek> StravaExport<R> {
                 let (rows, problems) = read_activities_csv(&mut entry, limits.max_csv_rows);
                 // Read to its end: the checksum and the cap judge the whole file.
                 let _ = std::io::copy(&mut entry, &mut std::io::sink());
-                entry.verdict(&limits).map(|()| (rows, problems, entry.read))
+                entry
+                    .verdict(&limits)
+                    .map(|()| (rows, problems, entry.read))
             }
             Err(error) => Err(error),
         };
@@ -565,7 +567,8 @@ impl<R: Read + Seek> StravaExport<R> {
         let remaining = self.limits.max_total_bytes.saturating_sub(self.total_read);
         let limits = self.limits;
         let csv_row = row.map(|r| &self.rows[r]);
-        let refuse = |name: String, error| Some(RawItem::Ready(Err(file_error(name, csv_row, error))));
+        let refuse =
+            |name: String, error| Some(RawItem::Ready(Err(file_error(name, csv_row, error))));
         let mut entry = match open_entry(
             &mut self.archive,
             index,
@@ -934,7 +937,9 @@ impl<R: Read> Read for Metered<R> {
         })?;
         self.read += n as u64;
         if self.read > self.allowed {
-            return Err(std::io::Error::other("the archive entry expands past its cap"));
+            return Err(std::io::Error::other(
+                "the archive entry expands past its cap",
+            ));
         }
         Ok(n)
     }
@@ -1497,7 +1502,10 @@ mod tests {
         assert_eq!(rows[2].name.as_deref(), Some("Run 3"));
         assert_eq!(
             problems,
-            [(5, "more than 3 rows: the rest of the file was not read".to_string())]
+            [(
+                5,
+                "more than 3 rows: the rest of the file was not read".to_string()
+            )]
         );
         // One endless row is cut at the cap, not held whole.
         let long = format!(
