@@ -104,8 +104,9 @@ wait $flood; echo "  flood: $(cat "$WORK/login")"
 fi
 
 # Four hostile uploads at once, each as the demo athlete's token: a 250 MiB
-# "GPX" of garbage, a 400 MiB non-file form field, a zip bomb (1 GiB of
-# zeros deflated) and a TCX nested 200,000 deep.
+# "GPX" of garbage, a 400 MiB non-file form field, a zip holding a bomb
+# (1 GiB of zeros deflated) and a real-looking 120 MiB GPX (decoded as it is
+# read, never held whole), and a TCX nested 200,000 deep.
 python3 - "$WORK" <<'PY'
 import sys, zipfile
 d = sys.argv[1]
@@ -122,6 +123,20 @@ with zipfile.ZipFile(f"{d}/bomb.zip", "w", zipfile.ZIP_DEFLATED) as z:
         chunk = b"\0" * (1 << 20)
         for _ in range(1024):
             f.write(chunk)
+    with z.open("activities/big.gpx", "w", force_zip64=True) as f:
+        f.write(b'<?xml version="1.0"?>\n<gpx version="1.1"><trk><type>running</type><trkseg>\n')
+        i = written = 0
+        while written < 120 << 20:
+            lines = []
+            for _ in range(10000):
+                h, m, sec = i // 3600 % 24, i // 60 % 60, i % 60
+                lines.append(f'<trkpt lat="{53 + (i % 100000) * 1e-5:.5f}" lon="-6.2"><ele>{10 + i % 7}</ele>'
+                             f'<time>2024-03-{1 + i // 86400 % 28:02d}T{h:02d}:{m:02d}:{sec:02d}Z</time></trkpt>\n')
+                i += 1
+            chunk = "".join(lines).encode()
+            f.write(chunk)
+            written += len(chunk)
+        f.write(b"</trkseg></trk></gpx>\n")
 open(f"{d}/deep.tcx", "w").write("<TrainingCenterDatabase>" + "<a>" * 200000 + "</a>" * 200000 + "</TrainingCenterDatabase>")
 PY
 before=$(rss)

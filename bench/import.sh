@@ -44,9 +44,11 @@ run_import() { # label, path
     dup="$(json "$WORK/$label.json" "['duplicates']")"
     failed="$(json "$WORK/$label.json" "['failed'].__len__()")"
     secs="$(json "$WORK/$label.json" "['seconds']")"
-    printf '%-7s imported %s (duplicates %s, failed %s) in %.2f s = %.0f activities/s; peak RSS %s MB\n' \
+    local bytes; bytes="$(du -sbL "$path" | cut -f1)"
+    printf '%-7s imported %s (duplicates %s, failed %s) in %.2f s = %.0f activities/s, %.1f MB/s of input (%.1f MB); peak RSS %s MB\n' \
         "$label" "$imported" "$dup" "$failed" "$secs" \
-        "$(python3 -c "print($imported/$secs)")" "$(rss_mb "$WORK/$label.time")"
+        "$(python3 -c "print($imported/$secs)")" "$(python3 -c "print($bytes/1e6/$secs)")" \
+        "$(python3 -c "print($bytes/1e6)")" "$(rss_mb "$WORK/$label.time")"
 }
 
 echo
@@ -54,6 +56,10 @@ echo "== end to end into SQLite (release, $(nproc) cores)"
 run_import zip "$WORK/export/export.zip"
 run_import folder "$WORK/export/files"
 
+if ! python3 -c 'import fitdecode, gpxpy' 2>/dev/null; then
+    echo; echo "(fitdecode/gpxpy not installed: the decode comparison is skipped; pip install fitdecode gpxpy)"
+    exit 0
+fi
 echo
 echo "== decode only, one thread, the first $DECODE_COPIES copies of each recording"
 mkdir -p "$WORK/decode/fit" "$WORK/decode/gpx"

@@ -27,6 +27,15 @@ pub enum DecodeError {
         /// The cap, in bytes.
         limit: u64,
     },
+    /// A FIT file with more activity files, sessions or laps than any
+    /// recording has (each costs memory or time to keep).
+    #[error("FIT file with more than {limit} {what}; an activity has a few")]
+    TooManyMessages {
+        /// `activity files`, `sessions` or `laps`.
+        what: &'static str,
+        /// The cap.
+        limit: u64,
+    },
     /// The file could not be read (an IO error of the source, not its content).
     #[error("cannot read the file: {0}")]
     Read(String),

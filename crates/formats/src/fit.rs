@@ -29,6 +29,16 @@ const FIT_MIN_ABSOLUTE_TIME: i64 = 0x1000_0000;
 /// Semicircles to degrees.
 const SEMICIRCLE_DEG: f64 = 180.0 / 2_147_483_648.0;
 
+/// Most activity files chained in one FIT stream (each keeps a thinned
+/// track, ~80 KB): a watch writes one; a merged file a handful.
+pub const MAX_ACTIVITIES: usize = 100;
+/// Most `session` messages in one FIT stream (a triathlon has five; each
+/// is kept until the end).
+pub const MAX_SESSIONS: usize = 1000;
+/// Most `lap` messages in one FIT stream (auto-laps every 100 m of a
+/// 100-mile race: ~1,600).
+pub const MAX_LAPS: u64 = 10_000;
+
 pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<ActivitySummary>, DecodeError> {
     // fitparser is not written for hostile input; a panic in it must stay one file's error.
     catch_unwind(AssertUnwindSafe(|| decode_inner(bytes))).unwrap_or_else(|_| {
@@ -86,6 +96,8 @@ struct Stream {
     file_start: usize,
     file_expected_end: usize,
     notes: Vec<String>,
+    /// Messages of each capped kind seen (see [`Stream::count_up`]).
+    counts: std::collections::HashMap<&'static str, u64>,
 }
 
 fn decode_inner(bytes: &[u8]) -> Result<Vec<ActivitySummary>, DecodeError> {
@@ -97,6 +109,7 @@ fn decode_inner(bytes: &[u8]) -> Result<Vec<ActivitySummary>, DecodeError> {
         file_start: 0,
         file_expected_end: 0,
         notes: Vec::new(),
+        counts: std::collections::HashMap::new(),
     };
     let mut headers = 0usize;
     // The bytes as fitparser reads them: definitions it would complain
@@ -134,7 +147,7 @@ fn decode_inner(bytes: &[u8]) -> Result<Vec<ActivitySummary>, DecodeError> {
                         }
                     }
                     FitObject::DataMessage(msg) => match processor.decode_message(msg) {
-                        Ok(record) => s.take(record),
+                        Ok(record) => s.take(record)?,
                         Err(e) => {
                             fault = Some((pos, format!("undecodable message: {e}"), false));
                             break;
@@ -372,7 +385,9 @@ impl Stream {
         self.activities.last_mut()
     }
 
-    fn take(&mut self, record: FitDataRecord) {
+    /// Takes one message; a file holding more activities, sessions or laps
+    /// than any recording has is refused (each is kept or counted).
+    fn take(&mut self, record: FitDataRecord) -> Result<(), DecodeError> {
         match record.kind() {
             MesgNum::FileId => {
                 let file_type = field(&record, "type").map(|v| v.to_string());
@@ -381,6 +396,7 @@ impl Stream {
                         self.in_activity = true;
                         // A new activity file starts a new summary unless nothing was read yet.
                         if self.activities.last().is_none_or(Activity::has_data) {
+                            self.count_up("activity files", MAX_ACTIVITIES as u64)?;
                             self.activities.push(Activity::default());
                         }
                     }
@@ -396,11 +412,13 @@ impl Stream {
                 }
             }
             MesgNum::Lap => {
+                self.count_up("laps", MAX_LAPS)?;
                 if let Some(a) = self.current() {
                     a.laps += 1;
                 }
             }
             MesgNum::Session => {
+                self.count_up("sessions", MAX_SESSIONS as u64)?;
                 if let Some(a) = self.current() {
                     let session = read_session(&record);
                     if session.start_ms.is_some_and(is_relative) {
@@ -419,6 +437,17 @@ impl Stream {
             }
             _ => {}
         }
+        Ok(())
+    }
+
+    /// Counts one more message of a kind (`what`) capped at `limit` per file.
+    fn count_up(&mut self, what: &'static str, limit: u64) -> Result<(), DecodeError> {
+        let seen = self.counts.entry(what).or_insert(0);
+        *seen += 1;
+        if *seen > limit {
+            return Err(DecodeError::TooManyMessages { what, limit });
+        }
+        Ok(())
     }
 }
 
@@ -675,4 +704,57 @@ fn timestamp_ms(v: &Value) -> Option<i64> {
 /// A device-relative FIT time (seconds since power-on rather than since the FIT epoch).
 fn is_relative(unix_ms: i64) -> bool {
     unix_ms.div_euclid(1000) - FIT_EPOCH_UNIX_S < FIT_MIN_ABSOLUTE_TIME
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A FIT activity of `count` messages of global number `global` (18:
+    /// session, 19: lap), each with only `total_elapsed_time` (field 7) = 60 s.
+    fn fit_of(global: u16, count: usize) -> Vec<u8> {
+        let mut data = vec![0x40, 0, 0];
+        data.extend_from_slice(&global.to_le_bytes());
+        data.extend_from_slice(&[1, 7, 4, 0x86]);
+        for _ in 0..count {
+            data.push(0);
+            data.extend_from_slice(&60_000u32.to_le_bytes());
+        }
+        let mut file = vec![14, 0x20, 0x54, 0x08];
+        file.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        file.extend_from_slice(b".FIT");
+        file.extend_from_slice(&crc16(&file[..12]).to_le_bytes());
+        file.extend_from_slice(&data);
+        let crc = crc16(&file);
+        file.extend_from_slice(&crc.to_le_bytes());
+        file
+    }
+
+    #[test]
+    fn sessions_and_laps_are_capped_per_file() {
+        let ok = decode(&fit_of(18, MAX_SESSIONS)).unwrap();
+        assert_eq!(ok.len(), 1);
+        assert_eq!(ok[0].elapsed_s, 60.0 * MAX_SESSIONS as f64);
+        assert_eq!(ok[0].salvaged, None);
+        let err = decode(&fit_of(18, MAX_SESSIONS + 1)).unwrap_err();
+        assert_eq!(
+            err,
+            DecodeError::TooManyMessages {
+                what: "sessions",
+                limit: MAX_SESSIONS as u64
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "FIT file with more than 1000 sessions; an activity has a few"
+        );
+        let err = decode(&fit_of(19, MAX_LAPS as usize + 1)).unwrap_err();
+        assert_eq!(
+            err,
+            DecodeError::TooManyMessages {
+                what: "laps",
+                limit: MAX_LAPS
+            }
+        );
+    }
 }

@@ -40,6 +40,10 @@ pub mod strava;
 use std::io::{BufRead, BufReader, Cursor, Read};
 
 pub use error::DecodeError;
+pub use fit::{
+    MAX_ACTIVITIES as MAX_FIT_ACTIVITIES, MAX_LAPS as MAX_FIT_LAPS,
+    MAX_SESSIONS as MAX_FIT_SESSIONS,
+};
 pub use summary::{
     ActivitySummary, ELEVATION_HYSTERESIS_M, MAX_MOVING_GAP_S, MAX_TRACK_POINTS, MOVING_SPEED_MPS,
     Sport, TrackPoint, elevation_gain, haversine_m,

@@ -46,17 +46,19 @@
 //! archive is reported as such. Each entry's uncompressed size is capped (declared
 //! and actually read), and so are the archive's total, the number of entries, the
 //! compression ratio and the central directory's size (checked from the end record
-//! before the directory is loaded). Memory stays bounded by one entry plus the
-//! directory and the CSV. A problem with one entry is a [`FileError`] for that entry
+//! before the directory is loaded). Memory stays bounded: the directory, the CSV's
+//! rows (read as a stream, one row at a time, at most [`Limits::max_csv_rows`]),
+//! and one entry — held whole only up to [`Limits::max_held_bytes`], a larger one
+//! decoded as it is read (a FIT whole up to [`crate::MAX_FIT_BYTES`]). A problem with one entry is a [`FileError`] for that entry
 //! and the next entry is read as usual; only an archive whose directory cannot be
 //! read at all is an [`ArchiveError`].
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{BufRead, Read, Seek, SeekFrom};
 
 use zip::ZipArchive;
 
-use crate::{ActivitySummary, DecodeError, Inflated, Sport, decode, format_from_name};
+use crate::{ActivitySummary, DecodeError, Inflated, Sport, format_from_name};
 
 /// Caps that keep a hostile or broken archive from exhausting memory or time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,8 +78,18 @@ pub struct Limits {
     /// Entries no larger than this (uncompressed) are not ratio-checked: small
     /// repetitive files compress very well without being bombs.
     pub ratio_floor_bytes: u64,
-    /// Largest `activities.csv`, bytes.
+    /// Largest `activities.csv`, bytes. It is read as a stream: what it costs
+    /// in memory is its rows, capped by [`Limits::max_csv_rows`].
     pub max_csv_bytes: u64,
+    /// Rows of `activities.csv` read (unusable ones included); the rest are one
+    /// problem. Two activities a day for 30 years is ~22,000.
+    pub max_csv_rows: usize,
+    /// Entries up to this size (uncompressed) are read into memory, so that
+    /// [`StravaExport::next_raw`] can hand them out to be decoded on any
+    /// thread; a larger one is decoded while it is read, on the reading
+    /// thread, as a stream (GPX, TCX; a FIT is read whole up to
+    /// [`crate::MAX_FIT_BYTES`]), so one export holds at most one big entry.
+    pub max_held_bytes: u64,
     /// Largest central directory, bytes (bounds the memory the entry list takes
     /// before any entry is read; ~100 bytes per entry).
     pub max_directory_bytes: u64,
@@ -92,6 +104,8 @@ impl Default for Limits {
             max_ratio: 100,
             ratio_floor_bytes: 1 << 20,
             max_csv_bytes: 64 << 20,
+            max_csv_rows: 50_000,
+            max_held_bytes: 4 << 20,
             max_directory_bytes: 64 << 20,
         }
     }
@@ -396,8 +410,10 @@ impl<R: Read + Seek> StravaExport<R> {
 
     /// The next item without decoding, in the iterator's order: an entry's raw
     /// bytes and CSV row for [`decode_entry`] (which may run on another thread),
-    /// or an item that needs no decoding. Reads at most one entry; memory held
-    /// between calls stays bounded by the directory and the CSV.
+    /// or an item that needs no decoding. Reads at most one entry; an entry
+    /// larger than [`Limits::max_held_bytes`] is decoded here, as it is read,
+    /// and its items come out ready. Memory held between calls stays bounded by
+    /// the directory and the CSV's rows.
     ///
     /// Read an export either this way or by iterating it, not both: the
     /// iterator is this plus [`decode_entry`], and may hold the extra
@@ -452,12 +468,26 @@ impl<R: Read + Seek> StravaExport<R> {
             return;
         };
         self.prefix = name[..name.len() - "activities.csv".len()].to_owned();
-        let csv_limits = Limits {
-            max_entry_bytes: self.limits.max_csv_bytes,
-            ..self.limits
+        let limits = self.limits;
+        let read = match open_entry(
+            &mut self.archive,
+            index,
+            limits.max_csv_bytes,
+            &limits,
+            u64::MAX,
+        ) {
+            Ok(mut entry) => {
+                let (rows, problems) = read_activities_csv(&mut entry, limits.max_csv_rows);
+                // Read to its end: the checksum and the cap judge the whole file.
+                let _ = std::io::copy(&mut entry, &mut std::io::sink());
+                entry
+                    .verdict(&limits)
+                    .map(|()| (rows, problems, entry.read))
+            }
+            Err(error) => Err(error),
         };
-        let bytes = match read_entry(&mut self.archive, index, &csv_limits, u64::MAX) {
-            Ok(bytes) => bytes,
+        let (rows, problems, csv_bytes) = match read {
+            Ok(read) => read,
             Err(error) => {
                 self.pending.push_back(Err(FileError {
                     file: name,
@@ -469,8 +499,7 @@ impl<R: Read + Seek> StravaExport<R> {
                 return;
             }
         };
-        self.total_read += bytes.len() as u64;
-        let (rows, problems) = parse_activities_csv(&bytes);
+        self.total_read += csv_bytes;
         for (line, message) in problems {
             self.pending.push_back(Err(FileError {
                 file: format!("{name} line {line}"),
@@ -536,17 +565,56 @@ impl<R: Read + Seek> StravaExport<R> {
             return fail(self, error);
         }
         let remaining = self.limits.max_total_bytes.saturating_sub(self.total_read);
-        let bytes = match read_entry(&mut self.archive, index, &self.limits, remaining) {
-            Ok(bytes) => bytes,
-            Err(error) => return fail(self, error),
+        let limits = self.limits;
+        let csv_row = row.map(|r| &self.rows[r]);
+        let refuse =
+            |name: String, error| Some(RawItem::Ready(Err(file_error(name, csv_row, error))));
+        let mut entry = match open_entry(
+            &mut self.archive,
+            index,
+            limits.max_entry_bytes,
+            &limits,
+            remaining,
+        ) {
+            Ok(entry) => entry,
+            Err(error) => return refuse(name, error),
         };
-        self.total_read += bytes.len() as u64;
-        Some(RawItem::Entry(RawEntry {
-            row: row.map(|r| self.rows[r].clone()),
-            file: name,
-            bytes,
-            budget: self.limits.max_total_bytes.saturating_sub(self.total_read),
-        }))
+        let mut held = Vec::new();
+        // An error is the entry's verdict (read error or cap), judged below.
+        let _ = (&mut entry)
+            .take(limits.max_held_bytes.saturating_add(1))
+            .read_to_end(&mut held);
+        if held.len() as u64 <= limits.max_held_bytes {
+            // Read to its end (or refused): small enough to hand out.
+            if let Err(error) = entry.verdict(&limits) {
+                return refuse(name, error);
+            }
+            self.total_read += held.len() as u64;
+            return Some(RawItem::Entry(RawEntry {
+                row: csv_row.cloned(),
+                file: name,
+                bytes: held,
+                budget: limits.max_total_bytes.saturating_sub(self.total_read),
+            }));
+        }
+        // A big entry is decoded here as it is read, never held whole.
+        let source = std::io::BufReader::new(std::io::Cursor::new(held).chain(&mut entry));
+        let content = decode_content(source, plain_name(&name), &limits, remaining);
+        // Read to its end: the checksum and the caps judge the whole entry.
+        let _ = std::io::copy(&mut entry, &mut std::io::sink());
+        if let Err(error) = entry.verdict(&limits) {
+            return refuse(name, error);
+        }
+        self.total_read += entry.read;
+        let budget = limits.max_total_bytes.saturating_sub(self.total_read);
+        let decoded = entry_items(name, csv_row, content, entry.read, &limits, budget);
+        self.total_read = self.total_read.saturating_add(decoded.inflated_bytes);
+        let mut items = decoded.items.into_iter();
+        let first = items.next()?;
+        // Nothing else is pending while entries are read: the file's other
+        // activities come next, in order.
+        self.pending.extend(items);
+        Some(RawItem::Ready(first))
     }
 
     /// After the last entry: manual activities, then rows whose file never showed up.
@@ -669,32 +737,80 @@ pub fn decode_entry(entry: RawEntry, limits: &Limits) -> DecodedEntry {
         bytes,
         budget,
     } = entry;
-    let fail = |file: String, error: ExportError, inflated_bytes: u64| DecodedEntry {
-        items: vec![Err(file_error(file, row.as_ref(), error))],
-        inflated_bytes,
-    };
-    let plain_name = file
-        .len()
+    let content = decode_content(bytes.as_slice(), plain_name(&file), limits, budget);
+    let compressed = bytes.len() as u64;
+    drop(bytes);
+    entry_items(file, row.as_ref(), content, compressed, limits, budget)
+}
+
+/// An entry's name without its `.gz` (the decoders look at the extension).
+fn plain_name(file: &str) -> &str {
+    file.len()
         .checked_sub(3)
         .filter(|&cut| file.is_char_boundary(cut) && file[cut..].eq_ignore_ascii_case(".gz"))
-        .map_or(file.as_str(), |cut| &file[..cut]);
-    // A gzipped file is un-gzipped on its way into the decoder, never held
-    // inflated; it is judged by the same caps once read to its end.
-    let (decoded, inflated_bytes) = if bytes.starts_with(&[0x1f, 0x8b]) {
-        let allowed = limits.max_entry_bytes.min(budget);
-        let mut inflated = Inflated::new(bytes.as_slice(), allowed);
-        let decoded = crate::decode_inflated(&mut inflated, plain_name);
-        let error = inflated.finish();
-        let got = inflated.inflated();
-        if let Err(error) = gunzip_verdict(error, got, bytes.len() as u64, limits, budget) {
-            return fail(file, error, 0);
-        }
-        (decoded, got)
-    } else {
-        (decode(&bytes, plain_name), 0)
+        .map_or(file, |cut| &file[..cut])
+}
+
+/// What decoding an entry's content came to, before its gzip is judged.
+struct Content {
+    decoded: Result<Vec<ActivitySummary>, DecodeError>,
+    /// For a gzipped entry: the gzip error, if any, and the bytes it inflated to.
+    gzip: Option<(Option<String>, u64)>,
+}
+
+/// Decodes an entry's content from `source`, as a stream (FIT read whole up
+/// to its cap). A gzipped file is un-gzipped on its way into the decoder,
+/// never held inflated, capped by the entry cap and `budget`.
+fn decode_content<R: BufRead>(
+    mut source: R,
+    plain_name: &str,
+    limits: &Limits,
+    budget: u64,
+) -> Content {
+    let gzipped = source
+        .fill_buf()
+        .is_ok_and(|head| head.starts_with(&[0x1f, 0x8b]));
+    if !gzipped {
+        return Content {
+            decoded: crate::decode_reader(source, plain_name),
+            gzip: None,
+        };
+    }
+    let mut inflated = Inflated::new(source, limits.max_entry_bytes.min(budget));
+    let decoded = crate::decode_inflated(&mut inflated, plain_name);
+    let error = inflated.finish();
+    Content {
+        decoded,
+        gzip: Some((error, inflated.inflated())),
+    }
+}
+
+/// The items of one entry whose `compressed` bytes (as stored, maybe a gzip
+/// stream) decoded to `content`: the gzip judged by the same caps as an
+/// entry (`budget`: what is left of the total), the CSV row's id, name and
+/// sport merged.
+fn entry_items(
+    file: String,
+    row: Option<&CsvActivity>,
+    content: Content,
+    compressed: u64,
+    limits: &Limits,
+    budget: u64,
+) -> DecodedEntry {
+    let fail = |file: String, error: ExportError, inflated_bytes: u64| DecodedEntry {
+        items: vec![Err(file_error(file, row, error))],
+        inflated_bytes,
     };
-    drop(bytes);
-    let mut summaries = match decoded {
+    let inflated_bytes = match content.gzip {
+        Some((error, got)) => {
+            if let Err(error) = gunzip_verdict(error, got, compressed, limits, budget) {
+                return fail(file, error, 0);
+            }
+            got
+        }
+        None => 0,
+    };
+    let mut summaries = match content.decoded {
         Ok(s) if !s.is_empty() => s,
         Ok(_) => {
             return fail(
@@ -705,7 +821,7 @@ pub fn decode_entry(entry: RawEntry, limits: &Limits) -> DecodedEntry {
         }
         Err(e) => return fail(file, ExportError::Decode(e), inflated_bytes),
     };
-    let items = match &row {
+    let items = match row {
         // An unlisted file: every activity it holds, without an id.
         None => summaries
             .into_iter()
@@ -793,18 +909,74 @@ pub fn is_safe_name(name: &str) -> bool {
     !name.split(['/', '\\']).any(|part| part == "..")
 }
 
-/// Reads one entry whole, enforcing the per-entry cap, the ratio and `remaining`
-/// (what is left of the archive's total).
-fn read_entry<R: Read + Seek>(
-    archive: &mut ZipArchive<R>,
+/// One entry's bytes as they are read: counted, cut off (with an IO error)
+/// one byte past what the caps allow, the entry's own read error (a bad
+/// checksum) kept. Judged by [`Metered::verdict`] once read, whoever read it.
+struct Metered<R> {
+    inner: R,
+    /// Bytes given out.
+    read: u64,
+    /// The most the caps allow: the entry cap and what is left of the total
+    /// (the ratio is judged once read, as the size caps are reported first).
+    allowed: u64,
+    cap: u64,
+    remaining: u64,
+    compressed: u64,
+    error: Option<String>,
+}
+
+impl<R: Read> Read for Metered<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.error.is_some() || self.read > self.allowed {
+            return Err(std::io::Error::other("the archive entry was refused"));
+        }
+        let left = self.allowed.saturating_add(1) - self.read;
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want]).inspect_err(|e| {
+            self.error = Some(e.to_string());
+        })?;
+        self.read += n as u64;
+        if self.read > self.allowed {
+            return Err(std::io::Error::other(
+                "the archive entry expands past its cap",
+            ));
+        }
+        Ok(n)
+    }
+}
+
+impl<R> Metered<R> {
+    /// Whether what was read is accepted: no read error, within every cap.
+    fn verdict(&self, limits: &Limits) -> Result<(), ExportError> {
+        if let Some(e) = &self.error {
+            return Err(ExportError::Zip(e.clone()));
+        }
+        if self.read > self.cap {
+            return Err(ExportError::TooLarge { limit: self.cap });
+        }
+        if self.read > self.remaining {
+            return Err(ExportError::TotalTooLarge {
+                limit: limits.max_total_bytes,
+            });
+        }
+        check_ratio(self.read, self.compressed, limits)
+    }
+}
+
+/// Opens entry `index` for reading under the caps: refused at once when its
+/// declared size breaks `cap` (bytes), `remaining` (what is left of the
+/// archive's total) or the ratio; the size actually read is judged again,
+/// since the declared size may lie.
+fn open_entry<'a, R: Read + Seek>(
+    archive: &'a mut ZipArchive<R>,
     index: usize,
+    cap: u64,
     limits: &Limits,
     remaining: u64,
-) -> Result<Vec<u8>, ExportError> {
+) -> Result<Metered<zip::read::ZipFile<'a, R>>, ExportError> {
     let entry = archive
         .by_index(index)
         .map_err(|e| ExportError::Zip(e.to_string()))?;
-    let cap = limits.max_entry_bytes;
     let declared = entry.size();
     let compressed = entry.compressed_size().max(1);
     if declared > cap {
@@ -816,24 +988,15 @@ fn read_entry<R: Read + Seek>(
         });
     }
     check_ratio(declared, compressed, limits)?;
-    // The declared size may lie: read at most one byte past what is allowed.
-    let allowed = cap.min(remaining);
-    let mut out = Vec::with_capacity(declared.min(allowed).min(64 << 20) as usize);
-    entry
-        .take(allowed.saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(|e| ExportError::Zip(e.to_string()))?;
-    let got = out.len() as u64;
-    if got > cap {
-        return Err(ExportError::TooLarge { limit: cap });
-    }
-    if got > remaining {
-        return Err(ExportError::TotalTooLarge {
-            limit: limits.max_total_bytes,
-        });
-    }
-    check_ratio(got, compressed, limits)?;
-    Ok(out)
+    Ok(Metered {
+        inner: entry,
+        read: 0,
+        allowed: cap.min(remaining),
+        cap,
+        remaining,
+        compressed,
+        error: None,
+    })
 }
 
 fn check_ratio(uncompressed: u64, compressed: u64, limits: &Limits) -> Result<(), ExportError> {
@@ -911,11 +1074,36 @@ fn central_directory_size<R: Read + Seek>(reader: &mut R) -> Option<u64> {
 /// Parses `activities.csv` by column name: the rows that can be used, and
 /// `(line, problem)` for those that cannot.
 pub fn parse_activities_csv(bytes: &[u8]) -> (Vec<CsvActivity>, Vec<(u64, String)>) {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    read_activities_csv(bytes, usize::MAX)
+}
+
+/// Longest row of `activities.csv` read (a runner's description can be long,
+/// not this long): the CSV reader holds one row at a time, so this bounds it.
+pub const MAX_CSV_ROW_BYTES: u64 = 1 << 20;
+
+/// [`parse_activities_csv`] from a reader, as a stream: one row is held at a
+/// time (at most [`MAX_CSV_ROW_BYTES`]), and at most `max_rows` rows (usable
+/// or not) are read, the rest being one problem. An IO error of `source`
+/// ends the rows there (the caller judges its source).
+pub fn read_activities_csv<R: Read>(
+    source: R,
+    max_rows: usize,
+) -> (Vec<CsvActivity>, Vec<(u64, String)>) {
+    let mut source = std::io::BufReader::new(RowGuard {
+        inner: source,
+        given: 0,
+        until: MAX_CSV_ROW_BYTES,
+    });
+    if source
+        .fill_buf()
+        .is_ok_and(|head| head.starts_with(b"\xEF\xBB\xBF"))
+    {
+        source.consume(3);
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .from_reader(bytes);
+        .from_reader(source);
     let mut problems = Vec::new();
     let header: Vec<String> = match reader.byte_headers() {
         Ok(h) => h
@@ -934,35 +1122,122 @@ pub fn parse_activities_csv(bytes: &[u8]) -> (Vec<CsvActivity>, Vec<(u64, String
             )],
         );
     }
-    let mut records = Vec::new();
-    for result in reader.byte_records() {
-        match result {
-            Ok(record) => {
+    let mut rows = Vec::new();
+    // Rows without the metres column: their first `Distance`, converted once
+    // every row has said which unit that column is in.
+    let mut first_distances: Vec<(usize, f64)> = Vec::new();
+    let mut unit = UnitEvidence::default();
+    let mut record = csv::ByteRecord::new();
+    let mut read = 0usize;
+    loop {
+        let at = reader.position().clone();
+        reader.get_mut().get_mut().until = at.byte().saturating_add(MAX_CSV_ROW_BYTES);
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) if read >= max_rows => {
+                problems.push((
+                    at.line(),
+                    format!("more than {max_rows} rows: the rest of the file was not read"),
+                ));
+                break;
+            }
+            Ok(true) => {
+                read += 1;
                 let line = record.position().map_or(0, |p| p.line());
                 let fields: Vec<String> = record
                     .iter()
                     .map(|f| String::from_utf8_lossy(f).trim().to_owned())
                     .collect();
-                records.push((line, fields));
+                columns.observe_units(&fields, &mut unit);
+                if fields.iter().all(String::is_empty) {
+                    continue;
+                }
+                match columns.row(line, &fields) {
+                    Ok((row, first_distance)) => {
+                        if let Some(d) = first_distance {
+                            first_distances.push((rows.len(), d));
+                        }
+                        rows.push(row);
+                    }
+                    Err(message) => problems.push((line, message)),
+                }
+            }
+            Err(e) if e.is_io_error() => {
+                if reader.get_ref().get_ref().over() {
+                    problems.push((
+                        at.line(),
+                        format!(
+                            "a row longer than {MAX_CSV_ROW_BYTES} bytes: the rest of the file was not read"
+                        ),
+                    ));
+                }
+                // Otherwise the source failed: its reader reports that.
+                break;
             }
             Err(e) => {
+                read += 1;
                 let line = e.position().map_or(0, |p| p.line());
                 problems.push((line, format!("unreadable row: {e}")));
             }
         }
     }
-    let km_factor = columns.first_distance_factor(&records);
-    let mut rows = Vec::with_capacity(records.len());
-    for (line, fields) in &records {
-        if fields.iter().all(String::is_empty) {
-            continue;
-        }
-        match columns.row(*line, fields, km_factor) {
-            Ok(row) => rows.push(row),
-            Err(message) => problems.push((*line, message)),
-        }
+    let factor = unit.metres_per_unit();
+    for (i, first) in first_distances {
+        rows[i].distance_m = Some(first * factor);
     }
     (rows, problems)
+}
+
+/// The CSV's source, refusing (with an IO error) to give bytes past `until`:
+/// the reader moves `until` on after each row, so no row grows past
+/// [`MAX_CSV_ROW_BYTES`] (plus the reader's buffer).
+struct RowGuard<R> {
+    inner: R,
+    given: u64,
+    until: u64,
+}
+
+impl<R> RowGuard<R> {
+    fn over(&self) -> bool {
+        self.given >= self.until
+    }
+}
+
+impl<R: Read> Read for RowGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.over() {
+            return Err(std::io::Error::other("a row of activities.csv is too long"));
+        }
+        let left = usize::try_from(self.until - self.given).unwrap_or(usize::MAX);
+        let want = buf.len().min(left);
+        let n = self.inner.read(&mut buf[..want])?;
+        self.given += n as u64;
+        Ok(n)
+    }
+}
+
+/// Rows that have both `Distance` columns, for the unit of the first.
+#[derive(Default)]
+struct UnitEvidence {
+    ratios: f64,
+    n: u32,
+}
+
+impl UnitEvidence {
+    /// Metres per unit of the first `Distance` column: ~1000 (km) or
+    /// ~1609.344 (miles); 1000 when no row says.
+    fn metres_per_unit(&self) -> f64 {
+        let mean = if self.n > 0 {
+            self.ratios / f64::from(self.n)
+        } else {
+            1000.0
+        };
+        if (mean - 1609.344).abs() < (mean - 1000.0).abs() {
+            1609.344
+        } else {
+            1000.0
+        }
+    }
 }
 
 /// Column positions by name; a name may occur more than once.
@@ -1011,44 +1286,42 @@ impl Columns {
             .find_map(|&i| number(Self::value(fields, i)?))
     }
 
-    /// Metres per unit of the first `Distance` column, from rows that have both
-    /// occurrences: ~1000 (km) or ~1609.344 (miles); 1000 when no row says.
-    fn first_distance_factor(&self, records: &[(u64, Vec<String>)]) -> f64 {
+    /// Adds a row that has both `Distance` occurrences to the evidence for the
+    /// first one's unit.
+    fn observe_units(&self, fields: &[String], unit: &mut UnitEvidence) {
         let &[first, second, ..] = self.positions("Distance") else {
-            return 1000.0;
+            return;
         };
-        let (mut ratios, mut n) = (0.0, 0);
-        for (_, fields) in records {
-            let a = Self::value(fields, first).and_then(number);
-            let b = Self::value(fields, second).and_then(number);
-            if let (Some(a), Some(b)) = (a, b)
-                && a >= 1.0
-                && b > 0.0
-            {
-                ratios += b / a;
-                n += 1;
-            }
-        }
-        let mean = if n > 0 { ratios / f64::from(n) } else { 1000.0 };
-        if (mean - 1609.344).abs() < (mean - 1000.0).abs() {
-            1609.344
-        } else {
-            1000.0
+        let a = Self::value(fields, first).and_then(number);
+        let b = Self::value(fields, second).and_then(number);
+        if let (Some(a), Some(b)) = (a, b)
+            && a >= 1.0
+            && b > 0.0
+        {
+            unit.ratios += b / a;
+            unit.n += 1;
         }
     }
 
-    fn distance_m(&self, fields: &[String], km_factor: f64) -> Option<f64> {
+    /// The metres column's value, or else the first `Distance` column's value
+    /// in its own unit (the second value), to convert once the unit is known.
+    fn distance(&self, fields: &[String]) -> (Option<f64>, Option<f64>) {
         let positions = self.positions("Distance");
         if let Some(&metres) = positions.get(1)
             && let Some(d) = Self::value(fields, metres).and_then(number)
         {
-            return Some(d);
+            return (Some(d), None);
         }
-        let first = Self::value(fields, *positions.first()?).and_then(number)?;
-        Some(first * km_factor)
+        let first = positions
+            .first()
+            .and_then(|&i| Self::value(fields, i))
+            .and_then(number);
+        (None, first)
     }
 
-    fn row(&self, line: u64, fields: &[String], km_factor: f64) -> Result<CsvActivity, String> {
+    /// The row, and its first `Distance` value when the metres one is missing
+    /// (see [`Columns::distance`]).
+    fn row(&self, line: u64, fields: &[String]) -> Result<(CsvActivity, Option<f64>), String> {
         let id_text = self.last_text(fields, "Activity ID").unwrap_or("");
         let id: u64 = id_text
             .parse()
@@ -1062,7 +1335,8 @@ impl Columns {
             .iter()
             .rev()
             .find_map(|&i| number(Self::value(fields, i)?));
-        Ok(CsvActivity {
+        let (distance_m, first_distance) = self.distance(fields);
+        let row = CsvActivity {
             line,
             id,
             start_time_ms: parse_strava_date(&date_text),
@@ -1071,7 +1345,7 @@ impl Columns {
             sport: self
                 .last_text(fields, "Activity Type")
                 .map(Sport::from_name),
-            distance_m: self.distance_m(fields, km_factor),
+            distance_m,
             elapsed_s,
             moving_s: self.last_number(fields, "Moving Time"),
             avg_hr: self.last_number(fields, "Average Heart Rate"),
@@ -1081,7 +1355,8 @@ impl Columns {
             filename: self
                 .last_text(fields, "Filename")
                 .map(|f| f.trim_start_matches("./").to_owned()),
-        })
+        };
+        Ok((row, first_distance))
     }
 }
 
@@ -1213,6 +1488,39 @@ mod tests {
         ] {
             assert!(!is_safe_name(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_csv_is_read_row_by_row_within_its_caps() {
+        let mut csv = String::from("\u{feff}Activity ID,Activity Date,Activity Name\n");
+        for i in 1..=5 {
+            csv.push_str(&format!("{i},\"Aug 15, 2015, 2:45:08 PM\",Run {i}\n"));
+        }
+        let (rows, problems) = read_activities_csv(csv.as_bytes(), 3);
+        let ids: Vec<u64> = rows.iter().map(|r| r.id).collect();
+        assert_eq!(ids, [1, 2, 3]);
+        assert_eq!(rows[2].name.as_deref(), Some("Run 3"));
+        assert_eq!(
+            problems,
+            [(
+                5,
+                "more than 3 rows: the rest of the file was not read".to_string()
+            )]
+        );
+        // One endless row is cut at the cap, not held whole.
+        let long = format!(
+            "Activity ID,Activity Name\n1,short\n2,{}\n3,never read\n",
+            "x".repeat(2 << 20)
+        );
+        let (rows, problems) = read_activities_csv(long.as_bytes(), usize::MAX);
+        assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), [1]);
+        assert_eq!(
+            problems,
+            [(
+                3,
+                "a row longer than 1048576 bytes: the rest of the file was not read".to_string()
+            )]
+        );
     }
 
     #[test]

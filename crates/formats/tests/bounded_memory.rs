@@ -214,3 +214,120 @@ fn fit_is_read_whole_only_up_to_its_cap() {
     );
     assert!(file.given <= MAX_FIT_BYTES + 8 * MB, "read {}", file.given);
 }
+
+/// A zip file in the temporary folder, removed when dropped.
+struct TempZip(std::path::PathBuf);
+
+impl TempZip {
+    /// Stores (uncompressed, so writing it is quick) each `(name, content)`.
+    fn new(tag: &str, entries: Vec<(&str, &mut dyn Read)>) -> Self {
+        let path =
+            std::env::temp_dir().join(format!("runcoach-bounded-{tag}-{}.zip", std::process::id()));
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(false);
+        for (name, content) in entries {
+            zip.start_file(name, options).unwrap();
+            std::io::copy(content, &mut zip).unwrap();
+        }
+        zip.finish().unwrap();
+        TempZip(path)
+    }
+
+    fn open(&self) -> BufReader<std::fs::File> {
+        BufReader::new(std::fs::File::open(&self.0).unwrap())
+    }
+}
+
+impl Drop for TempZip {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[test]
+fn a_big_gpx_in_a_strava_export_decodes_in_a_few_mb() {
+    use runcoach_formats::strava::{Limits, Origin, read_export};
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let point = |i: u64| {
+        format!(
+            "<trkpt lat=\"{:.5}\" lon=\"-6.2\"><ele>12</ele><time>2023-11-14T{:02}:{:02}:{:02}Z</time></trkpt>\n",
+            53.0 + (i % 100_000) as f64 * 1e-5,
+            i / 3600 % 24,
+            i / 60 % 60,
+            i % 60,
+        )
+    };
+    let mut gpx = Generated::new(
+        "<?xml version=\"1.0\"?>\n<gpx version=\"1.1\"><trk><type>running</type><trkseg>\n",
+        32 * MB,
+        point,
+        "</trkseg></trk></gpx>\n",
+    );
+    let mut csv = "Activity ID,Activity Date,Activity Name,Activity Type,Filename\n\
+                   7,\"Nov 14, 2023, 0:00:00 AM\",Long one,Run,activities/7.gpx\n"
+        .as_bytes();
+    let zip = TempZip::new(
+        "gpx",
+        vec![("activities.csv", &mut csv), ("activities/7.gpx", &mut gpx)],
+    );
+    let points = gpx.next;
+    let (items, peak) = peak_during(|| {
+        read_export(zip.open(), Limits::default())
+            .unwrap()
+            .collect::<Vec<_>>()
+    });
+    eprintln!(
+        "zip with a {} MB GPX entry, {points} points: peak RSS +{} KB",
+        gpx.given / MB,
+        peak / 1024
+    );
+    assert_eq!(items.len(), 1, "{items:?}");
+    let a = items[0].as_ref().unwrap();
+    assert_eq!(a.source_id, Some(7));
+    assert_eq!(a.origin, Origin::File);
+    assert_eq!(a.name.as_deref(), Some("Long one"));
+    assert_eq!(a.summary.track.len(), 500);
+    assert_eq!(a.summary.salvaged, None);
+    assert!(gpx.given > 32 * MB);
+    // Held whole, the entry alone was 32 MB.
+    assert!(peak < 16 * MB as usize, "peak RSS rose by {peak} bytes");
+}
+
+#[test]
+fn a_big_activities_csv_is_read_row_by_row() {
+    use runcoach_formats::strava::{Limits, read_export};
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    // Strava's rows carry a description (and 90 columns): ~2 KB each here.
+    let description = "Easy run by the canal, legs heavy after Sunday. ".repeat(40);
+    let row = |i: u64| {
+        format!(
+            "{},\"Nov 14, 2023, 7:00:00 AM\",Run {i},Run,3600,10.0,,3600.0,3500.0,10000.0,\"{description}\"\n",
+            i + 1
+        )
+    };
+    let mut csv = Generated::new(
+        "Activity ID,Activity Date,Activity Name,Activity Type,Elapsed Time,Distance,Filename,\
+         Elapsed Time,Moving Time,Distance,Activity Description\n",
+        40 * MB,
+        row,
+        "",
+    );
+    let zip = TempZip::new("csv", vec![("activities.csv", &mut csv)]);
+    let rows = csv.next;
+    let (export, peak) = peak_during(|| read_export(zip.open(), Limits::default()).unwrap());
+    eprintln!(
+        "activities.csv of {} MB, {rows} rows: peak RSS +{} KB",
+        csv.given / MB,
+        peak / 1024
+    );
+    assert!(csv.given > 40 * MB);
+    assert_eq!(export.csv_rows().len() as u64, rows);
+    let last = export.csv_rows().last().unwrap();
+    assert_eq!(last.id, rows);
+    assert_eq!(last.distance_m, Some(10000.0));
+    assert_eq!(export.expected_items() as u64, rows);
+    // Read whole (and every field of every row kept), it was over 80 MB.
+    assert!(peak < 24 * MB as usize, "peak RSS rose by {peak} bytes");
+}

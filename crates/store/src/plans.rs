@@ -41,6 +41,50 @@ pub async fn created_at(db: &Db, user_id: &str, plan_id: &str) -> Result<Option<
     .await)?)
 }
 
+/// How a plan document deflated is marked in `plans.document` (a JSON
+/// document starts with `{`, so plain ones stored before stay readable).
+const PACKED: &str = "deflate:";
+
+/// A plan document inflated past this is refused as corrupt.
+const MAX_DOCUMENT_BYTES: u64 = 64 << 20;
+
+/// The document as stored: deflated, as base64 text. Plan JSON repeats
+/// itself (the same keys, exercises and wording week after week): a
+/// 36-week plan of ~233 KB is ~40 KB stored, and reading it back costs one
+/// inflate (about a millisecond), done once per revision by the app's cache.
+fn pack(document: &str) -> String {
+    use base64::Engine as _;
+    use std::io::Write as _;
+    let mut deflate =
+        flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    deflate
+        .write_all(document.as_bytes())
+        .expect("writing to memory");
+    let bytes = deflate.finish().expect("writing to memory");
+    let mut out = String::from(PACKED);
+    base64::engine::general_purpose::STANDARD.encode_string(bytes, &mut out);
+    out
+}
+
+/// The document's JSON text, from either form it is stored in.
+fn unpack(stored: String) -> Result<String, StoreError> {
+    use base64::Engine as _;
+    use std::io::Read as _;
+    let Some(encoded) = stored.strip_prefix(PACKED) else {
+        return Ok(stored);
+    };
+    let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(format!("plan document: {e}"));
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .map_err(|e| corrupt(&e))?;
+    let mut text = String::new();
+    flate2::read::DeflateDecoder::new(bytes.as_slice())
+        .take(MAX_DOCUMENT_BYTES)
+        .read_to_string(&mut text)
+        .map_err(|e| corrupt(&e))?;
+    Ok(text)
+}
+
 fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("plan types always serialise")
 }
@@ -90,7 +134,7 @@ pub async fn insert(
         .bind(json(request))
         .bind(json(&header))
         .bind(now_ms())
-        .bind(json(&stored))
+        .bind(pack(&json(&stored)))
         .execute(&mut *tx)
         .await?;
         // The new plan is the current one: the ones before it are archived.
@@ -199,7 +243,11 @@ async fn document(
         .bind(user_id)
         .fetch_optional(pool)
         .await)?;
-    Ok(row.map(|r| r.document.ok_or(r.header)))
+    row.map(|r| match r.document {
+        Some(document) => unpack(document).map(Ok),
+        None => Ok(Err(r.header)),
+    })
+    .transpose()
 }
 
 /// Rebuilds a plan from its week and session rows.

@@ -266,6 +266,288 @@ async fn plans_round_trip_with_stable_session_ids_and_owner_checks() {
     }
 }
 
+/// The four profiles the coach reviews (crates/cli/tests/plan_cli.rs) and a
+/// 36-week marathon, as plan requests.
+fn review_profiles() -> Vec<(&'static str, PlanInput)> {
+    let days = |d: &[&str]| d.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let recent = |distance: &str, time: &str| {
+        Some(runcoach_core::plan::RecentInput {
+            distance: distance.into(),
+            time: time.into(),
+        })
+    };
+    let base = |race: &str, date: &str, weeks: u32| PlanInput {
+        race: race.into(),
+        race_date: date.into(),
+        weeks: Some(weeks),
+        strength_days: 2,
+        today: Some("2026-11-28".into()),
+        ..Default::default()
+    };
+    vec![
+        (
+            "half, first-timer, 3 days",
+            PlanInput {
+                run_days: days(&["tue", "thu", "sun"]),
+                long_run_day: "sun".into(),
+                level: "first-timer".into(),
+                weekly_km: 15.0,
+                longest_run_km: Some(6.0),
+                ..base("half", "2027-02-28", 12)
+            },
+        ),
+        (
+            "marathon, experienced, 6 days",
+            PlanInput {
+                run_days: days(&["mon", "tue", "wed", "thu", "sat", "sun"]),
+                long_run_day: "sun".into(),
+                level: "experienced".into(),
+                weekly_km: 70.0,
+                longest_run_km: Some(24.0),
+                recent: recent("10k", "45:00"),
+                ..base("marathon", "2027-04-18", 16)
+            },
+        ),
+        (
+            "5k, first-timer, knee",
+            PlanInput {
+                run_days: days(&["mon", "wed", "sat"]),
+                long_run_day: "sat".into(),
+                level: "first-timer".into(),
+                weekly_km: 10.0,
+                new_to_strength: true,
+                niggles: days(&["knee"]),
+                ..base("5k", "2027-01-24", 8)
+            },
+        ),
+        (
+            "50k, experienced",
+            PlanInput {
+                run_days: days(&["mon", "tue", "wed", "thu", "sat", "sun"]),
+                long_run_day: "sat".into(),
+                level: "experienced".into(),
+                weekly_km: 90.0,
+                longest_run_km: Some(30.0),
+                recent: recent("marathon", "3:10:00"),
+                ..base("50k", "2027-04-18", 20)
+            },
+        ),
+        (
+            "marathon, 36 weeks",
+            PlanInput {
+                run_days: days(&["mon", "tue", "wed", "thu", "sat", "sun"]),
+                long_run_day: "sun".into(),
+                level: "experienced".into(),
+                weekly_km: 70.0,
+                longest_run_km: Some(24.0),
+                recent: recent("10k", "45:00"),
+                ..base("marathon", "2027-08-08", 36)
+            },
+        ),
+    ]
+}
+
+async fn scalar(db: &runcoach_store::Db, sql: &str, id: &str) -> i64 {
+    match db {
+        runcoach_store::Db::Sqlite(p) => {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+                .bind(id)
+                .fetch_one(p)
+                .await
+        }
+        runcoach_store::Db::Postgres(p) => {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+                .bind(id)
+                .fetch_one(p)
+                .await
+        }
+    }
+    .unwrap()
+}
+
+async fn execute(db: &runcoach_store::Db, sql: &'static str, text: &str, id: &str) {
+    match db {
+        runcoach_store::Db::Sqlite(p) => sqlx::query(sql)
+            .bind(text)
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|_| ()),
+        runcoach_store::Db::Postgres(p) => sqlx::query(sql)
+            .bind(text)
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|_| ()),
+    }
+    .unwrap()
+}
+
+/// What one stored plan takes, bytes of column data: (the plan row, its
+/// week rows, its session rows). On PostgreSQL `pg_column_size` (what TOAST
+/// keeps, compressed past 2 KB) when `on_disk`.
+async fn plan_bytes(db: &runcoach_store::Db, id: &str, on_disk: bool) -> (i64, i64, i64) {
+    let size = |column: &str| {
+        if on_disk {
+            format!("pg_column_size({column})")
+        } else {
+            format!("octet_length({column})")
+        }
+    };
+    let sql = |columns: &[&str], table: &str, key: &str| {
+        let sum: Vec<String> = columns
+            .iter()
+            .map(|c| format!("COALESCE(SUM({}), 0)", size(c)))
+            .collect();
+        format!(
+            "SELECT CAST({} AS BIGINT) FROM {table} WHERE {key} = $1",
+            sum.join(" + ")
+        )
+    };
+    (
+        scalar(
+            db,
+            &sql(
+                &[
+                    "id",
+                    "user_id",
+                    "race_name",
+                    "race_date",
+                    "start_date",
+                    "request",
+                    "header",
+                    "document",
+                ],
+                "plans",
+                "id",
+            ),
+            id,
+        )
+        .await,
+        scalar(
+            db,
+            &sql(&["plan_id", "start_date", "body"], "plan_weeks", "plan_id"),
+            id,
+        )
+        .await,
+        scalar(
+            db,
+            &sql(
+                &["id", "plan_id", "user_id", "day", "kind", "body"],
+                "plan_sessions",
+                "plan_id",
+            ),
+            id,
+        )
+        .await,
+    )
+}
+
+/// Plan documents are stored deflated; documents stored plain before stay
+/// readable; a damaged one is an error, not a panic. Prints the bytes per
+/// plan for the README.
+#[tokio::test]
+async fn plan_documents_are_stored_deflated_and_plain_ones_still_read() {
+    for backend in backends() {
+        let (db, _guard) = fresh(backend).await.unwrap();
+        let ana = users::create(&db, "ana@example.com", "Ana", "h", Role::Athlete)
+            .await
+            .unwrap();
+        for (name, input) in review_profiles() {
+            let plan = build_plan(&input.validate().unwrap());
+            let (id, stored) = plans::insert(&db, &ana.id, &input, &plan).await.unwrap();
+            let json = serde_json::to_string(&stored).unwrap();
+            assert_eq!(
+                plans::get_json(&db, &ana.id, &id).await.unwrap().unwrap(),
+                json,
+                "{backend} {name}: the document served is the plan's JSON, byte for byte"
+            );
+            assert_eq!(
+                plans::get(&db, &ana.id, &id).await.unwrap().unwrap(),
+                stored
+            );
+            let document_bytes = scalar(
+                &db,
+                "SELECT CAST(octet_length(document) AS BIGINT) FROM plans WHERE id = $1",
+                &id,
+            )
+            .await;
+            assert!(
+                (document_bytes as usize) < json.len() / 4,
+                "{backend} {name}: {document_bytes} bytes stored for {} of JSON",
+                json.len()
+            );
+            let packed = plan_bytes(&db, &id, false).await;
+            let packed_disk = if backend.to_string().contains("postgres") {
+                Some(plan_bytes(&db, &id, true).await)
+            } else {
+                None
+            };
+            // As plans were stored before: the document as plain JSON.
+            execute(
+                &db,
+                "UPDATE plans SET document = $1 WHERE id = $2",
+                &json,
+                &id,
+            )
+            .await;
+            assert_eq!(
+                plans::get(&db, &ana.id, &id).await.unwrap().unwrap(),
+                stored
+            );
+            assert_eq!(
+                plans::get_json(&db, &ana.id, &id).await.unwrap().unwrap(),
+                json
+            );
+            let plain = plan_bytes(&db, &id, false).await;
+            let plain_disk = if packed_disk.is_some() {
+                Some(plan_bytes(&db, &id, true).await)
+            } else {
+                None
+            };
+            let sessions = stored
+                .weeks
+                .iter()
+                .flat_map(|w| &w.days)
+                .map(|d| d.sessions.len())
+                .sum::<usize>();
+            let kb = |(p, w, s): (i64, i64, i64)| {
+                format!(
+                    "{:.1} KB (plan {:.1} + weeks {:.1} + sessions {:.1})",
+                    (p + w + s) as f64 / 1e3,
+                    p as f64 / 1e3,
+                    w as f64 / 1e3,
+                    s as f64 / 1e3
+                )
+            };
+            eprintln!(
+                "{backend} · {name}: {} weeks, {sessions} sessions, JSON {:.1} KB · stored plain {} · deflated {}{}",
+                stored.weeks.len(),
+                json.len() as f64 / 1e3,
+                kb(plain),
+                kb(packed),
+                match (plain_disk, packed_disk) {
+                    (Some(a), Some(b)) =>
+                        format!(" · on disk (TOAST) plain {} · deflated {}", kb(a), kb(b)),
+                    _ => String::new(),
+                }
+            );
+            // A damaged document is a clear error.
+            execute(
+                &db,
+                "UPDATE plans SET document = $1 WHERE id = $2",
+                "deflate:not base64!",
+                &id,
+            )
+            .await;
+            match plans::get(&db, &ana.id, &id).await {
+                Err(StoreError::Corrupt(m)) => assert!(m.starts_with("plan document"), "{m}"),
+                other => panic!("{backend} {name}: {other:?}"),
+            }
+        }
+    }
+}
+
 /// Every write that changes a plan as it stands raises its revision (the
 /// key of the assembled plans each app server keeps in memory): a write
 /// that did not would leave every server showing the plan before it.

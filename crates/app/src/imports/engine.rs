@@ -10,10 +10,13 @@
 //! decoding (`strava::StravaExport::next_raw`); its entries go through a
 //! bounded channel to whichever worker is free, which decodes them
 //! (`strava::decode_entry`), so an export decodes on every thread just as a
-//! folder does. Memory stays bounded: workers run at most [`WINDOW`] items
-//! ahead of the in-order position, an export's reader at most [`ZIP_WINDOW`]
-//! entries ahead, the channel holds a few raw entries, and at most one batch
-//! waits to be stored.
+//! folder does. An entry too big to hold (over `strava::Limits::max_held_bytes`)
+//! is decoded by the export's reader itself as it reads it, never held whole.
+//! Memory stays bounded: workers run at most [`WINDOW`] items ahead of the
+//! in-order position, an export's reader at most [`ZIP_WINDOW`] entries
+//! ahead, the channel holds a few raw entries (each at most
+//! `max_held_bytes`, `QUEUE_BYTES` together), and at most one batch waits
+//! to be stored.
 //!
 //! Resuming: every file's SHA-256 (an export's activities: their Strava id) is
 //! recorded in `import_files`; files an earlier import has done are skipped
@@ -242,8 +245,9 @@ pub const ZIP_WINDOW: usize = 64;
 /// Raw export entries waiting for a decoder: at most this many…
 const QUEUE_ENTRIES: usize = 16;
 
-/// …and (beyond the first) at most this many bytes.
-const QUEUE_BYTES: usize = 32 << 20;
+/// …and (beyond the first) at most this many bytes: entries held are at
+/// most `strava::Limits::max_held_bytes` (4 MiB) each, most a few hundred KB.
+const QUEUE_BYTES: usize = 16 << 20;
 
 /// A Strava export being read: what its decode jobs need.
 struct ZipJob {
