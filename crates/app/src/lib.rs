@@ -10,6 +10,7 @@ mod actor;
 pub mod affiliates;
 pub mod calendar;
 pub mod coaching;
+pub mod feeds;
 pub mod imports;
 pub mod jobs;
 pub mod log;

@@ -3,6 +3,7 @@
 
 mod engine;
 pub mod matching;
+pub mod status;
 pub mod uploads;
 
 use jiff::civil::Date;

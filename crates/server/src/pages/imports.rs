@@ -15,9 +15,11 @@ use super::activities::{activity_facts, counted_for, sport, started};
 use super::form::FormErrors;
 use super::{Nav, not_found, render, view};
 use crate::AppState;
-use crate::api::imports::{UPLOAD_LIMIT, receive, rfc3339, start_upload_import, status_of};
 use crate::auth::PageUser;
 use crate::error::ApiError;
+use crate::web::uploads::{receive, start_upload_import};
+use runcoach_app::imports::UPLOAD_LIMIT;
+use runcoach_app::imports::status::{rfc3339, status_of};
 
 pub struct JobView {
     pub status: String,

@@ -331,7 +331,7 @@ pub async fn session_page(
         errors,
         logged,
         recorded,
-        watch: crate::api::feeds::exportable(s.kind),
+        watch: runcoach_formats::plan_export::exportable(s.kind),
         pacing: super::pacing::for_race(s, units, query),
         comments: super::coaching::session_comments(state, user, id).await?,
         form: form(LogForm::blank(
