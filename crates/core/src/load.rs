@@ -42,7 +42,22 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::plan::FieldError;
-use crate::plan::model::{SessionKind, Week};
+use crate::plan::model::{Session, SessionKind, Week};
+
+/// The effort a planned session asks for, when the athlete logs it
+/// without one: the middle of its RPE band (rounded up), else by kind.
+pub fn planned_rpe(s: &Session) -> u8 {
+    match s.rpe {
+        Some([a, b]) => (a + b).div_ceil(2),
+        None if s.kind.is_quality() => 7,
+        None => match s.kind {
+            SessionKind::Race => 9,
+            SessionKind::Long | SessionKind::Strength => 4,
+            SessionKind::Mobility => 2,
+            _ => 3,
+        },
+    }
+}
 
 /// What kind of activity a log entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -119,6 +119,30 @@ impl From<AccountError> for ApiError {
     }
 }
 
+impl From<runcoach_app::plans::PlanError> for ApiError {
+    fn from(e: runcoach_app::plans::PlanError) -> Self {
+        use runcoach_app::plans::PlanError as E;
+        match e {
+            E::Invalid(fields) => ApiError::Invalid(fields),
+            E::Shop(e) => e.into(),
+            E::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<runcoach_app::log::LogError> for ApiError {
+    fn from(e: runcoach_app::log::LogError) -> Self {
+        use runcoach_app::log::LogError as E;
+        match e {
+            E::NotFound => ApiError::NotFound,
+            E::Invalid(fields) => ApiError::Invalid(fields),
+            E::Access(e) => e.into(),
+            E::Edit(e) => e.into(),
+            E::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<runcoach_store::StoreError> for ApiError {
     fn from(e: runcoach_store::StoreError) -> Self {
         ApiError::internal(e)

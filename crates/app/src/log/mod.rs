@@ -13,6 +13,9 @@ use runcoach_store::{Db, StoreError, logs, plans};
 use crate::calendar::today_in;
 use crate::plans::standing;
 
+mod entries;
+pub use entries::*;
+
 /// Logs this far before a plan's start still count (ACWR needs 28 days).
 const HISTORY_DAYS: i64 = 28;
 
