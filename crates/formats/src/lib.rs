@@ -39,7 +39,7 @@ pub mod strava;
 
 use std::io::{BufRead, BufReader, Cursor, Read};
 
-pub use error::DecodeError;
+pub use error::{DecodeError, ErrorKind};
 pub use summary::{
     ActivitySummary, ELEVATION_HYSTERESIS_M, MAX_MOVING_GAP_S, MAX_TRACK_POINTS, MOVING_SPEED_MPS,
     Sport, TrackPoint, elevation_gain, haversine_m,

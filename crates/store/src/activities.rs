@@ -120,6 +120,8 @@ pub struct FileRecord {
     pub status: FileStatus,
     pub activities: Vec<NewActivity>,
     pub error: Option<String>,
+    /// The failure's kind (`formats::ErrorKind`'s stored name), when known.
+    pub error_kind: Option<String>,
     /// What was salvaged from a damaged file, or other remarks.
     pub note: Option<String>,
 }
@@ -210,6 +212,8 @@ pub struct FileReport {
     pub activities: i64,
     pub duplicates: i64,
     pub error: Option<String>,
+    /// The failure's kind (`formats::ErrorKind`'s stored name), when known.
+    pub error_kind: Option<String>,
     pub note: Option<String>,
 }
 
@@ -221,6 +225,7 @@ struct FileReportRow {
     activities: i64,
     duplicates: i64,
     error: Option<String>,
+    error_kind: Option<String>,
     note: Option<String>,
 }
 
@@ -454,7 +459,7 @@ pub async fn import_files(
     statuses: Option<&[FileStatus]>,
 ) -> Result<Vec<FileReport>, StoreError> {
     let rows = on_db!(db, pool => sqlx::query_as::<_, FileReportRow>(
-        "SELECT position, file, status, activities, duplicates, error, note FROM import_files \
+        "SELECT position, file, status, activities, duplicates, error, error_kind, note FROM import_files \
          WHERE import_id = $1 AND user_id = $2 ORDER BY position",
     )
     .bind(import_id)
@@ -474,6 +479,7 @@ pub async fn import_files(
             activities: r.activities,
             duplicates: r.duplicates,
             error: r.error,
+            error_kind: r.error_kind,
             note: r.note,
         });
     }
@@ -649,7 +655,8 @@ pub async fn store_files(
             }
             sqlx::query(
                 "INSERT INTO import_files (import_id, position, user_id, file, file_key, status, \
-                 activities, duplicates, error, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 activities, duplicates, error, error_kind, note) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(import_id)
             .bind(f.position)
@@ -660,6 +667,7 @@ pub async fn store_files(
             .bind(i64::from(stored.imported))
             .bind(i64::from(stored.duplicates))
             .bind(&f.error)
+            .bind(&f.error_kind)
             .bind(&note)
             .execute(&mut *tx)
             .await?;

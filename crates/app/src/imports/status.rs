@@ -51,6 +51,10 @@ pub async fn status_of(
         .map(|f| Problem {
             file: f.file.clone(),
             error: f.error.clone().unwrap_or_default(),
+            kind: f
+                .error_kind
+                .as_deref()
+                .and_then(runcoach_formats::ErrorKind::parse),
         })
         .collect();
     let salvaged = files
