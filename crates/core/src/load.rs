@@ -198,12 +198,12 @@ impl LoggedSession {
     /// coach's roster all count imported runs by this one rule.
     pub fn imported_run(
         date: Date,
-        sport: &str,
+        sport: &crate::sport::Sport,
         distance_m: f64,
         moving_s: f64,
         elapsed_s: f64,
     ) -> Option<Self> {
-        if !RUNNING_SPORTS.contains(&sport) {
+        if !sport.is_running() {
             return None;
         }
         let time = if moving_s > 0.0 { moving_s } else { elapsed_s };
@@ -601,6 +601,7 @@ pub fn compliance(week: &Week, logs: &[LoggedSession]) -> WeekCompliance {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sport::Sport;
 
     fn day() -> Date {
         jiff::civil::date(2026, 3, 2)
@@ -608,7 +609,7 @@ mod tests {
 
     #[test]
     fn an_imported_run_counts_rounded_to_the_second_and_metre() {
-        let run = LoggedSession::imported_run(day(), "running", 10_049.6, 3_599.6, 3_700.0)
+        let run = LoggedSession::imported_run(day(), &Sport::Running, 10_049.6, 3_599.6, 3_700.0)
             .expect("a run counts");
         assert_eq!(
             (run.date, run.kind, run.status, run.rpe),
@@ -620,27 +621,31 @@ mod tests {
             )
         );
         assert_eq!((run.distance_m, run.duration_s), (10_050, 3_600));
-        let short = LoggedSession::imported_run(day(), "trail_running", 10_049.4, 3_599.4, 0.0)
-            .expect("a trail run counts");
+        let short =
+            LoggedSession::imported_run(day(), &Sport::TrailRunning, 10_049.4, 3_599.4, 0.0)
+                .expect("a trail run counts");
         assert_eq!((short.distance_m, short.duration_s), (10_049, 3_599));
     }
 
     #[test]
     fn an_imported_run_without_moving_time_counts_its_elapsed_time() {
-        let run = LoggedSession::imported_run(day(), "running", 5_000.0, 0.0, 1_800.4).unwrap();
+        let run =
+            LoggedSession::imported_run(day(), &Sport::Running, 5_000.0, 0.0, 1_800.4).unwrap();
         assert_eq!(run.duration_s, 1_800);
     }
 
     #[test]
     fn other_sports_and_broken_numbers_are_handled() {
         assert_eq!(
-            LoggedSession::imported_run(day(), "cycling", 40_000.0, 3_600.0, 3_600.0),
+            LoggedSession::imported_run(day(), &Sport::Cycling, 40_000.0, 3_600.0, 3_600.0),
             None
         );
         let broken =
-            LoggedSession::imported_run(day(), "running", f64::NAN, -5.0, f64::INFINITY).unwrap();
+            LoggedSession::imported_run(day(), &Sport::Running, f64::NAN, -5.0, f64::INFINITY)
+                .unwrap();
         assert_eq!((broken.distance_m, broken.duration_s), (0, MAX_DURATION_S));
-        let huge = LoggedSession::imported_run(day(), "running", 5e6, 200_000.0, 0.0).unwrap();
+        let huge =
+            LoggedSession::imported_run(day(), &Sport::Running, 5e6, 200_000.0, 0.0).unwrap();
         assert_eq!(
             (huge.distance_m, huge.duration_s),
             (MAX_DISTANCE_M, MAX_DURATION_S)

@@ -9,6 +9,7 @@
 //! caller passes it as a predicate, and the store hands it the user's
 //! activities that start within [`DUPLICATE_WINDOW_MS`] of each new one.
 
+use runcoach_core::sport::Sport;
 use std::collections::HashSet;
 
 use serde::Serialize;
@@ -29,7 +30,7 @@ pub struct NewActivity {
     /// Identifies the source across imports: `sha256:<hex>[#n]`, `strava:<id>`.
     pub source_key: String,
     pub name: Option<String>,
-    pub sport: String,
+    pub sport: Sport,
     pub start_time_ms: Option<i64>,
     pub distance_m: f64,
     pub elapsed_s: f64,
@@ -235,7 +236,7 @@ pub struct Activity {
     pub id: String,
     pub source: String,
     pub name: Option<String>,
-    pub sport: String,
+    pub sport: Sport,
     pub start_time_ms: Option<i64>,
     pub distance_m: f64,
     pub elapsed_s: f64,
@@ -274,7 +275,7 @@ impl From<ActivityRow> for Activity {
             id: r.id,
             source: r.source,
             name: r.name,
-            sport: r.sport,
+            sport: Sport::from_name(&r.sport),
             start_time_ms: r.start_time_ms,
             distance_m: r.distance_mm as f64 / 1000.0,
             elapsed_s: r.elapsed_ms as f64 / 1000.0,
@@ -586,7 +587,7 @@ pub async fn store_files(
                             .bind(&a.source)
                             .bind(&a.source_key)
                             .bind(&a.name)
-                            .bind(&a.sport)
+                            .bind(a.sport.as_str())
                             .bind(a.start_time_ms)
                             .bind(milli(a.distance_m))
                             .bind(milli(a.elapsed_s))
@@ -619,7 +620,7 @@ pub async fn store_files(
                     .bind(&a.source)
                     .bind(&a.source_key)
                     .bind(&a.name)
-                    .bind(&a.sport)
+                    .bind(a.sport.as_str())
                     .bind(a.start_time_ms)
                     .bind(milli(a.distance_m))
                     .bind(milli(a.elapsed_s))

@@ -32,7 +32,7 @@ fn run(key: &str, start_ms: i64, km: f64) -> NewActivity {
     NewActivity {
         source: "fit".into(),
         source_key: key.into(),
-        sport: "running".into(),
+        sport: runcoach_core::sport::Sport::Running,
         start_time_ms: Some(start_ms),
         distance_m: km * 1000.0,
         elapsed_s: km * 330.0,

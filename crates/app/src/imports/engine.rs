@@ -491,7 +491,7 @@ fn new_activity(
         source: source.to_owned(),
         source_key: key,
         name,
-        sport: summary.sport.as_str().to_owned(),
+        sport: summary.sport.clone(),
         start_time_ms: summary.start_time_ms,
         distance_m: summary.distance_m,
         elapsed_s: summary.elapsed_s,
@@ -1083,7 +1083,9 @@ fn without_nul(record: &mut FileRecord) {
     record.note.iter_mut().for_each(strip);
     for a in &mut record.activities {
         strip(&mut a.source_key);
-        strip(&mut a.sport);
+        if a.sport.as_str().contains('\0') {
+            a.sport = Sport::from_name(&a.sport.as_str().replace('\0', ""));
+        }
         a.name.iter_mut().for_each(strip);
         a.salvaged.iter_mut().for_each(strip);
     }

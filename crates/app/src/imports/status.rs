@@ -98,7 +98,7 @@ pub async fn status_of(
 #[derive(Debug, Serialize)]
 pub struct ActivityItem {
     pub id: String,
-    pub sport: String,
+    pub sport: runcoach_core::sport::Sport,
     pub start_time: String,
     pub distance_m: f64,
     pub elapsed_s: f64,

@@ -7,7 +7,6 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 
-use runcoach_app::imports::RUNNING_SPORTS;
 use runcoach_formats::ErrorKind;
 use runcoach_store::activities::{self, Activity, FileReport, FileStatus};
 
@@ -274,7 +273,7 @@ async fn report(state: &AppState, user: &PageUser, id: &str) -> Result<Option<Re
             Some(sid) => counted_for(&state.db, &u.id, sid, units).await?,
             None => None,
         };
-        let run = RUNNING_SPORTS.contains(&a.sport.as_str());
+        let run = a.sport.is_running();
         came.push(CameView {
             when: started(a, &u.time_zone),
             what: sport(a),
