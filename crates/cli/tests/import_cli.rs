@@ -117,6 +117,14 @@ async fn every_fixture_file_imported_then_skipped_on_a_second_run() {
         report["failed"][0]["error"],
         "not an activity file (file type monitoring_b)"
     );
+    // Each failure's kind beside its message, for callers that word it.
+    let kinds: Vec<&str> = report["failed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap_or("none"))
+        .collect();
+    assert_eq!(kinds, ["monitoring_file", "route_only", "workout_file"]);
     // Every damaged file in bad/ yields data, and says what was lost.
     let salvaged = files_of(&report, "salvaged");
     let bad: Vec<String> = std::fs::read_dir(data("bad"))
@@ -154,7 +162,7 @@ async fn every_fixture_file_imported_then_skipped_on_a_second_run() {
         .expect("the Fenix 2 run");
     assert!((fenix.distance_m - 9008.22).abs() < 90.0, "{fenix:?}");
     assert!((fenix.elapsed_s - 2832.0).abs() < 28.0, "{fenix:?}");
-    assert_eq!(fenix.sport, "running");
+    assert_eq!(fenix.sport.as_str(), "running");
 
     let again = import(dir.path(), &data(""));
     assert_eq!(counts(&again), (0, 0, 42, 3), "{again:#}");

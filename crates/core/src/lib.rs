@@ -17,5 +17,6 @@ pub mod plan;
 pub mod poses;
 pub mod science;
 pub mod shop;
+pub mod sport;
 pub mod status;
 pub mod units;

@@ -42,7 +42,22 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::plan::FieldError;
-use crate::plan::model::{SessionKind, Week};
+use crate::plan::model::{Session, SessionKind, Week};
+
+/// The effort a planned session asks for, when the athlete logs it
+/// without one: the middle of its RPE band (rounded up), else by kind.
+pub fn planned_rpe(s: &Session) -> u8 {
+    match s.rpe {
+        Some([a, b]) => (a + b).div_ceil(2),
+        None if s.kind.is_quality() => 7,
+        None => match s.kind {
+            SessionKind::Race => 9,
+            SessionKind::Long | SessionKind::Strength => 4,
+            SessionKind::Mobility => 2,
+            _ => 3,
+        },
+    }
+}
 
 /// What kind of activity a log entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -174,6 +189,38 @@ pub const MAX_DISTANCE_M: u32 = 1_000_000;
 pub const MAX_RUN_SPEED_M_S: f64 = 11.0;
 
 impl LoggedSession {
+    /// An imported activity as the log counts it when nobody logged a run
+    /// that day: `None` unless its sport is running. Time is the moving time
+    /// (the elapsed time when the file has none); both it and the distance
+    /// are rounded to the nearest second and metre and held within what a
+    /// log may record in a day ([`MAX_DURATION_S`], [`MAX_DISTANCE_M`]);
+    /// effort is [`IMPORTED_RUN_RPE`]. The log, the load charts and a
+    /// coach's roster all count imported runs by this one rule.
+    pub fn imported_run(
+        date: Date,
+        sport: &crate::sport::Sport,
+        distance_m: f64,
+        moving_s: f64,
+        elapsed_s: f64,
+    ) -> Option<Self> {
+        if !sport.is_running() {
+            return None;
+        }
+        let time = if moving_s > 0.0 { moving_s } else { elapsed_s };
+        // `as` turns NaN and negatives into 0 and saturates; the cap is a day's.
+        let whole = |x: f64, max: u32| (x.round() as u32).min(max);
+        Some(LoggedSession {
+            date,
+            kind: ActivityKind::Run,
+            status: LogStatus::Done,
+            duration_s: whole(time, MAX_DURATION_S),
+            distance_m: whole(distance_m, MAX_DISTANCE_M),
+            rpe: Some(IMPORTED_RUN_RPE),
+            pain: Vec::new(),
+            notes: String::new(),
+        })
+    }
+
     pub fn minutes(&self) -> f64 {
         f64::from(self.duration_s) / 60.0
     }
@@ -548,5 +595,60 @@ pub fn compliance(week: &Week, logs: &[LoggedSession]) -> WeekCompliance {
         planned_minutes,
         done_minutes: done_min.iter().sum(),
         compliance,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sport::Sport;
+
+    fn day() -> Date {
+        jiff::civil::date(2026, 3, 2)
+    }
+
+    #[test]
+    fn an_imported_run_counts_rounded_to_the_second_and_metre() {
+        let run = LoggedSession::imported_run(day(), &Sport::Running, 10_049.6, 3_599.6, 3_700.0)
+            .expect("a run counts");
+        assert_eq!(
+            (run.date, run.kind, run.status, run.rpe),
+            (
+                day(),
+                ActivityKind::Run,
+                LogStatus::Done,
+                Some(IMPORTED_RUN_RPE)
+            )
+        );
+        assert_eq!((run.distance_m, run.duration_s), (10_050, 3_600));
+        let short =
+            LoggedSession::imported_run(day(), &Sport::TrailRunning, 10_049.4, 3_599.4, 0.0)
+                .expect("a trail run counts");
+        assert_eq!((short.distance_m, short.duration_s), (10_049, 3_599));
+    }
+
+    #[test]
+    fn an_imported_run_without_moving_time_counts_its_elapsed_time() {
+        let run =
+            LoggedSession::imported_run(day(), &Sport::Running, 5_000.0, 0.0, 1_800.4).unwrap();
+        assert_eq!(run.duration_s, 1_800);
+    }
+
+    #[test]
+    fn other_sports_and_broken_numbers_are_handled() {
+        assert_eq!(
+            LoggedSession::imported_run(day(), &Sport::Cycling, 40_000.0, 3_600.0, 3_600.0),
+            None
+        );
+        let broken =
+            LoggedSession::imported_run(day(), &Sport::Running, f64::NAN, -5.0, f64::INFINITY)
+                .unwrap();
+        assert_eq!((broken.distance_m, broken.duration_s), (0, MAX_DURATION_S));
+        let huge =
+            LoggedSession::imported_run(day(), &Sport::Running, 5e6, 200_000.0, 0.0).unwrap();
+        assert_eq!(
+            (huge.distance_m, huge.duration_s),
+            (MAX_DISTANCE_M, MAX_DURATION_S)
+        );
     }
 }

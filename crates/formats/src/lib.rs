@@ -39,7 +39,7 @@ pub mod strava;
 
 use std::io::{BufRead, BufReader, Cursor, Read};
 
-pub use error::DecodeError;
+pub use error::{DecodeError, ErrorKind};
 pub use fit::{
     MAX_ACTIVITIES as MAX_FIT_ACTIVITIES, MAX_LAPS as MAX_FIT_LAPS,
     MAX_SESSIONS as MAX_FIT_SESSIONS,

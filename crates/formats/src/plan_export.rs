@@ -131,6 +131,11 @@ pub fn session_uid(namespace: &str, p: &PlannedSession<'_>) -> String {
     format!("{}@{UID_DOMAIN}", session_key(namespace, p))
 }
 
+/// Sessions a watch can run as a workout.
+pub fn exportable(kind: SessionKind) -> bool {
+    kind.is_run() || matches!(kind, SessionKind::Strength | SessionKind::Mobility)
+}
+
 /// `marathon_pace` → `marathon-pace`: the kind as used in file names and keys.
 pub fn kind_name(kind: SessionKind) -> &'static str {
     match kind {

@@ -195,6 +195,25 @@ pub enum ExportError {
     MissingFile,
 }
 
+impl ExportError {
+    /// What kind of problem this is (a decoding problem's own kind).
+    pub fn kind(&self) -> crate::ErrorKind {
+        use crate::ErrorKind as K;
+        match self {
+            ExportError::UnsafeName => K::UnsafeName,
+            ExportError::TooLarge { .. }
+            | ExportError::CompressionRatio { .. }
+            | ExportError::TotalTooLarge { .. } => K::TooLarge,
+            ExportError::TooManyEntries { .. } => K::TooManyEntries,
+            ExportError::Zip(_) => K::Damaged,
+            ExportError::Decode(e) => e.kind(),
+            ExportError::MissingCsv => K::MissingCsv,
+            ExportError::Csv(_) => K::BadCsvRow,
+            ExportError::MissingFile => K::MissingFile,
+        }
+    }
+}
+
 /// One entry (or row) that failed, and what could still be taken from the CSV.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileError {

@@ -5,6 +5,8 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::http::header::{HeaderValue, RETRY_AFTER};
 use axum::response::{IntoResponse, Response};
+use runcoach_app::accounts::AccountError;
+use runcoach_app::accounts::email::LinkError;
 use runcoach_core::plan::FieldError;
 
 #[derive(Debug)]
@@ -89,6 +91,54 @@ impl From<runcoach_app::shop::ShopError> for ApiError {
                 )
             }
             E::Store(e) => ApiError::internal(e),
+        }
+    }
+}
+
+impl From<LinkError> for ApiError {
+    fn from(e: LinkError) -> Self {
+        match e {
+            LinkError::Invalid => ApiError::invalid("token", e.to_string()),
+            LinkError::AccountExists => {
+                ApiError::coded(StatusCode::CONFLICT, "account_exists", e.to_string())
+            }
+            LinkError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Invalid(fields) => ApiError::Invalid(fields),
+            AccountError::Locked { retry_after_s } => ApiError::TooMany { retry_after_s },
+            AccountError::Unknown => ApiError::Unauthorized,
+            AccountError::Link(e) => e.into(),
+            AccountError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<runcoach_app::plans::PlanError> for ApiError {
+    fn from(e: runcoach_app::plans::PlanError) -> Self {
+        use runcoach_app::plans::PlanError as E;
+        match e {
+            E::Invalid(fields) => ApiError::Invalid(fields),
+            E::Shop(e) => e.into(),
+            E::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<runcoach_app::log::LogError> for ApiError {
+    fn from(e: runcoach_app::log::LogError) -> Self {
+        use runcoach_app::log::LogError as E;
+        match e {
+            E::NotFound => ApiError::NotFound,
+            E::Invalid(fields) => ApiError::Invalid(fields),
+            E::Access(e) => e.into(),
+            E::Edit(e) => e.into(),
+            E::Store(e) => e.into(),
         }
     }
 }

@@ -15,8 +15,9 @@ mod error;
 pub mod listen;
 mod pages;
 mod request_log;
-mod schedule;
+use runcoach_app::accounts::schedule;
 mod security;
+mod web;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -27,8 +28,8 @@ use runcoach_app::imports::uploads::Uploads;
 use runcoach_store::Db;
 use tokio::net::TcpListener;
 
-pub use api::imports as importer;
 pub use runcoach_app::jobs::WorkerConfig;
+pub use web::uploads as importer;
 
 pub use api::{OPENAPI, ROUTES};
 pub use auth::password;

@@ -84,7 +84,8 @@ async fn upload_poll_and_list_activities() {
         assert_eq!(
             done["failed"],
             json!([{"file": "pf__vivofit-monitoring-not-activity.fit",
-                    "error": "not an activity file (file type monitoring_b)"}])
+                    "error": "not an activity file (file type monitoring_b)",
+                    "kind": "monitoring_file"}])
         );
         assert_eq!(done["salvaged"][0]["file"], "pf__truncated-eof.fit");
 

@@ -195,6 +195,6 @@ async fn nul_in_an_uploaded_files_text_is_dropped_on_both_databases() {
         let stored = runcoach_store::activities::all(&app.db, &me.id)
             .await
             .unwrap();
-        assert_eq!(stored[0].sport, "hillwalk", "{backend}");
+        assert_eq!(stored[0].sport.as_str(), "hillwalk", "{backend}");
     }
 }

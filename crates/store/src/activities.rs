@@ -9,6 +9,7 @@
 //! caller passes it as a predicate, and the store hands it the user's
 //! activities that start within [`DUPLICATE_WINDOW_MS`] of each new one.
 
+use runcoach_core::sport::Sport;
 use std::collections::HashSet;
 
 use serde::Serialize;
@@ -29,7 +30,7 @@ pub struct NewActivity {
     /// Identifies the source across imports: `sha256:<hex>[#n]`, `strava:<id>`.
     pub source_key: String,
     pub name: Option<String>,
-    pub sport: String,
+    pub sport: Sport,
     pub start_time_ms: Option<i64>,
     pub distance_m: f64,
     pub elapsed_s: f64,
@@ -120,6 +121,8 @@ pub struct FileRecord {
     pub status: FileStatus,
     pub activities: Vec<NewActivity>,
     pub error: Option<String>,
+    /// The failure's kind (`formats::ErrorKind`'s stored name), when known.
+    pub error_kind: Option<String>,
     /// What was salvaged from a damaged file, or other remarks.
     pub note: Option<String>,
 }
@@ -210,6 +213,8 @@ pub struct FileReport {
     pub activities: i64,
     pub duplicates: i64,
     pub error: Option<String>,
+    /// The failure's kind (`formats::ErrorKind`'s stored name), when known.
+    pub error_kind: Option<String>,
     pub note: Option<String>,
 }
 
@@ -221,6 +226,7 @@ struct FileReportRow {
     activities: i64,
     duplicates: i64,
     error: Option<String>,
+    error_kind: Option<String>,
     note: Option<String>,
 }
 
@@ -230,7 +236,7 @@ pub struct Activity {
     pub id: String,
     pub source: String,
     pub name: Option<String>,
-    pub sport: String,
+    pub sport: Sport,
     pub start_time_ms: Option<i64>,
     pub distance_m: f64,
     pub elapsed_s: f64,
@@ -269,7 +275,7 @@ impl From<ActivityRow> for Activity {
             id: r.id,
             source: r.source,
             name: r.name,
-            sport: r.sport,
+            sport: Sport::from_name(&r.sport),
             start_time_ms: r.start_time_ms,
             distance_m: r.distance_mm as f64 / 1000.0,
             elapsed_s: r.elapsed_ms as f64 / 1000.0,
@@ -454,7 +460,7 @@ pub async fn import_files(
     statuses: Option<&[FileStatus]>,
 ) -> Result<Vec<FileReport>, StoreError> {
     let rows = on_db!(db, pool => sqlx::query_as::<_, FileReportRow>(
-        "SELECT position, file, status, activities, duplicates, error, note FROM import_files \
+        "SELECT position, file, status, activities, duplicates, error, error_kind, note FROM import_files \
          WHERE import_id = $1 AND user_id = $2 ORDER BY position",
     )
     .bind(import_id)
@@ -474,6 +480,7 @@ pub async fn import_files(
             activities: r.activities,
             duplicates: r.duplicates,
             error: r.error,
+            error_kind: r.error_kind,
             note: r.note,
         });
     }
@@ -580,7 +587,7 @@ pub async fn store_files(
                             .bind(&a.source)
                             .bind(&a.source_key)
                             .bind(&a.name)
-                            .bind(&a.sport)
+                            .bind(a.sport.as_str())
                             .bind(a.start_time_ms)
                             .bind(milli(a.distance_m))
                             .bind(milli(a.elapsed_s))
@@ -613,7 +620,7 @@ pub async fn store_files(
                     .bind(&a.source)
                     .bind(&a.source_key)
                     .bind(&a.name)
-                    .bind(&a.sport)
+                    .bind(a.sport.as_str())
                     .bind(a.start_time_ms)
                     .bind(milli(a.distance_m))
                     .bind(milli(a.elapsed_s))
@@ -649,7 +656,8 @@ pub async fn store_files(
             }
             sqlx::query(
                 "INSERT INTO import_files (import_id, position, user_id, file, file_key, status, \
-                 activities, duplicates, error, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 activities, duplicates, error, error_kind, note) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(import_id)
             .bind(f.position)
@@ -660,6 +668,7 @@ pub async fn store_files(
             .bind(i64::from(stored.imported))
             .bind(i64::from(stored.duplicates))
             .bind(&f.error)
+            .bind(&f.error_kind)
             .bind(&note)
             .execute(&mut *tx)
             .await?;

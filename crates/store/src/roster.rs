@@ -64,7 +64,8 @@ pub struct RosterData {
 #[derive(Debug, Clone, FromRow)]
 pub struct RosterActivity {
     pub user_id: String,
-    pub sport: String,
+    #[sqlx(try_from = "String")]
+    pub sport: runcoach_core::sport::Sport,
     pub start_time_ms: Option<i64>,
     pub distance_mm: i64,
     pub elapsed_ms: i64,

@@ -32,7 +32,7 @@ fn run(key: &str, start_ms: i64, km: f64) -> NewActivity {
     NewActivity {
         source: "fit".into(),
         source_key: key.into(),
-        sport: "running".into(),
+        sport: runcoach_core::sport::Sport::Running,
         start_time_ms: Some(start_ms),
         distance_m: km * 1000.0,
         elapsed_s: km * 330.0,
@@ -53,6 +53,7 @@ fn file(position: i64, name: &str, activities: Vec<NewActivity>) -> FileRecord {
         status: FileStatus::Imported,
         activities,
         error: None,
+        error_kind: None,
         note: None,
     }
 }
@@ -89,6 +90,7 @@ async fn files_store_whole_and_duplicates_are_counted_once() {
             FileRecord {
                 status: FileStatus::Failed,
                 error: Some("truncated FIT file".into()),
+                error_kind: Some("truncated".into()),
                 ..file(3, "bad.fit", Vec::new())
             },
         ];
@@ -187,8 +189,12 @@ async fn files_store_whole_and_duplicates_are_counted_once() {
             .unwrap();
         assert_eq!(failed.len(), 1);
         assert_eq!(
-            (failed[0].file.as_str(), failed[0].error.as_deref()),
-            ("bad.fit", Some("truncated FIT file"))
+            (
+                failed[0].file.as_str(),
+                failed[0].error.as_deref(),
+                failed[0].error_kind.as_deref()
+            ),
+            ("bad.fit", Some("truncated FIT file"), Some("truncated"))
         );
         let report = activities::import_files(&db, &ana, &job, None)
             .await

@@ -4,6 +4,10 @@
 
 pub mod email;
 pub mod password;
+pub mod schedule;
+mod signup;
+
+pub use signup::*;
 
 use runcoach_store::users::Role;
 use runcoach_store::{Db, StoreError};

@@ -7,9 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use runcoach_core::coaching::{Alert, PainMark, Signals, alerts, attention};
-use runcoach_core::load::{
-    ActivityKind, IMPORTED_RUN_RPE, LogStatus, LoggedSession, RUNNING_SPORTS, compliance, report,
-};
+use runcoach_core::load::{LogStatus, LoggedSession, compliance, report};
 use runcoach_core::plan::{Phase, SessionKind, Week};
 use runcoach_store::Db;
 use serde::Serialize;
@@ -116,28 +114,20 @@ pub async fn roster(
         let Some(date) = a.start_time_ms.and_then(utc_date) else {
             continue;
         };
-        if !RUNNING_SPORTS.contains(&a.sport.as_str()) {
+        let Some(run) = LoggedSession::imported_run(
+            date,
+            &a.sport,
+            a.distance_mm as f64 / 1000.0,
+            a.moving_ms as f64 / 1000.0,
+            a.elapsed_ms as f64 / 1000.0,
+        ) else {
             continue;
-        }
+        };
         let mine = logs.entry(a.user_id.as_str()).or_default();
         if mine.iter().any(|l| l.date == date && l.kind.is_run()) {
             continue;
         }
-        let moving = if a.moving_ms > 0 {
-            a.moving_ms
-        } else {
-            a.elapsed_ms
-        };
-        mine.push(LoggedSession {
-            date,
-            kind: ActivityKind::Run,
-            status: LogStatus::Done,
-            duration_s: u32::try_from(moving / 1000).unwrap_or(0),
-            distance_m: u32::try_from(a.distance_mm / 1000).unwrap_or(0),
-            rpe: Some(IMPORTED_RUN_RPE),
-            pain: Vec::new(),
-            notes: String::new(),
-        });
+        mine.push(run);
     }
     // Newest of the logged and imported days, whatever the window.
     let mut last: HashMap<&str, Date> = HashMap::new();

@@ -35,7 +35,9 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use runcoach_formats::strava::{self, ImportedActivity, Origin};
-use runcoach_formats::{ActivitySummary, Sport, decode_reader, dedupe, format_from_name, sniff};
+use runcoach_formats::{
+    ActivitySummary, ErrorKind, Sport, decode_reader, dedupe, format_from_name, sniff,
+};
 use runcoach_store::Db;
 use runcoach_store::StoreError;
 use runcoach_store::activities::{
@@ -170,6 +172,10 @@ fn walk(
 pub struct Problem {
     pub file: String,
     pub error: String,
+    /// What kind of problem `error` details, when it is a known one
+    /// (the API's `kind`; the import page words it from this).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ErrorKind>,
 }
 
 /// A damaged file that still yielded data, and what was lost.
@@ -489,7 +495,7 @@ fn new_activity(
         source: source.to_owned(),
         source_key: key,
         name,
-        sport: summary.sport.as_str().to_owned(),
+        sport: summary.sport.clone(),
         start_time_ms: summary.start_time_ms,
         distance_m: summary.distance_m,
         elapsed_s: summary.elapsed_s,
@@ -504,7 +510,7 @@ fn new_activity(
     }
 }
 
-fn failed(file: String, file_key: String, error: String) -> Decoded {
+fn failed(file: String, file_key: String, error: String, kind: Option<ErrorKind>) -> Decoded {
     Decoded {
         record: FileRecord {
             position: 0,
@@ -513,6 +519,7 @@ fn failed(file: String, file_key: String, error: String) -> Decoded {
             status: FileStatus::Failed,
             activities: Vec::new(),
             error: Some(error),
+            error_kind: kind.map(|k| k.as_str().to_owned()),
             note: None,
         },
         salvaged: Vec::new(),
@@ -526,10 +533,13 @@ fn decode_file(path: &Path, name: &str, shared: &Shared) -> Decoded {
     let read = std::fs::File::open(path).and_then(|mut f| {
         let len = f.metadata()?.len();
         if len > MAX_FILE_BYTES {
-            return Err(std::io::Error::other(format!(
-                "larger than {} MB; activity files are at most a few tens of MB",
-                MAX_FILE_BYTES >> 20
-            )));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                format!(
+                    "larger than {} MB; activity files are at most a few tens of MB",
+                    MAX_FILE_BYTES >> 20
+                ),
+            ));
         }
         let (head, hash) = head_and_hash(&mut f, shared.hash)?;
         Ok((f, head, hash))
@@ -537,10 +547,16 @@ fn decode_file(path: &Path, name: &str, shared: &Shared) -> Decoded {
     let (mut file, head, hash) = match read {
         Ok(r) => r,
         Err(e) => {
+            let kind = if e.kind() == std::io::ErrorKind::FileTooLarge {
+                ErrorKind::TooLarge
+            } else {
+                ErrorKind::Unreadable
+            };
             return failed(
                 name.to_owned(),
                 format!("file:{name}"),
                 format!("cannot read the file: {e}"),
+                Some(kind),
             );
         }
     };
@@ -561,6 +577,7 @@ fn decode_file(path: &Path, name: &str, shared: &Shared) -> Decoded {
                 status: FileStatus::Skipped,
                 activities: Vec::new(),
                 error: None,
+                error_kind: None,
                 note: Some(note.into()),
             },
             salvaged: Vec::new(),
@@ -589,10 +606,15 @@ fn decode_file(path: &Path, name: &str, shared: &Shared) -> Decoded {
         .and_then(|()| decode_reader(std::io::BufReader::with_capacity(64 * 1024, file), name));
     let summaries = match decoded {
         Ok(s) if s.is_empty() => {
-            return failed(name.to_owned(), key, "no activities in the file".into());
+            return failed(
+                name.to_owned(),
+                key,
+                "no activities in the file".into(),
+                Some(ErrorKind::NoActivity),
+            );
         }
         Ok(s) => s,
-        Err(e) => return failed(name.to_owned(), key, e.to_string()),
+        Err(e) => return failed(name.to_owned(), key, e.to_string(), Some(e.kind())),
     };
     let salvaged: Vec<String> = summaries
         .iter()
@@ -618,6 +640,7 @@ fn decode_file(path: &Path, name: &str, shared: &Shared) -> Decoded {
             status: FileStatus::Imported,
             activities,
             error: None,
+            error_kind: None,
             note: (!salvaged.is_empty()).then(|| salvaged.join("; ")),
         },
         salvaged,
@@ -649,6 +672,7 @@ fn skipped(file: String, file_key: String) -> Decoded {
             status: FileStatus::Skipped,
             activities: Vec::new(),
             error: None,
+            error_kind: None,
             note: Some("imported before".into()),
         },
         salvaged: Vec::new(),
@@ -671,7 +695,12 @@ fn export_decoded(
                     Some(id) => format!("strava:{id}"),
                     None => format!("zip:{zip}/{}", e.file),
                 };
-                return failed(format!("{zip}/{}", e.file), key, e.error.to_string());
+                return failed(
+                    format!("{zip}/{}", e.file),
+                    key,
+                    e.error.to_string(),
+                    Some(e.error.kind()),
+                );
             }
         },
     };
@@ -706,6 +735,7 @@ fn export_decoded(
             status: FileStatus::Imported,
             activities: vec![a],
             error: None,
+            error_kind: None,
             note: (!salvaged.is_empty()).then(|| salvaged.join("; ")),
         },
         salvaged,
@@ -747,7 +777,7 @@ fn read_zip(path: &Path, zip: &str, seq: usize, shared: &Shared, send: &dyn Fn(M
             send(Msg::Item {
                 seq,
                 sub: 0,
-                items: vec![failed(zip.to_owned(), format!("zip:{zip}"), error)],
+                items: vec![failed(zip.to_owned(), format!("zip:{zip}"), error, None)],
             });
             return 1;
         }
@@ -1057,7 +1087,9 @@ fn without_nul(record: &mut FileRecord) {
     record.note.iter_mut().for_each(strip);
     for a in &mut record.activities {
         strip(&mut a.source_key);
-        strip(&mut a.sport);
+        if a.sport.as_str().contains('\0') {
+            a.sport = Sport::from_name(&a.sport.as_str().replace('\0', ""));
+        }
         a.name.iter_mut().for_each(strip);
         a.salvaged.iter_mut().for_each(strip);
     }
@@ -1093,6 +1125,7 @@ async fn store_batch(
             FileStatus::Failed => report.failed.push(Problem {
                 file: record.file.clone(),
                 error: record.error.clone().unwrap_or_default(),
+                kind: record.error_kind.as_deref().and_then(ErrorKind::parse),
             }),
             _ => {}
         }

@@ -7,8 +7,6 @@ use jiff::tz::TimeZone;
 use runcoach_core::matching::{RecordedRun, match_runs, planned_runs};
 use runcoach_store::{Db, StoreError, activities, plans, users};
 
-use super::RUNNING_SPORTS;
-
 /// An athlete's saved IANA zone, or UTC when they saved none (or the zone
 /// has since left the tz database).
 pub fn zone_of(name: &str) -> TimeZone {
@@ -54,7 +52,7 @@ pub async fn link_planned_runs(db: &Db, user_id: &str) -> Result<u64, StoreError
     let recorded: Vec<RecordedRun> = activities::unlinked(db, user_id, from_ms, to_ms)
         .await?
         .into_iter()
-        .filter(|a| RUNNING_SPORTS.contains(&a.sport.as_str()))
+        .filter(|a| a.sport.is_running())
         .filter_map(|a| {
             Some(RecordedRun {
                 start: jiff::Timestamp::from_millisecond(a.start_time_ms?).ok()?,

@@ -3,6 +3,7 @@
 
 mod engine;
 pub mod matching;
+pub mod status;
 pub mod uploads;
 
 use jiff::civil::Date;
@@ -31,7 +32,7 @@ pub async fn history_of(
             let ts = jiff::Timestamp::from_millisecond(a.start_time_ms?).ok()?;
             Some(HistoryActivity {
                 date: runcoach_core::matching::local_date(ts, &zone),
-                running: RUNNING_SPORTS.contains(&a.sport.as_str()),
+                running: a.sport.is_running(),
                 distance_m: a.distance_m,
                 moving_s: a.moving_s,
                 elapsed_s: a.elapsed_s,

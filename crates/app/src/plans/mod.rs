@@ -3,6 +3,7 @@
 //! adjustments over that. Adaptation judges the edited plan, so it works
 //! on top of an edit instead of reverting it.
 
+mod create;
 pub mod edits;
 pub mod tracking;
 
@@ -14,6 +15,7 @@ use runcoach_core::plan::Plan;
 use runcoach_core::plan::edit::{Edit, apply_edits};
 use runcoach_store::{Db, StoreError, edits as stored_edits, logs, plans};
 
+pub use create::{PlanError, StoredPlan, create_plan};
 pub use edits::{EditBody, EditError, EditOutcome, EditRequest, Editor, edit_plan, editor_for};
 pub use tracking::{Outcome, TrackedSession, Tracker, WeekSoFar, session, tracker, week_so_far};
 

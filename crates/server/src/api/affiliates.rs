@@ -21,52 +21,14 @@ use serde::Deserialize;
 
 use super::json::ApiJson;
 use crate::AppState;
-use crate::auth::{self, CurrentUser, secrets};
+use crate::auth::{self, CurrentUser};
 use crate::client::Client;
 use crate::error::ApiError;
-
-/// The first-party cookie that remembers a referral click (its id).
-pub const REF_COOKIE: &str = "rc_ref";
+use crate::web::links::public_url;
+use crate::web::referral::{REF_COOKIE, address_hash, held_click};
 
 fn actor(user: &CurrentUser) -> Actor {
     Actor::of(&user.user)
-}
-
-/// The client's address as the affiliate tables keep it: hashed with the
-/// installation's pepper.
-pub async fn address_hash(state: &AppState, client: &Client) -> Result<String, ApiError> {
-    let pepper = match state.address_pepper.get() {
-        Some(p) => p.clone(),
-        None => {
-            let stored = runcoach_store::affiliates::installation_secret(
-                &state.db,
-                "address_pepper",
-                &secrets::new_secret(),
-                now_ms(),
-            )
-            .await?;
-            state.address_pepper.get_or_init(|| stored).clone()
-        }
-    };
-    let ip = client
-        .ip
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-    Ok(secrets::hash(&format!("{pepper}:{ip}")))
-}
-
-/// The referral click the request's cookie names, unchecked (the app
-/// checks it is still valid where it is used).
-pub fn held_click(headers: &HeaderMap) -> Option<&str> {
-    auth::cookie(headers, REF_COOKIE).filter(|v| !v.is_empty() && v.len() <= 64)
-}
-
-/// The site's own address for links.
-pub fn public_url(state: &AppState) -> &str {
-    state
-        .config
-        .public_url
-        .as_deref()
-        .unwrap_or(&state.config.shop.public_url)
 }
 
 /// Records a click for `slug` unless the request is a robot or a prefetch;
@@ -166,23 +128,6 @@ pub async fn ref_param(
         res.headers_mut().append(SET_COOKIE, c);
     }
     res
-}
-
-/// A new account: its hashed address is kept and a valid referral cookie
-/// binds it. A failure here never fails the sign-up; it is logged.
-pub async fn on_signup(state: &AppState, user_id: &str, client: &Client, headers: &HeaderMap) {
-    let address = match address_hash(state, client).await {
-        Ok(a) => a,
-        Err(e) => {
-            tracing::error!(error = ?e, user = user_id, "referral at sign-up not recorded");
-            return;
-        }
-    };
-    if let Err(e) =
-        affiliates::on_signup(&state.db, user_id, held_click(headers), &address, now_ms()).await
-    {
-        tracing::error!(error = %e, user = user_id, "referral at sign-up not recorded");
-    }
 }
 
 // ------------------------------------------------------------------ program

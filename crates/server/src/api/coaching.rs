@@ -190,7 +190,7 @@ pub async fn invite(
         &state.db,
         &actor(&user),
         &input.email,
-        super::affiliates::public_url(&state),
+        crate::web::links::public_url(&state),
         now_ms(),
     )
     .await?;

@@ -7,20 +7,17 @@ use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
-use runcoach_app::accounts::email::{self, Confirmed, LinkError};
+use runcoach_app::accounts::email::{self, Confirmed};
+use runcoach_app::accounts::{CHECK_EMAIL, reset_with_link};
 use runcoach_app::mail::MailConfig;
 use serde::Deserialize;
 
-use super::accounts::{Signup, check_signup, rate_limited};
 use super::json::ApiJson;
 use crate::AppState;
-use crate::auth::{self, CurrentUser, password};
+use crate::auth::{self, CurrentUser};
 use crate::client::Client;
 use crate::error::ApiError;
-
-/// What every sign-up and "forgot password" request hears when the server
-/// sends e-mail, whoever the address belongs to.
-pub const CHECK_EMAIL: &str = "If that address can receive mail, a message with a link is on its way; open it to go on. The link works once.";
+use crate::web::limits::rate_limited;
 
 /// The 202 every such request gets.
 pub fn check_email() -> Response {
@@ -41,32 +38,6 @@ pub fn mail_of(state: &AppState) -> Result<&MailConfig, ApiError> {
             "this server sends no e-mail; ask its operator to reset your password (runcoach admin reset-password)",
         )
     })
-}
-
-impl From<LinkError> for ApiError {
-    fn from(e: LinkError) -> Self {
-        match e {
-            LinkError::Invalid => ApiError::invalid("token", e.to_string()),
-            LinkError::AccountExists => {
-                ApiError::coded(StatusCode::CONFLICT, "account_exists", e.to_string())
-            }
-            LinkError::Store(e) => e.into(),
-        }
-    }
-}
-
-/// Sign-up when the server sends e-mail: a checked form, then the same
-/// 202 for a new address and a registered one (the link or the note goes
-/// by e-mail).
-pub async fn signup_by_email(
-    state: &AppState,
-    mail: &MailConfig,
-    s: &Signup,
-) -> Result<(), ApiError> {
-    check_signup(s)?;
-    let hash = password::hash_pooled(&s.password).await;
-    email::request_signup(&state.db, mail, &s.email, &s.name, &hash).await?;
-    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -95,19 +66,6 @@ pub struct Reset {
     pub password: String,
 }
 
-/// Checks the link and the new password, then spends the link. The link
-/// is looked at before any hashing, so a made-up one costs no argon2.
-pub async fn reset_with_link(
-    state: &AppState,
-    token: &str,
-    new: &str,
-) -> Result<runcoach_store::users::User, ApiError> {
-    let address = email::reset_link_email(&state.db, token).await?;
-    password::policy(new, &address).map_err(|m| ApiError::invalid("password", m))?;
-    let hash = password::hash_pooled(new).await;
-    Ok(email::reset_password(&state.db, token, &hash).await?)
-}
-
 /// `POST /api/v1/password/reset`: a new password from a reset link; every
 /// session and token of the account ends.
 pub async fn reset(
@@ -115,7 +73,7 @@ pub async fn reset(
     ApiJson(body): ApiJson<Reset>,
 ) -> Result<StatusCode, ApiError> {
     mail_of(&state)?;
-    reset_with_link(&state, &body.token, &body.password).await?;
+    reset_with_link(&state.db, &body.token, &body.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -136,7 +94,7 @@ pub async fn verify(
     mail_of(&state)?;
     match email::confirm_email(&state.db, &body.token).await? {
         Confirmed::NewAccount(user) => {
-            super::affiliates::on_signup(&state, &user.id, &client, &headers).await;
+            crate::web::referral::on_signup(&state, &user.id, &client, &headers).await;
             let cookie = auth::start_session(&state, &user.id).await?;
             Ok((
                 StatusCode::CREATED,

@@ -11,22 +11,23 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use runcoach_app::Actor;
 use runcoach_app::coaching::slots;
-use runcoach_core::plan::SessionKind;
+use runcoach_app::feeds::{self as feeds_app, CreatedFeed};
 use runcoach_formats::fit_workout::encode;
 use runcoach_formats::ics;
 use runcoach_formats::plan_export::{
-    FeedOptions, PlannedSession, UID_DOMAIN, calendar as plan_calendar, kind_name,
+    FeedOptions, PlannedSession, UID_DOMAIN, calendar as plan_calendar, exportable, kind_name,
     planned_sessions, session_workout,
 };
 use runcoach_store::now_ms;
 use runcoach_store::{feeds, plans, users};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::json::ApiJson;
 use crate::AppState;
 use crate::auth::{CurrentUser, secrets};
 use crate::client::Https;
 use crate::error::ApiError;
+use crate::web::links::origin;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,59 +37,6 @@ pub struct NewFeed {
     pub busy_only: bool,
 }
 
-#[derive(Serialize)]
-pub struct CreatedFeed {
-    pub id: String,
-    /// The secret subscription URL; shown once, only its hash is stored.
-    pub url: String,
-    pub busy_only: bool,
-}
-
-/// The site's address for absolute links: `RUNCOACH_PUBLIC_URL` when set
-/// (never a Host header an attacker could choose); without it, as the
-/// client reached us, which suits a server used on its own machine. The
-/// scheme is `https` only when the server may believe it (`Https`: a
-/// client that is no trusted proxy cannot claim it).
-fn origin(state: &AppState, headers: &HeaderMap, https: Https) -> Result<String, ApiError> {
-    if let Some(url) = &state.config.public_url {
-        return Ok(url.clone());
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
-        })
-        .ok_or_else(|| {
-            ApiError::BadRequest(
-                "send a Host header naming this server (e.g. localhost:8080)".into(),
-            )
-        })?;
-    let scheme = if https.0 { "https" } else { "http" };
-    Ok(format!("{scheme}://{host}"))
-}
-
-/// `POST /api/v1/feeds`: a new secret feed URL for the caller's plans.
-/// Opens a new secret feed for `user_id`; the URL is shown once.
-pub async fn open_feed(
-    state: &AppState,
-    user_id: &str,
-    headers: &HeaderMap,
-    https: Https,
-    busy_only: bool,
-) -> Result<CreatedFeed, ApiError> {
-    let origin = origin(state, headers, https)?;
-    let token = secrets::new_secret();
-    let id = feeds::create(&state.db, user_id, &secrets::hash(&token), busy_only).await?;
-    Ok(CreatedFeed {
-        id,
-        url: format!("{origin}/feeds/{token}.ics"),
-        busy_only,
-    })
-}
-
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -96,7 +44,8 @@ pub async fn create(
     https: Https,
     ApiJson(body): ApiJson<NewFeed>,
 ) -> Result<(StatusCode, Json<CreatedFeed>), ApiError> {
-    let feed = open_feed(&state, &user.user.id, &headers, https, body.busy_only).await?;
+    let origin = origin(&state, &headers, https)?;
+    let feed = feeds_app::open(&state.db, &user.user.id, &origin, body.busy_only).await?;
     Ok((StatusCode::CREATED, Json(feed)))
 }
 
@@ -234,11 +183,6 @@ fn in_person(s: &slots::CalendarSession, zone: &str, busy_only: bool) -> ics::Ev
     }
 }
 
-/// Sessions a watch can run as a workout.
-pub fn exportable(kind: SessionKind) -> bool {
-    kind.is_run() || matches!(kind, SessionKind::Strength | SessionKind::Mobility)
-}
-
 fn attachment(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -> Response {
     (
         [
@@ -251,16 +195,6 @@ fn attachment(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -> Re
         bytes,
     )
         .into_response()
-}
-
-/// The same feed as a `webcal://` link: one tap on a phone opens the
-/// calendar app's subscribe dialog instead of downloading the file once.
-/// Calendar apps fetch `webcal://` over HTTPS or HTTP as the server offers.
-pub fn webcal(url: &str) -> Option<String> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
-    Some(format!("webcal://{rest}"))
 }
 
 pub const FIT_TYPE: &str = "application/vnd.ant.fit";
@@ -331,20 +265,4 @@ pub async fn week_zip(
         &format!("week-{week}-workouts.zip"),
         bytes,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn webcal_keeps_host_and_path() {
-        assert_eq!(
-            super::webcal("https://run.example/feeds/abc.ics").as_deref(),
-            Some("webcal://run.example/feeds/abc.ics")
-        );
-        assert_eq!(
-            super::webcal("http://127.0.0.1:8080/feeds/abc.ics").as_deref(),
-            Some("webcal://127.0.0.1:8080/feeds/abc.ics")
-        );
-        assert_eq!(super::webcal("ftp://x/feeds/a.ics"), None);
-    }
 }

@@ -90,7 +90,7 @@ api_routes! {
     post "/api/v1/plans/{id}/adjustments/{adj}/undo" => logs::undo;
     post "/api/v1/plans/{id}/adjustments/{adj}/redo" => logs::redo;
     post "/api/v1/plans/{id}/edits" => edits::create;
-    post "/api/v1/imports" => imports::create, layer DefaultBodyLimit::max(imports::UPLOAD_LIMIT);
+    post "/api/v1/imports" => imports::create, layer DefaultBodyLimit::max(runcoach_app::imports::UPLOAD_LIMIT);
     get "/api/v1/imports/{id}" => imports::get;
     get "/api/v1/activities" => imports::list_activities;
     get "/api/v1/history" => imports::history;

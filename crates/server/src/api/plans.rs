@@ -5,11 +5,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
-use runcoach_app::Actor;
 use runcoach_app::coaching::Need;
 use runcoach_core::dates;
-use runcoach_core::plan::feasibility::{self, StretchOption};
-use runcoach_core::plan::{Plan, PlanInput, build_plan, longest_run};
+use runcoach_core::plan::PlanInput;
 use runcoach_store::plans::{self, PlanSummary};
 use runcoach_store::users::User;
 use serde::{Deserialize, Serialize};
@@ -18,51 +16,14 @@ use super::json::{ApiJson, ApiQuery};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-use runcoach_app::plans::TrackedSession;
-
-/// A stored plan: its id beside the plan's own fields.
-#[derive(Serialize)]
-pub struct StoredPlan {
-    pub id: String,
-    #[serde(flatten)]
-    pub plan: Plan,
-}
-
-/// Builds and stores a plan for `user`, when the race distance is theirs
-/// to plan (a distance sold as a plan needs that plan bought); with it, a
-/// stretch goal's options as ready requests (none when it is no stretch).
-pub async fn create_plan(
-    state: &AppState,
-    user: &User,
-    input: &PlanInput,
-) -> Result<(StoredPlan, Vec<StretchOption>), ApiError> {
-    // A race already run is refused, and one too far ahead: "today" is the
-    // server's clock unless the request names the day itself.
-    let today = runcoach_app::calendar::today_in(&user.time_zone);
-    let dated = PlanInput {
-        today: input.today.clone().or_else(|| Some(today.to_string())),
-        ..input.clone()
-    };
-    let request = dated.validate_on(today).map_err(ApiError::Invalid)?;
-    runcoach_app::shop::plan_access(
-        &state.db,
-        &Actor::of(user),
-        &input.race,
-        runcoach_store::now_ms(),
-    )
-    .await?;
-    let plan = build_plan(&request);
-    let options = feasibility::options(input, &request, longest_run(&plan.weeks));
-    let (id, plan) = plans::insert(&state.db, &user.id, input, &plan).await?;
-    Ok((StoredPlan { id, plan }, options))
-}
+use runcoach_app::plans::{TrackedSession, create_plan};
 
 pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiJson(input): ApiJson<PlanInput>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let (stored, options) = create_plan(&state, &user.user, &input).await?;
+    let (stored, options) = create_plan(&state.db, &user.user, &input).await?;
     let id = stored.id.clone();
     let mut doc = serde_json::to_value(stored).map_err(ApiError::internal)?;
     // The stretch warning's ways out, each a body to POST as it is.

@@ -19,6 +19,7 @@ use crate::AppState;
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::client::Client;
 use crate::error::ApiError;
+use crate::web::limits::CodeGuard;
 
 fn actor(user: &CurrentUser) -> Actor {
     Actor::of(&user.user)
@@ -119,59 +120,6 @@ pub async fn quote(
     Ok(Json(quote))
 }
 
-/// Coupon codes are short, so guessing is limited: 30 wrong codes a minute
-/// per client address and per account (kept in the database, shared by
-/// every app server), after which every code is refused for the rest of
-/// the minute. Only wrong codes count, so a runner retrying a valid one
-/// (or 50 tabs racing with it) is never locked out.
-pub(crate) struct CodeGuard {
-    buckets: Vec<String>,
-}
-
-const WRONG_CODES_PER_MINUTE: i64 = 30;
-
-impl CodeGuard {
-    pub(crate) async fn new(
-        state: &AppState,
-        client: &Client,
-        actor: Option<&Actor>,
-        has_code: bool,
-    ) -> Result<Self, ApiError> {
-        if !has_code {
-            return Ok(CodeGuard {
-                buckets: Vec::new(),
-            });
-        }
-        let mut buckets: Vec<String> = client.bucket("coupon:ip").into_iter().collect();
-        if let Some(a) = actor {
-            buckets.push(format!("coupon:user:{}", a.user_id));
-        }
-        for bucket in &buckets {
-            if runcoach_store::limits::over(&state.db, bucket, 60_000, WRONG_CODES_PER_MINUTE)
-                .await?
-            {
-                return Err(ApiError::coded(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limited",
-                    "too many wrong codes; wait a minute and try again",
-                ));
-            }
-        }
-        Ok(CodeGuard { buckets })
-    }
-
-    /// Counts a refused code when it looks like a guess.
-    pub(crate) async fn failed(&self, state: &AppState, error: &str) -> Result<(), ApiError> {
-        if matches!(error, "coupon_not_found" | "invalid_code_format") {
-            for bucket in &self.buckets {
-                runcoach_store::limits::hit(&state.db, bucket, 60_000, WRONG_CODES_PER_MINUTE)
-                    .await?;
-            }
-        }
-        Ok(())
-    }
-}
-
 pub async fn place_order(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -186,7 +134,7 @@ pub async fn place_order(
         &state.config.shop,
         &actor,
         &request,
-        crate::api::affiliates::held_click(&headers),
+        crate::web::referral::held_click(&headers),
         now_ms(),
     )
     .await

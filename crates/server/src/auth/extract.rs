@@ -63,6 +63,15 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>,
 
 /// A signed-in user for the API: 401 otherwise.
 impl CurrentUser {
+    /// The hash of the browser session's token (`""` for a Bearer token):
+    /// the session a password change keeps.
+    pub fn session_hash(&self) -> &str {
+        match &self.via {
+            Via::Session { token_hash, .. } => token_hash,
+            Via::Bearer { .. } => "",
+        }
+    }
+
     /// Only a signed-in browser session may do account-level things such
     /// as minting tokens, so a leaked token cannot perpetuate itself.
     pub fn require_session(&self) -> Result<(), ApiError> {

@@ -14,10 +14,11 @@ use serde::Deserialize;
 use super::form::FormErrors;
 use super::{Nav, render};
 use crate::AppState;
-use crate::api::accounts::{self, PasswordChange, Signup, rate_limited};
 use crate::auth::{self, MaybeUser, PageUser, form_token, form_token_ok, with_cookie};
 use crate::client::Client;
 use crate::error::ApiError;
+use crate::web::limits::rate_limited;
+use runcoach_app::accounts::{self, PasswordChange, Signup};
 
 #[derive(Template)]
 #[template(path = "landing.html")]
@@ -187,20 +188,26 @@ pub async fn signup_submit(
     if let Some(mail) = &state.config.mail {
         // Alike for every address: the link (or the owner's note) goes by
         // e-mail, and the account is made when the link is followed.
-        return match crate::api::email::signup_by_email(&state, mail, &signup).await {
+        return match accounts::signup_by_email(&state.db, mail, &signup)
+            .await
+            .map_err(ApiError::from)
+        {
             Ok(()) => Ok(super::message(
                 StatusCode::OK,
                 page.nav.clone(),
                 "Check your e-mail",
-                crate::api::email::CHECK_EMAIL,
+                accounts::CHECK_EMAIL,
             )),
             Err(ApiError::Invalid(fields)) => Ok(invalid_signup(page, fields)),
             Err(e) => Err(e),
         };
     }
-    match accounts::register(&state, &signup).await {
+    match accounts::register(&state.db, &signup)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(u) => {
-            crate::api::affiliates::on_signup(&state, &u.id, &client, &headers).await;
+            crate::web::referral::on_signup(&state, &u.id, &client, &headers).await;
             signed_in(&state, &u.id, &page.next).await
         }
         Err(ApiError::Invalid(fields)) => Ok(invalid_signup(page, fields)),
@@ -239,7 +246,10 @@ pub async fn login_submit(
         Err(response) => return Ok(response),
     };
     page.name.clear();
-    match accounts::authenticate(&state, &form.email, &form.password).await {
+    match accounts::authenticate(&state.db, &form.email, &form.password)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(Some(u)) => signed_in(&state, &u.id, &page.next).await,
         Ok(None) => {
             page.error = "That email and password do not match an account.".into();
@@ -472,7 +482,10 @@ pub async fn password_submit(
         new: form.new,
         keep_tokens: form.keep_tokens.is_some(),
     };
-    match accounts::change_password_for(&state, &user.0, &change).await {
+    match accounts::change_password_for(&state.db, &user.0.user, user.0.session_hash(), &change)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(()) => Ok(Redirect::to("/settings?saved=password").into_response()),
         Err(ApiError::Invalid(fields)) => {
             let mut page = settings(&state, &user, "", "").await?;
@@ -515,16 +528,11 @@ pub async fn feed_create(
     if !user.form_ok(&form.csrf) {
         return Ok(refused(StatusCode::FORBIDDEN));
     }
-    let feed = crate::api::feeds::open_feed(
-        &state,
-        &user.0.user.id,
-        &headers,
-        https,
-        form.kind == "busy",
-    )
-    .await?;
+    let origin = crate::web::links::origin(&state, &headers, https)?;
+    let feed =
+        runcoach_app::feeds::open(&state.db, &user.0.user.id, &origin, form.kind == "busy").await?;
     let mut page = settings(&state, &user, "", "").await?;
-    page.new_feed_webcal = crate::api::feeds::webcal(&feed.url).unwrap_or_default();
+    page.new_feed_webcal = crate::web::links::webcal(&feed.url).unwrap_or_default();
     page.new_feed = feed.url;
     Ok(render(&page))
 }

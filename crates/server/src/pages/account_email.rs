@@ -12,16 +12,16 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use runcoach_app::accounts::email::{self, Confirmed};
+use runcoach_app::accounts::{CHECK_EMAIL, reset_with_link};
 use serde::Deserialize;
 
 use super::form::FormErrors;
 use super::{Nav, message, render};
 use crate::AppState;
-use crate::api::accounts::rate_limited;
-use crate::api::email::{CHECK_EMAIL, reset_with_link};
 use crate::auth::{self, MaybeUser, PageUser, form_token, form_token_ok, with_cookie};
 use crate::client::Client;
 use crate::error::ApiError;
+use crate::web::limits::rate_limited;
 
 #[derive(Template, Default)]
 #[template(path = "account_email.html")]
@@ -203,7 +203,10 @@ pub async fn reset_submit(
     if !form_token_ok(&user, &headers, &form.csrf) {
         return Ok(refused());
     }
-    match reset_with_link(&state, &form.token, &form.password).await {
+    match reset_with_link(&state.db, &form.token, &form.password)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(account) => {
             // The browser that proved the mailbox and chose the password
             // is signed in; every other session ended with the reset.
@@ -265,7 +268,7 @@ pub async fn verify_submit(
     let heading = "Confirm your e-mail";
     match email::confirm_email(&state.db, &form.token).await {
         Ok(Confirmed::NewAccount(account)) => {
-            crate::api::affiliates::on_signup(&state, &account.id, &client, &headers).await;
+            crate::web::referral::on_signup(&state, &account.id, &client, &headers).await;
             let cookie = auth::start_session(&state, &account.id).await?;
             Ok((
                 AppendHeaders([(SET_COOKIE, cookie)]),

@@ -103,7 +103,7 @@ pub(super) fn sport(a: &Activity) -> String {
     a.name
         .clone()
         .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| view::sentence(&a.sport.replace('_', " ")))
+        .unwrap_or_else(|| view::sentence(&a.sport.as_str().replace('_', " ")))
 }
 
 pub(super) fn activity_facts(a: &Activity, units: Units) -> String {

@@ -20,10 +20,11 @@ use super::form::FormErrors;
 use super::shop::money;
 use super::{Nav, message, not_found, render};
 use crate::AppState;
-use crate::api::affiliates::{address_hash, public_url};
 use crate::auth::{MaybeUser, PageUser};
 use crate::client::Client;
 use crate::error::ApiError;
+use crate::web::links::public_url;
+use crate::web::referral::address_hash;
 
 #[derive(Deserialize)]
 pub struct NoticeQuery {

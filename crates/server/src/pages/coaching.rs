@@ -222,7 +222,7 @@ pub async fn invite(
     if let Some(r) = coaches_only(&user) {
         return Ok(r);
     }
-    let public = crate::api::affiliates::public_url(&state);
+    let public = crate::web::links::public_url(&state);
     match grants::invite(&state.db, &actor(&user), &form.email, public, now_ms()).await {
         Ok(inv) => {
             let notice = format!(

@@ -7,17 +7,18 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 
-use runcoach_app::imports::RUNNING_SPORTS;
-use runcoach_formats::DecodeError;
+use runcoach_formats::ErrorKind;
 use runcoach_store::activities::{self, Activity, FileReport, FileStatus};
 
 use super::activities::{activity_facts, counted_for, sport, started};
 use super::form::FormErrors;
 use super::{Nav, not_found, render, view};
 use crate::AppState;
-use crate::api::imports::{UPLOAD_LIMIT, receive, rfc3339, start_upload_import, status_of};
 use crate::auth::PageUser;
 use crate::error::ApiError;
+use crate::web::uploads::{receive, start_upload_import};
+use runcoach_app::imports::UPLOAD_LIMIT;
+use runcoach_app::imports::status::{rfc3339, status_of};
 
 pub struct JobView {
     pub status: String,
@@ -244,7 +245,7 @@ fn file_view(f: FileReport, copies: &HashMap<String, Activity>, zone: &str) -> F
             "failed",
             "refused: could not be read".to_owned(),
             f.error
-                .map(|e| unreadable(&e))
+                .map(|e| unreadable(f.error_kind.as_deref().and_then(ErrorKind::parse), &e))
                 .or(f.note)
                 .unwrap_or_default(),
         ),
@@ -272,7 +273,7 @@ async fn report(state: &AppState, user: &PageUser, id: &str) -> Result<Option<Re
             Some(sid) => counted_for(&state.db, &u.id, sid, units).await?,
             None => None,
         };
-        let run = RUNNING_SPORTS.contains(&a.sport.as_str());
+        let run = a.sport.is_running();
         came.push(CameView {
             when: started(a, &u.time_zone),
             what: sport(a),
@@ -335,88 +336,81 @@ async fn report(state: &AppState, user: &PageUser, id: &str) -> Result<Option<Re
 
 /// Why a file could not be read, in the runner's words: the decoder's
 /// reasons name FIT file types (`monitoring_b`) and XML elements, which
-/// say nothing to someone who just copied a watch's folder. The reasons
-/// are recognised by the decoder's own wording, so the two cannot drift.
-fn unreadable(reason: &str) -> String {
-    let pattern = DecodeError::NotAnActivity {
-        file_type: "\0".into(),
-    }
-    .to_string();
-    let (before, after) = pattern.split_once('\0').unwrap_or((&pattern, ""));
-    if let Some(kind) = reason
-        .strip_prefix(before)
-        .and_then(|r| r.strip_suffix(after))
-    {
-        let what = match kind {
-            k if k.starts_with("monitoring") => {
-                "a Garmin monitoring file: steps and heart rate through the day"
-            }
-            "workout" => "a planned workout, not a recorded one",
-            "course" | "segment" => "a route, not a recorded run",
-            "settings" | "sport" | "device" => "the watch's settings",
-            "totals" | "goals" | "activity_summary" => "the watch's totals and goals",
-            "weight" | "blood_pressure" => "a health measurement",
-            "schedules" => "a training schedule",
-            _ => "another kind of watch file",
-        };
-        return format!("This file is not a run we can read ({what}).");
-    }
-    let plain = [
-        (DecodeError::Empty, "This file is empty."),
-        (
-            DecodeError::UnknownFormat,
-            "This is not a FIT, GPX or TCX file, so it holds no run we can read.",
-        ),
-        (
-            DecodeError::NoTrackPoints,
-            "This GPX file holds a route or waypoints, not a recorded run.",
-        ),
-        (
-            DecodeError::NoActivities,
-            "This TCX file holds no recorded activity.",
-        ),
-    ];
-    match plain.iter().find(|(e, _)| e.to_string() == reason) {
-        Some((_, words)) => (*words).to_owned(),
-        // Damage reports (where a file broke) stay as the decoder says.
-        None => reason.to_owned(),
+/// say nothing to someone who just copied a watch's folder. The wording
+/// is chosen by the failure's kind (stored beside its message); damage
+/// reports, and failures of no known kind, stay as the decoder says.
+fn unreadable(kind: Option<ErrorKind>, reason: &str) -> String {
+    let not_a_run = |what: &str| format!("This file is not a run we can read ({what}).");
+    match kind {
+        Some(ErrorKind::MonitoringFile) => {
+            not_a_run("a Garmin monitoring file: steps and heart rate through the day")
+        }
+        Some(ErrorKind::WorkoutFile) => not_a_run("a planned workout, not a recorded one"),
+        Some(ErrorKind::CourseFile) => not_a_run("a route, not a recorded run"),
+        Some(ErrorKind::SettingsFile) => not_a_run("the watch's settings"),
+        Some(ErrorKind::TotalsFile) => not_a_run("the watch's totals and goals"),
+        Some(ErrorKind::HealthFile) => not_a_run("a health measurement"),
+        Some(ErrorKind::ScheduleFile) => not_a_run("a training schedule"),
+        Some(ErrorKind::OtherFitFile) => not_a_run("another kind of watch file"),
+        Some(ErrorKind::Empty) => "This file is empty.".into(),
+        Some(ErrorKind::NotThisFormat) => {
+            "This is not a FIT, GPX or TCX file, so it holds no run we can read.".into()
+        }
+        Some(ErrorKind::RouteOnly) => {
+            "This GPX file holds a route or waypoints, not a recorded run.".into()
+        }
+        Some(ErrorKind::NoActivity) => "This file holds no recorded activity.".into(),
+        _ => reason.to_owned(),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{DecodeError, unreadable};
+    use runcoach_formats::DecodeError;
+
+    use super::unreadable;
+
+    /// The page's words for what the decoder said, through the kind the
+    /// import keeps beside the message.
+    fn words(e: &DecodeError) -> String {
+        unreadable(Some(e.kind()), &e.to_string())
+    }
 
     #[test]
     fn decoder_reasons_read_as_the_runner_would_say_them() {
-        // The decoder's own wording, so a change there shows here.
         let monitoring = DecodeError::NotAnActivity {
             file_type: "monitoring_b".into(),
         };
         assert_eq!(
-            unreadable(&monitoring.to_string()),
+            words(&monitoring),
             "This file is not a run we can read (a Garmin monitoring file: steps and heart rate through the day)."
         );
         let workout = DecodeError::NotAnActivity {
             file_type: "workout".into(),
         };
         assert_eq!(
-            unreadable(&workout.to_string()),
+            words(&workout),
             "This file is not a run we can read (a planned workout, not a recorded one)."
         );
+        assert_eq!(words(&DecodeError::Empty), "This file is empty.");
         assert_eq!(
-            unreadable(&DecodeError::Empty.to_string()),
-            "This file is empty."
-        );
-        assert_eq!(
-            unreadable(&DecodeError::UnknownFormat.to_string()),
+            words(&DecodeError::UnknownFormat),
             "This is not a FIT, GPX or TCX file, so it holds no run we can read."
         );
         assert_eq!(
-            unreadable(&DecodeError::NoTrackPoints.to_string()),
+            words(&DecodeError::NoTrackPoints),
             "This GPX file holds a route or waypoints, not a recorded run."
         );
-        let damaged = DecodeError::Fit("bad header".into()).to_string();
-        assert_eq!(unreadable(&damaged), damaged);
+        assert_eq!(
+            words(&DecodeError::NoActivities),
+            "This file holds no recorded activity."
+        );
+        // Damage reports say where the file broke: kept as they are.
+        let damaged = DecodeError::Fit("bad header".into());
+        assert_eq!(words(&damaged), damaged.to_string());
+        // A failure of no known kind (a report from before kinds were
+        // kept) is shown as it was stored, never guessed from its words.
+        let old = DecodeError::Empty.to_string();
+        assert_eq!(unreadable(None, &old), old);
     }
 }

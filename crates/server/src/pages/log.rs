@@ -1,6 +1,6 @@
 //! Logging from the browser: one tap for "done as planned", a short form
 //! for the details, edits and deletes, and undoing an adjustment. The forms
-//! post plainly; the API's own reading (`api::logs::read_entry`) checks them.
+//! post plainly; the app's own reading (`runcoach_app::log::read_entry`) checks them.
 
 use std::collections::HashMap;
 
@@ -9,6 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
+use runcoach_app::Actor;
+use runcoach_app::log::{LogInput, PainInput, record, set_undone};
 use runcoach_core::load::{ActivityKind, LogStatus, PainLocation};
 use runcoach_core::plan::Session;
 use runcoach_core::units::Units;
@@ -17,7 +19,6 @@ use runcoach_store::logs::{self, LogEntry};
 use super::form::FormErrors;
 use super::{Nav, not_found, render, view};
 use crate::AppState;
-use crate::api::logs::{LogInput, PainInput, record, set_undone};
 use crate::auth::PageUser;
 use crate::error::ApiError;
 
@@ -185,7 +186,7 @@ impl LogForm {
 
 /// Reads the posted form into the API's log input; problems with numbers
 /// come back beside their fields, the rest is judged by
-/// `api::logs::read_entry`.
+/// `runcoach_app::log::read_entry`.
 fn input(
     posted: &HashMap<String, String>,
     session_id: Option<&str>,
@@ -346,7 +347,10 @@ pub async fn log_session(
     }
     let units = view::units_of(&user.0.user.units);
     let errors = match input(&posted, Some(&id), units) {
-        Ok(i) => match record(&state, &user.0, &i).await {
+        Ok(i) => match record(&state.db, &user.0.user, &i)
+            .await
+            .map_err(ApiError::from)
+        {
             Ok(logged) => {
                 let changed: Vec<String> =
                     logged.adjustments.iter().map(|a| a.id.clone()).collect();
@@ -406,7 +410,10 @@ pub async fn extra_submit(
     }
     let units = view::units_of(&user.0.user.units);
     let errors = match input(&posted, None, units) {
-        Ok(i) => match record(&state, &user.0, &i).await {
+        Ok(i) => match record(&state.db, &user.0.user, &i)
+            .await
+            .map_err(ApiError::from)
+        {
             Ok(_) => return Ok(Redirect::to("/today?logged=1").into_response()),
             Err(e) => messages(e)?,
         },
@@ -496,32 +503,13 @@ pub async fn edit_submit(
         .as_ref()
         .map_or("/today".to_owned(), |s| format!("/sessions/{s}"));
     let errors = match input(&posted_all, entry.session_id.as_deref(), units) {
-        Ok(i) => {
-            let planned_at = match &entry.session_id {
-                Some(sid) => runcoach_app::plans::session(&state.db, uid, sid).await?,
-                None => None,
-            };
-            match crate::api::logs::read_entry(
-                &i,
-                planned_at.as_ref().map(|p| (&p.session, p.date)),
-                runcoach_app::calendar::today_in(&user.0.user.time_zone),
-            ) {
-                Ok((log, done)) => {
-                    logs::update(
-                        &state.db,
-                        uid,
-                        &id,
-                        entry.session_id.as_deref(),
-                        &log,
-                        &done,
-                    )
-                    .await?;
-                    runcoach_app::log::readapt(&state.db, uid).await?;
-                    return Ok(Redirect::to(&back).into_response());
-                }
-                Err(e) => messages(e)?,
-            }
-        }
+        Ok(i) => match runcoach_app::log::update(&state.db, &user.0.user, &id, &i)
+            .await
+            .map_err(ApiError::from)
+        {
+            Ok(_) => return Ok(Redirect::to(&back).into_response()),
+            Err(e) => messages(e)?,
+        },
         Err(errors) => errors,
     };
     let errors = in_form_order(errors);
@@ -676,7 +664,10 @@ pub async fn adjustment(
         "redo" => false,
         _ => return Ok(not_found(nav(&user))),
     };
-    match set_undone(&state, &user.0, &plan_id, &adj, undone).await {
+    match set_undone(&state.db, &Actor::of(&user.0.user), &plan_id, &adj, undone)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(()) => Ok(Redirect::to(&format!("/plans/{plan_id}#changes")).into_response()),
         Err(ApiError::NotFound) => Ok(not_found(nav(&user))),
         Err(e) => Err(e),

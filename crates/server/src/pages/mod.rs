@@ -337,7 +337,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(imports::page)
                 .post(imports::submit)
                 .layer(axum::extract::DefaultBodyLimit::max(
-                    crate::api::imports::UPLOAD_LIMIT,
+                    runcoach_app::imports::UPLOAD_LIMIT,
                 )),
         )
         .route("/imports/{id}", get(imports::status))

@@ -18,9 +18,9 @@ use super::account::WEEKDAYS;
 use super::form::FormErrors;
 use super::{Nav, render, view};
 use crate::AppState;
-use crate::api::plans::create_plan;
 use crate::auth::PageUser;
 use crate::error::ApiError;
+use runcoach_app::plans::create_plan;
 
 /// The form's answers as typed, all kept as text so nothing is lost.
 #[derive(Debug, Default)]
@@ -447,7 +447,10 @@ pub async fn submit(
     if !errors.is_empty() {
         return Ok(refuse(a, errors));
     }
-    let stored = match create_plan(&state, &user.0.user, &input).await {
+    let stored = match create_plan(&state.db, &user.0.user, &input)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok((p, _)) => p,
         // A distance sold as a plan: offer it instead of failing.
         Err(ApiError::Coded {

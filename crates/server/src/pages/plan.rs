@@ -110,16 +110,17 @@ pub async fn calendar(
         _ => Vec::new(),
     };
     // Adaptation's adjustments and hand edits, as the API lists them.
-    let changes = crate::api::logs::adjustments_of(&state, &user.0, &id)
-        .await?
-        .into_iter()
-        .map(|a| ChangeView {
-            id: a.id,
-            summary: view::sentence(&a.summary),
-            why: view::sentence(&a.why),
-            undone: a.undone,
-        })
-        .collect();
+    let changes =
+        runcoach_app::log::adjustments_of(&state.db, &runcoach_app::Actor::of(&user.0.user), &id)
+            .await?
+            .into_iter()
+            .map(|a| ChangeView {
+                id: a.id,
+                summary: view::sentence(&a.summary),
+                why: view::sentence(&a.why),
+                undone: a.undone,
+            })
+            .collect();
     let archived = plans::list(&state.db, uid)
         .await?
         .iter()
@@ -331,7 +332,7 @@ pub async fn session_page(
         errors,
         logged,
         recorded,
-        watch: crate::api::feeds::exportable(s.kind),
+        watch: runcoach_formats::plan_export::exportable(s.kind),
         pacing: super::pacing::for_race(s, units, query),
         comments: super::coaching::session_comments(state, user, id).await?,
         form: form(LogForm::blank(

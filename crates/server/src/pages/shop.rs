@@ -18,10 +18,10 @@ use serde::Deserialize;
 use super::form::FormErrors;
 use super::{Nav, message, not_found, render};
 use crate::AppState;
-use crate::api::shop::CodeGuard;
 use crate::auth::{MaybeUser, PageUser};
 use crate::client::Client;
 use crate::error::ApiError;
+use crate::web::limits::CodeGuard;
 
 /// `$19.85`, `€19.85`, `£19.85`, or `19.85 CHF`: integer minor units as
 /// people read them.
@@ -333,7 +333,7 @@ pub async fn checkout_submit(
         &state.config.shop,
         &actor,
         &request,
-        crate::api::affiliates::held_click(&headers),
+        crate::web::referral::held_click(&headers),
         now_ms(),
     )
     .await

@@ -13,6 +13,9 @@ use runcoach_store::{Db, StoreError, logs, plans};
 use crate::calendar::today_in;
 use crate::plans::standing;
 
+mod entries;
+pub use entries::*;
+
 /// Logs this far before a plan's start still count (ACWR needs 28 days).
 const HISTORY_DAYS: i64 = 28;
 
@@ -89,7 +92,7 @@ pub async fn activity_log(
     from: Date,
     to: Date,
 ) -> Result<Vec<runcoach_core::load::LoggedSession>, StoreError> {
-    use runcoach_core::load::{ActivityKind, IMPORTED_RUN_RPE, LogStatus, LoggedSession};
+    use runcoach_core::load::LoggedSession;
     let mut logged: Vec<LoggedSession> = logs::between(db, user_id, from, to)
         .await?
         .into_iter()
@@ -119,7 +122,6 @@ pub async fn activity_log(
         .map(|l| l.date)
         .collect();
     for a in imported {
-        let running = runcoach_core::load::RUNNING_SPORTS.contains(&a.sport.as_str());
         let Some(start) = a
             .start_time_ms
             .and_then(|t| jiff::Timestamp::from_millisecond(t).ok())
@@ -127,24 +129,16 @@ pub async fn activity_log(
             continue;
         };
         let date = runcoach_core::matching::local_date(start, &zone);
-        if !running || date < from || date > to || run_days.contains(&date) {
+        if date < from || date > to || run_days.contains(&date) {
             continue;
         }
-        logged.push(LoggedSession {
+        logged.extend(LoggedSession::imported_run(
             date,
-            kind: ActivityKind::Run,
-            status: LogStatus::Done,
-            duration_s: (if a.moving_s > 0.0 {
-                a.moving_s
-            } else {
-                a.elapsed_s
-            })
-            .round() as u32,
-            distance_m: a.distance_m.round() as u32,
-            rpe: Some(IMPORTED_RUN_RPE),
-            pain: Vec::new(),
-            notes: String::new(),
-        });
+            &a.sport,
+            a.distance_m,
+            a.moving_s,
+            a.elapsed_s,
+        ));
     }
     logged.sort_by_key(|l| l.date);
     Ok(logged)
