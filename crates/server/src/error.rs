@@ -7,6 +7,10 @@ use axum::http::header::{HeaderValue, RETRY_AFTER};
 use axum::response::{IntoResponse, Response};
 use runcoach_app::accounts::AccountError;
 use runcoach_app::accounts::email::LinkError;
+use runcoach_app::affiliates::AffiliateError;
+use runcoach_app::coaching::CoachingError;
+use runcoach_app::coaching::access::AccessError;
+use runcoach_app::plans::edits::EditError;
 use runcoach_core::plan::FieldError;
 
 #[derive(Debug)]
@@ -139,6 +143,79 @@ impl From<runcoach_app::log::LogError> for ApiError {
             E::Access(e) => e.into(),
             E::Edit(e) => e.into(),
             E::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<EditError> for ApiError {
+    fn from(e: EditError) -> Self {
+        let message = e.to_string();
+        match e {
+            EditError::NotFound => ApiError::NotFound,
+            EditError::Forbidden => ApiError::coded(StatusCode::FORBIDDEN, "forbidden", message),
+            EditError::Invalid(op) => ApiError::Coded {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "invalid_edit",
+                message,
+                extra: Some(serde_json::json!({ "fields": [op] })),
+            },
+            EditError::Violations(v) => ApiError::Coded {
+                status: StatusCode::CONFLICT,
+                code: "guardrail_violations",
+                message,
+                extra: Some(serde_json::json!({ "violations": v })),
+            },
+            EditError::Changed => ApiError::coded(StatusCode::CONFLICT, "plan_changed", message),
+            EditError::Store(e) => ApiError::internal(e),
+        }
+    }
+}
+
+impl From<AccessError> for ApiError {
+    fn from(e: AccessError) -> Self {
+        CoachingError::from(e).into()
+    }
+}
+
+impl From<CoachingError> for ApiError {
+    fn from(e: CoachingError) -> Self {
+        let message = e.to_string();
+        match e {
+            CoachingError::Invalid(fields) => ApiError::Invalid(fields),
+            CoachingError::NotFound => ApiError::NotFound,
+            CoachingError::Forbidden(_) => {
+                ApiError::coded(StatusCode::FORBIDDEN, "forbidden", message)
+            }
+            CoachingError::Conflict(code, message) => {
+                ApiError::coded(StatusCode::CONFLICT, code, message)
+            }
+            CoachingError::PaymentRequired(code, message) => {
+                ApiError::coded(StatusCode::PAYMENT_REQUIRED, code, message)
+            }
+            CoachingError::Guardrails(violations) => ApiError::Coded {
+                status: StatusCode::CONFLICT,
+                code: "guardrail_violations",
+                message: format!("{message}; send accept_warnings: true to save it anyway"),
+                extra: Some(serde_json::json!({ "violations": violations })),
+            },
+            CoachingError::Store(e) => ApiError::internal(e),
+        }
+    }
+}
+
+impl From<AffiliateError> for ApiError {
+    fn from(e: AffiliateError) -> Self {
+        let message = e.to_string();
+        match e {
+            AffiliateError::Invalid(fields) => ApiError::Invalid(fields),
+            AffiliateError::NotFound => ApiError::NotFound,
+            AffiliateError::Forbidden => {
+                ApiError::coded(StatusCode::FORBIDDEN, "forbidden", message)
+            }
+            AffiliateError::Conflict(code, message) => {
+                ApiError::coded(StatusCode::CONFLICT, code, message)
+            }
+            AffiliateError::Store(e) => ApiError::internal(e),
         }
     }
 }

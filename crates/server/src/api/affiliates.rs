@@ -11,8 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use runcoach_app::Actor;
 use runcoach_app::affiliates::{
-    self, AffiliateError, Application, ApplicationView, CommissionView, Dashboard, Decision,
-    PayoutLineView,
+    self, Application, ApplicationView, CommissionView, Dashboard, Decision, PayoutLineView,
 };
 use runcoach_core::affiliate::{Program, is_automated, safe_redirect};
 use runcoach_store::affiliates::Affiliate;
@@ -285,21 +284,4 @@ pub async fn payouts_csv(
         ],
         csv,
     ))
-}
-
-impl From<AffiliateError> for ApiError {
-    fn from(e: AffiliateError) -> Self {
-        let message = e.to_string();
-        match e {
-            AffiliateError::Invalid(fields) => ApiError::Invalid(fields),
-            AffiliateError::NotFound => ApiError::NotFound,
-            AffiliateError::Forbidden => {
-                ApiError::coded(StatusCode::FORBIDDEN, "forbidden", message)
-            }
-            AffiliateError::Conflict(code, message) => {
-                ApiError::coded(StatusCode::CONFLICT, code, message)
-            }
-            AffiliateError::Store(e) => ApiError::internal(e),
-        }
-    }
 }

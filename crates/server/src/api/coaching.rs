@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use runcoach_app::Actor;
 use runcoach_app::coaching::grants::{self, GrantView, NewInvitation};
 use runcoach_app::coaching::profiles::{self, Coach, ProfileInput};
-use runcoach_app::coaching::{AccessError, CoachingError, Need, Relation, access};
+use runcoach_app::coaching::{Need, Relation, access};
 use runcoach_store::now_ms;
 use runcoach_store::users::User;
 use serde::Deserialize;
@@ -69,38 +69,6 @@ pub async fn session_athlete(
         .await?
         .ok_or(ApiError::NotFound)?;
     athlete(state, user, Some(&owner), need).await
-}
-
-impl From<AccessError> for ApiError {
-    fn from(e: AccessError) -> Self {
-        CoachingError::from(e).into()
-    }
-}
-
-impl From<CoachingError> for ApiError {
-    fn from(e: CoachingError) -> Self {
-        let message = e.to_string();
-        match e {
-            CoachingError::Invalid(fields) => ApiError::Invalid(fields),
-            CoachingError::NotFound => ApiError::NotFound,
-            CoachingError::Forbidden(_) => {
-                ApiError::coded(StatusCode::FORBIDDEN, "forbidden", message)
-            }
-            CoachingError::Conflict(code, message) => {
-                ApiError::coded(StatusCode::CONFLICT, code, message)
-            }
-            CoachingError::PaymentRequired(code, message) => {
-                ApiError::coded(StatusCode::PAYMENT_REQUIRED, code, message)
-            }
-            CoachingError::Guardrails(violations) => ApiError::Coded {
-                status: StatusCode::CONFLICT,
-                code: "guardrail_violations",
-                message: format!("{message}; send accept_warnings: true to save it anyway"),
-                extra: Some(serde_json::json!({ "violations": violations })),
-            },
-            CoachingError::Store(e) => ApiError::internal(e),
-        }
-    }
 }
 
 // ------------------------------------------------------------ profiles

@@ -3,38 +3,13 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use runcoach_app::Actor;
-use runcoach_app::plans::edits::{self, EditError, EditRequest};
+use runcoach_app::plans::edits::{self, EditRequest};
 
 use super::json::ApiJson;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-
-impl From<EditError> for ApiError {
-    fn from(e: EditError) -> Self {
-        let message = e.to_string();
-        match e {
-            EditError::NotFound => ApiError::NotFound,
-            EditError::Forbidden => ApiError::coded(StatusCode::FORBIDDEN, "forbidden", message),
-            EditError::Invalid(op) => ApiError::Coded {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: "invalid_edit",
-                message,
-                extra: Some(serde_json::json!({ "fields": [op] })),
-            },
-            EditError::Violations(v) => ApiError::Coded {
-                status: StatusCode::CONFLICT,
-                code: "guardrail_violations",
-                message,
-                extra: Some(serde_json::json!({ "violations": v })),
-            },
-            EditError::Changed => ApiError::coded(StatusCode::CONFLICT, "plan_changed", message),
-            EditError::Store(e) => ApiError::internal(e),
-        }
-    }
-}
 
 /// 200 `{plan, violations}` for a dry run, `{plan, adjustment_id,
 /// violations}` once saved; 409 `guardrail_violations` when the edit
