@@ -8,6 +8,7 @@
 #
 # Usage: bash bench/import.sh            (N=2000)
 #        N=500 bash bench/import.sh
+#        RUNCOACH_BIN=target/release/runcoach bash bench/import.sh   (no build)
 # Needs: python3 with fitdecode and gpxpy (pip install fitdecode gpxpy),
 #        /usr/bin/time (GNU time).
 set -euo pipefail
@@ -17,11 +18,14 @@ cd "$ROOT"
 N="${N:-2000}"
 DECODE_COPIES="${DECODE_COPIES:-3}"
 
+RUNCOACH_BIN_ARG="${RUNCOACH_BIN:-}"
 while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(RUNCOACH_|DATABASE_URL)' || true)
 
-echo "building: cargo build --release -p runcoach" >&2
-cargo build --release -p runcoach >&2
-BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/runcoach"
+if [[ -n "${RUNCOACH_BIN_ARG:-}" ]]; then BIN="$RUNCOACH_BIN_ARG"; else
+    echo "building: cargo build --release -p runcoach" >&2
+    cargo build --release -p runcoach >&2
+    BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/runcoach"
+fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/runcoach-import-bench.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT

@@ -49,9 +49,10 @@
 //! before the directory is loaded). Memory stays bounded: the directory, the CSV's
 //! rows (read as a stream, one row at a time, at most [`Limits::max_csv_rows`]),
 //! and one entry — held whole only up to [`Limits::max_held_bytes`], a larger one
-//! decoded as it is read (a FIT whole up to [`crate::MAX_FIT_BYTES`]). A problem with one entry is a [`FileError`] for that entry
-//! and the next entry is read as usual; only an archive whose directory cannot be
-//! read at all is an [`ArchiveError`].
+//! decoded as it is read (a FIT whole up to [`crate::MAX_FIT_BYTES`]). A problem
+//! with one entry is a [`FileError`] for that entry and the next entry is read as
+//! usual; only an archive whose directory cannot be read at all is an
+//! [`ArchiveError`].
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::{BufRead, Read, Seek, SeekFrom};
