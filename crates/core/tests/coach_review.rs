@@ -323,7 +323,7 @@ fn the_last_building_weeks_rehearse_race_pace_and_the_checker_wants_it() {
             (7, "10K-pace reps 3 × 1600 m".to_owned()),
             (8, "10K-pace reps 3 × 1600 m".to_owned()),
             (9, "10K-pace reps 4 × 1600 m".to_owned()),
-            (10, "10K-pace reps 3 × 1600 m".to_owned()),
+            (10, "10K-pace reps 4 × 1600 m".to_owned()),
         ]
     );
     // 40:00 for 10K is 4:00/km: the band sits around it.

@@ -79,6 +79,25 @@ struct Context<'a> {
     longest_long: f64,
     /// Weeks before the taper.
     pre_taper: u32,
+    /// Weeks the shape had to hold below what it wanted, for the warning.
+    held: Vec<(u32, f64, f64)>,
+    /// The weeks built so far.
+    built: Vec<Week>,
+}
+
+impl shape::Carrier for Context<'_> {
+    fn carries(&mut self, w: &WeekShape) -> (f64, f64) {
+        let (most, long) = Context::carries(self, w);
+        if most < w.km - 0.05 {
+            self.held.push((w.index, w.km, most));
+        }
+        (most, long)
+    }
+
+    fn commit(&mut self, w: &WeekShape) {
+        let week = self.week(w);
+        self.built.push(week);
+    }
 }
 
 /// Builds the plan for a checked request.
@@ -131,26 +150,23 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
             trimmed: Vec::new(),
             longest_long: 0.0,
             pre_taper: req.weeks() - cat.taper_weeks(req.weeks()),
+            held: Vec::new(),
+            built: Vec::new(),
         };
-        // Weeks the shape had to hold below what it wanted, for the warning.
-        let held = std::cell::RefCell::new(Vec::new());
-        let (shapes, warnings) = shape(req, easy_mid, &caps, &|w| {
-            let (most, long) = ctx.carries(w);
-            if most < w.km - 0.05 {
-                held.borrow_mut().push((w.index, w.km, most));
-            }
-            (most, long)
-        });
-        let weeks: Vec<Week> = shapes.iter().map(|w| ctx.week(w)).collect();
+        let (_, warnings) = shape(req, easy_mid, &caps, &mut ctx);
+        let weeks = std::mem::take(&mut ctx.built);
         if pass == 0 {
-            first_trim = held.into_inner();
+            first_trim = std::mem::take(&mut ctx.held);
             first_trim.extend(ctx.trimmed.iter().copied());
         }
         pass += 1;
+        if std::env::var("RC_DEBUG").is_ok() {
+            eprintln!("pass {pass} trimmed {:?}", ctx.trimmed);
+        }
         if ctx.trimmed.is_empty() || pass == 8 {
             break (weeks, warnings, ctx);
         }
-        caps.resize(shapes.len(), f64::INFINITY);
+        caps.resize(weeks.len(), f64::INFINITY);
         for &(i, _, most) in &ctx.trimmed {
             let c = &mut caps[i as usize - 1];
             *c = c.min(most);
@@ -845,7 +861,15 @@ impl Context<'_> {
         // sessions and runs down, the first layout whose runs are all worth
         // doing wins. With every run day in use and still too much volume,
         // the week carries what its runs can.
+        // The long run carries the block: a second quality session that
+        // would cut it well short gives way (the first one stays).
+        let mut second_gives_way: Option<Laid> = None;
         for wanted_q in (0..=options.len() as u8).rev() {
+            // A layout whose easy runs only reach their minimum by cutting
+            // the long run well short of its size waits: one run fewer may
+            // keep the long run (a short easy run is worth less than the
+            // week's long one). Three runs are always kept.
+            let mut shortened: Option<Laid> = None;
             for runs in (1..=top.max(1)).rev() {
                 for _trim in 0..12 {
                     let (mut slots, q) = if race_week {
@@ -887,7 +911,7 @@ impl Context<'_> {
                             break;
                         }
                         Spread::Fits { long_km, easy_km } => {
-                            return Laid {
+                            let laid = Laid {
                                 slots,
                                 sessions_q,
                                 long_km,
@@ -895,6 +919,12 @@ impl Context<'_> {
                                 week_km,
                                 long_cap_km,
                             };
+                            let cap = long_cap.unwrap_or(0.0);
+                            if runs > 3 && !race_week && long_km < cap - (0.1 * cap).max(1.0) {
+                                shortened = shortened.or(Some(laid));
+                                break;
+                            }
+                            return laid;
                         }
                         Spread::TooLong { week_km: most }
                             if runs == top && (easy_count > 0 || q == 0) =>
@@ -908,6 +938,16 @@ impl Context<'_> {
                     }
                 }
             }
+            if let Some(laid) = shortened {
+                if wanted_q > 1 {
+                    second_gives_way = second_gives_way.or(Some(laid));
+                    continue;
+                }
+                return laid;
+            }
+        }
+        if let Some(laid) = second_gives_way {
+            return laid;
         }
         // Nothing worth doing fits: one run carries the whole (tiny) week,
         // still no longer than an easy run may be, nor than the longest long

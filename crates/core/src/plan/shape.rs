@@ -309,15 +309,24 @@ pub fn long_run_time_cap_km(cat: &RaceCategory, easy_s_per_km: f64) -> f64 {
     cat.long_cap_min * 60.0 / easy_s_per_km
 }
 
-/// The plan's weeks. `carry` tells how much of a week's volume its run days
-/// carry with runs worth doing (see `sizing`) and the long run they lay out;
-/// `caps` holds, per week, a
-/// limit found by building the plan once (infinite when not known).
+/// What lays a week's runs out, asked while the shape is drawn.
+pub trait Carrier {
+    /// How much of the week's volume its run days carry with runs worth
+    /// doing (see `sizing`), and the long run they lay out.
+    fn carries(&mut self, w: &WeekShape) -> (f64, f64);
+    /// The week's shape is final: the weeks after it are sized from the
+    /// runs it really holds (its sessions, its long run), not a guess.
+    fn commit(&mut self, w: &WeekShape);
+}
+
+/// The plan's weeks, each committed to `carrier` as soon as it is final;
+/// `caps` holds, per week, a limit found by building the plan once
+/// (infinite when not known).
 pub fn shape(
     req: &PlanRequest,
     easy_s_per_km: f64,
     caps: &[f64],
-    carry: &dyn Fn(&WeekShape) -> (f64, f64),
+    carrier: &mut dyn Carrier,
 ) -> (Vec<WeekShape>, Vec<String>) {
     // Volume the run days cannot carry is left out here, so progression,
     // recovery weeks and the taper are measured from what is planned.
@@ -329,12 +338,12 @@ pub fn shape(
     // `grow`: whether the long run may grow for the easy runs' sake (not
     // when it was just stepped back for spacing), and up to how far: never
     // past the step rule.
-    let fit = |mut ws: WeekShape, grow: Option<f64>| {
+    let fit = |carrier: &mut dyn Carrier, mut ws: WeekShape, grow: Option<f64>| {
         let (grow, ceiling) = (grow.is_some(), grow.unwrap_or(0.0));
         let mut laid = ws.long_km;
         let mut grown = !grow;
         for _ in 0..4 {
-            let (most, long) = carry(&ws);
+            let (most, long) = carrier.carries(&ws);
             laid = long;
             if most >= ws.km - 1e-9 {
                 break;
@@ -442,6 +451,7 @@ pub fn shape(
             (_, _, false) => 2,
         };
         let (mut ws, mut laid) = fit(
+            carrier,
             WeekShape {
                 index: i,
                 start: req.start + (7 * (i64::from(i) - 1)).days(),
@@ -463,6 +473,7 @@ pub fn shape(
             // below the curve): then it steps back.
             if let Some(back) = spaced(laid, &building_longs) {
                 (ws, laid) = fit(
+                    carrier,
                     WeekShape {
                         long_km: back.min(ws.long_km),
                         ..ws
@@ -483,6 +494,7 @@ pub fn shape(
         since_recovery = if recovery { 0 } else { since_recovery + 1 };
         longest = longest.max(laid);
         (two_back, one_back) = (one_back, ws.km);
+        carrier.commit(&ws);
         weeks.push(ws);
     }
     let peak = weeks.iter().map(|w| w.km).fold(
@@ -505,6 +517,7 @@ pub fn shape(
             floor_half((peak_long * (factor + 0.05)).min(long_run_cap_km(km)))
         };
         let (ws, _) = fit(
+            carrier,
             WeekShape {
                 index: i,
                 start: req.start + (7 * (i64::from(i) - 1)).days(),
@@ -522,6 +535,7 @@ pub fn shape(
             Some(longest),
         );
         (two_back, one_back) = (one_back, ws.km);
+        carrier.commit(&ws);
         weeks.push(ws);
     }
     if req.race.metres() >= 42_000.0 && peak_long < 28.0 {
