@@ -600,6 +600,15 @@ fn strength_load(plan: &Plan, f: &mut Findings) {
                     .iter()
                     .any(|x| x.kind.is_quality() || x.kind == SessionKind::Long)
             });
+            if heavy && back_to_back(plan, w) == Some(d.date) {
+                f.add(
+                    "heavy_strength",
+                    w,
+                    Some(d.date),
+                    "heavy single-leg work on a back-to-back long-run day; only a light session fits there"
+                        .into(),
+                );
+            }
             if heavy && hard_next {
                 f.add(
                     "heavy_strength",

@@ -373,7 +373,7 @@ fn the_checker_fails_a_block_that_peaks_in_week_two() {
     );
     // The biggest week in week 2 (its long run unchanged).
     let mut big = plan.clone();
-    for _ in 0..2 {
+    for _ in 0..3 {
         grown(&mut big, SessionKind::Easy, 8.0);
     }
     let found = check(&big);

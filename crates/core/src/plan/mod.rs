@@ -562,6 +562,12 @@ impl Context<'_> {
             usize::from(req.strength_days)
         };
         let mut strength_slots = slots;
+        // An ultra's back-to-back long run is a hard day for strength too:
+        // another day is preferred, and it never takes the heavy session.
+        let b2b_day = back_to_back.is_some().then_some(recovery_day);
+        if let Some(d) = b2b_day {
+            strength_slots[d] = Slot::Quality(u8::MAX);
+        }
         if race_week {
             // Only days at least two before the race can take strength work.
             let race_date = req.race_date;
@@ -593,6 +599,9 @@ impl Context<'_> {
                     .session(f, volume, &req.niggles, &req.equipment, (six, balance));
             let minutes = strength::minutes(&exercises);
             let after = match by_day[d].iter().find(|s| s.kind.is_run()) {
+                _ if b2b_day == Some(d) => {
+                    "after your back-to-back long run, kept light (no heavy single-leg work on a long-run weekend)".to_owned()
+                }
                 Some(run) => format!("after your {} run", run.kind.label().to_lowercase()),
                 None => "on a day without running".to_owned(),
             };

@@ -268,6 +268,34 @@ impl LongRunCurve {
     }
 }
 
+/// The building weeks' volume on its way to the peak (see [`LongRunCurve`]:
+/// the same steady climb, from the runner's volume now).
+struct VolumeRamp {
+    curve: LongRunCurve,
+    on: bool,
+}
+
+impl VolumeRamp {
+    fn at(&self, i: u32) -> f64 {
+        if !self.on {
+            return f64::INFINITY;
+        }
+        let c = &self.curve;
+        if i >= c.peak_from {
+            return c.peak;
+        }
+        let building = |to: u32| (1..to).filter(|&k| !(c.pre >= 4 && k % 4 == 0)).count();
+        let total = building(c.peak_from);
+        if total == 0 {
+            return c.peak;
+        }
+        // Rounded up to the half kilometre, so the climb never stalls on
+        // rounding down.
+        let km = c.start + (c.peak - c.start) * building(i) as f64 / total as f64;
+        (km * 2.0 - 1e-9).ceil() / 2.0
+    }
+}
+
 /// A long run that would be the third of the same length in a row (building
 /// weeks) steps back: the same long run week after week builds nothing.
 fn spaced(long_km: f64, before: &[f64]) -> Option<f64> {
@@ -392,7 +420,11 @@ pub fn shape(
     };
     // A marathon or ultra block still builds for a runner who already runs
     // the usual peak: the long run needs the volume to grow.
-    let category_peak = if req.race.metres() > 40_000.0 {
+    // An ultra builds a fifth past what the runner runs now (within the
+    // block's growth cap): its long runs and back-to-back weekends need it.
+    let category_peak = if req.race.metres() > 42_300.0 {
+        category_peak.max(req.weekly_km * 1.2)
+    } else if req.race.metres() > 40_000.0 {
         category_peak.max(req.weekly_km * 1.1)
     } else {
         category_peak
@@ -411,6 +443,17 @@ pub fn shape(
         ),
         req.longest_run_km.unwrap_or(req.weekly_km * 0.3).max(3.0) + long_step,
     );
+    // A marathon or ultra climbs to its peak volume through the block, in
+    // blocks of building weeks between recovery weeks, reaching it in the
+    // last weeks before the taper: not at the peak in week 2 and flat
+    // for months.
+    let ramp = VolumeRamp {
+        curve: LongRunCurve {
+            start: req.weekly_km.min(peak_target),
+            ..LongRunCurve::new(pre, peak_target, 0.0)
+        },
+        on: req.race.metres() > 40_000.0,
+    };
     // Long runs of the building weeks, newest last, for the spacing rule.
     let mut building_longs: Vec<f64> = Vec::new();
 
@@ -430,7 +473,12 @@ pub fn shape(
         } else if i == 1 {
             floor_half(req.weekly_km.min(peak_target))
         } else {
-            floor_half((last_build_km * growth).min(peak_target).min(limit))
+            floor_half(
+                (last_build_km * growth)
+                    .min(ramp.at(i))
+                    .min(peak_target)
+                    .min(limit),
+            )
         };
         let km = km.min(caps.get(i as usize - 1).copied().unwrap_or(f64::INFINITY));
         let cap = long_run_cap_km(km).min(cat.long_cap_km).min(time_cap);
