@@ -94,6 +94,10 @@ impl shape::Carrier for Context<'_> {
         (most, long)
     }
 
+    fn peek(&mut self, w: &WeekShape) -> (f64, f64) {
+        Context::carries(self, w)
+    }
+
     fn commit(&mut self, w: &WeekShape) {
         let week = self.week(w);
         self.built.push(week);
@@ -160,9 +164,6 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
             first_trim.extend(ctx.trimmed.iter().copied());
         }
         pass += 1;
-        if std::env::var("RC_DEBUG").is_ok() {
-            eprintln!("pass {pass} trimmed {:?}", ctx.trimmed);
-        }
         if ctx.trimmed.is_empty() || pass == 8 {
             break (weeks, warnings, ctx);
         }
@@ -321,7 +322,8 @@ impl Context<'_> {
         // kilometre moves to the easy runs.
         let building = matches!(w.phase, Phase::Base | Phase::Build | Phase::Peak) && !w.recovery;
         let same = |k: &f64| (k - long_km).abs() < 0.05;
-        let (long_km, easy_total) = if building
+        let easy_days_n = slots.iter().filter(|s| **s == Slot::Easy).count() as f64;
+        let (long_km, easy_total, week_km) = if building
             && long_km >= 10.0
             && easy_total > 0.0
             && self.building_longs.len() >= 2
@@ -329,9 +331,16 @@ impl Context<'_> {
                 .iter()
                 .all(same)
         {
-            (long_km - 0.5, easy_total + 0.5)
+            // The easy runs stay within three quarters of the shorter long
+            // run; when they cannot take the half kilometre, the week is
+            // that much smaller.
+            if easy_total + 0.5 <= easy_days_n * self.limits.max_easy(Some(long_km - 0.5)) + 1e-9 {
+                (long_km - 0.5, easy_total + 0.5, week_km)
+            } else {
+                (long_km - 0.5, easy_total, week_km - 0.5)
+            }
         } else {
-            (long_km, easy_total)
+            (long_km, easy_total, week_km)
         };
         if building && long_km > 0.0 {
             self.building_longs.push(long_km);
@@ -581,7 +590,19 @@ impl Context<'_> {
         let last = day((w.start + 6.days()).weekday());
         let (days, heavy_at) = self.strength_placement(&strength_slots, count, &km_by_day, last);
         // Race week keeps one light session: nothing heavy so close to it.
-        let heavy_at = heavy_at.filter(|_| !race_week);
+        // Nor on a back-to-back long run: another day that fits takes it.
+        let heavy_at = heavy_at.filter(|_| !race_week).and_then(|h| {
+            if b2b_day != Some(days[h]) {
+                return Some(h);
+            }
+            (0..days.len())
+                .filter(|&i| {
+                    Some(days[i]) != b2b_day
+                        && days[i] != last
+                        && strength::heavy_fits(&strength_slots, days[i])
+                })
+                .min_by(|&a, &b| km_by_day[days[a]].total_cmp(&km_by_day[days[b]]))
+        });
         let stability = !req.self_check.is_empty();
         let abductor_bias = stability
             || req

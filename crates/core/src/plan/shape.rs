@@ -342,6 +342,9 @@ pub trait Carrier {
     /// How much of the week's volume its run days carry with runs worth
     /// doing (see `sizing`), and the long run they lay out.
     fn carries(&mut self, w: &WeekShape) -> (f64, f64);
+    /// The same, for a week the shape only looks ahead to (not recorded
+    /// as held below what it wanted).
+    fn peek(&mut self, w: &WeekShape) -> (f64, f64);
     /// The week's shape is final: the weeks after it are sized from the
     /// runs it really holds (its sessions, its long run), not a guess.
     fn commit(&mut self, w: &WeekShape);
@@ -370,7 +373,8 @@ pub fn shape(
         let (grow, ceiling) = (grow.is_some(), grow.unwrap_or(0.0));
         let mut laid = ws.long_km;
         let mut grown = !grow;
-        for _ in 0..4 {
+        let (wanted, mut regrown) = (ws.km, !grow);
+        for _ in 0..5 {
             let (most, long) = carrier.carries(&ws);
             laid = long;
             if most >= ws.km - 1e-9 {
@@ -389,6 +393,22 @@ pub fn shape(
             }
             ws.km = most;
             ws.long_km = ws.long_km.min(floor_half(long_run_cap_km(most)));
+            // A week trimmed under a share step (40 or 60 km) may hold a
+            // longer long run than the bigger week did: it grows back, and
+            // the week with it, staying under the step.
+            // The longest long run whose week (the easy runs growing with
+            // it) still gives it its share.
+            let mut long = floor_half(long_caps.min(ceiling));
+            while !regrown && long > ws.long_km + 0.25 {
+                let more = (long - ws.long_km) * (1.0 + crate::plan::sizing::EASY_TO_LONG);
+                let km = floor_half((most + more).min(wanted));
+                if floor_half(long_run_cap_km(km)) >= long {
+                    regrown = true;
+                    ws.km = km;
+                    ws.long_km = long;
+                }
+                long -= 0.5;
+            }
         }
         (ws, laid)
     };
@@ -434,13 +454,40 @@ pub fn shape(
         .max(req.weekly_km);
     let time_cap = long_run_time_cap_km(&cat, easy_s_per_km);
     let long_step = if first_timer { 1.5 } else { 2.0 };
+    let peak_long = floor_half(
+        long_run_cap_km(peak_target)
+            .min(cat.long_cap_km)
+            .min(time_cap),
+    );
+    // The long run the peak weeks' three or four run days really hold (a
+    // quality session in place of an easy run, easy runs capped at three
+    // quarters of the long run): the block builds to that, so no early
+    // week's long run outgrows the peak.
+    let peak_long = if pre >= 2 && req.run_days.len() <= 4 {
+        let (_, holds) = carrier.peek(&WeekShape {
+            index: pre,
+            start: req.start + (7 * (i64::from(pre) - 1)).days(),
+            phase: phase_of[(pre - 1) as usize],
+            recovery: false,
+            km: peak_target,
+            long_km: peak_long,
+            quality: if first_timer { 1 } else { 2 },
+            prev_km: peak_target,
+            limit_km: peak_target,
+            weeks_since_recovery: 0,
+            peak_km: 0.0,
+        });
+        if holds > 0.0 {
+            peak_long.min(floor_half(holds)).max(peak_long * 0.5)
+        } else {
+            peak_long
+        }
+    } else {
+        peak_long
+    };
     let curve = LongRunCurve::new(
         pre,
-        floor_half(
-            long_run_cap_km(peak_target)
-                .min(cat.long_cap_km)
-                .min(time_cap),
-        ),
+        peak_long,
         req.longest_run_km.unwrap_or(req.weekly_km * 0.3).max(3.0) + long_step,
     );
     // A marathon or ultra climbs to its peak volume through the block, in
@@ -513,13 +560,17 @@ pub fn shape(
                 weeks_since_recovery: since_recovery,
                 peak_km: 0.0,
             },
-            Some((last_long + long_step).max(longest)),
+            Some((last_long + long_step).max(longest).min(peak_long)),
         );
         if !recovery {
             // The runs as laid out decide whether the long run would be the
             // same a third building week running (the run days can hold it
             // below the curve): then it steps back.
-            if let Some(back) = spaced(laid, &building_longs) {
+            // Right after a recovery week (which already lowered it) the
+            // layout's half-kilometre step is spacing enough: a deeper step
+            // back would cut the week's volume with it.
+            let after_recovery = weeks.last().is_some_and(|w: &WeekShape| w.recovery);
+            if let Some(back) = spaced(laid, &building_longs).filter(|_| !after_recovery) {
                 (ws, laid) = fit(
                     carrier,
                     WeekShape {
