@@ -295,13 +295,13 @@ impl Context<'_> {
         let req = self.req;
         let race_week = w.phase == Phase::Race;
         let units = req.units;
-        let week_note = why::week(w, self.total_weeks, &self.race_label, units);
         let dates = self.dates(w);
         let max_runs = match req.level {
             Level::FirstTimer => 5,
             Level::Experienced => 7,
         };
         let (w, no_quality, long_dropped) = self.week_frame(w, &dates);
+        let framed = w.clone();
         let w = &w;
         let Laid {
             slots,
@@ -682,10 +682,6 @@ impl Context<'_> {
         // The week's rule lives in the week's focus, once; each run's why
         // says only what is particular to that run.
         let level_note = why::level_note(req.level, w.index, w.phase);
-        let focus = match &level_note {
-            Some(n) => format!("{week_note} {n}"),
-            None => week_note,
-        };
         let days: Vec<Day> = dates
             .iter()
             .map(|date| {
@@ -713,10 +709,31 @@ impl Context<'_> {
             training_km: 0.0,
             race_km: 0.0,
             run_minutes: 0,
-            focus,
+            focus: String::new(),
             days,
         };
-        let week = with_totals(week);
+        let mut week = with_totals(week);
+        // The focus speaks of the week as finally laid out: its real volume,
+        // and a long run left out before the race said so (a week framed
+        // into the taper measures from the peak so far).
+        let peak_so_far = self.built.iter().map(|w| w.training_km).fold(0.0, f64::max);
+        let final_shape = WeekShape {
+            km: week.training_km,
+            peak_km: if framed.peak_km > 0.0 {
+                framed.peak_km
+            } else {
+                peak_so_far
+            },
+            ..framed
+        };
+        let mut focus = why::week(&final_shape, self.total_weeks, &self.race_label, units);
+        if long_dropped {
+            focus = format!("{focus} {}", why::long_run_dropped_week());
+        }
+        if let Some(n) = &level_note {
+            focus = format!("{focus} {n}");
+        }
+        week.focus = focus;
         if !w.recovery && !race_week {
             for (_, s) in week.sessions().filter(|(_, s)| s.kind.is_quality()) {
                 let pick = Pick {
