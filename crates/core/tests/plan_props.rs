@@ -333,4 +333,13 @@ fn regression_small_weeks_on_many_days() {
             "2026-09-22",
         )
     });
+    // A first-timer's 50K on five days: early long runs past what the peak
+    // weeks, with their quality session, hold.
+    assert_passes(regression(
+        "50k",
+        "first-timer",
+        &["mon", "tue", "thu", "fri", "sat"],
+        88.96,
+        "2026-11-03",
+    ));
 }

@@ -459,11 +459,11 @@ pub fn shape(
             .min(cat.long_cap_km)
             .min(time_cap),
     );
-    // The long run the peak weeks' three or four run days really hold (a
-    // quality session in place of an easy run, easy runs capped at three
-    // quarters of the long run): the block builds to that, so no early
-    // week's long run outgrows the peak.
-    let peak_long = if pre >= 2 && req.run_days.len() <= 4 {
+    // The long run the peak weeks really hold on three or four run days,
+    // or a first-timer's five (a quality session in place of an easy run,
+    // easy runs capped at three quarters of the long run): the block
+    // builds to that, so no early week's long run outgrows the peak.
+    let peak_long = if pre >= 2 && (req.run_days.len() <= 4 || first_timer) {
         let (_, holds) = carrier.peek(&WeekShape {
             index: pre,
             start: req.start + (7 * (i64::from(pre) - 1)).days(),
