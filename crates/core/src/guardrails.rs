@@ -600,6 +600,15 @@ fn strength_load(plan: &Plan, f: &mut Findings) {
                     .iter()
                     .any(|x| x.kind.is_quality() || x.kind == SessionKind::Long)
             });
+            if heavy && back_to_back(plan, w) == Some(d.date) {
+                f.add(
+                    "heavy_strength",
+                    w,
+                    Some(d.date),
+                    "heavy single-leg work on a back-to-back long-run day; only a light session fits there"
+                        .into(),
+                );
+            }
             if heavy && hard_next {
                 f.add(
                     "heavy_strength",
@@ -1048,12 +1057,16 @@ fn peak_timing(plan: &Plan, volumes: &[f64], f: &mut Findings) {
     };
     // A block of under seven weeks before race week is all "late". A plan
     // whose run days cannot carry the volume holds what they can each week
-    // (its early weeks may hold more), and says so with the choice.
+    // (its early weeks may hold more), and says so with the choice. An
+    // ultra on five or more run days climbs to its peak whatever they hold:
+    // no exemption (on three or four, a quality session in place of an easy
+    // run can still leave the late weeks smaller).
     let overloaded = plan
         .warnings
         .iter()
         .any(|w| w.contains("do not carry the volume"));
-    if race < 7 || overloaded {
+    let run_days = plan.athlete.as_ref().map_or(7, |a| a.run_days.len());
+    if race < 7 || (overloaded && (plan.race.distance_m <= 42_300 || run_days <= 4)) {
         return;
     }
     // A week at the volume the runner already runs is not a peak the block

@@ -323,7 +323,7 @@ fn the_last_building_weeks_rehearse_race_pace_and_the_checker_wants_it() {
             (7, "10K-pace reps 3 × 1600 m".to_owned()),
             (8, "10K-pace reps 3 × 1600 m".to_owned()),
             (9, "10K-pace reps 4 × 1600 m".to_owned()),
-            (10, "10K-pace reps 3 × 1600 m".to_owned()),
+            (10, "10K-pace reps 4 × 1600 m".to_owned()),
         ]
     );
     // 40:00 for 10K is 4:00/km: the band sits around it.
@@ -373,7 +373,7 @@ fn the_checker_fails_a_block_that_peaks_in_week_two() {
     );
     // The biggest week in week 2 (its long run unchanged).
     let mut big = plan.clone();
-    for _ in 0..2 {
+    for _ in 0..3 {
         grown(&mut big, SessionKind::Easy, 8.0);
     }
     let found = check(&big);
@@ -383,4 +383,56 @@ fn the_checker_fails_a_block_that_peaks_in_week_two() {
             .any(|v| v.rule == "peak_timing" && v.week == 2 && v.message.contains("biggest week")),
         "{found:?}"
     );
+}
+
+/// A week whose long run would fall two days before the race drops it; its
+/// focus speaks of the week as laid out (its real volume, no long run), not
+/// of the week the shape first drew.
+#[test]
+fn a_week_without_its_long_run_says_so_in_its_focus() {
+    let plan = plan(PlanInput {
+        race: "half".into(),
+        // A Monday; weeks start on Mondays, so Sunday's long run falls in
+        // the week before race week.
+        race_date: "2027-03-01".into(),
+        weeks: Some(12),
+        run_days: ["tue", "thu", "sat", "sun"].map(String::from).to_vec(),
+        long_run_day: "sun".into(),
+        level: "experienced".into(),
+        weekly_km: 40.0,
+        longest_run_km: Some(16.0),
+        strength_days: 2,
+        week_start: Some("mon".into()),
+        today: Some("2026-11-28".into()),
+        ..Default::default()
+    });
+    let w = plan
+        .weeks
+        .iter()
+        .find(|w| {
+            w.days
+                .iter()
+                .any(|d| d.date == jiff::civil::date(2027, 2, 28))
+        })
+        .unwrap();
+    assert!(
+        !w.sessions().any(|(_, s)| s.kind == SessionKind::Long),
+        "{w:?}"
+    );
+    assert!(w.focus.contains("No long run this week"), "{}", w.focus);
+    assert!(
+        w.focus.contains(&format!("{:.1} km", w.training_km)),
+        "{} / {}",
+        w.focus,
+        w.training_km
+    );
+    for w in &plan.weeks {
+        assert!(
+            w.focus.contains(&format!("{:.1} km", w.training_km)),
+            "week {}: {} / {}",
+            w.index,
+            w.focus,
+            w.training_km
+        );
+    }
 }

@@ -233,3 +233,113 @@ proptest! {
         }
     }
 }
+
+/// Requests random seeds found failing the checker outside CI's runs,
+/// kept by name so they stay fixed.
+fn assert_passes(input: PlanInput) {
+    let req = input.validate().unwrap();
+    let plan = build_plan(&req);
+    let found = check(&plan);
+    assert!(
+        found.is_empty(),
+        "{input:?}\n{}",
+        found
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+fn regression(race: &str, level: &str, days: &[&str], weekly_km: f64, start: &str) -> PlanInput {
+    PlanInput {
+        race: race.into(),
+        race_date: "2027-03-01".into(),
+        start: Some(start.into()),
+        run_days: days.iter().map(|d| d.to_string()).collect(),
+        long_run_day: days[0].into(),
+        level: level.into(),
+        weekly_km,
+        strength_days: 2,
+        ..Default::default()
+    }
+}
+
+/// Week 13 came back from a recovery week past 110% of week 11, which the
+/// run days had held below what the shape wanted.
+#[test]
+fn regression_half_on_three_days_returns_from_recovery_within_the_progression() {
+    assert_passes(PlanInput {
+        longest_run_km: Some(9.46),
+        recent: Some(RecentInput {
+            distance: "10k".into(),
+            time: "1:02:08".into(),
+        }),
+        ..regression(
+            "half",
+            "experienced",
+            &["mon", "tue", "wed"],
+            26.41,
+            "2026-09-29",
+        )
+    });
+}
+
+/// A fast first-timer on five short run days: the long run shrank once the
+/// quality session came in, so the block peaked in week 3.
+#[test]
+fn regression_fast_first_timer_15k_on_five_days_peaks_late() {
+    for secs in [0, 15, 30, 45, 59] {
+        assert_passes(PlanInput {
+            recent: Some(RecentInput {
+                distance: "5k".into(),
+                time: format!("0:17:{secs:02}"),
+            }),
+            ..regression(
+                "15k",
+                "first-timer",
+                &["mon", "tue", "wed", "thu", "fri"],
+                27.88,
+                "2026-12-01",
+            )
+        });
+    }
+}
+
+/// Found by random seeds after the shape learned what each week holds.
+#[test]
+fn regression_small_weeks_on_many_days() {
+    assert_passes(regression(
+        "5k",
+        "experienced",
+        &["mon", "tue", "thu", "fri", "sat"],
+        12.12,
+        "2026-10-06",
+    ));
+    assert_passes(regression(
+        "50k",
+        "experienced",
+        &["mon", "tue", "wed", "thu"],
+        16.44,
+        "2026-10-13",
+    ));
+    assert_passes(PlanInput {
+        longest_run_km: Some(6.58),
+        ..regression(
+            "15k",
+            "experienced",
+            &["mon", "tue", "wed", "thu", "fri"],
+            15.61,
+            "2026-09-22",
+        )
+    });
+    // A first-timer's 50K on five days: early long runs past what the peak
+    // weeks, with their quality session, hold.
+    assert_passes(regression(
+        "50k",
+        "first-timer",
+        &["mon", "tue", "thu", "fri", "sat"],
+        88.96,
+        "2026-11-03",
+    ));
+}

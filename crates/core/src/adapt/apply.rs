@@ -323,22 +323,17 @@ fn demote_back_to_back(week: &mut Week, long_day: Option<jiff::civil::Weekday>, 
             .map(|s| s.km())
             .fold(0.0, f64::max)
     };
-    // Only a week of two long runs has a back-to-back one (a long run
-    // moved off its day by a hand edit stays).
-    if week
-        .sessions()
-        .filter(|(_, s)| s.kind == SessionKind::Long)
-        .count()
-        < 2
-    {
+    let Some(long_day) = long_day else {
         return;
-    }
+    };
     let before: Vec<f64> = std::iter::once(0.0)
         .chain(week.days.iter().map(long))
         .collect();
     for (d, day) in week.days.iter_mut().enumerate() {
-        // The long run is the one on the long-run day (any, without one).
-        let main = long_day.is_none_or(|l| day.date.weekday() == l);
+        // Only the day after the long-run day holds a back-to-back long run
+        // (a long run moved to another day by a hand edit stays); with the
+        // long run before it lowered or made easy, it follows.
+        let main = d == 0 || day.date.yesterday().ok().map(|y| y.weekday()) != Some(long_day);
         for s in day
             .sessions
             .iter_mut()
@@ -409,31 +404,61 @@ fn set_volume(plan: &mut Plan, i: usize, target: f64, prefix: &str, lock_long: b
         })
         .collect();
     // The week's (first) long run is the long run; an ultra's back-to-back
-    // long run the day after shares the rest like the easy runs.
+    // long run the day after scales with it (never past its share of it),
+    // and the easy runs share the rest.
     let mut runs = runs;
-    if let Some(first) = runs.iter().position(|r| r.3) {
-        for r in &mut runs[first + 1..] {
-            r.3 = false;
-        }
-    }
+    let first = runs.iter().position(|r| r.3);
+    let b2b: Vec<(usize, usize, i64, bool)> = first
+        .map(|f| runs[f + 1..].iter().filter(|r| r.3).copied().collect())
+        .unwrap_or_default();
+    runs.retain(|r| !b2b.contains(r));
     let steady_m = (target_m - q_m).max(0);
     let long_m: i64 = runs.iter().filter(|r| r.3).map(|r| r.2).sum();
+    let b2b_m: i64 = b2b.iter().map(|r| r.2).sum();
     let others_m: i64 = runs.iter().filter(|r| !r.3).map(|r| r.2).sum();
     let has_others = runs.iter().any(|r| !r.3);
     let new_long = if !has_others {
-        steady_m
+        if long_m + b2b_m > 0 {
+            steady_m * long_m / (long_m + b2b_m)
+        } else {
+            steady_m
+        }
     } else if lock_long {
         long_m.min(steady_m)
     } else {
         let share = ((long_run_share_cap(target) * target - 0.3) * 1000.0).max(0.0) as i64;
-        let scaled = if long_m + others_m > 0 {
-            (long_m as f64 * steady_m as f64 / (long_m + others_m) as f64).round() as i64
+        let all = long_m + b2b_m + others_m;
+        let scaled = if all > 0 {
+            (long_m as f64 * steady_m as f64 / all as f64).round() as i64
         } else {
             0
         };
         scaled.min(share).min(steady_m)
     };
+    let ratio = if long_m > 0 {
+        (new_long as f64 / long_m as f64).min(1.0)
+    } else {
+        0.0
+    };
+    let mut left_for_b2b = (steady_m - new_long).max(0);
+    let new_b2b: Vec<i64> = b2b
+        .iter()
+        .map(|r| {
+            let m = ((r.2 as f64 * ratio) as i64 / 100 * 100).min(left_for_b2b);
+            left_for_b2b -= m;
+            m
+        })
+        .collect();
+    for (r, m) in b2b.iter().zip(&new_b2b) {
+        resize(
+            &mut week.days[r.0].sessions[r.1],
+            (*m).max(0) as u32,
+            prefix,
+            units,
+        );
+    }
     let rest = steady_m
+        - new_b2b.iter().sum::<i64>()
         - if long_m > 0 || !has_others {
             new_long
         } else {
@@ -783,13 +808,20 @@ fn cap_long_run(plan: &mut Plan, i: usize, max_km: f64, prefix: &str) -> bool {
     let units = plan.units();
     let before = plan.weeks[i].clone();
     let max_m = (max_km * 1000.0).round() as u32;
+    // The long run is capped; an ultra's back-to-back long run after it
+    // shrinks by the same ratio, staying its share of the long run.
+    let mut ratio = 1.0;
     for day in &mut plan.weeks[i].days {
         for s in day
             .sessions
             .iter_mut()
             .filter(|s| s.kind == SessionKind::Long)
         {
-            if s.distance_m.unwrap_or(0) > max_m + 50 {
+            let m = s.distance_m.unwrap_or(0);
+            if ratio < 1.0 {
+                resize(s, (f64::from(m) * ratio) as u32 / 100 * 100, prefix, units);
+            } else if m > max_m + 50 {
+                ratio = f64::from(max_m) / f64::from(m);
                 resize(s, max_m, prefix, units);
             }
         }

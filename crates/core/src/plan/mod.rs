@@ -79,6 +79,29 @@ struct Context<'a> {
     longest_long: f64,
     /// Weeks before the taper.
     pre_taper: u32,
+    /// Weeks the shape had to hold below what it wanted, for the warning.
+    held: Vec<(u32, f64, f64)>,
+    /// The weeks built so far.
+    built: Vec<Week>,
+}
+
+impl shape::Carrier for Context<'_> {
+    fn carries(&mut self, w: &WeekShape) -> (f64, f64) {
+        let (most, long) = Context::carries(self, w);
+        if most < w.km - 0.05 {
+            self.held.push((w.index, w.km, most));
+        }
+        (most, long)
+    }
+
+    fn peek(&mut self, w: &WeekShape) -> (f64, f64) {
+        Context::carries(self, w)
+    }
+
+    fn commit(&mut self, w: &WeekShape) {
+        let week = self.week(w);
+        self.built.push(week);
+    }
 }
 
 /// Builds the plan for a checked request.
@@ -131,26 +154,20 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
             trimmed: Vec::new(),
             longest_long: 0.0,
             pre_taper: req.weeks() - cat.taper_weeks(req.weeks()),
+            held: Vec::new(),
+            built: Vec::new(),
         };
-        // Weeks the shape had to hold below what it wanted, for the warning.
-        let held = std::cell::RefCell::new(Vec::new());
-        let (shapes, warnings) = shape(req, easy_mid, &caps, &|w| {
-            let (most, long) = ctx.carries(w);
-            if most < w.km - 0.05 {
-                held.borrow_mut().push((w.index, w.km, most));
-            }
-            (most, long)
-        });
-        let weeks: Vec<Week> = shapes.iter().map(|w| ctx.week(w)).collect();
+        let (_, warnings) = shape(req, easy_mid, &caps, &mut ctx);
+        let weeks = std::mem::take(&mut ctx.built);
         if pass == 0 {
-            first_trim = held.into_inner();
+            first_trim = std::mem::take(&mut ctx.held);
             first_trim.extend(ctx.trimmed.iter().copied());
         }
         pass += 1;
         if ctx.trimmed.is_empty() || pass == 8 {
             break (weeks, warnings, ctx);
         }
-        caps.resize(shapes.len(), f64::INFINITY);
+        caps.resize(weeks.len(), f64::INFINITY);
         for &(i, _, most) in &ctx.trimmed {
             let c = &mut caps[i as usize - 1];
             *c = c.min(most);
@@ -278,13 +295,13 @@ impl Context<'_> {
         let req = self.req;
         let race_week = w.phase == Phase::Race;
         let units = req.units;
-        let week_note = why::week(w, self.total_weeks, &self.race_label, units);
         let dates = self.dates(w);
         let max_runs = match req.level {
             Level::FirstTimer => 5,
             Level::Experienced => 7,
         };
         let (w, no_quality, long_dropped) = self.week_frame(w, &dates);
+        let framed = w.clone();
         let w = &w;
         let Laid {
             slots,
@@ -305,7 +322,8 @@ impl Context<'_> {
         // kilometre moves to the easy runs.
         let building = matches!(w.phase, Phase::Base | Phase::Build | Phase::Peak) && !w.recovery;
         let same = |k: &f64| (k - long_km).abs() < 0.05;
-        let (long_km, easy_total) = if building
+        let easy_days_n = slots.iter().filter(|s| **s == Slot::Easy).count() as f64;
+        let (long_km, easy_total, week_km) = if building
             && long_km >= 10.0
             && easy_total > 0.0
             && self.building_longs.len() >= 2
@@ -313,9 +331,16 @@ impl Context<'_> {
                 .iter()
                 .all(same)
         {
-            (long_km - 0.5, easy_total + 0.5)
+            // The easy runs stay within three quarters of the shorter long
+            // run; when they cannot take the half kilometre, the week is
+            // that much smaller.
+            if easy_total + 0.5 <= easy_days_n * self.limits.max_easy(Some(long_km - 0.5)) + 1e-9 {
+                (long_km - 0.5, easy_total + 0.5, week_km)
+            } else {
+                (long_km - 0.5, easy_total, week_km - 0.5)
+            }
         } else {
-            (long_km, easy_total)
+            (long_km, easy_total, week_km)
         };
         if building && long_km > 0.0 {
             self.building_longs.push(long_km);
@@ -546,6 +571,12 @@ impl Context<'_> {
             usize::from(req.strength_days)
         };
         let mut strength_slots = slots;
+        // An ultra's back-to-back long run is a hard day for strength too:
+        // another day is preferred, and it never takes the heavy session.
+        let b2b_day = back_to_back.is_some().then_some(recovery_day);
+        if let Some(d) = b2b_day {
+            strength_slots[d] = Slot::Quality(u8::MAX);
+        }
         if race_week {
             // Only days at least two before the race can take strength work.
             let race_date = req.race_date;
@@ -559,7 +590,19 @@ impl Context<'_> {
         let last = day((w.start + 6.days()).weekday());
         let (days, heavy_at) = self.strength_placement(&strength_slots, count, &km_by_day, last);
         // Race week keeps one light session: nothing heavy so close to it.
-        let heavy_at = heavy_at.filter(|_| !race_week);
+        // Nor on a back-to-back long run: another day that fits takes it.
+        let heavy_at = heavy_at.filter(|_| !race_week).and_then(|h| {
+            if b2b_day != Some(days[h]) {
+                return Some(h);
+            }
+            (0..days.len())
+                .filter(|&i| {
+                    Some(days[i]) != b2b_day
+                        && days[i] != last
+                        && strength::heavy_fits(&strength_slots, days[i])
+                })
+                .min_by(|&a, &b| km_by_day[days[a]].total_cmp(&km_by_day[days[b]]))
+        });
         let stability = !req.self_check.is_empty();
         let abductor_bias = stability
             || req
@@ -577,6 +620,9 @@ impl Context<'_> {
                     .session(f, volume, &req.niggles, &req.equipment, (six, balance));
             let minutes = strength::minutes(&exercises);
             let after = match by_day[d].iter().find(|s| s.kind.is_run()) {
+                _ if b2b_day == Some(d) => {
+                    "after your back-to-back long run, kept light (no heavy single-leg work on a long-run weekend)".to_owned()
+                }
                 Some(run) => format!("after your {} run", run.kind.label().to_lowercase()),
                 None => "on a day without running".to_owned(),
             };
@@ -636,10 +682,6 @@ impl Context<'_> {
         // The week's rule lives in the week's focus, once; each run's why
         // says only what is particular to that run.
         let level_note = why::level_note(req.level, w.index, w.phase);
-        let focus = match &level_note {
-            Some(n) => format!("{week_note} {n}"),
-            None => week_note,
-        };
         let days: Vec<Day> = dates
             .iter()
             .map(|date| {
@@ -667,10 +709,31 @@ impl Context<'_> {
             training_km: 0.0,
             race_km: 0.0,
             run_minutes: 0,
-            focus,
+            focus: String::new(),
             days,
         };
-        let week = with_totals(week);
+        let mut week = with_totals(week);
+        // The focus speaks of the week as finally laid out: its real volume,
+        // and a long run left out before the race said so (a week framed
+        // into the taper measures from the peak so far).
+        let peak_so_far = self.built.iter().map(|w| w.training_km).fold(0.0, f64::max);
+        let final_shape = WeekShape {
+            km: week.training_km,
+            peak_km: if framed.peak_km > 0.0 {
+                framed.peak_km
+            } else {
+                peak_so_far
+            },
+            ..framed
+        };
+        let mut focus = why::week(&final_shape, self.total_weeks, &self.race_label, units);
+        if long_dropped {
+            focus = format!("{focus} {}", why::long_run_dropped_week());
+        }
+        if let Some(n) = &level_note {
+            focus = format!("{focus} {n}");
+        }
+        week.focus = focus;
         if !w.recovery && !race_week {
             for (_, s) in week.sessions().filter(|(_, s)| s.kind.is_quality()) {
                 let pick = Pick {
@@ -845,7 +908,15 @@ impl Context<'_> {
         // sessions and runs down, the first layout whose runs are all worth
         // doing wins. With every run day in use and still too much volume,
         // the week carries what its runs can.
+        // The long run carries the block: a second quality session that
+        // would cut it well short gives way (the first one stays).
+        let mut second_gives_way: Option<Laid> = None;
         for wanted_q in (0..=options.len() as u8).rev() {
+            // A layout whose easy runs only reach their minimum by cutting
+            // the long run well short of its size waits: one run fewer may
+            // keep the long run (a short easy run is worth less than the
+            // week's long one). Three runs are always kept.
+            let mut shortened: Option<Laid> = None;
             for runs in (1..=top.max(1)).rev() {
                 for _trim in 0..12 {
                     let (mut slots, q) = if race_week {
@@ -887,7 +958,7 @@ impl Context<'_> {
                             break;
                         }
                         Spread::Fits { long_km, easy_km } => {
-                            return Laid {
+                            let laid = Laid {
                                 slots,
                                 sessions_q,
                                 long_km,
@@ -895,6 +966,12 @@ impl Context<'_> {
                                 week_km,
                                 long_cap_km,
                             };
+                            let cap = long_cap.unwrap_or(0.0);
+                            if runs > 3 && !race_week && long_km < cap - (0.1 * cap).max(1.0) {
+                                shortened = shortened.or(Some(laid));
+                                break;
+                            }
+                            return laid;
                         }
                         Spread::TooLong { week_km: most }
                             if runs == top && (easy_count > 0 || q == 0) =>
@@ -908,6 +985,16 @@ impl Context<'_> {
                     }
                 }
             }
+            if let Some(laid) = shortened {
+                if wanted_q > 1 {
+                    second_gives_way = second_gives_way.or(Some(laid));
+                    continue;
+                }
+                return laid;
+            }
+        }
+        if let Some(laid) = second_gives_way {
+            return laid;
         }
         // Nothing worth doing fits: one run carries the whole (tiny) week,
         // still no longer than an easy run may be, nor than the longest long

@@ -268,6 +268,34 @@ impl LongRunCurve {
     }
 }
 
+/// The building weeks' volume on its way to the peak (see [`LongRunCurve`]:
+/// the same steady climb, from the runner's volume now).
+struct VolumeRamp {
+    curve: LongRunCurve,
+    on: bool,
+}
+
+impl VolumeRamp {
+    fn at(&self, i: u32) -> f64 {
+        if !self.on {
+            return f64::INFINITY;
+        }
+        let c = &self.curve;
+        if i >= c.peak_from {
+            return c.peak;
+        }
+        let building = |to: u32| (1..to).filter(|&k| !(c.pre >= 4 && k % 4 == 0)).count();
+        let total = building(c.peak_from);
+        if total == 0 {
+            return c.peak;
+        }
+        // Rounded up to the half kilometre, so the climb never stalls on
+        // rounding down.
+        let km = c.start + (c.peak - c.start) * building(i) as f64 / total as f64;
+        (km * 2.0 - 1e-9).ceil() / 2.0
+    }
+}
+
 /// A long run that would be the third of the same length in a row (building
 /// weeks) steps back: the same long run week after week builds nothing.
 fn spaced(long_km: f64, before: &[f64]) -> Option<f64> {
@@ -309,15 +337,27 @@ pub fn long_run_time_cap_km(cat: &RaceCategory, easy_s_per_km: f64) -> f64 {
     cat.long_cap_min * 60.0 / easy_s_per_km
 }
 
-/// The plan's weeks. `carry` tells how much of a week's volume its run days
-/// carry with runs worth doing (see `sizing`) and the long run they lay out;
-/// `caps` holds, per week, a
-/// limit found by building the plan once (infinite when not known).
+/// What lays a week's runs out, asked while the shape is drawn.
+pub trait Carrier {
+    /// How much of the week's volume its run days carry with runs worth
+    /// doing (see `sizing`), and the long run they lay out.
+    fn carries(&mut self, w: &WeekShape) -> (f64, f64);
+    /// The same, for a week the shape only looks ahead to (not recorded
+    /// as held below what it wanted).
+    fn peek(&mut self, w: &WeekShape) -> (f64, f64);
+    /// The week's shape is final: the weeks after it are sized from the
+    /// runs it really holds (its sessions, its long run), not a guess.
+    fn commit(&mut self, w: &WeekShape);
+}
+
+/// The plan's weeks, each committed to `carrier` as soon as it is final;
+/// `caps` holds, per week, a limit found by building the plan once
+/// (infinite when not known).
 pub fn shape(
     req: &PlanRequest,
     easy_s_per_km: f64,
     caps: &[f64],
-    carry: &dyn Fn(&WeekShape) -> (f64, f64),
+    carrier: &mut dyn Carrier,
 ) -> (Vec<WeekShape>, Vec<String>) {
     // Volume the run days cannot carry is left out here, so progression,
     // recovery weeks and the taper are measured from what is planned.
@@ -329,12 +369,13 @@ pub fn shape(
     // `grow`: whether the long run may grow for the easy runs' sake (not
     // when it was just stepped back for spacing), and up to how far: never
     // past the step rule.
-    let fit = |mut ws: WeekShape, grow: Option<f64>| {
+    let fit = |carrier: &mut dyn Carrier, mut ws: WeekShape, grow: Option<f64>| {
         let (grow, ceiling) = (grow.is_some(), grow.unwrap_or(0.0));
         let mut laid = ws.long_km;
         let mut grown = !grow;
-        for _ in 0..4 {
-            let (most, long) = carry(&ws);
+        let (wanted, mut regrown) = (ws.km, !grow);
+        for _ in 0..5 {
+            let (most, long) = carrier.carries(&ws);
             laid = long;
             if most >= ws.km - 1e-9 {
                 break;
@@ -352,6 +393,22 @@ pub fn shape(
             }
             ws.km = most;
             ws.long_km = ws.long_km.min(floor_half(long_run_cap_km(most)));
+            // A week trimmed under a share step (40 or 60 km) may hold a
+            // longer long run than the bigger week did: it grows back, and
+            // the week with it, staying under the step.
+            // The longest long run whose week (the easy runs growing with
+            // it) still gives it its share.
+            let mut long = floor_half(long_caps.min(ceiling));
+            while !regrown && long > ws.long_km + 0.25 {
+                let more = (long - ws.long_km) * (1.0 + crate::plan::sizing::EASY_TO_LONG);
+                let km = floor_half((most + more).min(wanted));
+                if floor_half(long_run_cap_km(km)) >= long {
+                    regrown = true;
+                    ws.km = km;
+                    ws.long_km = long;
+                }
+                long -= 0.5;
+            }
         }
         (ws, laid)
     };
@@ -383,7 +440,11 @@ pub fn shape(
     };
     // A marathon or ultra block still builds for a runner who already runs
     // the usual peak: the long run needs the volume to grow.
-    let category_peak = if req.race.metres() > 40_000.0 {
+    // An ultra builds a fifth past what the runner runs now (within the
+    // block's growth cap): its long runs and back-to-back weekends need it.
+    let category_peak = if req.race.metres() > 42_300.0 {
+        category_peak.max(req.weekly_km * 1.2)
+    } else if req.race.metres() > 40_000.0 {
         category_peak.max(req.weekly_km * 1.1)
     } else {
         category_peak
@@ -393,15 +454,53 @@ pub fn shape(
         .max(req.weekly_km);
     let time_cap = long_run_time_cap_km(&cat, easy_s_per_km);
     let long_step = if first_timer { 1.5 } else { 2.0 };
+    let peak_long = floor_half(
+        long_run_cap_km(peak_target)
+            .min(cat.long_cap_km)
+            .min(time_cap),
+    );
+    // The long run the peak weeks really hold on three or four run days,
+    // or a first-timer's five (a quality session in place of an easy run,
+    // easy runs capped at three quarters of the long run): the block
+    // builds to that, so no early week's long run outgrows the peak.
+    let peak_long = if pre >= 2 && (req.run_days.len() <= 4 || first_timer) {
+        let (_, holds) = carrier.peek(&WeekShape {
+            index: pre,
+            start: req.start + (7 * (i64::from(pre) - 1)).days(),
+            phase: phase_of[(pre - 1) as usize],
+            recovery: false,
+            km: peak_target,
+            long_km: peak_long,
+            quality: if first_timer { 1 } else { 2 },
+            prev_km: peak_target,
+            limit_km: peak_target,
+            weeks_since_recovery: 0,
+            peak_km: 0.0,
+        });
+        if holds > 0.0 {
+            peak_long.min(floor_half(holds)).max(peak_long * 0.5)
+        } else {
+            peak_long
+        }
+    } else {
+        peak_long
+    };
     let curve = LongRunCurve::new(
         pre,
-        floor_half(
-            long_run_cap_km(peak_target)
-                .min(cat.long_cap_km)
-                .min(time_cap),
-        ),
+        peak_long,
         req.longest_run_km.unwrap_or(req.weekly_km * 0.3).max(3.0) + long_step,
     );
+    // A marathon or ultra climbs to its peak volume through the block, in
+    // blocks of building weeks between recovery weeks, reaching it in the
+    // last weeks before the taper: not at the peak in week 2 and flat
+    // for months.
+    let ramp = VolumeRamp {
+        curve: LongRunCurve {
+            start: req.weekly_km.min(peak_target),
+            ..LongRunCurve::new(pre, peak_target, 0.0)
+        },
+        on: req.race.metres() > 40_000.0,
+    };
     // Long runs of the building weeks, newest last, for the spacing rule.
     let mut building_longs: Vec<f64> = Vec::new();
 
@@ -421,7 +520,12 @@ pub fn shape(
         } else if i == 1 {
             floor_half(req.weekly_km.min(peak_target))
         } else {
-            floor_half((last_build_km * growth).min(peak_target).min(limit))
+            floor_half(
+                (last_build_km * growth)
+                    .min(ramp.at(i))
+                    .min(peak_target)
+                    .min(limit),
+            )
         };
         let km = km.min(caps.get(i as usize - 1).copied().unwrap_or(f64::INFINITY));
         let cap = long_run_cap_km(km).min(cat.long_cap_km).min(time_cap);
@@ -442,6 +546,7 @@ pub fn shape(
             (_, _, false) => 2,
         };
         let (mut ws, mut laid) = fit(
+            carrier,
             WeekShape {
                 index: i,
                 start: req.start + (7 * (i64::from(i) - 1)).days(),
@@ -455,14 +560,19 @@ pub fn shape(
                 weeks_since_recovery: since_recovery,
                 peak_km: 0.0,
             },
-            Some((last_long + long_step).max(longest)),
+            Some((last_long + long_step).max(longest).min(peak_long)),
         );
         if !recovery {
             // The runs as laid out decide whether the long run would be the
             // same a third building week running (the run days can hold it
             // below the curve): then it steps back.
-            if let Some(back) = spaced(laid, &building_longs) {
+            // Right after a recovery week (which already lowered it) the
+            // layout's half-kilometre step is spacing enough: a deeper step
+            // back would cut the week's volume with it.
+            let after_recovery = weeks.last().is_some_and(|w: &WeekShape| w.recovery);
+            if let Some(back) = spaced(laid, &building_longs).filter(|_| !after_recovery) {
                 (ws, laid) = fit(
+                    carrier,
                     WeekShape {
                         long_km: back.min(ws.long_km),
                         ..ws
@@ -483,6 +593,7 @@ pub fn shape(
         since_recovery = if recovery { 0 } else { since_recovery + 1 };
         longest = longest.max(laid);
         (two_back, one_back) = (one_back, ws.km);
+        carrier.commit(&ws);
         weeks.push(ws);
     }
     let peak = weeks.iter().map(|w| w.km).fold(
@@ -505,6 +616,7 @@ pub fn shape(
             floor_half((peak_long * (factor + 0.05)).min(long_run_cap_km(km)))
         };
         let (ws, _) = fit(
+            carrier,
             WeekShape {
                 index: i,
                 start: req.start + (7 * (i64::from(i) - 1)).days(),
@@ -522,6 +634,7 @@ pub fn shape(
             Some(longest),
         );
         (two_back, one_back) = (one_back, ws.km);
+        carrier.commit(&ws);
         weeks.push(ws);
     }
     if req.race.metres() >= 42_000.0 && peak_long < 28.0 {

@@ -326,6 +326,11 @@ pub fn race_eve_rest() -> String {
         .to_owned()
 }
 
+/// The week's focus when its long run would fall just before the race.
+pub fn long_run_dropped_week() -> &'static str {
+    "No long run this week: it would fall in the last two days before the race."
+}
+
 pub fn long_run_dropped() -> String {
     "No long run this close to the race: its distance is left out so your legs arrive fresh."
         .to_owned()
