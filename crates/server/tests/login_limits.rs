@@ -32,6 +32,21 @@ async fn login_from(app: &App, xff: &str, email: &str, password: &str) -> reqwes
         .unwrap()
 }
 
+/// The fifth failure locks an account for 1 s: checks that it did, and
+/// stretches the lock to a minute in the database (the clock moved, not a
+/// stopwatch raced), so a busy machine's slow argon2 cannot let it run out
+/// before the next guess arrives.
+async fn stretch_the_first_lock(app: &App) {
+    let stretched = execute(
+        &app.db,
+        "UPDATE login_failures SET locked_until = locked_until + 60000 \
+         WHERE locked_until - last_failure_at = 1000",
+    )
+    .await
+    .unwrap();
+    assert_eq!(stretched, 1, "{}: one account locked for 1 s", app.backend);
+}
+
 #[tokio::test]
 async fn one_account_backs_off_whatever_address_the_guesses_come_from() {
     for backend in backends() {
@@ -48,18 +63,7 @@ async fn one_account_backs_off_whatever_address_the_guesses_come_from() {
             .await;
             statuses.push(r.status().as_u16());
             if i == 4 {
-                // The fifth failure locks the account for 1 s. Stretched
-                // to a minute here (the clock in the database, not a
-                // stopwatch), so a busy machine's slow argon2 cannot let
-                // the lock run out before the next guess arrives.
-                let stretched = execute(
-                    &app.db,
-                    "UPDATE login_failures SET locked_until = locked_until + 60000 \
-                     WHERE locked_until - last_failure_at = 1000",
-                )
-                .await
-                .unwrap();
-                assert_eq!(stretched, 1, "{backend}: one account locked for 1 s");
+                stretch_the_first_lock(&app).await;
             }
             if r.status() == StatusCode::TOO_MANY_REQUESTS {
                 let wait: i64 = r.headers()["retry-after"]
@@ -117,17 +121,7 @@ async fn one_account_backs_off_whatever_address_the_guesses_come_from() {
             .await;
             statuses.push(r.status().as_u16());
             if i == 4 {
-                let stretched = execute(
-                    &app.db,
-                    "UPDATE login_failures SET locked_until = locked_until + 60000 \
-                     WHERE locked_until - last_failure_at = 1000",
-                )
-                .await
-                .unwrap();
-                assert_eq!(
-                    stretched, 1,
-                    "{backend}: the unknown account locked for 1 s"
-                );
+                stretch_the_first_lock(&app).await;
             }
         }
         assert_eq!(statuses, [401, 401, 401, 401, 401, 429], "{backend}");
@@ -209,16 +203,7 @@ async fn the_current_password_cannot_be_guessed_through_a_password_change() {
                 .unwrap();
             statuses.push(r.status().as_u16());
             if i == 4 {
-                // As above: the 1 s lock stretched in the database, so a
-                // slow argon2 cannot let it run out between two guesses.
-                let stretched = execute(
-                    &app.db,
-                    "UPDATE login_failures SET locked_until = locked_until + 60000 \
-                     WHERE locked_until - last_failure_at = 1000",
-                )
-                .await
-                .unwrap();
-                assert_eq!(stretched, 1, "{backend}");
+                stretch_the_first_lock(&app).await;
             }
         }
         assert_eq!(statuses, [422, 422, 422, 422, 422, 429, 429], "{backend}");

@@ -244,20 +244,7 @@ pub async fn record_once(
     {
         return Ok(Recorded::Replayed(first));
     }
-    let planned = match &input.session_id {
-        Some(id) => Some(
-            crate::plans::session(db, uid, id)
-                .await?
-                .ok_or(LogError::NotFound)?,
-        ),
-        None => None,
-    };
-    let (log, done) = read_entry(
-        input,
-        planned.as_ref().map(|p| (&p.session, p.date)),
-        crate::calendar::today_in(&user.time_zone),
-    )
-    .map_err(LogError::Invalid)?;
+    let (log, done) = checked_entry(db, user, input).await?;
     let session_id = input.session_id.as_deref();
     let entry = match logs::insert(db, uid, session_id, &log, &done, key).await {
         Ok(entry) => entry,
@@ -277,24 +264,34 @@ pub async fn record_once(
     Ok(Recorded::New(Logged { entry, adjustments }))
 }
 
-/// Replaces entry `id` of `user`'s and re-adapts the plan.
-pub async fn update(db: &Db, user: &User, id: &str, input: &LogInput) -> Result<Logged, LogError> {
-    let uid = &user.id;
-    logs::get(db, uid, id).await?.ok_or(LogError::NotFound)?;
+/// `input` read against the session it names (which must be `user`'s) and
+/// the user's own today: the entry to store and what it did.
+async fn checked_entry(
+    db: &Db,
+    user: &User,
+    input: &LogInput,
+) -> Result<(LoggedSession, Vec<String>), LogError> {
     let planned = match &input.session_id {
-        Some(sid) => Some(
-            crate::plans::session(db, uid, sid)
+        Some(id) => Some(
+            crate::plans::session(db, &user.id, id)
                 .await?
                 .ok_or(LogError::NotFound)?,
         ),
         None => None,
     };
-    let (log, done) = read_entry(
+    read_entry(
         input,
         planned.as_ref().map(|p| (&p.session, p.date)),
         crate::calendar::today_in(&user.time_zone),
     )
-    .map_err(LogError::Invalid)?;
+    .map_err(LogError::Invalid)
+}
+
+/// Replaces entry `id` of `user`'s and re-adapts the plan.
+pub async fn update(db: &Db, user: &User, id: &str, input: &LogInput) -> Result<Logged, LogError> {
+    let uid = &user.id;
+    logs::get(db, uid, id).await?.ok_or(LogError::NotFound)?;
+    let (log, done) = checked_entry(db, user, input).await?;
     logs::update(db, uid, id, input.session_id.as_deref(), &log, &done).await?;
     let entry = logs::get(db, uid, id).await?.ok_or(LogError::NotFound)?;
     let adjustments = super::readapt(db, uid).await?;
