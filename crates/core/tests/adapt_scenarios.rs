@@ -717,29 +717,7 @@ fn adapted_findings(
 /// back-to-back shrinks with it and stays a long run on its day.
 #[test]
 fn an_ultras_back_to_back_scales_with_a_lowered_long_run() {
-    let plan = build_plan(
-        &PlanInput {
-            race: "50k".into(),
-            race_date: "2027-04-18".into(),
-            weeks: Some(20),
-            run_days: ["mon", "tue", "wed", "thu", "sat", "sun"]
-                .map(String::from)
-                .to_vec(),
-            long_run_day: "sat".into(),
-            level: "experienced".into(),
-            weekly_km: 90.0,
-            longest_run_km: Some(30.0),
-            recent: Some(RecentInput {
-                distance: "marathon".into(),
-                time: "3:10:00".into(),
-            }),
-            strength_days: 2,
-            today: Some("2026-11-28".into()),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap(),
-    );
+    let plan = build_plan(&crate::long_runs::ultra_50k().validate().unwrap());
     let longs = |w: &Week| -> Vec<f64> {
         w.sessions()
             .filter(|(_, s)| s.kind == SessionKind::Long)

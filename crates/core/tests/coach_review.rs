@@ -41,25 +41,7 @@ fn marathon() -> Plan {
 
 /// Issue #12's profile 10: a 50K from 90 km a week.
 fn ultra() -> Plan {
-    plan(PlanInput {
-        race: "50k".into(),
-        race_date: "2027-04-18".into(),
-        weeks: Some(20),
-        run_days: ["mon", "tue", "wed", "thu", "sat", "sun"]
-            .map(String::from)
-            .to_vec(),
-        long_run_day: "sat".into(),
-        level: "experienced".into(),
-        weekly_km: 90.0,
-        longest_run_km: Some(30.0),
-        recent: Some(RecentInput {
-            distance: "marathon".into(),
-            time: "3:10:00".into(),
-        }),
-        strength_days: 2,
-        today: Some("2026-11-28".into()),
-        ..Default::default()
-    })
+    plan(crate::long_runs::ultra_50k())
 }
 
 fn long_run(w: &Week) -> Option<&runcoach_core::plan::Session> {

@@ -9,8 +9,9 @@ fn days(list: &[&str]) -> Vec<String> {
     list.iter().map(|d| d.to_string()).collect()
 }
 
-/// Profile #10 of issue #12: an experienced 50K runner on six days.
-fn ultra_50k() -> PlanInput {
+/// Profile #10 of issue #12: an experienced 50K runner on six days (shared
+/// by the coach's review and the adaptation scenarios).
+pub(crate) fn ultra_50k() -> PlanInput {
     PlanInput {
         race: "50k".into(),
         race_date: "2027-04-18".into(),
