@@ -171,10 +171,6 @@ pub struct LoggedSession {
     pub notes: String,
 }
 
-/// Sports counted as running when imported (matched to planned runs,
-/// counted in history and load).
-pub const RUNNING_SPORTS: [&str; 2] = ["running", "trail_running"];
-
 /// Effort assumed for an imported run nobody logged: an easy run's RPE, so
 /// load, ACWR and fitness see the running without inventing a hard day.
 pub const IMPORTED_RUN_RPE: u8 = 4;

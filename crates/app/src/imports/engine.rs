@@ -55,9 +55,6 @@ pub const MAX_FILE_BYTES: u64 = runcoach_formats::MAX_DECOMPRESSED_BYTES;
 /// How many work items the decoders may run ahead of the store.
 pub const WINDOW: usize = 64;
 
-/// Sports counted as running (matched to planned runs, counted in history).
-pub use runcoach_core::load::RUNNING_SPORTS;
-
 /// How an import runs.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {

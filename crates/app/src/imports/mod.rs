@@ -11,8 +11,8 @@ use runcoach_core::history::{HistoryActivity, HistorySummary, summarise};
 use runcoach_store::{Db, StoreError};
 
 pub use engine::{
-    DecodeStats, ImportOptions, ImportReport, MAX_FILE_BYTES, Problem, Progress, RUNNING_SPORTS,
-    Salvage, UPLOAD_LIMIT, WINDOW, Work, ZIP_WINDOW, decode_only, is_zip, plan_work, run_import,
+    DecodeStats, ImportOptions, ImportReport, MAX_FILE_BYTES, Problem, Progress, Salvage,
+    UPLOAD_LIMIT, WINDOW, Work, ZIP_WINDOW, decode_only, is_zip, plan_work, run_import,
     same_activity,
 };
 

@@ -63,12 +63,8 @@ pub async fn status_of(
         .filter_map(|f| {
             f.note
                 .as_ref()
-                .filter(|_| {
-                    !f.note
-                        .as_deref()
-                        .unwrap_or("")
-                        .starts_with("already stored")
-                })
+                // A duplicate's note names the stored copy: not a salvage.
+                .filter(|n| runcoach_store::activities::duplicate_of(n).is_none())
                 .map(|n| Salvage {
                     file: f.file.clone(),
                     note: n.clone(),
