@@ -155,7 +155,7 @@ test('exercise pages are drawn, still for reduced motion, and the library filter
   await p2.waitForURL(/niggle=knee/);
   const found = await p2.locator('main ul.list a').allTextContents();
   assert.ok(found.includes('Clamshells') && !found.includes('Monster Walks'), found.join());
-  assert.equal((await p2.locator('main h2').allTextContents())[0], 'Abductors');
+  assert.equal((await p2.locator('main h2').allTextContents())[0], 'Side of the hip (abductors)');
   await p2.screenshot({ path: join(SHOTS, '22-library-filtered.png'), fullPage: true });
   await assertAxeClean(p2, 'library filtered');
   await moving.close();

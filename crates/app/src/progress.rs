@@ -169,7 +169,20 @@ pub async fn progress(db: &Db, user_id: &str, n: u32, today: Date) -> Result<Pro
         if let (Some(paces), Some(w)) = (&p.paces, p.weeks.first())
             && let Some(v) = runcoach_core::science::Vdot::new(paces.vdot)
         {
-            prediction.extend(race_prediction(p, w.start, paces.source.clone(), v));
+            // The race session's own time, so this page and the race day
+            // give the same figure (paces.vdot is rounded to 0.1).
+            let planned = p
+                .weeks
+                .iter()
+                .flat_map(|w| w.sessions())
+                .find(|(_, s)| s.kind == runcoach_core::plan::SessionKind::Race)
+                .and_then(|(_, s)| s.duration_s);
+            prediction.extend(race_prediction(p, w.start, paces.source.clone(), v).map(
+                |mut point| {
+                    point.predicted_s = planned.unwrap_or(point.predicted_s);
+                    point
+                },
+            ));
         }
         for l in logged
             .iter()

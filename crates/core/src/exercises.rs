@@ -31,6 +31,20 @@ impl Family {
             Family::HipFlexors => "hip flexors",
         }
     }
+
+    /// The family as a runner would name it, the anatomy in brackets: the
+    /// library's headings and filter.
+    pub fn plain_label(self) -> &'static str {
+        match self {
+            Family::Abductors => "Side of the hip (abductors)",
+            Family::Extensors => "Glutes and hamstrings (hip extensors)",
+            Family::SingleLeg => "Single-leg control",
+            Family::Adductors => "Inner thigh (adductors)",
+            Family::Core => "Core",
+            Family::Mobility => "Mobility",
+            Family::HipFlexors => "Front of the hip (hip flexors)",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -7,6 +7,7 @@ pub mod adapt;
 pub mod affiliate;
 pub mod coaching;
 pub mod dates;
+pub mod exercise_search;
 pub mod exercises;
 pub mod guardrails;
 pub mod history;

@@ -283,6 +283,64 @@ async fn settings_keep_every_answer_when_one_is_wrong() {
 }
 
 #[tokio::test]
+async fn log_form_takes_the_time_as_a_watch_shows_it() {
+    let app = App::start("sqlite").await;
+    let c = app.signup("ana@example.com").await;
+    let csrf = csrf_of(&app.page(&c, "/log").await);
+    let r = c
+        .post(app.url("/log"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "run"),
+            ("date", "2026-11-20"),
+            ("status", "done"),
+            ("minutes", "26:40"),
+            ("distance", "5"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+    let logs: serde_json::Value = c
+        .get(app.url("/api/v1/logs"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entry = &logs[0];
+    assert_eq!(entry["duration_s"], 1600, "{logs}");
+    // The edit form gives it back as it was typed.
+    let id = entry["id"].as_str().unwrap();
+    let html = app.page(&c, &format!("/logs/{id}/edit")).await;
+    assert!(tag(&html, "minutes").contains("value=\"26:40\""), "{html}");
+
+    let html = refused(
+        &app,
+        &c,
+        "/log",
+        &[
+            ("csrf", csrf.as_str()),
+            ("kind", "run"),
+            ("date", "2026-11-21"),
+            ("status", "done"),
+            ("minutes", "26:4"),
+        ],
+    )
+    .await;
+    assert_marked(
+        &html,
+        "minutes",
+        "Enter the time as minutes, like 45, or as your watch shows it, like 26:40 or 1:05:30 (“26:4” is neither).",
+    );
+}
+
+#[tokio::test]
 async fn log_form_marks_each_number_it_cannot_read() {
     let app = App::start("sqlite").await;
     let c = app.signup("ana@example.com").await;

@@ -201,3 +201,87 @@ async fn feeds_open_from_settings_show_once_and_revoke() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// The browser's zone (static/zone.js fills the hidden field) is kept at
+/// sign-up and at a login to an account without one, so "today" is the
+/// runner's day from the first page; a zone the runner chose is never
+/// overwritten, and a name the tz database lacks is ignored.
+#[tokio::test]
+async fn the_browsers_time_zone_is_kept_until_the_runner_chooses_one() {
+    for backend in runcoach_store::test_support::backends() {
+        let app = App::start(backend).await;
+        let zone = |c: reqwest::Client| {
+            let url = app.url("/api/v1/me");
+            async move {
+                let me: serde_json::Value = c.get(url).send().await.unwrap().json().await.unwrap();
+                me["time_zone"].as_str().unwrap().to_owned()
+            }
+        };
+        let form = |c: &reqwest::Client, path: &str, email: &str, tz: &str| {
+            let (c, url) = (c.clone(), app.url(path));
+            let (email, tz) = (email.to_owned(), tz.to_owned());
+            async move {
+                let page = c.get(&url).send().await.unwrap().text().await.unwrap();
+                assert!(
+                    page.contains(r#"name="time_zone" value="" data-zone"#),
+                    "{page}"
+                );
+                assert!(page.contains(r#"<script src="/static/zone.js" defer></script>"#));
+                let csrf = csrf_of(&page);
+                let r = c
+                    .post(&url)
+                    .form(&[
+                        ("csrf", csrf.as_str()),
+                        ("name", "Tama"),
+                        ("email", email.as_str()),
+                        ("password", "long enough password"),
+                        ("time_zone", tz.as_str()),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), StatusCode::SEE_OTHER, "{backend}");
+            }
+        };
+        let c = app.client();
+        form(&c, "/signup", "tama@example.com", "Pacific/Auckland").await;
+        assert_eq!(zone(c.clone()).await, "Pacific/Auckland", "{backend}");
+
+        // An account without a zone gets it at its next login ...
+        let c = app.client();
+        form(&c, "/signup", "ana@example.com", "Mars/Olympus_Mons").await;
+        assert_eq!(
+            zone(c.clone()).await,
+            "",
+            "{backend}: an unknown zone is ignored"
+        );
+        let c = app.client();
+        form(&c, "/login", "ana@example.com", "America/Los_Angeles").await;
+        assert_eq!(zone(c.clone()).await, "America/Los_Angeles", "{backend}");
+        // ... and keeps the one chosen after that, wherever it logs in from.
+        let r = c
+            .patch(app.url("/api/v1/me"))
+            .json(&json!({"time_zone": "Europe/Dublin"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let c = app.client();
+        form(&c, "/login", "ana@example.com", "Asia/Tokyo").await;
+        assert_eq!(zone(c).await, "Europe/Dublin", "{backend}");
+
+        let js = app
+            .client()
+            .get(app.url("/static/zone.js"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(js.status(), StatusCode::OK);
+        assert!(
+            js.text()
+                .await
+                .unwrap()
+                .contains("resolvedOptions().timeZone")
+        );
+    }
+}

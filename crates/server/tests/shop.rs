@@ -618,6 +618,47 @@ async fn the_pages_sell_a_plan_onboarding_asked_for() {
         assert!(html.contains("Your plan is unlocked"), "{html}");
         let athlete_admin = c.get(app.url("/admin/shop")).send().await.unwrap();
         assert_eq!(athlete_admin.status(), StatusCode::FORBIDDEN);
+
+        // Back in onboarding, the answers given before the purchase are
+        // there (not the defaults) ...
+        let html = app.page(&c, "/onboarding").await;
+        assert!(
+            html.contains("Your answers from before the purchase are filled in"),
+            "{html}"
+        );
+        for (id, value) in [
+            ("race_date", "2027-04-25"),
+            ("weekly_km", "40"),
+            ("longest_run_km", "16"),
+        ] {
+            let at = html
+                .find(&format!("id=\"{id}\""))
+                .unwrap_or_else(|| panic!("{id}: {html}"));
+            let tag = &html[at..at + html[at..].find('>').unwrap()];
+            assert!(
+                tag.contains(&format!("value=\"{value}\"")),
+                "{backend}: {tag}"
+            );
+        }
+        // ... and make the plan, after which they are forgotten.
+        let csrf = common::csrf_of(&html);
+        let mut again = form.to_vec();
+        again[0] = ("csrf", csrf.as_str());
+        let r = c
+            .post(app.url("/onboarding"))
+            .form(&again)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{backend}");
+        assert!(
+            r.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/plans/")
+        );
+        let html = app.page(&c, "/onboarding").await;
+        assert!(!html.contains("before the purchase"), "{backend}");
     }
 }
 

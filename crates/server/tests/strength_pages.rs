@@ -218,9 +218,9 @@ async fn the_library_searches_and_filters_without_javascript() {
     let all = app.page(&c, "/exercises").await;
     assert_eq!(names(&all).len(), runcoach_core::exercises::library().len());
     for heading in [
-        "<h2>Abductors</h2>",
+        "<h2>Side of the hip (abductors)</h2>",
         "<h2>Single-leg control</h2>",
-        "<h2>Hip flexors</h2>",
+        "<h2>Front of the hip (hip flexors)</h2>",
     ] {
         assert!(all.contains(heading), "{heading}");
     }
@@ -250,6 +250,24 @@ async fn the_library_searches_and_filters_without_javascript() {
         names(&app.page(&c, "/exercises?q=plank").await),
         ["copenhagen_plank", "side_plank_leg_lift"]
     );
+    // Read as a runner means it: a plural finds the singular's movements,
+    // a niggle's everyday name finds what helps it (not every movement
+    // whose how-to mentions a knee or a band).
+    let glutes = names(&app.page(&c, "/exercises?q=glutes").await);
+    assert!(
+        glutes.contains(&"single_leg_glute_bridge".to_owned()),
+        "{glutes:?}"
+    );
+    assert_eq!(glutes, names(&app.page(&c, "/exercises?q=glute").await));
+    let runners_knee = names(&app.page(&c, "/exercises?q=runner%27s+knee").await);
+    assert_eq!(runners_knee, knee);
+    let it_band = names(&app.page(&c, "/exercises?q=it+band").await);
+    assert!(!it_band.is_empty(), "{it_band:?}");
+    assert!(
+        !it_band.contains(&"banded_standing_march".to_owned()),
+        "{it_band:?}"
+    );
+    assert_eq!(it_band, names(&app.page(&c, "/exercises?niggle=itb").await));
     // Combined, and the choices kept in the form.
     let html = app
         .page(&c, "/exercises?q=bridge&family=extensors&kit=none")

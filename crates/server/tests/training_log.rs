@@ -236,6 +236,21 @@ async fn knee_pain_on_two_days_eases_the_next_week_and_undo_restores_it() {
         assert!(logged_week["load"].as_f64().unwrap() > 0.0);
         assert_eq!(progress["pain"].as_array().unwrap().len(), 2);
         assert_eq!(progress["prediction"][0]["race"], "half");
+        // The same figure as the race day's session (not re-derived from
+        // the rounded VDOT: they differed by seconds).
+        let race_s = again["weeks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|w| w["days"].as_array().unwrap())
+            .flat_map(|d| d["sessions"].as_array().unwrap())
+            .find(|s| s["kind"] == "race")
+            .and_then(|s| s["duration_s"].as_u64())
+            .expect("the race has a predicted time");
+        assert_eq!(
+            progress["prediction"][0]["predicted_s"], race_s,
+            "{backend}"
+        );
         assert!(!progress["fitness"].as_array().unwrap().is_empty());
     }
 }

@@ -344,6 +344,43 @@ pub async fn set_schedule(
     Ok(())
 }
 
+/// Sets the time zone of an account that has none yet (a conditional
+/// update: a zone the runner chose is never overwritten). True if set.
+pub async fn set_time_zone_if_unset(
+    db: &Db,
+    id: &str,
+    time_zone: &str,
+) -> Result<bool, StoreError> {
+    let done = on_db!(db, pool => sqlx::query("UPDATE users SET time_zone = $1 WHERE id = $2 AND time_zone = ''")
+        .bind(time_zone)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// Keeps (or, with "", forgets) the onboarding answers of a runner sent to
+/// the shop first: a JSON object of the form's fields.
+pub async fn set_onboarding_answers(db: &Db, id: &str, answers: &str) -> Result<(), StoreError> {
+    on_db!(db, pool => sqlx::query("UPDATE users SET onboarding_answers = $1 WHERE id = $2")
+        .bind(answers)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// The onboarding answers kept by [`set_onboarding_answers`] ("" if none).
+pub async fn onboarding_answers(db: &Db, id: &str) -> Result<String, StoreError> {
+    let kept: Option<String> = on_db!(db, pool => sqlx::query_scalar("SELECT onboarding_answers FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+    Ok(kept.unwrap_or_default())
+}
+
 /// Adds a role to an account's set (idempotent). The primary role
 /// (`users.role`) is unchanged.
 pub async fn add_role(db: &Db, id: &str, role: Role) -> Result<(), StoreError> {

@@ -80,6 +80,23 @@ pub fn zone(text: &str) -> Result<String, String> {
     }
 }
 
+/// The zone the runner's browser reports, kept when the account has none
+/// yet, so "today" is the runner's day from the first page on. A name the
+/// tz database does not know is ignored: the browser sent it, not the
+/// runner, and Settings still lets them choose.
+pub async fn adopt_browser_zone(
+    db: &runcoach_store::Db,
+    user_id: &str,
+    reported: &str,
+) -> Result<bool, runcoach_store::StoreError> {
+    match zone(reported) {
+        Ok(z) if !z.is_empty() => {
+            runcoach_store::users::set_time_zone_if_unset(db, user_id, &z).await
+        }
+        _ => Ok(false),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -110,6 +110,21 @@ pub struct AuthForm {
     name: String,
     email: String,
     password: String,
+    /// The browser's zone (static/zone.js), kept if the account has none.
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// Signed in: the browser's zone adopted first, so the first page's
+/// "today" is already the runner's.
+async fn welcome(
+    state: &AppState,
+    user_id: &str,
+    zone: &str,
+    next: &str,
+) -> Result<Response, ApiError> {
+    crate::schedule::adopt_browser_zone(&state.db, user_id, zone).await?;
+    signed_in(state, user_id, next).await
 }
 
 fn refused(status: StatusCode) -> Response {
@@ -208,7 +223,7 @@ pub async fn signup_submit(
     {
         Ok(u) => {
             crate::web::referral::on_signup(&state, &u.id, &client, &headers).await;
-            signed_in(&state, &u.id, &page.next).await
+            welcome(&state, &u.id, &form.time_zone, &page.next).await
         }
         Err(ApiError::Invalid(fields)) => Ok(invalid_signup(page, fields)),
         Err(e) => Err(e),
@@ -250,7 +265,7 @@ pub async fn login_submit(
         .await
         .map_err(ApiError::from)
     {
-        Ok(Some(u)) => signed_in(&state, &u.id, &page.next).await,
+        Ok(Some(u)) => welcome(&state, &u.id, &form.time_zone, &page.next).await,
         Ok(None) => {
             page.error = "That email and password do not match an account.".into();
             Ok(with_status(StatusCode::UNAUTHORIZED, render(&page)))

@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
+use runcoach_core::exercise_search::Search;
 use runcoach_core::exercises::{Equipment, Exercise, Family, find, library};
 use runcoach_core::plan::Niggle;
 use runcoach_core::plan::niggles::suits;
@@ -65,20 +66,6 @@ const NIGGLES: [(&str, Niggle); 4] = [
     ("low_back", Niggle::LowBack),
 ];
 
-/// Every word of the search in the movement's name or text.
-fn matches(e: &Exercise, q: &str) -> bool {
-    let hay = format!(
-        "{} {} {} {}",
-        e.name,
-        e.focus,
-        e.family.label(),
-        e.steps.join(" ")
-    )
-    .to_lowercase();
-    q.split_whitespace()
-        .all(|w| hay.contains(&w.to_lowercase()))
-}
-
 pub async fn index(user: MaybeUser, Query(q): Query<HashMap<String, String>>) -> Response {
     let get = |k: &str| q.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
     let (text, family_key, kit_key, niggle_key) =
@@ -123,11 +110,12 @@ pub async fn index(user: MaybeUser, Query(q): Query<HashMap<String, String>>) ->
             n
         }
     };
+    let search = Search::read(&text);
     let keep = |e: &Exercise| {
         family.is_none_or(|f| e.family == f)
             && kit.is_none_or(|have| e.needs_only(have))
             && niggle.is_none_or(|n| suits(n, e))
-            && matches(e, &text)
+            && search.finds(e)
     };
     let groups: Vec<(String, Vec<Item>)> = Family::ALL
         .iter()
@@ -141,7 +129,7 @@ pub async fn index(user: MaybeUser, Query(q): Query<HashMap<String, String>>) ->
                     focus: &e.focus,
                 })
                 .collect();
-            (capitalised(f.label()), items)
+            (f.plain_label().to_owned(), items)
         })
         .filter(|(_, items)| !items.is_empty())
         .collect();
@@ -163,7 +151,7 @@ pub async fn index(user: MaybeUser, Query(q): Query<HashMap<String, String>>) ->
         },
         families: Family::ALL
             .iter()
-            .map(|f| (f.key(), capitalised(f.label())))
+            .map(|f| (f.key(), f.plain_label().to_owned()))
             .collect(),
         kits: KITS.iter().map(|(k, l, _)| (*k, *l)).collect(),
         niggles: NIGGLES
@@ -237,7 +225,7 @@ pub async fn exercise(user: MaybeUser, Path(id): Path<String>) -> Response {
     render(&Page {
         nav: Nav::of(&user),
         e,
-        family: capitalised(e.family.label()),
+        family: e.family.plain_label().to_owned(),
         dose: format!(
             "{sets} sets × {amount}{}",
             if e.per_side { " per side" } else { "" }

@@ -13,7 +13,7 @@ use runcoach_app::Actor;
 use runcoach_app::log::{LogInput, PainInput, record, set_undone};
 use runcoach_core::load::{ActivityKind, LogStatus, PainLocation};
 use runcoach_core::plan::Session;
-use runcoach_core::units::Units;
+use runcoach_core::units::{RaceTime, Units};
 use runcoach_store::logs::{self, LogEntry};
 
 use super::form::FormErrors;
@@ -155,10 +155,10 @@ impl LogForm {
             .find(|s| s.2 == l.status)
             .map_or("done", |s| s.0)
             .into();
-        self.minutes = if l.duration_s > 0 {
-            (l.duration_s / 60).to_string()
-        } else {
-            String::new()
+        self.minutes = match l.duration_s {
+            s if s <= 0 => String::new(),
+            s if s % 60 == 0 => (s / 60).to_string(),
+            s => runcoach_core::units::format_clock(s as f64),
         };
         self.distance = if l.distance_m > 0 {
             format!("{:.2}", f64::from(l.distance_m) / 1000.0 / units.km())
@@ -199,6 +199,30 @@ fn input(
             .unwrap_or_default()
     };
     let mut errors = FormErrors::new();
+    let minutes = match get("minutes") {
+        v if v.is_empty() => None,
+        // As a watch shows it: 26:40 or 1:05:30.
+        v if v.contains(':') => match v.parse::<RaceTime>() {
+            Ok(t) => Some(t.seconds().round() as i64),
+            Err(_) => {
+                errors.add(
+                    "minutes",
+                    format!("Enter the time as minutes, like 45, or as your watch shows it, like 26:40 or 1:05:30 (“{v}” is neither)"),
+                );
+                None
+            }
+        },
+        v => match v.parse::<i64>() {
+            Ok(m) if m.checked_mul(60).is_some() => Some(m * 60),
+            _ => {
+                errors.add(
+                    "minutes",
+                    format!("Enter the minutes, like 45 (“{v}” is not a whole number)"),
+                );
+                None
+            }
+        },
+    };
     let mut whole = |key: &str, ask: &str| -> Option<i64> {
         let v = get(key);
         if v.is_empty() {
@@ -210,7 +234,6 @@ fn input(
     };
     // A restored entry carries its exact seconds and metres.
     let exact_s = whole("duration_s", "Enter the time in seconds");
-    let minutes = whole("minutes", "Enter the minutes, like 45");
     let rpe = whole("rpe", "Choose an effort from 1 to 10");
     let mut pain = Vec::new();
     for (value, label, location) in PAIN_LOCATIONS {
@@ -265,7 +288,7 @@ fn input(
         },
         kind,
         status: status.expect("checked"),
-        duration_s: exact_s.or(minutes.map(|m| m * 60)),
+        duration_s: exact_s.or(minutes),
         distance_m: distance,
         rpe,
         pain,

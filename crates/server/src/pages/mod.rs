@@ -246,6 +246,8 @@ async fn stylesheet() -> impl IntoResponse {
 
 /// The follow-along player (progressive: the page works without it).
 const FOLLOW_JS: &str = include_str!("../../static/follow.js");
+/// Fills an empty time-zone field with the browser's zone.
+const ZONE_JS: &str = include_str!("../../static/zone.js");
 
 const ICON_SVG: &str = include_str!("../../static/icon.svg");
 /// The same mark as a 32×32 PNG inside an ICO, for clients that only ask
@@ -393,6 +395,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/static/follow.js",
             get(|| async { asset("text/javascript; charset=utf-8", FOLLOW_JS) }),
+        )
+        .route(
+            "/static/zone.js",
+            get(|| async { asset("text/javascript; charset=utf-8", ZONE_JS) }),
         )
         .route(
             "/static/icon.svg",

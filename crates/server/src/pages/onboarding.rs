@@ -183,6 +183,14 @@ pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Respo
         }
         prefilled = prefilled_line(&history, view::units_of(&u.units));
     }
+    // Answers given before a trip to the shop for this race come back.
+    let kept = users::onboarding_answers(&state.db, &u.id).await?;
+    if let Ok(form) = serde_json::from_str::<HashMap<String, String>>(&kept) {
+        answers = self::answers(&form);
+        prefilled =
+            "Your answers from before the purchase are filled in: check them and build your plan."
+                .into();
+    }
     let mut page = form_page(&user, answers, FormErrors::new());
     page.prefilled = prefilled;
     page.current = current_plan_label(&state, &u.id).await?;
@@ -459,6 +467,12 @@ pub async fn submit(
             ..
         }) => {
             let slug = extra["products"][0]["slug"].as_str().unwrap_or_default();
+            let keep: HashMap<&String, &String> = form
+                .iter()
+                .filter(|(k, _)| *k != "csrf" && *k != REPLACE)
+                .collect();
+            let kept = serde_json::to_string(&keep).unwrap_or_default();
+            users::set_onboarding_answers(&state.db, &user.0.user.id, &kept).await?;
             return Ok(Redirect::to(&format!("/store/{slug}?for=onboarding")).into_response());
         }
         Err(ApiError::Invalid(fields)) => {
@@ -482,6 +496,7 @@ pub async fn submit(
         week_start,
     )
     .await?;
+    users::set_onboarding_answers(&state.db, &user.0.user.id, "").await?;
     Ok(Redirect::to(&format!("/plans/{}", stored.id)).into_response())
 }
 

@@ -30,12 +30,14 @@ pub fn pace(s_per_km: u32, units: Units) -> String {
         .display(units)
 }
 
+/// A session's length to the minute, in the words the workout steps use
+/// ("27 min", "2 h 10 min", "2 h"), never "2h10".
 pub fn duration(secs: u32) -> String {
     let m = (secs + 30) / 60;
-    if m >= 60 {
-        format!("{}h{:02}", m / 60, m % 60)
-    } else {
-        format!("{m} min")
+    match (m / 60, m % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
     }
 }
 
