@@ -89,8 +89,8 @@ pub enum When {
         minutes: u32,
         /// IANA time zone name for `TZID`. `None` writes floating local time, which
         /// RFC 5545 defines as "the same wall-clock time wherever the viewer is".
-        /// With a zone, no `VTIMEZONE` is written: the major clients (Google, Apple,
-        /// Outlook) resolve IANA names themselves.
+        /// Each zone used gets its `VTIMEZONE` (RFC 5545 §3.6.5: one for every
+        /// `TZID`), its rules over the events' span from the tz database.
         tz: Option<String>,
     },
 }
@@ -109,6 +109,9 @@ pub fn write(calendar: &Calendar) -> String {
     line(&mut out, &format!("NAME:{}", text(&calendar.name)));
     line(&mut out, &format!("REFRESH-INTERVAL;VALUE=DURATION:{ttl}"));
     line(&mut out, &format!("X-PUBLISHED-TTL:{ttl}"));
+    for (zone, from, to) in zones_used(&calendar.events) {
+        vtimezone(&mut out, &zone, from, to);
+    }
     for e in &calendar.events {
         line(&mut out, "BEGIN:VEVENT");
         line(&mut out, &format!("UID:{}", text(&e.uid)));
@@ -158,6 +161,110 @@ pub fn write(calendar: &Calendar) -> String {
     }
     line(&mut out, "END:VCALENDAR");
     out
+}
+
+/// Each zone the timed events name, with the span of their starts.
+fn zones_used(events: &[Event]) -> Vec<(String, DateTime, DateTime)> {
+    let mut zones: Vec<(String, DateTime, DateTime)> = Vec::new();
+    for e in events {
+        if let When::Timed {
+            start, tz: Some(z), ..
+        } = &e.when
+        {
+            match zones.iter_mut().find(|(name, ..)| name == z) {
+                Some((_, from, to)) => {
+                    *from = (*from).min(*start);
+                    *to = (*to).max(*start);
+                }
+                None => zones.push((z.clone(), *start, *start)),
+            }
+        }
+    }
+    zones
+}
+
+/// A `VTIMEZONE` for `name` covering `from`..=`to` (local times): the
+/// observance in force at the first event, then every change up to the
+/// last, each a dated STANDARD or DAYLIGHT part. A zone the tz database
+/// does not know is left to the client, as before.
+fn vtimezone(out: &mut String, name: &str, from: DateTime, to: DateTime) {
+    let Ok(tz) = jiff::tz::TimeZone::get(name) else {
+        return;
+    };
+    let (Ok(first), Ok(last)) = (tz.to_timestamp(from), tz.to_timestamp(to)) else {
+        return;
+    };
+    line(out, "BEGIN:VTIMEZONE");
+    line(out, &format!("TZID:{}", text(name)));
+    let in_force = tz.preceding(first).next();
+    let changes = in_force
+        .into_iter()
+        .chain(tz.following(first).take_while(|t| t.timestamp() <= last));
+    let mut any = false;
+    for t in changes {
+        let before = tz.to_offset(
+            t.timestamp()
+                .checked_sub(Span::new().seconds(1))
+                .unwrap_or(t.timestamp()),
+        );
+        // The onset as the wall clock read it just before the change.
+        let onset = before.to_datetime(t.timestamp());
+        observance(
+            out,
+            t.dst().is_dst(),
+            onset,
+            before,
+            t.offset(),
+            t.abbreviation(),
+        );
+        any = true;
+    }
+    if !any {
+        // A zone that never changes (UTC, Etc/GMT+5): one observance.
+        let info = tz.to_offset_info(first);
+        let offset = info.offset();
+        observance(
+            out,
+            info.dst().is_dst(),
+            jiff::civil::date(1970, 1, 1).at(0, 0, 0, 0),
+            offset,
+            offset,
+            info.abbreviation(),
+        );
+    }
+    line(out, "END:VTIMEZONE");
+}
+
+fn observance(
+    out: &mut String,
+    daylight: bool,
+    onset: DateTime,
+    from: jiff::tz::Offset,
+    to: jiff::tz::Offset,
+    abbreviation: &str,
+) {
+    let part = if daylight { "DAYLIGHT" } else { "STANDARD" };
+    line(out, &format!("BEGIN:{part}"));
+    line(out, &format!("DTSTART:{}", local(onset)));
+    line(out, &format!("TZOFFSETFROM:{}", utc_offset(from)));
+    line(out, &format!("TZOFFSETTO:{}", utc_offset(to)));
+    if !abbreviation.is_empty() {
+        line(out, &format!("TZNAME:{}", text(abbreviation)));
+    }
+    line(out, &format!("END:{part}"));
+}
+
+/// `+0100`, `-0430`, `+053000` (RFC 5545 §3.3.14 UTC-OFFSET).
+fn utc_offset(o: jiff::tz::Offset) -> String {
+    let s = o.seconds();
+    let sign = if s < 0 { '-' } else { '+' };
+    let a = s.unsigned_abs();
+    let (h, m, sec) = (a / 3600, a / 60 % 60, a % 60);
+    if sec == 0 {
+        format!("{sign}{h:02}{m:02}")
+    } else {
+        format!("{sign}{h:02}{m:02}{sec:02}")
+    }
 }
 
 /// Escapes a TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma and newline
@@ -410,6 +517,8 @@ mod tests {
         let expected = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//runcoach//test//EN\r\n\
             CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nX-WR-CALNAME:Plan\\, 10k\r\nNAME:Plan\\, 10k\r\n\
             REFRESH-INTERVAL;VALUE=DURATION:PT6H\r\nX-PUBLISHED-TTL:PT6H\r\n\
+            BEGIN:VTIMEZONE\r\nTZID:Europe/London\r\nBEGIN:STANDARD\r\nDTSTART:20251026T020000\r\n\
+            TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0000\r\nTZNAME:GMT\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n\
             BEGIN:VEVENT\r\nUID:a@runcoach\r\nDTSTAMP:20260301T000000Z\r\nSEQUENCE:2\r\n\
             DTSTART;VALUE=DATE:20261231\r\nDTEND;VALUE=DATE:20270101\r\nSUMMARY:Tempo 8.5 km\r\n\
             DESCRIPTION:line one\\nline two\r\nURL:https://example.test/s/a?x=1,2\r\n\
@@ -418,5 +527,85 @@ mod tests {
             DTSTART;TZID=Europe/London:20260302T233000\r\nDTEND;TZID=Europe/London:20260303T001500\r\n\
             SUMMARY:Busy\r\nLOCATION:Park\r\nTRANSP:OPAQUE\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
         assert_eq!(write(&cal), expected);
+    }
+
+    fn timed(uid: &str, start: DateTime, tz: &str) -> Event {
+        Event {
+            uid: uid.into(),
+            sequence: 0,
+            summary: "Easy".into(),
+            description: String::new(),
+            location: None,
+            url: None,
+            categories: vec![],
+            when: When::Timed {
+                start,
+                minutes: 30,
+                tz: Some(tz.into()),
+            },
+            transparent: false,
+        }
+    }
+
+    /// Between the part of the document from `BEGIN:VTIMEZONE` to its end.
+    fn zones_of(doc: &str) -> Vec<String> {
+        doc.split("BEGIN:VTIMEZONE\r\n")
+            .skip(1)
+            .map(|z| z[..z.find("END:VTIMEZONE").unwrap()].to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn every_zone_used_has_its_rules_over_the_events_span() {
+        let cal = Calendar {
+            name: "Plan".into(),
+            prodid: "-//runcoach//test//EN".into(),
+            refresh_minutes: 60,
+            dtstamp: "2026-03-01T00:00:00Z".parse().unwrap(),
+            events: vec![
+                timed("a", date(2026, 3, 1).at(6, 30, 0, 0), "America/New_York"),
+                timed("b", date(2026, 3, 20).at(6, 30, 0, 0), "America/New_York"),
+                timed("c", date(2026, 3, 21).at(7, 0, 0, 0), "Etc/GMT+5"),
+            ],
+        };
+        let zones = zones_of(&write(&cal));
+        assert_eq!(zones.len(), 2, "one VTIMEZONE per TZID");
+        assert_eq!(
+            zones[0],
+            "TZID:America/New_York\r\n\
+             BEGIN:STANDARD\r\nDTSTART:20251102T020000\r\nTZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\nTZNAME:EST\r\nEND:STANDARD\r\n\
+             BEGIN:DAYLIGHT\r\nDTSTART:20260308T020000\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\nTZNAME:EDT\r\nEND:DAYLIGHT\r\n"
+        );
+        assert_eq!(
+            zones[1],
+            "TZID:Etc/GMT+5\r\n\
+             BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0500\r\nTZNAME:-05\r\nEND:STANDARD\r\n"
+        );
+        assert_eq!(
+            utc_offset(jiff::tz::Offset::from_seconds(19_800).unwrap()),
+            "+0530"
+        );
+        assert_eq!(
+            utc_offset(jiff::tz::Offset::from_seconds(-1_234).unwrap()),
+            "-002034"
+        );
+    }
+
+    #[test]
+    fn a_zone_the_database_lacks_gets_no_vtimezone() {
+        let cal = Calendar {
+            name: "Plan".into(),
+            prodid: "-//runcoach//test//EN".into(),
+            refresh_minutes: 60,
+            dtstamp: "2026-03-01T00:00:00Z".parse().unwrap(),
+            events: vec![timed(
+                "a",
+                date(2026, 3, 1).at(6, 30, 0, 0),
+                "Mars/Olympus_Mons",
+            )],
+        };
+        let doc = write(&cal);
+        assert!(!doc.contains("VTIMEZONE"));
+        assert!(doc.contains("DTSTART;TZID=Mars/Olympus_Mons:20260301T063000"));
     }
 }

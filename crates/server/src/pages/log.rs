@@ -156,9 +156,9 @@ impl LogForm {
             .map_or("done", |s| s.0)
             .into();
         self.minutes = match l.duration_s {
-            s if s <= 0 => String::new(),
+            0 => String::new(),
             s if s % 60 == 0 => (s / 60).to_string(),
-            s => runcoach_core::units::format_clock(s as f64),
+            s => runcoach_core::units::format_clock(f64::from(s)),
         };
         self.distance = if l.distance_m > 0 {
             format!("{:.2}", f64::from(l.distance_m) / 1000.0 / units.km())
