@@ -103,6 +103,8 @@ test('follow a hip session to the end on a phone, then it reads done', { timeout
       if (!seen.has('rest')) {
         seen.add('rest');
         assert.match(now, /^(Rest|Switch sides)/);
+        // The player has the screen: no tab bar over "Skip rest".
+        assert.equal(await page.locator('nav.tabs').isVisible(), false, 'tab bar hidden while following');
         await visit('follow-rest');
       }
       await page.clock.runFor(61_000);
