@@ -1043,4 +1043,18 @@ fn knee_pain_eases_the_coming_days_and_drops_lunges() {
     );
     let later = adapt(&plan, &logs, today + 20.days(), &[]);
     assert_eq!(later.iter().find(|a| a.id == "pain_days-w3"), Some(days));
+
+    // Saturday's run already logged: what the runner did stays as it was,
+    // and the next run still to come, Sunday's long run, is eased instead.
+    logs.extend(as_planned(&plan, sat, sat, 4));
+    let adjs = adapt(&plan, &logs, today, &[]);
+    let days = adjs.iter().find(|a| a.id == "pain_days-w3").unwrap();
+    let Action::EaseDays { keep, .. } = &days.action else {
+        panic!("{:?}", days.action);
+    };
+    assert_eq!(keep, &[sat]);
+    let adapted = apply(&plan, std::slice::from_ref(days));
+    assert_eq!(on(&adapted, sat), on(&plan, sat));
+    assert_eq!(on(&adapted, sun)[1].0, SessionKind::CrossTraining);
+    assert!(days.why.contains("Sun 7 Feb: Long 16.5 km"), "{}", days.why);
 }

@@ -902,11 +902,13 @@ fn ease_days(plan: &mut Plan, i: usize, adj: &Adjustment) -> bool {
         cut,
         cross_training,
         strength,
+        keep,
     } = &adj.action
     else {
         return false;
     };
     let (from, to) = (*from, *to);
+    let eased = |d: jiff::civil::Date| d >= from && d <= to && !keep.contains(&d);
     let cut = cut.clamp(0.0, 0.9);
     let prefix = prefix(&[adj]);
     let units = plan.units();
@@ -914,11 +916,7 @@ fn ease_days(plan: &mut Plan, i: usize, adj: &Adjustment) -> bool {
     let before = plan.weeks[i].clone();
     let floor = floor(plan, i);
     let mut crossed = 0u8;
-    for day in plan.weeks[i]
-        .days
-        .iter_mut()
-        .filter(|d| d.date >= from && d.date <= to)
-    {
+    for day in plan.weeks[i].days.iter_mut().filter(|d| eased(d.date)) {
         for s in day
             .sessions
             .iter_mut()
@@ -953,7 +951,7 @@ fn ease_days(plan: &mut Plan, i: usize, adj: &Adjustment) -> bool {
                 .sessions
                 .iter()
                 .position(|s| s.kind == SessionKind::Long)?;
-            (day.date >= from && day.date <= to).then(|| (d, j, day.sessions[j].km()))
+            eased(day.date).then(|| (d, j, day.sessions[j].km()))
         }) else {
             break;
         };
@@ -989,7 +987,7 @@ fn ease_days(plan: &mut Plan, i: usize, adj: &Adjustment) -> bool {
         .unwrap_or_default();
     let shifts: BTreeSet<StrengthShift> = strength.iter().copied().collect();
     if !shifts.is_empty() {
-        shift_strength(plan, i, &shifts, &have, &prefix, Some((from, to)));
+        shift_strength(plan, i, &shifts, &have, &prefix, Some(&eased));
     }
     refresh(plan, i);
     plan.weeks[i] != before
@@ -1036,7 +1034,7 @@ fn shift_strength(
     shifts: &BTreeSet<StrengthShift>,
     have: &[Equipment],
     prefix: &str,
-    days: Option<(jiff::civil::Date, jiff::civil::Date)>,
+    days: Option<&dyn Fn(jiff::civil::Date) -> bool>,
 ) {
     let week = &mut plan.weeks[i];
     // How many movements of the week cover each family the checker wants.
@@ -1050,7 +1048,7 @@ fn shift_strength(
     };
     let mut extensors = covering(week, Family::Extensors);
     let mut single_leg = covering(week, Family::SingleLeg);
-    let in_range = |d: jiff::civil::Date| days.is_none_or(|(a, b)| d >= a && d <= b);
+    let in_range = |d: jiff::civil::Date| days.is_none_or(|f| f(d));
     for day in week.days.iter_mut().filter(|d| in_range(d.date)) {
         for s in day
             .sessions

@@ -22,7 +22,8 @@
 //!   the next run becomes cross-training of the same time (every run, at
 //!   7/10 or more), later runs are run easy and a quarter shorter, and the
 //!   coming strength sessions leave out what the sore area cannot take, as
-//!   a niggle does. The first of these that the checker passes is kept.
+//!   a niggle does; days already logged stay as they were. The first of
+//!   these that the checker passes is kept.
 //! - `acwr_spike`: the rolling 7/28-day acute:chronic workload ratio above
 //!   1.5 on any day of the week before (Gabbett 2016; see [`crate::load`])
 //!   → running −20 %, quality swapped for easy running.
@@ -161,6 +162,9 @@ pub enum Action {
         cross_training: u8,
         #[serde(default)]
         strength: Vec<StrengthShift>,
+        /// Days already logged: what the runner did is never rewritten.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        keep: Vec<Date>,
     },
     /// The week's running (race excluded) at most `max_km`.
     CapVolume { max_km: f64 },
@@ -431,6 +435,8 @@ fn pain_days(
         .iter()
         .map(|(loc, score, days)| why::pain_finding(*loc, *score, days))
         .collect();
+    let mut keep: Vec<Date> = in_range(logs, from, end).map(|l| l.date).collect();
+    keep.dedup();
     let candidates: &[(u8, f64)] = if worst >= SEVERE_PAIN {
         &[
             (u8::MAX, 0.0),
@@ -459,6 +465,7 @@ fn pain_days(
                 cut,
                 cross_training,
                 strength: strength.clone(),
+                keep: keep.clone(),
             },
         };
         let Some(adj) = finish(plan, draft) else {

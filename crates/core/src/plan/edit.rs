@@ -166,8 +166,9 @@ pub fn check_ops(plan: &Plan, ops: &[Op], why: &str) -> Result<Plan, OpError> {
     check_ops_from(plan, ops, why, None)
 }
 
-/// [`check_ops`], refusing too a move or swap that puts a session on a day
-/// before `today` (the athlete's own date): the past is logged, not planned.
+/// [`check_ops`], refusing too a move or swap that puts a session still to
+/// come on a day before `today` (the athlete's own date): the past is
+/// logged, not planned.
 pub fn check_ops_from(
     plan: &Plan,
     ops: &[Op],
@@ -214,7 +215,12 @@ fn into_the_past(plan: &Plan, op: &Op, today: Date) -> Option<Refusal> {
     };
     let date_of = |id: &str| find(plan, id).map(|(w, d, _)| plan.weeks[w].days[d].date);
     match op {
-        Op::Move { to_date, .. } if *to_date < today => {
+        // A session already past may move to another past day (it was run
+        // on another day than planned); one still to come may not.
+        Op::Move {
+            session_id,
+            to_date,
+        } if *to_date < today && date_of(session_id).is_some_and(|d| d >= today) => {
             let (_, message) = past(*to_date);
             Some(("to_date", message))
         }
@@ -227,9 +233,9 @@ fn into_the_past(plan: &Plan, op: &Op, today: Date) -> Option<Refusal> {
                 return None;
             }
             // Each session takes the other's day.
-            if b < today {
+            if b < today && a >= today {
                 Some(("with_session_id", past(b).1))
-            } else if a < today {
+            } else if a < today && b >= today {
                 Some(("session_id", past(a).1))
             } else {
                 None
@@ -1143,30 +1149,40 @@ mod tests {
     #[test]
     fn a_session_never_moves_into_the_past() {
         let p = plan();
-        let (tue, id) = in_week(&p, 3, SessionKind::Easy);
-        let today = tue.tomorrow().unwrap();
+        let (thu, id) = in_week(&p, 3, SessionKind::Easy);
+        // Thursday's run is today's: still to come, it cannot go back a day.
+        let today = thu;
         let ops = [Op::Move {
             session_id: id.clone(),
-            to_date: tue.yesterday().unwrap(),
+            to_date: thu.yesterday().unwrap(),
         }];
         let e = check_ops_from(&p, &ops, "", Some(today)).unwrap_err();
         assert_eq!(e.field, "ops[0].to_date");
         assert!(e.message.contains("is in the past"), "{e}");
         // Today and later are fine; without a today nothing is refused.
+        assert!(check_ops_from(&p, &ops, "", None).is_ok());
         let ops = [Op::Move {
             session_id: id.clone(),
-            to_date: today,
+            to_date: today.tomorrow().unwrap(),
         }];
         assert!(check_ops_from(&p, &ops, "", Some(today)).is_ok());
-        // A swap with a session in the past moves this one there.
-        let (sat, later) = in_week(&p, 3, SessionKind::Long);
+        // A run already past may move to another past day (it was run then).
+        let later = thu.checked_add(jiff::ToSpan::days(3)).unwrap();
+        let ops = [Op::Move {
+            session_id: id.clone(),
+            to_date: thu.yesterday().unwrap(),
+        }];
+        assert!(check_ops_from(&p, &ops, "", Some(later)).is_ok());
+        // A swap with a session in the past moves the other one there.
+        let (sun, long) = in_week(&p, 3, SessionKind::Long);
         let ops = [Op::Swap {
-            session_id: later,
+            session_id: long,
             with_session_id: id,
         }];
-        let e = check_ops_from(&p, &ops, "", Some(today)).unwrap_err();
+        let friday = thu.tomorrow().unwrap();
+        assert!(sun > friday);
+        let e = check_ops_from(&p, &ops, "", Some(friday)).unwrap_err();
         assert_eq!(e.field, "ops[0].with_session_id");
-        assert!(sat > today);
     }
 
     #[test]
