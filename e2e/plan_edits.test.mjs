@@ -73,7 +73,7 @@ test('move with a rule warning, save anyway, undo — on a phone', { timeout: 5 
   await page.getByRole('button', { name: 'Save anyway' }).click();
   await page.waitForURL(new RegExp(`/plans/${plan.id}#changes$`));
   const changes = page.locator('#changes');
-  assert.match(await changes.innerText(), /Edit Runner moved Long/);
+  assert.match(await changes.innerText(), /You moved Long/);
   assert.match(await changes.innerText(), /Race-day rehearsal on tired legs/);
   await visit('03-what-changed');
   now = await (await api('GET', `/api/v1/plans/${plan.id}`)).json();

@@ -52,6 +52,7 @@ async fn a_kept_plan_is_replaced_when_a_write_raises_the_revision() {
             }],
             why: String::new(),
             summary: "Removed".into(),
+            action: String::new(),
             week: 1,
             violations: Vec::new(),
         };

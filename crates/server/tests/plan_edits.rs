@@ -213,8 +213,12 @@ async fn moving_the_long_run_after_intervals_warns_then_saves_lists_and_undoes()
         assert_eq!(e["note"], "race rehearsal");
         assert_eq!(e["undone"], false);
         assert_eq!(e["violations"], dry["violations"]);
+        // Ana reads her own edit as hers.
         assert!(
-            e["summary"].as_str().unwrap().starts_with("Ana moved "),
+            e["summary"]
+                .as_str()
+                .unwrap()
+                .starts_with("You moved Long "),
             "{e}"
         );
         assert_eq!(
@@ -246,6 +250,128 @@ async fn moving_the_long_run_after_intervals_warns_then_saves_lists_and_undoes()
         let (_, redone) = send(c.get(app.url(&format!("/api/v1/plans/{id}")))).await;
         assert_eq!(find(&redone, &long_id).0, target, "{backend}");
         assert_eq!(sequence(&c, &feed, &long_id).await, 3);
+    }
+}
+
+/// The athlete's own moves (#17 review): a run moved a day leaves no
+/// finding for the day it left; two runs on one day are flagged; the
+/// history says "You moved …" with the run as the plan shows it and the
+/// note as a sentence of its own; no session moves into the past.
+#[tokio::test]
+async fn an_athletes_own_moves_are_checked_as_the_athlete_sees_them() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let c = app.signup("ana@example.com").await;
+        // Started a week ago: last week is the past.
+        let plan = new_plan(&app, &c, 1).await;
+        let id = plan["id"].as_str().unwrap().to_owned();
+        let edits = app.url(&format!("/api/v1/plans/{id}/edits"));
+        let all = sessions(&plan);
+        let from = today().checked_add(7.days()).unwrap();
+        // A Thursday easy run a week or more ahead, moved to the Friday.
+        let (thu, easy) = all
+            .iter()
+            .find(|(d, s)| {
+                *d >= from && s["kind"] == "easy" && d.weekday() == jiff::civil::Weekday::Thursday
+            })
+            .map(|(d, s)| (*d, s))
+            .unwrap();
+        let easy_id = easy["id"].as_str().unwrap().to_owned();
+        let fri = thu.tomorrow().unwrap();
+        let ops = json!([{"op": "move", "session_id": easy_id, "to_date": fri.to_string()}]);
+        let (s, dry) = send(c.post(&edits).json(&json!({"ops": ops, "dry_run": true}))).await;
+        assert_eq!(s, StatusCode::OK, "{backend}: {dry}");
+        assert_eq!(
+            dry["violations"],
+            json!([]),
+            "{backend}: the move explains the empty day"
+        );
+
+        // Saved with a note: "You moved Easy … (Thu …) to Fri …".
+        let (s, saved) = send(
+            c.post(&edits)
+                .json(&json!({"ops": ops, "note": "Christmas travel"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{backend}: {saved}");
+        let title = easy["title"].as_str().unwrap();
+        let (_, listed) = send(c.get(app.url(&format!("/api/v1/plans/{id}/adjustments")))).await;
+        let summary = listed[0]["summary"].as_str().unwrap();
+        assert_eq!(
+            summary,
+            format!(
+                "You moved {title} ({}) to {}.",
+                thu.strftime("%a %-d %b"),
+                fri.strftime("%a %-d %b")
+            ),
+            "{backend}"
+        );
+
+        // Onto a day that has a run: two runs on one day, flagged; saved
+        // anyway, the note ends its sentence before what was accepted.
+        let (sat, other) = all
+            .iter()
+            .find(|(d, s)| {
+                *d > fri
+                    && *d < fri.checked_add(7.days()).unwrap()
+                    && s["kind"]
+                        .as_str()
+                        .is_some_and(|k| k != "long" && k != "race")
+                    && s.get("distance_m").is_some()
+            })
+            .map(|(d, s)| (*d, s["id"].as_str().unwrap().to_owned()))
+            .unwrap();
+        let ops = json!([{"op": "move", "session_id": easy_id, "to_date": sat.to_string()}]);
+        let (s, refused) = send(
+            c.post(&edits)
+                .json(&json!({"ops": ops, "note": "Christmas travel"})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{backend}: {refused} ({other})");
+        let found = refused["violations"].as_array().unwrap();
+        assert!(
+            found
+                .iter()
+                .any(|v| v["rule"] == "one_run_a_day" || v["rule"] == "hard_days"),
+            "{backend}: {found:?}"
+        );
+        let two = found
+            .iter()
+            .find(|v| {
+                v["date"] == sat.to_string()
+                    && v["message"].as_str().unwrap().contains(" on one day: two ")
+            })
+            .unwrap_or_else(|| panic!("{backend}: {found:?}"));
+        let (s, _) = send(
+            c.post(&edits)
+                .json(&json!({"ops": ops, "note": "Christmas travel", "accept_warnings": true})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{backend}");
+        let (_, listed) = send(c.get(app.url(&format!("/api/v1/plans/{id}/adjustments")))).await;
+        let why = listed[1]["why"].as_str().unwrap();
+        assert!(
+            why.starts_with("Christmas travel. Saved despite: ")
+                && why.contains(two["message"].as_str().unwrap()),
+            "{backend}: {why}"
+        );
+
+        // Into the past: refused, naming the field; nothing saved.
+        let yesterday = today().yesterday().unwrap();
+        let ops = json!([{"op": "move", "session_id": easy_id, "to_date": yesterday.to_string()}]);
+        let (s, v) = send(
+            c.post(&edits)
+                .json(&json!({"ops": ops, "accept_warnings": true})),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {v}");
+        assert_eq!(v["fields"][0]["field"], "ops[0].to_date", "{v}");
+        assert!(
+            v["message"].as_str().unwrap().contains("is in the past"),
+            "{v}"
+        );
+        let (_, listed) = send(c.get(app.url(&format!("/api/v1/plans/{id}/adjustments")))).await;
+        assert_eq!(listed.as_array().unwrap().len(), 2, "{backend}");
     }
 }
 
@@ -610,7 +736,7 @@ async fn the_pages_check_a_move_before_saving_and_ask_before_replacing_a_plan() 
         );
         let calendar = app.page(&c, &format!("/plans/{id}")).await;
         assert!(
-            calendar.contains("What changed and why") && calendar.contains("Ana moved Long"),
+            calendar.contains("What changed and why") && calendar.contains("You moved Long"),
             "{backend}"
         );
         assert!(calendar.contains("Undo this change"));

@@ -336,7 +336,12 @@ fn timestamp(ms: i64) -> String {
 
 impl From<crate::plans::edits::EditView> for AdjustmentView {
     fn from(e: crate::plans::edits::EditView) -> Self {
-        let mut why = e.note.clone();
+        // The note is a sentence of its own before what follows it.
+        let mut why = if e.note.trim().is_empty() {
+            String::new()
+        } else {
+            crate::plans::edits::sentence(e.note.trim())
+        };
         if !e.violations.is_empty() {
             let rules: Vec<String> = e.violations.iter().map(|v| v.message.clone()).collect();
             let accepted = format!("Saved despite: {}.", rules.join("; "));
@@ -389,7 +394,7 @@ pub async fn adjustments_of(
         })
         .collect();
     // Hand edits beside adaptation's adjustments, in the order they came.
-    for e in crate::plans::edits::history(db, plan_id).await? {
+    for e in crate::plans::edits::history(db, plan_id, &actor.user_id).await? {
         out.push((e.created_at, e.into()));
     }
     out.sort_by_key(|(at, _)| *at);

@@ -30,24 +30,8 @@ pub async fn readapt(db: &Db, user_id: &str) -> Result<Vec<Adjustment>, StoreErr
     let Some(original) = crate::plans::edited(db, user_id, &plan_id).await? else {
         return Ok(Vec::new());
     };
-    let (Some(first), Some(last)) = (original.weeks.first(), original.weeks.last()) else {
-        return Ok(Vec::new());
-    };
-    let from = first.start.saturating_sub(HISTORY_DAYS.days());
-    let to = last.days.last().map_or(last.start, |d| d.date);
-    let logged = activity_log(db, user_id, from, to).await?;
     let stored = logs::adjustments(db, user_id, &plan_id).await?;
-    let undone: Vec<String> = stored
-        .iter()
-        .filter(|s| s.undone)
-        .map(|s| s.adjustment.id.clone())
-        .collect();
-    // Adaptation judges "missed" against the athlete's own today.
-    let zone = runcoach_store::users::by_id(db, user_id)
-        .await?
-        .map(|(u, _)| u.time_zone)
-        .unwrap_or_default();
-    let fresh = adapt(&original, &logged, today_in(&zone), &undone);
+    let fresh = adjustments_over(db, user_id, &plan_id, &original).await?;
     let before = standing(db, user_id, &plan_id).await?;
     logs::sync_adjustments(db, user_id, &plan_id, &fresh).await?;
     let after = standing(db, user_id, &plan_id).await?;
@@ -63,6 +47,36 @@ pub async fn readapt(db: &Db, user_id: &str) -> Result<Vec<Adjustment>, StoreErr
         .into_iter()
         .filter(|a| !stored.iter().any(|s| s.adjustment.id == a.id))
         .collect())
+}
+
+/// The adjustments the log calls for over `edited` (plan `plan_id` of
+/// `user_id` with its hand edits, or with an edit not yet saved), leaving
+/// out those the athlete undid: what [`readapt`] stores, and what an edit's
+/// check lays over the plan it would leave.
+pub async fn adjustments_over(
+    db: &Db,
+    user_id: &str,
+    plan_id: &str,
+    edited: &Plan,
+) -> Result<Vec<Adjustment>, StoreError> {
+    let (Some(first), Some(last)) = (edited.weeks.first(), edited.weeks.last()) else {
+        return Ok(Vec::new());
+    };
+    let from = first.start.saturating_sub(HISTORY_DAYS.days());
+    let to = last.days.last().map_or(last.start, |d| d.date);
+    let logged = activity_log(db, user_id, from, to).await?;
+    let undone: Vec<String> = logs::adjustments(db, user_id, plan_id)
+        .await?
+        .into_iter()
+        .filter(|s| s.undone)
+        .map(|s| s.adjustment.id)
+        .collect();
+    // Adaptation judges "missed" against the athlete's own today.
+    let zone = runcoach_store::users::by_id(db, user_id)
+        .await?
+        .map(|(u, _)| u.time_zone)
+        .unwrap_or_default();
+    Ok(adapt(edited, &logged, today_in(&zone), &undone))
 }
 
 /// Ids of sessions whose content differs between two versions of a plan.

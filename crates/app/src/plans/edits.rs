@@ -6,8 +6,10 @@
 
 use jiff::civil::Date;
 use runcoach_core::adapt::apply;
-use runcoach_core::guardrails::{Violation, check};
-use runcoach_core::plan::edit::{self, Edit, Op, OpError, apply_edits, check_ops, introduced};
+use runcoach_core::guardrails::Violation;
+use runcoach_core::plan::edit::{
+    self, Edit, Op, OpError, apply_edits, check_ops_from, edit_findings,
+};
 use runcoach_core::plan::{Plan, Session};
 use runcoach_store::{Db, StoreError, edits as stored, new_id, now_ms, plans, users};
 use serde::{Deserialize, Serialize};
@@ -112,6 +114,10 @@ pub struct EditBody {
     pub why: String,
     /// One line for the plan's history ("Sam moved Long 16 km to Sat 14 Mar").
     pub summary: String,
+    /// The same without the editor ("moved Long 16 km to Sat 14 Mar."), so
+    /// the history can say "You" to the editor; absent in older edits.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub action: String,
     /// The week it changes first.
     pub week: u32,
     /// Findings the editor saw and saved anyway.
@@ -212,10 +218,24 @@ pub async fn edit_plan(
     } else {
         format!("Changed by {}: {}", editor.name, sentence(&note))
     };
-    let edited = check_ops(&base, &req.ops, &why).map_err(EditError::Invalid)?;
+    let zone = users::by_id(db, &editor.owner_id)
+        .await?
+        .map(|(u, _)| u.time_zone)
+        .unwrap_or_default();
+    let today = crate::calendar::today_in(&zone);
+    let edited = check_ops_from(&base, &req.ops, &why, Some(today)).map_err(EditError::Invalid)?;
+    // Checked on the plan as it stands (what the athlete sees) and as it
+    // would stand once saved: the newest plan is adapted again over the
+    // edit, as saving it does; an older one keeps its stored adjustments.
     let before = lay(&base, &adjustments);
-    let after = lay(&edited, &adjustments);
-    let new = findings(&introduced(&check(&before), &check(&after)));
+    let latest = plans::latest_id(db, &editor.owner_id).await?;
+    let after = if latest.as_deref() == Some(plan_id) {
+        let fresh = crate::log::adjustments_over(db, &editor.owner_id, plan_id, &edited).await?;
+        lay(&edited, &fresh)
+    } else {
+        lay(&edited, &adjustments)
+    };
+    let new = findings(&edit_findings(&before, &after, &req.ops));
     let mut outcome = EditOutcome {
         plan: after,
         violations: new,
@@ -229,8 +249,11 @@ pub async fn edit_plan(
         return Err(EditError::Violations(outcome.violations));
     }
     let id = format!("edit-{}", new_id());
+    // The sessions named as the athlete saw them: the plan as it stands.
+    let action = action(&before, &req.ops);
     let body = EditBody {
-        summary: summary(&editor.name, &base, &req.ops),
+        summary: format!("{} {action}", editor.name),
+        action,
         week: first_week(&base, &req.ops),
         ops: req.ops,
         why,
@@ -311,21 +334,28 @@ pub struct EditView {
     pub undone: bool,
 }
 
-/// A plan's edits, oldest first. The caller has checked the actor may see
-/// the plan.
-pub async fn history(db: &Db, plan_id: &str) -> Result<Vec<EditView>, StoreError> {
+/// A plan's edits, oldest first, as `viewer_id` reads them: their own
+/// edits start "You …". The caller has checked the actor may see the plan.
+pub async fn history(db: &Db, plan_id: &str, viewer_id: &str) -> Result<Vec<EditView>, StoreError> {
     stored::for_plan(db, plan_id)
         .await?
         .into_iter()
         .map(|e| {
             let body = EditBody::parse(&e.body)?;
+            let summary = if body.action.is_empty() {
+                body.summary
+            } else if e.editor_id.as_deref() == Some(viewer_id) {
+                format!("You {}", body.action)
+            } else {
+                format!("{} {}", e.editor_name, body.action)
+            };
             Ok(EditView {
                 undone: e.is_undone(),
                 id: e.id,
                 rule: e.rule,
                 editor: e.editor_name,
                 note: e.note,
-                summary: body.summary,
+                summary,
                 week: body.week,
                 violations: body.violations,
                 created_at: e.created_at,
@@ -342,7 +372,7 @@ fn invalid(field: &str, message: String) -> EditError {
 }
 
 /// The note as a sentence: ends with a full stop unless it has one.
-fn sentence(note: &str) -> String {
+pub fn sentence(note: &str) -> String {
     if note.ends_with(['.', '!', '?']) {
         note.to_owned()
     } else {
@@ -379,8 +409,9 @@ fn label(plan: &Plan, id: &str) -> String {
     )
 }
 
-/// One line for the history: "Sam moved Long run (Sun 14 Mar) to Sat 13 Mar".
-fn summary(editor: &str, plan: &Plan, ops: &[Op]) -> String {
+/// What an edit did, for the history: "moved Long run (Sun 14 Mar) to
+/// Sat 13 Mar." (the editor's name, or "You", goes before it).
+fn action(plan: &Plan, ops: &[Op]) -> String {
     let parts: Vec<String> = ops
         .iter()
         .map(|op| match op {
@@ -420,7 +451,7 @@ fn summary(editor: &str, plan: &Plan, ops: &[Op]) -> String {
             }
         })
         .collect();
-    format!("{editor} {}.", parts.join(", "))
+    format!("{}.", parts.join(", "))
 }
 
 fn first_week(plan: &Plan, ops: &[Op]) -> u32 {

@@ -105,6 +105,15 @@ pub fn apply(plan: &Plan, adjustments: &[Adjustment]) -> Plan {
         if !eases.is_empty() && ease(&mut out, i, &eases) {
             mark(i);
         }
+        for a in mine
+            .iter()
+            .copied()
+            .filter(|a| matches!(a.action, Action::EaseDays { .. }))
+        {
+            if ease_days(&mut out, i, a) {
+                mark(i);
+            }
+        }
         let lowest = |f: fn(&Action) -> Option<f64>| {
             let caps: Vec<(f64, &Adjustment)> = mine
                 .iter()
@@ -794,7 +803,7 @@ fn ease(plan: &mut Plan, i: usize, eases: &[&Adjustment]) -> bool {
         .map(|a| a.equipment.clone())
         .unwrap_or_default();
     if !shifts.is_empty() {
-        shift_strength(plan, i, &shifts, &have, &prefix);
+        shift_strength(plan, i, &shifts, &have, &prefix, None);
     }
     let w = &mut plan.weeks[i];
     if *w != before && !w.focus.starts_with(&prefix) {
@@ -882,13 +891,150 @@ fn knock_on(plan: &mut Plan, from: usize) {
     super::race_week::keep_shorter_than_taper(plan);
 }
 
-/// Strength work of week `i` shifted towards abductors or hip flexors.
+/// The days `from`..=`to` of week `i` eased at once (see
+/// [`Action::EaseDays`]). The runs are put back as they were when the
+/// change would break a rule of the week as a whole: the recovery or race
+/// floor, the long run's share, or the easy share.
+fn ease_days(plan: &mut Plan, i: usize, adj: &Adjustment) -> bool {
+    let Action::EaseDays {
+        from,
+        to,
+        cut,
+        cross_training,
+        strength,
+        keep,
+    } = &adj.action
+    else {
+        return false;
+    };
+    let (from, to) = (*from, *to);
+    let eased = |d: jiff::civil::Date| d >= from && d <= to && !keep.contains(&d);
+    let cut = cut.clamp(0.0, 0.9);
+    let prefix = prefix(&[adj]);
+    let units = plan.units();
+    let easy = easy_run(plan, i);
+    let before = plan.weeks[i].clone();
+    let floor = floor(plan, i);
+    let mut crossed = 0u8;
+    for day in plan.weeks[i].days.iter_mut().filter(|d| eased(d.date)) {
+        for s in day
+            .sessions
+            .iter_mut()
+            .filter(|s| s.kind.is_run() && s.kind != SessionKind::Race)
+        {
+            if crossed < *cross_training {
+                to_cross(s, &prefix, units);
+                crossed += 1;
+                continue;
+            }
+            if s.kind.is_quality() {
+                to_easy(s, &easy, &prefix);
+            }
+            if cut > 0.0 {
+                let metres = (s.km() * (1.0 - cut) * 10.0).round() as u32 * 100;
+                resize(s, metres, &prefix, units);
+            }
+            if s.kind == SessionKind::Long && s.is_hard() {
+                // Marathon-pace segments are not run on a sore leg.
+                s.steps.clear();
+                note(s, &prefix);
+            }
+        }
+    }
+    // A coming long run keeps within its share of the lowered week.
+    for _ in 0..3 {
+        let w = &plan.weeks[i];
+        let (vol, runs) = week_runs(w);
+        let cap = long_run_share_cap_for_runs((vol * 10.0).round() / 10.0, runs);
+        let Some((d, j, km)) = w.days.iter().enumerate().find_map(|(d, day)| {
+            let j = day
+                .sessions
+                .iter()
+                .position(|s| s.kind == SessionKind::Long)?;
+            eased(day.date).then(|| (d, j, day.sessions[j].km()))
+        }) else {
+            break;
+        };
+        let rest = vol - km;
+        let most = (cap * rest / (1.0 - cap).max(0.1) * 10.0).floor() / 10.0 - 0.1;
+        if km <= cap * vol + 0.05 || most <= 0.0 {
+            break;
+        }
+        resize(
+            &mut plan.weeks[i].days[d].sessions[j],
+            metres(most),
+            &prefix,
+            units,
+        );
+    }
+    let w = with_totals(plan.weeks[i].clone());
+    let (vol, runs) = week_runs(&w);
+    let long_ok = w
+        .sessions()
+        .filter(|(_, s)| s.kind == SessionKind::Long)
+        .all(|(_, s)| {
+            let cap = long_run_share_cap_for_runs((vol * 10.0).round() / 10.0, runs);
+            s.km() <= cap * vol + SLACK_KM - 0.05
+        });
+    let hard_ok = hard_share(&w) <= 0.25 || hard_share(&w) <= hard_share(&before);
+    if vol + 0.05 < floor || !long_ok || !hard_ok {
+        plan.weeks[i] = before.clone();
+    }
+    let have: Vec<Equipment> = plan
+        .athlete
+        .as_ref()
+        .map(|a| a.equipment.clone())
+        .unwrap_or_default();
+    let shifts: BTreeSet<StrengthShift> = strength.iter().copied().collect();
+    if !shifts.is_empty() {
+        shift_strength(plan, i, &shifts, &have, &prefix, Some(&eased));
+    }
+    refresh(plan, i);
+    plan.weeks[i] != before
+}
+
+/// A week's running km (race excluded) and how many runs carry it.
+fn week_runs(w: &Week) -> (f64, usize) {
+    let runs = w
+        .sessions()
+        .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race && s.km() > 0.0)
+        .count();
+    (w.measured_training_km(), runs)
+}
+
+/// A run becomes cross-training of the same time: no impact on a sore leg.
+fn to_cross(s: &mut Session, prefix: &str, units: Units) {
+    let before = why::session_summary(s, units);
+    let secs = s
+        .duration_s
+        .unwrap_or_else(|| (s.km() * 420.0).round() as u32);
+    let minutes = secs.div_ceil(60).max(10);
+    *s = Session {
+        id: s.id.clone(),
+        kind: SessionKind::CrossTraining,
+        title: format!("Cross-training {minutes} min"),
+        distance_m: None,
+        duration_s: Some(minutes * 60),
+        minutes: Some(minutes),
+        pace_s_per_km: None,
+        rpe: Some([3, 4]),
+        steps: Vec::new(),
+        exercises: Vec::new(),
+        activation: Vec::new(),
+        why: format!("{prefix}{}", why::cross_instead(&before)),
+    };
+}
+
+/// Strength work of week `i` (only on the days `days`, when given) shifted
+/// towards abductors or hip flexors, leaving out what a sore area cannot
+/// take.
 fn shift_strength(
     plan: &mut Plan,
     i: usize,
     shifts: &BTreeSet<StrengthShift>,
     have: &[Equipment],
     prefix: &str,
+    days: Option<&dyn Fn(jiff::civil::Date) -> bool>,
 ) {
     let week = &mut plan.weeks[i];
     // How many movements of the week cover each family the checker wants.
@@ -902,13 +1048,20 @@ fn shift_strength(
     };
     let mut extensors = covering(week, Family::Extensors);
     let mut single_leg = covering(week, Family::SingleLeg);
-    for day in &mut week.days {
+    let in_range = |d: jiff::civil::Date| days.is_none_or(|f| f(d));
+    for day in week.days.iter_mut().filter(|d| in_range(d.date)) {
         for s in day
             .sessions
             .iter_mut()
             .filter(|s| s.kind == SessionKind::Strength)
         {
             let before = s.exercises.clone();
+            for n in shifts.iter().filter_map(|x| match x {
+                StrengthShift::LeaveOut(n) => Some(*n),
+                _ => None,
+            }) {
+                leave_out(&mut s.exercises, n, have, &mut extensors, &mut single_leg);
+            }
             if shifts.contains(&StrengthShift::HipFlexors) {
                 add_hip_flexor(&mut s.exercises, have);
             }
@@ -940,6 +1093,43 @@ fn shift_strength(
                 s.why = format!("{prefix}{note_} {}", s.why);
             }
         }
+    }
+}
+
+/// The movements niggle `n` rules out swapped for ones that suit it, of the
+/// same family when one fits (a lunge for a single-leg balance reach), so
+/// the week keeps its coverage; the family counts follow.
+fn leave_out(
+    doses: &mut [Dose],
+    n: Niggle,
+    have: &[Equipment],
+    extensors: &mut usize,
+    single_leg: &mut usize,
+) {
+    let banned = crate::plan::niggles::banned_movements(&[n]);
+    for j in 0..doses.len() {
+        if !banned.contains(&doses[j].id.as_str()) {
+            continue;
+        }
+        let Some(old) = find(&doses[j].id) else {
+            continue;
+        };
+        let sets = doses[j].sets;
+        let gentle = |e: &Exercise| e.load != Load::Heavy && !banned.contains(&e.id.as_str());
+        let suits = |e: &Exercise| crate::plan::niggles::suits(n, e);
+        let new = pick(doses, have, sets, |e| {
+            gentle(e) && suits(e) && e.covers(old.family)
+        })
+        .or_else(|| pick(doses, have, sets, |e| gentle(e) && e.covers(old.family)))
+        .or_else(|| pick(doses, have, sets, |e| gentle(e) && suits(e)));
+        let Some(e) = new else {
+            continue;
+        };
+        *extensors = *extensors - usize::from(old.covers(Family::Extensors))
+            + usize::from(e.covers(Family::Extensors));
+        *single_leg = *single_leg - usize::from(old.covers(Family::SingleLeg))
+            + usize::from(e.covers(Family::SingleLeg));
+        doses[j] = dose_like(e, sets);
     }
 }
 

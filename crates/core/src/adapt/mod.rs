@@ -17,6 +17,13 @@
 //!   time, strength shifts to hip-abductor work for knee or IT-band pain
 //!   (Ramskov et al. 2015) and to hip-flexor work for hip-flexor pain, and
 //!   the runner is told to see a physiotherapist or doctor if it persists.
+//! - `pain_days`: pain ≥ 4 logged during a week also eases the rest of
+//!   that week at once (the week rule above only reaches the next week):
+//!   the next run becomes cross-training of the same time (every run, at
+//!   7/10 or more), later runs are run easy and a quarter shorter, and the
+//!   coming strength sessions leave out what the sore area cannot take, as
+//!   a niggle does; days already logged stay as they were. The first of
+//!   these that the checker passes is kept.
 //! - `acwr_spike`: the rolling 7/28-day acute:chronic workload ratio above
 //!   1.5 on any day of the week before (Gabbett 2016; see [`crate::load`])
 //!   → running −20 %, quality swapped for easy running.
@@ -50,7 +57,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::load::{ActivityKind, LogStatus, LoggedSession, PainLocation, report};
-use crate::plan::model::{Plan, Session, SessionKind, Week};
+use crate::plan::model::{Niggle, Plan, Session, SessionKind, Week};
 use crate::science::RaceResult;
 use crate::units::{Distance, RaceTime};
 
@@ -79,6 +86,7 @@ pub const PROGRESSION: f64 = 1.10;
 pub enum Rule {
     NewRaceResult,
     Pain,
+    PainDays,
     AcwrSpike,
     MissedLongRun,
     MissedVolume,
@@ -89,6 +97,7 @@ impl Rule {
         match self {
             Rule::NewRaceResult => "new_race_result",
             Rule::Pain => "pain",
+            Rule::PainDays => "pain_days",
             Rule::AcwrSpike => "acwr_spike",
             Rule::MissedLongRun => "missed_long_run",
             Rule::MissedVolume => "missed_volume",
@@ -110,6 +119,21 @@ pub enum StrengthShift {
     Abductors,
     /// Hip-flexor pain: hip-flexor strength added.
     HipFlexors,
+    /// Pain where a niggle would be: the movements that niggle leaves out
+    /// are swapped for ones that suit it (knee: no lunges or split squats).
+    LeaveOut(Niggle),
+}
+
+impl StrengthShift {
+    /// The niggle whose movement rules a pain at `loc` follows.
+    pub fn leave_out(loc: PainLocation) -> Option<StrengthShift> {
+        let n = match loc {
+            PainLocation::Knee => Niggle::Knee,
+            PainLocation::LowerBack => Niggle::LowBack,
+            _ => return None,
+        };
+        Some(StrengthShift::LeaveOut(n))
+    }
 }
 
 /// What an adjustment does to the plan; [`apply`] reads only this (and the
@@ -126,6 +150,21 @@ pub enum Action {
         swap_quality: bool,
         #[serde(default)]
         strength: Vec<StrengthShift>,
+    },
+    /// The days `from`..=`to` of the week eased at once: the first
+    /// `cross_training` runs become cross-training of the same time, the
+    /// other runs are run easy and `cut` shorter; strength sessions on those
+    /// days shift as `strength` says.
+    EaseDays {
+        from: Date,
+        to: Date,
+        cut: f64,
+        cross_training: u8,
+        #[serde(default)]
+        strength: Vec<StrengthShift>,
+        /// Days already logged: what the runner did is never rewritten.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        keep: Vec<Date>,
     },
     /// The week's running (race excluded) at most `max_km`.
     CapVolume { max_km: f64 },
@@ -235,6 +274,17 @@ pub fn adapt(
         .filter_map(|d| finish(plan, d))
         .filter(|a| !undone.contains(&a.id))
         .collect();
+    let mut found = None;
+    for k in 0..plan.weeks.len() {
+        if plan.weeks[k].start > today {
+            break;
+        }
+        let id = Adjustment::id_for(Rule::PainDays, plan.weeks[k].index);
+        if undone.contains(&id) {
+            continue;
+        }
+        out.extend(pain_days(plan, k, &logs, today, &mut found));
+    }
     out.sort_by_key(|a| (a.week, a.rule));
     out
 }
@@ -302,6 +352,7 @@ fn pain(ctx: &WeekContext) -> Option<Draft> {
     {
         strength.push(StrengthShift::Abductors);
     }
+    strength.extend(locs.iter().copied().filter_map(StrengthShift::leave_out));
     let findings: Vec<(String, String)> = hits
         .iter()
         .map(|(loc, score, days)| why::pain_finding(*loc, *score, days))
@@ -319,6 +370,119 @@ fn pain(ctx: &WeekContext) -> Option<Draft> {
             strength,
         },
     })
+}
+
+/// Findings a lowered week can leave in the weeks after it, as every
+/// easing can: a long run that now steps up more, a peak that comes early.
+const KNOCK_ON_FINDINGS: [&str; 4] = [
+    "long_run_progression",
+    "peak_timing",
+    "race_specific",
+    "base_speed",
+];
+
+/// Pain ≥ 4 logged in week `k`: the days after it, to the week's end,
+/// eased at once. The gentlest change is not enough: the first candidate
+/// (most cross-training first) that leaves the checker no new finding is
+/// kept, so the plan stays one the checker passes; `found` holds the
+/// checker's findings on `plan`, computed once.
+fn pain_days(
+    plan: &Plan,
+    k: usize,
+    logs: &[&LoggedSession],
+    today: Date,
+    found: &mut Option<Vec<crate::guardrails::Violation>>,
+) -> Option<Adjustment> {
+    let week = &plan.weeks[k];
+    let end = week.days.last()?.date;
+    let as_of = today.min(end);
+    let sore: Vec<&LoggedSession> = in_range(logs, week.start, as_of)
+        .filter(|l| l.pain.iter().any(|p| p.score >= PAIN_THRESHOLD))
+        .collect();
+    let first = sore.first()?;
+    let from = first.date.tomorrow().ok()?;
+    if from > end {
+        return None;
+    }
+    let mut hits: Vec<(PainLocation, u8, Vec<Date>)> = Vec::new();
+    for loc in PainLocation::ALL {
+        let days: Vec<(Date, u8)> = sore
+            .iter()
+            .filter_map(|l| {
+                l.pain_at(loc)
+                    .filter(|s| *s >= PAIN_THRESHOLD)
+                    .map(|s| (l.date, s))
+            })
+            .collect();
+        if let Some(worst) = days.iter().map(|d| d.1).max() {
+            let mut dates: Vec<Date> = days.iter().map(|d| d.0).collect();
+            dates.dedup();
+            hits.push((loc, worst, dates));
+        }
+    }
+    hits.sort_by_key(|h| std::cmp::Reverse((h.1, h.2.len())));
+    let worst = hits.first()?.1;
+    let locs: Vec<PainLocation> = hits.iter().map(|h| h.0).collect();
+    let mut strength = Vec::new();
+    if locs
+        .iter()
+        .any(|l| matches!(l, PainLocation::Knee | PainLocation::ItBand))
+    {
+        strength.push(StrengthShift::Abductors);
+    }
+    strength.extend(locs.iter().copied().filter_map(StrengthShift::leave_out));
+    let findings: Vec<(String, String)> = hits
+        .iter()
+        .map(|(loc, score, days)| why::pain_finding(*loc, *score, days))
+        .collect();
+    let mut keep: Vec<Date> = in_range(logs, from, end).map(|l| l.date).collect();
+    keep.dedup();
+    let candidates: &[(u8, f64)] = if worst >= SEVERE_PAIN {
+        &[
+            (u8::MAX, 0.0),
+            (1, SEVERE_PAIN_CUT),
+            (1, 0.0),
+            (0, SEVERE_PAIN_CUT),
+            (0, 0.0),
+        ]
+    } else {
+        &[(1, PAIN_CUT), (1, 0.0), (0, PAIN_CUT), (0, 0.0)]
+    };
+    let before = found
+        .get_or_insert_with(|| crate::guardrails::check(plan))
+        .clone();
+    for &(cross_training, cut) in candidates {
+        let draft = Draft {
+            rule: Rule::PainDays,
+            week: week.index,
+            on: sore.last().map_or(as_of, |l| l.date),
+            summary: why::pain_days_summary(&findings, cross_training, cut),
+            evidence: why::pain_days_evidence(&findings, from, end),
+            advice: Some(why::SEE_A_PROFESSIONAL),
+            action: Action::EaseDays {
+                from,
+                to: end,
+                cut,
+                cross_training,
+                strength: strength.clone(),
+                keep: keep.clone(),
+            },
+        };
+        let Some(adj) = finish(plan, draft) else {
+            continue;
+        };
+        let after = apply(plan, std::slice::from_ref(&adj));
+        let new = crate::plan::edit::introduced(&before, &crate::guardrails::check(&after));
+        // The eased week itself breaks nothing new; later weeks may show
+        // what lowering a week always can (see the adaptation tests).
+        let knock_on = |v: &crate::guardrails::Violation| {
+            v.week != week.index && KNOCK_ON_FINDINGS.contains(&v.rule)
+        };
+        if new.iter().all(knock_on) {
+            return Some(adj);
+        }
+    }
+    None
 }
 
 /// Rolling ACWR above 1.5 on a day of the week before.
@@ -546,7 +710,11 @@ fn finish(plan: &Plan, d: Draft) -> Option<Adjustment> {
     if adj.touched.is_empty() {
         return None;
     }
-    let effect = why::effect(plan, &after, adj.week);
+    let effect = if matches!(adj.action, Action::EaseDays { .. }) {
+        why::days_effect(plan, &after, &adj.touched, adj.week)
+    } else {
+        why::effect(plan, &after, adj.week)
+    };
     adj.why = [Some(d.evidence), Some(effect), d.advice.map(str::to_owned)]
         .into_iter()
         .flatten()

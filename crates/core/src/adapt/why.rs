@@ -92,6 +92,83 @@ pub fn pain_evidence(findings: &[(String, String)], from: Date, to: Date) -> Str
     )
 }
 
+/// "knee pain 5/10 → the rest of this week eased: the next run swapped for
+/// cross-training, the other runs easy and 25% shorter, …".
+pub fn pain_days_summary(findings: &[(String, String)], cross_training: u8, cut: f64) -> String {
+    let what: Vec<&str> = findings.iter().map(|f| f.0.as_str()).collect();
+    let mut changes = Vec::new();
+    match cross_training {
+        0 => {}
+        1 => changes.push("the next run swapped for cross-training".to_owned()),
+        u8::MAX => changes.push("every run swapped for cross-training".to_owned()),
+        n => changes.push(format!("the next {n} runs swapped for cross-training")),
+    }
+    if cross_training != u8::MAX {
+        if cut > 0.0 {
+            changes.push(format!("the other runs easy and {} shorter", pct(cut)));
+        } else {
+            changes.push("the other runs easy".to_owned());
+        }
+    }
+    format!(
+        "{} → the rest of this week eased: {}; see a physio or doctor if it persists",
+        what.join(", "),
+        changes.join(", ")
+    )
+}
+
+pub fn pain_days_evidence(findings: &[(String, String)], from: Date, to: Date) -> String {
+    let what: Vec<&str> = findings.iter().map(|f| f.1.as_str()).collect();
+    let days = if from == to {
+        day(from)
+    } else {
+        format!("{} to {}", day(from), day(to))
+    };
+    format!(
+        "Pain logged: {}. The rule: pain of 4/10 or more eases the days that follow straight away, not only next week, so the sore area is not loaded again before it settles; eased: {days}.",
+        what.join("; ")
+    )
+}
+
+/// What easing the coming days changed: the week's sessions one by one,
+/// later weeks lowered to keep the rules between weeks by their totals.
+pub fn days_effect(before: &Plan, after: &Plan, touched: &[super::Touched], week: u32) -> String {
+    let u = before.units();
+    let mut parts: Vec<String> = touched
+        .iter()
+        .filter(|t| t.week == week)
+        .map(|t| format!("{}: {} → {}", day(t.date), t.before, t.after))
+        .collect();
+    let others: Vec<String> = before
+        .weeks
+        .iter()
+        .zip(&after.weeks)
+        .filter(|(b, _)| b.index != week)
+        .filter_map(|(b, a)| {
+            let (vb, va) = (b.measured_training_km(), a.measured_training_km());
+            ((vb - va).abs() >= 0.05)
+                .then(|| format!("week {}: {:.1} → {}", b.index, vb / u.km(), dist(va, u)))
+        })
+        .collect();
+    if !others.is_empty() {
+        parts.push(format!(
+            "to keep the progression, recovery and taper rules: {}",
+            others.join("; ")
+        ));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{}.", parts.join("; "))
+    }
+}
+
+pub fn cross_instead(before: &str) -> String {
+    format!(
+        "Cross-training in place of {before}: the same time on a bike, in the pool or on an elliptical keeps your fitness without impact on the sore area. If it hurts there too, rest instead."
+    )
+}
+
 /// The summary with the cut the plan could actually take.
 pub fn actual_cut(summary: &str, nominal: f64, actual: f64) -> String {
     summary.replacen(

@@ -163,18 +163,90 @@ fn session_at(plan: &Plan, (w, d, p): Spot) -> &Session {
 /// Applies the ops in order, each checked against the plan as the ones
 /// before it left it. The first op that cannot be made refuses the edit.
 pub fn check_ops(plan: &Plan, ops: &[Op], why: &str) -> Result<Plan, OpError> {
+    check_ops_from(plan, ops, why, None)
+}
+
+/// [`check_ops`], refusing too a move or swap that puts a session still to
+/// come on a day before `today` (the athlete's own date): the past is
+/// logged, not planned.
+pub fn check_ops_from(
+    plan: &Plan,
+    ops: &[Op],
+    why: &str,
+    today: Option<Date>,
+) -> Result<Plan, OpError> {
     let mut out = plan.clone();
     for (i, op) in ops.iter().enumerate() {
-        apply_op(&mut out, op, why).map_err(|(field, message)| OpError {
-            field: if field.is_empty() {
+        let at = |field: &str| {
+            if field.is_empty() {
                 format!("ops[{i}]")
             } else {
                 format!("ops[{i}].{field}")
-            },
+            }
+        };
+        if let Some(today) = today
+            && let Some((field, message)) = into_the_past(&out, op, today)
+        {
+            return Err(OpError {
+                field: at(field),
+                message,
+            });
+        }
+        apply_op(&mut out, op, why).map_err(|(field, message)| OpError {
+            field: at(field),
             message,
         })?;
     }
+    reword_neighbours(plan, &mut out);
     Ok(out)
+}
+
+/// The field and the reason when `op` would put a session before `today`.
+fn into_the_past(plan: &Plan, op: &Op, today: Date) -> Option<Refusal> {
+    let past = |date: Date| {
+        (
+            "",
+            format!(
+                "{} is in the past (today is {}): a session moves to today or a later day",
+                day_words(date),
+                day_words(today)
+            ),
+        )
+    };
+    let date_of = |id: &str| find(plan, id).map(|(w, d, _)| plan.weeks[w].days[d].date);
+    match op {
+        // A session already past may move to another past day (it was run
+        // on another day than planned); one still to come may not.
+        Op::Move {
+            session_id,
+            to_date,
+        } if *to_date < today && date_of(session_id).is_some_and(|d| d >= today) => {
+            let (_, message) = past(*to_date);
+            Some(("to_date", message))
+        }
+        Op::Swap {
+            session_id,
+            with_session_id,
+        } => {
+            let (a, b) = (date_of(session_id)?, date_of(with_session_id)?);
+            if a == b {
+                return None;
+            }
+            // Each session takes the other's day.
+            if b < today && a >= today {
+                Some(("with_session_id", past(b).1))
+            } else if a < today && b >= today {
+                Some(("session_id", past(a).1))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+fn day_words(d: Date) -> String {
+    d.strftime("%a %-d %b %Y").to_string()
 }
 
 /// Lays saved edits over `plan` in order. An op that no longer fits (its
@@ -182,12 +254,107 @@ pub fn check_ops(plan: &Plan, ops: &[Op], why: &str) -> Result<Plan, OpError> {
 pub fn apply_edits(plan: &Plan, edits: &[Edit]) -> Plan {
     let mut out = plan.clone();
     for edit in edits {
+        let before = out.clone();
         for op in &edit.ops {
             // A failed op leaves the plan as it was (apply_op checks first).
             let _ = apply_op(&mut out, op, &edit.why);
         }
+        reword_neighbours(&before, &mut out);
     }
     out
+}
+
+/// The part of a strength session's why that names the next day (see
+/// `plan::why::strength`), between these two.
+const NEXT_DAY_OPEN: &str = "; tomorrow is ";
+const NEXT_DAY_CLOSE: &str = ", not a hard run, so the legs get a day to recover first";
+/// The part that names the session's own day ends here.
+const OWN_DAY_CLOSE: &str = ", never on the long-run day";
+
+/// The runs of each day, by date.
+fn runs_by_day(plan: &Plan) -> HashMap<Date, Vec<&Session>> {
+    plan.weeks
+        .iter()
+        .flat_map(|w| &w.days)
+        .map(|d| {
+            let runs = d.sessions.iter().filter(|s| s.kind.is_run()).collect();
+            (d.date, runs)
+        })
+        .collect()
+}
+
+/// A strength session's why names its own day's run and the next day's:
+/// after an edit changed either day, those words are written again from
+/// the plan as edited (or the claim about the next day dropped when that
+/// day now holds a hard run), so a why never names a run that has moved.
+fn reword_neighbours(before: &Plan, after: &mut Plan) {
+    let kinds = |runs: Option<&Vec<&Session>>| -> Vec<SessionKind> {
+        runs.map(|r| r.iter().map(|s| s.kind).collect())
+            .unwrap_or_default()
+    };
+    let (was, now) = (runs_by_day(before), runs_by_day(after));
+    let mut words: Vec<(Date, Option<String>, Option<Option<String>>)> = Vec::new();
+    for d in after.weeks.iter().flat_map(|w| &w.days) {
+        if !d.sessions.iter().any(|s| s.kind == SessionKind::Strength) {
+            continue;
+        }
+        let next = d.date.tomorrow().ok();
+        let own = (kinds(was.get(&d.date)) != kinds(now.get(&d.date))).then(|| {
+            match now.get(&d.date).and_then(|r| r.first()) {
+                Some(run) => format!("after your {} run", run.kind.label().to_lowercase()),
+                None => "on a day without running".to_owned(),
+            }
+        });
+        let next_runs = next.and_then(|n| now.get(&n));
+        let next_words = next
+            .filter(|n| kinds(was.get(n)) != kinds(now.get(n)))
+            .map(|_| {
+                let first = next_runs.and_then(|r| r.first());
+                match first {
+                    None => Some("a rest day".to_owned()),
+                    Some(s) if s.is_hard() => None,
+                    Some(s) if s.kind == SessionKind::Long => Some("the long run".to_owned()),
+                    Some(_) => Some("an easy run".to_owned()),
+                }
+            });
+        if own.is_some() || next_words.is_some() {
+            words.push((d.date, own, next_words));
+        }
+    }
+    for (date, own, next) in words {
+        let Some(day) = after
+            .weeks
+            .iter_mut()
+            .flat_map(|w| &mut w.days)
+            .find(|d| d.date == date)
+        else {
+            continue;
+        };
+        for s in day
+            .sessions
+            .iter_mut()
+            .filter(|s| s.kind == SessionKind::Strength)
+        {
+            if let Some(next) = &next
+                && let Some(open) = s.why.find(NEXT_DAY_OPEN)
+                && let Some(len) = s.why[open..].find(NEXT_DAY_CLOSE)
+            {
+                let end = open + len + NEXT_DAY_CLOSE.len();
+                let new = next
+                    .as_ref()
+                    .map(|n| format!("{NEXT_DAY_OPEN}{n}{NEXT_DAY_CLOSE}"))
+                    .unwrap_or_default();
+                s.why.replace_range(open..end, &new);
+            }
+            if let Some(own) = &own
+                && let Some(close) = s.why.find(OWN_DAY_CLOSE)
+                && let Some(open) = s.why[..close].rfind("; ")
+                && !s.why[open..close].contains("back-to-back")
+            {
+                s.why.replace_range(open + 2..close, own);
+            }
+        }
+    }
 }
 
 type Refusal = (&'static str, String);
@@ -543,6 +710,122 @@ pub fn introduced(before: &[Violation], after: &[Violation]) -> Vec<Violation> {
         .collect()
 }
 
+/// The findings an edit adds, as its editor reads them: [`introduced`],
+/// less what the edit itself explains, plus what only an edit can do.
+/// `before` and `after` are the plan as it stands before and after the
+/// ops. Explained by the edit: a run day it emptied (the moved session
+/// carries the edit's why) and the long run on another day than the
+/// runner's long-run day where the edit put it (the editor chose the day;
+/// the rule places generated long runs). Added: two runs on one day the
+/// edit filled (one run a day, two hard sessions never).
+pub fn edit_findings(before: &Plan, after: &Plan, ops: &[Op]) -> Vec<Violation> {
+    let date_in = |p: &Plan, id: &str| find(p, id).map(|(w, d, _)| p.weeks[w].days[d].date);
+    let mut emptied: Vec<Date> = Vec::new();
+    let mut filled: Vec<Date> = Vec::new();
+    let mut moved: Vec<&str> = Vec::new();
+    for op in ops {
+        match op {
+            Op::Move {
+                session_id,
+                to_date,
+            } => {
+                emptied.extend(date_in(before, session_id));
+                filled.push(*to_date);
+                moved.push(session_id);
+            }
+            Op::Swap {
+                session_id,
+                with_session_id,
+            } => {
+                for id in [session_id, with_session_id] {
+                    emptied.extend(date_in(before, id));
+                    filled.extend(date_in(after, id));
+                    moved.push(id);
+                }
+            }
+            Op::Remove { session_id } => emptied.extend(date_in(before, session_id)),
+            Op::Add { date, .. } => filled.push(*date),
+            Op::Set { .. } => {}
+        }
+    }
+    let moved_long: Vec<Date> = moved
+        .iter()
+        .filter_map(|id| find(after, id))
+        .filter(|&spot| session_at(after, spot).kind == SessionKind::Long)
+        .map(|(w, d, _)| after.weeks[w].days[d].date)
+        .collect();
+    let mut out: Vec<Violation> = introduced(
+        &crate::guardrails::check(before),
+        &crate::guardrails::check(after),
+    )
+    .into_iter()
+    .filter(|v| {
+        let on = |dates: &[Date]| v.date.is_some_and(|d| dates.contains(&d));
+        let empty_day = v.rule == "run_days" && on(&emptied);
+        let chosen_long_day =
+            v.rule == "long_run" && v.message.contains("long-run day") && on(&moved_long);
+        !(empty_day || chosen_long_day)
+    })
+    .collect();
+    filled.sort();
+    filled.dedup();
+    let (was, now) = (runs_by_day(before), runs_by_day(after));
+    let units = after.units();
+    for date in filled {
+        let runs: Vec<&&Session> = now
+            .get(&date)
+            .map(|r| r.iter().filter(|s| s.kind != SessionKind::Race).collect())
+            .unwrap_or_default();
+        let had = was.get(&date).map_or(0, Vec::len);
+        if runs.len() < 2 || runs.len() <= had {
+            continue;
+        }
+        let Some(week) = after
+            .weeks
+            .iter()
+            .find(|w| w.days.iter().any(|d| d.date == date))
+        else {
+            continue;
+        };
+        let names: Vec<String> = runs.iter().map(|s| run_name(s, units)).collect();
+        let hard = runs.iter().filter(|s| s.is_hard()).count();
+        let (rule, message) = if hard >= 2 {
+            (
+                "hard_days",
+                format!(
+                    "{} on one day: two hard sessions in a day; keep them days apart",
+                    names.join(" and ")
+                ),
+            )
+        } else {
+            (
+                "one_run_a_day",
+                format!(
+                    "{} on one day: two runs in a day; the plan runs once a day",
+                    names.join(" and ")
+                ),
+            )
+        };
+        out.push(Violation {
+            rule,
+            week: week.index,
+            date: Some(date),
+            message,
+        });
+    }
+    out
+}
+
+/// "Easy 3.4 km", "Intervals 5 × 1 km (5.0 km)".
+fn run_name(s: &Session, units: crate::units::Units) -> String {
+    let km = units.distance(s.km());
+    if s.kind.is_quality() && !s.title.is_empty() && !s.title.contains(&km) {
+        format!("{} ({km})", s.title)
+    } else {
+        format!("{} {km}", s.kind.label())
+    }
+}
+
 /// Ids of sessions whose content or day differs between two versions of a
 /// plan, added and removed ones included: the calendar events to re-send.
 pub fn changed_sessions(before: &Plan, after: &Plan) -> Vec<String> {
@@ -769,6 +1052,174 @@ mod tests {
         let s = session_at(&out, find(&out, "new1").unwrap());
         assert!(s.exercises[0].name.is_some());
         assert_eq!(s.minutes, Some(20));
+    }
+
+    /// The first session of `kind` in `week` (1-based) and its date.
+    fn in_week(p: &Plan, week: u32, kind: SessionKind) -> (Date, String) {
+        p.weeks[week as usize - 1]
+            .sessions()
+            .find(|(_, s)| s.kind == kind)
+            .map(|(d, s)| (d.date, s.id.clone().unwrap()))
+            .expect("a session of that kind")
+    }
+
+    fn moved(p: &Plan, id: &str, to: Date) -> (Plan, Vec<Op>) {
+        let ops = vec![Op::Move {
+            session_id: id.to_owned(),
+            to_date: to,
+        }];
+        (check_ops(p, &ops, "Changed by Sam.").unwrap(), ops)
+    }
+
+    #[test]
+    fn an_easy_run_moved_a_day_leaves_no_finding_for_its_empty_day() {
+        let p = plan();
+        // Thursday's easy run to Friday, a day without a run.
+        let (tue, id) = in_week(&p, 3, SessionKind::Easy);
+        assert_eq!(tue.weekday(), jiff::civil::Weekday::Thursday);
+        let (out, ops) = moved(&p, &id, tue.tomorrow().unwrap());
+        // The checker alone sees a run day without a run and without a why.
+        let raw = introduced(
+            &crate::guardrails::check(&p),
+            &crate::guardrails::check(&out),
+        );
+        assert!(
+            raw.iter()
+                .any(|v| v.rule == "run_days" && v.date == Some(tue)),
+            "{raw:?}"
+        );
+        // The edit explains the empty day: no finding.
+        assert_eq!(edit_findings(&p, &out, &ops), []);
+    }
+
+    #[test]
+    fn the_long_run_moved_off_its_day_by_hand_is_no_finding() {
+        let p = plan();
+        let (sun, id) = in_week(&p, 3, SessionKind::Long);
+        let sat = sun.yesterday().unwrap();
+        let (out, ops) = moved(&p, &id, sat);
+        let raw = crate::guardrails::check(&out);
+        assert!(raw.iter().any(|v| v.rule == "long_run"
+            && v.date == Some(sat)
+            && v.message.contains("long-run day")));
+        let found = edit_findings(&p, &out, &ops);
+        assert!(
+            !found.iter().any(|v| v.message.contains("long-run day")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn two_runs_on_one_day_are_flagged() {
+        let p = plan();
+        let w = &p.weeks[4];
+        let quality: Vec<(Date, String)> = w
+            .sessions()
+            .filter(|(_, s)| s.kind.is_quality())
+            .map(|(d, s)| (d.date, s.id.clone().unwrap()))
+            .collect();
+        let (easy_day, easy) = in_week(&p, 5, SessionKind::Easy);
+        let (q_day, _) = quality[0].clone();
+        assert_ne!(easy_day, q_day);
+        let (out, ops) = moved(&p, &easy, q_day);
+        let found = edit_findings(&p, &out, &ops);
+        let two: Vec<&Violation> = found.iter().filter(|v| v.rule == "one_run_a_day").collect();
+        assert_eq!(two.len(), 1, "{found:?}");
+        assert_eq!(two[0].date, Some(q_day));
+        assert!(
+            two[0].message.contains(" and Easy ")
+                && two[0]
+                    .message
+                    .ends_with("on one day: two runs in a day; the plan runs once a day"),
+            "{}",
+            two[0].message
+        );
+        // Two quality sessions on one day: the hard-days rule.
+        assert!(quality.len() >= 2, "{quality:?}");
+        let (out, ops) = moved(&p, &quality[1].1, q_day);
+        let found = edit_findings(&p, &out, &ops);
+        assert!(
+            found.iter().any(|v| v.rule == "hard_days"
+                && v.date == Some(q_day)
+                && v.message.contains("two hard sessions in a day")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_session_never_moves_into_the_past() {
+        let p = plan();
+        let (thu, id) = in_week(&p, 3, SessionKind::Easy);
+        // Thursday's run is today's: still to come, it cannot go back a day.
+        let today = thu;
+        let ops = [Op::Move {
+            session_id: id.clone(),
+            to_date: thu.yesterday().unwrap(),
+        }];
+        let e = check_ops_from(&p, &ops, "", Some(today)).unwrap_err();
+        assert_eq!(e.field, "ops[0].to_date");
+        assert!(e.message.contains("is in the past"), "{e}");
+        // Today and later are fine; without a today nothing is refused.
+        assert!(check_ops_from(&p, &ops, "", None).is_ok());
+        let ops = [Op::Move {
+            session_id: id.clone(),
+            to_date: today.tomorrow().unwrap(),
+        }];
+        assert!(check_ops_from(&p, &ops, "", Some(today)).is_ok());
+        // A run already past may move to another past day (it was run then).
+        let later = thu.checked_add(jiff::ToSpan::days(3)).unwrap();
+        let ops = [Op::Move {
+            session_id: id.clone(),
+            to_date: thu.yesterday().unwrap(),
+        }];
+        assert!(check_ops_from(&p, &ops, "", Some(later)).is_ok());
+        // A swap with a session in the past moves the other one there.
+        let (sun, long) = in_week(&p, 3, SessionKind::Long);
+        let ops = [Op::Swap {
+            session_id: long,
+            with_session_id: id,
+        }];
+        let friday = thu.tomorrow().unwrap();
+        assert!(sun > friday);
+        let e = check_ops_from(&p, &ops, "", Some(friday)).unwrap_err();
+        assert_eq!(e.field, "ops[0].with_session_id");
+    }
+
+    #[test]
+    fn a_strength_why_never_names_a_run_that_moved() {
+        let p = plan();
+        let (day, s) = p
+            .weeks
+            .iter()
+            .flat_map(|w| w.sessions())
+            .find(|(_, s)| s.why.contains("; tomorrow is an easy run"))
+            .map(|(d, s)| (d.date, s.clone()))
+            .expect("a heavy session before an easy run");
+        let next = day.tomorrow().unwrap();
+        let run = p
+            .weeks
+            .iter()
+            .flat_map(|w| w.sessions())
+            .find(|(d, s)| d.date == next && s.kind.is_run())
+            .map(|(_, s)| s.id.clone().unwrap())
+            .unwrap();
+        // The run goes to the day before the strength session instead.
+        let (out, _) = moved(&p, &run, day.yesterday().unwrap());
+        let why = &session_at(&out, find(&out, s.id.as_deref().unwrap()).unwrap()).why;
+        assert!(!why.contains("tomorrow is an easy run"), "{why}");
+        assert!(
+            why.contains("; tomorrow is a rest day, not a hard run"),
+            "{why}"
+        );
+        // Laid over the plan as a saved edit, the same words.
+        let edit = Edit {
+            ops: vec![Op::Move {
+                session_id: run,
+                to_date: day.yesterday().unwrap(),
+            }],
+            why: "Changed by Sam.".into(),
+        };
+        assert_eq!(apply_edits(&p, &[edit]), out);
     }
 
     #[test]
