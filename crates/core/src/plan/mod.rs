@@ -100,9 +100,11 @@ impl shape::Carrier for Context<'_> {
         Context::carries(self, w)
     }
 
-    fn commit(&mut self, w: &WeekShape) {
+    fn commit(&mut self, w: &WeekShape) -> f64 {
         let week = self.week(w);
+        let km = week.training_km;
         self.built.push(week);
+        km
     }
 }
 

@@ -462,7 +462,10 @@ pub trait Carrier {
     fn peek(&mut self, w: &WeekShape) -> (f64, f64);
     /// The week's shape is final: the weeks after it are sized from the
     /// runs it really holds (its sessions, its long run), not a guess.
-    fn commit(&mut self, w: &WeekShape);
+    /// Returns the training km the week holds as built (the layout can
+    /// end a little below the shape's figure): the weeks after it
+    /// progress from that.
+    fn commit(&mut self, w: &WeekShape) -> f64;
 }
 
 /// The plan's weeks, each committed to `carrier` as soon as it is final;
@@ -754,8 +757,8 @@ pub fn shape(
         }
         since_recovery = if recovery { 0 } else { since_recovery + 1 };
         longest = longest.max(laid);
-        (two_back, one_back) = (one_back, ws.km);
-        carrier.commit(&ws);
+        let built = carrier.commit(&ws);
+        (two_back, one_back) = (one_back, ws.km.min(built));
         weeks.push(ws);
     }
     let peak = weeks.iter().map(|w| w.km).fold(
@@ -795,8 +798,8 @@ pub fn shape(
             },
             Some(longest),
         );
-        (two_back, one_back) = (one_back, ws.km);
-        carrier.commit(&ws);
+        let built = carrier.commit(&ws);
+        (two_back, one_back) = (one_back, ws.km.min(built));
         weeks.push(ws);
     }
     (weeks, warnings)
