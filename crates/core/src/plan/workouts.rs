@@ -163,7 +163,9 @@ pub fn quality_kind(
         Phase::Build if long_race => [plain(MarathonPace), plain(Tempo)],
         // An ultra's one session a week: threshold, VO2 work every other
         // week.
-        Phase::Build | Phase::Peak if ultra && week % 2 == 0 => [plain(Intervals), plain(Tempo)],
+        Phase::Build | Phase::Peak if ultra && week.is_multiple_of(2) => {
+            [plain(Intervals), plain(Tempo)]
+        }
         Phase::Build | Phase::Peak if ultra => [plain(Tempo), plain(Intervals)],
         Phase::Build => [plain(Intervals), plain(Tempo)],
         Phase::Peak if long_race => [plain(MarathonPace), plain(Intervals)],
