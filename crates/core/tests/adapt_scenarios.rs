@@ -720,7 +720,10 @@ prop_compose! {
 /// one run at that floor, since lowering it further would break them.
 /// `peak_timing` and `race_specific` judge the block as built: adaptation
 /// lowers late weeks after pain or misses, which can leave the peak early
-/// or turn the race-pace session easy, as it should.
+/// or turn the race-pace session easy, as it should. `recovery_quality`
+/// (a recovery week's session within three quarters of the biggest of its
+/// kind before it) measures against earlier weeks, which an ease may have
+/// cut after the plan was built.
 fn adapted_findings(
     adapted: &runcoach_core::plan::Plan,
 ) -> Vec<runcoach_core::guardrails::Violation> {
@@ -783,6 +786,7 @@ fn between_weeks(
                     | "base_speed"
                     | "peak_timing"
                     | "race_specific"
+                    | "recovery_quality"
             )
         })
         .collect()

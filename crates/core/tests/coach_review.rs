@@ -18,7 +18,11 @@ fn plan(input: PlanInput) -> Plan {
 
 /// Issue #12's profile 1: an experienced marathoner on six days.
 fn marathon() -> Plan {
-    plan(PlanInput {
+    plan(marathon_input())
+}
+
+fn marathon_input() -> PlanInput {
+    PlanInput {
         race: "marathon".into(),
         race_date: "2027-04-18".into(),
         weeks: Some(16),
@@ -36,7 +40,7 @@ fn marathon() -> Plan {
         strength_days: 2,
         today: Some("2026-11-28".into()),
         ..Default::default()
-    })
+    }
 }
 
 /// Issue #12's profile 10: a 50K from 90 km a week.
@@ -73,7 +77,8 @@ fn the_marathon_long_run_grows_to_a_spaced_peak_before_the_taper() {
     // The peak 3–5 weeks before the race, and the next long run shorter.
     let weeks_out = plan.weeks.len() as u32 - longs[at_peak].0;
     assert!((3..=5).contains(&weeks_out), "{weeks_out}: {longs:?}");
-    assert!(longs[at_peak + 1].1 < peak, "{longs:?}");
+    let next = long_run(&plan.weeks[longs[at_peak].0 as usize]).unwrap();
+    assert!(next.km() < peak, "{longs:?}");
     // Recovery weeks lower it.
     for w in plan.weeks.iter().filter(|w| w.recovery) {
         let before = long_run(&plan.weeks[w.index as usize - 2]).unwrap().km();
@@ -272,7 +277,8 @@ fn the_base_climbs_hills_and_plays_fartlek_by_feel() {
             (1, "Fartlek 8 × 1 min on, 1 min off".to_owned()),
             (2, "Hill repeats 6 × 60 s uphill".to_owned()),
             (3, "Fartlek 10 × 1 min on, 1 min off".to_owned()),
-            (4, "Hill repeats 6 × 60 s uphill".to_owned()),
+            // A recovery week: fewer repeats.
+            (4, "Hill repeats 4 × 60 s uphill".to_owned()),
         ]
     );
     let hills = titled(&plan.weeks[1], "Hill repeats");
@@ -303,7 +309,7 @@ fn the_last_building_weeks_rehearse_race_pace_and_the_checker_wants_it() {
         [
             (6, "10K-pace reps 4 × 1000 m".to_owned()),
             (7, "10K-pace reps 3 × 1600 m".to_owned()),
-            (8, "10K-pace reps 3 × 1600 m".to_owned()),
+            (8, "10K-pace reps 2 × 1600 m".to_owned()),
             (9, "10K-pace reps 4 × 1600 m".to_owned()),
             (10, "10K-pace reps 4 × 1600 m".to_owned()),
         ]
@@ -417,4 +423,212 @@ fn a_week_without_its_long_run_says_so_in_its_focus() {
             w.training_km
         );
     }
+}
+
+/// The long runs of the last three weeks before the taper, with their week.
+fn peak_longs(plan: &Plan) -> Vec<(u32, f64, u32)> {
+    let taper = plan.weeks.iter().filter(|w| !building_phase(w)).count();
+    let pre = (plan.weeks.len() - taper) as u32;
+    plan.weeks
+        .iter()
+        .filter(|w| w.index + 3 > pre && w.index <= pre && !w.recovery)
+        .filter_map(|w| long_run(w).map(|s| (w.index, s.km(), s.duration_s.unwrap_or(0))))
+        .collect()
+}
+
+fn building_phase(w: &Week) -> bool {
+    matches!(w.phase, Phase::Base | Phase::Build | Phase::Peak)
+}
+
+#[test]
+fn an_experienced_marathoners_peak_long_runs_pass_30_km_three_weeks_out() {
+    let plan = marathon();
+    let peaks = peak_longs(&plan);
+    // Weeks 11 and 13 (12 is a recovery week): 29.5 and 31.5 km, the last
+    // one three weeks before race week, under 32 km and three hours.
+    assert_eq!(
+        peaks.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(),
+        [(11, 29.5), (13, 31.5)],
+        "{peaks:?}"
+    );
+    assert!(peaks.iter().all(|p| p.2 <= 3 * 3600), "{peaks:?}");
+    assert_eq!(plan.weeks.len() as u32 - 13, 3);
+    // Past the 35 % share of an 80 km week, and its why says why.
+    let w13 = &plan.weeks[12];
+    assert_eq!(w13.training_km, 80.0);
+    let why = &long_run(w13).unwrap().why;
+    assert!(
+        why.contains("at most 35% at this volume")
+            && why.contains("A peak long run may go past that share")
+            && why.contains("up to 32.0 km or 3 hours, whichever comes first"),
+        "{why}"
+    );
+    // No plan-level warning about a short longest run.
+    assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+}
+
+#[test]
+fn the_peak_long_run_exception_needs_a_history_that_holds_it() {
+    // The same runner with a longest run of 18 km: the share holds them to
+    // 28 km at 80 km a week.
+    let short = plan(PlanInput {
+        longest_run_km: Some(18.0),
+        ..marathon_input()
+    });
+    let top = peak_longs(&short).iter().map(|p| p.1).fold(0.0, f64::max);
+    assert!(top <= 28.0 + 0.05, "{top}");
+    // The checker reads the same rule: profile 1's plan with the runner's
+    // longest run taken away has its peak long runs over the share.
+    let mut plan = marathon();
+    plan.athlete.as_mut().unwrap().longest_run_km = Some(18.0);
+    let found: Vec<_> = check(&plan)
+        .into_iter()
+        .filter(|v| v.rule == "long_run")
+        .map(|v| v.week)
+        .collect();
+    assert_eq!(found, [11, 13]);
+    // And never past 32 km, even for a runner who qualifies.
+    let mut plan = marathon();
+    let s = plan.weeks[12]
+        .days
+        .iter_mut()
+        .flat_map(|d| &mut d.sessions)
+        .find(|s| s.kind == SessionKind::Long)
+        .unwrap();
+    s.distance_m = Some(32_600);
+    let found: Vec<_> = check(&plan).into_iter().map(|v| v.rule).collect();
+    assert!(found.contains(&"long_run"), "{found:?}");
+}
+
+#[test]
+fn recovery_weeks_cut_their_quality_session_too() {
+    let plan = marathon();
+    let mut cut = Vec::new();
+    for (i, w) in plan.weeks.iter().enumerate().filter(|(_, w)| w.recovery) {
+        for (_, s) in w.sessions().filter(|(_, s)| s.kind.is_quality()) {
+            let biggest = plan.weeks[..i]
+                .iter()
+                .flat_map(|w| w.sessions())
+                .filter(|(_, x)| x.kind == s.kind)
+                .map(|(_, x)| x.hard_km())
+                .fold(0.0, f64::max);
+            assert!(
+                s.hard_km() <= 0.75 * biggest + 0.05,
+                "week {}: {}",
+                w.index,
+                s.title
+            );
+            cut.push((w.index, s.title.clone()));
+        }
+    }
+    // Weeks 8 and 12 keep a shorter marathon-pace run (10 km and 13 km
+    // before them), not the full one.
+    assert_eq!(
+        cut.iter()
+            .filter(|c| c.1.starts_with("Marathon pace"))
+            .map(|c| c.0)
+            .collect::<Vec<_>>(),
+        [8, 12],
+        "{cut:?}"
+    );
+    // The checker fails a recovery week holding the week before's session.
+    let mut plan = marathon();
+    let full = plan.weeks[6]
+        .sessions()
+        .find(|(_, s)| s.kind == SessionKind::MarathonPace)
+        .map(|(_, s)| s.clone())
+        .unwrap();
+    let s = plan.weeks[7]
+        .days
+        .iter_mut()
+        .flat_map(|d| &mut d.sessions)
+        .find(|s| s.kind == SessionKind::MarathonPace)
+        .unwrap();
+    *s = full;
+    let found = check(&plan);
+    assert!(
+        found
+            .iter()
+            .any(|v| v.rule == "recovery_quality" && v.week == 8),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn an_ultra_has_one_quality_session_a_week_and_no_intervals_when_recovering() {
+    let plan = ultra();
+    for w in &plan.weeks {
+        let quality: Vec<_> = w
+            .sessions()
+            .filter(|(_, s)| s.kind.is_quality())
+            .map(|(_, s)| s.kind)
+            .collect();
+        assert!(quality.len() <= 1, "week {}: {quality:?}", w.index);
+        if w.recovery {
+            assert!(quality.is_empty(), "week {}: {quality:?}", w.index);
+            // Strides keep the legs quick.
+            assert!(
+                w.sessions().any(|(_, s)| s.title.contains("strides")),
+                "week {}",
+                w.index
+            );
+        }
+    }
+    // Threshold most weeks of the build, never the day after the
+    // back-to-back long run.
+    let build: Vec<SessionKind> = plan
+        .weeks
+        .iter()
+        .filter(|w| matches!(w.phase, Phase::Build | Phase::Peak) && !w.recovery)
+        .flat_map(|w| {
+            w.sessions()
+                .filter(|(_, s)| s.kind.is_quality())
+                .map(|(_, s)| s.kind)
+        })
+        .collect();
+    let tempo = build.iter().filter(|k| **k == SessionKind::Tempo).count();
+    assert!(tempo * 2 > build.len(), "{build:?}");
+    // The checker fails a second quality session in an ultra's week.
+    let mut plan = ultra();
+    let w = &mut plan.weeks[8];
+    let s = w
+        .days
+        .iter_mut()
+        .flat_map(|d| &mut d.sessions)
+        .find(|s| s.kind == SessionKind::Easy)
+        .unwrap();
+    s.kind = SessionKind::Intervals;
+    let found = check(&plan);
+    assert!(
+        found
+            .iter()
+            .any(|v| v.rule == "ultra" && v.message.contains("2 quality sessions")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn the_longest_run_warning_quotes_the_plan_as_laid_out() {
+    // Issue #12's profile 13: a first marathon from 15 km a week.
+    let plan = plan(PlanInput {
+        race: "marathon".into(),
+        race_date: "2027-03-21".into(),
+        weeks: Some(16),
+        run_days: ["mon", "wed", "fri", "sun"].map(String::from).to_vec(),
+        long_run_day: "sun".into(),
+        level: "first-timer".into(),
+        weekly_km: 15.0,
+        longest_run_km: Some(8.0),
+        strength_days: 2,
+        new_to_strength: true,
+        today: Some("2026-11-28".into()),
+        ..Default::default()
+    });
+    let longest = runcoach_core::plan::longest_run(&plan.weeks);
+    let said = format!("the longest planned run is {longest:.1} km;");
+    assert!(
+        plan.warnings.iter().any(|w| w.starts_with(&said)),
+        "{longest}: {:?}",
+        plan.warnings
+    );
 }

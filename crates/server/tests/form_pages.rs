@@ -570,3 +570,98 @@ async fn a_refused_comment_comes_back_to_fix() {
     assert!(html.contains(">knee ok\u{7}</textarea>"), "{html}");
     assert!(html.contains(&format!("href=\"/sessions/{sid}#comments\"")));
 }
+
+/// A stretch goal is still planned, but onboarding first shows the
+/// problem and its ways out (a later race, a shorter one, run-walk), each a
+/// link that fills the form with its answers.
+#[tokio::test]
+async fn a_stretch_goal_offers_its_ways_out_as_links_that_fill_the_form() {
+    use jiff::ToSpan;
+    let app = App::start("sqlite").await;
+    let c = app.signup("ana@example.com").await;
+    let csrf = csrf_of(&app.page(&c, "/onboarding").await);
+    // A first marathon from 15 km a week, 16 weeks from a Monday at least
+    // a week ahead (whatever the runner's zone makes today).
+    let mut start = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        + 7.days();
+    while start.weekday() != jiff::civil::Weekday::Monday {
+        start = start.tomorrow().unwrap();
+    }
+    let race = start + (16 * 7 - 1).days();
+    let (start_s, race_s) = (start.to_string(), race.to_string());
+    let r = c
+        .post(app.url("/onboarding"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("race", "marathon"),
+            ("race_date", race_s.as_str()),
+            ("start", start_s.as_str()),
+            ("day_mon", "on"),
+            ("day_wed", "on"),
+            ("day_fri", "on"),
+            ("day_sun", "on"),
+            ("long_run_day", "sun"),
+            ("week_start", "mon"),
+            ("level", "first-timer"),
+            ("weekly_km", "15"),
+            ("longest_run_km", "8"),
+            ("strength_days", "2"),
+            ("new_to_strength", "on"),
+            ("units", "km"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("A first marathon from 15 km a week in 16 weeks is a stretch"),
+        "{html}"
+    );
+    // The web page speaks no command-line flags.
+    assert!(!html.contains("--race"), "{html}");
+    let links: Vec<(&str, &str)> = html
+        .split("<a class=\"button\" href=\"")
+        .skip(1)
+        .map(|rest| {
+            let (href, rest) = rest.split_once("\">").unwrap();
+            (href, rest.split_once("</a>").unwrap().0)
+        })
+        .collect();
+    let later = (race + 14.days()).to_string();
+    assert_eq!(links.len(), 3, "{links:?}");
+    assert_eq!(links[0].1, format!("A later race, on {later}"));
+    assert!(
+        links[0].0.starts_with(&format!(
+            "/onboarding?race=marathon&#38;race_date={later}&#38;start={start_s}&#38;day_mon=on"
+        )),
+        "{links:?}"
+    );
+    assert_eq!(links[1].1, "A half marathon first");
+    assert!(
+        links[1].0.starts_with("/onboarding?race=half&#38;"),
+        "{links:?}"
+    );
+    // Run-walk keeps the plan just made.
+    assert_eq!(links[2].1, "Run-walk this marathon (run 9 minutes, walk 1)");
+    assert!(links[2].0.starts_with("/plans/"), "{links:?}");
+    assert!(html.contains(&format!("href=\"{}\">See the plan as it is", links[2].0)));
+
+    // The half's link fills the form with the runner's answers.
+    // (`&` is written `&#38;` in the page's HTML.)
+    let page = app.page(&c, &links[1].0.replace("&#38;", "&")).await;
+    assert!(
+        page.contains("Filled in from the way out you chose"),
+        "{page}"
+    );
+    assert!(page.contains("<option value=\"half\" selected>"), "{page}");
+    assert!(tag(&page, "race_date").contains(&format!("value=\"{race_s}\"")));
+    assert!(tag(&page, "weekly_km").contains("value=\"15\""));
+    assert!(tag(&page, "longest_run_km").contains("value=\"8\""));
+    for d in ["mon", "wed", "fri", "sun"] {
+        assert!(page.contains(&format!("name=\"day_{d}\" checked")), "{d}");
+    }
+    assert!(page.contains("name=\"new_to_strength\" checked"), "{page}");
+}

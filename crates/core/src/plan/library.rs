@@ -71,6 +71,48 @@ impl Workout {
     pub fn work_km(&self, pace: f64) -> f64 {
         f64::from(self.reps) * self.piece_km(pace)
     }
+
+    /// This session cut to at most `most_km` of work (a recovery week's):
+    /// fewer reps while two or more remain, else shorter pieces (a
+    /// continuous run in half kilometres or whole minutes). `None` when
+    /// what is left is too little to be a session.
+    pub fn cut_to(&self, most_km: f64, pace: f64) -> Option<Workout> {
+        let piece = self.piece_km(pace);
+        if piece <= 0.0 || most_km <= 0.0 {
+            return None;
+        }
+        if self.work_km(pace) <= most_km + 1e-9 {
+            return Some(self.clone());
+        }
+        let fewer = (most_km / piece + 1e-9).floor() as u16;
+        if self.reps > 1 && fewer >= 2 {
+            return Some(Workout {
+                reps: fewer,
+                ..self.clone()
+            });
+        }
+        let per = most_km / f64::from(self.reps.max(1));
+        let continuous = self.reps <= 1;
+        let mut w = self.clone();
+        match (self.work_m, self.work_min, self.work_s) {
+            (Some(_), ..) => {
+                let step = if continuous { 500.0 } else { 100.0 };
+                let m = ((per * 1000.0 / step + 1e-9).floor() * step) as u32;
+                let least = if continuous { 2_000 } else { 200 };
+                w.work_m = (m >= least).then_some(m);
+            }
+            (None, Some(_), _) => {
+                let min = (per * pace / 60.0 + 1e-9).floor() as u32;
+                w.work_min = (min >= if continuous { 10 } else { 1 }).then_some(min);
+            }
+            (None, None, Some(_)) => {
+                let s = ((per * pace / 10.0 + 1e-9).floor() * 10.0) as u32;
+                w.work_s = (s >= 20).then_some(s);
+            }
+            (None, None, None) => return None,
+        }
+        (w.work_m.or(w.work_min).or(w.work_s).is_some()).then_some(w)
+    }
 }
 
 #[derive(Deserialize)]

@@ -83,6 +83,8 @@ struct Context<'a> {
     held: Vec<(u32, f64, f64)>,
     /// The weeks built so far.
     built: Vec<Week>,
+    /// Each week's long-run cap (the peak long runs' exception included).
+    shares: shape::LongShare,
 }
 
 impl shape::Carrier for Context<'_> {
@@ -98,9 +100,11 @@ impl shape::Carrier for Context<'_> {
         Context::carries(self, w)
     }
 
-    fn commit(&mut self, w: &WeekShape) {
+    fn commit(&mut self, w: &WeekShape) -> f64 {
         let week = self.week(w);
+        let km = week.training_km;
         self.built.push(week);
+        km
     }
 }
 
@@ -156,6 +160,7 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
             pre_taper: req.weeks() - cat.taper_weeks(req.weeks()),
             held: Vec::new(),
             built: Vec::new(),
+            shares: shape::LongShare::new(req, easy_mid),
         };
         let (_, warnings) = shape(req, easy_mid, &caps, &mut ctx);
         let weeks = std::mem::take(&mut ctx.built);
@@ -173,6 +178,7 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
             *c = c.min(most);
         }
     };
+    warnings.extend(shape::longest_run_warning(req, longest_run(&weeks)));
     // The warning quotes what the final plan holds in the weeks that were
     // trimmed at first.
     let held: Vec<(u32, f64, f64)> = first_trim
@@ -209,6 +215,7 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
         athlete: Some(Athlete {
             level: req.level,
             weekly_km: (req.weekly_km * 10.0).round() / 10.0,
+            longest_run_km: req.longest_run_km.map(|k| (k * 10.0).round() / 10.0),
             long_run_day: req.long_run_day,
             run_days: req.run_days.clone(),
             strength_days: req.strength_days,
@@ -331,13 +338,22 @@ impl Context<'_> {
                 .iter()
                 .all(same)
         {
-            // The easy runs stay within three quarters of the shorter long
-            // run; when they cannot take the half kilometre, the week is
-            // that much smaller.
-            if easy_total + 0.5 <= easy_days_n * self.limits.max_easy(Some(long_km - 0.5)) + 1e-9 {
+            // The easy runs stay within three quarters of the long run and
+            // above their minimum: when they cannot take the half
+            // kilometre, the long run grows by it instead (within its cap),
+            // else the week is smaller by what they cannot carry.
+            let most_easy = |long: f64| easy_days_n * self.limits.max_easy(Some(long));
+            let least_easy = easy_days_n * self.limits.min_km;
+            if easy_total + 0.5 <= most_easy(long_km - 0.5) + 1e-9 {
                 (long_km - 0.5, easy_total + 0.5, week_km)
+            } else if long_km + 0.5 <= long_cap_km + 1e-9
+                && easy_total - 0.5 >= least_easy - 1e-9
+                && easy_total - 0.5 <= most_easy(long_km + 0.5) + 1e-9
+            {
+                (long_km + 0.5, easy_total - 0.5, week_km)
             } else {
-                (long_km - 0.5, easy_total, week_km - 0.5)
+                let easy = easy_total.min(most_easy(long_km - 0.5));
+                (long_km - 0.5, easy, week_km - 0.5 - (easy_total - easy))
             }
         } else {
             (long_km, easy_total, week_km)
@@ -369,11 +385,7 @@ impl Context<'_> {
         let day_after_long = dates
             .iter()
             .any(|x| day(x.weekday()) == long_day && dates.contains(&(*x + 1.days())));
-        let back_to_back = (self.cat.name == "ultra"
-            && matches!(w.phase, Phase::Build | Phase::Peak)
-            && !w.recovery
-            && long_km > 0.0
-            && day_after_long)
+        let back_to_back = (self.back_to_back_week(w) && long_km > 0.0 && day_after_long)
             .then(|| {
                 back_to_back(
                     easy_total,
@@ -411,12 +423,15 @@ impl Context<'_> {
         let mut by_day: [Vec<Session>; 7] = Default::default();
         // Strides on the week's first easy run: in the base (a first-timer's
         // from week 4), and in a building week without a quality session.
-        let strides_wanted = !w.recovery
-            && match w.phase {
-                Phase::Base => req.level == Level::Experienced || w.index >= 4,
-                Phase::Build | Phase::Peak => sessions_q.is_empty(),
-                _ => false,
-            };
+        // An experienced runner's recovery week without a quality session
+        // keeps strides.
+        let experienced = req.level == Level::Experienced;
+        let strides_wanted = match w.phase {
+            _ if w.recovery => experienced && sessions_q.is_empty(),
+            Phase::Base => experienced || w.index >= 4,
+            Phase::Build | Phase::Peak => sessions_q.is_empty(),
+            _ => false,
+        } && matches!(w.phase, Phase::Base | Phase::Build | Phase::Peak);
         let strides_day = easy_days
             .iter()
             .zip(&easy_km)
@@ -470,15 +485,22 @@ impl Context<'_> {
             let mut s = mp
                 .clone()
                 .unwrap_or_else(|| self.targets.steady(kind, long_km));
+            let share = long_run_share_cap_for_runs(w.km, runs_used);
+            // Past its share only as a peak long run (the exception says so).
+            let peak_note = (long_km > share * w.km + 0.05)
+                .then(|| self.shares.peak_km(w.index, w.recovery))
+                .flatten()
+                .map(|_| format!(" {}", why::peak_long_run(units)))
+                .unwrap_or_default();
             s.why = if lone_run {
                 why::lone_run(long_km, units)
             } else if let Some(mp) = &mp {
                 format!(
-                    "{} {}",
+                    "{}{peak_note} {}",
                     why::long_run(
                         long_km,
                         w.km,
-                        long_run_share_cap_for_runs(w.km, runs_used),
+                        share,
                         (&self.cat, &self.race_label),
                         &format!("{:?}", req.long_run_day),
                         units,
@@ -486,13 +508,16 @@ impl Context<'_> {
                     why::long_run_mp(mp.hard_km(), units)
                 )
             } else {
-                why::long_run(
-                    long_km,
-                    w.km,
-                    long_run_share_cap_for_runs(w.km, runs_used),
-                    (&self.cat, &self.race_label),
-                    &format!("{:?}", req.long_run_day),
-                    units,
+                format!(
+                    "{}{peak_note}",
+                    why::long_run(
+                        long_km,
+                        w.km,
+                        share,
+                        (&self.cat, &self.race_label),
+                        &format!("{:?}", req.long_run_day),
+                        units,
+                    )
                 )
             };
             km_by_day[long_day] = long_km;
@@ -872,12 +897,18 @@ impl Context<'_> {
         } else {
             no_quality
         };
+        // Nor the day after an ultra's back-to-back long run.
+        let no_quality = if self.back_to_back_week(w) {
+            no_quality | 1 << ((long_day + 2) % 7)
+        } else {
+            no_quality
+        };
         // The week's quality sessions, built once: the layouts below only
         // choose how many of them fit.
         let options: Vec<Session> = (0..w.quality.min(if long_mp { 1 } else { 2 }))
             .map(|n| {
                 if let Some(s) = sharpener.as_ref().filter(|_| race_week) {
-                    return s.clone();
+                    return Some(s.clone());
                 }
                 let pick = if long_mp {
                     // Threshold and VO2 work take turns beside it.
@@ -901,7 +932,15 @@ impl Context<'_> {
                 } else {
                     Pick::plain(kind)
                 };
-                self.quality_session(pick, w)
+                Some(self.quality_session(pick, w))
+            })
+            // A recovery week's session is cut (see `RECOVERY_QUALITY_SHARE`);
+            // one that cannot be becomes strides on an easy run.
+            .filter_map(|s| {
+                s.filter(|s| {
+                    !w.recovery
+                        || s.hard_km() <= shape::recovery_quality_cap(&self.built, s.kind) + 0.05
+                })
             })
             .collect();
         // Quality sessions are kept before run days: from the most quality
@@ -978,8 +1017,8 @@ impl Context<'_> {
                         {
                             // The long run's share is of the smaller week.
                             week_km = floor_half(most);
-                            long_cap_km =
-                                long_cap_km.min(floor_half(shape::long_run_cap_km(week_km)));
+                            long_cap_km = long_cap_km
+                                .min(floor_half(self.shares.cap_km(w.index, w.recovery, week_km)));
                         }
                         _ => break,
                     }
@@ -1059,6 +1098,11 @@ impl Context<'_> {
             (SessionKind::Repetition, _) => 0.05 * w.km * taper,
             _ => (0.20 * w.km * taper).min(if first_timer { 12.0 } else { 16.0 }),
         };
+        let most = if w.recovery {
+            most.min(shape::recovery_quality_cap(&self.built, kind))
+        } else {
+            most
+        };
         let done = self.progress.get(&pick).copied().unwrap_or(0);
         let step = if w.recovery {
             done.saturating_sub(1)
@@ -1102,13 +1146,28 @@ impl Context<'_> {
                 }
             })
             .map(|small| workouts::from_library(&small, w.km, &self.targets));
+        // A recovery week's session too big for its cut: the step's own
+        // session with fewer reps or shorter pieces.
+        let cut = w
+            .recovery
+            .then(|| ladder.get(step.min(ladder.len().saturating_sub(1))))
+            .flatten()
+            .and_then(|own| own.cut_to(most, pace))
+            .map(|small| workouts::from_library(&small, w.km, &self.targets));
         library::candidates(pick, race_m, step, most, pace)
             .into_iter()
             .map(|from| workouts::from_library(from, w.km, &self.targets))
+            .chain(cut)
             .chain(small_race_pace)
             .chain([fallback(false), fallback(true)])
             .find(|s| !repeat(s))
             .unwrap_or_else(|| fallback(false))
+    }
+
+    /// An ultra's building week: the day after the long run is a second
+    /// long run.
+    fn back_to_back_week(&self, w: &WeekShape) -> bool {
+        self.cat.name == "ultra" && matches!(w.phase, Phase::Build | Phase::Peak) && !w.recovery
     }
 
     /// The last five weeks before the taper: the race's own pace comes

@@ -307,6 +307,10 @@ pub struct RaceInfo {
 pub struct Athlete {
     pub level: Level,
     pub weekly_km: f64,
+    /// The runner's longest recent run, when they gave it: with the weekly
+    /// volume, whether their history holds the peak long runs' exception.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longest_run_km: Option<f64>,
     #[serde(with = "weekday_name")]
     pub long_run_day: Weekday,
     /// The days the runner said they can run; a plan that leaves one

@@ -168,6 +168,89 @@ pub fn long_run_step_cap(longest: f64) -> f64 {
     longest + (longest * 0.10).max(3.0)
 }
 
+/// The peak long runs' exception to the share: an experienced marathoner
+/// whose history holds it (60 km weeks and a 22 km long run) takes the long
+/// runs of the last three weeks before the taper (recovery weeks not) to
+/// 30–32 km, past the week's share: 32 km or three hours, whichever comes
+/// first. A 3-hour marathoner at 80 km a week would otherwise stop at 28 km.
+pub const PEAK_LONG_KM: f64 = 32.0;
+pub const PEAK_LONG_MIN: f64 = 180.0;
+/// The peak long-run weeks: the last three before the taper.
+pub const PEAK_LONG_WEEKS: u32 = 3;
+
+/// Whether a runner qualifies for the peak long runs' exception (see
+/// [`PEAK_LONG_KM`]): a marathon, an experienced runner, and a history of
+/// 60 km weeks and a long run of 22 km or more.
+pub fn peak_long_runner(
+    race_m: f64,
+    level: Level,
+    weekly_km: f64,
+    longest_km: Option<f64>,
+) -> bool {
+    (40_000.0..=42_300.0).contains(&race_m)
+        && level == Level::Experienced
+        && weekly_km >= 60.0 - 1e-9
+        && longest_km.is_some_and(|l| l >= 22.0 - 1e-9)
+}
+
+/// Whether week `index` of a plan whose taper starts after `pre_taper`
+/// weeks is a peak long-run week (recovery weeks are not).
+pub fn peak_long_week(index: u32, pre_taper: u32, recovery: bool) -> bool {
+    !recovery && index <= pre_taper && index + PEAK_LONG_WEEKS > pre_taper
+}
+
+/// The peak long run's exception at the long run's pace: 32 km or three
+/// hours, whichever comes first.
+pub fn peak_long_cap_km(long_s_per_km: f64) -> f64 {
+    PEAK_LONG_KM.min(PEAK_LONG_MIN * 60.0 / long_s_per_km.max(1.0))
+}
+
+/// The most of its week a peak long run under the exception may take: a
+/// peak week trimmed small keeps its long run in proportion.
+pub const PEAK_LONG_SHARE: f64 = 0.45;
+
+/// The longest long run each week holds: its share of the week
+/// ([`long_run_cap_km`]), and for a runner who qualifies, the peak long
+/// runs' exception in the peak weeks. The shape and the layout both ask it.
+#[derive(Debug, Clone, Copy)]
+pub struct LongShare {
+    /// The exception's km at the runner's long-run pace, when they qualify.
+    peak_km: Option<f64>,
+    pre_taper: u32,
+}
+
+impl LongShare {
+    pub fn new(req: &PlanRequest, long_s_per_km: f64) -> Self {
+        let cat = RaceCategory::of(req.race.metres());
+        let qualifies = peak_long_runner(
+            req.race.metres(),
+            req.level,
+            req.weekly_km,
+            req.longest_run_km,
+        );
+        Self {
+            peak_km: qualifies
+                .then(|| floor_half(peak_long_cap_km(long_s_per_km).min(cat.long_cap_km))),
+            pre_taper: req.weeks() - cat.taper_weeks(req.weeks()),
+        }
+    }
+
+    /// The exception's long run in week `index`, when it applies there.
+    pub fn peak_km(&self, index: u32, recovery: bool) -> Option<f64> {
+        self.peak_km
+            .filter(|_| peak_long_week(index, self.pre_taper, recovery))
+    }
+
+    /// The longest long run week `index` of `week_km` holds.
+    pub fn cap_km(&self, index: u32, recovery: bool, week_km: f64) -> f64 {
+        let share = long_run_cap_km(week_km);
+        match self.peak_km(index, recovery) {
+            Some(p) => share.max(p.min(PEAK_LONG_SHARE * week_km)),
+            None => share,
+        }
+    }
+}
+
 /// The most a block builds to from the volume a runner starts with: 40 %
 /// more, or 16 km more for low volumes, whichever is larger.
 pub fn block_peak_cap(start_km: f64) -> f64 {
@@ -177,6 +260,27 @@ pub fn block_peak_cap(start_km: f64) -> f64 {
 /// Highest volume a week may have after weeks `a` and `b`.
 pub fn progression_limit(previous_two_max: f64) -> f64 {
     previous_two_max * 1.10
+}
+
+/// A recovery week's quality session is cut with its volume: at most three
+/// quarters of the work of the biggest session of its kind before it (a
+/// shorter marathon-pace run, fewer reps), or strides instead.
+pub const RECOVERY_QUALITY_SHARE: f64 = 0.75;
+
+/// The most work (km) a recovery week's quality session of `kind` may
+/// hold after `weeks` (infinite when none of its kind came before).
+pub fn recovery_quality_cap(weeks: &[super::model::Week], kind: super::model::SessionKind) -> f64 {
+    let biggest = weeks
+        .iter()
+        .flat_map(super::model::Week::sessions)
+        .filter(|(_, s)| s.kind == kind)
+        .map(|(_, s)| s.hard_km())
+        .fold(0.0, f64::max);
+    if biggest > 0.0 {
+        RECOVERY_QUALITY_SHARE * biggest
+    } else {
+        f64::INFINITY
+    }
 }
 
 /// Recovery weeks sit 20–30 % below the week before; runcoach aims for 25 %.
@@ -251,7 +355,7 @@ impl LongRunCurve {
 
     /// The long run week `i` aims for, given the building weeks' long runs
     /// so far.
-    fn at(&self, i: u32, before: &[f64]) -> f64 {
+    fn at(&self, i: u32, before: &[f64], after_recovery: bool) -> f64 {
         if i < self.peak_from {
             let building = |to: u32| (1..to).filter(|&k| !(self.pre >= 4 && k % 4 == 0)).count();
             let (k, total) = (building(i), building(self.peak_from));
@@ -259,8 +363,10 @@ impl LongRunCurve {
                 return self.peak;
             }
             self.start + (self.peak - self.start) * k as f64 / total as f64
-        } else if before.last().is_some_and(|&l| l >= self.peak - 0.25) {
-            // Peak long runs are spaced: a shorter one after each.
+        } else if !after_recovery && before.last().is_some_and(|&l| l >= self.peak - 0.25) {
+            // Peak long runs are spaced: a shorter one after each (a
+            // recovery week between them is spacing enough, so the last
+            // peak long run falls 3–4 weeks before the race).
             self.peak * 0.85
         } else {
             self.peak
@@ -307,6 +413,15 @@ fn spaced(long_km: f64, before: &[f64]) -> Option<f64> {
     }
 }
 
+/// The volume just under a long-run share step (40 or 60 km) for a week
+/// of `km` at most 2 km over it: such a week holds a shorter long run than
+/// the one just under the step.
+fn under_share_step(km: f64) -> Option<f64> {
+    [39.5, 59.5]
+        .into_iter()
+        .find(|&under| km > under && km <= under + 2.0)
+}
+
 /// Phase of each pre-taper week, and the warnings the shape raises.
 fn phases(pre_taper: u32, level: Level) -> Vec<Phase> {
     let peak = match pre_taper {
@@ -347,7 +462,10 @@ pub trait Carrier {
     fn peek(&mut self, w: &WeekShape) -> (f64, f64);
     /// The week's shape is final: the weeks after it are sized from the
     /// runs it really holds (its sessions, its long run), not a guess.
-    fn commit(&mut self, w: &WeekShape);
+    /// Returns the training km the week holds as built (the layout can
+    /// end a little below the shape's figure): the weeks after it
+    /// progress from that.
+    fn commit(&mut self, w: &WeekShape) -> f64;
 }
 
 /// The plan's weeks, each committed to `carrier` as soon as it is final;
@@ -365,6 +483,7 @@ pub fn shape(
     let long_caps = cat
         .long_cap_km
         .min(long_run_time_cap_km(&cat, easy_s_per_km));
+    let shares = LongShare::new(req, easy_s_per_km);
     // Returns the week and the long run its runs lay out.
     // `grow`: whether the long run may grow for the easy runs' sake (not
     // when it was just stepped back for spacing), and up to how far: never
@@ -382,7 +501,7 @@ pub fn shape(
             }
             // Easy runs stay within three quarters of the long run: a long
             // run still under its cap grows before the week shrinks.
-            let cap = floor_half(long_run_cap_km(ws.km).min(long_caps));
+            let cap = floor_half(shares.cap_km(ws.index, ws.recovery, ws.km).min(long_caps));
             if !grown && ws.long_km > 0.0 && ws.long_km < cap.min(floor_half(ceiling)) - 0.05 {
                 ws.long_km = cap
                     .min(ws.long_km + ((ws.km - most) * 2.0).ceil() / 2.0)
@@ -392,7 +511,9 @@ pub fn shape(
                 continue;
             }
             ws.km = most;
-            ws.long_km = ws.long_km.min(floor_half(long_run_cap_km(most)));
+            ws.long_km = ws
+                .long_km
+                .min(floor_half(shares.cap_km(ws.index, ws.recovery, most)));
             // A week trimmed under a share step (40 or 60 km) may hold a
             // longer long run than the bigger week did: it grows back, and
             // the week with it, staying under the step.
@@ -402,12 +523,26 @@ pub fn shape(
             while !regrown && long > ws.long_km + 0.25 {
                 let more = (long - ws.long_km) * (1.0 + crate::plan::sizing::EASY_TO_LONG);
                 let km = floor_half((most + more).min(wanted));
-                if floor_half(long_run_cap_km(km)) >= long {
+                if floor_half(shares.cap_km(ws.index, ws.recovery, km)) >= long {
                     regrown = true;
                     ws.km = km;
                     ws.long_km = long;
                 }
                 long -= 0.5;
+            }
+            // Trimmed to just over a share step: just under it holds the
+            // longer long run the week wanted.
+            if let Some(under) = under_share_step(ws.km).filter(|_| grow && !ws.recovery) {
+                let long = floor_half(
+                    shares
+                        .cap_km(ws.index, ws.recovery, under)
+                        .min(long_caps)
+                        .min(ceiling),
+                );
+                if long > ws.long_km + 0.25 {
+                    ws.km = under;
+                    ws.long_km = long;
+                }
             }
         }
         (ws, laid)
@@ -430,6 +565,7 @@ pub fn shape(
     let pre = n - taper;
     let level = req.level;
     let first_timer = level == Level::FirstTimer;
+    let ultra = req.race.metres() > 42_300.0;
     let phase_of = phases(pre, level);
     let cycle = 4;
     let growth = if first_timer { 1.08 } else { 1.10 };
@@ -455,7 +591,8 @@ pub fn shape(
     let time_cap = long_run_time_cap_km(&cat, easy_s_per_km);
     let long_step = if first_timer { 1.5 } else { 2.0 };
     let peak_long = floor_half(
-        long_run_cap_km(peak_target)
+        shares
+            .cap_km(pre, false, peak_target)
             .min(cat.long_cap_km)
             .min(time_cap),
     );
@@ -490,6 +627,14 @@ pub fn shape(
         peak_long,
         req.longest_run_km.unwrap_or(req.weekly_km * 0.3).max(3.0) + long_step,
     );
+    // The peak long runs' exception lifts the peak, not the start: the
+    // early weeks still have room to grow under their share.
+    let curve = LongRunCurve {
+        start: curve
+            .start
+            .min(0.8 * long_run_cap_km(peak_target).min(cat.long_cap_km)),
+        ..curve
+    };
     // A marathon or ultra climbs to its peak volume through the block, in
     // blocks of building weeks between recovery weeks, reaching it in the
     // last weeks before the taper: not at the peak in week 2 and flat
@@ -528,21 +673,42 @@ pub fn shape(
             )
         };
         let km = km.min(caps.get(i as usize - 1).copied().unwrap_or(f64::INFINITY));
-        let cap = long_run_cap_km(km).min(cat.long_cap_km).min(time_cap);
+        let cap_of = |km: f64| {
+            shares
+                .cap_km(i, recovery, km)
+                .min(cat.long_cap_km)
+                .min(time_cap)
+        };
+        // A week just over a share step (40 or 60 km) holds a shorter long
+        // run than one just under it: when that would cut a building
+        // week's long run below the last one, the week stays under the
+        // step (the long run carries the block, not the odd kilometre or
+        // two).
+        let km = under_share_step(km)
+            .filter(|&under| {
+                !recovery && cap_of(km) < last_long - 0.05 && cap_of(under) > cap_of(km)
+            })
+            .unwrap_or(km);
+        let cap = cap_of(km);
+        let after_recovery = weeks.last().is_some_and(|w: &WeekShape| w.recovery);
         let long_km = if recovery {
             floor_half(cap.min(last_long * 0.8))
         } else {
             floor_half(
-                cap.min(curve.at(i, &building_longs))
+                cap.min(curve.at(i, &building_longs, after_recovery))
                     .min(last_long + long_step),
             )
         };
         let quality = match (phase, recovery, first_timer) {
             (_, true, true) => 0,
+            // An ultra's recovery week keeps strides, no intervals.
+            (_, true, false) if ultra => 0,
             (_, true, false) => 1,
             (Phase::Base, _, true) if i <= 3.max(pre / 4) => 0,
             (_, _, true) => 1,
             (Phase::Base, _, false) => 1,
+            // An ultra's second hard day is the back-to-back weekend.
+            (_, _, false) if ultra => 1,
             (_, _, false) => 2,
         };
         let (mut ws, mut laid) = fit(
@@ -569,7 +735,6 @@ pub fn shape(
             // Right after a recovery week (which already lowered it) the
             // layout's half-kilometre step is spacing enough: a deeper step
             // back would cut the week's volume with it.
-            let after_recovery = weeks.last().is_some_and(|w: &WeekShape| w.recovery);
             if let Some(back) = spaced(laid, &building_longs).filter(|_| !after_recovery) {
                 (ws, laid) = fit(
                     carrier,
@@ -592,8 +757,8 @@ pub fn shape(
         }
         since_recovery = if recovery { 0 } else { since_recovery + 1 };
         longest = longest.max(laid);
-        (two_back, one_back) = (one_back, ws.km);
-        carrier.commit(&ws);
+        let built = carrier.commit(&ws);
+        (two_back, one_back) = (one_back, ws.km.min(built));
         weeks.push(ws);
     }
     let peak = weeks.iter().map(|w| w.km).fold(
@@ -633,20 +798,26 @@ pub fn shape(
             },
             Some(longest),
         );
-        (two_back, one_back) = (one_back, ws.km);
-        carrier.commit(&ws);
+        let built = carrier.commit(&ws);
+        (two_back, one_back) = (one_back, ws.km.min(built));
         weeks.push(ws);
     }
-    if req.race.metres() >= 42_000.0 && peak_long < 28.0 {
-        warnings.push(format!(
+    (weeks, warnings)
+}
+
+/// The warning for a marathon or longer whose longest planned run (the
+/// runs as laid out, the race not counted) stays short of what such plans
+/// usually reach.
+pub fn longest_run_warning(req: &PlanRequest, longest_km: f64) -> Option<String> {
+    (req.race.metres() >= 42_000.0 && longest_km < 28.0 - 0.05).then(|| {
+        format!(
             "the longest planned run is {}; plans for a marathon or longer usually reach {:.0}–{:.0} {}, so treat the race as a long, steady effort",
-            units_dist(peak_long, req.units),
+            units_dist(longest_km, req.units),
             28.0 / req.units.km(),
             33.0 / req.units.km(),
             req.units.label()
-        ));
-    }
-    (weeks, warnings)
+        )
+    })
 }
 
 #[cfg(test)]

@@ -122,6 +122,14 @@ pub fn long_run(
     )
 }
 
+/// A peak long run past the week's share (see `shape::PEAK_LONG_KM`).
+pub fn peak_long_run(u: Units) -> String {
+    format!(
+        "A peak long run may go past that share: for an experienced marathoner whose weeks and long runs already hold it, the long runs of the last three weeks before the taper reach up to {} or 3 hours, whichever comes first: the marathon's last miles are not run on legs that never went that far.",
+        dist(super::shape::PEAK_LONG_KM, u)
+    )
+}
+
 pub fn strides() -> &'static str {
     "Then 6 strides: 20 seconds quick and relaxed on the flat, walking or jogging back until fully recovered. They keep your legs quick and your form tidy without tiring you."
 }
@@ -365,18 +373,32 @@ pub fn volume_does_not_fit(
         .filter(|t| shown(t.1) > shown(t.2))
         .max_by(|a, b| (a.1 - a.2).total_cmp(&(b.1 - b.2)))?;
     let days = req.run_days.len();
-    // Less volume, in whole units of the runner's (at least 3 km).
-    let less = ((req.weekly_km * most / wanted.max(0.1)) / u.km()).floor() * u.km();
     let more_days = if days < 7 {
         format!("run {} days a week, or ", days + 1)
     } else {
         String::new()
     };
+    // The runner's own volume fits; only the build above it does not: the
+    // plan already holds it there (planning from less would only cut
+    // what they run now).
+    let other = if most >= req.weekly_km - 0.05 {
+        format!(
+            "keep this plan, which builds to about {} a week instead",
+            dist(most, u)
+        )
+    } else {
+        // Less volume, in whole units of the runner's (at least 3 km), so
+        // the block built from it stays within what the days carry.
+        let less = ((req.weekly_km * most / wanted.max(0.1)) / u.km()).floor() * u.km();
+        format!(
+            "plan from less volume (about {} a week)",
+            dist(less.max(3.0), u)
+        )
+    };
     Some(format!(
-        "{days} run days do not carry the volume: week {week} wanted {} but holds {} with every easy run at most three quarters of the long run and under 90 minutes. Options: {more_days}plan from less volume (about {} a week).",
+        "{days} run days do not carry the volume: week {week} wanted {} but holds {} with every easy run at most three quarters of the long run and under 90 minutes. Options: {more_days}{other}.",
         dist(wanted, u),
         dist(most, u),
-        dist(less.max(3.0), u)
     ))
 }
 
@@ -418,9 +440,44 @@ mod tests {
     #[test]
     fn seven_run_days_are_not_offered_an_eighth() {
         let req = request("km", &["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
-        let w = volume_does_not_fit(&[(3, 120.0, 100.0)], &req).unwrap();
+        let w = volume_does_not_fit(&[(3, 120.0, 80.0)], &req).unwrap();
         assert!(
-            w.ends_with("Options: plan from less volume (about 79.0 km a week)."),
+            w.ends_with("Options: plan from less volume (about 63.0 km a week)."),
+            "{w}"
+        );
+    }
+
+    /// The 50K runner of issue #12 (90 km a week on 6 days): the block
+    /// wanted 108 km in week 17 and the days carry 104.5. They already run
+    /// 90, so "plan from less volume (about 87 km)" was no way out.
+    #[test]
+    fn a_runner_whose_own_volume_fits_is_not_told_to_plan_from_less() {
+        let req = PlanInput {
+            race: "50k".into(),
+            race_date: "2027-04-18".into(),
+            weeks: Some(20),
+            run_days: ["mon", "tue", "wed", "thu", "sat", "sun"]
+                .map(String::from)
+                .to_vec(),
+            long_run_day: "sat".into(),
+            level: "experienced".into(),
+            weekly_km: 90.0,
+            longest_run_km: Some(30.0),
+            strength_days: 2,
+            today: Some("2026-11-28".into()),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        let w = volume_does_not_fit(&[(17, 108.0, 104.5)], &req).unwrap();
+        assert_eq!(
+            w,
+            "6 run days do not carry the volume: week 17 wanted 108.0 km but holds 104.5 km with every easy run at most three quarters of the long run and under 90 minutes. Options: run 7 days a week, or keep this plan, which builds to about 104.5 km a week instead."
+        );
+        // Below what they run now, the way out is a smaller start.
+        let w = volume_does_not_fit(&[(2, 95.0, 80.0)], &req).unwrap();
+        assert!(
+            w.ends_with("or plan from less volume (about 75.0 km a week)."),
             "{w}"
         );
     }

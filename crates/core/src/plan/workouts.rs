@@ -146,6 +146,7 @@ pub fn quality_kind(
     // Marathon pace is the marathon's race pace; an ultra is run slower, so
     // it trains threshold and intervals instead.
     let long_race = cat.name == "marathon";
+    let ultra = cat.name == "ultra";
     let short_race = cat.long_cap_km <= 16.0;
     let plain = Pick::plain;
     let hills = Pick {
@@ -160,6 +161,12 @@ pub fn quality_kind(
         Phase::Base if week % 2 == 1 => [fartlek, hills],
         Phase::Base => [hills, fartlek],
         Phase::Build if long_race => [plain(MarathonPace), plain(Tempo)],
+        // An ultra's one session a week: threshold, VO2 work every other
+        // week.
+        Phase::Build | Phase::Peak if ultra && week.is_multiple_of(2) => {
+            [plain(Intervals), plain(Tempo)]
+        }
+        Phase::Build | Phase::Peak if ultra => [plain(Tempo), plain(Intervals)],
         Phase::Build => [plain(Intervals), plain(Tempo)],
         Phase::Peak if long_race => [plain(MarathonPace), plain(Intervals)],
         Phase::Peak if short_race => [plain(Intervals), plain(Repetition)],

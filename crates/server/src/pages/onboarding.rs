@@ -5,11 +5,12 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::ToSpan;
 use runcoach_core::history::HistorySummary;
+use runcoach_core::plan::feasibility::StretchOption;
 use runcoach_core::plan::{PlanInput, RecentInput};
 use runcoach_core::units::{Distance, Units};
 use runcoach_store::users;
@@ -149,9 +150,23 @@ fn defaults(units: &str, week_start: &str, today: jiff::civil::Date) -> Answers 
     }
 }
 
-/// The wizard, pre-filled from imported history when there is some.
-pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Response, ApiError> {
+/// The wizard, pre-filled from imported history when there is some, or
+/// from a stretch goal's option (its answers in the query, as the form
+/// names them).
+pub async fn page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
     let u = &user.0.user;
+    if query.contains_key("race") {
+        let mut page = form_page(&user, answers(&query), FormErrors::new());
+        page.prefilled =
+            "Filled in from the way out you chose: check the answers, then build the plan."
+                .to_owned();
+        page.current = current_plan_label(&state, &u.id).await?;
+        return Ok(render(&page));
+    }
     let mut answers = defaults(
         &u.units,
         &u.week_start,
@@ -455,11 +470,11 @@ pub async fn submit(
     if !errors.is_empty() {
         return Ok(refuse(a, errors));
     }
-    let stored = match create_plan(&state.db, &user.0.user, &input)
+    let (stored, options) = match create_plan(&state.db, &user.0.user, &input)
         .await
         .map_err(ApiError::from)
     {
-        Ok((p, _)) => p,
+        Ok(made) => made,
         // A distance sold as a plan: offer it instead of failing.
         Err(ApiError::Coded {
             code: "entitlement_required",
@@ -497,7 +512,110 @@ pub async fn submit(
     )
     .await?;
     users::set_onboarding_answers(&state.db, &user.0.user.id, "").await?;
+    if !options.is_empty() {
+        return Ok(render(&stretch_page(
+            &user,
+            &stored,
+            (&input, &options),
+            week_start,
+        )));
+    }
     Ok(Redirect::to(&format!("/plans/{}", stored.id)).into_response())
+}
+
+/// A stretch goal's plan is made; before the runner reads it, the problem
+/// and the ways out, each a link that fills the form with its answers.
+#[derive(Template)]
+#[template(path = "onboarding_options.html")]
+struct Stretch {
+    nav: Nav,
+    plan_id: String,
+    /// The plan's stretch warning without its command-line options.
+    problem: String,
+    /// Each way out: its label and where it leads.
+    options: Vec<(String, String)>,
+}
+
+fn stretch_page(
+    user: &PageUser,
+    stored: &runcoach_app::plans::StoredPlan,
+    (asked, options): (&PlanInput, &[StretchOption]),
+    week_start: &str,
+) -> Stretch {
+    let plan_url = format!("/plans/{}", stored.id);
+    let problem = stored
+        .plan
+        .warnings
+        .first()
+        .map(|w| w.split(" Options:").next().unwrap_or(w).to_owned())
+        .unwrap_or_default();
+    Stretch {
+        nav: Nav::page(user),
+        plan_id: stored.id.clone(),
+        problem,
+        options: options
+            .iter()
+            .map(|o| {
+                // Run-walk keeps the plan as asked: the link is the plan.
+                let href = if o.request == *asked {
+                    plan_url.clone()
+                } else {
+                    format!("/onboarding?{}", form_query(&o.request, week_start))
+                };
+                (o.label.clone(), href)
+            })
+            .collect(),
+    }
+}
+
+/// A plan request as the form's query string: the names [`answers`] reads.
+fn form_query(input: &PlanInput, week_start: &str) -> String {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut add = |k: &str, v: &str| pairs.push((k.to_owned(), v.to_owned()));
+    if RACES.iter().any(|(r, _)| *r == input.race) {
+        add("race", &input.race);
+    } else {
+        add("race", "half");
+        add("custom_distance", &input.race);
+    }
+    add("race_date", &input.race_date);
+    add("start", input.start.as_deref().unwrap_or_default());
+    for d in &input.run_days {
+        add(&format!("day_{d}"), "on");
+    }
+    add("long_run_day", &input.long_run_day);
+    add(
+        "week_start",
+        input.week_start.as_deref().unwrap_or(week_start),
+    );
+    add("level", &input.level);
+    add("weekly_km", &format!("{}", input.weekly_km));
+    if let Some(k) = input.longest_run_km {
+        add("longest_run_km", &format!("{k}"));
+    }
+    if let Some(r) = &input.recent {
+        add("recent_distance", &r.distance);
+        add("recent_time", &r.time);
+    }
+    add("strength_days", &input.strength_days.to_string());
+    if input.new_to_strength {
+        add("new_to_strength", "on");
+    }
+    for e in &input.equipment {
+        add(&format!("eq_{e}"), "on");
+    }
+    for n in &input.niggles {
+        add(&format!("niggle_{n}"), "on");
+    }
+    for c in &input.self_check {
+        add(&format!("self_check_{c}"), "on");
+    }
+    add("units", input.units.as_deref().unwrap_or("km"));
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", view::urlencode(k), view::urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 #[cfg(test)]

@@ -730,7 +730,7 @@ pub async fn admin_action(
         }
         Err(e) => return Err(e.into()),
     };
-    let to = format!("/admin/shop?notice={}", urlencode(&notice));
+    let to = format!("/admin/shop?notice={}", super::view::urlencode(&notice));
     Ok(Redirect::to(&to).into_response())
 }
 
@@ -744,15 +744,6 @@ fn parse_money(raw: &str) -> Option<i64> {
         _ => return None,
     };
     (units >= 0).then_some(units * 100 + cents)
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -7,6 +7,16 @@ use runcoach_core::plan::{Dose, Plan, Session, SessionKind};
 use runcoach_core::status::SessionStatus;
 use runcoach_core::units::{Pace, Units, format_clock};
 
+/// `s` percent-encoded for a URL's query (unreserved bytes kept).
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 pub fn units_of(pref: &str) -> Units {
     pref.parse().unwrap_or_default()
 }
