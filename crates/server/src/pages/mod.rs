@@ -246,6 +246,7 @@ async fn stylesheet() -> impl IntoResponse {
 
 /// The follow-along player (progressive: the page works without it).
 const FOLLOW_JS: &str = include_str!("../../static/follow.js");
+const COPY_JS: &str = include_str!("../../static/copy.js");
 
 const ICON_SVG: &str = include_str!("../../static/icon.svg");
 /// The same mark as a 32×32 PNG inside an ICO, for clients that only ask
@@ -393,6 +394,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/static/follow.js",
             get(|| async { asset("text/javascript; charset=utf-8", FOLLOW_JS) }),
+        )
+        .route(
+            "/static/copy.js",
+            get(|| async { asset("text/javascript; charset=utf-8", COPY_JS) }),
         )
         .route(
             "/static/icon.svg",

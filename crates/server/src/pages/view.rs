@@ -164,6 +164,15 @@ pub struct ItemView {
     pub shape: String,
 }
 
+/// A status in words: a planned session a watch recorded (nothing logged
+/// by hand) says so, so the runner knows where the tick came from.
+pub fn status_words(o: &runcoach_app::plans::Outcome) -> &'static str {
+    match (o.status, &o.log_id, &o.activity_id) {
+        (SessionStatus::Done, None, Some(_)) => "Done, from your watch",
+        (status, _, _) => status.label(),
+    }
+}
+
 /// The shape drawn beside a status: tick, half, dash, cross.
 pub fn status_mark(status: SessionStatus) -> &'static str {
     match status {
@@ -279,13 +288,14 @@ pub fn weeks(
                         .sessions
                         .iter()
                         .map(|s| {
-                            let status = tracker.outcome(s, d.date).status;
+                            let outcome = tracker.outcome(s, d.date);
+                            let status = outcome.status;
                             ItemView {
                                 href: format!("/sessions/{}", s.id.as_deref().unwrap_or("")),
                                 class: kind_class(s.kind),
                                 label: short(s, units),
                                 status: status.as_str(),
-                                status_label: status.label(),
+                                status_label: status_words(&outcome),
                                 mark: status_mark(status),
                                 shape: if s.kind.is_quality() {
                                     super::workout::thumbnail(s)
@@ -320,6 +330,24 @@ mod tests {
             ..Default::default()
         };
         build_plan(&input.validate().unwrap())
+    }
+
+    #[test]
+    fn a_run_only_the_watch_recorded_says_so() {
+        let outcome = |status, log: Option<&str>, activity: Option<&str>| {
+            status_words(&runcoach_app::plans::Outcome {
+                status,
+                log_id: log.map(str::to_owned),
+                activity_id: activity.map(str::to_owned),
+            })
+        };
+        use SessionStatus::*;
+        assert_eq!(outcome(Done, None, Some("a1")), "Done, from your watch");
+        // The runner's own word wins over the watch's.
+        assert_eq!(outcome(Done, Some("l1"), Some("a1")), "Done");
+        assert_eq!(outcome(Partial, Some("l1"), Some("a1")), "Partly done");
+        assert_eq!(outcome(Done, Some("l1"), None), "Done");
+        assert_eq!(outcome(Missed, None, None), "Missed");
     }
 
     #[test]
