@@ -97,11 +97,14 @@ test('statuses, current page, watch download and webcal on a phone', { timeout: 
   await page.locator('#feed-url-copied', { hasText: 'Copied.' }).waitFor();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), feed);
   await visit('04-settings-feed');
+  // The new feed, its copy button and the subscribe link, in one picture
+  // (page coordinates: the box is the viewport's, plus the scroll).
+  const scrolled = await page.evaluate(() => window.scrollY);
   const from = await page.locator('p.notice', { hasText: 'Your new feed' }).boundingBox();
   const to = await subscribe.locator('xpath=..').boundingBox();
   await page.screenshot({
     path: join(SHOTS, '04-feed-created.png'), fullPage: true,
-    clip: { x: 0, y: from.y - 8, width: 390, height: to.y + to.height - from.y + 16 },
+    clip: { x: 0, y: from.y + scrolled - 8, width: 390, height: to.y + to.height - from.y + 16 },
   });
 
   const icon = await page.request.get(`${base}/favicon.ico`);

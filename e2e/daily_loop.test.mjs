@@ -127,6 +127,10 @@ for (const device of ['phone', 'desktop']) {
     const refused = page.locator('table.report tr.failed');
     assert.match(await refused.innerText(), /notes\.fit\s+refused: could not be read/);
     await visit('05b-import-report');
+    // The planned run the watch recorded reads done, and says where from.
+    await page.goto(`${base}/plans/${plan.id}`);
+    assert.match(await page.locator(`a.item[href="/sessions/${other.s.id}"] .status`).innerText(), /Done, from your watch/);
+    await visit('05c-calendar-watch');
 
     // Progress: labels at least 12 px on the screen, the prediction in words.
     await page.locator(`${nav}`).getByRole('link', { name: 'Progress' }).click();
