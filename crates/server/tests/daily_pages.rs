@@ -564,3 +564,84 @@ async fn a_missed_run_moves_to_today_in_one_tap_through_the_rule_check_and_the_s
         );
     }
 }
+
+#[tokio::test]
+async fn unplanned_activities_show_on_the_calendar_as_extras() {
+    const RUNS: [&str; 7] = [
+        "easy",
+        "long",
+        "recovery",
+        "tempo",
+        "intervals",
+        "repetition",
+        "marathon_pace",
+    ];
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let c = app.signup("ana@example.com").await;
+        let plan = half_plan(&app, &c).await;
+        let plan_id = plan["id"].as_str().unwrap();
+        let days: Vec<&Value> = plan["weeks"][0]["days"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .collect();
+        let runless = |d: &&&Value| {
+            !d["sessions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| RUNS.contains(&s["kind"].as_str().unwrap()))
+        };
+        let free: Vec<&str> = days
+            .iter()
+            .filter(runless)
+            .map(|d| d["date"].as_str().unwrap())
+            .collect();
+        assert!(free.len() >= 2, "{backend}: week 1 has days without a run");
+
+        // A bike ride logged by hand, beside the plan.
+        let (status, ride) = json_of(
+            c.post(app.url("/api/v1/logs"))
+                .json(&json!({"date": free[0], "kind": "cross", "status": "done", "duration_s": 2700, "rpe": 5}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{ride}");
+        // A run from the watch on a day without a planned run.
+        let gpx = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../testdata/activities/gpx/gg__fr265s-10k-hr.gpx"),
+        )
+        .unwrap()
+        .replace("2024-10-03T", &format!("{}T", free[1]));
+        let done = common::import(
+            &c,
+            &app.base,
+            reqwest::multipart::Part::bytes(gpx.into_bytes()).file_name("run.gpx"),
+        )
+        .await;
+        assert_eq!(done["imported"], 1, "{done}");
+
+        let html = app.page(&c, &format!("/plans/{plan_id}")).await;
+        assert!(
+            html.contains(&format!(
+                "<a class=\"item extra k-cross st-extra\" href=\"/logs/{}/edit\">Cross-training 45 min <span class=\"status\"><span aria-hidden=\"true\">+</span> Extra</span></a>",
+                ride["id"].as_str().unwrap()
+            )),
+            "{backend}: {html}"
+        );
+        let watch = html
+            .split("<a class=\"item extra k-easy st-extra\" href=\"/activities/")
+            .nth(1)
+            .and_then(|s| s.split("</a>").next())
+            .unwrap_or_default();
+        assert!(
+            watch.contains("<span aria-hidden=\"true\">+</span> Extra, from your watch</span>"),
+            "{backend}: {html}"
+        );
+        assert_eq!(html.matches("st-extra").count(), 2, "{backend}");
+    }
+}

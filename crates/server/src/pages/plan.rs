@@ -102,12 +102,15 @@ pub async fn calendar(
     let uid = &user.0.user.id;
     let today = runcoach_app::calendar::today_in(&user.0.user.time_zone);
     let tracker = runcoach_app::plans::Tracker::load(&state.db, uid, &id, today).await?;
-    let logged = match (plan.weeks.first(), plan.weeks.last()) {
+    let (logged, extras) = match (plan.weeks.first(), plan.weeks.last()) {
         (Some(first), Some(last)) => {
             let end = last.start.saturating_add(jiff::ToSpan::days(6));
-            runcoach_app::log::activity_log(&state.db, uid, first.start, end).await?
+            (
+                runcoach_app::log::activity_log(&state.db, uid, first.start, end).await?,
+                runcoach_app::log::extras(&state.db, uid, first.start, end).await?,
+            )
         }
-        _ => Vec::new(),
+        _ => (Vec::new(), Vec::new()),
     };
     // Adaptation's adjustments and hand edits, as the API lists them.
     let changes =
@@ -127,7 +130,15 @@ pub async fn calendar(
         .any(|p| p.id == id && p.archived);
     // The plan as made: its week notes were written for its totals.
     let made = plans::get(&state.db, uid, &id).await?;
-    let mut earlier = view::weeks(&plan, made.as_ref(), units, &tracker, today, &logged);
+    let mut earlier = view::weeks(
+        &plan,
+        made.as_ref(),
+        units,
+        &tracker,
+        today,
+        &logged,
+        &extras,
+    );
     let this_week = view::this_week(&plan, today);
     let mut current = earlier.split_off(this_week.saturating_sub(1).min(earlier.len()));
     let later = current.split_off(1.min(current.len()));

@@ -188,6 +188,62 @@ pub struct DayView {
     pub label: String,
     pub today: bool,
     pub items: Vec<ItemView>,
+    /// What was done beside the plan that day.
+    pub extras: Vec<ItemView>,
+}
+
+/// An unplanned activity as the calendar shows it: a plus and "Extra",
+/// linked to its log entry or the watch's record.
+pub fn extra_item(e: &runcoach_app::log::Extra, units: Units) -> ItemView {
+    use runcoach_app::log::Extra;
+    use runcoach_core::load::ActivityKind;
+    let (href, class, label, status_label) = match e {
+        Extra::Logged(entry) => {
+            let l = &entry.log;
+            let class = match l.kind {
+                ActivityKind::Run => "easy",
+                ActivityKind::Race => "race",
+                ActivityKind::Cross => "cross",
+                ActivityKind::Strength => "strength",
+                ActivityKind::Mobility => "mobility",
+                ActivityKind::Other => "rest",
+            };
+            let size = if l.distance_m > 0 {
+                distance(l.distance_m, units)
+            } else {
+                duration(l.duration_s)
+            };
+            (
+                format!("/logs/{}/edit", entry.id),
+                class,
+                format!("{} {size}", super::activities::kind_word(l.kind)),
+                "Extra",
+            )
+        }
+        Extra::Imported(_, a) => (
+            format!("/activities/{}", a.id),
+            if runcoach_core::load::RUNNING_SPORTS.contains(&a.sport.as_str()) {
+                "easy"
+            } else {
+                "cross"
+            },
+            format!(
+                "{} {}",
+                super::activities::sport(a),
+                distance(a.distance_m.round() as u32, units)
+            ),
+            "Extra, from your watch",
+        ),
+    };
+    ItemView {
+        href,
+        class,
+        label,
+        status: "extra",
+        status_label,
+        mark: "+",
+        shape: String::new(),
+    }
 }
 
 pub struct WeekView {
@@ -253,6 +309,7 @@ pub fn weeks(
     tracker: &runcoach_app::plans::Tracker,
     today: Date,
     logged: &[runcoach_core::load::LoggedSession],
+    extras: &[runcoach_app::log::Extra],
 ) -> Vec<WeekView> {
     let made_in = made.unwrap_or(plan).units();
     plan.weeks
@@ -284,6 +341,11 @@ pub fn weeks(
                 .map(|d| DayView {
                     label: day_label(d.date),
                     today: d.date == today,
+                    extras: extras
+                        .iter()
+                        .filter(|e| e.date() == d.date)
+                        .map(|e| extra_item(e, units))
+                        .collect(),
                     items: d
                         .sessions
                         .iter()
