@@ -91,8 +91,21 @@ test('statuses, current page, watch download and webcal on a phone', { timeout: 
   assert.equal(await subscribe.getAttribute('href'), feed.replace(/^https?:\/\//, 'webcal://'));
   // On a phone Settings sits under the tab bar's "More".
   assert.match(await page.locator('nav.tabs a[aria-current="page"]').innerText(), /More$/);
+  // The copy button (static/copy.js) puts the link on the clipboard.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  await page.getByRole('button', { name: 'Copy the link' }).click();
+  await page.locator('#feed-url-copied', { hasText: 'Copied.' }).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), feed);
   await visit('04-settings-feed');
-  await subscribe.locator('xpath=..').screenshot({ path: join(SHOTS, '04-feed-created.png') });
+  // The new feed, its copy button and the subscribe link, in one picture
+  // (page coordinates: the box is the viewport's, plus the scroll).
+  const scrolled = await page.evaluate(() => window.scrollY);
+  const from = await page.locator('p.notice', { hasText: 'Your new feed' }).boundingBox();
+  const to = await subscribe.locator('xpath=..').boundingBox();
+  await page.screenshot({
+    path: join(SHOTS, '04-feed-created.png'), fullPage: true,
+    clip: { x: 0, y: from.y + scrolled - 8, width: 390, height: to.y + to.height - from.y + 16 },
+  });
 
   const icon = await page.request.get(`${base}/favicon.ico`);
   assert.equal(icon.status(), 200);

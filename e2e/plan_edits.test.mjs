@@ -1,11 +1,13 @@
-// End-to-end: a runner on a phone moves the long run onto the day after
+// End-to-end: a runner moves the long run onto the day after
 // intervals from the session page, sees the rule it breaks before saving,
 // saves it anyway with a note, finds it under "What changed and why" and
 // undoes it; the week editor and the "replace your current plan?"
 // question render too. axe-core checks every page (0 violations).
-// Screenshots go to e2e/artifacts/plan-edits/.
+// The same on a phone and a desktop. Screenshots go to
+// e2e/artifacts/plan-edits/<phone|desktop>/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { addDays, assertAxeClean, iso, mondayOf, suite, utcToday, VIEWPORTS } from './harness.mjs';
 
@@ -27,20 +29,22 @@ function intervalsAndLongRun(plan) {
   throw new Error('no week with intervals and a long run to move');
 }
 
-test('move with a rule warning, save anyway, undo — on a phone', { timeout: 5 * 60_000 }, async () => {
-  const context = await s.browser.newContext({ ...VIEWPORTS.phone, bypassCSP: true });
+for (const device of ['phone', 'desktop']) test(`move with a rule warning, save anyway, undo — on a ${device}`, { timeout: 5 * 60_000 }, async () => {
+  const dir = join(SHOTS, device);
+  mkdirSync(dir, { recursive: true });
+  const context = await s.browser.newContext({ ...VIEWPORTS[device], bypassCSP: true });
   const page = await context.newPage();
   const base = s.server.base;
   const visit = async (name) => {
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-    await assertAxeClean(page, name);
+    await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+    await assertAxeClean(page, `${device} ${name}`);
   };
   const api = (method, path, data) =>
     page.request.fetch(`${base}${path}`, { method, data, headers: { origin: base } });
 
   await page.goto(`${base}/signup`);
   await page.getByLabel('Name').fill('Edit Runner');
-  await page.getByLabel('Email').fill('edit@example.com');
+  await page.getByLabel('Email').fill(`edit-${device}@example.com`);
   await page.getByLabel('Password').fill('correct horse battery');
   await page.getByRole('button', { name: /sign up/i }).click();
   await page.waitForURL(/onboarding/);
@@ -64,6 +68,7 @@ test('move with a rule warning, save anyway, undo — on a phone', { timeout: 5 
   await page.getByRole('heading', { name: 'Check the change' }).waitFor();
   const alert = page.getByRole('alert');
   assert.match(await alert.innerText(), /quality session the day before the long run/);
+  assert.match(await alert.innerText(), /long run on \w+day instead of the long-run day, Sunday/);
   await visit('02-check-with-warning');
   // Nothing saved yet.
   let now = await (await api('GET', `/api/v1/plans/${plan.id}`)).json();

@@ -1,4 +1,5 @@
-// End-to-end: hip strength in the runner's hand, on a phone. A runner opens
+// End-to-end: hip strength in the runner's hand, on a phone and a desktop
+// (the follow-along; the library and exercise pages on a phone). A runner opens
 // a hip session (every movement drawn, the kit it needs), follows it one
 // movement at a time — sets counted, holds and rests timed by the page's
 // own script under the real CSP, the clock driven by Playwright's clock so
@@ -6,17 +7,20 @@
 // reads "done" on its page and on the calendar. Also: a quality run drawn,
 // an exercise page (and its still figure for reduced motion), the library
 // filtered. axe-core at 0 violations on every new page state; screenshots
-// in e2e/artifacts/strength/.
+// in e2e/artifacts/strength/ (the follow-along under phone/ and desktop/).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { addDays, assertAxeClean, iso, mondayOf, suite, utcToday, VIEWPORTS } from './harness.mjs';
 
 const s = suite({ before, after }, 'strength');
 const SHOTS = s.dir;
 
-test('follow a hip session to the end on a phone, then it reads done', { timeout: 5 * 60_000 }, async () => {
-  const context = await s.browser.newContext({ ...VIEWPORTS.phone });
+for (const device of ['phone', 'desktop']) test(`follow a hip session to the end on a ${device}, then it reads done`, { timeout: 5 * 60_000 }, async () => {
+  const dir = join(SHOTS, device);
+  mkdirSync(dir, { recursive: true });
+  const context = await s.browser.newContext({ ...VIEWPORTS[device] });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -28,15 +32,15 @@ test('follow a hip session to the end on a phone, then it reads done', { timeout
   let shot = 0;
   const visit = async (name) => {
     shot += 1;
-    await page.screenshot({ path: join(SHOTS, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
-    await assertAxeClean(page, name);
+    await page.screenshot({ path: join(dir, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+    await assertAxeClean(page, `${device} ${name}`);
   };
   const api = (method, path, data) =>
     page.request.fetch(`${base}${path}`, { method, data, headers: { origin: base } });
 
   await page.goto(`${base}/signup`);
   await page.getByLabel('Name').fill('Hip Runner');
-  await page.getByLabel('Email').fill('hips@example.com');
+  await page.getByLabel('Email').fill(`hips-${device}@example.com`);
   await page.getByLabel('Password').fill('correct horse battery');
   await page.getByRole('button', { name: /sign up/i }).click();
   await page.waitForURL(/onboarding/);
@@ -66,6 +70,12 @@ test('follow a hip session to the end on a phone, then it reads done', { timeout
   assert.equal(await page.locator('.movements svg.figure[role="img"]').count(), hips.exercises.length);
   await assert.doesNotReject(page.getByText('Kit', { exact: true }).waitFor());
   await visit('hip-session');
+  // In print: the movements drawn, no navigation or moving figures.
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('.movements svg.figure[role="img"]').first().isVisible(), true);
+  assert.equal(await page.locator('header.top').isVisible(), false);
+  await page.screenshot({ path: join(dir, '02b-hip-session-print.png'), fullPage: true });
+  await page.emulateMedia({ media: 'screen' });
 
   await page.getByRole('link', { name: /follow along/i }).click();
   await page.waitForURL(/\/follow$/);

@@ -334,9 +334,12 @@ fn long_runs(plan: &Plan, volumes: &[f64], cat: &RaceCategory, f: &mut Findings)
                     w,
                     Some(d.date),
                     format!(
-                        "long run on {} but the runner's long-run day is {}",
+                        "long run on {} instead of the long-run day, {}",
                         d.date.strftime("%A"),
-                        crate::plan::model::weekday_name::name(day)
+                        // Any date on that weekday spells its full name.
+                        d.date
+                            .nth_weekday(1, day)
+                            .map_or_else(|_| String::new(), |on| on.strftime("%A").to_string())
                     ),
                 );
             }

@@ -372,3 +372,276 @@ async fn deleting_a_log_asks_first_and_can_be_undone() {
         );
     }
 }
+
+/// A 10K plan whose weeks end today (a plan starts on any weekday),
+/// running on three days before today's weekday and on no other: this week
+/// has runs behind it and today holds no run, whatever day the test runs on.
+async fn week_ending_today(app: &App, c: &reqwest::Client) -> Value {
+    const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let name = |d: jiff::civil::Date| DAYS[d.weekday().to_monday_zero_offset() as usize];
+    let t = today();
+    let start = t - 20.days();
+    let (status, plan) = json_of(
+        c.post(app.url("/api/v1/plans"))
+            .json(&json!({
+                "race": "10k", "race_date": (start + (10 * 7 - 2).days()).to_string(),
+                "start": start.to_string(),
+                "run_days": [name(t - 1.days()), name(t - 3.days()), name(t - 5.days())],
+                "long_run_day": name(t - 1.days()),
+                "level": "experienced", "weekly_km": 30, "strength_days": 2
+            }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{plan}");
+    made_on_first_day(app, &plan).await;
+    plan
+}
+
+#[tokio::test]
+async fn a_missed_run_moves_to_today_in_one_tap_through_the_rule_check_and_the_strip_shows_it() {
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let c = app.signup("ana@example.com").await;
+        let plan = week_ending_today(&app, &c).await;
+        let plan_id = plan["id"].as_str().unwrap();
+        let t = today().to_string();
+        let all = sessions(&plan);
+        // The plan is laid out relative to today, so it is the same plan on
+        // any day: today holds a hip session and no run.
+        let on_today: Vec<&str> = all
+            .iter()
+            .filter(|s| s["date"] == t.as_str())
+            .map(|s| s["kind"].as_str().unwrap())
+            .collect();
+        assert!(
+            on_today.contains(&"strength")
+                && on_today
+                    .iter()
+                    .all(|k| ["strength", "mobility", "rest"].contains(k)),
+            "{backend}: {on_today:?}"
+        );
+        // This week began six days ago: its sessions before today, unlogged.
+        let week_began = (today() - 6.days()).to_string();
+        let missed: Vec<&Value> = all
+            .iter()
+            .filter(|s| {
+                let d = s["date"].as_str().unwrap();
+                (week_began.as_str()..t.as_str()).contains(&d) && s["kind"] != "rest"
+            })
+            .collect();
+
+        // The week strip: seven days, today marked, each missed session a
+        // shape with its words.
+        let html = app.page(&c, "/today").await;
+        let strip = |html: &str| {
+            html.split("<ol class=\"week-strip\">")
+                .nth(1)
+                .and_then(|s| s.split("</ol>").next())
+                .unwrap_or("")
+                .to_owned()
+        };
+        let week = strip(&html);
+        assert_eq!(week.matches("<li").count(), 7, "{backend}: {week}");
+        assert_eq!(
+            week.matches("aria-current=\"date\"").count(),
+            1,
+            "{backend}: {week}"
+        );
+        assert_eq!(
+            week.matches(": Missed</span>").count(),
+            missed.len(),
+            "{backend}: {week}"
+        );
+
+        // Today names each missed session with a move: one tap to today when
+        // today holds nothing of its sort, else to the session's choice of days.
+        let list = html.split("id=\"missed-h\"").nth(1).unwrap_or("");
+        let (hips, others): (Vec<&Value>, Vec<&Value>) =
+            missed.iter().partition(|s| s["kind"] == "strength");
+        for s in &others {
+            let id = s["id"].as_str().unwrap();
+            assert!(
+                list.contains(&format!(
+                    "<form method=\"post\" action=\"/sessions/{id}/edit\" class=\"inline\">"
+                )),
+                "{backend}: {list}"
+            );
+        }
+        for s in &hips {
+            let id = s["id"].as_str().unwrap();
+            assert!(
+                list.contains(&format!(
+                    "href=\"/sessions/{id}#change-h\">Move it to another day"
+                )),
+                "{backend}: {list}"
+            );
+        }
+        assert_eq!(
+            list.matches(&format!("name=\"to_date\" value=\"{t}\""))
+                .count(),
+            others.len(),
+            "{backend}"
+        );
+        assert!(list.contains("Move it to today<span class=\"visually-hidden\">: "));
+
+        // The tap shows the check first; saving moves it, Today shows it.
+        let run = others
+            .iter()
+            .find(|s| s["kind"] != "mobility")
+            .expect("a missed run");
+        let id = run["id"].as_str().unwrap();
+        let form = vec![
+            ("csrf", csrf_of(&html)),
+            ("action", "move".to_owned()),
+            ("to_date", t.clone()),
+        ];
+        let r = c
+            .post(app.url(&format!("/sessions/{id}/edit")))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{backend}");
+        let check = r.text().await.unwrap();
+        assert!(check.contains("<h1>Check the change</h1>"), "{check}");
+        let mut confirm = form.clone();
+        confirm.push(("confirm", "1".to_owned()));
+        let r = c
+            .post(app.url(&format!("/sessions/{id}/edit")))
+            .form(&confirm)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{backend}");
+        let html = app.page(&c, "/today").await;
+        let (card, list) = html.split_once("id=\"missed-h\"").unwrap_or((&html, ""));
+        assert!(
+            card.contains("class=\"today-card k-")
+                && card.contains(&format!("href=\"/sessions/{id}\"")),
+            "{backend}: the moved run is today's"
+        );
+        assert!(!list.contains(&format!("/sessions/{id}\"")), "{backend}");
+        let week = strip(&html);
+        let today_cell = week.split("aria-current=\"date\">").nth(1).unwrap_or("");
+        assert!(today_cell.contains(": Planned</span>"), "{backend}: {week}");
+        assert_eq!(
+            week.matches(": Missed</span>").count(),
+            missed.len() - 1,
+            "{backend}"
+        );
+
+        // The calendar marks today in words too, not by its border alone.
+        let calendar = app.page(&c, &format!("/plans/{plan_id}")).await;
+        assert_eq!(
+            calendar.matches("aria-current=\"date\"").count(),
+            1,
+            "{backend}"
+        );
+        assert!(
+            calendar.contains("<strong class=\"today-tag\">Today</strong>"),
+            "{backend}"
+        );
+
+        // A session on a later day is not offered "Done as planned".
+        let later = all
+            .iter()
+            .find(|s| s["date"].as_str().unwrap() > t.as_str() && s["kind"] == "easy")
+            .unwrap();
+        let html = app
+            .page(&c, &format!("/sessions/{}", later["id"].as_str().unwrap()))
+            .await;
+        assert!(!html.contains("Done as planned"), "{backend}");
+        let day = jiff::civil::Date::strptime("%Y-%m-%d", later["date"].as_str().unwrap())
+            .unwrap()
+            .strftime("%a %-d %b")
+            .to_string();
+        assert!(
+            html.contains(&format!("This is planned for {day}: log it on the day.")),
+            "{backend}: {html}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unplanned_activities_show_on_the_calendar_as_extras() {
+    const RUNS: [&str; 7] = [
+        "easy",
+        "long",
+        "recovery",
+        "tempo",
+        "intervals",
+        "repetition",
+        "marathon_pace",
+    ];
+    for backend in backends() {
+        let app = App::start(backend).await;
+        let c = app.signup("ana@example.com").await;
+        let plan = half_plan(&app, &c).await;
+        let plan_id = plan["id"].as_str().unwrap();
+        let days: Vec<&Value> = plan["weeks"][0]["days"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .collect();
+        let runless = |d: &&&Value| {
+            !d["sessions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| RUNS.contains(&s["kind"].as_str().unwrap()))
+        };
+        let free: Vec<&str> = days
+            .iter()
+            .filter(runless)
+            .map(|d| d["date"].as_str().unwrap())
+            .collect();
+        assert!(free.len() >= 2, "{backend}: week 1 has days without a run");
+
+        // A bike ride logged by hand, beside the plan.
+        let (status, ride) = json_of(
+            c.post(app.url("/api/v1/logs"))
+                .json(&json!({"date": free[0], "kind": "cross", "status": "done", "duration_s": 2700, "rpe": 5}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{ride}");
+        // A run from the watch on a day without a planned run.
+        let gpx = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../testdata/activities/gpx/gg__fr265s-10k-hr.gpx"),
+        )
+        .unwrap()
+        .replace("2024-10-03T", &format!("{}T", free[1]));
+        let done = common::import(
+            &c,
+            &app.base,
+            reqwest::multipart::Part::bytes(gpx.into_bytes()).file_name("run.gpx"),
+        )
+        .await;
+        assert_eq!(done["imported"], 1, "{done}");
+
+        let html = app.page(&c, &format!("/plans/{plan_id}")).await;
+        assert!(
+            html.contains(&format!(
+                "<a class=\"item extra k-cross st-extra\" href=\"/logs/{}/edit\">Cross-training 45 min <span class=\"status\"><span aria-hidden=\"true\">+</span> Extra</span></a>",
+                ride["id"].as_str().unwrap()
+            )),
+            "{backend}: {html}"
+        );
+        let watch = html
+            .split("<a class=\"item extra k-easy st-extra\" href=\"/activities/")
+            .nth(1)
+            .and_then(|s| s.split("</a>").next())
+            .unwrap_or_default();
+        assert!(
+            watch.contains("<span aria-hidden=\"true\">+</span> Extra, from your watch</span>"),
+            "{backend}: {html}"
+        );
+        assert_eq!(html.matches("st-extra").count(), 2, "{backend}");
+    }
+}

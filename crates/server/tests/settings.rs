@@ -41,6 +41,18 @@ async fn feeds_open_from_settings_show_once_and_revoke() {
     // One tap to subscribe: the same feed as a webcal:// link.
     let webcal = url.replacen("http://", "webcal://", 1);
     assert!(page.contains(&format!("href=\"{webcal}\"")), "{page}");
+    // A copy button, shown by a small script of our own (CSP 'self'); hidden
+    // without it, when the link is there to select by hand.
+    assert!(
+        page.contains(r#"data-copy="feed-url" hidden>Copy the link</button>"#)
+            && page.contains(r#"<script src="/static/copy.js" defer></script>"#),
+        "{page}"
+    );
+    let js = reqwest::get(format!("{base}/static/copy.js"))
+        .await
+        .unwrap();
+    assert_eq!(js.status(), StatusCode::OK);
+    assert!(js.text().await.unwrap().contains("navigator.clipboard"));
     let feed = reqwest::get(&url).await.unwrap();
     assert_eq!(feed.status(), StatusCode::OK);
     assert!(

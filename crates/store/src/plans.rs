@@ -469,10 +469,10 @@ pub(crate) async fn update_and_bump(
 }
 
 /// The week of one plan of the user's that holds `day`, from the stored
-/// rows: its index, and its days from the first up to `day` with their
-/// sessions in plan order (rest days included, empty days too). `None` when
-/// no week holds `day` (or the plan is not theirs).
-pub async fn week_until(
+/// rows: its index, and every day of it with their sessions in plan order
+/// (rest days included, empty days too). `None` when no week holds `day`
+/// (or the plan is not theirs).
+pub async fn week_holding(
     db: &Db,
     user_id: &str,
     plan_id: &str,
@@ -499,6 +499,9 @@ pub async fn week_until(
     if i64::from(span.get_days()) >= day_count {
         return Ok(None);
     }
+    let last = start
+        .checked_add(jiff::Span::new().days(day_count - 1))
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let rows = on_db!(db, pool => sqlx::query_as::<_, SessionRow>(
         "SELECT id, day, body FROM plan_sessions \
          WHERE plan_id = $1 AND user_id = $2 AND day >= $3 AND day <= $4 ORDER BY day, position",
@@ -506,7 +509,7 @@ pub async fn week_until(
     .bind(plan_id)
     .bind(user_id)
     .bind(start.to_string())
-    .bind(day.to_string())
+    .bind(last.to_string())
     .fetch_all(pool)
     .await)?;
     let mut sessions = rows
@@ -518,7 +521,7 @@ pub async fn week_until(
     let mut days = Vec::new();
     for date in start
         .series(jiff::Span::new().days(1))
-        .take_while(|d| *d <= day)
+        .take_while(|d| *d <= last)
     {
         let mut d = Day {
             date,

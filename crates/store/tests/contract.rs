@@ -222,20 +222,23 @@ async fn plans_round_trip_with_stable_session_ids_and_owner_checks() {
                 .is_empty()
         );
 
-        // A week from its rows: its first day up to the day asked for.
+        // A week from its rows: every day of the week holding the day asked
+        // for, whichever of its days that is.
         let week = &stored.weeks[1];
         let third = week.days[2].date;
-        let (index, days) = plans::week_until(&db, &ana.id, &id, third)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(
-            (index, &days[..]),
-            (week.index, &week.days[..3]),
-            "{backend}"
-        );
+        for day in [week.start, third, week.days.last().unwrap().date] {
+            let (index, days) = plans::week_holding(&db, &ana.id, &id, day)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                (index, &days[..]),
+                (week.index, &week.days[..]),
+                "{backend}"
+            );
+        }
         assert!(
-            plans::week_until(&db, &ben.id, &id, third)
+            plans::week_holding(&db, &ben.id, &id, third)
                 .await
                 .unwrap()
                 .is_none()
@@ -244,7 +247,7 @@ async fn plans_round_trip_with_stable_session_ids_and_owner_checks() {
         let outside = [first.date.yesterday().unwrap(), after.tomorrow().unwrap()];
         for day in outside {
             assert!(
-                plans::week_until(&db, &ana.id, &id, day)
+                plans::week_holding(&db, &ana.id, &id, day)
                     .await
                     .unwrap()
                     .is_none()

@@ -112,6 +112,36 @@ pub async fn activity_log(
         .into_iter()
         .map(|e| e.log)
         .collect();
+    let imported = imported_between(db, user_id, from, to).await?;
+    let run_days: std::collections::HashSet<Date> = logged
+        .iter()
+        .filter(|l| l.kind.is_run())
+        .map(|l| l.date)
+        .collect();
+    for (date, a) in imported {
+        if run_days.contains(&date) {
+            continue;
+        }
+        logged.extend(LoggedSession::imported_run(
+            date,
+            &a.sport,
+            a.distance_m,
+            a.moving_s,
+            a.elapsed_s,
+        ));
+    }
+    logged.sort_by_key(|l| l.date);
+    Ok(logged)
+}
+
+/// Imported activities whose local day (the athlete's zone, as matching and
+/// the pages read it) falls from `from` to `to`, with that day.
+async fn imported_between(
+    db: &Db,
+    user_id: &str,
+    from: Date,
+    to: Date,
+) -> Result<Vec<(Date, runcoach_store::activities::Activity)>, StoreError> {
     let ms = |d: Date| {
         d.to_zoned(jiff::tz::TimeZone::UTC)
             .map(|z| z.timestamp().as_millisecond())
@@ -130,30 +160,64 @@ pub async fn activity_log(
         ms(to.saturating_add(2.days())),
     )
     .await?;
-    let run_days: std::collections::HashSet<Date> = logged
-        .iter()
-        .filter(|l| l.kind.is_run())
-        .map(|l| l.date)
-        .collect();
-    for a in imported {
-        let Some(start) = a
-            .start_time_ms
-            .and_then(|t| jiff::Timestamp::from_millisecond(t).ok())
-        else {
-            continue;
-        };
-        let date = runcoach_core::matching::local_date(start, &zone);
-        if date < from || date > to || run_days.contains(&date) {
-            continue;
+    Ok(imported
+        .into_iter()
+        .filter_map(|a| {
+            let start = jiff::Timestamp::from_millisecond(a.start_time_ms?).ok()?;
+            let date = runcoach_core::matching::local_date(start, &zone);
+            (from..=to).contains(&date).then_some((date, a))
+        })
+        .collect())
+}
+
+/// Something done that no planned session took: a log entry of an
+/// unplanned activity, or an imported activity matched to no session.
+pub enum Extra {
+    Logged(logs::LogEntry),
+    /// With its day in the athlete's zone.
+    Imported(Date, runcoach_store::activities::Activity),
+}
+
+impl Extra {
+    pub fn date(&self) -> Date {
+        match self {
+            Extra::Logged(e) => e.log.date,
+            Extra::Imported(d, _) => *d,
         }
-        logged.extend(LoggedSession::imported_run(
-            date,
-            &a.sport,
-            a.distance_m,
-            a.moving_s,
-            a.elapsed_s,
-        ));
     }
-    logged.sort_by_key(|l| l.date);
-    Ok(logged)
+}
+
+/// The extras from `from` to `to`, for the calendar. An imported run on a
+/// day with an unplanned run logged is that run, so it is shown once.
+pub async fn extras(
+    db: &Db,
+    user_id: &str,
+    from: Date,
+    to: Date,
+) -> Result<Vec<Extra>, StoreError> {
+    let mut extras: Vec<Extra> = logs::between(db, user_id, from, to)
+        .await?
+        .into_iter()
+        .filter(|e| e.session_id.is_none())
+        .map(Extra::Logged)
+        .collect();
+    let run_days: std::collections::HashSet<Date> = extras
+        .iter()
+        .filter_map(|e| match e {
+            Extra::Logged(e) if e.log.kind.is_run() => Some(e.log.date),
+            _ => None,
+        })
+        .collect();
+    extras.extend(
+        imported_between(db, user_id, from, to)
+            .await?
+            .into_iter()
+            .filter(|(date, a)| {
+                a.planned_session_id.is_none()
+                    && !(run_days.contains(date)
+                        && runcoach_core::load::RUNNING_SPORTS.contains(&a.sport.as_str()))
+            })
+            .map(|(date, a)| Extra::Imported(date, a)),
+    );
+    Ok(extras)
 }

@@ -17,7 +17,7 @@ use runcoach_store::{Db, StoreError, edits as stored_edits, logs, plans};
 
 pub use create::{PlanError, StoredPlan, create_plan};
 pub use edits::{EditBody, EditError, EditOutcome, EditRequest, Editor, edit_plan, editor_for};
-pub use tracking::{Outcome, TrackedSession, Tracker, WeekSoFar, session, tracker, week_so_far};
+pub use tracking::{Outcome, PlanWeek, TrackedSession, Tracker, session, tracker, week_of};
 
 /// The active edits of a plan, in the order they are laid over it.
 pub async fn active_edits(db: &Db, plan_id: &str) -> Result<Vec<Edit>, StoreError> {

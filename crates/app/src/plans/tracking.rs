@@ -15,9 +15,9 @@ use super::{standing, standing_at};
 use crate::calendar::today_in;
 
 /// The week of the user's newest plan that holds a day, as it stands
-/// (edits and adjustments applied), from its first day up to that day:
-/// what Today shows (the day, and the week's earlier sessions missed).
-pub struct WeekSoFar {
+/// (edits and adjustments applied), every day of it: what Today shows (the
+/// day, the week at a glance, and its earlier sessions missed).
+pub struct PlanWeek {
     /// `None` without a plan.
     pub plan_id: Option<String>,
     /// The day the plan was made (Unix ms): nothing before it is missed.
@@ -25,8 +25,8 @@ pub struct WeekSoFar {
     pub days: Vec<Day>,
 }
 
-impl WeekSoFar {
-    /// The sessions on `day` (the last of the days), in plan order.
+impl PlanWeek {
+    /// The sessions on `day`, in plan order.
     pub fn on(&self, day: Date) -> Vec<Session> {
         self.days
             .iter()
@@ -57,19 +57,19 @@ impl WeekSoFar {
     }
 }
 
-/// `day`'s week of the user's newest plan, up to `day`. Without edits or
-/// active adjustments the stored rows are the plan (two indexed queries);
+/// `day`'s week of the user's newest plan. Without edits or active
+/// adjustments the stored rows are the plan (two indexed queries);
 /// otherwise the plan as it stands, assembled once per revision per process.
-pub async fn week_so_far(db: &Db, user_id: &str, day: Date) -> Result<WeekSoFar, StoreError> {
+pub async fn week_of(db: &Db, user_id: &str, day: Date) -> Result<PlanWeek, StoreError> {
     let Some(latest) = plans::latest(db, user_id).await? else {
-        return Ok(WeekSoFar {
+        return Ok(PlanWeek {
             plan_id: None,
             made_ms: None,
             days: Vec::new(),
         });
     };
     let days = if latest.active_adjustments == 0 {
-        plans::week_until(db, user_id, &latest.id, day)
+        plans::week_holding(db, user_id, &latest.id, day)
             .await?
             .map(|(_, days)| days)
     } else {
@@ -79,10 +79,10 @@ pub async fn week_so_far(db: &Db, user_id: &str, day: Date) -> Result<WeekSoFar,
                 plan.weeks
                     .iter()
                     .find(|w| w.days.iter().any(|d| d.date == day))
-                    .map(|w| w.days.iter().filter(|d| d.date <= day).cloned().collect())
+                    .map(|w| w.days.clone())
             })
     };
-    Ok(WeekSoFar {
+    Ok(PlanWeek {
         plan_id: Some(latest.id),
         made_ms: Some(latest.created_at),
         days: days.unwrap_or_default(),

@@ -112,7 +112,7 @@ pub async fn today(
 ) -> Result<Json<Today>, ApiError> {
     let zone = &user.user.time_zone;
     let date = day_from(q.date.as_deref(), zone)?;
-    let week = runcoach_app::plans::week_so_far(&state.db, &user.user.id, date).await?;
+    let week = runcoach_app::plans::week_of(&state.db, &user.user.id, date).await?;
     let tracker = week.tracker(&state.db, &user.user.id, zone).await?;
     Ok(Json(Today {
         date,

@@ -34,7 +34,7 @@ struct List {
     rows: Vec<Row>,
 }
 
-fn kind_word(k: runcoach_core::load::ActivityKind) -> &'static str {
+pub(super) fn kind_word(k: runcoach_core::load::ActivityKind) -> &'static str {
     use runcoach_core::load::ActivityKind::*;
     match k {
         Run => "Run",

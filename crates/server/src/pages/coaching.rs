@@ -387,7 +387,7 @@ pub async fn athlete(
                     },
                     day: view::day_label(day.date),
                     status: outcome.status.as_str(),
-                    status_label: outcome.status.label(),
+                    status_label: view::status_words(&outcome),
                     comments: by_session.remove(&id).unwrap_or_default(),
                     id,
                 });

@@ -248,6 +248,7 @@ async fn stylesheet() -> impl IntoResponse {
 const FOLLOW_JS: &str = include_str!("../../static/follow.js");
 /// Fills an empty time-zone field with the browser's zone.
 const ZONE_JS: &str = include_str!("../../static/zone.js");
+const COPY_JS: &str = include_str!("../../static/copy.js");
 
 const ICON_SVG: &str = include_str!("../../static/icon.svg");
 /// The same mark as a 32×32 PNG inside an ICO, for clients that only ask
@@ -399,6 +400,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/static/zone.js",
             get(|| async { asset("text/javascript; charset=utf-8", ZONE_JS) }),
+        )
+        .route(
+            "/static/copy.js",
+            get(|| async { asset("text/javascript; charset=utf-8", COPY_JS) }),
         )
         .route(
             "/static/icon.svg",

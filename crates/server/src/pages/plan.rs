@@ -102,12 +102,15 @@ pub async fn calendar(
     let uid = &user.0.user.id;
     let today = runcoach_app::calendar::today_in(&user.0.user.time_zone);
     let tracker = runcoach_app::plans::Tracker::load(&state.db, uid, &id, today).await?;
-    let logged = match (plan.weeks.first(), plan.weeks.last()) {
+    let (logged, extras) = match (plan.weeks.first(), plan.weeks.last()) {
         (Some(first), Some(last)) => {
             let end = last.start.saturating_add(jiff::ToSpan::days(6));
-            runcoach_app::log::activity_log(&state.db, uid, first.start, end).await?
+            (
+                runcoach_app::log::activity_log(&state.db, uid, first.start, end).await?,
+                runcoach_app::log::extras(&state.db, uid, first.start, end).await?,
+            )
         }
-        _ => Vec::new(),
+        _ => (Vec::new(), Vec::new()),
     };
     // Adaptation's adjustments and hand edits, as the API lists them.
     let changes =
@@ -127,7 +130,15 @@ pub async fn calendar(
         .any(|p| p.id == id && p.archived);
     // The plan as made: its week notes were written for its totals.
     let made = plans::get(&state.db, uid, &id).await?;
-    let mut earlier = view::weeks(&plan, made.as_ref(), units, &tracker, today, &logged);
+    let mut earlier = view::weeks(
+        &plan,
+        made.as_ref(),
+        units,
+        &tracker,
+        today,
+        &logged,
+        &extras,
+    );
     let this_week = view::this_week(&plan, today);
     let mut current = earlier.split_off(this_week.saturating_sub(1).min(earlier.len()));
     let later = current.split_off(1.min(current.len()));
@@ -185,6 +196,9 @@ struct SessionPage {
     comments: Vec<super::coaching::CommentItem>,
     /// Move, swap, cross-training and skip (not for the race or rest).
     edit: Option<super::edits::EditChoices>,
+    /// A session on a later day: when it can be logged, in words; empty
+    /// from its day on.
+    ahead: String,
 }
 
 pub struct LoggedView {
@@ -298,8 +312,19 @@ pub async fn session_page(
             summary: log_line(e, units),
         })
         .collect();
+    let today = runcoach_app::calendar::today_in(&user.0.user.time_zone);
     let mut res = render(&SessionPage {
         nav: nav(user),
+        // Nothing to log before the day: say when instead of offering
+        // "Done as planned" and refusing it afterwards.
+        ahead: if at.date > today {
+            format!(
+                "This is planned for {}: log it on the day.",
+                view::day_label(at.date)
+            )
+        } else {
+            String::new()
+        },
         plan_id: at.plan_id.clone(),
         session_id: id.to_owned(),
         week: at.week_index,
@@ -338,7 +363,7 @@ pub async fn session_page(
         form: form(LogForm::blank(
             format!("/sessions/{id}/log"),
             units,
-            runcoach_app::calendar::today_in(&user.0.user.time_zone),
+            today,
             Some(s),
         )),
         edit,
@@ -393,11 +418,21 @@ pub async fn session(
 /// This plan week's sessions before `today` that were neither logged nor
 /// recorded by a watch: Today names them so none goes unnoticed.
 fn missed_this_week(
-    week: &runcoach_app::plans::WeekSoFar,
+    week: &runcoach_app::plans::PlanWeek,
     today: jiff::civil::Date,
     tracker: &runcoach_app::plans::Tracker,
     units: runcoach_core::units::Units,
 ) -> Vec<TodayItem> {
+    // The one-tap suggestion: today, when it holds nothing of the same
+    // sort (no run for a run, no hip session for a hip session); otherwise
+    // the session page's choice of days. Either way the change is checked
+    // against the plan's rules before it is saved.
+    let on_today = week.on(today);
+    let fits_today = |s: &runcoach_core::plan::Session| {
+        !on_today
+            .iter()
+            .any(|t| (t.kind.is_run() && s.kind.is_run()) || t.kind == s.kind)
+    };
     week.days
         .iter()
         .filter(|d| d.date < today)
@@ -406,13 +441,9 @@ fn missed_this_week(
             s.kind != SessionKind::Rest
                 && tracker.outcome(s, *date).status == runcoach_core::status::SessionStatus::Missed
         })
-        .map(|(date, s)| {
-            today_item(
-                s,
-                runcoach_core::status::SessionStatus::Missed,
-                units,
-                Some(date),
-            )
+        .map(|(date, s)| TodayItem {
+            move_today: fits_today(s).then(|| today.to_string()),
+            ..today_item(s, &tracker.outcome(s, date), units, Some(date))
         })
         .collect()
 }
@@ -420,7 +451,7 @@ fn missed_this_week(
 /// A session as Today lists it; `on` names the day for an earlier one.
 fn today_item(
     s: &runcoach_core::plan::Session,
-    status: runcoach_core::status::SessionStatus,
+    outcome: &runcoach_app::plans::Outcome,
     units: runcoach_core::units::Units,
     on: Option<jiff::civil::Date>,
 ) -> TodayItem {
@@ -430,9 +461,10 @@ fn today_item(
         s.title.clone()
     };
     TodayItem {
-        status: status.as_str(),
-        status_label: status.label(),
-        mark: view::status_mark(status),
+        id: s.id.clone().unwrap_or_default(),
+        status: outcome.status.as_str(),
+        status_label: view::status_words(outcome),
+        mark: view::status_mark(outcome.status),
         href: format!("/sessions/{}", s.id.as_deref().unwrap_or("")),
         class: view::kind_class(s.kind),
         kind: s.kind.label(),
@@ -442,10 +474,12 @@ fn today_item(
         },
         target: view::target(s, units),
         why: s.why.clone(),
+        move_today: None,
     }
 }
 
 pub struct TodayItem {
+    pub id: String,
     pub href: String,
     pub status: &'static str,
     pub status_label: &'static str,
@@ -455,6 +489,8 @@ pub struct TodayItem {
     pub label: String,
     pub target: String,
     pub why: String,
+    /// A missed session's one-tap move: today's date, when today is free.
+    pub move_today: Option<String>,
 }
 
 #[derive(Template)]
@@ -468,6 +504,56 @@ struct Today {
     sessions: Vec<TodayItem>,
     /// Sessions of this week before today with nothing logged.
     missed: Vec<TodayItem>,
+    /// The plan week holding today, day by day; empty without a plan.
+    strip: Vec<StripDay>,
+}
+
+/// A day of Today's week strip: each session as a status shape on its
+/// kind's colour, with the words for screen readers.
+pub struct StripDay {
+    pub weekday: String,
+    pub day: String,
+    pub today: bool,
+    pub marks: Vec<StripMark>,
+}
+
+pub struct StripMark {
+    pub class: &'static str,
+    pub status: &'static str,
+    /// The status's shape; none while planned (the ring alone).
+    pub mark: &'static str,
+    /// "Easy 8.0 km: Done".
+    pub words: String,
+}
+
+fn week_strip(
+    week: &runcoach_app::plans::PlanWeek,
+    today: jiff::civil::Date,
+    tracker: &runcoach_app::plans::Tracker,
+    units: runcoach_core::units::Units,
+) -> Vec<StripDay> {
+    week.days
+        .iter()
+        .map(|d| StripDay {
+            weekday: d.date.strftime("%a").to_string(),
+            day: d.date.strftime("%-d").to_string(),
+            today: d.date == today,
+            marks: d
+                .sessions
+                .iter()
+                .filter(|s| s.kind != SessionKind::Rest)
+                .map(|s| {
+                    let item = today_item(s, &tracker.outcome(s, d.date), units, None);
+                    StripMark {
+                        class: item.class,
+                        status: item.status,
+                        mark: item.mark,
+                        words: format!("{}: {}", item.label, item.status_label),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 pub async fn today(
@@ -478,7 +564,7 @@ pub async fn today(
     let zone = &user.0.user.time_zone;
     let date = runcoach_app::calendar::today_in(zone);
     let uid = &user.0.user.id;
-    let week = runcoach_app::plans::week_so_far(&state.db, uid, date).await?;
+    let week = runcoach_app::plans::week_of(&state.db, uid, date).await?;
     let tracker = week.tracker(&state.db, uid, zone).await?;
     let mut sessions = week.on(date);
     let has_plan = week.plan_id.is_some();
@@ -493,6 +579,7 @@ pub async fn today(
         None => String::new(),
     };
     let missed = missed_this_week(&week, date, &tracker, units);
+    let strip = week_strip(&week, date, &tracker, units);
     // The run first: it is what a runner checks before heading out.
     sessions.sort_by_key(|s| !s.kind.is_run() as u8 + u8::from(s.kind == SessionKind::Mobility));
     Ok(render(&Today {
@@ -501,10 +588,10 @@ pub async fn today(
         has_plan,
         logged,
         missed,
+        strip,
         sessions: sessions
             .iter()
-            .map(|s| (s, tracker.outcome(s, date).status))
-            .map(|(s, status)| today_item(s, status, units, None))
+            .map(|s| today_item(s, &tracker.outcome(s, date), units, None))
             .collect(),
     }))
 }

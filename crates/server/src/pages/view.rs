@@ -176,6 +176,15 @@ pub struct ItemView {
     pub shape: String,
 }
 
+/// A status in words: a planned session a watch recorded (nothing logged
+/// by hand) says so, so the runner knows where the tick came from.
+pub fn status_words(o: &runcoach_app::plans::Outcome) -> &'static str {
+    match (o.status, &o.log_id, &o.activity_id) {
+        (SessionStatus::Done, None, Some(_)) => "Done, from your watch",
+        (status, _, _) => status.label(),
+    }
+}
+
 /// The shape drawn beside a status: tick, half, dash, cross.
 pub fn status_mark(status: SessionStatus) -> &'static str {
     match status {
@@ -191,6 +200,62 @@ pub struct DayView {
     pub label: String,
     pub today: bool,
     pub items: Vec<ItemView>,
+    /// What was done beside the plan that day.
+    pub extras: Vec<ItemView>,
+}
+
+/// An unplanned activity as the calendar shows it: a plus and "Extra",
+/// linked to its log entry or the watch's record.
+pub fn extra_item(e: &runcoach_app::log::Extra, units: Units) -> ItemView {
+    use runcoach_app::log::Extra;
+    use runcoach_core::load::ActivityKind;
+    let (href, class, label, status_label) = match e {
+        Extra::Logged(entry) => {
+            let l = &entry.log;
+            let class = match l.kind {
+                ActivityKind::Run => "easy",
+                ActivityKind::Race => "race",
+                ActivityKind::Cross => "cross",
+                ActivityKind::Strength => "strength",
+                ActivityKind::Mobility => "mobility",
+                ActivityKind::Other => "rest",
+            };
+            let size = if l.distance_m > 0 {
+                distance(l.distance_m, units)
+            } else {
+                duration(l.duration_s)
+            };
+            (
+                format!("/logs/{}/edit", entry.id),
+                class,
+                format!("{} {size}", super::activities::kind_word(l.kind)),
+                "Extra",
+            )
+        }
+        Extra::Imported(_, a) => (
+            format!("/activities/{}", a.id),
+            if runcoach_core::load::RUNNING_SPORTS.contains(&a.sport.as_str()) {
+                "easy"
+            } else {
+                "cross"
+            },
+            format!(
+                "{} {}",
+                super::activities::sport(a),
+                distance(a.distance_m.round() as u32, units)
+            ),
+            "Extra, from your watch",
+        ),
+    };
+    ItemView {
+        href,
+        class,
+        label,
+        status: "extra",
+        status_label,
+        mark: "+",
+        shape: String::new(),
+    }
 }
 
 pub struct WeekView {
@@ -256,6 +321,7 @@ pub fn weeks(
     tracker: &runcoach_app::plans::Tracker,
     today: Date,
     logged: &[runcoach_core::load::LoggedSession],
+    extras: &[runcoach_app::log::Extra],
 ) -> Vec<WeekView> {
     let made_in = made.unwrap_or(plan).units();
     plan.weeks
@@ -287,17 +353,23 @@ pub fn weeks(
                 .map(|d| DayView {
                     label: day_label(d.date),
                     today: d.date == today,
+                    extras: extras
+                        .iter()
+                        .filter(|e| e.date() == d.date)
+                        .map(|e| extra_item(e, units))
+                        .collect(),
                     items: d
                         .sessions
                         .iter()
                         .map(|s| {
-                            let status = tracker.outcome(s, d.date).status;
+                            let outcome = tracker.outcome(s, d.date);
+                            let status = outcome.status;
                             ItemView {
                                 href: format!("/sessions/{}", s.id.as_deref().unwrap_or("")),
                                 class: kind_class(s.kind),
                                 label: short(s, units),
                                 status: status.as_str(),
-                                status_label: status.label(),
+                                status_label: status_words(&outcome),
                                 mark: status_mark(status),
                                 shape: if s.kind.is_quality() {
                                     super::workout::thumbnail(s)
@@ -332,6 +404,24 @@ mod tests {
             ..Default::default()
         };
         build_plan(&input.validate().unwrap())
+    }
+
+    #[test]
+    fn a_run_only_the_watch_recorded_says_so() {
+        let outcome = |status, log: Option<&str>, activity: Option<&str>| {
+            status_words(&runcoach_app::plans::Outcome {
+                status,
+                log_id: log.map(str::to_owned),
+                activity_id: activity.map(str::to_owned),
+            })
+        };
+        use SessionStatus::*;
+        assert_eq!(outcome(Done, None, Some("a1")), "Done, from your watch");
+        // The runner's own word wins over the watch's.
+        assert_eq!(outcome(Done, Some("l1"), Some("a1")), "Done");
+        assert_eq!(outcome(Partial, Some("l1"), Some("a1")), "Partly done");
+        assert_eq!(outcome(Done, Some("l1"), None), "Done");
+        assert_eq!(outcome(Missed, None, None), "Missed");
     }
 
     #[test]
