@@ -215,7 +215,7 @@ pub async fn extras(
             .filter(|(date, a)| {
                 a.planned_session_id.is_none()
                     && !(run_days.contains(date)
-                        && runcoach_core::load::RUNNING_SPORTS.contains(&a.sport.as_str()))
+                        && a.sport.is_running())
             })
             .map(|(date, a)| Extra::Imported(date, a)),
     );

@@ -234,7 +234,7 @@ pub fn extra_item(e: &runcoach_app::log::Extra, units: Units) -> ItemView {
         }
         Extra::Imported(_, a) => (
             format!("/activities/{}", a.id),
-            if runcoach_core::load::RUNNING_SPORTS.contains(&a.sport.as_str()) {
+            if a.sport.is_running() {
                 "easy"
             } else {
                 "cross"
