@@ -78,8 +78,43 @@ const KEPT_PLANS: usize = 128;
 /// a miss makes.
 type Key = (String, String, i64);
 
-static STANDING: LazyLock<Mutex<LruCache<Key, Arc<Plan>>>> =
-    LazyLock::new(|| Mutex::new(LruCache::new(KEPT_PLANS)));
+/// An LRU of immutable values by [`Key`], shared by the request tasks.
+struct Kept<V>(LazyLock<Mutex<LruCache<Key, Arc<V>>>>);
+
+impl<V> Kept<V> {
+    const fn new() -> Self {
+        Kept(LazyLock::new(|| Mutex::new(LruCache::new(KEPT_PLANS))))
+    }
+
+    /// The map, even after a panic elsewhere while it was held (its
+    /// entries are immutable, so none can be half-written).
+    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<Key, Arc<V>>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, key: &Key) -> Option<Arc<V>> {
+        self.lock().get(key).map(Arc::clone)
+    }
+
+    fn keep(&self, key: Key, value: V) -> Arc<V> {
+        let value = Arc::new(value);
+        self.lock().insert(key, Arc::clone(&value));
+        value
+    }
+}
+
+static STANDING: Kept<Plan> = Kept::new();
+/// The same plans as JSON documents, for the API: a read then annotates
+/// and writes one out without parsing ~100 KB of JSON per request.
+static STANDING_JSON: Kept<serde_json::Value> = Kept::new();
+
+/// Whether this process keeps the JSON of `plan_id` at `revision` (read
+/// through [`current_json`]): how a test sees that reads are served from
+/// memory.
+pub fn is_kept_json(owner_id: &str, plan_id: &str, revision: i64) -> bool {
+    let key = (owner_id.to_owned(), plan_id.to_owned(), revision);
+    STANDING_JSON.lock().contains_key(&key)
+}
 
 /// The plan as it stands at `revision` (read by the caller from the plan's
 /// row, owned by `owner_id`): from memory when this process assembled that
@@ -91,19 +126,57 @@ pub async fn standing_at(
     revision: i64,
 ) -> Result<Option<Arc<Plan>>, StoreError> {
     let key = (owner_id.to_owned(), plan_id.to_owned(), revision);
-    if let Some(plan) = cache().get(&key) {
-        return Ok(Some(Arc::clone(plan)));
+    if let Some(plan) = STANDING.get(&key) {
+        return Ok(Some(plan));
     }
     let Some(plan) = standing(db, owner_id, plan_id).await? else {
         return Ok(None);
     };
-    let plan = Arc::new(plan);
-    cache().insert(key, Arc::clone(&plan));
-    Ok(Some(plan))
+    Ok(Some(STANDING.keep(key, plan)))
 }
 
-/// The cache, even after a panic elsewhere while it was held (its entries
-/// are immutable plans, so none can be half-written).
-fn cache() -> std::sync::MutexGuard<'static, LruCache<Key, Arc<Plan>>> {
-    STANDING.lock().unwrap_or_else(|e| e.into_inner())
+/// A plan of `owner_id`'s as it stands now: one query for its revision,
+/// then from memory when this process has assembled that revision. For
+/// reads; writes assemble the plan afresh.
+pub async fn current(
+    db: &Db,
+    owner_id: &str,
+    plan_id: &str,
+) -> Result<Option<Arc<Plan>>, StoreError> {
+    match plans::head(db, owner_id, plan_id).await? {
+        Some(head) => standing_at(db, owner_id, plan_id, head.revision).await,
+        None => Ok(None),
+    }
+}
+
+/// A plan of `owner_id`'s as it stands now as a JSON document (what
+/// `serde_json::to_value` of [`standing`] gives), with its row's
+/// [`plans::Head`]; kept in memory per revision like [`standing_at`].
+pub async fn current_json(
+    db: &Db,
+    owner_id: &str,
+    plan_id: &str,
+) -> Result<Option<(Arc<serde_json::Value>, plans::Head)>, StoreError> {
+    let Some(head) = plans::head(db, owner_id, plan_id).await? else {
+        return Ok(None);
+    };
+    let key = (owner_id.to_owned(), plan_id.to_owned(), head.revision);
+    if let Some(doc) = STANDING_JSON.get(&key) {
+        return Ok(Some((doc, head)));
+    }
+    let doc = if head.changes == 0 {
+        // No edits or active adjustments: the stored document is the plan.
+        match plans::get_json(db, owner_id, plan_id).await? {
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| StoreError::Corrupt(format!("plan document: {e}")))?,
+            None => return Ok(None),
+        }
+    } else {
+        match standing_at(db, owner_id, plan_id, head.revision).await? {
+            Some(plan) => serde_json::to_value(&*plan)
+                .map_err(|e| StoreError::Corrupt(format!("plan document: {e}")))?,
+            None => return Ok(None),
+        }
+    };
+    Ok(Some((STANDING_JSON.keep(key, doc), head)))
 }

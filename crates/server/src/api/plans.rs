@@ -63,25 +63,16 @@ pub async fn get(
     // The athlete's own plan, or one they let this coach see.
     let (athlete, _) = super::coaching::plan_athlete(&state, &user, &id, Need::Read).await?;
     let uid = &athlete.id;
-    let mut doc: serde_json::Value =
-        if !runcoach_store::logs::has_active_adjustments(&state.db, uid, &id).await? {
-            // The stored document already is the plan's JSON: read it as
-            // JSON rather than as a typed plan to annotate it.
-            let doc = plans::get_json(&state.db, uid, &id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            serde_json::from_str(&doc).map_err(ApiError::internal)?
-        } else {
-            let plan = runcoach_app::plans::standing(&state.db, uid, &id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            serde_json::to_value(plan).map_err(ApiError::internal)?
-        };
-    tracked(&state, &athlete, &id, &mut doc).await?;
-    if let Some(fields) = doc.as_object_mut() {
-        fields.insert("id".into(), id.into());
-    }
-    Ok(Json(doc).into_response())
+    // The plan as it stands, kept as JSON per revision: a read parses
+    // nothing and writes the statuses in as it serialises.
+    let (doc, head) = runcoach_app::plans::current_json(&state.db, uid, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let today = runcoach_app::calendar::today_in(&athlete.time_zone);
+    let tracker =
+        runcoach_app::plans::Tracker::load_made(&state.db, uid, &id, Some(head.created_at), today)
+            .await?;
+    Ok(Json(tracker.annotated(&doc, Some(&id))).into_response())
 }
 
 #[derive(Deserialize)]

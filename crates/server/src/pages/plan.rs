@@ -86,7 +86,7 @@ pub async fn calendar(
     user: PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let Some(plan) = runcoach_app::plans::standing(&state.db, &user.0.user.id, &id).await? else {
+    let Some(plan) = runcoach_app::plans::current(&state.db, &user.0.user.id, &id).await? else {
         return Ok(not_found(nav(&user)));
     };
     let units = view::units_of(&user.0.user.units);
@@ -269,7 +269,7 @@ pub async fn session_page(
     };
     let units = view::units_of(&user.0.user.units);
     let s = &at.session;
-    let edit = runcoach_app::plans::standing(&state.db, uid, &at.plan_id)
+    let edit = runcoach_app::plans::current(&state.db, uid, &at.plan_id)
         .await?
         .and_then(|plan| super::edits::choices(&plan, id, units));
     // Runs imported from a watch that were matched to this session.
