@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use runcoach_app::plans::{EditBody, current, current_json, is_kept_json, standing_at};
+use runcoach_app::plans::{
+    EditBody, current, current_json, is_kept_json, made, standing_at, tracked_json,
+};
 use runcoach_core::plan::edit::Op;
 use runcoach_core::plan::{Plan, PlanInput, build_plan};
 use runcoach_store::Db;
@@ -138,6 +140,35 @@ async fn plan_reads_are_served_from_memory_until_the_revision_moves() {
         assert!(is_kept_json(&ana.id, &id, revision), "{backend}");
         let (same, _) = current_json(&db, &ana.id, &id).await.unwrap().unwrap();
         assert!(Arc::ptr_eq(&doc, &same), "{backend}: the JSON is kept");
+
+        // The API's body: written once per revision and statuses.
+        let day = |d: &str| d.parse::<jiff::civil::Date>().unwrap();
+        let body = tracked_json(&db, &ana.id, &id, day("2026-12-01"))
+            .await
+            .unwrap()
+            .unwrap();
+        let again = tracked_json(&db, &ana.id, &id, day("2026-12-01"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(Arc::ptr_eq(&body, &again), "{backend}: the body is kept");
+        let later = tracked_json(&db, &ana.id, &id, day("2027-03-01"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!Arc::ptr_eq(&body, &later), "{backend}: other statuses");
+        let doc: serde_json::Value = serde_json::from_slice(&later).unwrap();
+        assert_eq!(doc["id"], id.as_str(), "{backend}");
+        // Before the plan's first week nothing is missed; weeks into it,
+        // the sessions never logged are.
+        let missed = |body: &[u8]| String::from_utf8_lossy(body).contains("\"status\":\"missed\"");
+        assert!(!missed(&body), "{backend}");
+        assert!(missed(&later), "{backend}");
+
+        let as_made = made(&db, &ana.id, &id).await.unwrap().unwrap();
+        assert_eq!(*as_made, stored, "{backend}");
+        let as_made_again = made(&db, &ana.id, &id).await.unwrap().unwrap();
+        assert!(Arc::ptr_eq(&as_made, &as_made_again), "{backend}");
 
         assert!(current(&db, "someone-else", &id).await.unwrap().is_none());
         assert!(

@@ -108,6 +108,15 @@ static STANDING: Kept<Plan> = Kept::new();
 /// and writes one out without parsing ~100 KB of JSON per request.
 static STANDING_JSON: Kept<serde_json::Value> = Kept::new();
 
+/// Plans as made, by (owner, plan id, 0): what is stored when a plan is
+/// made never changes (edits and adjustments are rows of their own).
+static MADE: Kept<Plan> = Kept::new();
+
+/// A plan's JSON as the API serves it, and the statuses it was written
+/// with.
+type Written = (Tracker, Arc<Vec<u8>>);
+static WRITTEN: Kept<Written> = Kept::new();
+
 /// Whether this process keeps the JSON of `plan_id` at `revision` (read
 /// through [`current_json`]): how a test sees that reads are served from
 /// memory.
@@ -179,4 +188,44 @@ pub async fn current_json(
         }
     };
     Ok(Some((STANDING_JSON.keep(key, doc), head)))
+}
+
+/// A plan of `owner_id`'s as `GET /api/v1/plans/{id}` serves it: the plan
+/// as it stands with each session's status, log and matched import
+/// (seen from `today`), and its id. The body written last for the plan's
+/// revision is served again while the statuses are the same, so a read
+/// costs the head and the statuses' queries and no JSON work.
+pub async fn tracked_json(
+    db: &Db,
+    owner_id: &str,
+    plan_id: &str,
+    today: jiff::civil::Date,
+) -> Result<Option<Arc<Vec<u8>>>, StoreError> {
+    let Some((doc, head)) = current_json(db, owner_id, plan_id).await? else {
+        return Ok(None);
+    };
+    let tracker = Tracker::load_made(db, owner_id, plan_id, Some(head.created_at), today).await?;
+    let key = (owner_id.to_owned(), plan_id.to_owned(), head.revision);
+    if let Some(written) = WRITTEN.get(&key)
+        && written.0 == tracker
+    {
+        return Ok(Some(Arc::clone(&written.1)));
+    }
+    let body = serde_json::to_vec(&tracker.annotated(&doc, Some(plan_id)))
+        .map_err(|e| StoreError::Corrupt(format!("plan document: {e}")))?;
+    let body = Arc::new(body);
+    WRITTEN.keep(key, (tracker, Arc::clone(&body)));
+    Ok(Some(body))
+}
+
+/// A plan of `owner_id`'s as it was made (no edits or adjustments), kept
+/// in memory once read: its week notes were written for its totals.
+pub async fn made(db: &Db, owner_id: &str, plan_id: &str) -> Result<Option<Arc<Plan>>, StoreError> {
+    let key = (owner_id.to_owned(), plan_id.to_owned(), 0);
+    if let Some(plan) = MADE.get(&key) {
+        return Ok(Some(plan));
+    }
+    Ok(plans::get(db, owner_id, plan_id)
+        .await?
+        .map(|plan| MADE.keep(key, plan)))
 }

@@ -118,6 +118,7 @@ pub struct TrackedSession {
 
 /// One plan's log entries and matched imports by session id, read once per
 /// request (two queries) so every session's status is a lookup.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Tracker {
     today: Date,
     /// The day the plan was made: nothing before it counts as missed.

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use runcoach_app::coaching::Need;
@@ -62,17 +62,16 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     // The athlete's own plan, or one they let this coach see.
     let (athlete, _) = super::coaching::plan_athlete(&state, &user, &id, Need::Read).await?;
-    let uid = &athlete.id;
-    // The plan as it stands, kept as JSON per revision: a read parses
-    // nothing and writes the statuses in as it serialises.
-    let (doc, head) = runcoach_app::plans::current_json(&state.db, uid, &id)
+    let today = runcoach_app::calendar::today_in(&athlete.time_zone);
+    // Kept per revision and statuses: most reads write no JSON at all.
+    let body = runcoach_app::plans::tracked_json(&state.db, &athlete.id, &id, today)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let today = runcoach_app::calendar::today_in(&athlete.time_zone);
-    let tracker =
-        runcoach_app::plans::Tracker::load_made(&state.db, uid, &id, Some(head.created_at), today)
-            .await?;
-    Ok(Json(tracker.annotated(&doc, Some(&id))).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        body.as_ref().clone(),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]

@@ -126,8 +126,8 @@ pub async fn calendar(
         .iter()
         .any(|p| p.id == id && p.archived);
     // The plan as made: its week notes were written for its totals.
-    let made = plans::get(&state.db, uid, &id).await?;
-    let mut earlier = view::weeks(&plan, made.as_ref(), units, &tracker, today, &logged);
+    let made = runcoach_app::plans::made(&state.db, uid, &id).await?;
+    let mut earlier = view::weeks(&plan, made.as_deref(), units, &tracker, today, &logged);
     let this_week = view::this_week(&plan, today);
     let mut current = earlier.split_off(this_week.saturating_sub(1).min(earlier.len()));
     let later = current.split_off(1.min(current.len()));
