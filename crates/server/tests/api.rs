@@ -141,6 +141,21 @@ async fn plans_today_and_sessions() {
         .await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(again, plan, "{backend}: stored plan reads back identical");
+        // The read kept the plan's JSON for its revision, so the next read
+        // of it re-reads and re-parses nothing (issue 16: parsing ~100 KB
+        // per view cut the plan routes to a sixth).
+        let (ana, _) = runcoach_store::users::by_email(&app.db, "ana@example.com")
+            .await
+            .unwrap()
+            .unwrap();
+        let head = runcoach_store::plans::head(&app.db, &ana.id, &id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            runcoach_app::plans::is_kept_json(&ana.id, &id, head.revision),
+            "{backend}"
+        );
 
         let (_, list) = json_of(c.get(app.url("/api/v1/plans")).send().await.unwrap()).await;
         assert_eq!(list[0]["id"], id.as_str());

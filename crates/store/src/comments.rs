@@ -91,6 +91,11 @@ pub async fn read(
         .bind(week)
         .fetch_all(pool)
         .await)?;
+    // Only when there is something to mark: even an INSERT that adds no
+    // row takes SQLite's one write lock, and every session page reads here.
+    if !rows.iter().any(|c| c.author_id != reader) {
+        return Ok(rows);
+    }
     let mark = format!(
         "INSERT INTO comment_reads (comment_id, user_id, read_at) \
          SELECT c.id, $5, $6 FROM comments c WHERE {place} AND c.author_id <> $5 \
@@ -125,6 +130,10 @@ pub async fn read_plan(
         .bind(plan_id)
         .fetch_all(pool)
         .await)?;
+    // As in `read`: no write when nothing is to be marked.
+    if !rows.iter().any(|c| c.author_id != reader) {
+        return Ok(rows);
+    }
     on_db!(db, pool => sqlx::query(
         "INSERT INTO comment_reads (comment_id, user_id, read_at) \
          SELECT c.id, $3, $4 FROM comments c WHERE c.athlete_id = $1 AND c.plan_id = $2 \

@@ -78,8 +78,52 @@ const KEPT_PLANS: usize = 128;
 /// a miss makes.
 type Key = (String, String, i64);
 
-static STANDING: LazyLock<Mutex<LruCache<Key, Arc<Plan>>>> =
-    LazyLock::new(|| Mutex::new(LruCache::new(KEPT_PLANS)));
+/// An LRU of immutable values by [`Key`], shared by the request tasks.
+struct Kept<V>(LazyLock<Mutex<LruCache<Key, Arc<V>>>>);
+
+impl<V> Kept<V> {
+    const fn new() -> Self {
+        Kept(LazyLock::new(|| Mutex::new(LruCache::new(KEPT_PLANS))))
+    }
+
+    /// The map, even after a panic elsewhere while it was held (its
+    /// entries are immutable, so none can be half-written).
+    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<Key, Arc<V>>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, key: &Key) -> Option<Arc<V>> {
+        self.lock().get(key).map(Arc::clone)
+    }
+
+    fn keep(&self, key: Key, value: V) -> Arc<V> {
+        let value = Arc::new(value);
+        self.lock().insert(key, Arc::clone(&value));
+        value
+    }
+}
+
+static STANDING: Kept<Plan> = Kept::new();
+/// The same plans as JSON documents, for the API: a read then annotates
+/// and writes one out without parsing ~100 KB of JSON per request.
+static STANDING_JSON: Kept<serde_json::Value> = Kept::new();
+
+/// Plans as made, by (owner, plan id, 0): what is stored when a plan is
+/// made never changes (edits and adjustments are rows of their own).
+static MADE: Kept<Plan> = Kept::new();
+
+/// A plan's JSON as the API serves it, and the statuses it was written
+/// with.
+type Written = (Tracker, Arc<Vec<u8>>);
+static WRITTEN: Kept<Written> = Kept::new();
+
+/// Whether this process keeps the JSON of `plan_id` at `revision` (read
+/// through [`current_json`]): how a test sees that reads are served from
+/// memory.
+pub fn is_kept_json(owner_id: &str, plan_id: &str, revision: i64) -> bool {
+    let key = (owner_id.to_owned(), plan_id.to_owned(), revision);
+    STANDING_JSON.lock().contains_key(&key)
+}
 
 /// The plan as it stands at `revision` (read by the caller from the plan's
 /// row, owned by `owner_id`): from memory when this process assembled that
@@ -91,19 +135,97 @@ pub async fn standing_at(
     revision: i64,
 ) -> Result<Option<Arc<Plan>>, StoreError> {
     let key = (owner_id.to_owned(), plan_id.to_owned(), revision);
-    if let Some(plan) = cache().get(&key) {
-        return Ok(Some(Arc::clone(plan)));
+    if let Some(plan) = STANDING.get(&key) {
+        return Ok(Some(plan));
     }
     let Some(plan) = standing(db, owner_id, plan_id).await? else {
         return Ok(None);
     };
-    let plan = Arc::new(plan);
-    cache().insert(key, Arc::clone(&plan));
-    Ok(Some(plan))
+    Ok(Some(STANDING.keep(key, plan)))
 }
 
-/// The cache, even after a panic elsewhere while it was held (its entries
-/// are immutable plans, so none can be half-written).
-fn cache() -> std::sync::MutexGuard<'static, LruCache<Key, Arc<Plan>>> {
-    STANDING.lock().unwrap_or_else(|e| e.into_inner())
+/// A plan of `owner_id`'s as it stands now: one query for its revision,
+/// then from memory when this process has assembled that revision. For
+/// reads; writes assemble the plan afresh.
+pub async fn current(
+    db: &Db,
+    owner_id: &str,
+    plan_id: &str,
+) -> Result<Option<Arc<Plan>>, StoreError> {
+    match plans::head(db, owner_id, plan_id).await? {
+        Some(head) => standing_at(db, owner_id, plan_id, head.revision).await,
+        None => Ok(None),
+    }
+}
+
+/// A plan of `owner_id`'s as it stands now as a JSON document (what
+/// `serde_json::to_value` of [`standing`] gives), with its row's
+/// [`plans::Head`]; kept in memory per revision like [`standing_at`].
+pub async fn current_json(
+    db: &Db,
+    owner_id: &str,
+    plan_id: &str,
+) -> Result<Option<(Arc<serde_json::Value>, plans::Head)>, StoreError> {
+    let Some(head) = plans::head(db, owner_id, plan_id).await? else {
+        return Ok(None);
+    };
+    let key = (owner_id.to_owned(), plan_id.to_owned(), head.revision);
+    if let Some(doc) = STANDING_JSON.get(&key) {
+        return Ok(Some((doc, head)));
+    }
+    let doc = if head.changes == 0 {
+        // No edits or active adjustments: the stored document is the plan.
+        match plans::get_json(db, owner_id, plan_id).await? {
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| StoreError::Corrupt(format!("plan document: {e}")))?,
+            None => return Ok(None),
+        }
+    } else {
+        match standing_at(db, owner_id, plan_id, head.revision).await? {
+            Some(plan) => serde_json::to_value(&*plan)
+                .map_err(|e| StoreError::Corrupt(format!("plan document: {e}")))?,
+            None => return Ok(None),
+        }
+    };
+    Ok(Some((STANDING_JSON.keep(key, doc), head)))
+}
+
+/// A plan of `owner_id`'s as `GET /api/v1/plans/{id}` serves it: the plan
+/// as it stands with each session's status, log and matched import
+/// (seen from `today`), and its id. The body written last for the plan's
+/// revision is served again while the statuses are the same, so a read
+/// costs the head and the statuses' queries and no JSON work.
+pub async fn tracked_json(
+    db: &Db,
+    owner_id: &str,
+    plan_id: &str,
+    today: jiff::civil::Date,
+) -> Result<Option<Arc<Vec<u8>>>, StoreError> {
+    let Some((doc, head)) = current_json(db, owner_id, plan_id).await? else {
+        return Ok(None);
+    };
+    let tracker = Tracker::load_made(db, owner_id, plan_id, Some(head.created_at), today).await?;
+    let key = (owner_id.to_owned(), plan_id.to_owned(), head.revision);
+    if let Some(written) = WRITTEN.get(&key)
+        && written.0 == tracker
+    {
+        return Ok(Some(Arc::clone(&written.1)));
+    }
+    let body = serde_json::to_vec(&tracker.annotated(&doc, Some(plan_id)))
+        .map_err(|e| StoreError::Corrupt(format!("plan document: {e}")))?;
+    let body = Arc::new(body);
+    WRITTEN.keep(key, (tracker, Arc::clone(&body)));
+    Ok(Some(body))
+}
+
+/// A plan of `owner_id`'s as it was made (no edits or adjustments), kept
+/// in memory once read: its week notes were written for its totals.
+pub async fn made(db: &Db, owner_id: &str, plan_id: &str) -> Result<Option<Arc<Plan>>, StoreError> {
+    let key = (owner_id.to_owned(), plan_id.to_owned(), 0);
+    if let Some(plan) = MADE.get(&key) {
+        return Ok(Some(plan));
+    }
+    Ok(plans::get(db, owner_id, plan_id)
+        .await?
+        .map(|plan| MADE.keep(key, plan)))
 }

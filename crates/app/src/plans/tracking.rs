@@ -3,15 +3,17 @@
 //! they stand after edits and adjustments. The status rule is
 //! core::status; this reads what it needs, once per request.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 use runcoach_core::load::LogStatus;
 use runcoach_core::plan::{Day, Session, SessionKind};
 use runcoach_core::status::{SessionStatus, session_status};
 use runcoach_store::{Db, StoreError, logs, plans};
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
 
-use super::{standing, standing_at};
+use super::{current, standing_at};
 use crate::calendar::today_in;
 
 /// The week of the user's newest plan that holds a day, as it stands
@@ -48,20 +50,22 @@ impl PlanWeek {
             .flat_map(|d| &d.sessions)
             .filter_map(|s| s.id.as_deref())
             .collect();
+        let (entries, matched) = logs::outcomes_of(db, user_id, &ids).await?;
         Ok(Tracker::from_rows(
             today,
             made_on(self.made_ms, today),
-            logs::for_sessions(db, user_id, &ids).await?,
-            runcoach_store::activities::matched_to(db, user_id, &ids).await?,
+            entries,
+            matched,
         ))
     }
 }
 
 /// `day`'s week of the user's newest plan. Without edits or active
-/// adjustments the stored rows are the plan (two indexed queries);
-/// otherwise the plan as it stands, assembled once per revision per process.
+/// adjustments the stored rows are the plan (read with the plan's row, one
+/// query); otherwise the plan as it stands, assembled once per revision
+/// per process.
 pub async fn week_of(db: &Db, user_id: &str, day: Date) -> Result<PlanWeek, StoreError> {
-    let Some(latest) = plans::latest(db, user_id).await? else {
+    let Some((latest, week)) = plans::latest_week(db, user_id, day).await? else {
         return Ok(PlanWeek {
             plan_id: None,
             made_ms: None,
@@ -69,9 +73,7 @@ pub async fn week_of(db: &Db, user_id: &str, day: Date) -> Result<PlanWeek, Stor
         });
     };
     let days = if latest.active_adjustments == 0 {
-        plans::week_holding(db, user_id, &latest.id, day)
-            .await?
-            .map(|(_, days)| days)
+        week.map(|(_, days)| days)
     } else {
         standing_at(db, user_id, &latest.id, latest.revision)
             .await?
@@ -116,6 +118,7 @@ pub struct TrackedSession {
 
 /// One plan's log entries and matched imports by session id, read once per
 /// request (two queries) so every session's status is a lookup.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Tracker {
     today: Date,
     /// The day the plan was made: nothing before it counts as missed.
@@ -131,9 +134,22 @@ impl Tracker {
         plan_id: &str,
         today: Date,
     ) -> Result<Self, StoreError> {
+        let made_ms = plans::created_at(db, user_id, plan_id).await?;
+        Tracker::load_made(db, user_id, plan_id, made_ms, today).await
+    }
+
+    /// As [`Tracker::load`], for a caller that has read when the plan was
+    /// made (Unix ms) already.
+    pub async fn load_made(
+        db: &Db,
+        user_id: &str,
+        plan_id: &str,
+        made_ms: Option<i64>,
+        today: Date,
+    ) -> Result<Self, StoreError> {
         Ok(Tracker::from_rows(
             today,
-            made_on(plans::created_at(db, user_id, plan_id).await?, today),
+            made_on(made_ms, today),
             logs::for_plan(db, user_id, plan_id).await?,
             runcoach_store::activities::matched_in_plan(db, user_id, plan_id).await?,
         ))
@@ -207,21 +223,148 @@ impl Tracker {
 
     /// Adds `status`, `log_id` and `activity_id` to every session of a
     /// plan's JSON (the stored document is served as JSON, not re-typed).
-    pub fn annotate(&self, plan: &mut serde_json::Value) {
-        let weeks = plan["weeks"].as_array_mut().into_iter().flatten();
-        for day in weeks.flat_map(|w| w["days"].as_array_mut().into_iter().flatten()) {
-            let Some(date) = day["date"].as_str().and_then(|d| d.parse::<Date>().ok()) else {
-                continue;
-            };
-            for s in day["sessions"].as_array_mut().into_iter().flatten() {
-                let id = s["id"].as_str().unwrap_or("");
-                let outcome = self.outcome_of(id, s["kind"] == "rest", date);
-                if let (Some(obj), Ok(serde_json::Value::Object(extra))) =
-                    (s.as_object_mut(), serde_json::to_value(outcome))
+    pub fn annotate(&self, plan: &mut Value) {
+        if let Ok(done) = serde_json::to_value(self.annotated(plan, None)) {
+            *plan = done;
+        }
+    }
+
+    /// A plan's JSON as [`Tracker::annotate`] makes it, plus `"id": id`
+    /// when given, written straight from `plan`: a kept document is served
+    /// without copying or re-parsing it.
+    pub fn annotated<'a>(&'a self, plan: &'a Value, id: Option<&'a str>) -> impl Serialize + 'a {
+        Annotated {
+            tracker: self,
+            node: Node::Plan(plan, id),
+        }
+    }
+}
+
+/// Where a value sits in a plan's JSON, and so what is merged into it.
+/// A value of another shape than its place expects is written as it is,
+/// as [`Tracker::annotate`] leaves it.
+#[derive(Clone, Copy)]
+enum Node<'a> {
+    /// The plan, and the id to add.
+    Plan(&'a Value, Option<&'a str>),
+    Weeks(&'a Value),
+    Week(&'a Value),
+    Days(&'a Value),
+    Day(&'a Value),
+    Sessions(&'a Value, Date),
+    Session(&'a Value, Date),
+    As(&'a Value),
+}
+
+struct Annotated<'a> {
+    tracker: &'a Tracker,
+    node: Node<'a>,
+}
+
+/// A field as written: from the plan (annotated where it is due), or new.
+enum Field<'a> {
+    Kept(Annotated<'a>),
+    New(&'a Value),
+}
+
+impl Serialize for Field<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Field::Kept(a) => a.serialize(s),
+            Field::New(v) => v.serialize(s),
+        }
+    }
+}
+
+impl<'a> Annotated<'a> {
+    fn at(&self, node: Node<'a>) -> Annotated<'a> {
+        Annotated {
+            tracker: self.tracker,
+            node,
+        }
+    }
+
+    /// An object's fields with `key`'s value seen as `inner`, and `extra`
+    /// over them, in key order: serde_json's maps are sorted, so this is
+    /// what inserting `extra` into the parsed object and writing it gives.
+    fn object<S: Serializer>(
+        &self,
+        s: S,
+        fields: &'a Map<String, Value>,
+        key: &str,
+        inner: impl Fn(&'a Value) -> Node<'a>,
+        extra: Map<String, Value>,
+    ) -> Result<S::Ok, S::Error> {
+        let mut merged: BTreeMap<&str, Field<'_>> = fields
+            .iter()
+            .map(|(k, v)| {
+                let node = if k == key { inner(v) } else { Node::As(v) };
+                (k.as_str(), Field::Kept(self.at(node)))
+            })
+            .collect();
+        merged.extend(extra.iter().map(|(k, v)| (k.as_str(), Field::New(v))));
+        s.collect_map(merged)
+    }
+
+    fn array<S: Serializer>(
+        &self,
+        s: S,
+        items: &'a [Value],
+        node: impl Fn(&'a Value) -> Node<'a>,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(items.iter().map(|v| self.at(node(v))))
+    }
+}
+
+impl Serialize for Annotated<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.node {
+            Node::Plan(Value::Object(plan), id) => {
+                let mut extra = Map::new();
+                if let Some(id) = id {
+                    extra.insert("id".into(), id.into());
+                }
+                self.object(s, plan, "weeks", Node::Weeks, extra)
+            }
+            Node::Weeks(Value::Array(weeks)) => self.array(s, weeks, Node::Week),
+            Node::Week(Value::Object(week)) => self.object(s, week, "days", Node::Days, Map::new()),
+            Node::Days(Value::Array(days)) => self.array(s, days, Node::Day),
+            Node::Day(Value::Object(day)) => {
+                match day
+                    .get("date")
+                    .and_then(Value::as_str)
+                    .map(str::parse::<Date>)
                 {
-                    obj.extend(extra);
+                    Some(Ok(date)) => self.object(
+                        s,
+                        day,
+                        "sessions",
+                        move |v| Node::Sessions(v, date),
+                        Map::new(),
+                    ),
+                    _ => day.serialize(s),
                 }
             }
+            Node::Sessions(Value::Array(sessions), date) => {
+                self.array(s, sessions, move |v| Node::Session(v, date))
+            }
+            Node::Session(Value::Object(session), date) => {
+                let id = session.get("id").and_then(Value::as_str).unwrap_or("");
+                let rest = session.get("kind").and_then(Value::as_str) == Some("rest");
+                let extra = match serde_json::to_value(self.tracker.outcome_of(id, rest, date)) {
+                    Ok(Value::Object(extra)) => extra,
+                    _ => Map::new(),
+                };
+                self.object(s, session, "", Node::As, extra)
+            }
+            Node::Plan(v, _)
+            | Node::Weeks(v)
+            | Node::Week(v)
+            | Node::Days(v)
+            | Node::Day(v)
+            | Node::Sessions(v, _)
+            | Node::Session(v, _)
+            | Node::As(v) => v.serialize(s),
         }
     }
 }
@@ -252,7 +395,7 @@ pub async fn session(
     if !logs::has_active_adjustments(db, user_id, &at.plan_id).await? {
         return Ok(Some(at));
     }
-    if let Some(plan) = standing(db, user_id, &at.plan_id).await? {
+    if let Some(plan) = current(db, user_id, &at.plan_id).await? {
         // An edit may have moved it to another day, even another week.
         let adjusted = plan.weeks.iter().find_map(|w| {
             w.days.iter().find_map(|d| {
@@ -269,4 +412,76 @@ pub async fn session(
         }
     }
     Ok(Some(at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The statuses go into every dated day's sessions, in key order, with
+    /// the id at the top; a value of another shape is written as it is.
+    #[test]
+    fn annotated_merges_outcomes_into_the_plan_as_stored() {
+        let today: Date = "2027-01-10".parse().unwrap();
+        let tracker = Tracker {
+            today,
+            since: "2027-01-01".parse().unwrap(),
+            logs: HashMap::from([("a".to_owned(), ("log-1".to_owned(), LogStatus::Done))]),
+            activities: HashMap::from([("b".to_owned(), "act-1".to_owned())]),
+        };
+        let plan = json!({
+            "race": {"name": "half"},
+            "weeks": [
+                {"index": 1, "days": [
+                    {"date": "2027-01-04", "sessions": [
+                        {"id": "a", "kind": "easy"},
+                        {"id": "b", "kind": "long"},
+                        {"id": "c", "kind": "rest"},
+                        {"id": "d", "kind": "tempo"},
+                        "not a session"
+                    ]},
+                    {"date": "someday", "sessions": [{"id": "e", "kind": "easy"}]},
+                    {"date": "2027-01-20", "sessions": [{"id": "f", "kind": "easy"}]}
+                ]},
+                "not a week"
+            ]
+        });
+        let written = serde_json::to_string(&tracker.annotated(&plan, Some("p1"))).unwrap();
+        let outcome = |status: &str, log: Option<&str>, activity: Option<&str>| json!({"status": status, "log_id": log, "activity_id": activity});
+        let with = |session: Value, outcome: Value| {
+            let mut s = session;
+            s.as_object_mut()
+                .unwrap()
+                .extend(outcome.as_object().unwrap().clone());
+            s
+        };
+        let expected = json!({
+            "id": "p1",
+            "race": {"name": "half"},
+            "weeks": [
+                {"index": 1, "days": [
+                    {"date": "2027-01-04", "sessions": [
+                        with(json!({"id": "a", "kind": "easy"}), outcome("done", Some("log-1"), None)),
+                        with(json!({"id": "b", "kind": "long"}), outcome("done", None, Some("act-1"))),
+                        with(json!({"id": "c", "kind": "rest"}), outcome("planned", None, None)),
+                        with(json!({"id": "d", "kind": "tempo"}), outcome("missed", None, None)),
+                        "not a session"
+                    ]},
+                    {"date": "someday", "sessions": [{"id": "e", "kind": "easy"}]},
+                    {"date": "2027-01-20", "sessions": [
+                        with(json!({"id": "f", "kind": "easy"}), outcome("planned", None, None))
+                    ]}
+                ]},
+                "not a week"
+            ]
+        });
+        // Byte for byte what writing the parsed, extended document gives.
+        assert_eq!(written, serde_json::to_string(&expected).unwrap());
+
+        let mut annotated = plan.clone();
+        tracker.annotate(&mut annotated);
+        annotated["id"] = "p1".into();
+        assert_eq!(annotated, expected);
+    }
 }

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use runcoach_app::coaching::Need;
@@ -62,26 +62,16 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     // The athlete's own plan, or one they let this coach see.
     let (athlete, _) = super::coaching::plan_athlete(&state, &user, &id, Need::Read).await?;
-    let uid = &athlete.id;
-    let mut doc: serde_json::Value =
-        if !runcoach_store::logs::has_active_adjustments(&state.db, uid, &id).await? {
-            // The stored document already is the plan's JSON: read it as
-            // JSON rather than as a typed plan to annotate it.
-            let doc = plans::get_json(&state.db, uid, &id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            serde_json::from_str(&doc).map_err(ApiError::internal)?
-        } else {
-            let plan = runcoach_app::plans::standing(&state.db, uid, &id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            serde_json::to_value(plan).map_err(ApiError::internal)?
-        };
-    tracked(&state, &athlete, &id, &mut doc).await?;
-    if let Some(fields) = doc.as_object_mut() {
-        fields.insert("id".into(), id.into());
-    }
-    Ok(Json(doc).into_response())
+    let today = runcoach_app::calendar::today_in(&athlete.time_zone);
+    // Kept per revision and statuses: most reads write no JSON at all.
+    let body = runcoach_app::plans::tracked_json(&state.db, &athlete.id, &id, today)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        body.as_ref().clone(),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]

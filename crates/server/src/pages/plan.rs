@@ -86,7 +86,7 @@ pub async fn calendar(
     user: PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let Some(plan) = runcoach_app::plans::standing(&state.db, &user.0.user.id, &id).await? else {
+    let Some(plan) = runcoach_app::plans::current(&state.db, &user.0.user.id, &id).await? else {
         return Ok(not_found(nav(&user)));
     };
     let units = view::units_of(&user.0.user.units);
@@ -129,10 +129,10 @@ pub async fn calendar(
         .iter()
         .any(|p| p.id == id && p.archived);
     // The plan as made: its week notes were written for its totals.
-    let made = plans::get(&state.db, uid, &id).await?;
+    let made = runcoach_app::plans::made(&state.db, uid, &id).await?;
     let mut earlier = view::weeks(
         &plan,
-        made.as_ref(),
+        made.as_deref(),
         units,
         &tracker,
         today,
@@ -283,7 +283,7 @@ pub async fn session_page(
     };
     let units = view::units_of(&user.0.user.units);
     let s = &at.session;
-    let edit = runcoach_app::plans::standing(&state.db, uid, &at.plan_id)
+    let edit = runcoach_app::plans::current(&state.db, uid, &at.plan_id)
         .await?
         .and_then(|plan| super::edits::choices(&plan, id, units));
     // Runs imported from a watch that were matched to this session.
