@@ -600,7 +600,10 @@ pub async fn week_holding(
     .bind(last.to_string())
     .fetch_all(pool)
     .await)?;
-    Ok(Some((week_number(index)?, days_between(start, last, rows)?)))
+    Ok(Some((
+        week_number(index)?,
+        days_between(start, last, rows)?,
+    )))
 }
 
 /// The first day of a week that starts on `start` (stored text) and has

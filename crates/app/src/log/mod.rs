@@ -213,9 +213,7 @@ pub async fn extras(
             .await?
             .into_iter()
             .filter(|(date, a)| {
-                a.planned_session_id.is_none()
-                    && !(run_days.contains(date)
-                        && a.sport.is_running())
+                a.planned_session_id.is_none() && !(run_days.contains(date) && a.sport.is_running())
             })
             .map(|(date, a)| Extra::Imported(date, a)),
     );
