@@ -446,73 +446,6 @@ pub async fn head(db: &Db, user_id: &str, plan_id: &str) -> Result<Option<Head>,
     .await)?)
 }
 
-#[derive(FromRow)]
-struct LatestWeekRow {
-    id: String,
-    active_adjustments: i64,
-    revision: i64,
-    created_at: i64,
-    week_index: Option<i64>,
-    start_date: Option<String>,
-    day_count: Option<i64>,
-    session_id: Option<String>,
-    day: Option<String>,
-    body: Option<String>,
-}
-
-/// The user's newest plan ([`latest`]) and, from its stored rows, the week
-/// that holds `day` up to `day` (as [`week_until`] reads it), in one
-/// query: what Today reads on every view.
-pub async fn latest_week(
-    db: &Db,
-    user_id: &str,
-    day: Date,
-) -> Result<Option<(Latest, Option<(u32, Vec<Day>)>)>, StoreError> {
-    let rows = on_db!(db, pool => sqlx::query_as::<_, LatestWeekRow>(
-        "WITH p AS (SELECT p.id, CAST((SELECT COUNT(*) FROM plan_adjustments a WHERE a.plan_id = p.id AND a.undone = 0) AS BIGINT) \
-         + CAST((SELECT COUNT(*) FROM plan_edits e WHERE e.plan_id = p.id) AS BIGINT) \
-         AS active_adjustments, p.revision, p.created_at \
-         FROM plans p WHERE p.user_id = $1 ORDER BY p.created_at DESC, p.id DESC LIMIT 1), \
-         w AS (SELECT w.week_index, w.start_date, w.day_count FROM plan_weeks w JOIN p ON p.id = w.plan_id \
-         WHERE w.start_date <= $2 ORDER BY w.start_date DESC LIMIT 1) \
-         SELECT p.id, p.active_adjustments, p.revision, p.created_at, w.week_index, w.start_date, w.day_count, \
-         s.id AS session_id, s.day, s.body \
-         FROM p LEFT JOIN w ON 1 = 1 \
-         LEFT JOIN plan_sessions s ON s.plan_id = p.id AND s.user_id = $1 AND s.day >= w.start_date AND s.day <= $2 \
-         ORDER BY s.day, s.position",
-    )
-    .bind(user_id)
-    .bind(day.to_string())
-    .fetch_all(pool)
-    .await)?;
-    let Some(first) = rows.first() else {
-        return Ok(None);
-    };
-    let latest = Latest {
-        id: first.id.clone(),
-        active_adjustments: first.active_adjustments,
-        revision: first.revision,
-        created_at: first.created_at,
-    };
-    let (Some(index), Some(start), Some(day_count)) =
-        (first.week_index, first.start_date.clone(), first.day_count)
-    else {
-        return Ok(Some((latest, None)));
-    };
-    let Some(start) = in_week(&start, day_count, day)? else {
-        return Ok(Some((latest, None)));
-    };
-    let sessions = rows
-        .into_iter()
-        .filter_map(|r| match (r.session_id, r.day, r.body) {
-            (Some(id), Some(day), Some(body)) => Some(SessionRow { id, day, body }),
-            _ => None,
-        })
-        .collect();
-    let days = days_until(start, day, sessions)?;
-    Ok(Some((latest, Some((week_number(index)?, days)))))
-}
-
 /// A plan's revision, if it is `user_id`'s (see migration 0018).
 pub async fn revision(db: &Db, user_id: &str, plan_id: &str) -> Result<Option<i64>, StoreError> {
     Ok(on_db!(db, pool => sqlx::query_scalar(
@@ -584,9 +517,13 @@ pub async fn week_until(
     let Some((index, start, day_count)) = week else {
         return Ok(None);
     };
-    let Some(start) = in_week(&start, day_count, day)? else {
+    let start = date(&start)?;
+    let span = start
+        .until(day)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if i64::from(span.get_days()) >= day_count {
         return Ok(None);
-    };
+    }
     let rows = on_db!(db, pool => sqlx::query_as::<_, SessionRow>(
         "SELECT id, day, body FROM plan_sessions \
          WHERE plan_id = $1 AND user_id = $2 AND day >= $3 AND day <= $4 ORDER BY day, position",
@@ -597,26 +534,6 @@ pub async fn week_until(
     .bind(day.to_string())
     .fetch_all(pool)
     .await)?;
-    Ok(Some((week_number(index)?, days_until(start, day, rows)?)))
-}
-
-/// The first day of a week that starts on `start` (stored text) and has
-/// `day_count` days, when `day` falls in it.
-fn in_week(start: &str, day_count: i64, day: Date) -> Result<Option<Date>, StoreError> {
-    let start = date(start)?;
-    let span = start
-        .until(day)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok((i64::from(span.get_days()) < day_count).then_some(start))
-}
-
-fn week_number(index: i64) -> Result<u32, StoreError> {
-    u32::try_from(index).map_err(|_| StoreError::Corrupt("week index".into()))
-}
-
-/// The days from `start` up to `day` with their sessions (rows in day
-/// and plan order), rest days and empty days included.
-fn days_until(start: Date, day: Date, rows: Vec<SessionRow>) -> Result<Vec<Day>, StoreError> {
     let mut sessions = rows
         .into_iter()
         .map(session)
@@ -637,7 +554,8 @@ fn days_until(start: Date, day: Date, rows: Vec<SessionRow>) -> Result<Vec<Day>,
         }
         days.push(d);
     }
-    Ok(days)
+    let index = u32::try_from(index).map_err(|_| StoreError::Corrupt("week index".into()))?;
+    Ok(Some((index, days)))
 }
 
 /// Sessions of one plan of the user's on `day`, in plan order.

@@ -50,22 +50,20 @@ impl WeekSoFar {
             .flat_map(|d| &d.sessions)
             .filter_map(|s| s.id.as_deref())
             .collect();
-        let (entries, matched) = logs::outcomes_of(db, user_id, &ids).await?;
         Ok(Tracker::from_rows(
             today,
             made_on(self.made_ms, today),
-            entries,
-            matched,
+            logs::for_sessions(db, user_id, &ids).await?,
+            runcoach_store::activities::matched_to(db, user_id, &ids).await?,
         ))
     }
 }
 
 /// `day`'s week of the user's newest plan, up to `day`. Without edits or
-/// active adjustments the stored rows are the plan (read with the plan's
-/// row, one query);
+/// active adjustments the stored rows are the plan (two indexed queries);
 /// otherwise the plan as it stands, assembled once per revision per process.
 pub async fn week_so_far(db: &Db, user_id: &str, day: Date) -> Result<WeekSoFar, StoreError> {
-    let Some((latest, week)) = plans::latest_week(db, user_id, day).await? else {
+    let Some(latest) = plans::latest(db, user_id).await? else {
         return Ok(WeekSoFar {
             plan_id: None,
             made_ms: None,
@@ -73,7 +71,9 @@ pub async fn week_so_far(db: &Db, user_id: &str, day: Date) -> Result<WeekSoFar,
         });
     };
     let days = if latest.active_adjustments == 0 {
-        week.map(|(_, days)| days)
+        plans::week_until(db, user_id, &latest.id, day)
+            .await?
+            .map(|(_, days)| days)
     } else {
         standing_at(db, user_id, &latest.id, latest.revision)
             .await?
