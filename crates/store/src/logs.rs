@@ -218,59 +218,30 @@ pub async fn for_plan(db: &Db, user_id: &str, plan_id: &str) -> Result<Vec<LogEn
     rows.into_iter().map(Row::entry).collect()
 }
 
-#[derive(FromRow)]
-struct OutcomeRow {
-    source: i64,
-    id: String,
-    session_id: String,
-    body: String,
-}
-
-/// What the statuses of a day or a week need, in one query: the entries
-/// recording any of `session_ids`, oldest first (the newest entry for a
-/// session comes last), and the (activity, session) pairs of imports
-/// matched to them, oldest first.
-pub async fn outcomes_of(
+/// Entries recording any of `session_ids`, oldest first (the newest entry
+/// for a session comes last): the statuses of one day or week.
+pub async fn for_sessions(
     db: &Db,
     user_id: &str,
     session_ids: &[&str],
-) -> Result<(Vec<LogEntry>, Vec<(String, String)>), StoreError> {
+) -> Result<Vec<LogEntry>, StoreError> {
     if session_ids.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(Vec::new());
     }
-    let ids = crate::placeholders(2, session_ids.len());
     let sql = format!(
-        "SELECT CAST(0 AS BIGINT) AS source, id, session_id, body, created_at AS happened FROM training_logs \
-         WHERE user_id = $1 AND session_id IN ({ids}) \
-         UNION ALL SELECT CAST(1 AS BIGINT), id, planned_session_id, '', start_time_ms FROM activities \
-         WHERE user_id = $1 AND planned_session_id IN ({ids}) \
-         ORDER BY source, happened, id"
+        "SELECT id, session_id, body FROM training_logs WHERE user_id = $1 AND session_id IN ({}) \
+         ORDER BY created_at, id",
+        crate::placeholders(2, session_ids.len())
     );
     let rows = on_db!(db, pool => {
         // Only numbered placeholders are spliced in; the ids are bound.
-        let mut q = sqlx::query_as::<_, OutcomeRow>(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id);
+        let mut q = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id);
         for id in session_ids {
             q = q.bind(*id);
         }
         q.fetch_all(pool).await
     })?;
-    let mut entries = Vec::new();
-    let mut matched = Vec::new();
-    for r in rows {
-        if r.source == 0 {
-            entries.push(
-                Row {
-                    id: r.id,
-                    session_id: Some(r.session_id),
-                    body: r.body,
-                }
-                .entry()?,
-            );
-        } else {
-            matched.push((r.id, r.session_id));
-        }
-    }
-    Ok((entries, matched))
+    rows.into_iter().map(Row::entry).collect()
 }
 
 /// An adjustment as stored over a plan.
