@@ -68,7 +68,8 @@ for (const device of ['phone', 'desktop']) test(`move with a rule warning, save 
   await page.getByRole('heading', { name: 'Check the change' }).waitFor();
   const alert = page.getByRole('alert');
   assert.match(await alert.innerText(), /quality session the day before the long run/);
-  assert.match(await alert.innerText(), /long run on \w+day instead of the long-run day, Sunday/);
+  // The long run's new day is the runner's choice, not a finding of its own.
+  assert.doesNotMatch(await alert.innerText(), /instead of the long-run day/);
   await visit('02-check-with-warning');
   // Nothing saved yet.
   let now = await (await api('GET', `/api/v1/plans/${plan.id}`)).json();

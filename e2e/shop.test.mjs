@@ -168,7 +168,12 @@ test('a first-timer buys the half-marathon plan with run10 and makes it', { time
   assert.match(await page.locator('main').innerText(), /Paid/);
   await visit('05-order-paid');
   await page.getByRole('link', { name: 'Make your plan' }).click();
+  // The answers given before the purchase come back filled in.
+  assert.match(await page.locator('main').innerText(), /Your answers from before the purchase are filled in/);
   await fillOnboarding();
+  // A first half from 15 km a week is a stretch: the ways out are offered
+  // first, with the plan already made.
+  await page.getByRole('link', { name: 'See the plan as it is' }).click();
   await page.waitForURL(/\/plans\//);
   await shot('06-plan');
 
