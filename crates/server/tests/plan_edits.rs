@@ -26,7 +26,11 @@ fn today() -> Date {
 /// A half-marathon plan; `weeks_ago` of it already past.
 fn plan_request(weeks_ago: i64) -> Value {
     let monday = today() - i64::from(today().weekday().to_monday_zero_offset()).days();
-    let start = monday - (7 * weeks_ago).days();
+    plan_request_from(monday - (7 * weeks_ago).days())
+}
+
+/// A half-marathon plan whose weeks begin on `start`'s weekday.
+fn plan_request_from(start: Date) -> Value {
     json!({
         "race": "half", "race_date": (start + (14 * 7 - 1).days()).to_string(), "start": start.to_string(),
         "run_days": ["tue", "thu", "sat", "sun"], "long_run_day": "sun", "level": "experienced",
@@ -546,7 +550,15 @@ async fn adaptation_works_on_top_of_an_edit_without_reverting_it() {
     for backend in backends() {
         let app = App::start(backend).await;
         let c = app.signup("ana@example.com").await;
-        let plan = new_plan(&app, &c, 2).await;
+        // Week 2 ends today (every run of it can be logged) and week 3
+        // begins tomorrow (any of its days can take a session), whatever
+        // the weekday.
+        let (s, plan) = send(
+            c.post(app.url("/api/v1/plans"))
+                .json(&plan_request_from(today() - 13.days())),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{backend}: {plan}");
         let id = plan["id"].as_str().unwrap();
         // Week 3's long run moves a day earlier.
         let w3 = &plan["weeks"][2];
