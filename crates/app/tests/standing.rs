@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use runcoach_app::plans::{
-    EditBody, current, current_json, is_kept_json, made, standing_at, tracked_json,
+    EditBody, current, current_json, is_kept_json, made, standing_at, tracked_json, week_of,
 };
 use runcoach_core::plan::edit::Op;
 use runcoach_core::plan::{Plan, PlanInput, build_plan};
@@ -189,6 +189,51 @@ async fn plan_reads_are_served_from_memory_until_the_revision_moves() {
         assert_eq!(
             *doc_now,
             serde_json::to_value(&*edited).unwrap(),
+            "{backend}"
+        );
+    }
+}
+
+/// Today reads the week holding the day on every view: it is kept per
+/// (owner, plan, revision, day) as well, so a second read is the kept
+/// value itself, and a change by any server shows on the next read.
+#[tokio::test]
+async fn a_kept_week_is_replaced_when_a_write_raises_the_revision() {
+    for backend in backends() {
+        let (db, _guard) = fresh(backend).await.unwrap();
+        let (ana, id, stored) = ana_with_a_plan(&db).await;
+        let week = &stored.weeks[1];
+        let day = week.days[2].date;
+        let first = week_of(&db, &ana.id, day).await.unwrap();
+        assert_eq!(first.plan_id.as_deref(), Some(id.as_str()), "{backend}");
+        assert_eq!(*first.days, week.days, "{backend}");
+        let again = week_of(&db, &ana.id, day).await.unwrap();
+        assert!(Arc::ptr_eq(&first.days, &again.days), "{backend}: kept");
+
+        let gone = week
+            .days
+            .iter()
+            .flat_map(|d| &d.sessions)
+            .find_map(|s| s.id.clone())
+            .unwrap();
+        remove_session(&db, &ana, &id, &gone).await;
+        let after = week_of(&db, &ana.id, day).await.unwrap();
+        assert_eq!(after.days.len(), week.days.len(), "{backend}");
+        assert!(
+            !after
+                .days
+                .iter()
+                .flat_map(|d| &d.sessions)
+                .any(|s| s.id.as_deref() == Some(gone.as_str())),
+            "{backend}: the edit is seen"
+        );
+
+        let bo = users::create(&db, "bo@example.com", "Bo", "h", Role::Athlete)
+            .await
+            .unwrap();
+        let theirs = week_of(&db, &bo.id, day).await.unwrap();
+        assert!(
+            theirs.plan_id.is_none() && theirs.days.is_empty(),
             "{backend}"
         );
     }

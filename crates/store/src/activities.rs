@@ -838,31 +838,6 @@ pub async fn matched_in_plan(
     Ok(rows)
 }
 
-/// (activity, session) pairs for imports matched to any of `session_ids`,
-/// oldest first: the statuses of one day or week.
-pub async fn matched_to(
-    db: &Db,
-    user_id: &str,
-    session_ids: &[&str],
-) -> Result<Vec<(String, String)>, StoreError> {
-    if session_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT id, planned_session_id FROM activities \
-         WHERE user_id = $1 AND planned_session_id IN ({}) ORDER BY start_time_ms, id",
-        crate::placeholders(2, session_ids.len())
-    );
-    Ok(on_db!(db, pool => {
-        // Only numbered placeholders are spliced in; the ids are bound.
-        let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id);
-        for id in session_ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(pool).await
-    })?)
-}
-
 pub async fn for_session(
     db: &Db,
     user_id: &str,

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod limits;
 pub mod logs;
 pub mod mail;
+pub mod marks;
 pub mod plans;
 pub mod roster;
 pub mod sessions;

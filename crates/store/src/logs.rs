@@ -203,47 +203,6 @@ pub async fn for_session(
     rows.into_iter().map(Row::entry).collect()
 }
 
-/// Entries recording any session of one plan, oldest first (so the newest
-/// entry for a session comes last), for each session's status.
-pub async fn for_plan(db: &Db, user_id: &str, plan_id: &str) -> Result<Vec<LogEntry>, StoreError> {
-    let rows = on_db!(db, pool => sqlx::query_as::<_, Row>(
-        "SELECT l.id, l.session_id, l.body FROM training_logs l \
-         JOIN plan_sessions s ON s.id = l.session_id \
-         WHERE l.user_id = $1 AND s.plan_id = $2 ORDER BY l.created_at, l.id",
-    )
-    .bind(user_id)
-    .bind(plan_id)
-    .fetch_all(pool)
-    .await)?;
-    rows.into_iter().map(Row::entry).collect()
-}
-
-/// Entries recording any of `session_ids`, oldest first (the newest entry
-/// for a session comes last): the statuses of one day or week.
-pub async fn for_sessions(
-    db: &Db,
-    user_id: &str,
-    session_ids: &[&str],
-) -> Result<Vec<LogEntry>, StoreError> {
-    if session_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT id, session_id, body FROM training_logs WHERE user_id = $1 AND session_id IN ({}) \
-         ORDER BY created_at, id",
-        crate::placeholders(2, session_ids.len())
-    );
-    let rows = on_db!(db, pool => {
-        // Only numbered placeholders are spliced in; the ids are bound.
-        let mut q = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id);
-        for id in session_ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(pool).await
-    })?;
-    rows.into_iter().map(Row::entry).collect()
-}
-
 /// An adjustment as stored over a plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredAdjustment {

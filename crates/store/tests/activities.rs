@@ -1,13 +1,15 @@
 //! Activities, import jobs and their reports on SQLite, and on PostgreSQL when
 //! `RUNCOACH_TEST_POSTGRES_URL` is set: the same assertions on both.
 
+use runcoach_core::load::{ActivityKind, LogStatus, LoggedSession};
 use runcoach_core::plan::{PlanInput, build_plan};
 use runcoach_store::activities::{
     self, Candidate, FileRecord, FileStatus, NewActivity, Sameness, StoredFile,
 };
+use runcoach_store::marks::{self, Marks};
 use runcoach_store::test_support::{backends, fresh};
 use runcoach_store::users::{self, Role};
-use runcoach_store::{Db, plans};
+use runcoach_store::{Db, logs, plans};
 
 /// 2026-03-02 06:00 UTC, a Monday.
 const T0: i64 = 1_772_431_200_000;
@@ -371,6 +373,59 @@ async fn links_pair_activities_with_sessions_once_each() {
                 .await
                 .unwrap(),
             0
+        );
+
+        // A session's marks (store::marks): its logs, oldest first with
+        // their status, and the run matched to it, in one query, by
+        // session or for the whole plan; nobody else's.
+        let log = |status: LogStatus| LoggedSession {
+            date: "2026-03-02".parse().unwrap(),
+            kind: ActivityKind::Run,
+            status,
+            duration_s: 1800,
+            distance_m: 5000,
+            rpe: None,
+            pain: Vec::new(),
+            notes: String::new(),
+        };
+        let mut logged = Vec::new();
+        for (session, status) in [
+            (&runs[0], LogStatus::Partial),
+            (&runs[1], LogStatus::Done),
+            (&runs[0], LogStatus::Skipped),
+        ] {
+            let entry = logs::insert(&db, &ana, Some(session), &log(status), &[], None)
+                .await
+                .unwrap();
+            logged.push((session.clone(), entry.id, status));
+        }
+        logs::insert(&db, &bo, None, &log(LogStatus::Done), &[], None)
+            .await
+            .unwrap();
+        let expected = Marks {
+            logs: logged,
+            matches: vec![(runs[0].clone(), mine[0].clone())],
+        };
+        assert_eq!(
+            marks::in_plan(&db, &ana, &plan_id).await.unwrap(),
+            expected,
+            "{backend}"
+        );
+        let ids: Vec<&str> = runs.iter().map(String::as_str).collect();
+        assert_eq!(
+            marks::on_sessions(&db, &ana, &ids).await.unwrap(),
+            expected,
+            "{backend}"
+        );
+        assert_eq!(
+            marks::on_sessions(&db, &bo, &ids).await.unwrap(),
+            Marks::default(),
+            "{backend}"
+        );
+        assert_eq!(
+            marks::in_plan(&db, &bo, &plan_id).await.unwrap(),
+            Marks::default(),
+            "{backend}"
         );
     }
 }

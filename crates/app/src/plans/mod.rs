@@ -78,25 +78,26 @@ const KEPT_PLANS: usize = 128;
 /// a miss makes.
 type Key = (String, String, i64);
 
-/// An LRU of immutable values by [`Key`], shared by the request tasks.
-struct Kept<V>(LazyLock<Mutex<LruCache<Key, Arc<V>>>>);
+/// An LRU of at most `N` immutable values by key (by default [`Key`]),
+/// shared by the request tasks.
+struct Kept<V, K = Key, const N: usize = KEPT_PLANS>(LazyLock<Mutex<LruCache<K, Arc<V>>>>);
 
-impl<V> Kept<V> {
+impl<V, K: std::hash::Hash + Eq, const N: usize> Kept<V, K, N> {
     const fn new() -> Self {
-        Kept(LazyLock::new(|| Mutex::new(LruCache::new(KEPT_PLANS))))
+        Kept(LazyLock::new(|| Mutex::new(LruCache::new(N))))
     }
 
     /// The map, even after a panic elsewhere while it was held (its
     /// entries are immutable, so none can be half-written).
-    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<Key, Arc<V>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<K, Arc<V>>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn get(&self, key: &Key) -> Option<Arc<V>> {
+    fn get(&self, key: &K) -> Option<Arc<V>> {
         self.lock().get(key).map(Arc::clone)
     }
 
-    fn keep(&self, key: Key, value: V) -> Arc<V> {
+    fn keep(&self, key: K, value: V) -> Arc<V> {
         let value = Arc::new(value);
         self.lock().insert(key, Arc::clone(&value));
         value

@@ -4,11 +4,13 @@
 //! core::status; this reads what it needs, once per request.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use runcoach_core::load::LogStatus;
 use runcoach_core::plan::{Day, Session, SessionKind};
 use runcoach_core::status::{SessionStatus, session_status};
+use runcoach_store::marks::{self, Marks};
 use runcoach_store::{Db, StoreError, logs, plans};
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -24,7 +26,7 @@ pub struct PlanWeek {
     pub plan_id: Option<String>,
     /// The day the plan was made (Unix ms): nothing before it is missed.
     made_ms: Option<i64>,
-    pub days: Vec<Day>,
+    pub days: Arc<Vec<Day>>,
 }
 
 impl PlanWeek {
@@ -50,45 +52,63 @@ impl PlanWeek {
             .flat_map(|d| &d.sessions)
             .filter_map(|s| s.id.as_deref())
             .collect();
-        Ok(Tracker::from_rows(
+        Ok(Tracker::from_marks(
             today,
             made_on(self.made_ms, today),
-            logs::for_sessions(db, user_id, &ids).await?,
-            runcoach_store::activities::matched_to(db, user_id, &ids).await?,
+            marks::on_sessions(db, user_id, &ids).await?,
         ))
     }
 }
 
-/// `day`'s week of the user's newest plan. Without edits or active
-/// adjustments the stored rows are the plan (two indexed queries: one
-/// merged query was slower at 1,000 athletes and more); otherwise the plan
-/// as it stands, assembled once per revision per process.
+/// How many plan weeks one process keeps: a week of sessions is a few KB,
+/// so this bounds the cache to a few MB.
+const KEPT_WEEKS: usize = 2048;
+
+/// The days of the week holding a date, by (owner, plan id, revision,
+/// date): as with whole plans, every change raises the revision, so an
+/// entry is never stale whichever app server made the change.
+static WEEKS: super::Kept<Vec<Day>, (String, String, i64, Date), KEPT_WEEKS> = super::Kept::new();
+
+/// `day`'s week of the user's newest plan: one query for the plan's head,
+/// then from memory when this process has read that week at that revision.
+/// Otherwise, without edits or active adjustments the stored rows are the
+/// plan (two indexed queries: one merged query was slower at 1,000
+/// athletes and more); with them, the plan as it stands, assembled once
+/// per revision per process.
 pub async fn week_of(db: &Db, user_id: &str, day: Date) -> Result<PlanWeek, StoreError> {
     let Some(latest) = plans::latest(db, user_id).await? else {
         return Ok(PlanWeek {
             plan_id: None,
             made_ms: None,
-            days: Vec::new(),
+            days: Arc::default(),
         });
     };
-    let days = if latest.active_adjustments == 0 {
-        plans::week_holding(db, user_id, &latest.id, day)
-            .await?
-            .map(|(_, days)| days)
-    } else {
-        standing_at(db, user_id, &latest.id, latest.revision)
-            .await?
-            .and_then(|plan| {
-                plan.weeks
-                    .iter()
-                    .find(|w| w.days.iter().any(|d| d.date == day))
-                    .map(|w| w.days.clone())
-            })
+    let key = (user_id.to_owned(), latest.id.clone(), latest.revision, day);
+    let days = match WEEKS.get(&key) {
+        Some(days) => days,
+        None => {
+            let days = if latest.active_adjustments == 0 {
+                plans::week_holding(db, user_id, &latest.id, day)
+                    .await?
+                    .map(|(_, days)| days)
+            } else {
+                standing_at(db, user_id, &latest.id, latest.revision)
+                    .await?
+                    .and_then(|plan| {
+                        plan.weeks
+                            .iter()
+                            .find(|w| w.days.iter().any(|d| d.date == day))
+                            .map(|w| w.days.clone())
+                    })
+            }
+            .unwrap_or_default();
+            WEEKS.keep(key, days)
+        }
     };
     Ok(PlanWeek {
         plan_id: Some(latest.id),
         made_ms: Some(latest.created_at),
-        days: days.unwrap_or_default(),
+        days,
     })
 }
 
@@ -148,28 +168,23 @@ impl Tracker {
         made_ms: Option<i64>,
         today: Date,
     ) -> Result<Self, StoreError> {
-        Ok(Tracker::from_rows(
+        Ok(Tracker::from_marks(
             today,
             made_on(made_ms, today),
-            logs::for_plan(db, user_id, plan_id).await?,
-            runcoach_store::activities::matched_in_plan(db, user_id, plan_id).await?,
+            marks::in_plan(db, user_id, plan_id).await?,
         ))
     }
 
-    /// From log entries oldest first (so the newest per session is the one
-    /// kept) and (activity, session) matches oldest first (the first kept).
-    fn from_rows(
-        today: Date,
-        since: Date,
-        entries: Vec<logs::LogEntry>,
-        matched: Vec<(String, String)>,
-    ) -> Self {
-        let logs = entries
+    /// From marks oldest first: the newest log per session is the one
+    /// kept, and the first matched run.
+    fn from_marks(today: Date, since: Date, marks: Marks) -> Self {
+        let logs = marks
+            .logs
             .into_iter()
-            .filter_map(|e| Some((e.session_id?, (e.id, e.log.status))))
+            .map(|(session, log, status)| (session, (log, status)))
             .collect();
         let mut activities = HashMap::new();
-        for (activity, session) in matched {
+        for (session, activity) in marks.matches {
             activities.entry(session).or_insert(activity);
         }
         Tracker {
