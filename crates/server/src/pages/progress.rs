@@ -160,6 +160,11 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
         } else {
             " km"
         },
+        axis: if units == runcoach_core::units::Units::Mi {
+            "mi a week"
+        } else {
+            "km a week"
+        },
     };
     let load = Chart {
         id: "load",
@@ -177,6 +182,7 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
         }],
         guides: vec![],
         unit: "",
+        axis: "load (effort × min)",
     };
     let acwr = Chart {
         id: "acwr",
@@ -187,8 +193,9 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
             Series { name: "load ratio", class: "c-acwr", values: p.weeks.iter().map(|w| w.acwr).collect(), bars: false },
             Series { name: "load ratio, recent days weighted more", class: "c-ewma", values: p.weeks.iter().map(|w| w.acwr_ewma).collect(), bars: false },
         ],
-        guides: vec![Guide { label: "0.8–1.3", from: 0.8, to: 1.3 }, Guide { label: "1.5", from: 1.5, to: 1.5 }],
+        guides: vec![Guide { label: "steady 0.8–1.3", from: 0.8, to: 1.3 }, Guide { label: "1.5: plan eases", from: 1.5, to: 1.5 }],
         unit: "",
+        axis: "ratio (1 = your usual week)",
     };
     let day_labels: Vec<String> = p
         .fitness
@@ -227,6 +234,7 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
         ],
         guides: vec![],
         unit: "",
+        axis: "load, weighted",
     };
     // Pain: the week's highest score per location that hurt at all.
     let mut pain_series = Vec::new();
@@ -279,6 +287,7 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
             to: 4.0,
         }],
         unit: "/10",
+        axis: "pain score (0–10)",
     };
     let strength = Chart {
         id: "strength",
@@ -313,6 +322,7 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
         ],
         guides: vec![],
         unit: "",
+        axis: "sessions a week",
     };
     let prediction_chart = Chart {
         id: "prediction",
@@ -345,6 +355,7 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
         }],
         guides: vec![],
         unit: " min",
+        axis: "minutes",
     };
     let done_any = p.weeks.iter().any(|w| w.done_km > 0.0);
     let planned_any = p.weeks.iter().any(|w| w.planned_km > 0.0);
