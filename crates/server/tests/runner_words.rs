@@ -124,6 +124,28 @@ async fn a_plan_made_in_km_reads_in_miles_after_the_switch() {
         )
         .await;
         assert_eq!(s, StatusCode::CREATED, "{backend}: {logged}");
+        // As adapted, each week's heading is still the sum of its runs.
+        let (_, now) = json_of(
+            c.get(app.url(&format!("/api/v1/plans/{plan_id}")))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let now: Plan = serde_json::from_value(now).unwrap();
+        for w in &now.weeks {
+            let runs: f64 = w
+                .sessions()
+                .filter(|(_, s)| s.kind.is_run())
+                .map(|(_, s)| s.km())
+                .sum();
+            assert_eq!(
+                Units::Km.amount(runs),
+                Units::Km.amount(w.run_km),
+                "{backend}: adapted week {}",
+                w.index
+            );
+        }
 
         switch_to_miles(&app, &c).await;
         let tempo_id = tempo.id.as_deref().unwrap();
