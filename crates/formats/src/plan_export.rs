@@ -209,7 +209,7 @@ pub fn calendar(plan: &Plan, opts: &FeedOptions) -> Calendar {
             Event {
                 uid: format!("{key}@{UID_DOMAIN}"),
                 sequence,
-                summary: summary(p.session, opts.units),
+                summary: p.session.name(opts.units),
                 description: description(p.session, opts.units, url.as_deref()),
                 location: None,
                 url,
@@ -240,24 +240,6 @@ pub fn session_minutes(s: &Session) -> u32 {
     m.max(5).div_ceil(5) * 5
 }
 
-/// The event title: "Tempo 8.5 km", "Hip strength 18 min", "Race: marathon".
-pub fn summary(s: &Session, units: Units) -> String {
-    match s.kind {
-        SessionKind::Race if !s.title.is_empty() => s.title.clone(),
-        k if k.is_run() && s.distance_m.is_some() => {
-            format!("{} {}", k.label(), distance_in_units(s.km(), units))
-        }
-        SessionKind::Strength if s.minutes.is_some() => {
-            format!("Hip strength {} min", s.minutes.unwrap_or(0))
-        }
-        SessionKind::Mobility if s.minutes.is_some() => {
-            format!("Hip mobility {} min", s.minutes.unwrap_or(0))
-        }
-        _ if !s.title.is_empty() => s.title.clone(),
-        k => k.label().to_owned(),
-    }
-}
-
 /// The event description: title, structure, paces, exercises, why, link.
 pub fn description(s: &Session, units: Units, link: Option<&str>) -> String {
     let mut out = String::new();
@@ -267,8 +249,8 @@ pub fn description(s: &Session, units: Units, link: Option<&str>) -> String {
         s.kind,
         SessionKind::Easy | SessionKind::Recovery | SessionKind::Long
     );
-    if !steady && !s.title.is_empty() && s.title != summary(s, units) {
-        let _ = writeln!(out, "{}", s.title);
+    if !steady && !s.title.is_empty() && s.title != s.name(units) {
+        let _ = writeln!(out, "{}", units.localise(&s.title));
     }
     if s.kind.is_run() {
         let mut facts = Vec::new();
@@ -305,7 +287,7 @@ pub fn description(s: &Session, units: Units, link: Option<&str>) -> String {
         }
     }
     if !s.why.is_empty() {
-        let _ = writeln!(out, "\nWhy: {}", s.why);
+        let _ = writeln!(out, "\nWhy: {}", units.localise(&s.why));
     }
     if let Some(link) = link {
         let _ = writeln!(out, "\n{link}");
@@ -474,11 +456,8 @@ pub fn session_workout(session: &Session, date: Date) -> Workout {
     };
     let description = (!session.activation.is_empty() && sport == WorkoutSport::Running)
         .then(|| watch_text(&format!("Activation first: {}", doses(&session.activation))));
-    let name = if session.title.is_empty() {
-        summary(session, Units::Km)
-    } else {
-        session.title.clone()
-    };
+    // A watch's workouts are metric; the name is the one every page uses.
+    let name = session.name(Units::Km);
     let identity = format!(
         "{}|{date}|{}|{}|{:?}|{:?}",
         session.id.as_deref().unwrap_or(""),

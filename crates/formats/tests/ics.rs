@@ -12,7 +12,7 @@ use runcoach_core::plan::{Plan, PlanInput, RecentInput, SessionKind, build_plan}
 use runcoach_core::units::Units;
 use runcoach_formats::ics::{MAX_LINE_OCTETS, unescape_text, unfold};
 use runcoach_formats::plan_export::{
-    FeedOptions, description, kind_name, plan_calendar, planned_sessions, session_uid, summary,
+    FeedOptions, description, kind_name, plan_calendar, planned_sessions, session_uid,
 };
 
 fn plan(recent: Option<&str>) -> Plan {
@@ -126,7 +126,7 @@ fn the_feed_is_framed_by_rfc_5545() {
             p.date.tomorrow().unwrap().strftime("%Y%m%d").to_string()
         );
         assert_eq!(ev["TRANSP"], "TRANSPARENT");
-        assert_eq!(unescape_text(&ev["SUMMARY"]), summary(s, Units::Km));
+        assert_eq!(unescape_text(&ev["SUMMARY"]), s.name(Units::Km));
         // Unfolded and unescaped, the description is exactly the text we meant.
         assert_eq!(
             unescape_text(&ev["DESCRIPTION"]),
@@ -146,28 +146,25 @@ fn summaries_and_descriptions_carry_the_session() {
         .find(|p| p.session.kind == SessionKind::Tempo)
         .unwrap()
         .session;
-    assert_eq!(
-        summary(tempo, Units::Km),
-        format!(
-            "Tempo {:.1} km",
-            f64::from(tempo.distance_m.unwrap()) / 1000.0
-        )
-    );
-    assert_eq!(
-        summary(tempo, Units::Mi),
-        format!(
-            "Tempo {:.1} mi",
-            f64::from(tempo.distance_m.unwrap()) / 1609.344
-        )
-    );
+    // The event is called what every page calls it: the workout's title,
+    // in the feed's units.
+    assert!(!tempo.title.is_empty());
+    assert_eq!(tempo.name(Units::Km), tempo.title);
+    let in_miles = tempo.name(Units::Mi);
+    assert_eq!(in_miles, Units::Mi.localise(&tempo.title));
+    assert!(!in_miles.contains(" km"), "{in_miles}");
     let text = description(tempo, Units::Km, Some("https://x.test/s/1"));
-    assert!(text.starts_with(&format!("{}\n", tempo.title)), "{text}");
+    // The title is the event's summary, so the description does not repeat it.
+    assert!(!text.contains(&tempo.title), "{text}");
     assert!(text.contains("Warm-up 2.0 km @ "), "{text}");
     assert!(text.contains("/km"), "{text}");
     assert!(text.contains(&format!("Why: {}", tempo.why)), "{text}");
     assert!(text.ends_with("\n\nhttps://x.test/s/1"), "{text}");
     let miles = description(tempo, Units::Mi, None);
     assert!(miles.contains("/mi") && !miles.contains("/km"), "{miles}");
+    // The plan's wording was written in km; the miles feed reads in miles.
+    assert!(tempo.why.contains(" km"), "{}", tempo.why);
+    assert!(!miles.contains(" km"), "{miles}");
 
     let strength = sessions
         .iter()
@@ -175,7 +172,7 @@ fn summaries_and_descriptions_carry_the_session() {
         .unwrap()
         .session;
     assert_eq!(
-        summary(strength, Units::Km),
+        strength.name(Units::Km),
         format!("Hip strength {} min", strength.minutes.unwrap())
     );
     let text = description(strength, Units::Km, None);
@@ -397,7 +394,7 @@ print(json.dumps(out))
         let ctx = format!("{} {}", p.date, kind_name(s.kind));
         assert_eq!(ev["uid"], session_uid("", p), "{ctx}");
         assert_eq!(ev["sequence"], if i == 0 { 4 } else { 0 }, "{ctx}");
-        assert_eq!(ev["summary"], summary(s, Units::Km), "{ctx}");
+        assert_eq!(ev["summary"], s.name(Units::Km), "{ctx}");
         assert_eq!(ev["description"], description(s, Units::Km, None), "{ctx}");
         assert_eq!(ev["categories"][0], s.kind.label(), "{ctx}");
         let start = ev["start"].as_str().unwrap();

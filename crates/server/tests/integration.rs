@@ -31,6 +31,7 @@ mod origin;
 mod plan_edits;
 mod proxy_https;
 mod recorded_runs;
+mod runner_words;
 mod settings;
 mod shop;
 mod strength_pages;

@@ -204,6 +204,39 @@ impl Session {
         f64::from(self.distance_m.unwrap_or(0)) / 1000.0
     }
 
+    /// The session's one name, on every page and in the calendar feed: its
+    /// title in the runner's units while the title still gives the
+    /// session's size (a quality title names its workout, "Intervals 5 ×
+    /// 1000 m"; a race its race), else its kind and size ("Easy 8.0 km",
+    /// "Hip strength 20 min") — an edited distance leaves no stale title.
+    pub fn name(&self, units: crate::units::Units) -> String {
+        let title = units.localise(self.title.trim());
+        let size = if self.kind.is_run() {
+            self.distance_m.map(|_| units.distance(self.km()))
+        } else {
+            self.minutes.map(|m| format!("{m} min"))
+        };
+        let keeps_title = !title.is_empty()
+            && match &size {
+                _ if self.kind.is_quality() || self.kind == SessionKind::Race => true,
+                Some(size) => title.contains(size.as_str()),
+                None => true,
+            };
+        if keeps_title {
+            return title;
+        }
+        let word = match self.kind {
+            SessionKind::Strength => "Hip strength",
+            SessionKind::Mobility => "Hip mobility",
+            SessionKind::CrossTraining => "Cross-training",
+            k => k.label(),
+        };
+        match size {
+            Some(size) => format!("{word} {size}"),
+            None => word.to_owned(),
+        }
+    }
+
     /// A hard day: a quality session, or a long run with marathon-pace
     /// segments (its work steps).
     pub fn is_hard(&self) -> bool {
@@ -413,5 +446,52 @@ pub mod weekday_name {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Weekday, D::Error> {
         let s = String::deserialize(d)?;
         parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown weekday '{s}'")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::Units;
+
+    fn run(kind: SessionKind, title: &str, metres: u32) -> Session {
+        Session {
+            id: None,
+            kind,
+            title: title.to_owned(),
+            distance_m: Some(metres),
+            duration_s: None,
+            minutes: None,
+            pace_s_per_km: None,
+            rpe: None,
+            steps: Vec::new(),
+            exercises: Vec::new(),
+            activation: Vec::new(),
+            why: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_session_has_one_name_in_the_runners_units() {
+        let easy = run(SessionKind::Easy, "Easy 8.0 km + 6 strides", 8000);
+        assert_eq!(easy.name(Units::Km), "Easy 8.0 km + 6 strides");
+        // Made in km, read in miles: the title's distance follows.
+        assert_eq!(easy.name(Units::Mi), "Easy 5.0 mi + 6 strides");
+        // An edited distance: the title no longer says the size.
+        let edited = run(SessionKind::Easy, "Easy 8.0 km", 6000);
+        assert_eq!(edited.name(Units::Km), "Easy 6.0 km");
+        // A workout's title names it, whatever the total.
+        let reps = run(SessionKind::Intervals, "Intervals 5 × 1000 m", 8100);
+        assert_eq!(reps.name(Units::Mi), "Intervals 5 × 1000 m");
+        let mut hips = run(SessionKind::Strength, "Hip strength 18 min", 0);
+        hips.distance_m = None;
+        hips.minutes = Some(18);
+        assert_eq!(hips.name(Units::Mi), "Hip strength 18 min");
+        hips.minutes = Some(25);
+        assert_eq!(hips.name(Units::Mi), "Hip strength 25 min");
+        assert_eq!(
+            run(SessionKind::Long, "", 20_000).name(Units::Km),
+            "Long 20.0 km"
+        );
     }
 }

@@ -74,6 +74,85 @@ impl Units {
         out
     }
 
+    /// The other unit: the one stored wording may have been written in.
+    pub fn other(self) -> Units {
+        match self {
+            Units::Km => Units::Mi,
+            Units::Mi => Units::Km,
+        }
+    }
+
+    /// Stored wording (a session's why and title, a week's note, an
+    /// adjustment) read in these units: every distance ("16.0 km") and pace
+    /// ("5:37/km", "5:37–5:45/km") written in the other unit is rewritten.
+    /// The one path from stored text to a page or a feed, so a runner who
+    /// switched units never reads both on one page.
+    pub fn localise(self, text: &str) -> String {
+        let from = self.other();
+        self.restate_paces(&self.restate(text, from), from)
+    }
+
+    /// Paces written per `from` unit ("4:30/km", "5:37–5:45/km") in these
+    /// units.
+    fn restate_paces(self, text: &str, from: Units) -> String {
+        let label = format!("/{}", from.label());
+        let per = |clock: &str| -> Option<String> {
+            let (m, s) = clock.split_once(':')?;
+            if s.len() != 2 {
+                return None;
+            }
+            let (m, s): (u32, u32) = (m.parse().ok()?, s.parse().ok()?);
+            if s >= 60 {
+                return None;
+            }
+            let secs = f64::from(m * 60 + s) / from.km() * self.km();
+            Some(format_clock(secs.round()))
+        };
+        // The clock that ends `before`, as (start, text).
+        let clock_end = |before: &str| -> (usize, String) {
+            let start = before
+                .rfind(|c: char| !(c.is_ascii_digit() || c == ':'))
+                .map_or(0, |i| {
+                    i + before[i..].chars().next().map_or(1, char::len_utf8)
+                });
+            (start, before[start..].to_owned())
+        };
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find(&label) {
+            let (before, after) = rest.split_at(at);
+            let after = &after[label.len()..];
+            let whole_word = !after.starts_with(|c: char| c.is_alphanumeric());
+            let (start, slow) = clock_end(before);
+            match per(&slow).filter(|_| whole_word) {
+                Some(slow) => {
+                    // A band: "5:37–5:45/km" has its unit once, at the end.
+                    let head = &before[..start];
+                    let band = head.strip_suffix('–').map(|h| (h, clock_end(h)));
+                    match band.and_then(|(h, (s, fast))| Some((h, s, per(&fast)?))) {
+                        Some((h, s, fast)) => {
+                            out.push_str(&h[..s]);
+                            out.push_str(&format!("{fast}–{slow}"));
+                        }
+                        None => {
+                            out.push_str(head);
+                            out.push_str(&slow);
+                        }
+                    }
+                    out.push('/');
+                    out.push_str(self.label());
+                }
+                None => {
+                    out.push_str(before);
+                    out.push_str(&label);
+                }
+            }
+            rest = after;
+        }
+        out.push_str(rest);
+        out
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Units::Km => "km",
@@ -169,6 +248,23 @@ mod tests {
             Units::Mi.restate("in km (or mi)", Units::Km),
             "in km (or mi)"
         );
+    }
+
+    #[test]
+    fn stored_paces_and_distances_read_in_the_runners_units() {
+        let why = "Tempo 6.0 km at 4:50–4:56/km; easy runs at 6:00/km, 3 miles of hills.";
+        assert_eq!(
+            Units::Mi.localise(why),
+            "Tempo 3.7 mi at 7:47–7:56/mi; easy runs at 9:39/mi, 3 miles of hills."
+        );
+        // Wording already in the runner's units is left as it is.
+        assert_eq!(Units::Km.localise(why), why);
+        assert_eq!(
+            Units::Km.localise("Easy 5.0 mi at 9:39/mi"),
+            "Easy 8.0 km at 6:00/km"
+        );
+        // Not a pace: no clock before the unit, or a longer word after it.
+        assert_eq!(Units::Mi.localise("per km/kmh 1:2/km"), "per km/kmh 1:2/km");
     }
 
     #[test]

@@ -83,11 +83,7 @@ pub(super) async fn counted_for(
         .await?
         .map(|at| {
             let s = &at.session;
-            let label = if s.kind.is_run() {
-                view::short(s, units)
-            } else {
-                s.title.clone()
-            };
+            let label = s.name(units);
             (
                 format!("/sessions/{session_id}"),
                 format!(

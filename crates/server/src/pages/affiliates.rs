@@ -98,6 +98,7 @@ fn weekly_chart(d: &Dashboard) -> (String, String) {
         ],
         guides: vec![],
         unit: "",
+        axis: "people a week",
     };
     (chart.render(), chart.legend())
 }

@@ -27,6 +27,9 @@ pub struct Chart<'a> {
     pub series: Vec<Series<'a>>,
     pub guides: Vec<Guide<'a>>,
     pub unit: &'a str,
+    /// What the y axis counts, written above it ("km a week", "score
+    /// 0–10"): a number on a chart says nothing without it.
+    pub axis: &'a str,
 }
 
 // Drawn for a phone: a 360-unit wide chart fills a 390 px screen at about
@@ -36,7 +39,8 @@ const W: f64 = 360.0;
 const H: f64 = 210.0;
 const LEFT: f64 = 40.0;
 const RIGHT: f64 = 6.0;
-const TOP: f64 = 12.0;
+/// Room above the plot for the y axis's caption.
+const TOP: f64 = 26.0;
 const BOTTOM: f64 = 26.0;
 
 fn escape(s: &str) -> String {
@@ -144,33 +148,16 @@ impl Chart<'_> {
             title = escape(self.title),
             desc = escape(&self.desc)
         );
-        for g in &self.guides {
-            let (y1, y2) = (y(g.to), y(g.from));
-            if (y2 - y1).abs() < 0.5 {
-                let _ = write!(
-                    out,
-                    r#"<line class="guide-line" x1="{LEFT}" x2="{}" y1="{y1:.1}" y2="{y1:.1}"/>"#,
-                    W - RIGHT
-                );
-            } else {
-                let _ = write!(
-                    out,
-                    r#"<rect class="guide-band" x="{LEFT}" width="{plot_w}" y="{y1:.1}" height="{:.1}"/>"#,
-                    y2 - y1
-                );
-            }
-            // Bands are labelled at the left, lines at the right, so a
-            // band and a line close above it do not print over each other.
-            let band = (y2 - y1).abs() >= 0.5;
+        // The y axis's caption, above its labels.
+        if !self.axis.is_empty() {
             let _ = write!(
                 out,
-                r#"<text class="guide-label" x="{}" y="{:.1}" text-anchor="{}">{}</text>"#,
-                if band { LEFT + 4.0 } else { W - RIGHT - 2.0 },
-                if band { y2 - 3.0 } else { y1 - 3.0 },
-                if band { "start" } else { "end" },
-                escape(g.label)
+                r#"<text class="axis axis-title" x="4" y="{:.1}">{}</text>"#,
+                TOP - 10.0,
+                escape(self.axis)
             );
         }
+        // Gridlines first: guides and their labels are drawn over them.
         for v in ticks.values() {
             let _ = write!(
                 out,
@@ -180,6 +167,39 @@ impl Chart<'_> {
                 y(v) + 4.5,
                 ticks.label(v),
                 yy = y(v)
+            );
+        }
+        // Guide labels go on top of the bars and lines, drawn last.
+        let mut labels = String::new();
+        for g in &self.guides {
+            let (y1, y2) = (y(g.to), y(g.from));
+            let band = (y2 - y1).abs() >= 0.5;
+            if band {
+                let _ = write!(
+                    out,
+                    r#"<rect class="guide-band" x="{LEFT}" width="{plot_w}" y="{y1:.1}" height="{:.1}"/>"#,
+                    y2 - y1
+                );
+            } else {
+                let _ = write!(
+                    out,
+                    r#"<line class="guide-line" x1="{LEFT}" x2="{}" y1="{y1:.1}" y2="{y1:.1}"/>"#,
+                    W - RIGHT
+                );
+            }
+            // Bands are labelled at the left, lines at the right, so a
+            // band and a line close above it do not print over each other.
+            // A label sits above its line (inside its band) unless that
+            // would leave the plot, then below it; a halo in the card's
+            // colour keeps gridlines from crossing the letters.
+            let above = if band { y2 - 3.0 } else { y1 - 4.0 };
+            let label_y = if above - 11.0 < TOP { y1 + 14.0 } else { above };
+            let _ = write!(
+                labels,
+                r#"<text class="guide-label" x="{}" y="{label_y:.1}" text-anchor="{}">{}</text>"#,
+                if band { LEFT + 4.0 } else { W - RIGHT - 2.0 },
+                if band { "start" } else { "end" },
+                escape(g.label)
             );
         }
         // Six labels at most: each needs about 40 units at 13 units a letter.
@@ -224,6 +244,7 @@ impl Chart<'_> {
                 bar_index += 1;
             } else {
                 let mut d = String::new();
+                let mut dots = String::new();
                 let mut pen_down = false;
                 for (i, v) in s.values.iter().enumerate() {
                     match v {
@@ -235,6 +256,24 @@ impl Chart<'_> {
                                 x(i),
                                 y(*v)
                             );
+                            // A dot per week (a lone week, which a line
+                            // cannot draw, still shows); daily lines keep
+                            // dots for lone days only.
+                            let lone = (i == 0 || s.values[i - 1].is_none())
+                                && s.values.get(i + 1).is_none_or(Option::is_none);
+                            if n <= 26 || lone {
+                                let _ = write!(
+                                    dots,
+                                    r#"<circle class="{} dot" cx="{:.1}" cy="{:.1}" r="3"><title>{}: {} {}{}</title></circle>"#,
+                                    s.class,
+                                    x(i),
+                                    y(*v),
+                                    escape(&self.labels[i]),
+                                    escape(s.name),
+                                    trim(*v),
+                                    self.unit
+                                );
+                            }
                             pen_down = true;
                         }
                         None => pen_down = false,
@@ -242,13 +281,14 @@ impl Chart<'_> {
                 }
                 let _ = write!(
                     out,
-                    r#"<path class="{} line" d="{}"><title>{}</title></path>"#,
+                    r#"<path class="{} line" d="{}"><title>{}</title></path>{dots}"#,
                     s.class,
                     d.trim_end(),
                     escape(s.name)
                 );
             }
         }
+        out.push_str(&labels);
         out.push_str("</svg>");
         out
     }
@@ -310,6 +350,7 @@ mod tests {
                 to: 25.0,
             }],
             unit: " km",
+            axis: "km a week",
         };
         let svg = c.render();
         assert!(svg.starts_with("<svg class=\"chart\"") && svg.ends_with("</svg>"));
@@ -328,6 +369,60 @@ mod tests {
         assert_eq!(d.matches('L').count(), 0, "{d}");
         assert!(svg.contains("<title>W3: planned 24 km</title>"));
         assert!(c.legend().contains("c-done"));
+    }
+
+    /// On a phone: the y axis says what it counts, a lone week shows as a
+    /// dot, and a guide's label stays inside the drawing, over the bars.
+    #[test]
+    fn reads_on_a_phone() {
+        let c = Chart {
+            id: "pain",
+            title: "Pain by week",
+            desc: String::new(),
+            labels: vec!["W1".into(), "W2".into(), "W3".into()],
+            series: vec![
+                Series {
+                    name: "knee",
+                    class: "c-pain",
+                    values: vec![Some(3.0), Some(4.0), None],
+                    bars: true,
+                },
+                Series {
+                    name: "ratio",
+                    class: "c-acwr",
+                    values: vec![None, Some(1.1), None],
+                    bars: false,
+                },
+            ],
+            guides: vec![Guide {
+                label: "4: plan eases",
+                from: 4.0,
+                to: 4.0,
+            }],
+            unit: "/10",
+            axis: "pain score (0–10)",
+        };
+        let svg = c.render();
+        assert!(
+            svg.contains(
+                r#"<text class="axis axis-title" x="4" y="16.0">pain score (0–10)</text>"#
+            )
+        );
+        assert_eq!(svg.matches("<circle class=\"c-acwr dot\"").count(), 1);
+        // The guide sits at the top of the scale: its label goes below the
+        // line rather than off the drawing, and after the bars.
+        let label = svg.split("<text class=\"guide-label\"").nth(1).unwrap();
+        let y: f64 = label
+            .split("y=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(y > TOP + 11.0, "{y}");
+        assert!(svg.rfind("guide-label").unwrap() > svg.rfind("c-pain").unwrap());
     }
 
     fn labels(lo: f64, hi: f64, whole: bool) -> Vec<String> {

@@ -380,11 +380,7 @@ pub async fn athlete(
                 }
                 let outcome = tracker.outcome(s, day.date);
                 sessions.push(SessionItem {
-                    title: if s.kind.is_run() {
-                        view::short(s, units)
-                    } else {
-                        s.title.clone()
-                    },
+                    title: s.name(units),
                     day: view::day_label(day.date),
                     status: outcome.status.as_str(),
                     status_label: view::status_words(&outcome),
@@ -398,10 +394,10 @@ pub async fn athlete(
                     .filter(|_| relation.allows(Need::Edit))
                     .map(|id| format!("/plans/{id}/weeks/{}/edit", w.index)),
                 heading: format!(
-                    "Week {} · {} · {:.1} km",
+                    "Week {} · {} · {}",
                     w.index,
                     w.phase.label(),
-                    w.run_km
+                    units.distance(w.run_km)
                 ),
                 sessions,
             });
@@ -417,7 +413,10 @@ pub async fn athlete(
             }
             for (day, s) in w.sessions() {
                 if let Some(list) = s.id.as_ref().and_then(|id| by_session.remove(id)) {
-                    other.push((format!("{}: {}", view::day_label(day.date), s.title), list));
+                    other.push((
+                        format!("{}: {}", view::day_label(day.date), s.name(units)),
+                        list,
+                    ));
                 }
             }
         }

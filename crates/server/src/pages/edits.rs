@@ -27,15 +27,6 @@ fn nav(user: &PageUser) -> Nav {
     Nav::page(user)
 }
 
-/// A session as the edit forms name it: "Long 16 km" or "Hips 20 min".
-pub fn session_label(s: &Session, units: runcoach_core::units::Units) -> String {
-    if s.kind.is_run() || s.title.is_empty() {
-        view::short(s, units)
-    } else {
-        s.title.clone()
-    }
-}
-
 /// Where a session sits in a plan: week index, day, session.
 fn locate<'a>(plan: &'a Plan, id: &str) -> Option<(u32, Date, &'a Session)> {
     plan.weeks.iter().find_map(|w| {
@@ -82,11 +73,7 @@ pub fn choices(plan: &Plan, id: &str, units: runcoach_core::units::Units) -> Opt
                 if let Some(oid) = &other.id {
                     swaps.push((
                         oid.clone(),
-                        format!(
-                            "{} ({})",
-                            session_label(other, units),
-                            view::day_label(d.date)
-                        ),
+                        format!("{} ({})", other.name(units), view::day_label(d.date)),
                     ));
                 }
             }
@@ -175,26 +162,18 @@ fn describe(before: &Plan, after: &Plan, units: runcoach_core::units::Units) -> 
                         parts.push(format!("{} → {}", view::day_label(bd), view::day_label(ad)));
                     }
                     if bs.kind != as_.kind {
-                        parts.push(format!("now {}", session_label(as_, units)));
+                        parts.push(format!("now {}", as_.name(units)));
                     }
                     if parts.is_empty() {
                         return None;
                     }
-                    format!("{}: {}", session_label(bs, units), parts.join(", "))
+                    format!("{}: {}", bs.name(units), parts.join(", "))
                 }
                 (Some((_, bd, bs)), None) => {
-                    format!(
-                        "{} ({}) removed",
-                        session_label(bs, units),
-                        view::day_label(bd)
-                    )
+                    format!("{} ({}) removed", bs.name(units), view::day_label(bd))
                 }
                 (None, Some((_, ad, as_))) => {
-                    format!(
-                        "{} added on {}",
-                        session_label(as_, units),
-                        view::day_label(ad)
-                    )
+                    format!("{} added on {}", as_.name(units), view::day_label(ad))
                 }
                 (None, None) => return None,
             })
@@ -386,7 +365,7 @@ pub async fn week_page(
                 Some(WeekItem {
                     id: s.id.clone()?,
                     class: view::kind_class(s.kind),
-                    label: session_label(s, units),
+                    label: s.name(units),
                     date: date.to_string(),
                     distance: s
                         .distance_m

@@ -70,6 +70,10 @@ pub struct LogForm {
     pub distance: String,
     pub rpes: Vec<String>,
     pub rpe: String,
+    /// Where the preset effort comes from ("The plan's effort, 4 of 10"):
+    /// a planned session's log starts at it, in plain sight, never as a
+    /// number stored behind the runner's back.
+    pub effort_hint: String,
     pub exercises: Vec<(String, String, bool)>,
     pub has_pain: bool,
     pub pain: Vec<(&'static str, &'static str, String)>,
@@ -97,6 +101,10 @@ impl LogForm {
                 )
             }),
             rpes: (1..=10).map(|r| r.to_string()).collect(),
+            rpe: planned
+                .map(|s| runcoach_core::load::planned_rpe(s).to_string())
+                .unwrap_or_default(),
+            effort_hint: planned.map(effort_hint).unwrap_or_default(),
             exercises: planned
                 .map(|s| {
                     view::exercise_lines(&s.exercises)
@@ -181,6 +189,19 @@ impl LogForm {
         }
         self.has_pain = !l.pain.is_empty();
         self
+    }
+}
+
+/// Where a planned session's preset effort comes from, in words.
+fn effort_hint(s: &Session) -> String {
+    let preset = runcoach_core::load::planned_rpe(s);
+    match s.rpe {
+        Some([a, b]) if a != b => format!(
+            "The plan asked for {a}–{b} of 10, so {preset} is set: change it if it felt easier or harder."
+        ),
+        _ => format!(
+            "Set to the plan's effort, {preset} of 10: change it if it felt easier or harder."
+        ),
     }
 }
 
@@ -290,7 +311,8 @@ fn input(
         status: status.expect("checked"),
         duration_s: exact_s.or(minutes),
         distance_m: distance,
-        rpe,
+        // A skipped session has no effort, whatever the effort list showed.
+        rpe: rpe.filter(|_| status != Some(LogStatus::Skipped)),
         pain,
         notes: posted.get("notes").cloned().unwrap_or_default(),
         exercises_done: if quick {

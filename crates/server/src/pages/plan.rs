@@ -119,8 +119,8 @@ pub async fn calendar(
             .into_iter()
             .map(|a| ChangeView {
                 id: a.id,
-                summary: view::sentence(&a.summary),
-                why: view::sentence(&a.why),
+                summary: view::sentence(&units.localise(&a.summary)),
+                why: view::sentence(&units.localise(&a.why)),
                 undone: a.undone,
             })
             .collect();
@@ -147,7 +147,11 @@ pub async fn calendar(
         plan_id: id,
         title: view::race_title(&plan.race),
         paces,
-        warnings: plan.warnings.clone(),
+        warnings: plan
+            .warnings
+            .iter()
+            .map(|w| view::advice(w, units))
+            .collect(),
         legend: LEGEND.to_vec(),
         earlier,
         current,
@@ -330,11 +334,7 @@ pub async fn session_page(
         week: at.week_index,
         date: view::day_label(at.date),
         class: view::kind_class(s.kind),
-        title: if s.kind.is_run() {
-            view::short(s, units)
-        } else {
-            s.title.clone()
-        },
+        title: s.name(units),
         distance: s
             .distance_m
             .map(|m| view::distance(m, units))
@@ -351,7 +351,7 @@ pub async fn session_page(
         kit: session_kit(s),
         follow: follows(s),
         activation: view::exercise_lines(&s.activation),
-        why: s.why.clone(),
+        why: units.localise(&s.why),
         notice: notice.to_owned(),
         new_adjustments,
         errors,
@@ -379,6 +379,7 @@ pub async fn session(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let logged = q.contains_key("logged");
+    let units = view::units_of(&user.0.user.units);
     let mut changed = Vec::new();
     if let (true, Some(ids)) = (logged, q.get("changed"))
         && let Some(at) = runcoach_app::plans::session(&state.db, &user.0.user.id, &id).await?
@@ -388,7 +389,7 @@ pub async fn session(
         changed = stored
             .into_iter()
             .filter(|a| ids.split(',').any(|i| i == a.adjustment.id))
-            .map(|a| view::sentence(&a.adjustment.summary))
+            .map(|a| view::sentence(&units.localise(&a.adjustment.summary)))
             .collect();
     }
     // The reply to the newest entry: concern and the next step after pain.
@@ -455,11 +456,7 @@ fn today_item(
     units: runcoach_core::units::Units,
     on: Option<jiff::civil::Date>,
 ) -> TodayItem {
-    let label = if s.kind.is_run() {
-        view::short(s, units)
-    } else {
-        s.title.clone()
-    };
+    let label = s.name(units);
     TodayItem {
         id: s.id.clone().unwrap_or_default(),
         status: outcome.status.as_str(),
@@ -473,7 +470,7 @@ fn today_item(
             None => label,
         },
         target: view::target(s, units),
-        why: s.why.clone(),
+        why: units.localise(&s.why),
         move_today: None,
     }
 }

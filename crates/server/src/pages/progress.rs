@@ -160,6 +160,11 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
         } else {
             " km"
         },
+        axis: if units == runcoach_core::units::Units::Mi {
+            "mi a week"
+        } else {
+            "km a week"
+        },
     };
     let load = Chart {
         id: "load",
@@ -177,18 +182,38 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
         }],
         guides: vec![],
         unit: "",
+        axis: "load (effort × min)",
     };
+    // A ratio against four weeks means something once four weeks of
+    // training are behind it: before that, the first week is "4.0" against
+    // the empty weeks before it, which reads as a spike, not as news.
+    let first_loaded = p.weeks.iter().position(|w| w.load > 0.0);
+    let settled = |i: usize, v: Option<f64>| v.filter(|_| first_loaded.is_some_and(|f| i >= f + 3));
+    let ratio: Vec<Option<f64>> = p
+        .weeks
+        .iter()
+        .enumerate()
+        .map(|(i, w)| settled(i, w.acwr))
+        .collect();
+    let ratio_ewma: Vec<Option<f64>> = p
+        .weeks
+        .iter()
+        .enumerate()
+        .map(|(i, w)| settled(i, w.acwr_ewma))
+        .collect();
+    let ratio_any = ratio.iter().chain(&ratio_ewma).any(Option::is_some);
     let acwr = Chart {
         id: "acwr",
         title: "Load ratio: this week against the last four",
         desc: "The week's load against the average of the four weeks before (acute:chronic workload ratio), at each week's end, with the 0.8–1.3 band and the 1.5 line above which the plan eases off.".into(),
         labels: week_labels.clone(),
         series: vec![
-            Series { name: "load ratio", class: "c-acwr", values: p.weeks.iter().map(|w| w.acwr).collect(), bars: false },
-            Series { name: "load ratio, recent days weighted more", class: "c-ewma", values: p.weeks.iter().map(|w| w.acwr_ewma).collect(), bars: false },
+            Series { name: "load ratio", class: "c-acwr", values: ratio, bars: false },
+            Series { name: "load ratio, recent days weighted more", class: "c-ewma", values: ratio_ewma, bars: false },
         ],
-        guides: vec![Guide { label: "0.8–1.3", from: 0.8, to: 1.3 }, Guide { label: "1.5", from: 1.5, to: 1.5 }],
+        guides: vec![Guide { label: "steady 0.8–1.3", from: 0.8, to: 1.3 }, Guide { label: "1.5: plan eases", from: 1.5, to: 1.5 }],
         unit: "",
+        axis: "ratio (1 = your usual week)",
     };
     let day_labels: Vec<String> = p
         .fitness
@@ -227,6 +252,7 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
         ],
         guides: vec![],
         unit: "",
+        axis: "load, weighted",
     };
     // Pain: the week's highest score per location that hurt at all.
     let mut pain_series = Vec::new();
@@ -279,6 +305,7 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
             to: 4.0,
         }],
         unit: "/10",
+        axis: "pain score (0–10)",
     };
     let strength = Chart {
         id: "strength",
@@ -313,6 +340,7 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
         ],
         guides: vec![],
         unit: "",
+        axis: "sessions a week",
     };
     let prediction_chart = Chart {
         id: "prediction",
@@ -345,6 +373,7 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
         }],
         guides: vec![],
         unit: " min",
+        axis: "minutes",
     };
     let done_any = p.weeks.iter().any(|w| w.done_km > 0.0);
     let planned_any = p.weeks.iter().any(|w| w.planned_km > 0.0);
@@ -386,8 +415,8 @@ pub fn figures(p: &Progress, units: runcoach_core::units::Units) -> Vec<(String,
             figure(&acwr, String::new())
                 .terms(&[LOAD_RATIO])
                 .empty_unless(
-                    p.weeks.iter().any(|w| w.acwr.is_some()),
-                    "Appears once you have logged training for a week or more: it compares each week with the four before it.",
+                    ratio_any,
+                    "Appears after your fourth week of logged training: it compares each week with the four before it.",
                 ),
         ),
         (
@@ -496,5 +525,71 @@ mod tests {
             "Half marathon 2:01:52, the same as a week ago."
         );
         assert!(prediction_text(&[]).starts_with("No prediction yet"));
+    }
+
+    /// Weeks of training from the third of six weeks, each with its ratio.
+    fn loaded_from_week_3(loaded_weeks: usize) -> runcoach_app::progress::Progress {
+        let start: jiff::civil::Date = "2026-10-05".parse().unwrap();
+        runcoach_app::progress::Progress {
+            weeks: (0..6)
+                .map(|i| {
+                    let loaded = i >= 2 && i < 2 + loaded_weeks;
+                    runcoach_app::progress::ProgressWeek {
+                        start: start + jiff::Span::new().days(7 * i as i64),
+                        planned_km: 30.0,
+                        done_km: if loaded { 30.0 } else { 0.0 },
+                        load: if loaded { 1500.0 } else { 0.0 },
+                        acwr: loaded.then_some(if i == 2 { 4.0 } else { 1.1 }),
+                        acwr_ewma: loaded.then_some(1.0),
+                        monotony: None,
+                        strain: None,
+                        compliance: None,
+                        strength_planned: 0,
+                        strength_done: 0,
+                    }
+                })
+                .collect(),
+            fitness: Vec::new(),
+            prediction: Vec::new(),
+            pain: Vec::new(),
+        }
+    }
+
+    /// Three weeks of training give a ratio against weeks that held none
+    /// (the first reads 4.0): the chart waits for the fourth, and says so.
+    #[test]
+    fn the_load_ratio_waits_for_four_weeks_of_training() {
+        let ratio = |p| {
+            super::figures(&p, runcoach_core::units::Units::Km)
+                .into_iter()
+                .find(|(name, _)| name == "Load ratio")
+                .unwrap()
+                .1
+        };
+        let early = ratio(loaded_from_week_3(3));
+        assert!(
+            early.empty.starts_with("Appears after your fourth week"),
+            "{}",
+            early.empty
+        );
+        let settled = ratio(loaded_from_week_3(4));
+        assert!(settled.empty.is_empty());
+        // Only the fourth week's ratio is drawn: one dot per series.
+        assert_eq!(
+            settled.svg.matches("c-acwr dot").count(),
+            1,
+            "{}",
+            settled.svg
+        );
+        assert!(
+            settled.svg.contains(": load ratio 1.1</title>"),
+            "{}",
+            settled.svg
+        );
+        assert!(
+            !settled.svg.contains(": load ratio 4</title>"),
+            "{}",
+            settled.svg
+        );
     }
 }

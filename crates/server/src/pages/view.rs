@@ -77,15 +77,6 @@ pub fn target(s: &Session, units: Units) -> String {
     }
 }
 
-/// One line of a calendar cell: "Tempo 8.5 km" or "Hips 18 min".
-pub fn short(s: &Session, units: Units) -> String {
-    match (s.distance_m, s.minutes) {
-        (Some(m), _) => format!("{} {}", s.kind.label(), distance(m, units)),
-        (None, Some(min)) => format!("{} {min} min", s.kind.label()),
-        _ => s.kind.label().to_owned(),
-    }
-}
-
 pub fn dose(d: &Dose) -> String {
     let amount = match (d.reps, d.hold_s) {
         (Some(r), _) => r.to_string(),
@@ -145,6 +136,20 @@ pub fn race_title(race: &runcoach_core::plan::RaceInfo) -> String {
 fn trim_km(km: f64) -> String {
     let s = format!("{km:.1}");
     s.trim_end_matches(".0").to_owned()
+}
+
+/// A plan's warning as a page shows it: in the runner's units, and without
+/// the command line's flags ("a later race (--race-date 2027-05-02)" reads
+/// "a later race"): the page's own links carry them.
+pub fn advice(warning: &str, units: Units) -> String {
+    let mut out = String::with_capacity(warning.len());
+    let mut rest = warning;
+    while let Some(at) = rest.find(" (--") {
+        out.push_str(&rest[..at]);
+        rest = rest[at..].find(')').map_or("", |end| &rest[at + end + 1..]);
+    }
+    out.push_str(rest);
+    units.localise(&out)
 }
 
 /// A note as a sentence: a capital first letter (the adjustments' wording
@@ -296,10 +301,9 @@ fn volume(w: &runcoach_core::plan::Week, units: Units) -> String {
 pub fn week_note(
     w: &runcoach_core::plan::Week,
     stated: Option<&runcoach_core::plan::Week>,
-    made_in: Units,
     units: Units,
 ) -> String {
-    let note = units.restate(&w.focus, made_in);
+    let note = units.localise(&w.focus);
     match stated {
         Some(s) if units.amount(s.run_km) != units.amount(w.run_km) => format!(
             "Now {}, changed from the {} planned. {note}",
@@ -323,7 +327,6 @@ pub fn weeks(
     logged: &[runcoach_core::load::LoggedSession],
     extras: &[runcoach_app::log::Extra],
 ) -> Vec<WeekView> {
-    let made_in = made.unwrap_or(plan).units();
     plan.weeks
         .iter()
         .map(|w| WeekView {
@@ -344,7 +347,6 @@ pub fn weeks(
             focus: week_note(
                 w,
                 made.and_then(|m| m.weeks.iter().find(|s| s.index == w.index)),
-                made_in,
                 units,
             ),
             days: w
@@ -367,7 +369,7 @@ pub fn weeks(
                             ItemView {
                                 href: format!("/sessions/{}", s.id.as_deref().unwrap_or("")),
                                 class: kind_class(s.kind),
-                                label: short(s, units),
+                                label: s.name(units),
                                 status: status.as_str(),
                                 status_label: status_words(&outcome),
                                 mark: status_mark(status),
@@ -425,12 +427,21 @@ mod tests {
     }
 
     #[test]
+    fn advice_reads_without_the_command_lines_flags() {
+        let w = "A first marathon from 10 km a week in 12 weeks is a stretch. Options: a later race (--race-date 2027-05-02), a half marathon first (--race half), or run-walk this one.";
+        assert_eq!(
+            advice(w, Units::Mi),
+            "A first marathon from 6.2 mi a week in 12 weeks is a stretch. Options: a later race, a half marathon first, or run-walk this one."
+        );
+    }
+
+    #[test]
     fn a_week_note_made_in_km_reads_in_miles_with_the_headings_number() {
         let p = plan();
         assert_eq!(p.units(), Units::Km);
         let w = &p.weeks[2];
         let heading = volume(w, Units::Mi);
-        let note = week_note(w, Some(w), Units::Km, Units::Mi);
+        let note = week_note(w, Some(w), Units::Mi);
         assert!(!note.contains(" km"), "{note}");
         // The note's first number is the week's volume, as in the heading.
         assert!(
@@ -448,7 +459,7 @@ mod tests {
         eased.run_km = 12.0;
         eased.training_km = 12.0;
         eased.focus = format!("Eased after knee pain. {}", made.focus);
-        let note = week_note(&eased, Some(made), Units::Km, Units::Km);
+        let note = week_note(&eased, Some(made), Units::Km);
         assert_eq!(
             note,
             format!(
@@ -458,7 +469,7 @@ mod tests {
             )
         );
         assert_eq!(volume(&eased, Units::Km), "12.0 km");
-        let miles = week_note(&eased, Some(made), Units::Km, Units::Mi);
+        let miles = week_note(&eased, Some(made), Units::Mi);
         assert!(
             miles.starts_with(&format!(
                 "Now 7.5 mi, changed from the {} planned. Eased after knee pain. ",
@@ -467,9 +478,6 @@ mod tests {
             "{miles}"
         );
         // Unchanged weeks say nothing extra.
-        assert_eq!(
-            week_note(made, Some(made), Units::Km, Units::Km),
-            made.focus
-        );
+        assert_eq!(week_note(made, Some(made), Units::Km), made.focus);
     }
 }
