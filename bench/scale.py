@@ -8,7 +8,8 @@
    browser session per athlete, in chunks of 1,000 athletes.
 3. wrk at 64 connections on /today (page), /api/v1/today, /api/v1/plans/{id}
    and /api/v1/progress, each request as a random athlete.
-4. The database size per athlete.
+4. The database size per athlete, and per table (table, indexes and, on
+   PostgreSQL, TOAST) to show what dominates.
 5. PostgreSQL only: two `serve` processes on the one database behind a
    round-robin client (bench/abuse.py rr).
 """
@@ -30,6 +31,9 @@ BACKEND = os.environ.get("BACKEND", "sqlite")
 ATHLETES = int(os.environ.get("ATHLETES", "20000"))
 DURATION = os.environ.get("DURATION", "10s")
 PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+# KEEP=1 leaves the seeded database (and SQLite's data folder) behind for
+# EXPLAIN ANALYZE; the script prints where it is.
+KEEP = os.environ.get("KEEP") == "1"
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORK = tempfile.mkdtemp(prefix="runcoach-scale.")
 CHUNK = 1000
@@ -189,6 +193,14 @@ def seed(template_user, template_plan):
     if BACKEND == "sqlite":
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         con.close()
+    else:
+        # Planner statistics for the bulk-loaded rows: autovacuum would
+        # gather them in time (it is off on some installations, and slow to
+        # start after a load), and without them PostgreSQL guesses ~25,000
+        # adjustments per plan.
+        t = time.monotonic()
+        psql("ANALYZE")
+        print(f"  ANALYZE ({time.monotonic() - t:.0f} s)", flush=True)
     return time.monotonic() - started
 
 
@@ -197,6 +209,29 @@ def size_bytes():
         return sum(os.path.getsize(f"{WORK}/data/{f}") for f in os.listdir(f"{WORK}/data") if f.startswith("runcoach.db"))
     url = PG_URL.rsplit("/", 1)[0] + "/" + pg_db
     return int(subprocess.run(["psql", url, "-Atqc", "SELECT pg_database_size(current_database())"], check=True, capture_output=True, text=True).stdout)
+
+
+def sizes_by_table():
+    """(table, bytes of rows, bytes of indexes, bytes of TOAST), largest first."""
+    if BACKEND == "sqlite":
+        con = sqlite3.connect(f"{WORK}/data/runcoach.db")
+        # dbstat counts pages per b-tree; an index belongs to its table.
+        owner = dict(con.execute("SELECT name, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')"))
+        rows, idx = {}, {}
+        for name, size in con.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name"):
+            t = owner.get(name, name)
+            (rows if t == name else idx)[t] = (rows if t == name else idx).get(t, 0) + size
+        con.close()
+        out = [(t, rows.get(t, 0), idx.get(t, 0), 0) for t in set(rows) | set(idx)]
+    else:
+        url = PG_URL.rsplit("/", 1)[0] + "/" + pg_db
+        text = subprocess.run(["psql", url, "-AtqF", " ", "-c",
+                               "SELECT relname, pg_relation_size(oid), pg_indexes_size(oid), "
+                               "COALESCE(pg_total_relation_size(NULLIF(reltoastrelid, 0)), 0) "
+                               "FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace"],
+                              check=True, capture_output=True, text=True).stdout
+        out = [(t, int(a), int(b), int(c)) for t, a, b, c in (l.split() for l in text.splitlines())]
+    return sorted(out, key=lambda r: -sum(r[1:]))
 
 
 LUA = r"""
@@ -261,6 +296,9 @@ def main():
         total = size_bytes()
         print(f"seeded {ATHLETES} athletes in {took:.0f} s; database {total / 2**20:.0f} MiB, "
               f"{(total - empty) / ATHLETES / 1024:.0f} KiB per athlete")
+        for t, rows, idx, toast in sizes_by_table()[:8]:
+            print(f"  {t:22} {(rows + idx + toast) / ATHLETES / 1024:6.1f} KiB/athlete: rows {rows / 2**20:,.0f} MiB, "
+                  f"indexes {idx / 2**20:,.0f} MiB, toast {toast / 2**20:,.0f} MiB", flush=True)
         port = start_server()
         routes = [("/today (page)", "/today", True), ("/api/v1/today", "/api/v1/today", False),
                   ("/api/v1/plans/{id}", "/api/v1/plans/{plan}", False), ("/api/v1/progress", "/api/v1/progress", False)]
@@ -281,6 +319,9 @@ def main():
             print(f"two servers, round robin, 64 connections: {out.strip()}")
     finally:
         stop_servers()
+        if KEEP:
+            print(f"kept: {PG_URL.rsplit('/', 1)[0] + '/' + pg_db if pg_db else WORK + '/data'}")
+            return
         if pg_db:
             subprocess.run(["psql", PG_URL, "-qc", f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)"], capture_output=True)
         subprocess.run(["rm", "-rf", WORK])

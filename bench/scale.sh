@@ -6,6 +6,7 @@
 #
 # Usage: RUNCOACH_BIN=target/release/runcoach bash bench/scale.sh
 #        BACKEND=postgres ATHLETES=20000 DURATION=10s RUNCOACH_BIN=… bash bench/scale.sh
+#        KEEP=1 … keeps the seeded database for EXPLAIN ANALYZE (drop it by hand)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
