@@ -38,6 +38,13 @@ python3 -m pip install --quiet --disable-pip-version-check garmin-fit-sdk icalen
 
 bash .ci/schemathesis.sh --install-only
 
+# The browser suite backdates a plan in its SQLite file (e2e/missed.test.mjs).
+if ! command -v sqlite3 >/dev/null 2>&1; then
+    echo "sqlite3 is missing: installing Debian's sqlite3"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null
+fi
+
 if [ ! -x /usr/bin/chromium ]; then
     echo "chromium is missing: installing Debian's chromium"
     apt-get update -qq
