@@ -798,9 +798,10 @@ impl Context<'_> {
         // Days that may not hold a quality session: the day after last
         // week's, and the two days before the race.
         let race_eve = |d: &Date| (1..=2).contains(&(req.race_date - *d).get_days());
-        // Nor the day after a long run of last week's (an ultra's
-        // back-to-back on the week's last day): legs that ran two long
-        // days in a row get an easy day before the next hard one.
+        // Nor the day after last week's last long run (on the week's last
+        // day: the long run itself, or an ultra's back-to-back after it):
+        // the legs get an easy day before the next hard one, as they do
+        // inside a week.
         let last_long = self.built.last().and_then(|b| {
             b.sessions()
                 .filter(|(_, s)| s.kind == SessionKind::Long)
