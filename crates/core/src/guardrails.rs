@@ -1294,11 +1294,12 @@ fn peak_timing(plan: &Plan, volumes: &[f64], f: &mut Findings) {
     };
     let volume = |i: usize| volumes[i];
     let long_km = |i: usize| long(&plan.weeks[i]);
-    let measures: [(&str, &dyn Fn(usize) -> f64, f64); 2] = [
-        ("biggest week", &volume, start),
+    let measures = [
+        ("biggest week", &volume as &dyn Fn(usize) -> f64, start),
         ("longest long run", &long_km, 0.0),
     ];
-    for &(what, x, built_above) in &measures[..if long_run_peaks { 2 } else { 1 }] {
+    let judged = if long_run_peaks { 2 } else { 1 };
+    for &(what, x, built_above) in &measures[..judged] {
         let late = (split..race).map(x).fold(0.0, f64::max);
         let (at, top) = (0..split)
             .map(|i| (i, x(i)))
