@@ -8,13 +8,13 @@ use serde::Serialize;
 use crate::exercises::{Family, find};
 use crate::plan::model::{Level, Phase, Plan, SessionKind, Week};
 use crate::plan::shape::{
-    PEAK_LONG_KM, PEAK_LONG_MIN, PEAK_LONG_SHARE, RECOVERY_QUALITY_SHARE, RaceCategory,
-    block_peak_cap, long_run_share_cap_for_runs, long_run_step_cap, peak_long_runner,
+    PEAK_LONG_KM, PEAK_LONG_MIN, PEAK_LONG_SHARE, PEAK_SPACING, RECOVERY_QUALITY_SHARE,
+    RaceCategory, block_peak_cap, long_run_share_cap_for_runs, long_run_step_cap, peak_long_runner,
     peak_long_week, recovery_quality_cap,
 };
 use crate::plan::sizing::{
-    EASY_TO_LONG, MAX_BACK_TO_BACK_MIN, MAX_BACK_TO_BACK_SHARE, MAX_EASY_MIN, MIN_RUN_MIN,
-    MIN_SHAKEOUT_MIN,
+    EASY_TO_LONG, FIRST_TIMER_QUALITY_SHARE, MAX_BACK_TO_BACK_MIN, MAX_BACK_TO_BACK_SHARE,
+    MAX_EASY_MIN, MIN_RUN_MIN, MIN_SHAKEOUT_MIN,
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -74,6 +74,8 @@ pub fn check(plan: &Plan) -> Vec<Violation> {
     ultra(plan, &mut f);
     block_growth(plan, &volumes, &mut f);
     long_run_progression(plan, &mut f);
+    long_run_growth(plan, &volumes, &mut f);
+    first_timer_quality(plan, &volumes, &mut f);
     base_speed(plan, &mut f);
     race_specific(plan, &mut f);
     peak_timing(plan, &volumes, &mut f);
@@ -458,6 +460,20 @@ fn hard_days(plan: &Plan, f: &mut Findings) {
                 w,
                 Some(d.date),
                 "quality session the day before the long run".into(),
+            );
+        }
+        // Two long days in a row (an ultra's back-to-back weekend) are
+        // followed by an easy day, whichever week it falls in.
+        let long_on = |k: Option<usize>| {
+            k.and_then(|k| days.get(k))
+                .is_some_and(|(_, x)| x.sessions.iter().any(|s| s.kind == SessionKind::Long))
+        };
+        if long_on(i.checked_sub(1)) && long_on(i.checked_sub(2)) {
+            f.add(
+                "hard_days",
+                w,
+                Some(d.date),
+                "quality session the day after back-to-back long runs".into(),
             );
         }
         if first_timer && w.phase == Phase::Base && w.index <= 2 {
@@ -1022,6 +1038,122 @@ fn long_run_progression(plan: &Plan, f: &mut Findings) {
     }
 }
 
+/// The long run of a building week (base or build, not a recovery week)
+/// never falls below the one of the building week before it: only a
+/// recovery week, the peak's spacing or the taper lowers it. A step back
+/// after two long runs of the same length is that spacing (see
+/// `long_run_progression`), and so is one after a peak long run (within
+/// [`PEAK_SPACING`] of the block's longest), and a week whose long-run share cannot
+/// hold the last long run holds what it can.
+fn long_run_growth(plan: &Plan, volumes: &[f64], f: &mut Findings) {
+    // A plan whose run days cannot carry its volume holds what they carry
+    // each week, and says so with the choice (see `peak_timing`).
+    if plan
+        .warnings
+        .iter()
+        .any(|w| w.contains("do not carry the volume"))
+    {
+        return;
+    }
+    let peak = longest_long_before(&plan.weeks);
+    let mut before: Vec<f64> = Vec::new();
+    for (w, &week_km) in plan.weeks.iter().zip(volumes) {
+        if !matches!(w.phase, Phase::Base | Phase::Build) || w.recovery {
+            continue;
+        }
+        let b2b = back_to_back(plan, w);
+        let Some((d, km)) = w
+            .sessions()
+            .find(|(d, s)| s.kind == SessionKind::Long && Some(d.date) != b2b)
+            .map(|(d, s)| (d.date, s.km()))
+        else {
+            continue;
+        };
+        // A week the adaptation lowered (pain, a load spike) builds again
+        // from what it holds.
+        if adjusted(w) {
+            before.push(km);
+            continue;
+        }
+        // A peak long run: within the peak's spacing (15 %) of the block's
+        // longest.
+        let at_peak = |b: f64| b >= PEAK_SPACING * peak - SLACK_KM;
+        let spacing = match before[..] {
+            [.., a, b] => (a - b).abs() < 0.05 || at_peak(b),
+            [b] => at_peak(b),
+            [] => false,
+        };
+        // Long runs are planned in half kilometres: a week that cannot
+        // lay out the last one may hold one step below it. The long-run
+        // share wins: a week whose share (a bigger week's is
+        // smaller past 40 or 60 km, three runs hold less than two) cannot
+        // hold the last long run holds what it can.
+        let runs = w
+            .sessions()
+            .filter(|(_, s)| s.kind.is_run() && s.kind != SessionKind::Race)
+            .count();
+        let share_km = long_run_share_cap_for_runs((week_km * 10.0).round() / 10.0, runs) * week_km;
+        if let Some(&last) = before
+            .last()
+            .filter(|&&l| km < l - 0.5 - SLACK_KM && !spacing && l <= share_km + SLACK_KM)
+        {
+            f.add(
+                "long_run_growth",
+                w,
+                Some(d),
+                format!(
+                    "long run {km:.1} km is shorter than the {last:.1} km of the building week before it, in a {} week that is not a recovery week; only a recovery week, the peak's spacing or the taper lowers it",
+                    w.phase.label()
+                ),
+            );
+        }
+        before.push(km);
+    }
+}
+
+/// Whether the adaptation changed this week (its sessions' `why` say so).
+fn adjusted(w: &Week) -> bool {
+    w.sessions()
+        .any(|(_, s)| s.why.starts_with(crate::adapt::why::ADJUSTED))
+}
+
+/// A first-timer's quality session, warm-up and cool-down included, is at
+/// most [`FIRST_TIMER_QUALITY_SHARE`] of its week's running (race week's
+/// short sharpener aside): more, and one hard day carries the week.
+fn first_timer_quality(plan: &Plan, volumes: &[f64], f: &mut Findings) {
+    if !plan
+        .athlete
+        .as_ref()
+        .is_some_and(|a| a.level == Level::FirstTimer)
+    {
+        return;
+    }
+    for (w, &week_km) in plan.weeks.iter().zip(volumes) {
+        // Race week's sharpener aside; a week the adaptation resized keeps
+        // its hard running to the adaptation's own share.
+        if w.phase == Phase::Race || adjusted(w) {
+            continue;
+        }
+        for (d, s) in w.sessions().filter(|(_, s)| s.kind.is_quality()) {
+            let most = FIRST_TIMER_QUALITY_SHARE * week_km;
+            if s.km() > most + SLACK_KM {
+                f.add(
+                    "first_timer_quality",
+                    w,
+                    Some(d.date),
+                    format!(
+                        "{} is {:.1} km, {:.0}% of the week's {week_km:.1} km; a first-timer's quality session is at most {:.0}% of the week ({most:.1} km)",
+                        s.kind.label(),
+                        s.km(),
+                        s.km() / week_km.max(0.1) * 100.0,
+                        FIRST_TIMER_QUALITY_SHARE * 100.0
+                    ),
+                );
+            }
+        }
+    }
+}
+
 /// Leg speed starts in the base: strides (or other short fast pieces) on
 /// an easy run in the base weeks (a first-timer's from week 4), so the
 /// build's faster sessions do not come as a shock.
@@ -1137,9 +1269,17 @@ fn peak_timing(plan: &Plan, volumes: &[f64], f: &mut Findings) {
         .iter()
         .any(|w| w.contains("do not carry the volume"));
     let run_days = plan.athlete.as_ref().map_or(7, |a| a.run_days.len());
-    if race < 7 || (overloaded && (plan.race.distance_m <= 42_300 || run_days <= 4)) {
+    let ultra = plan.race.distance_m > 42_300;
+    if race < 7 || (overloaded && (!ultra || run_days <= 4)) {
         return;
     }
+    // An ultra's building weeks on three or four run days give two of them
+    // to the back-to-back weekend: the long run shares the weekend with the
+    // run the day after, and the one run left beside them caps it, so a
+    // base week's lone long run (no back-to-back yet) may be the longest
+    // single run of the block. Its peak is the weekend's, not one run's:
+    // only the volume is asked to peak late.
+    let long_run_peaks = !(ultra && run_days <= 4);
     // A week at the volume the runner already runs is not a peak the block
     // built.
     let start = plan.athlete.as_ref().map_or(0.0, |a| a.weekly_km);
@@ -1154,10 +1294,12 @@ fn peak_timing(plan: &Plan, volumes: &[f64], f: &mut Findings) {
     };
     let volume = |i: usize| volumes[i];
     let long_km = |i: usize| long(&plan.weeks[i]);
-    for (what, x, built_above) in [
+    let measures = [
         ("biggest week", &volume as &dyn Fn(usize) -> f64, start),
         ("longest long run", &long_km, 0.0),
-    ] {
+    ];
+    let judged = if long_run_peaks { 2 } else { 1 };
+    for &(what, x, built_above) in &measures[..judged] {
         let late = (split..race).map(x).fold(0.0, f64::max);
         let (at, top) = (0..split)
             .map(|i| (i, x(i)))

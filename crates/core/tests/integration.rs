@@ -7,6 +7,7 @@
 
 mod adapt_scenarios;
 mod coach_review;
+mod coach_rules;
 mod daniels_tables;
 mod edit_props;
 mod fuzz_plan_request;

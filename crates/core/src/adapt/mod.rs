@@ -45,7 +45,7 @@
 mod apply;
 mod feasibility;
 mod race_week;
-mod why;
+pub(crate) mod why;
 
 /// What the runner reads right after logging `log` (see `why`).
 pub use why::logged_reply;

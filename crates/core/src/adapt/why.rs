@@ -17,8 +17,10 @@ use super::StrengthShift;
 pub const SEE_A_PROFESSIONAL: &str = "If the pain persists or gets worse, see a physiotherapist or doctor before building up again, and stop a run that makes you limp or change your stride.";
 
 /// What every changed session's `why` starts with.
+pub const ADJUSTED: &str = "Adjusted: ";
+
 pub fn prefix(summary: &str) -> String {
-    format!("Adjusted: {summary}.")
+    format!("{ADJUSTED}{summary}.")
 }
 
 fn pct(x: f64) -> String {

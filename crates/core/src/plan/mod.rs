@@ -71,6 +71,9 @@ struct Context<'a> {
     last_avg_run: Option<f64>,
     /// The building weeks' long runs so far.
     building_longs: Vec<f64>,
+    /// The long run of the last base or build week (not a recovery week):
+    /// the next such week's long run does not fall below it.
+    growth_long: f64,
     /// Weeks whose volume the run days could not carry: (week, wanted km,
     /// the most they carry).
     trimmed: Vec<(u32, f64, f64)>,
@@ -153,6 +156,7 @@ pub fn build_plan(req: &PlanRequest) -> Plan {
                 .map(|r| format!("your {} in {}", r.distance(), r.time())),
             last_avg_run: None,
             building_longs: Vec::new(),
+            growth_long: 0.0,
             progress: Default::default(),
             last_titles: Default::default(),
             trimmed: Vec::new(),
@@ -360,6 +364,9 @@ impl Context<'_> {
         };
         if building && long_km > 0.0 {
             self.building_longs.push(long_km);
+        }
+        if growing(w) && long_km > 0.0 {
+            self.growth_long = long_km;
         }
         let w = &WeekShape {
             km: week_km,
@@ -791,10 +798,21 @@ impl Context<'_> {
         // Days that may not hold a quality session: the day after last
         // week's, and the two days before the race.
         let race_eve = |d: &Date| (1..=2).contains(&(req.race_date - *d).get_days());
+        // Nor the day after last week's last long run (on the week's last
+        // day: the long run itself, or an ultra's back-to-back after it):
+        // the legs get an easy day before the next hard one, as they do
+        // inside a week.
+        let last_long = self.built.last().and_then(|b| {
+            b.sessions()
+                .filter(|(_, s)| s.kind == SessionKind::Long)
+                .map(|(d, _)| d.date)
+                .max()
+        });
         let mut no_quality = 0u8;
         for d in dates {
             let after_hard = self.last_quality.is_some_and(|q| (*d - q).get_days() == 1);
-            if after_hard || race_eve(d) {
+            let after_long = last_long.is_some_and(|l| (*d - l).get_days() == 1);
+            if after_hard || after_long || race_eve(d) {
                 no_quality |= 1 << day(d.weekday());
             }
         }
@@ -889,6 +907,15 @@ impl Context<'_> {
         } else {
             f64::INFINITY
         };
+        // A base or build week's long run does not fall below the last
+        // one (only a recovery week, the peak's spacing, which the shape
+        // asks for by a shorter long run, or the taper lowers it): a layout
+        // that would cut it there gives way to one with fewer runs.
+        let long_floor = if growing(w) {
+            self.growth_long.min(w.long_km)
+        } else {
+            0.0
+        };
         // A marathon-pace long run is the week's second hard day: one
         // session midweek, never the day after it.
         let long_mp = self.long_mp_week(w);
@@ -942,6 +969,13 @@ impl Context<'_> {
                         || s.hard_km() <= shape::recovery_quality_cap(&self.built, s.kind) + 0.05
                 })
             })
+            // A first-timer's session that no cut brings within its share
+            // of the week gives way to easy running.
+            .filter(|s| {
+                race_week
+                    || req.level != Level::FirstTimer
+                    || s.km() <= sizing::first_timer_quality_km(w.km) + 0.05
+            })
             .collect();
         // Quality sessions are kept before run days: from the most quality
         // sessions and runs down, the first layout whose runs are all worth
@@ -954,7 +988,8 @@ impl Context<'_> {
             // A layout whose easy runs only reach their minimum by cutting
             // the long run well short of its size waits: one run fewer may
             // keep the long run (a short easy run is worth less than the
-            // week's long one). Three runs are always kept.
+            // week's long one). Three runs are always kept, unless the long
+            // run would fall below the last building week's: then two.
             let mut shortened: Option<Laid> = None;
             for runs in (1..=top.max(1)).rev() {
                 for _trim in 0..12 {
@@ -1006,7 +1041,9 @@ impl Context<'_> {
                                 long_cap_km,
                             };
                             let cap = long_cap.unwrap_or(0.0);
-                            if runs > 3 && !race_week && long_km < cap - (0.1 * cap).max(1.0) {
+                            let well_short = runs > 3 && long_km < cap - (0.1 * cap).max(1.0);
+                            let below_floor = (runs > 2 || q > 0) && long_km < long_floor - 0.05;
+                            if !race_week && (well_short || below_floor) {
                                 shortened = shortened.or(Some(laid));
                                 break;
                             }
@@ -1025,7 +1062,11 @@ impl Context<'_> {
                 }
             }
             if let Some(laid) = shortened {
-                if wanted_q > 1 {
+                // The long run carries the block: below the last building
+                // week's, even the week's one quality session gives way to
+                // easy running when that keeps it.
+                let below_floor = laid.long_km < long_floor - 0.05;
+                if wanted_q > 1 || (wanted_q == 1 && below_floor) {
                     second_gives_way = second_gives_way.or(Some(laid));
                     continue;
                 }
@@ -1154,13 +1195,48 @@ impl Context<'_> {
             .flatten()
             .and_then(|own| own.cut_to(most, pace))
             .map(|small| workouts::from_library(&small, w.km, &self.targets));
-        library::candidates(pick, race_m, step, most, pace)
-            .into_iter()
-            .map(|from| workouts::from_library(from, w.km, &self.targets))
-            .chain(cut)
-            .chain(small_race_pace)
-            .chain([fallback(false), fallback(true)])
-            .find(|s| !repeat(s))
+        // A first-timer's session, warm-up and cool-down included, keeps
+        // to its share of the week (race week's sharpener is not built
+        // here): the step's own session with fewer reps or shorter pieces
+        // when nothing else fits.
+        let session_most = if first_timer && w.phase != Phase::Race {
+            sizing::first_timer_quality_km(w.km)
+        } else {
+            f64::INFINITY
+        };
+        let fits = |s: &Session| s.km() <= session_most + 0.05;
+        let own = ladder.get(step.min(ladder.len().saturating_sub(1)));
+        // Cut to the work that fits beside the warm-up and cool-down (and
+        // the jogs between pieces, so a little less each try).
+        let shrunk = || {
+            own.into_iter().flat_map(move |own| {
+                let full = workouts::from_library(own, w.km, &self.targets);
+                let around = full.km() - own.work_km(pace);
+                (0..12)
+                    .map(move |k| session_most - around - 0.25 * f64::from(k))
+                    .filter(|&work| work > 0.0)
+                    .filter_map(move |work| own.cut_to(work, pace))
+                    .map(|small| workouts::from_library(&small, w.km, &self.targets))
+            })
+        };
+        let all = || {
+            library::candidates(pick, race_m, step, most, pace)
+                .into_iter()
+                .map(|from| workouts::from_library(from, w.km, &self.targets))
+                .chain(cut.clone())
+                .chain(small_race_pace.clone())
+                .chain([fallback(false), fallback(true)])
+        };
+        all()
+            .find(|s| !repeat(s) && fits(s))
+            .or_else(|| {
+                if session_most.is_finite() {
+                    shrunk().find(|s| !repeat(s) && fits(s))
+                } else {
+                    None
+                }
+            })
+            .or_else(|| all().find(|s| !repeat(s)))
             .unwrap_or_else(|| fallback(false))
     }
 
@@ -1248,6 +1324,12 @@ fn niggle_note(niggles: &[Niggle], self_check: &[request::SelfCheck]) -> Option<
 }
 
 /// A week with one run and no room for a long one: that run is easy.
+/// A base or build week that is not a recovery week: its long run grows
+/// (or holds) from the last such week's.
+fn growing(w: &WeekShape) -> bool {
+    matches!(w.phase, Phase::Base | Phase::Build) && !w.recovery
+}
+
 fn lone_run_week(easy_days: &[usize], quality: &[Session], long_km: f64, w: &WeekShape) -> bool {
     easy_days.is_empty() && quality.is_empty() && long_km > w.long_km + 0.05
 }

@@ -367,12 +367,15 @@ impl LongRunCurve {
             // Peak long runs are spaced: a shorter one after each (a
             // recovery week between them is spacing enough, so the last
             // peak long run falls 3–4 weeks before the race).
-            self.peak * 0.85
+            self.peak * PEAK_SPACING
         } else {
             self.peak
         }
     }
 }
+
+/// A peak long run's spaced follow-up: this share of the peak long run.
+pub const PEAK_SPACING: f64 = 0.85;
 
 /// The building weeks' volume on its way to the peak (see [`LongRunCurve`]:
 /// the same steady climb, from the runner's volume now).
@@ -656,6 +659,9 @@ pub fn shape(
     // The longest long run planned so far (the runner's before week 1).
     let mut longest = last_long;
     let mut since_recovery = 0;
+    // The last base or build week's long run as laid out (none yet: the
+    // runner's own history is no floor).
+    let mut growth_long = 0.0f64;
     for i in 1..=pre {
         let phase = phase_of[(i - 1) as usize];
         let recovery = pre >= cycle && i % cycle == 0;
@@ -699,6 +705,14 @@ pub fn shape(
                     .min(last_long + long_step),
             )
         };
+        // A base or build week's long run holds at least the last one
+        // (within its share of the week) until the peak's spacing.
+        let long_km =
+            if !recovery && matches!(phase, Phase::Base | Phase::Build) && i < curve.peak_from {
+                long_km.max(floor_half(cap.min(growth_long)))
+            } else {
+                long_km
+            };
         let quality = match (phase, recovery, first_timer) {
             (_, true, true) => 0,
             // An ultra's recovery week keeps strides, no intervals.
@@ -754,6 +768,9 @@ pub fn shape(
                 ws.long_km
             };
             building_longs.push(laid);
+            if matches!(phase, Phase::Base | Phase::Build) {
+                growth_long = last_long;
+            }
         }
         since_recovery = if recovery { 0 } else { since_recovery + 1 };
         longest = longest.max(laid);

@@ -12,6 +12,18 @@ pub const MAX_EASY_MIN: f64 = 90.0;
 /// An easy run stays within this share of the week's long run, so the long
 /// run stays the week's one long effort.
 pub const EASY_TO_LONG: f64 = 0.75;
+/// A first-timer's quality session, warm-up and cool-down included, takes
+/// at most this share of the week's running (race week's sharpener aside):
+/// a low-volume week's smallest interval session would otherwise be two
+/// fifths of it.
+pub const FIRST_TIMER_QUALITY_SHARE: f64 = 0.30;
+
+/// The longest first-timer's quality session the engine lays in a week
+/// planned at `week_km`: a little under the share, so a week that ends a
+/// little smaller than planned still keeps it.
+pub fn first_timer_quality_km(week_km: f64) -> f64 {
+    FIRST_TIMER_QUALITY_SHARE * week_km * 0.97
+}
 /// An ultra's back-to-back long run, the day after the long run: a second
 /// long run on tired legs, about 55 % of the long run (coaches use
 /// 50–60 %), so it grows with the block…

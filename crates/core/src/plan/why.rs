@@ -351,8 +351,12 @@ pub fn spare_run_day(week_km: f64, runs: usize, first_timer_cap: bool, u: Units)
             "A rest day although you could run: a first plan keeps to {runs} runs a week so your legs get a day to absorb each run."
         )
     } else {
+        let runs = match runs {
+            1 => "one run".to_owned(),
+            n => format!("{n} runs"),
+        };
         format!(
-            "A rest day although you could run: this week's {} fits {runs} run(s) of at least 20 minutes; more days would make each run too short to be worth it.",
+            "A rest day although you could run: this week's {} fits {runs} of at least 20 minutes; more days would make each run too short to be worth it.",
             dist(week_km, u)
         )
     }
