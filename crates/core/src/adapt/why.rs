@@ -343,7 +343,7 @@ pub fn held_race_week(peak: f64, cap: f64, u: Units) -> String {
 
 pub fn longest_run_falls_short(longest: f64, race_km: f64, u: Units) -> String {
     format!(
-        "After the adjustments the longest run is {}, under three quarters of the race ({}), so race day will be a step into the unknown. Options: a later race, a shorter race first, or run-walk the race.",
+        "After the adjustments the longest run is {}, short of the {} (three quarters of the race) a long run should reach before race day. Options: a later race, a shorter race first, or run-walk the race.",
         dist(longest, u),
         dist(race_km * 0.75, u)
     )

@@ -56,7 +56,7 @@ pub fn stretch(req: &PlanRequest, longest_planned: f64) -> Option<String> {
             later(req, 18)
         )),
         Stretch::ShortLongest => Some(format!(
-            "The longest run this plan can build to ({longest_planned:.1} km) is under three quarters of the {label} ({:.1} km), so race day will be a step into the unknown. Options: a later race (--race-date {}), a shorter race first (--race {}), or run-walk the race.",
+            "The longest run this plan can build to is {longest_planned:.1} km, short of the {:.1} km (three quarters of the {label}) a long run should reach before race day. Options: a later race (--race-date {}), a shorter race first (--race {}), or run-walk the race.",
             0.75 * km,
             later(req, weeks + 4),
             shorter(km)
