@@ -9,26 +9,15 @@
 // Screenshots go to e2e/artifacts/daily-loop/<phone|desktop>/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addDays, assertAxeClean, iso, REPO, suite, utcToday, VIEWPORTS } from './harness.mjs';
+import { addDays, devicePage, iso, REPO, suite, utcToday } from './harness.mjs';
 
 const s = suite({ before, after }, 'daily-loop');
-const SHOTS = s.dir;
 
 for (const device of ['phone', 'desktop']) {
   test(`the daily loop on a ${device}`, { timeout: 5 * 60_000 }, async () => {
-    const dir = join(SHOTS, device);
-    mkdirSync(dir, { recursive: true });
-    const context = await s.browser.newContext({ ...VIEWPORTS[device], bypassCSP: true });
-    const page = await context.newPage();
-    const base = s.server.base;
-    const visit = async (name) => {
-      await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
-      await assertAxeClean(page, `${device} ${name}`);
-    };
-    const api = (method, path, data) =>
-      page.request.fetch(`${base}${path}`, { method, data, headers: { origin: base, 'x-requested-with': 'runcoach' } });
+    const { context, page, base, dir, visit, api } = await devicePage(s, device, { 'x-requested-with': 'runcoach' });
     const nav = device === 'phone' ? 'nav.tabs' : 'header nav';
 
     await page.goto(`${base}/signup`);

@@ -217,3 +217,34 @@ export async function axeViolations(page) {
 export async function assertAxeClean(page, what) {
   assert.deepEqual(await axeViolations(page), [], `axe on ${what}`);
 }
+
+/**
+ * One device's window in a suite: its `page`, `visit(name)` (a full-page
+ * screenshot into the suite's `<device>/` folder, then axe) and
+ * `api(method, path, data)` (a same-site request as the page's user, with
+ * any extra `headers`). Close `context` at the end of the test.
+ */
+export async function devicePage(s, device, headers = {}) {
+  const dir = join(s.dir, device);
+  mkdirSync(dir, { recursive: true });
+  const context = await s.browser.newContext({ ...VIEWPORTS[device], bypassCSP: true });
+  const page = await context.newPage();
+  const base = s.server.base;
+  const visit = async (name) => {
+    await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+    await assertAxeClean(page, `${device} ${name}`);
+  };
+  const api = (method, path, data) =>
+    page.request.fetch(`${base}${path}`, { method, data, headers: { origin: base, ...headers } });
+  return { context, page, base, dir, visit, api };
+}
+
+/** Signs a new runner up through the form; the page ends on onboarding. */
+export async function signUp(page, base, name, email) {
+  await page.goto(`${base}/signup`);
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: /sign up/i }).click();
+  await page.waitForURL(/onboarding/);
+}

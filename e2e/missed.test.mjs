@@ -12,9 +12,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { addDays, assertAxeClean, dayLabel, iso, suite, utcToday, VIEWPORTS } from './harness.mjs';
+import { addDays, dayLabel, devicePage, iso, signUp, suite, utcToday } from './harness.mjs';
 
 const s = suite({ before, after }, 'missed');
 const WD = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -23,24 +22,9 @@ const RUNS = ['easy', 'long', 'recovery', 'tempo', 'intervals', 'repetition', 'm
 
 for (const device of ['phone', 'desktop']) {
   test(`a missed session on a ${device}: marked in words, moved to today`, { timeout: 5 * 60_000 }, async () => {
-    const dir = join(s.dir, device);
-    mkdirSync(dir, { recursive: true });
-    const context = await s.browser.newContext({ ...VIEWPORTS[device], bypassCSP: true });
-    const page = await context.newPage();
-    const base = s.server.base;
-    const visit = async (name) => {
-      await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
-      await assertAxeClean(page, `${device} ${name}`);
-    };
-    const api = (method, path, data) =>
-      page.request.fetch(`${base}${path}`, { method, data, headers: { origin: base } });
+    const { context, page, base, dir, visit, api } = await devicePage(s, device);
 
-    await page.goto(`${base}/signup`);
-    await page.getByLabel('Name').fill('Missed Runner');
-    await page.getByLabel('Email').fill(`missed-${device}@example.com`);
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: /sign up/i }).click();
-    await page.waitForURL(/onboarding/);
+    await signUp(page, base, 'Missed Runner', `missed-${device}@example.com`);
     assert.equal((await api('PATCH', '/api/v1/me', { time_zone: 'Etc/UTC' })).status(), 200);
 
     // The plan's weeks start three days ago (a plan may start on any

@@ -7,12 +7,9 @@
 // e2e/artifacts/plan-edits/<phone|desktop>/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { addDays, assertAxeClean, iso, mondayOf, suite, utcToday, VIEWPORTS } from './harness.mjs';
+import { addDays, devicePage, iso, mondayOf, signUp, suite, utcToday } from './harness.mjs';
 
 const s = suite({ before, after }, 'plan-edits');
-const SHOTS = s.dir;
 
 /** A week with intervals on day D and its long run on another day than D+1. */
 function intervalsAndLongRun(plan) {
@@ -30,24 +27,9 @@ function intervalsAndLongRun(plan) {
 }
 
 for (const device of ['phone', 'desktop']) test(`move with a rule warning, save anyway, undo — on a ${device}`, { timeout: 5 * 60_000 }, async () => {
-  const dir = join(SHOTS, device);
-  mkdirSync(dir, { recursive: true });
-  const context = await s.browser.newContext({ ...VIEWPORTS[device], bypassCSP: true });
-  const page = await context.newPage();
-  const base = s.server.base;
-  const visit = async (name) => {
-    await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
-    await assertAxeClean(page, `${device} ${name}`);
-  };
-  const api = (method, path, data) =>
-    page.request.fetch(`${base}${path}`, { method, data, headers: { origin: base } });
+  const { context, page, base, visit, api } = await devicePage(s, device);
 
-  await page.goto(`${base}/signup`);
-  await page.getByLabel('Name').fill('Edit Runner');
-  await page.getByLabel('Email').fill(`edit-${device}@example.com`);
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: /sign up/i }).click();
-  await page.waitForURL(/onboarding/);
+  await signUp(page, base, 'Edit Runner', `edit-${device}@example.com`);
 
   const start = addDays(mondayOf(utcToday()), 7);
   const created = await api('POST', '/api/v1/plans', {
